@@ -1,0 +1,1 @@
+"""woo: active publication (Woo) and archiving service for Dutch public bodies."""
