@@ -1,0 +1,3 @@
+from woo.cli import main
+
+main()

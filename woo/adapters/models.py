@@ -1,0 +1,171 @@
+"""SQLAlchemy 2 models: the relational shape of documents, files, jobs, users and the audit chain.
+
+Schema changes go through Alembic (woo/migrations); `create_all` is never used outside throwaway tests.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+
+from sqlalchemy import (JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer,
+                        String, Text, UniqueConstraint)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: DateTime(timezone=True), dict: JSON}
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tooi_uri: Mapped[str] = mapped_column(String(200), unique=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)  # e.g. gm0363
+    name: Mapped[str] = mapped_column(String(300))
+    public_base_url: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(150), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str | None] = mapped_column(String(300))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0)  # bump = log out everywhere
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    roles: Mapped[list["RoleAssignment"]] = relationship(back_populates="user", cascade="all, delete-orphan")
+
+
+class RoleAssignment(Base):
+    __tablename__ = "role_assignments"
+    __table_args__ = (UniqueConstraint("user_id", "role", "organisation_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(30))
+    # None: the role holds for every organisation of this installation
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    user: Mapped[User] = relationship(back_populates="roles")
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    prefix: Mapped[str] = mapped_column(String(16), index=True)  # shown to admins, not secret
+    token_hash: Mapped[str] = mapped_column(String(128), unique=True)  # sha256 of the secret
+    scopes: Mapped[str] = mapped_column(String(300), default="ingest read")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+    user: Mapped[User] = relationship()
+
+
+class Publication(Base):
+    """A group of documents published together: a Woo-besluit with its documents, a meeting's stukken."""
+    __tablename__ = "publications"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    title: Mapped[str] = mapped_column(String(500))
+    kind: Mapped[str] = mapped_column(String(50), default="dossier")
+    reference: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Document(Base):
+    __tablename__ = "documents"
+    __table_args__ = (Index("ix_documents_org_status", "organisation_id", "status"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    publication_id: Mapped[str | None] = mapped_column(ForeignKey("publications.id"))
+    title: Mapped[str] = mapped_column(String(1000))
+    status: Mapped[str] = mapped_column(String(20), default="concept", index=True)
+    source: Mapped[str] = mapped_column(String(20), default="ui")  # ui / api / cli
+    # Woo information category (TOOI URI) once confirmed; suggestion kept apart until then
+    category: Mapped[str | None] = mapped_column(String(200), index=True)
+    suggestion: Mapped[dict | None] = mapped_column(JSON)  # classifier output
+    metadata_: Mapped[dict] = mapped_column("metadata", JSON, default=dict)
+    format_kind: Mapped[str | None] = mapped_column(String(20), index=True)
+    document_date: Mapped[datetime | None]
+    language: Mapped[str | None] = mapped_column(String(10))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    published_at: Mapped[datetime | None]
+    withdrawn_at: Mapped[datetime | None]
+    withdraw_reason: Mapped[str | None] = mapped_column(String(200))
+    organisation: Mapped[Organisation] = relationship()
+    files: Mapped[list["StoredFile"]] = relationship(back_populates="document", cascade="all, delete-orphan",
+                                                     order_by="StoredFile.id")
+    jobs: Mapped[list["Job"]] = relationship(back_populates="document", cascade="all, delete-orphan",
+                                             order_by="Job.id")
+
+    def file(self, role: str) -> "StoredFile | None":
+        return next((f for f in self.files if f.role == role), None)
+
+
+class StoredFile(Base):
+    """One object in the bucket: the original or a rendition (text, pdfa, redacted, metadata)."""
+    __tablename__ = "files"
+    __table_args__ = (UniqueConstraint("document_id", "role"),
+                      Index("ix_files_sha256", "sha256"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(30))  # original / text / pdfa / redacted ...
+    object_key: Mapped[str] = mapped_column(String(300), unique=True)
+    version_id: Mapped[str | None] = mapped_column(String(200))
+    filename: Mapped[str] = mapped_column(String(300))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    mime_type: Mapped[str] = mapped_column(String(200))
+    puid: Mapped[str | None] = mapped_column(String(40))
+    format_name: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    document: Mapped[Document] = relationship(back_populates="files")
+
+
+class Job(Base):
+    """Background work on a document, visible in the UI (queued / running / done / failed)."""
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_doc_kind", "document_id", "kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(30))  # extract / classify / ...
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    rq_id: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    document: Mapped[Document] = relationship(back_populates="jobs")
+
+
+class Event(Base):
+    """Append-only, hash-chained history: every state change, per document and overall (audit log)."""
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(60), index=True)
+    document_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class ChainHead(Base):
+    """One row holding the latest event hash; locked while appending so the chain stays linear."""
+    __tablename__ = "chain_head"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_hash: Mapped[str] = mapped_column(String(64))
+    last_event_id: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,37 @@
+"""Background jobs on rq (Redis). One small interface; an inline variant runs the job at once."""
+from __future__ import annotations
+
+from typing import Callable, Protocol
+
+JOB_TIMEOUT = 60 * 60  # OCR of a long scan can take a while
+
+
+class JobQueue(Protocol):
+    def enqueue(self, func: str, *args, job_id: str | None = None) -> str | None: ...
+
+
+class RqQueue:
+    def __init__(self, redis_url: str, name: str = "woo"):
+        from redis import Redis
+        from rq import Queue
+
+        self.redis = Redis.from_url(redis_url)
+        self.queue = Queue(name, connection=self.redis, default_timeout=JOB_TIMEOUT)
+
+    def enqueue(self, func: str, *args, job_id: str | None = None) -> str | None:
+        job = self.queue.enqueue(func, *args, job_id=job_id, result_ttl=3600, failure_ttl=7 * 86400)
+        return job.id
+
+
+class InlineQueue:
+    """Runs jobs immediately in this process (WOO_JOBS_INLINE=1): small installs and some tests."""
+
+    def enqueue(self, func: str, *args, job_id: str | None = None) -> str | None:
+        import_callable(func)(*args)
+        return None
+
+
+def import_callable(path: str) -> Callable:
+    module, _, name = path.rpartition(".")
+    mod = __import__(module, fromlist=[name])
+    return getattr(mod, name)

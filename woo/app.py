@@ -1,0 +1,37 @@
+"""The application factory: configuration, the service context, blueprints, security headers."""
+from __future__ import annotations
+
+from flask import Flask
+
+from woo.config import Settings, load_settings
+from woo.services.context import Context, build_context
+
+
+def create_app(settings: Settings | None = None, ctx: Context | None = None) -> Flask:
+    settings = settings or (ctx.settings if ctx else load_settings())
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        # Werkzeug stops reading the body past this; a little slack for multipart framing.
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes + 1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.base_url.startswith("https://"),
+        WOO_SETTINGS=settings,
+    )
+    app.extensions["woo"] = ctx or build_context(settings)
+
+    from woo.web import api, auth, errors, officer, security
+
+    security.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(officer.bp)
+    app.register_blueprint(api.bp)
+    return app
+
+
+def context(app: Flask | None = None) -> Context:
+    from flask import current_app
+
+    return (app or current_app).extensions["woo"]

@@ -1,0 +1,112 @@
+"""Settings: one place, read from the environment (production) or derived from a data dir (embedded).
+
+Every setting is an environment variable named ``WOO_*``; the README lists them all. `woo up` writes
+``<data-dir>/instance.json`` with the addresses of the servers it started, so every other `woo`
+command given the same ``--data-dir`` (or ``WOO_DATA_DIR``) talks to that instance. Environment
+variables always win over the data dir.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+GiB = 1024**3
+
+# name -> (field, default, help). The README's configuration table is generated from the same facts.
+ENVIRONMENT = {
+    "WOO_DATA_DIR": "Embedded instance folder (SQLite, S3 data, Redis, logs); default ./var/woo",
+    "WOO_DATABASE_URL": "SQLAlchemy URL; default sqlite in the data dir. Production: postgresql+psycopg://...",
+    "WOO_S3_ENDPOINT": "S3 endpoint host:port (MinIO in production)",
+    "WOO_S3_ACCESS_KEY": "S3 access key",
+    "WOO_S3_SECRET_KEY": "S3 secret key",
+    "WOO_S3_BUCKET": "Bucket holding every file, rendition and metadata object; default woo",
+    "WOO_S3_SECURE": "1 to use https to S3; default 0",
+    "WOO_S3_REGION": "S3 region; default us-east-1",
+    "WOO_REDIS_URL": "Redis URL for the rq job queue; default redis://127.0.0.1:6379/0",
+    "WOO_SECRET_KEY": "Flask session signing key (generated and kept in the data dir when unset)",
+    "WOO_MAX_UPLOAD_BYTES": "Largest accepted file; default 1073741824 (1 GiB)",
+    "WOO_BASE_URL": "Public base URL of the service (used in links); default http://127.0.0.1:8000",
+    "WOO_ORGANISATION": "TOOI code or URI of the default organisation, e.g. gm0363; default gm0363",
+    "WOO_JOBS_INLINE": "1 runs background jobs inside the request (tests, tiny installs); default 0",
+}
+
+
+@dataclass
+class Settings:
+    data_dir: Path
+    database_url: str
+    s3_endpoint: str
+    s3_access_key: str
+    s3_secret_key: str
+    s3_bucket: str = "woo"
+    s3_secure: bool = False
+    s3_region: str = "us-east-1"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    secret_key: str = ""
+    max_upload_bytes: int = GiB
+    base_url: str = "http://127.0.0.1:8000"
+    organisation: str = "gm0363"
+    jobs_inline: bool = False
+    extra: dict = field(default_factory=dict)
+
+    def replace(self, **changes) -> "Settings":
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values.update(changes)
+        return Settings(**values)
+
+
+def default_data_dir() -> Path:
+    return Path(os.environ.get("WOO_DATA_DIR") or "var/woo").resolve()
+
+
+def instance_file(data_dir: Path) -> Path:
+    return data_dir / "instance.json"
+
+
+def _truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key(data_dir: Path) -> str:
+    """A stable per-instance key, so sessions survive a restart of `woo up`."""
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def load_settings(data_dir: Path | str | None = None, env: dict | None = None) -> Settings:
+    env = dict(os.environ if env is None else env)
+    data_dir = Path(data_dir).resolve() if data_dir else (
+        Path(env["WOO_DATA_DIR"]).resolve() if env.get("WOO_DATA_DIR") else default_data_dir()
+    )
+    instance: dict = {}
+    if instance_file(data_dir).exists():
+        instance = json.loads(instance_file(data_dir).read_text())
+
+    def pick(name: str, default: str) -> str:
+        return env.get(name) or instance.get(name) or default
+
+    return Settings(
+        data_dir=data_dir,
+        database_url=pick("WOO_DATABASE_URL", f"sqlite:///{data_dir / 'woo.sqlite'}"),
+        s3_endpoint=pick("WOO_S3_ENDPOINT", "127.0.0.1:9000"),
+        s3_access_key=pick("WOO_S3_ACCESS_KEY", "woo"),
+        s3_secret_key=pick("WOO_S3_SECRET_KEY", "woo-secret-key"),
+        s3_bucket=pick("WOO_S3_BUCKET", "woo"),
+        s3_secure=_truthy(pick("WOO_S3_SECURE", "0")),
+        s3_region=pick("WOO_S3_REGION", "us-east-1"),
+        redis_url=pick("WOO_REDIS_URL", "redis://127.0.0.1:6379/0"),
+        secret_key=env.get("WOO_SECRET_KEY") or _secret_key(data_dir),
+        max_upload_bytes=int(pick("WOO_MAX_UPLOAD_BYTES", str(GiB))),
+        base_url=pick("WOO_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+        organisation=pick("WOO_ORGANISATION", "gm0363"),
+        jobs_inline=_truthy(pick("WOO_JOBS_INLINE", "0")),
+    )

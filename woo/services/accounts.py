@@ -1,0 +1,110 @@
+"""Users, roles and API tokens. Passwords: werkzeug's scrypt hash; tokens: only their SHA-256 is kept."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from woo.adapters.models import ApiToken, Organisation, RoleAssignment, User, utcnow
+from woo.domain.roles import Role
+from woo.services import audit
+from woo.services.context import Actor
+
+
+class AccountError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An authenticated user or token with its roles per organisation (None = every organisation)."""
+    actor: Actor
+    roles: dict[int | None, frozenset[Role]]
+    scopes: frozenset[str] = frozenset()
+
+    def roles_for(self, organisation_id: int | None) -> set[Role]:
+        result = set(self.roles.get(None, ()))
+        if organisation_id is not None:
+            result |= set(self.roles.get(organisation_id, ()))
+        return result
+
+    def organisation_ids(self) -> set[int | None]:
+        return set(self.roles)
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method="scrypt")
+
+
+def create_user(session: Session, actor: Actor, username: str, password: str | None,
+                roles: list[tuple[Role, int | None]], display_name: str = "") -> User:
+    if session.execute(select(User).where(User.username == username)).scalar_one_or_none():
+        raise AccountError(f"Gebruiker '{username}' bestaat al.")
+    if password is not None and len(password) < 12:
+        raise AccountError("Een wachtwoord moet minstens 12 tekens hebben.")
+    user = User(username=username, display_name=display_name or username,
+                password_hash=hash_password(password) if password else None)
+    user.roles = [RoleAssignment(role=str(r), organisation_id=o) for r, o in roles]
+    session.add(user)
+    session.flush()
+    audit.record(session, actor.label, "user.created", None, username=username,
+                 roles=[f"{r}@{o or '*'}" for r, o in roles])
+    return user
+
+
+def principal_for(user: User) -> Principal:
+    roles: dict[int | None, set[Role]] = {}
+    for ra in user.roles:
+        roles.setdefault(ra.organisation_id, set()).add(Role(ra.role))
+    return Principal(Actor("user", user.id, user.username), {k: frozenset(v) for k, v in roles.items()})
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None or not user.active or not user.password_hash:
+        check_password_hash(hash_password("x" * 12), password)  # same time whether or not the user exists
+        return None
+    return user if check_password_hash(user.password_hash, password) else None
+
+
+def _token_digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_token(session: Session, actor: Actor, user: User, name: str,
+                 scopes: str = "ingest read") -> str:
+    """Returns the secret once; only its hash is stored."""
+    secret = "woo_" + secrets.token_urlsafe(32)
+    session.add(ApiToken(user_id=user.id, name=name, prefix=secret[:12], token_hash=_token_digest(secret),
+                         scopes=scopes))
+    audit.record(session, actor.label, "token.created", None, user=user.username, name=name, scopes=scopes)
+    return secret
+
+
+def principal_for_token(session: Session, secret: str) -> Principal | None:
+    token = session.execute(select(ApiToken).where(ApiToken.token_hash == _token_digest(secret))).scalar_one_or_none()
+    if token is None or token.revoked_at is not None or not token.user.active:
+        return None
+    token.last_used_at = utcnow()
+    base = principal_for(token.user)
+    return Principal(Actor("token", token.id, f"{token.user.username}/{token.name}"), base.roles,
+                     frozenset(token.scopes.split()))
+
+
+def revoke_token(session: Session, actor: Actor, token_id: int) -> None:
+    token = session.get(ApiToken, token_id)
+    if token is None:
+        raise AccountError("Token bestaat niet.")
+    token.revoked_at = utcnow()
+    audit.record(session, actor.label, "token.revoked", None, token=token.prefix)
+
+
+def default_organisation(session: Session) -> Organisation:
+    org = session.execute(select(Organisation).order_by(Organisation.id).limit(1)).scalar_one_or_none()
+    if org is None:
+        raise AccountError("Er is nog geen organisatie ingericht (woo db upgrade / woo up).")
+    return org

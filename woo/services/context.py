@@ -1,0 +1,62 @@
+"""What a use case needs to do its work: settings, a database session factory, storage, the queue."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Iterator
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from woo.adapters.db import session_factory
+from woo.adapters.objectstore import ObjectStore, S3ObjectStore
+from woo.adapters.queue import InlineQueue, JobQueue, RqQueue
+from woo.config import Settings
+
+
+@dataclass
+class Context:
+    settings: Settings
+    sessions: sessionmaker
+    store: ObjectStore
+    queue: JobQueue
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[Session]:
+        """A transaction: committed when the block ends normally, rolled back on any error."""
+        session = self.sessions()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+
+def build_context(settings: Settings, store: ObjectStore | None = None,
+                  queue: JobQueue | None = None) -> Context:
+    store = store or S3ObjectStore.from_settings(settings)
+    if queue is None:
+        queue = InlineQueue() if settings.jobs_inline else RqQueue(settings.redis_url)
+    ctx = Context(settings, session_factory(settings.database_url), store, queue)
+    if settings.jobs_inline:
+        from woo import worker
+
+        worker.use_context(ctx)  # inline jobs run with this very context
+    return ctx
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a user, an API token or the system. Recorded on every event."""
+    kind: str  # user / token / system
+    id: int | None
+    name: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind}:{self.name}"
+
+
+SYSTEM = Actor("system", None, "woo")

@@ -1,0 +1,80 @@
+"""Reading documents for the officer UI and the API: filtered, paged lists and details."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timezone
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from woo.adapters.models import Document, Event
+from woo.services.accounts import Principal
+
+
+@dataclass
+class DocumentFilter:
+    status: str | None = None
+    category: str | None = None
+    format_kind: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    q: str | None = None
+
+
+@dataclass
+class Page:
+    items: list[Document]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def visible_organisations(principal: Principal) -> set[int] | None:
+    """None means every organisation (a role held installation-wide)."""
+    orgs = principal.organisation_ids()
+    return None if None in orgs else {o for o in orgs if o is not None}
+
+
+def list_documents(session: Session, principal: Principal, flt: DocumentFilter, page: int = 1,
+                   per_page: int = 25) -> Page:
+    stmt = select(Document)
+    orgs = visible_organisations(principal)
+    if orgs is not None:
+        stmt = stmt.where(Document.organisation_id.in_(orgs))
+    if flt.status:
+        stmt = stmt.where(Document.status == flt.status)
+    if flt.category:
+        stmt = stmt.where(Document.category == flt.category)
+    if flt.format_kind:
+        stmt = stmt.where(Document.format_kind == flt.format_kind)
+    if flt.date_from:
+        stmt = stmt.where(Document.created_at >= datetime.combine(flt.date_from, time.min, timezone.utc))
+    if flt.date_to:
+        stmt = stmt.where(Document.created_at <= datetime.combine(flt.date_to, time.max, timezone.utc))
+    if flt.q:
+        stmt = stmt.where(Document.title.ilike(f"%{flt.q}%"))
+    total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+    page = max(1, page)
+    items = session.execute(stmt.options(selectinload(Document.files), selectinload(Document.jobs))
+                            .order_by(Document.created_at.desc(), Document.id)
+                            .offset((page - 1) * per_page).limit(per_page)).scalars().all()
+    return Page(list(items), total, page, per_page)
+
+
+def get_document(session: Session, principal: Principal, document_id: str) -> Document | None:
+    doc = session.get(Document, document_id, options=[selectinload(Document.files), selectinload(Document.jobs)])
+    if doc is None:
+        return None
+    orgs = visible_organisations(principal)
+    if orgs is not None and doc.organisation_id not in orgs:
+        return None  # not yours: indistinguishable from absent
+    return doc
+
+
+def history(session: Session, document_id: str) -> list[Event]:
+    return list(session.execute(select(Event).where(Event.document_id == document_id)
+                                .order_by(Event.id)).scalars())

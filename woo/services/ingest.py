@@ -1,0 +1,111 @@
+"""Intake: the one path every document takes into woo (web UI, API, CLI and bulk alike).
+
+Order matters for consistency: spool + hash -> identify -> duplicate check -> put in S3 -> one
+database transaction (document, file, job, event). If the put fails nothing is written; if the
+transaction fails the object just put is removed again, so neither side is left half-done.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from sqlalchemy import select
+
+from woo.adapters.models import Document, Job, Organisation, StoredFile
+from woo.domain.lifecycle import Status
+from woo.intake.identify import RejectedFile, identify, safe_filename
+from woo.intake.spool import Spooled, TooLarge, hash_file, spool
+from woo.services import audit, jobs
+from woo.services.context import Actor, Context
+
+
+@dataclass
+class IngestResult:
+    filename: str
+    status: str  # accepted / duplicate / rejected
+    document_id: str | None = None
+    reason: str | None = None  # Dutch, for the officer
+    code: str | None = None    # machine-readable rejection code
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+def object_key(document_id: str) -> str:
+    """Random, not derived from the title or file name: keys reveal nothing and cannot be guessed."""
+    return f"documents/{document_id}/{uuid.uuid4().hex}"
+
+
+def ingest(ctx: Context, actor: Actor, organisation_id: int, filename: str, *,
+           stream: BinaryIO | None = None, path: Path | None = None, source: str = "ui",
+           title: str | None = None, publication_id: str | None = None) -> IngestResult:
+    try:
+        name = safe_filename(filename)
+    except RejectedFile as exc:
+        return IngestResult(filename, "rejected", reason=exc.reason, code=exc.code)
+    limit = ctx.settings.max_upload_bytes
+    try:
+        spooled = hash_file(path, limit) if path is not None else spool(stream, limit)
+    except TooLarge:
+        return IngestResult(name, "rejected", code="too_large",
+                            reason=f"Bestand is groter dan de toegestane {limit // (1024 * 1024)} MB.")
+    try:
+        return _ingest_spooled(ctx, actor, organisation_id, name, spooled, source, title, publication_id)
+    finally:
+        spooled.cleanup()
+
+
+def _ingest_spooled(ctx: Context, actor: Actor, organisation_id: int, name: str, spooled: Spooled,
+                    source: str, title: str | None, publication_id: str | None) -> IngestResult:
+    if spooled.size == 0:
+        return IngestResult(name, "rejected", code="empty", reason="Het bestand is leeg.")
+    try:
+        ident = identify(spooled.path, name)
+    except RejectedFile as exc:
+        return IngestResult(name, "rejected", reason=exc.reason, code=exc.code)
+    if not ident.accepted:
+        return IngestResult(name, "rejected", reason=ident.reason, code="format_not_allowed")
+
+    with ctx.unit_of_work() as session:
+        if session.get(Organisation, organisation_id) is None:
+            return IngestResult(name, "rejected", code="unknown_organisation",
+                                reason="Onbekende organisatie.")
+        existing = session.execute(
+            select(StoredFile.document_id).join(Document)
+            .where(StoredFile.sha256 == spooled.sha256, StoredFile.role == "original",
+                   Document.organisation_id == organisation_id, Document.status != Status.DESTROYED)
+            .limit(1)).scalar_one_or_none()
+    if existing:
+        return IngestResult(name, "duplicate", document_id=existing,
+                            reason="Dit bestand is al eerder opgenomen.")
+
+    document_id = uuid.uuid4().hex
+    key = object_key(document_id)
+    stored = ctx.store.put_file(key, spooled.path, ident.mime)
+    try:
+        with ctx.unit_of_work() as session:
+            doc = Document(id=document_id, organisation_id=organisation_id, source=source,
+                           title=(title or Path(name).stem)[:1000], status=Status.CONCEPT,
+                           format_kind=ident.kind, publication_id=publication_id,
+                           created_by=actor.id if actor.kind == "user" else None)
+            session.add(doc)
+            session.add(StoredFile(document=doc, role="original", object_key=key,
+                                   version_id=stored.version_id, filename=name, size=spooled.size,
+                                   sha256=spooled.sha256, mime_type=ident.mime, puid=ident.puid,
+                                   format_name=ident.format_name))
+            audit.record(session, actor.label, "document.ingested", document_id, filename=name,
+                         size=spooled.size, sha256=spooled.sha256, source=source)
+            audit.record(session, actor.label, "document.identified", document_id, mime=ident.mime,
+                         puid=ident.puid, format=ident.format_name, kind=ident.kind,
+                         extension_mismatch=ident.extension_mismatch)
+            job = Job(document=doc, kind="extract")
+            session.add(job)
+            session.flush()
+            job_id = job.id
+    except BaseException:
+        ctx.store.delete_all_versions(key)  # no orphan left behind when the row could not be written
+        raise
+    jobs.dispatch(ctx, job_id)
+    return IngestResult(name, "accepted", document_id=document_id)

@@ -1,0 +1,106 @@
+"""Background jobs: dispatch to the queue, run with visible state, retry. Handlers are idempotent."""
+from __future__ import annotations
+
+import logging
+import traceback
+from typing import Callable
+
+from sqlalchemy import select
+
+from woo.adapters.models import Job
+from woo.services import audit
+from woo.services.context import SYSTEM, Actor, Context
+
+log = logging.getLogger(__name__)
+
+QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+LABELS_NL = {QUEUED: "In de wachtrij", RUNNING: "Bezig", DONE: "Klaar", FAILED: "Mislukt"}
+KIND_LABELS_NL = {"extract": "Tekst uitlezen", "classify": "Categorie voorstellen"}
+
+
+class JobFailed(Exception):
+    """A handler's expected failure; the message (Dutch) is shown on the document page."""
+
+
+def _handlers() -> dict[str, Callable[[Context, str], None]]:
+    from woo.services import extraction
+
+    handlers = {"extract": extraction.extract_document}
+    try:
+        from woo.services import classification
+        handlers["classify"] = classification.classify_document
+    except ImportError:  # classifier not installed in this build
+        pass
+    return handlers
+
+
+def dispatch(ctx: Context, job_id: int) -> None:
+    """Hand a job to the queue after its row is committed; a queue outage is shown, not lost."""
+    try:
+        rq_id = ctx.queue.enqueue("woo.worker.run_job", job_id, job_id=f"woo-job-{job_id}-{_attempt(ctx, job_id)}")
+    except Exception as exc:  # Redis down: keep the job visible as failed so it can be retried
+        log.warning("could not enqueue job %s: %s", job_id, exc)
+        with ctx.unit_of_work() as session:
+            job = session.get(Job, job_id)
+            if job and job.status == QUEUED:
+                job.status, job.error = FAILED, f"Wachtrij niet bereikbaar: {exc}"
+        return
+    if rq_id:
+        with ctx.unit_of_work() as session:
+            job = session.get(Job, job_id)
+            if job:
+                job.rq_id = rq_id
+
+
+def _attempt(ctx: Context, job_id: int) -> int:
+    with ctx.unit_of_work() as session:
+        job = session.get(Job, job_id)
+        return job.attempts if job else 0
+
+
+def run(ctx: Context, job_id: int) -> str:
+    """Run one job; returns its final status. Safe to call twice: a done job is not run again."""
+    with ctx.unit_of_work() as session:
+        job = session.get(Job, job_id)
+        if job is None or job.status == DONE:
+            return job.status if job else "missing"
+        job.status, job.error, job.attempts = RUNNING, None, job.attempts + 1
+        kind, document_id = job.kind, job.document_id
+    try:
+        handler = _handlers()[kind]
+        handler(ctx, document_id)
+    except Exception as exc:
+        reason = str(exc) if isinstance(exc, JobFailed) else f"{type(exc).__name__}: {exc}"
+        log.error("job %s (%s) failed: %s\n%s", job_id, kind, reason, traceback.format_exc())
+        with ctx.unit_of_work() as session:
+            job = session.get(Job, job_id)
+            job.status, job.error = FAILED, reason[:2000]
+            audit.record(session, SYSTEM.label, "job.failed", document_id, job=kind, reason=reason[:500])
+        return FAILED
+    with ctx.unit_of_work() as session:
+        job = session.get(Job, job_id)
+        job.status = DONE
+    return DONE
+
+
+def add_job(session, document_id: str, kind: str) -> Job:
+    """A new job row for a document, unless one of that kind is already waiting or running."""
+    job = session.execute(select(Job).where(Job.document_id == document_id, Job.kind == kind,
+                                            Job.status.in_([QUEUED, RUNNING]))).scalar_one_or_none()
+    if job is None:
+        job = Job(document_id=document_id, kind=kind)
+        session.add(job)
+        session.flush()
+    return job
+
+
+def retry(ctx: Context, actor: Actor, job_id: int) -> None:
+    with ctx.unit_of_work() as session:
+        job = session.get(Job, job_id)
+        if job is None:
+            raise LookupError("Taak bestaat niet.")
+        if job.status != FAILED:
+            raise ValueError("Alleen een mislukte taak kan opnieuw worden gestart.")
+        job.status, job.error = QUEUED, None
+        audit.record(session, actor.label, "job.retried", job.document_id, job=job.kind)
+    dispatch(ctx, job_id)

@@ -1,0 +1,118 @@
+"""REST API for source systems (/api/v1), token authenticated, described by OpenAPI 3.1."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, g, jsonify, request, url_for
+
+from woo.app import context
+from woo.domain.roles import allowed
+from woo.services import accounts, ingest as ingestsvc
+from woo.services import documents as docsvc
+from woo.web.downloads import send_stored_file
+from woo.web.errors import problem
+from woo.web.openapi import spec
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def token_required(scope: str):
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            header = request.headers.get("Authorization", "")
+            if header.startswith("Bearer "):
+                with context().unit_of_work() as s:
+                    principal = accounts.principal_for_token(s, header[7:].strip())
+                if principal is None:
+                    return problem(401, "Ongeldig of ingetrokken API-token.")
+                if scope not in principal.scopes:
+                    return problem(403, f"Dit token heeft de scope '{scope}' niet.")
+                g.principal = principal
+            elif g.get("principal") is None:  # a logged-in browser session may read
+                return problem(401, "Authenticatie vereist: Authorization: Bearer <token>.")
+            return view(*args, **kwargs)
+        return wrapped
+    return decorator
+
+
+def document_json(doc) -> dict:
+    return {
+        "id": doc.id, "title": doc.title, "status": doc.status, "organisation": doc.organisation.tooi_uri,
+        "category": doc.category, "suggestion": doc.suggestion, "format": doc.format_kind,
+        "created_at": doc.created_at.isoformat(), "updated_at": doc.updated_at.isoformat(),
+        "published_at": doc.published_at.isoformat() if doc.published_at else None,
+        "files": [{"role": f.role, "filename": f.filename, "size": f.size, "sha256": f.sha256,
+                   "mime_type": f.mime_type, "puid": f.puid,
+                   "url": url_for("api.document_file", document_id=doc.id, role=f.role)} for f in doc.files],
+        "jobs": [{"id": j.id, "kind": j.kind, "status": j.status, "error": j.error, "attempts": j.attempts}
+                 for j in doc.jobs],
+    }
+
+
+@bp.route("/openapi.json")
+def openapi():
+    return jsonify(spec())
+
+
+@bp.route("/documents", methods=["POST"])
+@token_required("ingest")
+def create_document():
+    organisation = request.form.get("organisation")
+    with context().unit_of_work() as s:
+        from woo.adapters.models import Organisation
+        from sqlalchemy import select
+        if organisation:
+            org = s.execute(select(Organisation).where(
+                (Organisation.code == organisation) | (Organisation.tooi_uri == organisation))).scalar_one_or_none()
+        else:
+            org = accounts.default_organisation(s)
+        if org is None:
+            return problem(422, f"Onbekende organisatie: {organisation}")
+        org_id = org.id
+    if not allowed(g.principal.roles_for(org_id), "document.ingest"):
+        return problem(403, "Dit account mag geen documenten opnemen voor deze organisatie.")
+    upload = request.files.get("file")
+    if upload is None:
+        return problem(400, "Stuur het bestand als multipart-veld 'file'.")
+    result = ingestsvc.ingest(context(), g.principal.actor, org_id, upload.filename or "", stream=upload.stream,
+                              source="api", title=request.form.get("title") or None)
+    if result.status == "rejected":
+        return problem(422, result.reason or "Bestand geweigerd.", code=result.code, filename=result.filename)
+    body = result.as_dict()
+    body["url"] = url_for("api.get_document", document_id=result.document_id)
+    return jsonify(body), 201 if result.status == "accepted" else 200
+
+
+@bp.route("/documents")
+@token_required("read")
+def list_documents():
+    flt = docsvc.DocumentFilter(status=request.args.get("status"), category=request.args.get("category"),
+                                format_kind=request.args.get("format"))
+    page = request.args.get("page", 1, type=int)
+    per_page = min(max(request.args.get("per_page", 50, type=int), 1), 500)
+    with context().unit_of_work() as s:
+        result = docsvc.list_documents(s, g.principal, flt, page, per_page)
+        return jsonify({"items": [document_json(d) for d in result.items], "total": result.total,
+                        "page": result.page, "per_page": result.per_page})
+
+
+@bp.route("/documents/<document_id>")
+@token_required("read")
+def get_document(document_id: str):
+    with context().unit_of_work() as s:
+        doc = docsvc.get_document(s, g.principal, document_id)
+        if doc is None:
+            return problem(404, "Document niet gevonden.")
+        return jsonify(document_json(doc))
+
+
+@bp.route("/documents/<document_id>/files/<role>")
+@token_required("read")
+def document_file(document_id: str, role: str):
+    with context().unit_of_work() as s:
+        doc = docsvc.get_document(s, g.principal, document_id)
+        stored = doc.file(role) if doc else None
+        if stored is None:
+            return problem(404, "Bestand niet gevonden.")
+    return send_stored_file(context().store, stored)

@@ -1,0 +1,88 @@
+"""The OpenAPI 3.1 description of /api/v1 (kept beside the routes it describes)."""
+from __future__ import annotations
+
+PROBLEM = {"$ref": "#/components/schemas/Problem"}
+
+
+def _resp(desc: str, schema: dict | None = None, media: str = "application/json") -> dict:
+    out: dict = {"description": desc}
+    if schema:
+        out["content"] = {media: {"schema": schema}}
+    return out
+
+
+def spec() -> dict:
+    problem = _resp("Fout (RFC 9457 problem details)", PROBLEM, "application/problem+json")
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "woo API", "version": "1",
+                 "description": "Documenten aanleveren en opvragen voor actieve openbaarmaking (Woo)."},
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearer": []}],
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Problem": {"type": "object", "properties": {
+                    "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+                    "detail": {"type": "string"}, "code": {"type": "string"}}},
+                "IngestResult": {"type": "object", "required": ["filename", "status"], "properties": {
+                    "filename": {"type": "string"},
+                    "status": {"type": "string", "enum": ["accepted", "duplicate", "rejected"]},
+                    "document_id": {"type": "string"}, "reason": {"type": "string"},
+                    "url": {"type": "string"}}},
+                "File": {"type": "object", "properties": {
+                    "role": {"type": "string"}, "filename": {"type": "string"}, "size": {"type": "integer"},
+                    "sha256": {"type": "string"}, "mime_type": {"type": "string"},
+                    "puid": {"type": ["string", "null"]}, "url": {"type": "string"}}},
+                "Job": {"type": "object", "properties": {
+                    "id": {"type": "integer"}, "kind": {"type": "string"},
+                    "status": {"type": "string", "enum": ["queued", "running", "done", "failed"]},
+                    "error": {"type": ["string", "null"]}, "attempts": {"type": "integer"}}},
+                "Document": {"type": "object", "properties": {
+                    "id": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "string"},
+                    "organisation": {"type": "string", "description": "TOOI URI"},
+                    "category": {"type": ["string", "null"], "description": "TOOI URI of the Woo category"},
+                    "suggestion": {"type": ["object", "null"]}, "format": {"type": ["string", "null"]},
+                    "created_at": {"type": "string", "format": "date-time"},
+                    "updated_at": {"type": "string", "format": "date-time"},
+                    "published_at": {"type": ["string", "null"], "format": "date-time"},
+                    "files": {"type": "array", "items": {"$ref": "#/components/schemas/File"}},
+                    "jobs": {"type": "array", "items": {"$ref": "#/components/schemas/Job"}}}},
+            },
+        },
+        "paths": {
+            "/documents": {
+                "post": {
+                    "summary": "Een document aanleveren",
+                    "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                        "type": "object", "required": ["file"], "properties": {
+                            "file": {"type": "string", "format": "binary"},
+                            "title": {"type": "string"},
+                            "organisation": {"type": "string", "description": "TOOI code or URI"}}}}}},
+                    "responses": {"201": _resp("Opgenomen", {"$ref": "#/components/schemas/IngestResult"}),
+                                  "200": _resp("Al eerder opgenomen (duplicaat)",
+                                               {"$ref": "#/components/schemas/IngestResult"}),
+                                  "400": problem, "401": problem, "403": problem, "413": problem,
+                                  "422": problem}},
+                "get": {
+                    "summary": "Documenten opvragen",
+                    "parameters": [{"name": n, "in": "query", "schema": {"type": t}} for n, t in
+                                   [("status", "string"), ("category", "string"), ("format", "string"),
+                                    ("page", "integer"), ("per_page", "integer")]],
+                    "responses": {"200": _resp("Een pagina documenten", {"type": "object", "properties": {
+                        "items": {"type": "array", "items": {"$ref": "#/components/schemas/Document"}},
+                        "total": {"type": "integer"}, "page": {"type": "integer"},
+                        "per_page": {"type": "integer"}}}), "401": problem}},
+            },
+            "/documents/{document_id}": {"get": {
+                "summary": "Eén document",
+                "parameters": [{"name": "document_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "responses": {"200": _resp("Het document", {"$ref": "#/components/schemas/Document"}),
+                              "401": problem, "404": problem}}},
+            "/documents/{document_id}/files/{role}": {"get": {
+                "summary": "Een bestand van een document (origineel of weergave)",
+                "parameters": [{"name": "document_id", "in": "path", "required": True, "schema": {"type": "string"}},
+                               {"name": "role", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "De bytes"}, "401": problem, "404": problem}}},
+        },
+    }

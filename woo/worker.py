@@ -1,0 +1,39 @@
+"""The rq worker and its job functions: thin, each calls a service."""
+from __future__ import annotations
+
+from woo.config import Settings, load_settings
+
+_CONTEXT = None
+
+
+def use_context(ctx) -> None:
+    """Run jobs in this process with this context (in-process workers: tests, inline mode)."""
+    global _CONTEXT
+    _CONTEXT = ctx
+
+
+def _context():
+    global _CONTEXT
+    if _CONTEXT is None:
+        from woo.services.context import build_context
+
+        _CONTEXT = build_context(load_settings())
+    return _CONTEXT
+
+
+def run_job(job_id: int) -> str:
+    """Entry point rq calls (by dotted path); configuration comes from the worker's environment."""
+    from woo.services import jobs
+
+    return jobs.run(_context(), job_id)
+
+
+def work(settings: Settings, burst: bool = False) -> None:
+    import os
+
+    from redis import Redis
+    from rq import Queue, Worker
+
+    os.environ["WOO_DATA_DIR"] = str(settings.data_dir)  # job functions load the same settings
+    conn = Redis.from_url(settings.redis_url)
+    Worker([Queue("woo", connection=conn)], connection=conn).work(burst=burst, with_scheduler=False)
