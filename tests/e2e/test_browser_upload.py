@@ -1,0 +1,60 @@
+"""A records officer in a real browser (headless Chromium): log in -> upload -> detail page."""
+from __future__ import annotations
+
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.conftest import drain
+from tests.factories import make_pdf
+from woo.app import create_app
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not CHROMIUM, reason="Debian chromium is not installed (scripts/setup --test installs it)")]
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+               "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture
+def live_server(woo_ctx):
+    app = create_app(ctx=woo_ctx)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_login_upload_detail(live_server, woo_ctx, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    good = make_pdf(tmp_path / "besluitenlijst.pdf", ["Besluitenlijst van het college van B en W, 4 maart 2025."])
+    empty = tmp_path / "leeg.pdf"
+    empty.write_bytes(b"")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        page = browser.new_page()
+        page.goto(live_server + "/documenten")
+        page.get_by_label("Gebruikersnaam").fill("admin")
+        page.get_by_label("Wachtwoord").fill(woo_ctx.admin_password)
+        page.get_by_role("button", name="Inloggen").click()
+        expect(page.get_by_role("heading", name="Documenten")).to_be_visible()
+
+        page.get_by_role("link", name="Uploaden").click()
+        page.set_input_files("#files", [str(good), str(empty)])
+        results = page.locator("#results li")
+        expect(results).to_have_count(2)
+        expect(page.locator("#results li.accepted")).to_contain_text("Opgenomen")
+        expect(page.locator("#results li.rejected")).to_contain_text("Het bestand is leeg")
+        assert page.locator("#results li.accepted progress").get_attribute("value") == "100"
+
+        drain(woo_ctx)
+        page.locator("#results li.accepted a").click()
+        expect(page.get_by_role("heading", name="besluitenlijst")).to_be_visible()
+        expect(page.locator(".jobs")).to_contain_text("Klaar")
+        expect(page.locator(".text-preview")).to_contain_text("college van B en W")
+        browser.close()
