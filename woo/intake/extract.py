@@ -1,0 +1,698 @@
+"""Plain text and document properties out of an identified file, without executing anything in it.
+
+PDF through PDFium's text layer (OCR in Dutch when there is none), Office Open XML and OpenDocument
+through zipfile and the hardened XML parser (macros are never looked at), HTML/XML through lxml,
+e-mail through the standard library, Outlook .msg and Word .doc through olefile. Work is bounded:
+pages and characters are capped and large parts are streamed rather than read whole.
+"""
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+import shutil
+import subprocess
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+from lxml import etree
+
+from woo.intake import ocr as ocr_mod
+from woo.intake.identify import identify
+from woo.intake.safexml import iterparse, parse_html, parse_xml
+
+# Below this many non-space characters per page on average a PDF counts as a scan.
+MIN_CHARS_PER_PAGE = 25
+MAX_PART_BYTES = 200 * 1024 * 1024  # one XML part inside a DOCX/ODT; more is a bomb, not a document
+MAX_TEXT_FILE_BYTES = 256 * 1024 * 1024
+
+
+class ExtractionError(Exception):
+    """Text could not be extracted. `.reason` is Dutch (for the officer), `.code` for machines."""
+
+    def __init__(self, code: str, reason: str):
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+@dataclass
+class Extraction:
+    text: str
+    pages: list[str]
+    method: str
+    ocr_used: bool = False
+    properties: dict = field(default_factory=dict)
+    page_count: int | None = None
+    language: str | None = None
+    truncated: bool = False
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+def _clean(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    text = re.sub(r"[ \t\u00a0]+\n", "\n", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def _finish(pages: list[str], method: str, *, max_chars: int | None, ocr_used: bool = False,
+            properties: dict | None = None, page_count: int | None = None, sep: str = "\n\n") -> Extraction:
+    pages = [_clean(p) for p in pages] or [""]
+    truncated = False
+    if max_chars is not None:
+        kept, used = [], 0
+        for page in pages:
+            room = max_chars - used
+            if room <= 0:
+                truncated = True
+                break
+            if len(page) > room:
+                page, truncated = page[:room], True
+            kept.append(page)
+            used += len(page) + len(sep)
+        pages = kept or [""]
+    text = sep.join(p for p in pages if p)
+    props = {k: v for k, v in (properties or {}).items() if v not in (None, "", [], {})}
+    return Extraction(text=text, pages=pages, method=method, ocr_used=ocr_used, properties=props,
+                      page_count=page_count, language=guess_language(text), truncated=truncated)
+
+
+_NL = {"de", "het", "een", "en", "van", "is", "dat", "op", "te", "voor", "niet", "met", "zijn", "wordt",
+       "worden", "bij", "aan", "ook", "door", "naar", "deze", "om", "als", "er", "tot", "over", "uit"}
+_EN = {"the", "and", "of", "to", "is", "in", "that", "for", "it", "with", "as", "on", "be", "are", "this",
+       "by", "not", "or", "from", "at", "which", "have", "an", "was", "were", "will"}
+
+
+def guess_language(text: str) -> str | None:
+    """'nl' or 'en' by function words; enough to tell a Dutch record from an English one."""
+    words = re.findall(r"[a-zà-ÿ]+", text[:20000].lower())
+    if len(words) < 20:
+        return None
+    nl = sum(w in _NL for w in words)
+    en = sum(w in _EN for w in words)
+    if max(nl, en) < len(words) * 0.05:
+        return None
+    return "nl" if nl >= en else "en"
+
+
+def _pdf_date(value: str | None) -> str | None:
+    """'D:20200806122358+02'00'' -> ISO 8601."""
+    if not value:
+        return None
+    m = re.match(r"(?:D:)?(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?([Zz+\-])?(\d{2})?'?(\d{2})?", value.strip())
+    if not m:
+        return value.strip() or None
+    y, mo, d, h, mi, s, sign, tzh, tzm = m.groups()
+    try:
+        dt = datetime(int(y), int(mo or 1), int(d or 1), int(h or 0), int(mi or 0), int(s or 0))
+    except ValueError:
+        return value.strip()
+    iso = dt.isoformat()
+    if sign in ("Z", "z"):
+        iso += "+00:00"
+    elif sign in ("+", "-") and tzh:
+        iso += f"{sign}{tzh}:{tzm or '00'}"
+    return iso
+
+
+def _zip_read(zf: zipfile.ZipFile, name: str) -> bytes | None:
+    try:
+        info = zf.getinfo(name)
+    except KeyError:
+        return None
+    if info.file_size > MAX_PART_BYTES:
+        raise ExtractionError("too_large", f"Onderdeel {name} van het document is te groot om te verwerken.")
+    return zf.read(info)
+
+
+def _local(tag) -> str:
+    return etree.QName(tag).localname if isinstance(tag, str) else ""
+
+
+# ---------------------------------------------------------------------------------------------- PDF
+
+def _pdf(path: Path, *, ocr: bool, max_pages: int | None, max_chars: int | None) -> Extraction:
+    import pypdfium2 as pdfium
+
+    try:
+        doc = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as exc:
+        if "password" in str(exc).lower():
+            raise ExtractionError("encrypted_pdf", "De PDF is met een wachtwoord beveiligd.") from exc
+        raise ExtractionError("corrupt_pdf", "De PDF is beschadigd en kan niet worden gelezen.") from exc
+    try:
+        page_count = len(doc)
+        meta = doc.get_metadata_dict(skip_empty=True)
+        limit = min(page_count, max_pages) if max_pages else page_count
+        pages, budget = [], max_chars
+        for i in range(limit):
+            page = doc[i]
+            try:
+                textpage = page.get_textpage()
+                try:
+                    text = textpage.get_text_bounded()
+                finally:
+                    textpage.close()
+            finally:
+                page.close()
+            pages.append(text)
+            if budget is not None:
+                budget -= len(text)
+                if budget <= 0:
+                    break
+    finally:
+        doc.close()
+    props = {
+        "title": meta.get("Title"), "author": meta.get("Author"), "subject": meta.get("Subject"),
+        "keywords": meta.get("Keywords"), "creator": meta.get("Creator"), "producer": meta.get("Producer"),
+        "created": _pdf_date(meta.get("CreationDate")), "modified": _pdf_date(meta.get("ModDate")),
+    }
+    if not props["title"] or not props["author"]:
+        props.update({k: v for k, v in _xmp(path).items() if not props.get(k)})
+    method, ocr_used = "pdf-text", False
+    dense = sum(len("".join(p.split())) for p in pages)
+    if ocr and pages and dense < MIN_CHARS_PER_PAGE * len(pages):
+        try:
+            ocr_pages = ocr_mod.ocr_pdf(path, max_pages=limit)
+        except ocr_mod.OcrError as exc:
+            raise ExtractionError(exc.code, exc.reason) from exc
+        merged = [ocr_pages[i] if i < len(ocr_pages) and ocr_pages[i] and len(pages[i].strip()) < MIN_CHARS_PER_PAGE
+                  else pages[i] for i in range(len(pages))]
+        if any(o for o in ocr_pages):
+            pages, method, ocr_used = merged, "ocr", True
+    return _finish(pages, method, max_chars=max_chars, ocr_used=ocr_used, properties=props,
+                   page_count=page_count)
+
+
+def _xmp(path: Path) -> dict:
+    """Title/author from XMP when the document information dictionary has none (common in PDF 2.0)."""
+    try:
+        import pikepdf
+
+        with pikepdf.open(path) as pdf:
+            meta = pdf.open_metadata()
+            out = {"title": meta.get("dc:title"), "author": meta.get("dc:creator"),
+                   "subject": meta.get("dc:description"), "created": meta.get("xmp:CreateDate"),
+                   "modified": meta.get("xmp:ModifyDate")}
+    except Exception:
+        return {}
+    if isinstance(out["author"], (list, tuple)):
+        out["author"] = "; ".join(str(a) for a in out["author"] if a)
+    return {k: str(v) for k, v in out.items() if v}
+
+
+# ---------------------------------------------------------------------------------------------- Office
+
+def _ooxml_core(zf: zipfile.ZipFile) -> dict:
+    props: dict = {}
+    data = _zip_read(zf, "docProps/core.xml")
+    if data:
+        root = parse_xml(data, recover=True)
+        names = {"title": "title", "creator": "author", "subject": "subject", "keywords": "keywords",
+                 "description": "description", "lastModifiedBy": "last_modified_by", "created": "created",
+                 "modified": "modified", "category": "category", "identifier": "identifier"}
+        for el in root:
+            key = names.get(_local(el.tag))
+            if key and el.text and el.text.strip():
+                props[key] = el.text.strip()
+    data = _zip_read(zf, "docProps/app.xml")
+    if data:
+        root = parse_xml(data, recover=True)
+        for el in root:
+            name = _local(el.tag)
+            if name in ("Pages", "Slides") and el.text and el.text.strip().isdigit():
+                props["pages" if name == "Pages" else "slides"] = int(el.text)
+            elif name in ("Company", "Application") and el.text:
+                props[name.lower()] = el.text.strip()
+    return props
+
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _word_text(root: etree._Element) -> str:
+    """Paragraphs of a WordprocessingML part, with tabs and breaks; deleted revisions left out."""
+    lines = []
+    for p in root.iter(W + "p"):
+        buf = []
+        for el in p.iter():
+            tag = el.tag
+            if tag == W + "t":
+                if not any(a.tag == W + "del" for a in el.iterancestors()):
+                    buf.append(el.text or "")
+            elif tag == W + "tab":
+                buf.append("\t")
+            elif tag in (W + "br", W + "cr"):
+                buf.append("\n")
+        # nested paragraphs (text boxes) are visited on their own by root.iter; skip the duplicate here
+        if p.find(".//" + W + "p") is None:
+            lines.append("".join(buf))
+    return "\n".join(lines)
+
+
+def _docx(path: Path, *, max_chars: int | None) -> Extraction:
+    with zipfile.ZipFile(path) as zf:
+        names = zf.namelist()
+        main = _zip_read(zf, "word/document.xml")
+        if main is None:
+            raise ExtractionError("corrupt_file", "Het DOCX-bestand bevat geen documenttekst.")
+        parts = [_word_text(parse_xml(main, recover=True))]
+        for kind in ("header", "footnotes", "endnotes", "footer"):
+            for name in sorted(n for n in names if re.fullmatch(rf"word/{kind}\d*\.xml", n)):
+                text = _word_text(parse_xml(_zip_read(zf, name), recover=True)).strip()
+                if text:
+                    parts.append(text)
+        props = _ooxml_core(zf)
+        comments = []
+        data = _zip_read(zf, "word/comments.xml")
+        if data:
+            for c in parse_xml(data, recover=True).iter(W + "comment"):
+                comments.append({"author": c.get(W + "author"), "date": c.get(W + "date"),
+                                 "text": _word_text(c).strip()})
+    if comments:
+        # Comments travel with the published file, so their text must be visible to the privacy scan.
+        props["comments"] = comments
+        parts.append("Opmerkingen:\n" + "\n".join(f"{c['author'] or ''}: {c['text']}" for c in comments))
+    page_count = props.pop("pages", None)
+    return _finish(["\n\n".join(parts)], "docx", max_chars=max_chars, properties=props, page_count=page_count)
+
+
+A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+
+
+def _pptx(path: Path, *, max_chars: int | None) -> Extraction:
+    with zipfile.ZipFile(path) as zf:
+        slides = sorted((n for n in zf.namelist() if re.fullmatch(r"ppt/slides/slide\d+\.xml", n)),
+                        key=lambda n: int(re.search(r"(\d+)\.xml$", n).group(1)))
+        texts = []
+        for name in slides:
+            root = parse_xml(_zip_read(zf, name), recover=True)
+            paras = ["".join(t.text or "" for t in p.iter(A + "t")) for p in root.iter(A + "p")]
+            texts.append("\n".join(x for x in paras if x.strip()))
+            notes = name.replace("slides/slide", "notesSlides/notesSlide")
+            if notes in zf.namelist():
+                nroot = parse_xml(_zip_read(zf, notes), recover=True)
+                note = "\n".join("".join(t.text or "" for t in p.iter(A + "t")) for p in nroot.iter(A + "p"))
+                if note.strip():
+                    texts[-1] += "\n" + note
+        props = _ooxml_core(zf)
+    props.pop("slides", None)
+    props.pop("pages", None)
+    return _finish(["\n\n".join(texts)], "pptx", max_chars=max_chars, properties=props, page_count=len(slides))
+
+
+S = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def _xlsx(path: Path, *, max_chars: int | None) -> Extraction:
+    """Cell values row by row (tab separated), streaming so a big sheet never sits in memory whole."""
+    limit = max_chars if max_chars is not None else None
+    with zipfile.ZipFile(path) as zf:
+        shared: list[str] = []
+        if "xl/sharedStrings.xml" in zf.namelist():
+            with zf.open("xl/sharedStrings.xml") as fh:
+                for _, si in iterparse(fh, tag=S + "si"):
+                    shared.append("".join(t.text or "" for t in si.iter(S + "t")))
+                    si.clear()
+        sheet_names = []
+        wb = _zip_read(zf, "xl/workbook.xml")
+        if wb:
+            sheet_names = [s.get("name") for s in parse_xml(wb, recover=True).iter(S + "sheet")]
+        sheets = sorted((n for n in zf.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n)),
+                        key=lambda n: int(re.search(r"(\d+)\.xml$", n).group(1)))
+        out, size = [], 0
+        for idx, name in enumerate(sheets):
+            if idx < len(sheet_names) and sheet_names[idx]:
+                out.append(f"# {sheet_names[idx]}")
+            with zf.open(name) as fh:
+                for _, row in iterparse(fh, tag=S + "row"):
+                    cells = []
+                    for c in row.iter(S + "c"):
+                        t, v = c.get("t"), c.find(S + "v")
+                        if t == "s" and v is not None and (v.text or "").isdigit():
+                            i = int(v.text)
+                            cells.append(shared[i] if i < len(shared) else "")
+                        elif t == "inlineStr":
+                            cells.append("".join(x.text or "" for x in c.iter(S + "t")))
+                        else:
+                            cells.append(v.text or "" if v is not None else "")
+                    row.clear()
+                    line = "\t".join(cells).rstrip("\t")
+                    if line:
+                        out.append(line)
+                        size += len(line) + 1
+                    if limit is not None and size > limit:
+                        break
+            if limit is not None and size > limit:
+                break
+        props = _ooxml_core(zf)
+    props.pop("pages", None)
+    props["sheets"] = sheet_names
+    return _finish(["\n".join(out)], "xlsx", max_chars=max_chars, properties=props, page_count=None)
+
+
+ODF_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+ODF_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+ODF_DRAW = "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"
+ODF_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+ODF_META = "urn:oasis:names:tc:opendocument:xmlns:meta:1.0"
+DC = "http://purl.org/dc/elements/1.1/"
+
+
+def _odf_inline(el: etree._Element) -> str:
+    """Text of one paragraph-like element, honouring <text:s/>, <text:tab/> and <text:line-break/>."""
+    buf = [el.text or ""]
+    for child in el:
+        name = etree.QName(child.tag).localname if isinstance(child.tag, str) else ""
+        ns = etree.QName(child.tag).namespace if isinstance(child.tag, str) else ""
+        if ns == ODF_TEXT and name == "s":
+            buf.append(" " * int(child.get(f"{{{ODF_TEXT}}}c", "1") or 1))
+        elif ns == ODF_TEXT and name == "tab":
+            buf.append("\t")
+        elif ns == ODF_TEXT and name == "line-break":
+            buf.append("\n")
+        elif ns == ODF_TEXT and name in ("note", "annotation"):
+            pass  # notes are collected separately below
+        elif isinstance(child.tag, str):
+            buf.append(_odf_inline(child))
+        buf.append(child.tail or "")
+    return "".join(buf)
+
+
+def _odf(path: Path, kind: str, *, max_chars: int | None) -> Extraction:
+    with zipfile.ZipFile(path) as zf:
+        content = _zip_read(zf, "content.xml")
+        if content is None:
+            raise ExtractionError("corrupt_file", "Het OpenDocument-bestand bevat geen inhoud (content.xml).")
+        root = parse_xml(content, recover=True)
+        meta = _zip_read(zf, "meta.xml")
+        meta_root = parse_xml(meta, recover=True) if meta else None
+    body = root.find(f"{{{ODF_OFFICE}}}body")
+    body = body if body is not None else root
+    page_count = None
+    if kind == "ods":
+        lines = []
+        for table in body.iter(f"{{{ODF_TABLE}}}table"):
+            lines.append(f"# {table.get(f'{{{ODF_TABLE}}}name', '')}")
+            for row in table.iter(f"{{{ODF_TABLE}}}table-row"):
+                cells = []
+                for cell in row:
+                    if not isinstance(cell.tag, str) or _local(cell.tag) not in ("table-cell", "covered-table-cell"):
+                        continue
+                    value = "\n".join(_odf_inline(p) for p in cell.iter(f"{{{ODF_TEXT}}}p"))
+                    # Repeats of empty cells pad sheets to 16384 columns: never expand those.
+                    repeat = int(cell.get(f"{{{ODF_TABLE}}}number-columns-repeated", "1") or 1) if value else 1
+                    cells.extend([value] * min(repeat, 1000))
+                line = "\t".join(cells).rstrip("\t")
+                if line:
+                    lines.append(line)
+        text = "\n".join(lines)
+    else:
+        blocks = []
+        paragraph_tags = {f"{{{ODF_TEXT}}}p", f"{{{ODF_TEXT}}}h"}
+        containers = body.iter(f"{{{ODF_DRAW}}}page") if kind == "odp" else [body]
+        slide_count = 0
+        for container in containers:
+            slide_count += 1
+            for el in container.iter(*paragraph_tags):
+                # a paragraph inside a note or nested frame is reached on its own; avoid doubling it
+                if any(a.tag in paragraph_tags for a in el.iterancestors()):
+                    continue
+                blocks.append(_odf_inline(el))
+        text = "\n".join(blocks)
+        if kind == "odp":
+            page_count = slide_count
+    props = {}
+    if meta_root is not None:
+        fields = {f"{{{DC}}}title": "title", f"{{{DC}}}creator": "author", f"{{{DC}}}subject": "subject",
+                  f"{{{DC}}}description": "description", f"{{{DC}}}date": "modified",
+                  f"{{{ODF_META}}}initial-creator": "initial_creator", f"{{{ODF_META}}}creation-date": "created",
+                  f"{{{ODF_META}}}keyword": "keywords", f"{{{DC}}}language": "language"}
+        for el in meta_root.iter(*fields):
+            if el.text and el.text.strip():
+                props.setdefault(fields[el.tag], el.text.strip())
+        stats = meta_root.find(f".//{{{ODF_META}}}document-statistic")
+        if stats is not None and kind == "odt" and (stats.get(f"{{{ODF_META}}}page-count") or "").isdigit():
+            page_count = int(stats.get(f"{{{ODF_META}}}page-count"))
+        if not props.get("author") and props.get("initial_creator"):
+            props["author"] = props["initial_creator"]
+    return _finish([text], kind, max_chars=max_chars, properties=props, page_count=page_count)
+
+
+# ---------------------------------------------------------------------------------------------- text
+
+def _read_bounded(path: Path, max_chars: int | None) -> bytes:
+    size = path.stat().st_size
+    cap = MAX_TEXT_FILE_BYTES if max_chars is None else min(MAX_TEXT_FILE_BYTES, max_chars * 4 + 4)
+    with open(path, "rb") as fh:
+        return fh.read(min(size, cap))
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """UTF-8 (with or without BOM), UTF-16 with a BOM, else Windows-1252: what Dutch offices produce."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", "replace"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", "replace"), "utf-16"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(data) - 3:  # a multibyte character cut by the read cap
+            return data[:exc.start].decode("utf-8"), "utf-8"
+    return data.decode("cp1252", "replace"), "cp1252"
+
+
+def _plain(path: Path, kind: str, *, max_chars: int | None) -> Extraction:
+    text, encoding = decode_text(_read_bounded(path, max_chars))
+    return _finish([text], kind, max_chars=max_chars, properties={"encoding": encoding})
+
+
+_BLOCK = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section", "article",
+          "header", "footer", "ul", "ol", "dd", "dt", "blockquote", "pre", "hr", "title", "td", "th", "nav"}
+
+
+def html_to_text(root) -> str:
+    for bad in root.xpath("//script|//style|//noscript|//template|//head/meta|//svg"):
+        bad.drop_tree() if hasattr(bad, "drop_tree") else bad.getparent().remove(bad)
+    buf: list[str] = []
+
+    def walk(el):
+        tag = _local(el.tag).lower() if isinstance(el.tag, str) else ""
+        if tag in _BLOCK:
+            buf.append("\n")
+        if tag == "td" or tag == "th":
+            buf.append("\t")
+        if el.text and tag != "title":
+            buf.append(el.text)
+        for child in el:
+            walk(child)
+            if child.tail:
+                buf.append(child.tail)
+        if tag in _BLOCK:
+            buf.append("\n")
+
+    body = root.find(".//body")
+    walk(body if body is not None else root)
+    text = "".join(buf)
+    text = re.sub(r"[ \t]*\n[ \t]*", "\n", re.sub(r"[ \t\u00a0]+", " ", text))
+    return text
+
+
+def _html(path: Path, *, max_chars: int | None) -> Extraction:
+    data = _read_bounded(path, None if max_chars is None else max_chars * 2)
+    root = parse_html(data)
+    props = {"title": (root.findtext(".//title") or "").strip() or None}
+    for meta in root.iter("meta"):
+        name = (meta.get("name") or meta.get("property") or "").lower()
+        content = (meta.get("content") or "").strip()
+        key = {"author": "author", "dc.creator": "author", "description": "description",
+               "dc.description": "description", "keywords": "keywords", "dc.title": "title",
+               "dcterms.modified": "modified", "dcterms.created": "created", "dc.date": "created",
+               "dcterms.identifier": "identifier", "dc.language": "language"}.get(name)
+        if key and content and not props.get(key):
+            props[key] = content
+    return _finish([html_to_text(root)], "html", max_chars=max_chars, properties=props)
+
+
+def _xml(path: Path, *, max_chars: int | None) -> Extraction:
+    try:
+        with open(path, "rb") as fh:
+            root = parse_xml(fh)
+    except etree.XMLSyntaxError:
+        # Many "XML" files in the wild are XHTML or broken; recover rather than lose the text.
+        root = parse_xml(_read_bounded(path, max_chars), recover=True)
+    if _local(root.tag).lower() == "html":
+        return _finish([html_to_text(root)], "html", max_chars=max_chars,
+                       properties={"title": "".join(root.xpath("//*[local-name()='title']//text()")).strip()})
+    etree.strip_elements(root, etree.Entity, with_tail=False)  # unresolved entities stay out of the text
+    chunks = []
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        if el.text and el.text.strip():
+            chunks.append(el.text.strip())
+        if el.tail and el.tail.strip():
+            chunks.append(el.tail.strip())
+    props = {"root_element": _local(root.tag), "namespace": etree.QName(root.tag).namespace}
+    title = root.xpath("//*[local-name()='title' or local-name()='titel'][1]//text()")
+    if title:
+        props["title"] = " ".join(t.strip() for t in title if t.strip())[:1000] or None
+    return _finish(["\n".join(chunks)], "xml", max_chars=max_chars, properties=props)
+
+
+# ---------------------------------------------------------------------------------------------- mail
+
+def _eml(path: Path, *, max_chars: int | None) -> Extraction:
+    with open(path, "rb") as fh:
+        msg = email.message_from_binary_file(fh, policy=email.policy.default)
+    headers = {k: str(msg.get(k, "") or "").strip() for k in ("Subject", "From", "To", "Cc", "Date", "Message-ID")}
+    created = None
+    if headers["Date"]:
+        try:
+            created = parsedate_to_datetime(headers["Date"]).isoformat()
+        except (TypeError, ValueError):
+            created = headers["Date"]
+    body = ""
+    part = msg.get_body(preferencelist=("plain", "html"))
+    if part is not None:
+        try:
+            content = part.get_content()
+        except (LookupError, UnicodeError):
+            content = part.get_payload(decode=True).decode("cp1252", "replace")
+        body = html_to_text(parse_html(content.encode("utf-8"))) if part.get_content_type() == "text/html" else content
+    attachments = [a.get_filename() or "" for a in msg.iter_attachments()]
+    head = "\n".join(f"{dutch}: {headers[k]}" for k, dutch in
+                     (("Subject", "Onderwerp"), ("From", "Van"), ("To", "Aan"), ("Cc", "Cc"), ("Date", "Datum"))
+                     if headers[k])
+    props = {"title": headers["Subject"], "author": headers["From"], "to": headers["To"], "cc": headers["Cc"],
+             "created": created, "message_id": headers["Message-ID"], "attachments": attachments}
+    return _finish([head + "\n\n" + body], "eml", max_chars=max_chars, properties=props)
+
+
+def _msg(path: Path, *, max_chars: int | None) -> Extraction:
+    """Outlook .msg (MS-OXMSG): the property streams of the top-level message, read with olefile."""
+    try:
+        import olefile
+    except ImportError as exc:
+        raise ExtractionError("unsupported", "Outlook-berichten (.msg) kunnen hier niet worden gelezen "
+                                             "(olefile ontbreekt).") from exc
+    try:
+        ole = olefile.OleFileIO(str(path))
+    except (OSError, ValueError) as exc:
+        raise ExtractionError("corrupt_file", "Het Outlook-bericht (.msg) is beschadigd.") from exc
+    with ole:
+        def prop(tag: str) -> str | None:
+            for typ, enc in (("001F", "utf-16-le"), ("001E", "cp1252")):
+                name = f"__substg1.0_{tag}{typ}"
+                if ole.exists(name):
+                    size = ole.get_size(name)
+                    if size > MAX_PART_BYTES:
+                        raise ExtractionError("too_large", "Het Outlook-bericht is te groot om te verwerken.")
+                    return ole.openstream(name).read().decode(enc, "replace").rstrip("\x00").strip()
+            return None
+
+        subject = prop("0037")
+        sender = prop("0C1A") or prop("5D01") or prop("0C1F")
+        sender_email = prop("5D01") or prop("0C1F")
+        to, cc = prop("0E04"), prop("0E03")
+        body = prop("1000")
+        if not body and ole.exists("__substg1.0_10130102"):
+            html_bytes = ole.openstream("__substg1.0_10130102").read()
+            body = html_to_text(parse_html(html_bytes))
+        attachments = []
+        for entry in ole.listdir(streams=True, storages=False):
+            if len(entry) == 2 and entry[0].startswith("__attach_version1.0_") and \
+                    entry[1] in ("__substg1.0_3707001F", "__substg1.0_3704001F"):
+                attachments.append(ole.openstream(entry).read().decode("utf-16-le", "replace").rstrip("\x00"))
+    if subject is None and body is None:
+        raise ExtractionError("corrupt_file", "Het bestand is geen leesbaar Outlook-bericht (.msg).")
+    author = f"{sender} <{sender_email}>" if sender and sender_email and sender_email not in sender else sender
+    head = "\n".join(f"{k}: {v}" for k, v in (("Onderwerp", subject), ("Van", author), ("Aan", to), ("Cc", cc)) if v)
+    props = {"title": subject, "author": author, "to": to, "cc": cc, "attachments": sorted(set(attachments))}
+    return _finish([head + "\n\n" + (body or "")], "msg", max_chars=max_chars, properties=props)
+
+
+# ---------------------------------------------------------------------------------------------- DOC, images
+
+def _doc(path: Path, *, max_chars: int | None) -> Extraction:
+    for tool, args in (("antiword", ["-w", "0"]), ("catdoc", ["-w", "-d", "utf-8"])):
+        exe = shutil.which(tool)
+        if not exe:
+            continue
+        try:
+            proc = subprocess.run([exe, *args, str(path)], capture_output=True, timeout=120)
+        except subprocess.TimeoutExpired:
+            continue
+        if proc.returncode == 0 and proc.stdout.strip():
+            text, _ = decode_text(proc.stdout[: (max_chars * 4 if max_chars else None)])
+            return _finish([text], f"doc-{tool}", max_chars=max_chars)
+    raise ExtractionError("unsupported", "Tekst uit Word 97-2003 (.doc) kan hier niet worden gelezen "
+                                         "(antiword/catdoc ontbreekt of faalde); lever het op als .docx of .pdf.")
+
+
+def _image(path: Path, kind: str, *, ocr: bool, max_chars: int | None) -> Extraction:
+    from PIL import Image
+
+    props: dict = {}
+    try:
+        with Image.open(path) as img:  # Pillow's decompression-bomb guard applies here
+            props = {"width": img.width, "height": img.height, "frames": getattr(img, "n_frames", 1)}
+            dpi = img.info.get("dpi")
+            if dpi:
+                props["dpi"] = round(float(dpi[0]))
+    except (OSError, Image.DecompressionBombError) as exc:
+        raise ExtractionError("corrupt_file", "De afbeelding is beschadigd of te groot.") from exc
+    if not ocr:
+        return _finish([""], "image", max_chars=max_chars, properties=props, page_count=props.get("frames"))
+    try:
+        pages = ocr_mod.ocr_image(path)
+    except ocr_mod.OcrError as exc:
+        raise ExtractionError(exc.code, exc.reason) from exc
+    return _finish(pages, "ocr", max_chars=max_chars, ocr_used=True, properties=props,
+                   page_count=props.get("frames"))
+
+
+# ---------------------------------------------------------------------------------------------- entry
+
+def extract_text(path: Path, kind: str | None = None, *, ocr: bool = True, max_pages: int | None = None,
+                 max_chars: int | None = None) -> Extraction:
+    """Text and properties of `path`. `kind` is an identify() kind; identified here when omitted."""
+    path = Path(path)
+    if kind is None:
+        kind = identify(path, path.name).kind
+    try:
+        if kind == "pdf":
+            return _pdf(path, ocr=ocr, max_pages=max_pages, max_chars=max_chars)
+        if kind == "docx":
+            return _docx(path, max_chars=max_chars)
+        if kind == "pptx":
+            return _pptx(path, max_chars=max_chars)
+        if kind == "xlsx":
+            return _xlsx(path, max_chars=max_chars)
+        if kind in ("odt", "ods", "odp"):
+            return _odf(path, kind, max_chars=max_chars)
+        if kind in ("txt", "csv"):
+            return _plain(path, kind, max_chars=max_chars)
+        if kind == "html":
+            return _html(path, max_chars=max_chars)
+        if kind == "xml":
+            return _xml(path, max_chars=max_chars)
+        if kind == "eml":
+            return _eml(path, max_chars=max_chars)
+        if kind == "msg":
+            return _msg(path, max_chars=max_chars)
+        if kind == "doc":
+            return _doc(path, max_chars=max_chars)
+        if kind in ("jpeg", "png", "tiff"):
+            return _image(path, kind, ocr=ocr, max_chars=max_chars)
+    except ExtractionError:
+        raise
+    except zipfile.BadZipFile as exc:
+        raise ExtractionError("corrupt_file", "Het bestand is beschadigd (ongeldig ZIP-/Office-formaat).") from exc
+    except etree.LxmlError as exc:
+        raise ExtractionError("corrupt_file", f"Het bestand bevat ongeldige XML: {str(exc)[:200]}") from exc
+    raise ExtractionError("unsupported", f"Tekstextractie voor bestandssoort '{kind}' wordt niet ondersteund.")
