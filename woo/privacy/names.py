@@ -1,0 +1,223 @@
+"""Person names, found from context (salutations, titles, signature blocks) and from name lists.
+
+The first-name and surname lists are the ones Deduce (UMC Utrecht's Dutch de-identification tool)
+ships; we read its list files directly and do not run its medical pipeline (slow to build, and tuned
+for clinical notes). Recall matters more than precision here: a reviewer dismisses a false alarm in
+a second, a missed name gets published.
+"""
+from __future__ import annotations
+
+import importlib.util
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+
+Span = tuple[int, int]
+
+_UP = "A-ZÀ-ÖØ-Þ"
+_LO = "a-zß-öø-ÿ"
+_CAP = rf"[{_UP}][{_LO}'’]+(?:-[{_UP}][{_LO}'’]+)*"
+_INITIALS = rf"(?:(?:[{_UP}]|Ch|Chr|Th|Ph|Tj)\.[ ]?){{1,5}}"
+_INTERFIX = (
+    # "in de", "op de", "aan de" are real surname prefixes too, but in running text they glue a
+    # name to the next capitalised word far more often than they start a surname.
+    r"(?:[vV]an (?:de|der|den|het|'t)|[vV]an|[dD]e|[dD]en|[dD]er|[tT]en|[tT]er|[tT]e|[iI]n 't|"
+    r"'t|[vV]on|[dD]u|[lL]e|[lL]a|[dD]a|[dD]i|[dD]os|[eE]l|[vV]\.?d\.?)"
+)
+_SURNAME = rf"(?:{_INTERFIX}[ ])?{_CAP}(?:[ ]?-[ ]?(?:{_INTERFIX}[ ])?{_CAP})?"
+# Title + name, or a name on its own (salutation / signature): initials, given names, surname.
+_NAME_BODY = rf"(?:{_INITIALS}[ ]?(?:\({_CAP}\)[ ])?{_SURNAME}|(?:{_CAP}[ ]){{0,3}}{_SURNAME}|{_CAP})"
+
+# Titles as written in letters; capitalised or not, but not in capitals ("15 MW.", "ING.").
+_TITLE = "(?:" + "|".join(
+    f"[{t[0].lower()}{t[0].upper()}]{re.escape(t[1:])}"
+    for t in ("de heer", "heer", "mevrouw", "mevr.", "mevr", "mw.", "mw", "mej.", "dhr.", "dhr",
+              "meneer", "mijnheer", "mr.", "dr.", "drs.", "ir.", "ing.", "ds.", "prof.")
+) + ")"
+_TITLE_NAME = re.compile(rf"(?<![\w])(?:{_TITLE}[ ]+)+(?P<name>{_NAME_BODY})")
+_SALUTATION = re.compile(
+    rf"(?<![\w])(?i:geachte|beste|hallo|hoi|lieve|dag)[ ]+(?:{_TITLE}[ ]+)*(?:en[ ])?(?P<name>{_NAME_BODY})"
+)
+_INITIALS_NAME = re.compile(rf"(?<![\w.])(?P<name>{_INITIALS}[ ]?{_SURNAME})")
+_CLOSING = re.compile(
+    r"(?im)^[ \t]*(?:met (?:vriendelijke|hartelijke|beste|collegiale) groet(?:en)?|vriendelijke groet(?:en)?|"
+    r"hoogachtend|groet(?:en)?|namens deze)[ \t]*,?[ \t]*$"
+)
+_SIGNATURE_LINE = re.compile(rf"^[ \t]*(?:{_TITLE}[ ]+)*(?P<name>{_NAME_BODY})[ \t]*,?[ \t]*$")
+_TOKEN = re.compile(rf"[{_UP}{_LO}'’\-]+")
+
+# Words that look like names after a title but are roles, bodies or ordinary words.
+_ROLES = {
+    "minister", "staatssecretaris", "voorzitter", "burgemeester", "wethouder", "griffier",
+    "secretaris", "directeur", "commissaris", "gedeputeerde", "president", "koning", "koningin",
+    "ombudsman", "ambtenaar", "college", "raad", "gemeente", "provincie", "ministerie", "kamer",
+    "leden", "lid", "voorzitters", "heer", "mevrouw", "heren", "dames", "collega", "collega's",
+    "allen", "team", "afdeling", "hoofd", "namens", "bestuur", "directie", "cc", "bijlage", "bijlagen",
+    "datum", "onderwerp", "kenmerk", "betreft", "uw", "ons", "de", "het", "een", "zie", "nota",
+    "artikel", "wet", "besluit", "rijksoverheid", "staat", "nederland", "regering", "kabinet",
+    "informatie", "ministerraad", "inspecteur", "adviseur", "medewerker", "coördinator",
+    "programma", "project", "postbus", "woo", "wob", "januari", "februari", "maart", "april", "mei",
+    "juni", "juli", "augustus", "september", "oktober", "november", "december", "maandag",
+    "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag", "tweede", "eerste",
+    "gemeenteraad", "staten", "commissie", "raadsleden", "statenleden", "fractie", "bewoners",
+}
+# A word with one of these endings makes the whole candidate an organisation, building or role.
+_ORG_ENDINGS = (
+    "autoriteit", "gemeente", "provincie", "ministerie", "universiteit", "university", "instituut",
+    "institut", "institute", "college", "dienst", "inspectie", "bureau", "stichting", "vereniging",
+    "coördinator", "coordinator", "manager", "directeur", "adviseur", "medewerker", "beheer", "kerk",
+    "arena", "school", "ziekenhuis", "museum", "stadion", "fonds", "raad", "rechtbank", "kamer",
+    "afdeling", "straat", "laan", "plein", "gracht", "kade",
+)
+# Letter or numeral headings and references: "Bijlage I. Corona", "III-B. Huidig proces".
+_ENUMERATION_BEFORE = re.compile(
+    r"(?i)(?:bijlage|hoofdstuk|deel|model|paragraaf|fase|alternatief|scenario|variant|stap|onderdeel|"
+    r"artikel|figuur|tabel|[IVX]+-)\s*$"
+)
+
+
+def _deduce_lists_dir() -> Path | None:
+    spec = importlib.util.find_spec("deduce")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(list(spec.submodule_search_locations)[0]) / "data" / "lookup" / "src"
+
+
+def _read(path: Path) -> set[str]:
+    if not path.exists():
+        return set()
+    return {line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()}
+
+
+@lru_cache(maxsize=1)
+def _lists() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(first names, surnames, common lower-case words), loaded once per process."""
+    base = _deduce_lists_dir()
+    if base is None:
+        return frozenset(), frozenset(), frozenset(_ROLES)
+    names = base / "names"
+    first = _read(names / "lst_first_name" / "items.txt") - _read(names / "lst_first_name" / "exceptions.txt")
+    last = (_read(names / "lst_surname" / "items.txt") | _read(names / "lst_interfix_surname" / "items.txt")) \
+        - _read(names / "lst_surname" / "exceptions.txt")
+    common = {w.lower() for w in _read(base / "whitelist" / "lst_common_word" / "items.txt")}
+    common |= {w.lower() for w in _read(base / "whitelist" / "lst_stop_word" / "items.txt")}
+    common |= _ROLES
+    # A first name that is also an everyday word ("Mark", "Roos", "Mei") only counts in context.
+    first = {n for n in first if len(n) > 2 and n.lower() not in common}
+    return frozenset(first), frozenset(last), frozenset(common)
+
+
+_LOWER_INTERFIX = {"van", "de", "der", "den", "het", "'t", "ten", "ter", "te", "in", "op", "aan", "bij",
+                   "uit", "von", "du", "le", "la", "da", "di", "dos", "el"}
+
+
+def _trim(text: str, start: int, end: int, *, strong: bool) -> Span | None:
+    """Drop trailing words that are not part of the name; None if no name is left.
+
+    In a strong context (after a title or salutation) only roles are dropped: "de heer Berg" is a
+    name even though "berg" is a word. Elsewhere everyday words go too, unless they are surnames.
+    """
+    _, last, common = _lists()
+    tokens = list(_TOKEN.finditer(text, start, end))
+
+    def droppable(tok: str) -> bool:
+        low = tok.lower()
+        if not tok[0].isupper():
+            return low in _LOWER_INTERFIX or low in common
+        if low in _ROLES:
+            return True
+        return not strong and low in common and tok not in last
+
+    while tokens and droppable(tokens[-1].group()):
+        if len(tokens) > 1 and tokens[-2].group().lower() in _LOWER_INTERFIX and tokens[-1].group()[0].isupper():
+            break  # "de Wit", "van Dam": a word after an interfix is a surname
+        tokens.pop()
+    head = tokens[0].group().lower().rstrip(".") if tokens else ""
+    if not tokens or (head in _ROLES and head not in _LOWER_INTERFIX):
+        return None
+    words = [t.group() for t in tokens]
+    if any(w.lower().endswith(_ORG_ENDINGS) for w in words):
+        return None
+    if not any(len(w) > 1 and text[t.end():t.end() + 1] != "." for w, t in zip(words, tokens)):
+        return None  # initials only
+    capitals = [t.group() for t in tokens if t.group()[0].isupper()]
+    if not capitals or all(t.lower() in _ROLES for t in capitals):
+        return None
+    if not strong and all(t.lower() in common and t not in last for t in capitals):
+        return None
+    return start, tokens[-1].end()
+
+
+def _is_enumeration(text: str, m: re.Match) -> bool:
+    """"Bijlage I. Corona", or a list "A. Algemeen / B. Mandatering" rather than "B. Jansen"."""
+    if _ENUMERATION_BEFORE.search(text, max(0, m.start() - 20), m.start()):
+        return True
+    name = m.group("name")
+    single = re.match(rf"([{_UP}])\.[ ]?([{_UP}][^ ]*)$", name)
+    if not single or single.group(2) in _lists()[1]:
+        return False
+    line_start = text.rfind("\n", 0, m.start()) + 1
+    if text[line_start:m.start()].strip(" \t-•*"):
+        return False
+    letter = single.group(1)
+    if letter == "A":
+        return True
+    return re.search(rf"(?m)^[ \t\-•*]*{chr(ord(letter) - 1)}\.[ ]", text) is not None
+
+
+def _context_names(text: str) -> Iterator[Span]:
+    for rx, strong in ((_TITLE_NAME, True), (_SALUTATION, True), (_INITIALS_NAME, False)):
+        for m in rx.finditer(text):
+            if rx is _INITIALS_NAME and _is_enumeration(text, m):
+                continue
+            span = _trim(text, m.start("name"), m.end("name"), strong=strong)
+            if span:
+                yield span
+    for m in _CLOSING.finditer(text):
+        # The name is on one of the next few non-empty lines, often under a role line.
+        for seen, line in enumerate(_LINE.finditer(text, m.end())):
+            if seen >= 4:
+                break
+            sm = _SIGNATURE_LINE.match(line.group())
+            if sm and len(_TOKEN.findall(sm.group("name"))) <= 6:
+                span = _trim(text, line.start() + sm.start("name"), line.start() + sm.end("name"),
+                             strong=True)
+                if span:
+                    yield span
+                    break
+
+
+_LINE = re.compile(r"[^\n]*\S[^\n]*")
+_CAP_TOKEN = re.compile(rf"(?<![\w\-]){_CAP}")
+_AFTER_FIRST = re.compile(rf"(?:[ ]{_CAP}){{0,2}}[ ](?P<last>{_SURNAME})(?![\w])")
+
+
+def _listed_names(text: str) -> Iterator[Span]:
+    """First name from the list followed by a surname-like word: "Pieter van den Berg"."""
+    first, last, common = _lists()
+    for tok in _CAP_TOKEN.finditer(text):
+        if tok.group() not in first:
+            continue
+        m = _AFTER_FIRST.match(text, tok.end())
+        if not m:
+            continue
+        surname_tokens = [t for t in _TOKEN.findall(m.group("last")) if t[0].isupper()]
+        if not surname_tokens:
+            continue
+        tail = surname_tokens[-1]
+        if len(tail) < 3 or (tail.lower() in common and tail not in last):
+            continue
+        span = _trim(text, tok.start(), m.end(), strong=False)
+        if span and span[1] > tok.end():  # a lone first name is too weak outside a context
+            yield span
+
+
+def find_person_name(text: str) -> Iterator[Span]:
+    yield from _context_names(text)
+    yield from _listed_names(text)
+
+
+def common_words() -> frozenset[str]:
+    """Lower-case everyday Dutch words (Deduce's whitelist plus roles)."""
+    return _lists()[2]
