@@ -256,6 +256,9 @@ def audit_verify(data_dir):
 
 def _register_optional() -> None:
     """Commands that live beside their capability (classification, privacy)."""
+    from woo.publish.cli import publish_command, withdraw_command
+    main.add_command(publish_command, "publish")
+    main.add_command(withdraw_command, "withdraw")
     try:
         from woo.classify.cli import classify_command
         main.add_command(classify_command, "classify")

@@ -116,3 +116,55 @@ def document_file(document_id: str, role: str):
         if stored is None:
             return problem(404, "Bestand niet gevonden.")
     return send_stored_file(context().store, stored)
+
+
+def _publish_target(document_id: str):
+    """The document if this principal may publish it, else a problem response."""
+    with context().unit_of_work() as s:
+        doc = docsvc.get_document(s, g.principal, document_id)
+        if doc is None:
+            return None, problem(404, "Document niet gevonden.")
+        if not allowed(g.principal.roles_for(doc.organisation_id), "document.publish"):
+            return None, problem(403, "Dit account mag niet publiceren voor deze organisatie.")
+    return document_id, None
+
+
+@bp.route("/documents/<document_id>/publish", methods=["POST"])
+@token_required("publish")
+def publish_document(document_id: str):
+    from woo.services import publication
+
+    doc_id, error = _publish_target(document_id)
+    if error:
+        return error
+    result = publication.publish(context(), g.principal.actor, [doc_id])
+    if result.refused:
+        reasons = result.refused[doc_id]
+        return problem(409, " ".join(reasons), reasons=reasons)
+    return _document_response(doc_id)
+
+
+@bp.route("/documents/<document_id>/withdraw", methods=["POST"])
+@token_required("publish")
+def withdraw_document(document_id: str):
+    from woo.services import publication
+
+    doc_id, error = _publish_target(document_id)
+    if error:
+        return error
+    body = request.get_json(silent=True) or {}
+    reason = body.get("reason") or request.form.get("reason")
+    try:
+        publication.resolve_reason(reason)
+    except publication.PublicationError as exc:
+        return problem(422, str(exc))
+    try:
+        publication.withdraw(context(), g.principal.actor, [doc_id], reason)
+    except publication.PublicationError as exc:
+        return problem(409, str(exc))
+    return _document_response(doc_id)
+
+
+def _document_response(document_id: str):
+    with context().unit_of_work() as s:
+        return jsonify(document_json(docsvc.get_document(s, g.principal, document_id)))

@@ -111,7 +111,9 @@ def detail(document_id: str):
                                text_preview=text_preview, statuses=lifecycle.LABELS_NL,
                                job_labels=jobsvc.LABELS_NL, job_kinds=jobsvc.KIND_LABELS_NL,
                                category=tooi.category_by_uri(doc.category) if doc.category else None,
-                               can_retry=may("job.retry", doc.organisation_id))
+                               can_retry=may("job.retry", doc.organisation_id),
+                               can_publish=may("document.publish", doc.organisation_id),
+                               withdraw_reasons=tooi.redenen_verwijdering())
 
 
 @bp.route("/documenten/<document_id>/bestand/<role>")
@@ -139,5 +141,41 @@ def retry_job(job_id: int):
         jobsvc.retry(context(), g.principal.actor, job_id)
         flash("De taak is opnieuw in de wachtrij gezet.", "info")
     except ValueError as exc:
+        flash(str(exc), "error")
+    return redirect(url_for("officer.detail", document_id=document_id))
+
+
+@bp.route("/documenten/<document_id>/publiceren", methods=["POST"])
+@login_required
+def publish(document_id: str):
+    from woo.services import publication
+
+    with context().unit_of_work() as s:
+        doc = docsvc.get_document(s, g.principal, document_id)
+        if doc is None:
+            abort(404, description="Document niet gevonden.")
+        require("document.publish", doc.organisation_id)
+    result = publication.publish(context(), g.principal.actor, [document_id])
+    if result.refused:
+        flash("Niet gepubliceerd: " + " ".join(result.refused[document_id]), "error")
+    else:
+        flash("Het document is gepubliceerd.", "info")
+    return redirect(url_for("officer.detail", document_id=document_id))
+
+
+@bp.route("/documenten/<document_id>/intrekken", methods=["POST"])
+@login_required
+def withdraw(document_id: str):
+    from woo.services import publication
+
+    with context().unit_of_work() as s:
+        doc = docsvc.get_document(s, g.principal, document_id)
+        if doc is None:
+            abort(404, description="Document niet gevonden.")
+        require("document.publish", doc.organisation_id)
+    try:
+        publication.withdraw(context(), g.principal.actor, [document_id], request.form.get("reden", ""))
+        flash("Het document is ingetrokken.", "info")
+    except publication.PublicationError as exc:
         flash(str(exc), "error")
     return redirect(url_for("officer.detail", document_id=document_id))

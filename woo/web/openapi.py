@@ -84,5 +84,20 @@ def spec() -> dict:
                 "parameters": [{"name": "document_id", "in": "path", "required": True, "schema": {"type": "string"}},
                                {"name": "role", "in": "path", "required": True, "schema": {"type": "string"}}],
                 "responses": {"200": {"description": "De bytes"}, "401": problem, "404": problem}}},
+            "/documents/{document_id}/publish": {"post": {
+                "summary": "Publiceren (status gereed, categorie vastgesteld); scope 'publish'",
+                "parameters": [{"name": "document_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "responses": {"200": _resp("Gepubliceerd", {"$ref": "#/components/schemas/Document"}),
+                              "401": problem, "403": problem, "404": problem,
+                              "409": _resp("Geweigerd; 'reasons' geeft de redenen", PROBLEM,
+                                           "application/problem+json")}}},
+            "/documents/{document_id}/withdraw": {"post": {
+                "summary": "Intrekken met een TOOI-reden (redenVerwijderingVervanging); scope 'publish'",
+                "parameters": [{"name": "document_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["reason"], "properties": {"reason": {
+                        "type": "string", "description": "code, label of URI uit de TOOI-lijst"}}}}}},
+                "responses": {"200": _resp("Ingetrokken", {"$ref": "#/components/schemas/Document"}),
+                              "401": problem, "403": problem, "404": problem, "409": problem, "422": problem}}},
         },
     }

@@ -1,0 +1,1 @@
+"""Publication for national harvesting: DiWoo sitemaps and robots.txt, OAI-PMH, Atom (read-only views)."""

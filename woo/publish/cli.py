@@ -1,0 +1,50 @@
+"""`woo publish` and `woo withdraw`: the publisher's actions from the shell (same service as UI and API)."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from woo.cli import _cli_actor, _context, instance_option
+
+
+@click.command(help="Publish documents that are ready (category confirmed, text extracted). "
+                    "Exit code 1 if any was refused.")
+@instance_option
+@click.argument("document_ids", nargs=-1)
+@click.option("--all-ready", is_flag=True, help="Every document with status 'gereed voor publicatie'.")
+@click.option("--user", "username", help="Act as this woo user (recorded in the history).")
+def publish_command(data_dir, document_ids, all_ready, username):
+    from woo.services import publication
+
+    ctx = _context(data_dir)
+    actor = _cli_actor(ctx, username)
+    ids = list(document_ids)
+    if all_ready:
+        with ctx.unit_of_work() as s:
+            ids += publication.ready_document_ids(s)
+    if not ids:
+        raise click.UsageError("Geef documentnummers of --all-ready.")
+    result = publication.publish(ctx, actor, ids)
+    click.echo(f"Gepubliceerd: {len(result.published)}, geweigerd: {len(result.refused)}")
+    for doc_id, reasons in result.refused.items():
+        click.echo(f"  geweigerd  {doc_id}: {' '.join(reasons)}")
+    sys.exit(1 if result.refused else 0)
+
+
+@click.command(help="Withdraw published documents; REASON is a TOOI redenVerwijderingVervanging "
+                    "(code, label or URI).")
+@instance_option
+@click.argument("document_ids", nargs=-1, required=True)
+@click.option("--reason", required=True,
+              help="correctie_privacygevoelige_gegevens or correctie_procedurele_fout (or the TOOI URI).")
+@click.option("--user", "username", help="Act as this woo user (recorded in the history).")
+def withdraw_command(data_dir, document_ids, reason, username):
+    from woo.services import publication
+
+    ctx = _context(data_dir)
+    try:
+        done = publication.withdraw(ctx, _cli_actor(ctx, username), list(document_ids), reason)
+    except publication.PublicationError as exc:
+        raise click.ClickException(str(exc))
+    click.echo(f"Ingetrokken: {len(done)}")

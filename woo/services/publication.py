@@ -1,0 +1,202 @@
+"""Publishing, withdrawing and correcting documents: what makes a file public for the portal and harvesters.
+
+The sitemaps, OAI-PMH and the public pages (woo.publish, woo.web.public) read only what these functions
+set: ``status == published`` and ``published_at``; a withdrawal sets ``withdrawn_at`` and the TOOI reason.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from woo.adapters.models import Document, StoredFile, utcnow
+from woo.domain import tooi
+from woo.domain.lifecycle import LABELS_NL, Status, check_transition
+from woo.services import audit
+from woo.services.context import Actor, Context
+
+# The public gets the first of these a document has: a correction, else a redacted rendition, else the original.
+PUBLIC_FILE_ROLES = ("published", "redacted", "original")
+
+
+class PublicationError(ValueError):
+    """A refused publication action; the message is Dutch, for the officer."""
+
+
+@dataclass
+class PublishResult:
+    published: list[str] = field(default_factory=list)
+    refused: dict[str, list[str]] = field(default_factory=dict)  # document id -> Dutch reasons
+
+
+def public_file(doc: Document) -> StoredFile | None:
+    for role in PUBLIC_FILE_ROLES:
+        f = doc.file(role)
+        if f is not None:
+            return f
+    return None
+
+
+def harvestable_format(stored: StoredFile) -> tooi.Bestandsformaat | None:
+    """The TOOI file type of a stored file, None when the Woo-index does not harvest that format."""
+    return tooi.bestandsformaat_for(stored.mime_type, stored.filename)
+
+
+def _privacy_blockers(session: Session, doc: Document) -> list[str]:
+    """Hook for the privacy gate: unresolved personal-data findings will block publication here.
+
+    Nothing to check yet (findings are not stored); kept as the single place to plug that in.
+    """
+    return []
+
+
+def publication_blockers(session: Session, doc: Document) -> list[str]:
+    """Dutch reasons why ``doc`` may not be published now; empty means it may."""
+    reasons: list[str] = []
+    if doc.status != Status.READY:
+        reasons.append(f"Alleen documenten met status '{LABELS_NL[Status.READY]}' kunnen worden gepubliceerd; "
+                       f"dit document heeft status '{LABELS_NL[Status(doc.status)]}'.")
+    if tooi.category_by_uri(doc.category) is None:
+        reasons.append("De informatiecategorie is nog niet vastgesteld.")
+    extract_jobs = [j for j in doc.jobs if j.kind == "extract"]
+    if not any(j.status == "done" for j in extract_jobs) or any(j.status in ("queued", "running")
+                                                                 for j in extract_jobs):
+        reasons.append("Het uitlezen van de tekst is nog niet afgerond.")
+    stored = public_file(doc)
+    if stored is None:
+        reasons.append("Er is geen bestand om te publiceren.")
+    elif harvestable_format(stored) is None:
+        reasons.append(f"Het bestandsformaat ({stored.mime_type}) wordt niet door de Woo-index geoogst; "
+                       "lever het aan als PDF of een ander toegestaan formaat.")
+    reasons.extend(_privacy_blockers(session, doc))
+    return reasons
+
+
+def publish(ctx: Context, actor: Actor, document_ids: list[str]) -> PublishResult:
+    """Publish each document that passes ``publication_blockers``; the others are refused with reasons."""
+    result = PublishResult()
+    with ctx.unit_of_work() as session:
+        for doc_id in dict.fromkeys(document_ids):
+            doc = session.get(Document, doc_id)
+            if doc is None:
+                result.refused[doc_id] = ["Document bestaat niet."]
+                continue
+            reasons = publication_blockers(session, doc)
+            if reasons:
+                result.refused[doc_id] = reasons
+                continue
+            now = utcnow()
+            doc.status = check_transition(doc.status, Status.PUBLISHED)
+            doc.published_at, doc.withdrawn_at, doc.withdraw_reason = now, None, None
+            doc.updated_at = now
+            stored = public_file(doc)
+            audit.record(session, actor.label, "document.published", doc.id, category=doc.category,
+                         file_role=stored.role, sha256=stored.sha256)
+            result.published.append(doc_id)
+    return result
+
+
+def resolve_reason(reason_code: str | None) -> tooi.Concept:
+    reason = tooi.reden_verwijdering(reason_code)
+    if reason is None:
+        allowed = ", ".join(c.code for c in tooi.redenen_verwijdering())
+        raise PublicationError(f"Onbekende reden '{reason_code}'. Kies uit: {allowed}.")
+    return reason
+
+
+def withdraw(ctx: Context, actor: Actor, document_ids: list[str], reason_code: str) -> list[str]:
+    """Take published documents down (sitemaps drop them, the file URL answers 410). All or nothing."""
+    reason = resolve_reason(reason_code)
+    done = []
+    with ctx.unit_of_work() as session:
+        for doc_id in dict.fromkeys(document_ids):
+            doc = session.get(Document, doc_id)
+            if doc is None:
+                raise PublicationError(f"Document {doc_id} bestaat niet.")
+            if doc.status != Status.PUBLISHED:
+                raise PublicationError(f"Document {doc_id} is niet gepubliceerd en kan dus niet worden "
+                                       "ingetrokken.")
+            now = utcnow()
+            doc.status = check_transition(doc.status, Status.WITHDRAWN)
+            doc.withdrawn_at, doc.withdraw_reason, doc.updated_at = now, reason.uri, now
+            audit.record(session, actor.label, "document.withdrawn", doc.id, reason=reason.uri, label=reason.label)
+            done.append(doc_id)
+    return done
+
+
+def correct(ctx: Context, actor: Actor, document_id: str, path: Path, filename: str,
+            reason_code: str = "correctie_procedurele_fout") -> None:
+    """Replace the public file of a published document (same URL, new bytes, later lastmod).
+
+    The original stays as it was (history); the replacement is the 'published' rendition.
+    """
+    from woo.intake.identify import RejectedFile, identify, safe_filename
+    from woo.intake.spool import hash_file
+
+    reason = resolve_reason(reason_code)
+    try:
+        name = safe_filename(filename)
+        spooled = hash_file(path, ctx.settings.max_upload_bytes)
+    except RejectedFile as exc:
+        raise PublicationError(exc.reason) from exc
+    except Exception as exc:  # too large and the like
+        raise PublicationError(f"Het bestand kan niet worden gelezen: {exc}") from exc
+    try:
+        if spooled.size == 0:
+            raise PublicationError("Het bestand is leeg.")
+        try:
+            ident = identify(spooled.path, name)
+        except RejectedFile as exc:
+            raise PublicationError(exc.reason) from exc
+        if not ident.accepted:
+            raise PublicationError(ident.reason or "Dit bestandsformaat is niet toegestaan.")
+        if tooi.bestandsformaat_for(ident.mime, name) is None:
+            raise PublicationError(f"Het bestandsformaat ({ident.mime}) wordt niet door de Woo-index geoogst.")
+        with ctx.unit_of_work() as session:
+            doc = session.get(Document, document_id)
+            if doc is None:
+                raise PublicationError(f"Document {document_id} bestaat niet.")
+            if doc.status != Status.PUBLISHED:
+                raise PublicationError("Alleen een gepubliceerd document kan worden gecorrigeerd.")
+        key = f"documents/{document_id}/{uuid.uuid4().hex}"
+        stored = ctx.store.put_file(key, spooled.path, ident.mime)
+        old_key = None
+        try:
+            with ctx.unit_of_work() as session:
+                doc = session.get(Document, document_id)
+                old = doc.file("published")
+                if old is not None:
+                    old_key = old.object_key
+                    session.delete(old)
+                    session.flush()
+                session.add(StoredFile(document=doc, role="published", object_key=key, version_id=stored.version_id,
+                                       filename=name, size=spooled.size, sha256=spooled.sha256,
+                                       mime_type=ident.mime, puid=ident.puid, format_name=ident.format_name))
+                meta = dict(doc.metadata_ or {})
+                meta["correction_reason"] = reason.uri
+                doc.metadata_ = meta
+                doc.updated_at = utcnow()  # lastmod: harvesters fetch the file again
+                audit.record(session, actor.label, "document.corrected", doc.id, reason=reason.uri,
+                             filename=name, sha256=spooled.sha256, size=spooled.size)
+        except BaseException:
+            ctx.store.delete_all_versions(key)
+            raise
+        if old_key:
+            ctx.store.delete_all_versions(old_key)
+    finally:
+        spooled.cleanup()
+
+
+def ready_document_ids(session: Session, organisation_ids: set[int] | None = None) -> list[str]:
+    """Documents with status ready (the CLI's --all-ready); blockers are still checked on publish."""
+    stmt = select(Document.id).where(Document.status == Status.READY).order_by(Document.created_at)
+    if organisation_ids is not None:
+        stmt = stmt.where(Document.organisation_id.in_(organisation_ids))
+    return list(session.execute(stmt).scalars())
+
+
+__all__ = ["PUBLIC_FILE_ROLES", "PublicationError", "PublishResult", "public_file", "harvestable_format",
+           "publication_blockers", "publish", "withdraw", "correct", "resolve_reason", "ready_document_ids"]
