@@ -1,0 +1,170 @@
+"""The production files in docker/ agree with the code: settings, services, system packages."""
+from __future__ import annotations
+
+import ast
+import re
+import shlex
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+import yaml
+
+from woo.config import ENVIRONMENT
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCKER = ROOT / "docker"
+COMPOSE_TEXT = (DOCKER / "compose.yaml").read_text()
+COMPOSE = yaml.safe_load(COMPOSE_TEXT)
+SERVICES = COMPOSE["services"]
+DOCKERFILE = (DOCKER / "Dockerfile").read_text()
+ENTRYPOINT = (DOCKER / "entrypoint.sh").read_text()
+
+REQUIRED_SETTINGS = {"WOO_DATABASE_URL", "WOO_S3_ENDPOINT", "WOO_S3_ACCESS_KEY", "WOO_S3_SECRET_KEY",
+                     "WOO_S3_BUCKET", "WOO_REDIS_URL", "WOO_SECRET_KEY"}
+
+# Executables the code may run -> the Debian package that provides them in the image.
+TOOL_PACKAGES = {
+    "tesseract": "tesseract-ocr", "gs": "ghostscript", "antiword": "antiword", "catdoc": "catdoc",
+    "pdftoppm": "poppler-utils", "pdftotext": "poppler-utils", "pdfinfo": "poppler-utils",
+    "pdftocairo": "poppler-utils", "soffice": "libreoffice-writer-nogui", "libreoffice": "libreoffice-writer-nogui",
+    "qpdf": "qpdf", "unpaper": "unpaper", "pngquant": "pngquant", "file": "file", "7z": "p7zip-full",
+}
+# Python modules that need a system library or tool at run time.
+IMPORT_PACKAGES = {"magic": {"libmagic1"}, "ocrmypdf": {"tesseract-ocr", "ghostscript"}}
+# Executables that are not part of the production image on purpose: the embedded stack's servers
+# (compose runs real PostgreSQL/MinIO/Redis) and tools that come with pip packages.
+NOT_IN_IMAGE = {"weed", "redis-server", "initdb", "pg_ctl", "postgres", "runuser", "ocrmypdf", "gunicorn"}
+
+
+def _env(service: str) -> dict[str, str]:
+    env = SERVICES[service].get("environment") or {}
+    if isinstance(env, list):
+        env = dict(item.split("=", 1) for item in env)
+    return {k: str(v) for k, v in env.items()}
+
+
+def _apt_packages() -> set[str]:
+    text = DOCKERFILE.replace("\\\n", " ")
+    packages: set[str] = set()
+    for match in re.finditer(r"apt-get install ([^&\n]*)", text):
+        packages |= {tok for tok in match.group(1).split() if not tok.startswith("-")}
+    return packages
+
+
+def _tools_and_imports() -> tuple[set[str], set[str]]:
+    """Executables named in woo/ (subprocess calls, shutil.which) and modules it imports."""
+    tools, imports = set(), set()
+    for path in (ROOT / "woo").rglob("*.py"):
+        tree = ast.parse(path.read_text(), str(path))
+        runs_things = False
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                imports |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                imports.add(node.module.split(".")[0])
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                    and isinstance(node.func.value, ast.Name) and node.args:
+                owner, name, first = node.func.value.id, node.func.attr, node.args[0]
+                if owner == "subprocess" and name in {"run", "Popen", "check_output", "check_call", "call"}:
+                    runs_things = True
+                    if isinstance(first, (ast.List, ast.Tuple)) and first.elts \
+                            and isinstance(first.elts[0], ast.Constant) and isinstance(first.elts[0].value, str):
+                        tools.add(Path(first.elts[0].value).name)
+                elif owner == "shutil" and name == "which":
+                    runs_things = True
+                    if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                        tools.add(first.value)
+        if runs_things:  # tool names chosen at run time from a table of literals
+            tools |= {n.value for n in ast.walk(tree)
+                      if isinstance(n, ast.Constant) and isinstance(n.value, str) and n.value in TOOL_PACKAGES}
+    return tools, imports
+
+
+def test_five_services():
+    assert set(SERVICES) == {"postgres", "minio", "redis", "web", "worker"}
+
+
+@pytest.mark.parametrize("service", ["web", "worker"])
+def test_app_services_set_every_required_setting(service):
+    env = _env(service)
+    assert REQUIRED_SETTINGS <= set(env)
+    assert all(env[name].strip() for name in REQUIRED_SETTINGS)
+
+
+def test_web_and_worker_share_one_configuration():
+    assert _env("web") == _env("worker")
+
+
+def test_every_woo_variable_is_documented():
+    used = set(re.findall(r"\bWOO_[A-Z0-9_]+", COMPOSE_TEXT + DOCKERFILE + ENTRYPOINT))
+    assert used, "the compose file configures woo through WOO_* variables"
+    assert used <= set(ENVIRONMENT), f"not in woo.config.ENVIRONMENT: {sorted(used - set(ENVIRONMENT))}"
+
+
+def test_settings_point_at_the_compose_services():
+    env, pg, minio = _env("web"), _env("postgres"), _env("minio")
+    db = urlparse(re.sub(r"\$\{[^}]*\}", "secret", env["WOO_DATABASE_URL"]))  # compose interpolation
+    assert db.scheme == "postgresql+psycopg"
+    assert (db.hostname, db.port, db.path.lstrip("/")) == ("postgres", 5432, pg["POSTGRES_DB"])
+    assert db.username == pg["POSTGRES_USER"]
+    assert "${POSTGRES_PASSWORD" in env["WOO_DATABASE_URL"] and "${POSTGRES_PASSWORD" in pg["POSTGRES_PASSWORD"]
+    assert env["WOO_S3_ENDPOINT"] == "minio:9000"
+    assert env["WOO_S3_ACCESS_KEY"] == minio["MINIO_ROOT_USER"]
+    assert env["WOO_S3_SECRET_KEY"] == minio["MINIO_ROOT_PASSWORD"]
+    redis_url = urlparse(env["WOO_REDIS_URL"])
+    assert (redis_url.scheme, redis_url.hostname, redis_url.port) == ("redis", "redis", 6379)
+    assert env["WOO_SECRET_KEY"].startswith("${WOO_SECRET_KEY:?"), "no default secret key in production"
+
+
+def test_images_are_pinned_and_ports_sane():
+    for name in ("postgres", "minio", "redis"):
+        image = SERVICES[name]["image"]
+        assert ":" in image and not image.endswith(":latest"), image
+        assert "ports" not in SERVICES[name], f"{name} must not be published on the host"
+    assert SERVICES["postgres"]["image"].split(":")[1].startswith("15")
+    for name in ("web", "worker"):
+        assert SERVICES[name]["build"]["dockerfile"] == "docker/Dockerfile"
+        assert (DOCKER / SERVICES[name]["build"]["context"] / "pyproject.toml").exists()
+    assert [p.rsplit(":", 1)[1] for p in SERVICES["web"]["ports"]] == ["8000"]
+    assert "--bind 0.0.0.0:8000" in ENTRYPOINT and "EXPOSE 8000" in DOCKERFILE
+
+
+def test_healthchecks_and_start_order():
+    for name in ("postgres", "minio", "redis", "web"):
+        assert SERVICES[name]["healthcheck"]["test"], name
+    for name in ("web", "worker"):
+        for dep, cond in SERVICES[name]["depends_on"].items():
+            assert dep in SERVICES and cond["condition"] == "service_healthy"
+    assert SERVICES["web"]["depends_on"].keys() >= {"postgres", "minio", "redis"}
+
+
+def test_commands():
+    assert SERVICES["worker"]["command"] == ["woo", "worker"]
+    # the web entrypoint migrates before serving
+    assert ENTRYPOINT.index("woo db upgrade") < ENTRYPOINT.index("exec gunicorn")
+    assert "woo.wsgi:app" in ENTRYPOINT
+
+
+def test_dockerfile_base_user_and_files():
+    assert re.search(r"^FROM python:3\.11-slim-bookworm\b", DOCKERFILE, re.M)
+    users = re.findall(r"^USER (\S+)", DOCKERFILE, re.M)
+    assert users and users[-1] not in {"root", "0"}
+    for line in re.findall(r"^COPY (.+)$", DOCKERFILE, re.M):
+        for src in shlex.split(line)[:-1]:
+            assert (ROOT / src).exists(), src
+
+
+def test_dockerfile_installs_what_the_code_shells_out_to():
+    tools, imports = _tools_and_imports()
+    unknown = tools - set(TOOL_PACKAGES) - NOT_IN_IMAGE
+    assert not unknown, f"the code runs {sorted(unknown)}: map it to a Debian package here and in the Dockerfile"
+    needed = {TOOL_PACKAGES[t] for t in tools if t in TOOL_PACKAGES}
+    for module, packages in IMPORT_PACKAGES.items():
+        if module in imports:
+            needed |= packages
+    if "tesseract-ocr" in needed:
+        needed.add("tesseract-ocr-nld")  # the documents are Dutch
+    assert {"tesseract-ocr", "libmagic1"} <= needed, "the scan found the code's known system dependencies"
+    missing = needed - _apt_packages()
+    assert not missing, f"Dockerfile lacks {sorted(missing)}"
