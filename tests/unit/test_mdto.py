@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from woo.domain import tooi
+from woo.domain import retention, tooi
 from woo.metadata import xsd
 from woo.metadata.mdto import (
     LIJST_SELECTIELIJST_2020, LIJST_WOO_CATEGORIE, Begrip, BestandRecord, Betrokkene, DekkingInTijd, Event,
     Gerelateerd, Identificatie, InformatieobjectRecord, MdtoError, Termijn, Verwijzing, beperking_woo,
-    build_bestand, build_informatieobject, parse_bestand, parse_informatieobject, to_bytes,
+    apply_retention, build_bestand, build_informatieobject, parse_bestand, parse_informatieobject, to_bytes,
 )
 
 VOORBEELDEN = Path(__file__).resolve().parents[3] / "shared" / "standards" / "mdto" / "voorbeelden"
@@ -168,3 +168,18 @@ def test_official_examples_validate_and_parse():
         else:
             b = parse_bestand(path.read_bytes())
             assert b.pronom_puid == "fmt/17" and b.omvang > 0
+
+
+@pytest.mark.parametrize("code,waardering", [("6.1", "V"), ("20.1.1", "B")])
+def test_retention_fills_waardering_bewaartermijn_and_selectielijst(code, waardering):
+    res = retention.resultaat(code)
+    ret = retention.retention_for(res, date(2025, 3, 10), retention.OVERBRENGINGSTERMIJN_ARCHIEFWET_NIEUW)
+    io = apply_retention(minimal_io(), res, ret, "afgehandeld")
+    el = build_informatieobject(io)
+    o = el.find("m:informatieobject", NS)
+    assert o.findtext("m:waardering/m:begripCode", namespaces=NS) == waardering
+    assert o.findtext("m:informatiecategorie/m:begripCode", namespaces=NS) == code
+    assert o.findtext("m:bewaartermijn/m:termijnStartdatumLooptijd", namespaces=NS) == "2025-03-10"
+    assert o.findtext("m:bewaartermijn/m:termijnEinddatum", namespaces=NS) == ret.archiefactiedatum.isoformat()
+    assert o.findtext("m:bewaartermijn/m:termijnLooptijd", namespaces=NS) == ret.termijn
+    assert parse_informatieobject(to_bytes(el)) == io

@@ -18,6 +18,7 @@ from datetime import date, datetime
 from lxml import etree
 
 from woo.domain import tooi
+from woo.domain.retention import SELECTIELIJST, Resultaat, Retention
 from woo.metadata.xsd import MDTO_NS, validate_mdto
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "BeperkingGebruik", "InformatieobjectRecord", "BestandRecord", "MdtoError",
     "build_informatieobject", "build_bestand", "parse_informatieobject", "parse_bestand", "to_bytes",
     "waardering_begrip", "woo_categorie_begrip", "beperking_woo", "archiefvormer_verwijzing",
+    "selectielijst_begrip", "bewaartermijn_termijn", "apply_retention",
     "LIJST_AGGREGATIENIVEAU", "LIJST_WAARDERING", "LIJST_EVENTTYPE", "LIJST_BEPERKINGEN", "LIJST_CHECKSUM",
     "LIJST_PRONOM", "LIJST_WOO_CATEGORIE", "LIJST_WOO_OPENBAARHEID", "LIJST_SELECTIELIJST_2020",
     "WAARDERINGEN",
@@ -37,7 +39,7 @@ LIJST_EVENTTYPE = "Begrippenlijst EventTypeLijst MDTO"
 LIJST_BEPERKINGEN = "Begrippenlijst Beperkingen MDTO"
 LIJST_CHECKSUM = "Begrippenlijst ChecksumAlgoritme MDTO"
 LIJST_PRONOM = "PRONOM-register"
-LIJST_SELECTIELIJST_2020 = "Selectielijst gemeenten en intergemeentelijke organen 2020"
+LIJST_SELECTIELIJST_2020 = SELECTIELIJST
 # Our own, documented lists (MDTO has none for these Woo notions).
 LIJST_WOO_CATEGORIE = "TOOI-waardelijst scw_woo_informatiecategorieen (Woo art. 3.3)"
 LIJST_WOO_OPENBAARHEID = "Woo-openbaarheid (hoofdstuk 5 Woo)"
@@ -208,6 +210,30 @@ def archiefvormer_verwijzing(code_or_uri: str) -> Verwijzing:
     if org is None:
         raise MdtoError(f"Archiefvormer '{code_or_uri}' is geen organisatie uit de TOOI-registers.")
     return Verwijzing(org.label, Identificatie(org.code, org.register))
+
+
+def selectielijst_begrip(res: Resultaat) -> Begrip:
+    """The Selectielijst resultaat as MDTO ``informatiecategorie`` (code = volledig nummer)."""
+    return Begrip(res.label, LIJST_SELECTIELIJST_2020, res.code)
+
+
+TRIGGER_LIJST = "Afleidingswijzen brondatum archiefprocedure (ZGW)"
+
+
+def bewaartermijn_termijn(ret: Retention, trigger: str | None = None) -> Termijn:
+    """MDTO ``bewaartermijn`` from a computed retention: start = brondatum, looptijd = the term that gives
+    the action date (bewaartermijn for V, overbrengingstermijn for B), einddatum = archiefactiedatum."""
+    return Termijn(Begrip(trigger, TRIGGER_LIJST) if trigger else None, ret.brondatum, ret.termijn,
+                   ret.archiefactiedatum)
+
+
+def apply_retention(io: InformatieobjectRecord, res: Resultaat, ret: Retention | None,
+                    trigger: str | None = None) -> InformatieobjectRecord:
+    """Fill waardering, informatiecategorie and (when computed) bewaartermijn from the Selectielijst."""
+    io.waardering = res.waardering or "N"
+    io.selectielijst = selectielijst_begrip(res)
+    io.bewaartermijn = bewaartermijn_termijn(ret, trigger) if ret else None
+    return io
 
 
 # --------------------------------------------------------------------------- writing
