@@ -1,0 +1,248 @@
+"""Hidden content that would leak with a published file: metadata, comments, scripts, history.
+
+Returns Dutch, human-readable descriptions for the records officer. PDFs are read with pikepdf,
+office files as ZIP parts through the project's hardened XML parser (no entities, no network).
+"""
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import pikepdf
+from lxml import etree
+
+from woo.intake.safexml import parse_xml
+
+
+class EncryptedDocumentError(Exception):
+    """An encrypted PDF can be neither inspected nor redacted reliably."""
+
+    def __init__(self, path: Path):
+        super().__init__(
+            f"{Path(path).name} is versleuteld: dit document kan pas worden gepubliceerd nadat de "
+            "versleuteling is verwijderd (vraag de aanleverende partij om een onbeveiligde versie)."
+        )
+
+
+_DOCINFO_LABELS = {
+    "/Author": "auteur", "/Creator": "makende toepassing", "/Producer": "producent",
+    "/Title": "titel", "/Subject": "onderwerp", "/Keywords": "trefwoorden",
+}
+_XMP_FIELDS = {
+    "dc:creator": "auteur", "xmp:CreatorTool": "makende toepassing", "pdf:Producer": "producent",
+    "pdf:Author": "auteur", "xmpMM:History": "bewerkingsgeschiedenis", "photoshop:AuthorsPosition": "functie auteur",
+}
+_ACTION_KINDS = {"/JavaScript": "JavaScript", "/Launch": "programma starten (Launch)",
+                 "/SubmitForm": "formulier verzenden", "/ImportData": "gegevens importeren",
+                 "/GoToR": "verwijzing naar ander bestand", "/URI": None}
+_MAX_SHOWN = 80  # keep descriptions short: they end up in the review screen
+
+
+def _short(value: object) -> str:
+    text = str(value).replace("\n", " ").strip()
+    return text if len(text) <= _MAX_SHOWN else text[:_MAX_SHOWN] + "…"
+
+
+def open_pdf(path: Path) -> pikepdf.Pdf:
+    """Open a PDF, refusing any encryption (also owner-password-only "protection")."""
+    try:
+        pdf = pikepdf.open(path)
+    except pikepdf.PasswordError as exc:
+        raise EncryptedDocumentError(path) from exc
+    if pdf.is_encrypted:
+        pdf.close()
+        raise EncryptedDocumentError(path)
+    return pdf
+
+
+def _revisions(path: Path, linearized: bool) -> int:
+    data = Path(path).read_bytes()
+    eofs = len(re.findall(rb"%%EOF", data))
+    # A linearized file carries a first-page trailer: two %%EOF markers for one revision.
+    return max(1, eofs - 1 if linearized and eofs >= 2 else eofs)
+
+
+def all_dictionaries(pdf: pikepdf.Pdf):
+    """Every dictionary in the file, also direct ones nested inside others (an annotation's /A)."""
+    stack = [o for o in pdf.objects if isinstance(o, (pikepdf.Dictionary, pikepdf.Array))]
+    while stack:
+        obj = stack.pop()
+        children = obj.values() if isinstance(obj, pikepdf.Dictionary) else list(obj)
+        if isinstance(obj, pikepdf.Dictionary):
+            yield obj
+        for child in children:
+            if isinstance(child, (pikepdf.Dictionary, pikepdf.Array)) and not child.is_indirect:
+                stack.append(child)
+
+
+def _pdf_actions(pdf: pikepdf.Pdf) -> list[str]:
+    found: dict[str, int] = {}
+    root = pdf.Root
+    opening = root.get("/OpenAction")
+    # An array is only "open at this page/zoom"; an action dictionary other than GoTo does something.
+    if isinstance(opening, pikepdf.Dictionary) and str(opening.get("/S", "")) != "/GoTo":
+        found["actie bij openen (OpenAction)"] = 1
+    if "/AA" in root:
+        found["automatische acties op documentniveau (AA)"] = 1
+    names = root.get("/Names")
+    if isinstance(names, pikepdf.Dictionary) and "/JavaScript" in names:
+        found["JavaScript in de naamboom"] = 1
+    for obj in all_dictionaries(pdf):
+        kind = obj.get("/S")
+        label = _ACTION_KINDS.get(str(kind)) if kind is not None else None
+        if label is None and "/JS" in obj:
+            label = "JavaScript"
+        if label:
+            found[f"actie: {label}"] = found.get(f"actie: {label}", 0) + 1
+    return [f"PDF bevat {k}" + (f" ({n}x)" if n > 1 else "") for k, n in found.items()]
+
+
+def inspect_pdf(path: Path) -> list[str]:
+    out: list[str] = []
+    with open_pdf(path) as pdf:
+        for key, label in _DOCINFO_LABELS.items():
+            value = pdf.docinfo.get(key) if pdf.trailer.get("/Info") is not None else None
+            if value is not None and str(value).strip():
+                out.append(f"Documentinformatie: {label} = '{_short(value)}'")
+        if "/Metadata" in pdf.Root:
+            try:
+                meta = pdf.open_metadata()
+                for key, label in _XMP_FIELDS.items():
+                    value = meta.get(key)
+                    shown = ", ".join(map(str, value)) if isinstance(value, (list, set, tuple)) else value
+                    if shown and str(shown).strip() not in ("", "None"):
+                        out.append(f"XMP-metadata: {label} = '{_short(shown)}'")
+            except Exception:  # noqa: BLE001 - broken XMP is itself worth reporting
+                out.append("XMP-metadata aanwezig maar onleesbaar")
+        for name in pdf.attachments.keys():
+            out.append(f"Ingesloten bestand: '{_short(name)}'")
+        out.extend(_pdf_actions(pdf))
+        for number, page in enumerate(pdf.pages, start=1):
+            for annot in page.obj.get("/Annots", []) or []:
+                subtype = str(annot.get("/Subtype", "/Onbekend"))[1:]
+                if subtype in ("Link", "Widget"):
+                    continue  # links are visible; widgets are reported as form fields
+                contents = annot.get("/Contents")
+                author = annot.get("/T")
+                desc = f"Pagina {number}: annotatie ({subtype})"
+                if author is not None:
+                    desc += f" van '{_short(author)}'"
+                if contents is not None and str(contents).strip():
+                    desc += f": '{_short(contents)}'"
+                out.append(desc)
+        acro = pdf.Root.get("/AcroForm")
+        fields = acro.get("/Fields") if isinstance(acro, pikepdf.Dictionary) else None
+        if fields is not None and len(fields):
+            for field in fields:
+                name = field.get("/T", "(naamloos)")
+                value = field.get("/V")
+                desc = f"Formulierveld '{_short(name)}'"
+                if value is not None and str(value).strip():
+                    desc += f" met waarde '{_short(value)}'"
+                out.append(desc)
+        revisions = _revisions(path, pdf.is_linearized)
+    if revisions > 1:
+        out.append(f"Bewerkingsgeschiedenis: {revisions} revisies (incrementele updates); eerdere "
+                   "versies van de inhoud kunnen nog in het bestand zitten")
+    return out
+
+
+def _zip_xml(zf: zipfile.ZipFile, name: str, limit: int = 50_000_000) -> etree._Element | None:
+    try:
+        info = zf.getinfo(name)
+    except KeyError:
+        return None
+    if info.file_size > limit:
+        raise ValueError(f"{name} is te groot om te controleren")
+    return parse_xml(zf.read(name), recover=True)
+
+
+def _text(el: etree._Element) -> str:
+    return " ".join("".join(el.itertext()).split())
+
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_CORE_FIELDS = {"creator": "auteur", "lastModifiedBy": "laatst gewijzigd door", "title": "titel",
+                "subject": "onderwerp", "keywords": "trefwoorden", "description": "omschrijving"}
+
+
+def inspect_docx(path: Path) -> list[str]:
+    out: list[str] = []
+    with zipfile.ZipFile(path) as zf:
+        comments = _zip_xml(zf, "word/comments.xml")
+        if comments is not None:
+            for c in comments.iter(f"{W}comment"):
+                out.append(f"Opmerking van '{_short(c.get(f'{W}author', '?'))}': '{_short(_text(c))}'")
+        counts = {"ins": 0, "del": 0}
+        authors: set[str] = set()
+        for name in zf.namelist():
+            if re.fullmatch(r"word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml", name):
+                root = _zip_xml(zf, name)
+                for tag in counts:
+                    for el in root.iter(f"{W}{tag}"):
+                        counts[tag] += 1
+                        if el.get(f"{W}author"):
+                            authors.add(el.get(f"{W}author"))
+        if counts["ins"] or counts["del"]:
+            out.append(f"Bijgehouden wijzigingen: {counts['ins']} invoegingen, {counts['del']} verwijderingen"
+                       + (f" (door {', '.join(sorted(map(_short, authors)))})" if authors else ""))
+        core = _zip_xml(zf, "docProps/core.xml")
+        if core is not None:
+            for el in core:
+                local = etree.QName(el).localname
+                if local in _CORE_FIELDS and (el.text or "").strip():
+                    out.append(f"Documenteigenschap: {_CORE_FIELDS[local]} = '{_short(el.text)}'")
+        app = _zip_xml(zf, "docProps/app.xml")
+        if app is not None:
+            for el in app:
+                if etree.QName(el).localname in ("Company", "Manager") and (el.text or "").strip():
+                    out.append(f"Documenteigenschap: {etree.QName(el).localname.lower()} = '{_short(el.text)}'")
+    return out
+
+
+ODF = {
+    "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
+    "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "meta": "urn:oasis:names:tc:opendocument:xmlns:meta:1.0",
+}
+
+
+def inspect_odf(path: Path) -> list[str]:
+    out: list[str] = []
+    with zipfile.ZipFile(path) as zf:
+        content = _zip_xml(zf, "content.xml")
+        if content is not None:
+            for ann in content.iter(f"{{{ODF['office']}}}annotation"):
+                author = ann.find("dc:creator", ODF)
+                body = " ".join(_text(p) for p in ann.iter(f"{{{ODF['text']}}}p"))
+                out.append(f"Opmerking van '{_short(author.text if author is not None else '?')}': '{_short(body)}'")
+            regions = list(content.iter(f"{{{ODF['text']}}}changed-region"))
+            if regions:
+                ins = sum(1 for r in regions if r.find("text:insertion", ODF) is not None)
+                dels = sum(1 for r in regions if r.find("text:deletion", ODF) is not None)
+                authors = {c.text for c in content.iterfind(".//text:changed-region//dc:creator", ODF) if c.text}
+                out.append(f"Bijgehouden wijzigingen: {ins} invoegingen, {dels} verwijderingen"
+                           + (f" (door {', '.join(sorted(map(_short, authors)))})" if authors else ""))
+        meta = _zip_xml(zf, "meta.xml")
+        if meta is not None:
+            for xpath, label in ((".//meta:initial-creator", "oorspronkelijke auteur"), (".//dc:creator", "auteur"),
+                                 (".//dc:title", "titel"), (".//dc:subject", "onderwerp")):
+                for el in meta.iterfind(xpath, ODF):
+                    if (el.text or "").strip():
+                        out.append(f"Documenteigenschap: {label} = '{_short(el.text)}'")
+    return out
+
+
+def inspect_hidden(path: Path, kind: str) -> list[str]:
+    """Dutch descriptions of hidden content in `path` (kind as from identify()); [] if none or
+    the kind has no hidden parts we know of. Raises EncryptedDocumentError for encrypted PDFs."""
+    kind = (kind or "").lower()
+    if kind == "pdf":
+        return inspect_pdf(Path(path))
+    if kind == "docx":
+        return inspect_docx(Path(path))
+    if kind in ("odt", "ods", "odp"):
+        return inspect_odf(Path(path))
+    return []

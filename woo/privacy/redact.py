@@ -1,0 +1,132 @@
+"""Redaction that removes the data, and stripping of everything a published PDF should not carry.
+
+PyMuPDF (AGPL, compatible with EUPL-1.2) deletes the glyphs under each redaction from the content
+stream and blanks image pixels under it (scans with an OCR layer), then paints a box with the Woo
+ground. pikepdf then strips document info, XMP, embedded files, scripts/actions, annotations and
+form fields, and writes a fresh file: earlier revisions (incremental updates) are not carried over.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pikepdf
+import pymupdf
+
+from woo.privacy.hidden import EncryptedDocumentError, all_dictionaries, open_pdf
+
+
+@dataclass(frozen=True)
+class Redaction:
+    page: int  # 1-based
+    text: str
+    ground: str  # Woo article, e.g. "5.1.2e"
+
+
+@dataclass
+class RedactionReport:
+    applied: list[tuple[Redaction, int]] = field(default_factory=list)  # (redaction, occurrences)
+    not_found: list[Redaction] = field(default_factory=list)
+    stripped: list[str] = field(default_factory=list)  # Dutch descriptions of what was removed
+
+    @property
+    def complete(self) -> bool:
+        """True when every requested redaction was found; otherwise a person must look."""
+        return not self.not_found
+
+
+def _apply_redactions(src: Path, redactions: list[Redaction], report: RedactionReport) -> bytes:
+    doc = pymupdf.open(src)
+    try:
+        if doc.needs_pass or doc.is_encrypted:
+            raise EncryptedDocumentError(src)
+        touched: set[int] = set()
+        for r in redactions:
+            if not 1 <= r.page <= doc.page_count:
+                raise ValueError(f"Pagina {r.page} bestaat niet (het document heeft {doc.page_count} pagina's).")
+            if not r.text.strip():
+                continue
+            page = doc[r.page - 1]
+            hits = page.search_for(r.text, quads=True)
+            if not hits:
+                report.not_found.append(r)
+                continue
+            for quad in hits:
+                page.add_redact_annot(quad, text=r.ground, fontname="helv", fontsize=7, align=pymupdf.TEXT_ALIGN_CENTER,
+                                      fill=(0, 0, 0), text_color=(1, 1, 1), cross_out=False)
+            report.applied.append((r, len(hits)))
+            touched.add(r.page - 1)
+        for index in sorted(touched):
+            # Remove glyphs under the boxes and the image pixels under them; vector drawings stay.
+            doc[index].apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_PIXELS,
+                                        graphics=pymupdf.PDF_REDACT_LINE_ART_NONE)
+        return doc.tobytes(garbage=4, deflate=True, clean=True)
+    finally:
+        doc.close()
+
+
+def _strip(pdf: pikepdf.Pdf, report: RedactionReport) -> None:
+    root = pdf.Root
+    if pdf.trailer.get("/Info") is not None:
+        if len(pdf.docinfo):
+            report.stripped.append("documentinformatie (auteur, titel, toepassing)")
+        del pdf.trailer["/Info"]
+    if "/Metadata" in root:
+        del root["/Metadata"]
+        report.stripped.append("XMP-metadata")
+    for key, label in (("/OpenAction", "actie bij openen"), ("/AA", "automatische acties"),
+                       ("/AcroForm", "formuliervelden"), ("/PieceInfo", "toepassingsgegevens"),
+                       ("/Threads", "artikeldraden"), ("/SpiderInfo", "webcapture-gegevens")):
+        if key in root:
+            del root[key]
+            report.stripped.append(label)
+    names = root.get("/Names")
+    if isinstance(names, pikepdf.Dictionary):
+        for key, label in (("/JavaScript", "JavaScript"), ("/EmbeddedFiles", "ingesloten bestanden")):
+            if key in names:
+                del names[key]
+                report.stripped.append(label)
+    annotations = 0
+    for page in pdf.pages:
+        for key in ("/Annots", "/AA", "/PieceInfo"):
+            if key in page.obj:
+                if key == "/Annots":
+                    annotations += len(page.obj["/Annots"])
+                del page.obj[key]
+    if annotations:
+        report.stripped.append(f"{annotations} annotaties (opmerkingen, koppelingen, formulierwidgets)")
+    # Anything still reachable that runs code is cut loose: actions hang off outlines too.
+    for obj in list(all_dictionaries(pdf)):
+        for key in ("/JS", "/AA"):
+            if key in obj:
+                del obj[key]
+        if str(obj.get("/S", "")) in ("/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/GoToR"):
+            obj["/S"] = pikepdf.Name("/GoTo")
+            obj["/D"] = pikepdf.Array([])
+    pdf.remove_unreferenced_resources()
+
+
+def _write_clean(data: bytes | Path, dst: Path, report: RedactionReport) -> None:
+    source = io.BytesIO(data) if isinstance(data, bytes) else data
+    with pikepdf.open(source) as pdf:
+        _strip(pdf, report)
+        # A fresh, non-incremental write: one revision, unreferenced objects dropped.
+        pdf.save(dst, linearize=False, object_stream_mode=pikepdf.ObjectStreamMode.generate,
+                 compress_streams=True, fix_metadata_version=False)
+
+
+def redact_pdf(src: Path, dst: Path, redactions: list[Redaction]) -> RedactionReport:
+    """Write `dst`: `src` with every occurrence of each redaction's text on its page removed and
+    boxed with its Woo ground, and hidden content stripped. Check `report.not_found`."""
+    src, dst = Path(src), Path(dst)
+    open_pdf(src).close()  # refuses encrypted files with the Dutch message
+    report = RedactionReport()
+    data = _apply_redactions(src, redactions, report)
+    _write_clean(data, dst, report)
+    return report
+
+
+def sanitize_pdf(src: Path, dst: Path) -> RedactionReport:
+    """`redact_pdf` without redactions: the clean rendition to publish."""
+    return redact_pdf(src, dst, [])
