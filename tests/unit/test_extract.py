@@ -210,3 +210,11 @@ def test_whole_corpus_extracts(tmp_path):
     assert not failures, failures
     assert len(empty) <= len(rows) * 0.05, empty  # a few scans have no text layer
     assert time.monotonic() - started < 60
+
+
+def test_unidentified_rejected_file_becomes_extraction_error(tmp_path):
+    path = tmp_path / "leeg.txt"
+    path.write_bytes(b"")
+    with pytest.raises(ExtractionError) as err:
+        extract_text(path)
+    assert err.value.code == "empty"

@@ -21,7 +21,7 @@ from pathlib import Path
 from lxml import etree
 
 from woo.intake import ocr as ocr_mod
-from woo.intake.identify import identify
+from woo.intake.identify import RejectedFile, identify
 from woo.intake.safexml import iterparse, parse_html, parse_xml
 
 # Below this many non-space characters per page on average a PDF counts as a scan.
@@ -663,7 +663,10 @@ def extract_text(path: Path, kind: str | None = None, *, ocr: bool = True, max_p
     """Text and properties of `path`. `kind` is an identify() kind; identified here when omitted."""
     path = Path(path)
     if kind is None:
-        kind = identify(path, path.name).kind
+        try:
+            kind = identify(path, path.name).require_accepted().kind
+        except RejectedFile as exc:  # callers handle one exception type
+            raise ExtractionError(exc.code, exc.reason) from exc
     try:
         if kind == "pdf":
             return _pdf(path, ocr=ocr, max_pages=max_pages, max_chars=max_chars)
