@@ -368,7 +368,8 @@ def make_symlink_zip(path, name: str = "link", target: str = "/etc/passwd") -> P
 # ------------------------------------------------------------------------------------------------ OLE2
 
 def make_msg(path, subject: str, body: str, sender: str = "Jan de Vries",
-             sender_email: str = "j.devries@gemeente.example", to: str = "Afdeling Woo") -> Path:
+             sender_email: str = "j.devries@gemeente.example", to: str = "Afdeling Woo",
+             sent: datetime = datetime(2024, 3, 18, 10, 30, tzinfo=timezone.utc)) -> Path:
     """An Outlook .msg: the MS-OXMSG property streams of a message (Unicode strings)."""
     path = _p(path)
     u = lambda s: s.encode("utf-16-le")  # noqa: E731
@@ -379,10 +380,16 @@ def make_msg(path, subject: str, body: str, sender: str = "Jan de Vries",
         "__substg1.0_5D01001F": u(sender_email),
         "__substg1.0_0E04001F": u(to),
         "__substg1.0_1000001F": u(body),
-        "__properties_version1.0": b"\x00" * 32,
+        "__properties_version1.0": b"\x00" * 32 + struct.pack("<IIQ", 0x00390040, 6, _filetime(sent)),
     }
     path.write_bytes(cfb(streams, clsid=bytes.fromhex("0B0D020000000000C000000000000046")))
     return path
+
+
+def _filetime(moment: datetime) -> int:
+    """100 ns ticks since 1601-01-01 UTC (Windows FILETIME)."""
+    delta = moment - datetime(1601, 1, 1, tzinfo=timezone.utc)
+    return (delta.days * 86400 + delta.seconds) * 10_000_000 + delta.microseconds * 10
 
 
 def make_doc(path, text: str = "Tekst") -> Path:

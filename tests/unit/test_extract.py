@@ -163,6 +163,7 @@ def test_msg_round_trip(tmp_path):
     assert ex.properties["title"] == "Vraag over de Woo"
     assert ex.properties["author"] == "Jan de Vries <j.devries@gemeente.example>"
     assert ex.text.endswith("Graag de stukken.")
+    assert ex.properties["created"] == "2024-03-18T10:30:00+00:00"
 
 
 def test_doc_without_a_reader_fails_clearly(tmp_path):

@@ -603,6 +603,7 @@ def _msg(path: Path, *, max_chars: int | None) -> Extraction:
         if not body and ole.exists("__substg1.0_10130102"):
             html_bytes = ole.openstream("__substg1.0_10130102").read()
             body = html_to_text(parse_html(html_bytes))
+        created = _msg_time(ole)
         attachments = []
         for entry in ole.listdir(streams=True, storages=False):
             if len(entry) == 2 and entry[0].startswith("__attach_version1.0_") and \
@@ -612,8 +613,32 @@ def _msg(path: Path, *, max_chars: int | None) -> Extraction:
         raise ExtractionError("corrupt_file", "Het bestand is geen leesbaar Outlook-bericht (.msg).")
     author = f"{sender} <{sender_email}>" if sender and sender_email and sender_email not in sender else sender
     head = "\n".join(f"{k}: {v}" for k, v in (("Onderwerp", subject), ("Van", author), ("Aan", to), ("Cc", cc)) if v)
-    props = {"title": subject, "author": author, "to": to, "cc": cc, "attachments": sorted(set(attachments))}
+    props = {"title": subject, "author": author, "to": to, "cc": cc, "created": created,
+             "attachments": sorted(set(attachments))}
     return _finish([head + "\n\n" + (body or "")], "msg", max_chars=max_chars, properties=props)
+
+
+def _msg_time(ole) -> str | None:
+    """Sent (PidTagClientSubmitTime) or else delivery time, from the fixed-size property stream:
+    a 32-byte header for the top-level message, then 16-byte entries (tag, flags, 8-byte value)."""
+    import struct
+    from datetime import timedelta, timezone
+
+    if not ole.exists("__properties_version1.0"):
+        return None
+    data = ole.openstream("__properties_version1.0").read(32 + 16 * 4096)
+    found = {}
+    for off in range(32, len(data) - 15, 16):
+        tag, _flags, value = struct.unpack_from("<IIQ", data, off)
+        if tag & 0xFFFF == 0x0040 and value:  # PT_SYSTIME: 100 ns ticks since 1601-01-01 UTC
+            found[tag >> 16] = value
+    ticks = found.get(0x0039) or found.get(0x0E06)
+    if not ticks:
+        return None
+    try:
+        return (datetime(1601, 1, 1, tzinfo=timezone.utc) + timedelta(microseconds=ticks // 10)).isoformat()
+    except OverflowError:
+        return None
 
 
 # ---------------------------------------------------------------------------------------------- DOC, images
