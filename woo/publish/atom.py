@@ -1,0 +1,44 @@
+"""Atom (RFC 4287) feed of recent publications, for people and tools that follow a site."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from lxml import etree
+
+from woo.domain import tooi
+from woo.publish.records import as_utc, file_url, lastmod, page_url
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+
+
+def _el(parent, name: str, text: str | None = None, **attrs):
+    el = etree.SubElement(parent, f"{{{ATOM_NS}}}{name}", **attrs)
+    if text is not None:
+        el.text = text
+    return el
+
+
+def atom_feed(base_url: str, docs, now: datetime) -> bytes:
+    """Newest first; entry id is the landing page URL (stable), the enclosure is the file itself."""
+    feed = etree.Element(f"{{{ATOM_NS}}}feed", nsmap={None: ATOM_NS})
+    feed.set("{http://www.w3.org/XML/1998/namespace}lang", "nl")
+    _el(feed, "id", f"{base_url}/publicaties/feed.atom")
+    _el(feed, "title", "Nieuwe Woo-publicaties")
+    updated = max((lastmod(d) for d in docs), default=as_utc(now))
+    _el(feed, "updated", updated.isoformat(timespec="seconds"))
+    _el(feed, "link", rel="self", href=f"{base_url}/publicaties/feed.atom")
+    _el(feed, "link", rel="alternate", href=f"{base_url}/publicaties")
+    for d in docs:
+        entry = _el(feed, "entry")
+        _el(entry, "id", page_url(base_url, d.id))
+        _el(entry, "title", d.title)
+        _el(entry, "updated", lastmod(d).isoformat(timespec="seconds"))
+        _el(entry, "published", as_utc(d.published_at).isoformat(timespec="seconds"))
+        author = _el(entry, "author")
+        _el(author, "name", d.organisation.name)
+        _el(entry, "link", rel="alternate", type="text/html", href=page_url(base_url, d.id))
+        _el(entry, "link", rel="enclosure", href=file_url(base_url, d.id))
+        cat = tooi.category_by_uri(d.category)
+        if cat:
+            _el(entry, "category", term=cat.uri, label=cat.label)
+    return etree.tostring(feed, xml_declaration=True, encoding="UTF-8")

@@ -1,0 +1,202 @@
+"""The public side (no login): robots.txt, DiWoo sitemaps, stable file URLs, landing and search pages, Atom.
+
+Everything is scoped to the site of the request's Host (woo.publish.sites). Sitemaps answer conditional
+requests with 304 before generating anything, and are gzip-compressed on the fly when the client asks.
+"""
+from __future__ import annotations
+
+import zlib
+from datetime import datetime, timezone
+
+from flask import Blueprint, Flask, Response, abort, current_app, render_template, request, stream_with_context
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from woo.adapters.models import Document
+from woo.app import context
+from woo.domain import tooi
+from woo.domain.lifecycle import Status
+from woo.publish import sitemaps
+from woo.publish.records import as_utc, file_url, lastmod
+from woo.publish.sites import Site, resolve_site
+from woo.services.publication import harvestable_format, public_file
+from woo.web.downloads import send_stored_file
+
+bp = Blueprint("public", __name__)
+
+XML = "application/xml; charset=utf-8"
+
+
+def current_site() -> Site:
+    with context().unit_of_work() as s:
+        return resolve_site(s, context().settings.base_url, request.host)
+
+
+def _wants_gzip() -> bool:
+    return request.accept_encodings["gzip"] > 0
+
+
+def _not_modified(etag: str, last_modified: datetime | None) -> bool:
+    if request.if_none_match:
+        return request.if_none_match.contains(etag)
+    since = request.if_modified_since
+    return bool(since and last_modified and last_modified.replace(microsecond=0) <= since)
+
+
+def _gzip(chunks):
+    z = zlib.compressobj(6, zlib.DEFLATED, 31)  # wbits 31: gzip container
+    for chunk in chunks:
+        out = z.compress(chunk)
+        if out:
+            yield out
+    yield z.flush()
+
+
+def _conditional_xml(version: sitemaps.Version, produce) -> Response:
+    """304 when the client's copy is current; otherwise the body from ``produce()`` (bytes or chunks)."""
+    gz = _wants_gzip()
+    etag = version.etag + ("-gz" if gz else "")
+    if _not_modified(etag, version.last_modified):
+        resp = Response(status=304)
+    else:
+        body = produce()
+        chunks = [body] if isinstance(body, bytes) else body
+        resp = Response(stream_with_context(_gzip(chunks)) if gz else
+                        (body if isinstance(body, bytes) else stream_with_context(body)), mimetype="application/xml")
+        resp.headers["Content-Type"] = XML
+        if gz:
+            resp.headers["Content-Encoding"] = "gzip"
+    resp.set_etag(etag)
+    if version.last_modified:
+        resp.last_modified = version.last_modified
+    resp.headers["Cache-Control"] = "no-cache"
+    resp.headers["Vary"] = "Accept-Encoding"
+    return resp
+
+
+@bp.route("/robots.txt")
+def robots():
+    site = current_site()
+    with context().unit_of_work() as s:
+        cats = sitemaps.categories_in_use(s, site)
+    return Response(sitemaps.robots_txt(site.base_url, cats), mimetype="text/plain")
+
+
+@bp.route("/sitemaps/<name>")
+def sitemap(name: str):
+    site = current_site()
+    category = sitemaps.parse_index_name(name)
+    if category is not None:
+        with context().unit_of_work() as s:
+            version = sitemaps.version(s, site, "index", category.uri)
+
+        def produce():
+            with context().unit_of_work() as s:
+                return sitemaps.index_xml(site, category, sitemaps.index_entries(s, site, category.uri))
+        return _conditional_xml(version, produce)
+    parsed = sitemaps.parse_sitemap_name(name)
+    if parsed is None:
+        abort(404, description="Deze sitemap bestaat niet.")
+    category, start_id = parsed
+    with context().unit_of_work() as s:
+        version = sitemaps.version(s, site, "sitemap", category.uri, start_id)
+    if version.count == 0:
+        abort(404, description="Deze sitemap bestaat niet (meer).")
+    logger = current_app.logger
+
+    def skipped(doc_id, exc):
+        logger.error("document %s left out of the sitemap: %s", doc_id, exc)
+    return _conditional_xml(version, lambda: sitemaps.iter_sitemap_xml(
+        context().sessions, site, category.uri, start_id, on_error=skipped))
+
+
+def _published_document(document_id: str, site: Site) -> Document:
+    """404 unless ever published on this site; 410 once withdrawn (or otherwise no longer public)."""
+    with context().unit_of_work() as s:
+        doc = s.get(Document, document_id, options=[selectinload(Document.files),
+                                                    selectinload(Document.organisation)])
+        if doc is None or doc.published_at is None or doc.organisation_id not in site.organisation_ids:
+            abort(404, description="Dit document is niet gepubliceerd.")
+        if doc.status != Status.PUBLISHED:
+            abort(410, description="Dit document is ingetrokken en niet langer openbaar.")
+        s.expunge(doc)
+        return doc
+
+
+@bp.route("/publicaties/<document_id>/bestand")
+def document_file(document_id: str):
+    """The file itself: the URL the harvester lists as <loc> (stable, no redirect, no login)."""
+    doc = _published_document(document_id, current_site())
+    stored = public_file(doc)
+    if stored is None:
+        abort(404, description="Bestand niet gevonden.")
+    changed = lastmod(doc)
+    if _not_modified(stored.sha256, changed):
+        resp = Response(status=304)
+    else:
+        resp = send_stored_file(context().store, stored, inline=True)
+    resp.set_etag(stored.sha256)
+    resp.last_modified = changed
+    resp.headers["Cache-Control"] = "no-cache"
+    return resp
+
+
+@bp.route("/publicaties/<document_id>")
+def document_page(document_id: str):
+    site = current_site()
+    doc = _published_document(document_id, site)
+    stored = public_file(doc)
+    fmt = harvestable_format(stored) if stored else None
+    return render_template("public/document.html", doc=doc, stored=stored, fmt=fmt,
+                           category=tooi.category_by_uri(doc.category),
+                           published=as_utc(doc.published_at), changed=lastmod(doc),
+                           download=file_url(site.base_url, doc.id))
+
+
+SEARCH_PAGE = 20
+
+
+@bp.route("/publicaties")
+def search():
+    site = current_site()
+    q = (request.args.get("q") or "").strip()[:200]
+    category = tooi.resolve_category(request.args.get("categorie") or None)
+    page = max(1, request.args.get("pagina", 1, type=int) or 1)
+    conds = [Document.organisation_id.in_(site.organisation_ids), Document.status == Status.PUBLISHED]
+    if q:
+        conds.append(Document.title.ilike(f"%{q}%"))
+    if category:
+        conds.append(Document.category == category.uri)
+    with context().unit_of_work() as s:
+        total = s.execute(select(func.count()).select_from(Document).where(*conds)).scalar_one()
+        docs = s.execute(select(Document).where(*conds).order_by(Document.published_at.desc(), Document.id)
+                         .offset((page - 1) * SEARCH_PAGE).limit(SEARCH_PAGE)).scalars().all()
+        items = [{"id": d.id, "title": d.title, "category": tooi.category_by_uri(d.category),
+                  "published": as_utc(d.published_at)} for d in docs]
+    return render_template("public/search.html", q=q, items=items, total=total, page=page,
+                           pages=max(1, -(-total // SEARCH_PAGE)), category=category,
+                           categories=tooi.woo_categories())
+
+
+@bp.route("/publicaties/feed.atom")
+def atom():
+    from woo.publish.atom import atom_feed
+
+    site = current_site()
+    with context().unit_of_work() as s:
+        docs = s.execute(select(Document).options(selectinload(Document.organisation))
+                         .where(Document.organisation_id.in_(site.organisation_ids),
+                                Document.status == Status.PUBLISHED)
+                         .order_by(Document.published_at.desc(), Document.id).limit(50)).scalars().all()
+        body = atom_feed(site.base_url, docs, datetime.now(timezone.utc))
+    return Response(body, mimetype="application/atom+xml")
+
+
+def init_app(app: Flask) -> None:
+    """Register the public side and OAI-PMH (called from create_app)."""
+    app.register_blueprint(bp)
+    try:
+        from woo.web import oai
+    except ImportError:
+        return
+    app.register_blueprint(oai.bp)
