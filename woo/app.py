@@ -21,12 +21,13 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
     )
     app.extensions["woo"] = ctx or build_context(settings)
 
-    from woo.web import api, auth, errors, officer, security
+    from woo.web import api, auth, errors, officer, review, security
 
     security.init_app(app)
     errors.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(officer.bp)
+    app.register_blueprint(review.bp)
     app.register_blueprint(api.bp)
     return app
 

@@ -254,6 +254,48 @@ def audit_verify(data_dir):
     click.echo(f"Keten in orde: {checked} gebeurtenissen.")
 
 
+@main.group(help="Review suggested Woo categories (recorded as decisions of the acting user).")
+def review():
+    pass
+
+
+@review.command("accept", help="Accept the suggested category of documents (or --all awaiting review).")
+@instance_option
+@click.argument("document_ids", nargs=-1)
+@click.option("--all", "all_pending", is_flag=True, help="Every document awaiting review.")
+@click.option("--user", "username", help="Act as this woo user.")
+def review_accept(data_dir, document_ids, all_pending, username):
+    from woo.services import classification
+
+    ctx = _context(data_dir)
+    if all_pending:
+        with ctx.unit_of_work() as s:
+            document_ids = [d.id for d in classification.review_queue(s, None, limit=1_000_000)]
+    if not document_ids:
+        raise click.UsageError("Geef documentnummers of --all.")
+    try:
+        done = classification.accept(ctx, _cli_actor(ctx, username), list(document_ids))
+    except classification.ReviewError as exc:
+        raise click.ClickException(str(exc))
+    click.echo(f"Geaccepteerd: {len(done)}; zonder voorstel overgeslagen: {len(document_ids) - len(done)}")
+
+
+@review.command("set", help="Set a document's category (TOOI URI or label).")
+@instance_option
+@click.argument("document_id")
+@click.argument("category")
+@click.option("--user", "username", help="Act as this woo user.")
+def review_set(data_dir, document_id, category, username):
+    from woo.services import classification
+
+    ctx = _context(data_dir)
+    try:
+        classification.set_category(ctx, _cli_actor(ctx, username), document_id, category)
+    except classification.ReviewError as exc:
+        raise click.ClickException(str(exc))
+    click.echo("Categorie vastgesteld.")
+
+
 def _register_optional() -> None:
     """Commands that live beside their capability (classification, privacy)."""
     from woo.publish.cli import publish_command, withdraw_command

@@ -66,7 +66,7 @@ def _ingest_spooled(ctx: Context, actor: Actor, organisation_id: int, name: str,
     except RejectedFile as exc:
         return IngestResult(name, "rejected", reason=exc.reason, code=exc.code)
     if not ident.accepted:
-        return IngestResult(name, "rejected", reason=ident.reason, code="format_not_allowed")
+        return IngestResult(name, "rejected", reason=ident.reason, code=ident.code or "format_not_allowed")
 
     with ctx.unit_of_work() as session:
         if session.get(Organisation, organisation_id) is None:

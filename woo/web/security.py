@@ -20,6 +20,8 @@ def _check_csrf() -> None:
         return
     if request.headers.get("Authorization", "").startswith("Bearer "):
         return  # token auth (checked by the API): browsers never attach it by themselves
+    if request.path.startswith("/api/") and "user_id" not in session:
+        return  # no cookie session to ride on; the API itself answers 401
     sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token", "")
     if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
         abort(400, description="Ongeldig of ontbrekend formuliertoken (CSRF). Laad de pagina opnieuw.")

@@ -1,0 +1,105 @@
+"""Suggesting a document's Woo category (an rq job after extraction) and the officer's review of it."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from woo.adapters.models import Document
+from woo.domain import tooi
+from woo.domain.lifecycle import Status, check_transition
+from woo.services import audit, jobs
+from woo.services.context import SYSTEM, Actor, Context
+
+MAX_TEXT_BYTES = 2_000_000  # the model reads a capped prefix anyway; don't fetch more than that
+
+
+def classify_document(ctx: Context, document_id: str) -> None:
+    from woo.classify import classify
+
+    with ctx.unit_of_work() as session:
+        doc = session.get(Document, document_id)
+        text_file = doc.file("text") if doc else None
+        if text_file is None:
+            raise jobs.JobFailed("Er is nog geen uitgelezen tekst om te classificeren.")
+        original = doc.file("original")
+        key, version = text_file.object_key, text_file.version_id
+        title, filename = doc.title, original.filename if original else None
+        props = (doc.metadata_ or {}).get("properties") or {}
+    text = b"".join(_prefix(ctx.store.iter_chunks(key, version_id=version), MAX_TEXT_BYTES)).decode("utf-8", "ignore")
+    result = classify(text, title=title, filename=filename, properties=props)
+    suggestion = {"category": result.category, "label": result.label, "confidence": round(result.confidence, 4),
+                  "alternatives": [{"category": c, "confidence": round(p, 4)} for c, p in result.alternatives],
+                  "reasons": list(result.reasons)}
+    with ctx.unit_of_work() as session:
+        doc = session.get(Document, document_id)
+        doc.suggestion = suggestion
+        audit.record(session, SYSTEM.label, "document.classified", document_id, category=result.category,
+                     confidence=suggestion["confidence"])
+        threshold = ctx.settings.auto_accept_confidence
+        if threshold is not None and result.confidence >= threshold and doc.category is None:
+            _decide(session, doc, SYSTEM, result.category, "classification.auto_accepted")
+
+
+def _prefix(chunks, limit: int):
+    seen = 0
+    for chunk in chunks:
+        yield chunk[: max(0, limit - seen)]
+        seen += len(chunk)
+        if seen >= limit:
+            break
+
+
+class ReviewError(ValueError):
+    pass
+
+
+def _decide(session: Session, doc: Document, actor: Actor, category_uri: str, action: str) -> None:
+    cat = tooi.category_by_uri(category_uri)
+    if cat is None:
+        raise ReviewError(f"Onbekende informatiecategorie: {category_uri}")
+    previous = doc.category
+    doc.category = cat.uri
+    if doc.status == Status.CONCEPT:
+        doc.status = check_transition(doc.status, Status.READY)
+    audit.record(session, actor.label, action, doc.id, category=cat.uri, label=cat.label, previous=previous,
+                 suggested=(doc.suggestion or {}).get("category"))
+
+
+def accept(ctx: Context, actor: Actor, document_ids: list[str]) -> list[str]:
+    """Confirm the suggested category of each document; returns the ids that had a suggestion."""
+    done = []
+    with ctx.unit_of_work() as session:
+        for doc_id in document_ids:
+            doc = session.get(Document, doc_id)
+            if doc is None:
+                raise ReviewError(f"Document {doc_id} bestaat niet.")
+            if not doc.suggestion:
+                continue
+            _decide(session, doc, actor, doc.suggestion["category"], "classification.confirmed")
+            done.append(doc_id)
+    return done
+
+
+def set_category(ctx: Context, actor: Actor, document_id: str, category: str) -> None:
+    """The officer's correction: any TOOI URI or label of a Woo category."""
+    cat = tooi.resolve_category(category)
+    if cat is None:
+        raise ReviewError(f"Onbekende informatiecategorie: {category}")
+    with ctx.unit_of_work() as session:
+        doc = session.get(Document, document_id)
+        if doc is None:
+            raise ReviewError(f"Document {document_id} bestaat niet.")
+        suggested = (doc.suggestion or {}).get("category")
+        _decide(session, doc, actor, cat.uri,
+                "classification.confirmed" if suggested == cat.uri else "classification.corrected")
+
+
+def review_queue(session: Session, organisation_ids: set[int] | None, limit: int = 200) -> list[Document]:
+    """Documents awaiting confirmation, lowest confidence first."""
+    stmt = select(Document).where(Document.category.is_(None), Document.suggestion.is_not(None),
+                                  Document.status == Status.CONCEPT)
+    if organisation_ids is not None:
+        stmt = stmt.where(Document.organisation_id.in_(organisation_ids))
+    docs = list(session.execute(stmt.limit(5000)).scalars())
+    docs.sort(key=lambda d: (d.suggestion.get("confidence", 0.0), d.created_at))
+    return docs[:limit]

@@ -1,0 +1,44 @@
+"""The review queue: confirm or correct suggested categories, lowest confidence first, by keyboard."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+
+from woo.adapters.models import Document
+from woo.app import context
+from woo.domain import tooi
+from woo.services import classification
+from woo.services import documents as docsvc
+from woo.web.auth import login_required, may, require
+
+bp = Blueprint("review", __name__)
+
+
+@bp.route("/beoordelen")
+@login_required
+def queue():
+    with context().unit_of_work() as s:
+        docs = [d for d in classification.review_queue(s, docsvc.visible_organisations(g.principal))
+                if may("document.review", d.organisation_id)]
+        return render_template("review.html", docs=docs, categories=tooi.woo_categories(),
+                               category=tooi.category_by_uri)
+
+
+@bp.route("/beoordelen/<document_id>", methods=["POST"])
+@login_required
+def decide(document_id: str):
+    with context().unit_of_work() as s:
+        doc = docsvc.get_document(s, g.principal, document_id)
+        if doc is None:
+            abort(404, description="Document niet gevonden.")
+        require("document.review", doc.organisation_id)
+    category = request.form.get("category")
+    try:
+        if category:
+            classification.set_category(context(), g.principal.actor, document_id, category)
+        else:
+            classification.accept(context(), g.principal.actor, [document_id])
+    except classification.ReviewError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("Categorie vastgesteld.", "info")
+    return redirect(url_for("review.queue"))
