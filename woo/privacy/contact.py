@@ -30,16 +30,39 @@ _PHONE_BEFORE = re.compile(r"(?i)(?:tel|telefoon|telefoonnummer|mobiel|gsm|fax|b
 _MAYBE_PHONE = re.compile(r"(?:\+|00)\d|\b0\d")
 
 
+# Mobile numbers by shape, whether or not the block is in use yet (06-7x, 06-9x are not today):
+# the numbering plan check above would miss them, and the shape alone is distinctive enough.
+_MOBILE = re.compile(
+    r"(?<![\w+\-/.,])(?:(?:\+31|0031)[ \-]?(?:\(0\)[ \-]?)?|0)6"
+    r"(?:[ \-]?\d{8}|[ \-]\d{4}[ \-]\d{4}|(?:[ ]\d\d){4})(?![\w\-/]|[.,]\d)"
+)
+
+
 def find_phone(text: str) -> Iterator[Span]:
     if not _MAYBE_PHONE.search(text):
         return
+    spans = list(_plan_phones(text))
+    yield from spans
+    for m in _MOBILE.finditer(text):
+        if not any(m.start() < e and s < m.end() for s, e in spans):
+            yield m.start(), m.end()
+
+
+# Stretches that could hold a dialled number: the matcher (slow, pure Python) only sees these.
+_CANDIDATE = re.compile(r"(?<![\d/\w])(?:\+|00|\(0|0|14)[\d \t()\-–./]{2,24}\d")
+
+
+def _plan_phones(text: str) -> Iterator[Span]:
     # Leniency VALID: the number must exist in the numbering plan, which rules out dates, amounts
     # and most reference numbers.
-    for m in phonenumbers.PhoneNumberMatcher(text, "NL", leniency=phonenumbers.Leniency.VALID,
-                                             max_tries=1_000_000):
-        if len(re.findall(r"(?<!\d)\d(?!\d)", m.raw_string)) >= 4:
-            continue  # "(0) 3 3 3 3 7 15 34": single-digit table cells, not a dialled number
-        before = text[max(0, m.start - 30):m.start]
-        if _REFERENCE_BEFORE.search(before) and not _PHONE_BEFORE.search(before):
-            continue
-        yield m.start, m.end
+    for cand in _CANDIDATE.finditer(text):
+        lo = max(0, cand.start() - 1)
+        window = text[lo:cand.end() + 1]
+        for m in phonenumbers.PhoneNumberMatcher(window, "NL", leniency=phonenumbers.Leniency.VALID):
+            if len(re.findall(r"(?<!\d)\d(?!\d)", m.raw_string)) >= 4:
+                continue  # "(0) 3 3 3 3 7 15 34": single-digit table cells, not a dialled number
+            start, end = lo + m.start, lo + m.end
+            before = text[max(0, start - 30):start]
+            if _REFERENCE_BEFORE.search(before) and not _PHONE_BEFORE.search(before):
+                continue
+            yield start, end

@@ -206,7 +206,8 @@ def _listed_names(text: str) -> Iterator[Span]:
         if not surname_tokens:
             continue
         tail = surname_tokens[-1]
-        if len(tail) < 3 or (tail.lower() in common and tail not in last):
+        has_interfix = m.group("last")[0].islower() or m.group("last").split(" ")[0].lower() in _LOWER_INTERFIX
+        if len(tail) < 3 or (tail.lower() in common and tail not in last and not has_interfix):
             continue
         span = _trim(text, tok.start(), m.end(), strong=False)
         if span and span[1] > tok.end():  # a lone first name is too weak outside a context

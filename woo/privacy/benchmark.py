@@ -1,0 +1,200 @@
+"""Labelled privacy test data from real document text, and recall/precision over it.
+
+Valid values (elfproef BSNs, mod-97 IBANs, e-mails, phone numbers in every common spelling, names
+in typical contexts) are injected into real corpus text at line boundaries; the scan must find
+each one. Findings of a type that match nothing injected and were not already in the un-injected
+text are false positives. Used by scripts/bench/privacy.py and the corpus test.
+"""
+from __future__ import annotations
+
+import random
+import string
+from collections import Counter
+from dataclasses import dataclass, field
+
+from woo.privacy.scan import scan_text
+
+STRICT_TYPES = ("bsn", "iban", "email", "phone")
+
+
+def make_bsn(rng: random.Random) -> str:
+    while True:
+        digits = [rng.randint(0, 9) for _ in range(8)]
+        check = sum(d * w for d, w in zip(digits, range(9, 1, -1))) % 11
+        if check < 10 and digits[0] != 0:
+            return "".join(map(str, digits)) + str(check)
+
+
+def _iban(country: str, bban: str) -> str:
+    rearranged = bban + country + "00"
+    number = int("".join(str(int(c, 36)) for c in rearranged))
+    return f"{country}{98 - number % 97:02d}{bban}"
+
+
+def make_iban(rng: random.Random) -> str:
+    kind = rng.choice(["NL", "NL", "NL", "DE", "BE", "GB"])
+    digits = lambda n: "".join(rng.choice(string.digits) for _ in range(n))  # noqa: E731
+    if kind == "NL":
+        bban = rng.choice(["ABNA", "RABO", "INGB", "SNSB", "TRIO", "ASNB", "KNAB", "BUNQ"]) + digits(10)
+    elif kind == "DE":
+        bban = digits(18)
+    elif kind == "BE":
+        bban = digits(12)
+    else:
+        bban = "".join(rng.choice(string.ascii_uppercase) for _ in range(4)) + digits(14)
+    iban = _iban(kind, bban)
+    if rng.random() < 0.5:
+        iban = " ".join(iban[i:i + 4] for i in range(0, len(iban), 4))
+    return iban
+
+
+FIRST = ["Sanne", "Daan", "Fleur", "Bram", "Noor", "Jeroen", "Ilse", "Thijs", "Anouk", "Ruben", "Femke",
+         "Wouter", "Lieke", "Maarten", "Esmee", "Gerrit", "Hanneke", "Koen", "Mirjam", "Sven"]
+SURNAMES = ["de Jong", "Jansen", "de Vries", "van den Berg", "van Dijk", "Bakker", "Janssen", "Visser",
+            "Smit", "Meijer", "de Boer", "Mulder", "de Groot", "Bos", "Vos", "Peters", "Hendriks",
+            "van Leeuwen", "Dekker", "Brouwer", "de Wit", "Dijkstra", "Smits", "de Graaf", "van der Meer",
+            "Kuipers", "Hoekstra", "Verhoeven", "Willemsen", "Oosterhuis", "Zwartjes", "Brinkhorst"]
+
+
+def make_email(rng: random.Random) -> str:
+    user = rng.choice(FIRST).lower() + rng.choice([".", "_", ""]) + rng.choice(SURNAMES).split()[-1].lower()
+    return user + rng.choice(["", str(rng.randint(1, 99))]) + "@" + rng.choice(
+        ["gmail.com", "hotmail.nl", "ziggo.nl", "kpnmail.nl", "gemeente-voorbeeld.nl", "xs4all.nl"])
+
+
+def make_phone(rng: random.Random) -> str:
+    d = lambda n: "".join(rng.choice(string.digits) for _ in range(n))  # noqa: E731
+    if rng.random() < 0.5:
+        sub = str(rng.randint(1, 9)) + d(7)  # mobile 06-xxxxxxxx
+        return rng.choice([
+            f"06-{sub}", f"06 {sub[:4]} {sub[4:]}", f"06{sub}", f"+31 6 {sub}", f"+31(0)6-{sub}",
+            f"0031 6 {sub}", f"06 {sub[:2]} {sub[2:4]} {sub[4:6]} {sub[6:]}", f"+316{sub}"])
+    if rng.random() < 0.6:
+        area = rng.choice(["10", "20", "30", "33", "40", "50", "70", "71", "73", "76", "88"])
+        sub = str(rng.randint(2, 9)) + d(6)
+        return rng.choice([
+            f"0{area}-{sub}", f"0{area} {sub[:3]} {sub[3:]}", f"(0{area}) {sub[:3]} {sub[3:5]} {sub[5:]}",
+            f"0{area}{sub}", f"+31 {area} {sub[:3]} {sub[3:]}", f"0031 {area} {sub}", f"0{area} - {sub}"])
+    area = rng.choice(["513", "522", "570", "318", "345", "413", "495", "547", "111"])
+    sub = str(rng.randint(2, 9)) + d(5)
+    return rng.choice([f"0{area}-{sub}", f"0{area} {sub[:2]} {sub[2:4]} {sub[4:]}", f"(0{area}) {sub}",
+                       f"+31 {area} {sub}", f"0{area}{sub}"])
+
+
+def make_name(rng: random.Random) -> tuple[str, str]:
+    """(sentence template with {v}, the name that must be found)."""
+    first, last = rng.choice(FIRST), rng.choice(SURNAMES)
+    initials = "".join(f"{c}." for c in rng.sample("ABCDEFGHJKLMNPRSTW", rng.randint(1, 3)))
+    cap_last = last[0].upper() + last[1:]
+    return rng.choice([
+        ("Geachte heer {v},", cap_last),
+        ("Geachte mevrouw {v},", cap_last),
+        ("Beste {v},", first),
+        ("Het gesprek met de heer {v} vond plaats op het stadskantoor.", f"{initials} {last}"),
+        ("Aanwezig: mw. {v} (aanvrager).", f"{first} {last}"),
+        ("Met vriendelijke groet,\n\n{v}\n", f"{first} {last}"),
+        ("Volgens {v} is de aanvraag onvolledig.", f"{first} {last}"),
+        ("Dhr. {v} heeft bezwaar gemaakt.", f"{initials} {last}"),
+    ])
+
+
+TEMPLATES = {
+    "bsn": ["Het BSN van betrokkene is {v}.", "Burgerservicenummer: {v}", "({v})", "Aanvrager {v} woont hier.",
+            "bsn {v}"],
+    "iban": ["Het bedrag wordt overgemaakt op {v} ten name van aanvrager.", "IBAN: {v}", "rekening {v}."],
+    "email": ["U kunt mailen naar {v}.", "E-mail: {v}", "<{v}>", "({v})"],
+    "phone": ["Telefoonnummer: {v}", "U kunt bellen met {v}.", "bereikbaar op {v} (na 17.00 uur)", "{v}",
+              "Tel. {v}"],
+}
+_BSN_FORMS = [lambda b: b, lambda b: f"{b[:4]}.{b[4:6]}.{b[6:]}", lambda b: f"{b[:3]} {b[3:6]} {b[6:]}",
+              lambda b: f"{b[:4]} {b[4:6]} {b[6:]}"]
+
+
+@dataclass
+class Labelled:
+    text: str
+    spans: list[tuple[str, int, int]]  # (type, start, end) of injected values
+
+
+def inject(text: str, rng: random.Random, per_type: int = 4, names: int = 4) -> Labelled:
+    """Put values in at random line breaks; spans refer to the returned text."""
+    items: list[tuple[str, str, str]] = []  # (type, template, value)
+    for kind, make in (("bsn", make_bsn), ("iban", make_iban), ("email", make_email), ("phone", make_phone)):
+        for _ in range(per_type):
+            value = make(rng)
+            if kind == "bsn":
+                value = rng.choice(_BSN_FORMS)(value)
+            items.append((kind, rng.choice(TEMPLATES[kind]), value))
+    for _ in range(names):
+        template, value = make_name(rng)
+        items.append(("person_name", template, value))
+    breaks = [i for i, c in enumerate(text) if c == "\n"] or [len(text)]
+    positions = sorted(rng.choice(breaks) for _ in items)
+    rng.shuffle(items)
+    out, spans, last = [], [], 0
+    length = 0
+    for pos, (kind, template, value) in zip(positions, items):
+        out.append(text[last:pos])
+        length += pos - last
+        before, after = template.split("{v}")
+        chunk = "\n" + before + value + after + "\n"
+        start = length + 1 + len(before)
+        spans.append((kind, start, start + len(value)))
+        out.append(chunk)
+        length += len(chunk)
+        last = pos
+    out.append(text[last:])
+    return Labelled("".join(out), spans)
+
+
+@dataclass
+class Scores:
+    tp: Counter = field(default_factory=Counter)
+    fn: Counter = field(default_factory=Counter)
+    fp: Counter = field(default_factory=Counter)
+    baseline: Counter = field(default_factory=Counter)  # findings in the un-injected text
+    misses: list[tuple[str, str]] = field(default_factory=list)
+    false_alarms: list[tuple[str, str]] = field(default_factory=list)
+
+    def recall(self, kind: str) -> float:
+        total = self.tp[kind] + self.fn[kind]
+        return self.tp[kind] / total if total else 1.0
+
+    def precision(self, kind: str) -> float:
+        total = self.tp[kind] + self.fp[kind]
+        return self.tp[kind] / total if total else 1.0
+
+
+def evaluate(texts: list[str], seed: int = 1, per_type: int = 4, names: int = 4) -> Scores:
+    rng = random.Random(seed)
+    scores = Scores()
+    for text in texts:
+        base = scan_text(text)
+        base_texts = Counter((f.type, f.text) for f in base)
+        for f in base:
+            scores.baseline[f.type] += 1
+        labelled = inject(text, rng, per_type, names)
+        found = scan_text(labelled.text)
+        used: set[int] = set()
+        for kind, start, end in labelled.spans:
+            # Values must be covered whole; a name counts when the finding overlaps it.
+            hit = next((i for i, f in enumerate(found) if f.type == kind and (
+                (f.start <= start and f.end >= end) if kind in STRICT_TYPES else (f.start < end and start < f.end))),
+                None)
+            if hit is None:
+                scores.fn[kind] += 1
+                scores.misses.append((kind, labelled.text[start:end]))
+            else:
+                scores.tp[kind] += 1
+                used.add(hit)
+        for i, f in enumerate(found):
+            if i in used:
+                continue
+            if base_texts[(f.type, f.text)] > 0:
+                base_texts[(f.type, f.text)] -= 1
+                continue
+            if any(k == f.type and f.start < e and s < f.end for k, s, e in labelled.spans):
+                continue  # a second finding on an injected value (e.g. name split in two)
+            scores.fp[f.type] += 1
+            scores.false_alarms.append((f.type, f.text))
+    return scores
