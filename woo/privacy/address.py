@@ -22,8 +22,8 @@ _PLACE = rf"(?:{_PLACE_WORD}(?:[ \-](?:{_LINK}[ ])?{_PLACE_WORD}){{0,2}})"
 _STREET = rf"{_WORD}(?:[ ](?:{_LINK}[ ])*{_WORD}){{0,3}}"
 
 # Street + number [,] postcode [place]; the street part is optional.
-_FULL = re.compile(
-    rf"(?:(?<![\w])(?P<street>{_STREET})[ ](?P<no>{_HOUSE_NO}),?[ \t]*\n?[ \t]*)?"
+_FULL = re.compile(  # the leading lookahead only lets re skip impossible starts fast
+    rf"(?=[{_UP}'1-9])(?:(?<![\w])(?P<street>{_STREET})[ ](?P<no>{_HOUSE_NO}),?[ \t]*\n?[ \t]*)?"
     rf"(?<![\w\-])(?P<pc>{_POSTCODE})(?![\w\-])(?:[ ]{{1,2}}(?P<place>{_PLACE}))?"
 )
 _STREET_SUFFIX = (
@@ -33,7 +33,7 @@ _STREET_SUFFIX = (
     "boulevard|allee|burgwal|straatweg"
 )
 _STREET_ONLY = re.compile(
-    rf"(?<![\w])(?:{_WORD}[ ](?:{_LINK}[ ])*)?[{_UP}][{_LO}'’\-]*(?:{_STREET_SUFFIX})[ ](?!(?:19|20)\d\d\b){_HOUSE_NO}(?![\d\w])"
+    rf"(?=[{_UP}])(?<![\w])(?:{_WORD}[ ](?:{_LINK}[ ])*)?[{_UP}][{_LO}'’\-]*(?:{_STREET_SUFFIX})[ ](?!(?:19|20)\d\d\b){_HOUSE_NO}(?![\d\w])"
 )
 _NOT_STREET = re.compile(r"(?i)^(?:postbus|antwoordnummer)$")
 _PO_BOX_BEFORE = re.compile(r"(?i)(?:postbus|antwoordnummer)\s+\d+\s*,?\s*$")

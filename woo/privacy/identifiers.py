@@ -16,7 +16,7 @@ Span = tuple[int, int]
 # 123456782, 1234.56.782, 1234 56 782, 123 456 782, 123.456.782 is left out: that is how amounts
 # are written. Not glued to other digits, decimal commas or dotted number runs.
 _BSN = re.compile(
-    r"(?<![\d.,/\-])(?:\d{9}|\d{4}\.\d{2}\.\d{3}|\d{4} \d{2} \d{3}|\d{3} \d{3} \d{3}|\d{3}-\d{3}-\d{3})"
+    r"(?=\d)(?<![\d.,/\-])(?:\d{9}|\d{4}\.\d{2}\.\d{3}|\d{4} \d{2} \d{3}|\d{3} \d{3} \d{3}|\d{3}-\d{3}-\d{3})"
     r"(?![\d]|[.,/\-]\d)"
 )
 # Money, organisation numbers (RSIN uses the same checksum) and telephone context are not BSNs.
@@ -72,7 +72,7 @@ def _sidecode_regex(code: str) -> str:
 
 
 _PLATE = re.compile(
-    r"(?<![\w\-])(?:" + "|".join(_sidecode_regex(c) for c in _SIDECODES) + r")(?![\w]|-\w)"
+    r"(?=[\dBDFGHJKLNPRSTVXZ])(?<![\w\-])(?:" + "|".join(_sidecode_regex(c) for c in _SIDECODES) + r")(?![\w]|-\w)"
 )
 
 

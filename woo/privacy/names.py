@@ -35,11 +35,12 @@ _TITLE = "(?:" + "|".join(
     for t in ("de heer", "heer", "mevrouw", "mevr.", "mevr", "mw.", "mw", "mej.", "dhr.", "dhr",
               "meneer", "mijnheer", "mr.", "dr.", "drs.", "ir.", "ing.", "ds.", "prof.")
 ) + ")"
-_TITLE_NAME = re.compile(rf"(?<![\w])(?:{_TITLE}[ ]+)+(?P<name>{_NAME_BODY})")
+# The leading lookaheads only make re skip impossible start positions quickly.
+_TITLE_NAME = re.compile(rf"(?=[dDhHmMiIpP])(?<![\w])(?:{_TITLE}[ ]+)+(?P<name>{_NAME_BODY})")
 _SALUTATION = re.compile(
-    rf"(?<![\w])(?i:geachte|beste|hallo|hoi|lieve|dag)[ ]+(?:{_TITLE}[ ]+)*(?:en[ ])?(?P<name>{_NAME_BODY})"
+    rf"(?=[gGbBhHlLdD])(?<![\w])(?i:geachte|beste|hallo|hoi|lieve|dag)[ ]+(?:{_TITLE}[ ]+)*(?:en[ ])?(?P<name>{_NAME_BODY})"
 )
-_INITIALS_NAME = re.compile(rf"(?<![\w.])(?P<name>{_INITIALS}[ ]?{_SURNAME})")
+_INITIALS_NAME = re.compile(rf"(?=[{_UP}])(?<![\w.])(?P<name>{_INITIALS}[ ]?{_SURNAME})")
 _CLOSING = re.compile(
     r"(?im)^[ \t]*(?:met (?:vriendelijke|hartelijke|beste|collegiale) groet(?:en)?|vriendelijke groet(?:en)?|"
     r"hoogachtend|groet(?:en)?|namens deze)[ \t]*,?[ \t]*$"
@@ -189,7 +190,7 @@ def _context_names(text: str) -> Iterator[Span]:
 
 
 _LINE = re.compile(r"[^\n]*\S[^\n]*")
-_CAP_TOKEN = re.compile(rf"(?<![\w\-]){_CAP}")
+_CAP_TOKEN = re.compile(rf"(?=[{_UP}])(?<![\w\-]){_CAP}")
 _AFTER_FIRST = re.compile(rf"(?:[ ]{_CAP}){{0,2}}[ ](?P<last>{_SURNAME})(?![\w])")
 
 
