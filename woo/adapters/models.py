@@ -169,3 +169,24 @@ class ChainHead(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     last_hash: Mapped[str] = mapped_column(String(64))
     last_event_id: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PrivacyFinding(Base):
+    """Personal data or hidden content found in a document, and the officer's decision on it."""
+    __tablename__ = "privacy_findings"
+    __table_args__ = (Index("ix_privacy_doc_status", "document_id", "decision"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    type: Mapped[str] = mapped_column(String(30))  # bsn, iban, ... or hidden
+    page: Mapped[int | None] = mapped_column(Integer)
+    start: Mapped[int | None] = mapped_column(Integer)
+    end: Mapped[int | None] = mapped_column(Integer)
+    # The matched text is needed to redact it; it is as sensitive as the unpublished text it came from.
+    text: Mapped[str] = mapped_column(Text)
+    masked: Mapped[str] = mapped_column(String(300))
+    decision: Mapped[str] = mapped_column(String(20), default="open")  # open / redact / allow
+    ground: Mapped[str | None] = mapped_column(String(20))  # Woo ground for a redaction, e.g. 5.1.2e
+    reason: Mapped[str | None] = mapped_column(Text)        # why it may be published
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    decided_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

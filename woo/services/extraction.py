@@ -30,7 +30,9 @@ def extract_document(ctx: Context, document_id: str) -> None:
         except ExtractionError as exc:
             raise jobs.JobFailed(exc.reason) from exc
 
-    data = result.text.encode("utf-8")
+    # Pages are kept apart by form feeds (as pdftotext does) so the privacy scan knows the page.
+    stored_text = "\f".join(result.pages) if len(result.pages) > 1 else result.text
+    data = stored_text.encode("utf-8")
     digest = hashlib.sha256(data).hexdigest()
     with ctx.unit_of_work() as session:
         text_file = session.get(Document, document_id).file("text")
@@ -60,12 +62,12 @@ def extract_document(ctx: Context, document_id: str) -> None:
                 doc.title = str(props["title"])[:1000]
             audit.record(session, SYSTEM.label, "document.extracted", document_id, method=result.method,
                          ocr=result.ocr_used, pages=result.page_count, chars=len(result.text))
-            follow = jobs.add_job(session, document_id, "classify") if "classify" in jobs._handlers() else None
-            follow_id = follow.id if follow else None
+            follow_ids = [jobs.add_job(session, document_id, kind).id
+                          for kind in ("privacy", "classify") if kind in jobs.handlers()]
     except BaseException:
         ctx.store.delete_all_versions(text_key)
         raise
     if old is not None:
         ctx.store.delete_all_versions(old.object_key)
-    if follow_id:
-        jobs.dispatch(ctx, follow_id)
+    for job_id in follow_ids:
+        jobs.dispatch(ctx, job_id)

@@ -15,17 +15,18 @@ log = logging.getLogger(__name__)
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 LABELS_NL = {QUEUED: "In de wachtrij", RUNNING: "Bezig", DONE: "Klaar", FAILED: "Mislukt"}
-KIND_LABELS_NL = {"extract": "Tekst uitlezen", "classify": "Categorie voorstellen"}
+KIND_LABELS_NL = {"extract": "Tekst uitlezen", "classify": "Categorie voorstellen",
+                  "privacy": "Persoonsgegevens zoeken"}
 
 
 class JobFailed(Exception):
     """A handler's expected failure; the message (Dutch) is shown on the document page."""
 
 
-def _handlers() -> dict[str, Callable[[Context, str], None]]:
-    from woo.services import extraction
+def handlers() -> dict[str, Callable[[Context, str], None]]:
+    from woo.services import extraction, privacy
 
-    handlers = {"extract": extraction.extract_document}
+    handlers = {"extract": extraction.extract_document, "privacy": privacy.scan_document}
     try:
         from woo.services import classification
         handlers["classify"] = classification.classify_document
@@ -67,7 +68,7 @@ def run(ctx: Context, job_id: int) -> str:
         job.status, job.error, job.attempts = RUNNING, None, job.attempts + 1
         kind, document_id = job.kind, job.document_id
     try:
-        handler = _handlers()[kind]
+        handler = handlers()[kind]
         handler(ctx, document_id)
     except Exception as exc:
         reason = str(exc) if isinstance(exc, JobFailed) else f"{type(exc).__name__}: {exc}"

@@ -46,11 +46,10 @@ def harvestable_format(stored: StoredFile) -> tooi.Bestandsformaat | None:
 
 
 def _privacy_blockers(session: Session, doc: Document) -> list[str]:
-    """Hook for the privacy gate: unresolved personal-data findings will block publication here.
+    """The privacy gate (woo.services.privacy): open findings or a failed scan hold a document back."""
+    from woo.services import privacy
 
-    Nothing to check yet (findings are not stored); kept as the single place to plug that in.
-    """
-    return []
+    return privacy.blockers(session, doc)
 
 
 def publication_blockers(session: Session, doc: Document) -> list[str]:

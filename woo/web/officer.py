@@ -107,7 +107,11 @@ def detail(document_id: str):
             text_preview = context().store.get_bytes(text_file.object_key, text_file.version_id)[:8000] \
                 .decode("utf-8", "replace")
         from woo.domain import tooi
+        from woo.services import privacy
         return render_template("detail.html", doc=doc, history=docsvc.history(s, doc.id),
+                               findings=privacy.findings(s, doc.id), grounds=privacy.WOO_GROUNDS,
+                               finding_types=privacy.TYPE_LABELS_NL,
+                               privacy_blockers=privacy.blockers(s, doc),
                                text_preview=text_preview, statuses=lifecycle.LABELS_NL,
                                job_labels=jobsvc.LABELS_NL, job_kinds=jobsvc.KIND_LABELS_NL,
                                category=tooi.category_by_uri(doc.category) if doc.category else None,
@@ -126,6 +130,31 @@ def download(document_id: str, role: str):
         require("document.read", doc.organisation_id)
         stored = doc.file(role)
     return send_stored_file(context().store, stored, inline=request.args.get("inline") == "1")
+
+
+@bp.route("/documenten/<document_id>/privacy", methods=["POST"])
+@login_required
+def privacy_decision(document_id: str):
+    from woo.services import privacy
+
+    with context().unit_of_work() as s:
+        doc = docsvc.get_document(s, g.principal, document_id)
+        if doc is None:
+            abort(404, description="Document niet gevonden.")
+        require("document.review", doc.organisation_id)
+    try:
+        if request.form.get("decision") == "override":
+            privacy.override_failed_scan(context(), g.principal.actor, document_id, request.form.get("reason", ""))
+        else:
+            ids = [int(i) for i in request.form.getlist("finding") if i.isdigit()]
+            if not ids:
+                raise privacy.PrivacyError("Selecteer minstens één bevinding.")
+            privacy.decide(context(), g.principal.actor, document_id, ids, request.form.get("decision", ""),
+                           ground=request.form.get("ground") or None, reason=request.form.get("reason"))
+        flash("Beslissing vastgelegd.", "info")
+    except privacy.PrivacyError as exc:
+        flash(str(exc), "error")
+    return redirect(url_for("officer.detail", document_id=document_id) + "#privacy")
 
 
 @bp.route("/taken/<int:job_id>/opnieuw", methods=["POST"])
