@@ -2,10 +2,15 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
-from woo.cli import _cli_actor, _context, instance_option
+
+def instance_option(fn):
+    # Same option as woo.cli's; not imported from there because woo.cli imports this module.
+    return click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), envvar="WOO_DATA_DIR",
+                        default=None, help="Instance folder (as given to `woo up`); env WOO_DATA_DIR.")(fn)
 
 
 @click.command(help="Publish documents that are ready (category confirmed, text extracted). "
@@ -15,6 +20,7 @@ from woo.cli import _cli_actor, _context, instance_option
 @click.option("--all-ready", is_flag=True, help="Every document with status 'gereed voor publicatie'.")
 @click.option("--user", "username", help="Act as this woo user (recorded in the history).")
 def publish_command(data_dir, document_ids, all_ready, username):
+    from woo.cli import _cli_actor, _context
     from woo.services import publication
 
     ctx = _context(data_dir)
@@ -40,6 +46,7 @@ def publish_command(data_dir, document_ids, all_ready, username):
               help="correctie_privacygevoelige_gegevens or correctie_procedurele_fout (or the TOOI URI).")
 @click.option("--user", "username", help="Act as this woo user (recorded in the history).")
 def withdraw_command(data_dir, document_ids, reason, username):
+    from woo.cli import _cli_actor, _context
     from woo.services import publication
 
     ctx = _context(data_dir)
