@@ -90,9 +90,9 @@ def test_harvester_crawl(live_server, woo_ctx, tmp_path, monkeypatch):
             doc = s.get(Document, doc_id)
             assert rec.officiele_titel == doc.title and rec.informatiecategorieen == [doc.category]
             assert rec.publisher == doc.organisation.tooi_uri
-            original = doc.file("original")
+            served = publication.public_file(doc)  # the redacted/cleaned rendition once there is one
         got = requests.get(loc, timeout=10)  # <loc> is the file itself, not an HTML page
-        assert got.status_code == 200 and got.content == woo_ctx.store.get_bytes(original.object_key)
+        assert got.status_code == 200 and got.content == woo_ctx.store.get_bytes(served.object_key)
         assert got.headers["Content-Type"] == "application/pdf" and rec.size == len(got.content)
         assert url.find("sm:lastmod", NS).text
 
