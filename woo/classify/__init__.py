@@ -1,0 +1,116 @@
+"""Suggest the Woo information category of a document: offline, deterministic, explainable.
+
+    from woo.classify import classify
+    result = classify(text, title="Besluitenlijst B&W 12 maart", filename="besluitenlijst.pdf")
+    result.category, result.label, result.confidence, result.alternatives, result.reasons
+
+``Classifier`` loads a model file (default: the one shipped in woo/classify/model/), so the service can
+switch to a retrained model; ``train`` builds one from (text, meta, category) examples and ``compare``
+says whether a new model is at least as good as the old on held-out documents.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from . import categories as cats
+from . import metrics as _evaluate
+from .model import Example, Model, Prepared, prepare, prepare_example
+from .model import train as _train
+
+MODEL_PATH = Path(__file__).resolve().parent / "model" / "woo-categories.npz"
+MIN_ALTERNATIVES = 3
+
+
+@dataclass
+class Classification:
+    category: str  # TOOI URI
+    label: str  # Dutch TOOI label
+    confidence: float  # 0..1
+    alternatives: list[tuple[str, float]] = field(default_factory=list)  # next best (URI, confidence)
+    reasons: list[str] = field(default_factory=list)  # Dutch, for the records officer
+
+    def to_dict(self) -> dict:
+        return {"category": self.category, "label": self.label, "confidence": round(self.confidence, 4),
+                "alternatives": [{"category": u, "confidence": round(p, 4)} for u, p in self.alternatives],
+                "reasons": list(self.reasons)}
+
+
+class Classifier:
+    """A loaded model. Thread-safe for reading; cheap to call."""
+
+    def __init__(self, model: Model | str | Path | None = None):
+        if model is None:
+            model = MODEL_PATH
+        self.model = model if isinstance(model, Model) else Model.load(model)
+
+    def classify(self, text: str | None, *, title: str | None = None, filename: str | None = None,
+                 properties: dict | None = None) -> Classification:
+        doc = prepare(text or "", title=title, filename=filename, properties=properties)
+        return self._decide(doc)
+
+    def classify_prepared(self, docs: Sequence[Prepared]) -> list[Classification]:
+        return [self._decide(d) for d in docs]
+
+    def _decide(self, doc: Prepared) -> Classification:
+        m = self.model
+        X = m.features([doc])
+        probs = m.probabilities([doc], X)[0]
+        order = sorted(range(len(probs)), key=lambda j: (-probs[j], j))
+        reliability = doc.quality.reliability
+        ranked = [(m.all_uris[j], float(probs[j]) * reliability) for j in order]
+        best, confidence = ranked[0]
+        reasons = doc.quality.reasons()
+        reasons += m.explain(doc, X[0], best)
+        runner_up, p2 = ranked[1]
+        if reliability >= 1.0 and p2 >= 0.5 * confidence:
+            reasons.append(f"Twijfel: ook '{cats.by_uri(runner_up).label}' is goed mogelijk "
+                           f"({p2:.0%} tegen {confidence:.0%}).")
+        if not reasons:
+            reasons.append("Geen duidelijke kenmerken gevonden; de keuze volgt uit de woordkeus als geheel.")
+        return Classification(category=best, label=cats.by_uri(best).label, confidence=float(min(1.0, confidence)),
+                              alternatives=ranked[1:1 + MIN_ALTERNATIVES], reasons=reasons)
+
+
+@lru_cache(maxsize=1)
+def default_classifier() -> Classifier:
+    return Classifier()
+
+
+def classify(text: str | None, *, title: str | None = None, filename: str | None = None,
+             properties: dict | None = None) -> Classification:
+    """Classify with the shipped model (loaded once)."""
+    return default_classifier().classify(text, title=title, filename=filename, properties=properties)
+
+
+def train(examples: Iterable[Example], params: dict | None = None) -> Model:
+    """Build a model from (text, meta, category URI or label) examples; see model.train."""
+    return _train(examples, params)
+
+
+def predictions(model: Model | Classifier, examples: Iterable[Example]) -> list[_evaluate.Prediction]:
+    clf = model if isinstance(model, Classifier) else Classifier(model)
+    out = []
+    for text, meta, category in examples:
+        result = clf.classify_prepared([prepare_example(text, meta)])[0]
+        ranked = [(result.category, result.confidence)] + list(result.alternatives)
+        out.append(_evaluate.Prediction(cats.resolve(category).uri, ranked))
+    return out
+
+
+def evaluate(model: Model | Classifier, examples: Iterable[Example]) -> dict:
+    return _evaluate.metrics(predictions(model, examples))
+
+
+def compare(old: Model | Classifier, new: Model | Classifier, held_out: Iterable[Example],
+            tolerance: float = 0.0) -> dict:
+    """Metrics of both models on the same held-out examples and whether the new one is not worse."""
+    held_out = list(held_out)
+    result = _evaluate.compare(evaluate(old, held_out), evaluate(new, held_out), tolerance)
+    result["documents"] = len(held_out)
+    return result
+
+
+__all__ = ["Classification", "Classifier", "MODEL_PATH", "classify", "compare", "evaluate", "train", "Model"]

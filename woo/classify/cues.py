@@ -1,0 +1,261 @@
+"""Cues from the legal definitions of the Woo categories (Woo art. 3.3, TOOI descriptions).
+
+A cue is a phrase or document form that the law or ordinary Dutch government practice ties to a
+category: "Besluitenlijst" heading a college meeting, "Geachte aanvrager" with a bezwaarclausule
+for a beschikking, "Woo-verzoek" for a Woo-besluit. They serve twice: as features the linear model
+weighs, and as a fixed prior (``weight``) that also reaches the categories the training corpus has
+no example of (subsidieverplichtingen anders dan met beschikking, art. 3.1).
+
+Where: "head" = title, document properties, filename and the first page (``text.HEAD_CHARS``);
+"body" = the bounded text. Pure: no I/O.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .text import HEAD_CHARS
+
+
+@dataclass(frozen=True)
+class Cue:
+    id: str
+    category: str  # slug of the TOOI label
+    pattern: str
+    where: str  # "head" or "body"
+    weight: float  # prior strength, in logits
+    reason: str  # Dutch, shown to the records officer
+    min_count: int = 1  # body cues: how often the pattern must occur
+
+    @property
+    def regex(self) -> re.Pattern:
+        return _compile(self.pattern)
+
+
+@lru_cache(maxsize=None)
+def _compile(pattern: str) -> re.Pattern:
+    # DOTALL: "near" cues (.{0,80}) may span a line break of the extracted text
+    return re.compile(pattern, re.IGNORECASE | re.UNICODE | re.MULTILINE | re.DOTALL)
+
+
+def _c(cid, cat, where, weight, pattern, reason, min_count=1):
+    return Cue(cid, cat, pattern, where, weight, reason, min_count)
+
+
+W = "wetten_en_algemeen_verbindende_voorschriften"
+OB = "overige_besluiten_van_algemene_strekking"
+ON = "ontwerpen_van_wet_en_regelgeving_met_adviesaanvraag"
+OW = "organisatie_en_werkwijze"
+BG = "bereikbaarheidsgegevens"
+IS = "bij_vertegenwoordigende_organen_ingekomen_stukken"
+SG = "vergaderstukken_staten_generaal"
+DO = "vergaderstukken_decentrale_overheden"
+AB = "agendas_en_besluitenlijsten_bestuurscolleges"
+AD = "adviezen"
+CO = "convenanten"
+JV = "jaarplannen_en_jaarverslagen"
+SU = "subsidieverplichtingen_anders_dan_met_beschikking"
+WV = "woo_verzoeken_en_besluiten"
+OR = "onderzoeksrapporten"
+BE = "beschikkingen"
+KL = "klachtoordelen"
+A31 = "inspanningsverplichting_art_3_1_woo"
+
+CUES: tuple[Cue, ...] = (
+    # 3.3 lid 1 a: wetten en algemeen verbindende voorschriften
+    _c("wet_koning", W, "head", 1.5, r"\bwij (willem-alexander|beatrix|juliana)\b.{0,40}bij de gratie gods",
+       "Koninklijke aanhef \"Wij ..., bij de gratie Gods\" (wet of algemene maatregel van bestuur)"),
+    _c("wet_staatsblad", W, "head", 1.5, r"\bstaatsblad\b", "Vermelding \"Staatsblad\" (bekendmaking van een wet of AMvB)"),
+    _c("wet_verordening", W, "head", 2.0, r"\b\w*verordening\b", "Het document is een verordening"),
+    _c("wet_regeling_minister", W, "head", 1.0, r"\bregeling van de minister\b|\bministeri[eë]le regeling\b",
+       "Ministeriële regeling"),
+    _c("wet_wet_van", W, "head", 1.5, r"\bwet van \d{1,2} \w+ \d{4}\b", "Aanhef \"Wet van [datum]\""),
+    _c("wet_begrippen", W, "body", 1.0,
+       r"\bin (deze|dit) (wet|regeling|verordening|besluit) (wordt )?(verstaan|wordt verstaan) onder\b",
+       "Begripsbepalingen \"In deze regeling wordt verstaan onder\" (regelgeving)"),
+    _c("wet_inwerkingtreding", W, "body", 1.0,
+       r"\b(treedt|treden) in werking\b|\bkan worden aangehaald als\b|\bwordt aangehaald als\b|\bciteertitel\b",
+       "Bepalingen over inwerkingtreding of citeertitel (regelgeving)"),
+    _c("wet_artikelen", W, "body", 0.8, r"(?:^|\s)artikel\s+\d+[a-z]?\b", "Genummerde artikelen (Artikel 1, 2, 3 ...)",
+       min_count=5),
+    # 3.3 lid 1 b: overige besluiten van algemene strekking
+    _c("ob_beleidsregel", OB, "head", 2.0, r"\bbeleidsregel(s)?\b", "Het document is een beleidsregel"),
+    _c("ob_aanwijzing", OB, "head", 1.0, r"^\W*aanwijzing\b|\baanwijzing van het college van procureurs",
+       "Aanwijzing (beleidsregel van het Openbaar Ministerie of bestuursorgaan)"),
+    _c("ob_4_81", OB, "body", 1.5, r"\b(artikel )?4:81\b", "Verwijzing naar art. 4:81 Awb (bevoegdheid tot beleidsregels)"),
+    _c("ob_kennisgeving", OB, "head", 1.0, r"\bkennisgeving\b", "Kennisgeving van een besluit van algemene strekking"),
+    _c("ob_vaststelling", OB, "head", 0.8, r"\b(besluit tot )?vaststelling van\b|\bvaststellingsbesluit\b",
+       "Besluit tot vaststelling"),
+    _c("ob_programma", OB, "head", 1.0, r"\b(programma|omgevingsvisie|nota|structuurvisie|uitvoeringsprogramma)\b",
+       "Beleidsprogramma, visie of nota"),
+    _c("ob_algemene_strekking", OB, "body", 1.5, r"\bbesluit(en)? van algemene strekking\b",
+       "Uitdrukkelijk \"besluit van algemene strekking\""),
+    # 3.3 lid 1 c: ontwerpen met adviesaanvraag
+    _c("on_ontwerp", ON, "head", 1.8, r"\bontwerp(-|\s)?(besluit|verordening|regeling|wet|bestemmingsplan|omgevingsplan|"
+       r"programma|beleidsregel)?\b|\bvoorontwerp\b|\bconcept(-|\s)?(besluit|regeling|verordening|wetsvoorstel)\b",
+       "Het document is een ontwerp of concept van regelgeving of beleid"),
+    _c("on_status_ontwerp", ON, "head", 1.5, r"\bstatus:? ontwerp\b|\bon01\b", "Planstatus \"ontwerp\""),
+    _c("on_consultatie", ON, "body", 1.5, r"\b(internet)?consultatie\b|\badviesaanvraag\b|\bverzoek(en)? om advies\b|"
+       r"\bom advies (gevraagd|te vragen)\b", "Consultatie of adviesaanvraag over een ontwerp"),
+    _c("on_zienswijze", ON, "body", 0.8, r"\bzienswijze(n)?\b.{0,80}\bontwerp|\bontwerp\b.{0,80}\bzienswijze",
+       "Zienswijzen op een ontwerp"),
+    _c("on_toelichting", ON, "head", 0.6, r"\b(memorie|nota) van toelichting\b|\btoelichting\b",
+       "Toelichting bij regelgeving of een plan"),
+    # 3.3 lid 1 d: organisatie en werkwijze
+    _c("ow_organisatiebesluit", OW, "head", 2.5, r"\borganisatie(besluit|regeling|verordening|schema)\b|\borganogram\b",
+       "Organisatiebesluit, -regeling of organogram"),
+    _c("ow_mandaat", OW, "head", 2.0, r"\bmandaat(besluit|regeling)?\b|\bmandatering\b|\bvolmacht en machtiging\b",
+       "Mandaat, volmacht of machtiging (taken en bevoegdheden)"),
+    _c("ow_instelling", OW, "head", 2.0, r"\binstellingsbesluit\b|\bhoudende (de )?instelling van\b|\breglement van orde\b",
+       "Instellingsbesluit of reglement van orde"),
+    _c("ow_werkwijze", OW, "head", 1.2, r"\bwerkwijze\b|\btaken en bevoegdheden\b|\bprotocol\b",
+       "Beschrijving van werkwijze, taken en bevoegdheden"),
+    _c("ow_onderdelen", OW, "body", 0.8, r"\b(directie|afdeling|directoraat-generaal|dienst|secretariaat)\b.{0,60}"
+       r"\b(is belast met|staat onder leiding|heeft tot taak|taken)\b", "Taken van organisatieonderdelen", min_count=2),
+    # 3.3 lid 1 e: bereikbaarheidsgegevens
+    _c("bg_contact", BG, "head", 1.5, r"^\W*(contact(gegevens|informatie)?|bereikbaarheid|openingstijden)\b|"
+       r"\bcontact(gegevens|informatie)\b|\bbereikbaarheidsgegevens\b",
+       "Contactgegevens of bereikbaarheid als onderwerp"),
+    _c("bg_adressen", BG, "body", 1.0, r"\b(bezoekadres|postadres|telefoon(nummer)?|openingstijden|e-?mail(adres)?)\b",
+       "Veel adres-, telefoon- en openingstijdgegevens", min_count=12),
+    _c("bg_woo_contact", BG, "body", 1.5, r"\bwoo-?contactpersoon\b|\bverzoek (om informatie )?(kunt u )?indienen\b",
+       "Woo-contactpersoon of hoe een verzoek kan worden ingediend"),
+    # 3.3 lid 2 a: bij vertegenwoordigende organen ingekomen stukken
+    _c("is_geachte_raad", IS, "head", 1.5, r"\bgeachte (leden van de |dames en heren van de )?(gemeente)?raad\b|"
+       r"\bgeachte (leden van )?provinciale staten\b|\bgeachte statenleden\b|\bgeachte raadsleden\b",
+       "Brief gericht aan de gemeenteraad of Provinciale Staten"),
+    _c("is_raadsadres", IS, "head", 2.5, r"\braadsadres\b|\bingekomen stuk(ken)?\b|\bburgerbrief\b|\bpetitie\b|"
+       r"\blijst van ingekomen\b", "Raadsadres, petitie of ingekomen stuk"),
+    _c("is_aan_ps", IS, "head", 1.2, r"\baan (de )?provinciale staten\b|\baan de (leden van de )?gemeenteraad\b|"
+       r"\baan het algemeen bestuur\b|\btoezending aan provinciale staten\b|\bter informatie\b",
+       "Stuk toegezonden aan een vertegenwoordigend orgaan"),
+    # 3.3 lid 2 b: vergaderstukken Staten-Generaal
+    _c("sg_kamer", SG, "head", 2.0, r"\b(tweede|eerste) kamer der staten-generaal\b|\bvergaderjaar \d{4}\s?[-–]\s?\d{4}\b|"
+       r"\bkamerstuk(ken)?\b|\baanhangsel van de handelingen\b",
+       "Kamerstuk van de Staten-Generaal (vergaderjaar, kamerstuknummer)"),
+    _c("sg_voorzitter", SG, "head", 2.0, r"\baan de voorzitter van de (tweede|eerste) kamer\b|\bkamerbrief\b",
+       "Brief aan de Voorzitter van de Tweede of Eerste Kamer"),
+    _c("sg_motie", SG, "head", 1.5, r"\bmotie van (het lid|de leden)\b|\bde kamer, gehoord de beraadslaging\b|"
+       r"\bkamervragen\b|\bvragen van (het lid|de leden)\b|\bbnc-?fiche\b|^\W*fiche\s*\d+",
+       "Motie, Kamervragen of BNC-fiche in de Kamer"),
+    _c("sg_tk", SG, "body", 0.8, r"\b(tweede|eerste) kamer\b", "Verwijzingen naar de Tweede of Eerste Kamer", min_count=3),
+    # 3.3 lid 2 c: vergaderstukken decentrale overheden
+    _c("do_voorstel", DO, "head", 2.2, r"\b(raads|staten|dagelijks bestuurs)voorstel\b|\braadsbesluit\b|\bstatenbesluit\b|"
+       r"\braadsinformatiebrief\b|\bstatenmededeling\b", "Raadsvoorstel, statenvoorstel of raadsinformatiebrief"),
+    _c("do_motie", DO, "head", 1.8, r"\bmotie\b|\bamendement\b|\bde raad,? gehoord de beraadslaging\b",
+       "Motie of amendement in de raad of staten"),
+    _c("do_vragen", DO, "head", 1.5, r"\bschriftelijke vragen\b|\bbeantwoording (van )?(de )?(schriftelijke )?vragen\b|"
+       r"\bartikel \d+ ?-?vragen\b", "Beantwoording van schriftelijke vragen van raads- of statenleden"),
+    _c("do_raad", DO, "head", 1.0, r"\b(gemeenteraad|provinciale staten|raadsvergadering|statenvergadering|raadscommissie|"
+       r"statencommissie|algemeen bestuur)\b", "Gemeenteraad, Provinciale Staten of algemeen bestuur"),
+    # 3.3 lid 2 d: agenda's en besluitenlijsten bestuurscolleges
+    _c("ab_besluitenlijst", AB, "head", 3.0, r"\bbesluitenlijst\b|\bbesluitenlijst(en)? van\b",
+       "Kop \"Besluitenlijst\" van een vergadering"),
+    _c("ab_agenda", AB, "head", 1.5, r"^\W*agenda\b|\bagenda (van de |voor de )?(vergadering|collegevergadering|bestuurlijk overleg)\b",
+       "Kop \"Agenda\" van een vergadering"),
+    _c("ab_college", AB, "head", 1.5, r"\b(college van burgemeester en wethouders|b\s?&\s?w|gedeputeerde staten|ministerraad|"
+       r"dagelijks bestuur|collegevergadering|gedeputeerde|wethouders?)\b",
+       "Bestuurscollege (B&W, Gedeputeerde Staten, ministerraad of dagelijks bestuur)"),
+    _c("ab_vergadering", AB, "head", 1.0, r"\b(aanwezig|afwezig|verslag|notulen)\s*:?\s|\bbestuurlijk overleg\b|"
+       r"\bvergadering van\b", "Vergaderkop: verslag, aanwezigen, bestuurlijk overleg"),
+    _c("ab_punten", AB, "body", 1.0, r"\b(opening|rondvraag|sluiting|vaststellen (van het )?verslag|ter vaststelling|"
+       r"conform (advies|voorstel)|besloten conform)\b", "Agendapunten zoals opening, rondvraag, sluiting", min_count=2),
+    # 3.3 lid 2 e: adviezen
+    _c("ad_advies", AD, "head", 2.0, r"\b(onderwerp:?\s*)?advies (over|inzake|op|aan|van|betreffende)\b|^\W*advies\b|"
+       r"\bwetgevingsadvies\b|\bjuridische analyse\b|\bethische analyse\b",
+       "Het document is een advies of een analyse als advies"),
+    _c("ad_adviesorgaan", AD, "head", 1.5, r"\b(adviesraad|adviescollege|adviescommissie|raad van state|autoriteit persoonsgegevens|"
+       r"landsadvocaat|expertpanel|afdeling advisering)\b", "Afkomstig van een adviescollege of externe adviseur"),
+    _c("ad_adviseren", AD, "body", 1.2, r"\b(wij|de raad|de commissie|het college|de ap) (adviseert|adviseren|beveelt aan|"
+       r"raadt aan|geeft in overweging)\b|\bwij adviseren u\b", "Adviserende formuleringen (\"adviseert\", \"beveelt aan\")"),
+    # 3.3 lid 2 f: convenanten
+    _c("co_convenant", CO, "head", 3.0, r"\bconvenant\b|\bbestuursovereenkomst\b|\bsamenwerkingsovereenkomst\b|"
+       r"\bintentieverklaring\b|\bwerkafspraken\b|\bbestuurlijke afspraken\b|\boverkomst inzake\b|\bovereenkomst\b",
+       "Convenant, overeenkomst of werkafspraken tussen partijen"),
+    _c("co_partijen", CO, "body", 1.5, r"\bpartijen\b|\bpartij ter (ene|andere) zijde\b|\bhierna te noemen\b|"
+       r"\bkomen (het volgende )?overeen\b|\bondergetekenden\b", "Partijen die iets overeenkomen", min_count=3),
+    # 3.3 lid 2 g: jaarplannen en jaarverslagen
+    _c("jv_jaarverslag", JV, "head", 3.0, r"\bjaar(verslag|plan|rekening|bericht|overzicht)\b|\bsociaal jaarverslag\b|"
+       r"\bwerkplan \d{4}\b|\bjaarprogramma\b", "Jaarverslag, jaarplan of jaarrekening"),
+    _c("jv_verantwoording", JV, "body", 1.0, r"\bverslagjaar\b|\bverantwoordingsjaar\b|\bbegrotingsjaar\b|\bin het afgelopen jaar\b",
+       "Verantwoording over een (verslag)jaar", min_count=2),
+    # 3.3 lid 2 h: subsidieverplichtingen anders dan met beschikking (geen voorbeelden in het corpus)
+    _c("su_overeenkomst", SU, "head", 3.0, r"\bsubsidie-?overeenkomst\b|\bsubsidieverplichting(en)?\b|"
+       r"\bverplichting(en)? tot (subsidieverstrekking|verstrekking van subsidie)\b|\bbijdrageovereenkomst\b|"
+       r"\bcontribution arrangement\b|\bgrant (agreement|arrangement)\b|\bdelegated cooperation\b",
+       "Subsidieovereenkomst of subsidieverplichting zonder beschikking (art. 3.3 lid 2 sub h)"),
+    _c("su_subsidie_overeenkomst", SU, "body", 1.5, r"\bsubsidie\b.{0,120}\bovereenkomst\b|\bovereenkomst\b.{0,120}\bsubsidie\b",
+       "Subsidie verstrekt via een overeenkomst"),
+    _c("su_buza", SU, "body", 0.8, r"\bministerie van buitenlandse zaken\b.{0,200}\b(subsidie|bijdrage)\b|"
+       r"\b(subsidie|bijdrage)\b.{0,200}\bministerie van buitenlandse zaken\b",
+       "Subsidie of bijdrage van het Ministerie van Buitenlandse Zaken (de categorie geldt alleen daar)"),
+    # 3.3 lid 2 i: Woo-verzoeken en -besluiten
+    _c("wv_verzoek", WV, "head", 3.0, r"\b(woo|wob)(-|\s)?(verzoek|besluit|deelbesluit|afwijzingsbesluit)\b|"
+       r"\bbeslissing op (uw|het) (woo|wob)\b|\bverzoek (om informatie )?op grond van de (wet open overheid|woo|wob)\b",
+       "Woo- of Wob-verzoek of het besluit daarop"),
+    _c("wv_inventaris", WV, "head", 2.5, r"\binventarislijst\b|\bdocumentenlijst\b|\bdeels openbaar\b|\bniet openbaar\b",
+       "Inventarislijst met beoordeling openbaar / deels openbaar"),
+    _c("wv_gronden", WV, "body", 1.5, r"\b5\.1\.?[12]\.?[a-i]?\b|\b10\.?[12]\.?[a-g]\b|\buitzonderingsgrond(en)?\b|"
+       r"\bartikel 5\.1\b|\bart\. 11 lid 1 wob\b", "Uitzonderingsgronden van de Woo/Wob (art. 5.1, 5.2, 10, 11)",
+       min_count=2),
+    _c("wv_wet", WV, "body", 1.0, r"\bwet open overheid\b|\bwet openbaarheid van bestuur\b|\(hierna: (woo|wob)\)",
+       "Verwijzing naar de Wet open overheid of Wob"),
+    # 3.3 lid 2 j: onderzoeksrapporten
+    _c("or_rapport", OR, "head", 2.0, r"\b(onderzoeks)?rapport(age)?\b|\beindrapport\b|\bevaluatie\b|\bonderzoek naar\b|"
+       r"\bhaalbaarheidsstudie\b|\beffectrapportage\b|\bmonitor\b|\bverkenning\b|\bmystery guest\b",
+       "Onderzoeksrapport, evaluatie of studie"),
+    _c("or_opdracht", OR, "body", 1.5, r"\bin opdracht van\b|\bonderzoeksvra(ag|gen)\b|\brespondenten\b|\bmethode\b|"
+       r"\bconclusies en aanbevelingen\b|\bonderzoeksopzet\b|\bonderzoeksteam\b", "Onderzoeksopzet, methode of respondenten",
+       min_count=2),
+    _c("or_structuur", OR, "head", 0.8, r"\b(inhoudsopgave|samenvatting|management ?summary|colofon)\b",
+       "Rapportstructuur (inhoudsopgave, samenvatting, colofon)"),
+    # 3.3 lid 2 k: beschikkingen
+    _c("be_beschikking", BE, "head", 2.5, r"\b\w*beschikking\b|\b(omgevings|kap|exploitatie|evenementen|drank- en horeca)?vergunning\b|"
+       r"\bontheffing\b|\blast onder dwangsom\b|\bbesluit op uw aanvraag\b",
+       "Beschikking, vergunning of ontheffing"),
+    _c("be_aanvrager", BE, "head", 1.5, r"\bgeachte aanvrager\b|\buw aanvraag\b|\bheeft (een )?[\w-]* ?aangevraagd\b|"
+       r"\baanvraag (om|voor) (een )?\w*vergunning\b", "Besluit op een aanvraag van een aanvrager"),
+    _c("be_bezwaar", BE, "body", 1.2, r"\b(bezwaar|bezwaarschrift)\b.{0,80}\b(zes weken|6 weken)\b|"
+       r"\bbelanghebbenden?\b.{0,80}\b(bezwaar|zienswijze)\b", "Bezwaarclausule voor belanghebbenden"),
+    # 3.3 lid 2 l: klachtoordelen
+    _c("kl_klacht", KL, "head", 2.5, r"\b(uw )?klacht\b|\bklachtbehandeling\b|\bklachtafhandeling\b|\bklachtencentrum\b|"
+       r"\bklachtenco(mmissie|ordinator)\b", "Behandeling van een klacht"),
+    _c("kl_oordeel", KL, "body", 1.5, r"\b(klacht|klachten)\b.{0,80}\b(gegrond|ongegrond)\b|\btitel 9\.1\b|\bartikel 9:\d+\b|"
+       r"\bombudsman\b", "Oordeel over een klacht (gegrond/ongegrond, titel 9.1 Awb, ombudsman)"),
+    # art. 3.1: other information published of one's own accord (geen voorbeelden in het corpus)
+    _c("a31_communicatie", A31, "head", 2.0, r"^\W*(persbericht|nieuwsbericht|nieuwsbrief|factsheet|brochure|folder|infographic|"
+       r"toespraak|speech|blog|veelgestelde vragen)\b", "Voorlichtingsmateriaal (persbericht, nieuwsbrief, brochure ...)"),
+    _c("a31_dataset", A31, "head", 1.0, r"\bopen data\b|\bdataset\b|\bdatasets\b", "Dataset of open data"),
+)
+
+
+def fire(head: str, body: str) -> dict[str, int]:
+    """Which cues occur: cue id -> number of matches (head cues look at the head only)."""
+    out: dict[str, int] = {}
+    for cue in CUES:
+        if cue.where == "head":
+            n = 1 if cue.regex.search(head) else 0
+        else:
+            n = sum(1 for _ in cue.regex.finditer(body))
+            if n < cue.min_count:
+                n = 0
+        if n:
+            out[cue.id] = n
+    return out
+
+
+def head_text(text: str, title: str | None = None, filename: str | None = None,
+              properties: dict | None = None) -> str:
+    """What the reader sees first: title, document properties, filename, and the first page."""
+    parts = []
+    if title:
+        parts.append(str(title))
+    for key, value in (properties or {}).items():
+        if str(key).lower().lstrip("/") in {"title", "subject", "keywords", "dc:title", "description"} and value:
+            parts.append(str(value)[:300])
+    if filename:
+        stem = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", str(filename).replace("\\", "/").rsplit("/", 1)[-1])
+        parts.append(re.sub(r"[_+]+", " ", stem))
+    parts.append(text[:HEAD_CHARS])
+    return "\n".join(parts)

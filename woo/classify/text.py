@@ -1,0 +1,110 @@
+"""Text preparation for the classifier: bounded, markup-free, and a check of what kind of text it is.
+
+Pure functions. The model never reads more than ``MODEL_CHARS`` characters of a document (plus a
+short tail, where signatures and "Aldus vastgesteld" lines sit), so a 2,000-page document costs
+the same as a 20-page one.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MODEL_CHARS = 20_000  # body read by the word n-grams
+TAIL_CHARS = 2_000  # end of the document (ondertekening, vaststelling)
+HEAD_CHARS = 3_000  # "first page": where cues such as "Besluitenlijst" are looked for
+RAW_CAP = 400_000  # never touch more than this much of the input at all
+
+_TAG = re.compile(r"<[^>]{0,400}>")
+_MD_LINK = re.compile(r"\[([^\]]{0,300})\]\([^)]{0,500}\)")
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_MARKUP = re.compile(r"[#*_|=~`\\]+|-{3,}|\.{4,}")
+_SPACE = re.compile(r"[^\S\n]+")
+_NEWLINES = re.compile(r"\s*\n\s*")
+_DIGIT = re.compile(r"\d")
+
+NL_WORDS = frozenset(
+    "de het een en van in is op te dat die voor met zijn aan niet door worden wordt of bij als ook "
+    "naar om over deze uit heeft kan tot zij wij u hebben er dit nog wel geen meer moet na zal".split()
+)
+EN_WORDS = frozenset(
+    "the and of to is in that for with are be this on by as it was from at or an have not which "
+    "will you we can has their been were would should".split()
+)
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def clean(text: str) -> str:
+    """Remove markup, links and addresses that say more about the source than about the document."""
+    text = text[:RAW_CAP]
+    text = _MD_LINK.sub(r"\1", text)
+    text = _TAG.sub(" ", text)
+    text = _URL.sub(" ", text)
+    text = _EMAIL.sub(" ", text)
+    text = _MARKUP.sub(" ", text)
+    text = _SPACE.sub(" ", text)
+    return _NEWLINES.sub("\n", text).strip()
+
+
+def bounded(text: str) -> str:
+    """The part of a cleaned text the model reads: its start and its very end."""
+    if len(text) <= MODEL_CHARS + TAIL_CHARS:
+        return text
+    return text[:MODEL_CHARS] + " \n " + text[-TAIL_CHARS:]
+
+
+def for_ngrams(text: str) -> str:
+    """Lower case, digits folded (dates and numbers are cues, their values are not)."""
+    return _DIGIT.sub("0", text.lower())
+
+
+@dataclass(frozen=True)
+class TextQuality:
+    words: int
+    dutch: float  # share of tokens that are common Dutch function words
+    english: float
+    letters: float  # share of letters among non-space characters
+
+    @property
+    def reliability(self) -> float:
+        """0..1: how far a category guess on this text can be trusted at all."""
+        if self.words < 5:
+            return 0.1
+        factor = 1.0
+        if self.words < 40:
+            factor *= 0.6
+        if self.letters < 0.55:
+            factor *= 0.3
+        if self.english > self.dutch and self.english > 0.08:
+            factor *= 0.3
+        elif self.dutch < 0.03:
+            factor *= 0.3
+        return factor
+
+    def reasons(self) -> list[str]:
+        out = []
+        if self.words < 5:
+            out.append("Geen of bijna geen tekst gevonden: de categorie is niet te bepalen uit de inhoud.")
+            return out
+        if self.words < 40:
+            out.append(f"Weinig tekst ({self.words} woorden): de keuze steunt op weinig gegevens.")
+        if self.letters < 0.55:
+            out.append("De tekst bestaat grotendeels uit tekens die geen letters zijn (onleesbare scan of OCR?).")
+        if self.english > self.dutch and self.english > 0.08:
+            out.append("De tekst lijkt Engelstalig; het model is getraind op Nederlandse overheidsdocumenten.")
+        elif self.dutch < 0.03:
+            out.append("Weinig gewone Nederlandse woorden gevonden: mogelijk onleesbare of anderstalige tekst.")
+        return out
+
+
+def quality(text: str) -> TextQuality:
+    sample = text[:MODEL_CHARS]
+    tokens = [t.lower() for t in _WORD.findall(sample)]
+    n = len(tokens)
+    non_space = sum(1 for ch in sample if not ch.isspace())
+    letters = sum(1 for ch in sample if ch.isalpha())
+    if n == 0:
+        return TextQuality(0, 0.0, 0.0, letters / non_space if non_space else 0.0)
+    nl = sum(1 for t in tokens if t in NL_WORDS) / n
+    en = sum(1 for t in tokens if t in EN_WORDS) / n
+    return TextQuality(n, nl, en, letters / non_space if non_space else 0.0)
