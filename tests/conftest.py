@@ -6,7 +6,6 @@ tests do not collide), the queue is real Redis drained by an in-process rq worke
 """
 from __future__ import annotations
 
-import os
 import uuid
 from pathlib import Path
 
@@ -93,3 +92,19 @@ def drain(ctx) -> None:
 @pytest.fixture
 def drain_jobs(woo_ctx):
     return lambda: drain(woo_ctx)
+
+
+@pytest.fixture
+def live_server(woo_ctx):
+    """The real app on a free port in a thread, for browsers and HTTP clients (harvesters, sickle)."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from woo.app import create_app
+
+    server = make_server("127.0.0.1", 0, create_app(ctx=woo_ctx), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()

@@ -21,7 +21,7 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
     )
     app.extensions["woo"] = ctx or build_context(settings)
 
-    from woo.web import api, auth, errors, officer, review, security
+    from woo.web import api, auth, errors, officer, public, review, security
 
     security.init_app(app)
     errors.init_app(app)
@@ -29,6 +29,7 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
     app.register_blueprint(officer.bp)
     app.register_blueprint(review.bp)
     app.register_blueprint(api.bp)
+    public.init_app(app)
     return app
 
 

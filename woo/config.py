@@ -31,6 +31,7 @@ ENVIRONMENT = {
     "WOO_BASE_URL": "Public base URL of the service (used in links); default http://127.0.0.1:8000",
     "WOO_ORGANISATION": "TOOI code or URI of the default organisation, e.g. gm0363; default gm0363",
     "WOO_JOBS_INLINE": "1 runs background jobs inside the request (tests, tiny installs); default 0",
+    "WOO_OAI_ADMIN_EMAIL": "Contact address OAI-PMH Identify reports; default webmaster@<host>",
     "WOO_AUTO_ACCEPT_CONFIDENCE": "Accept a suggested category at or above this confidence (0..1); default off",
 }
 
@@ -52,6 +53,7 @@ class Settings:
     organisation: str = "gm0363"
     jobs_inline: bool = False
     auto_accept_confidence: float | None = None
+    oai_admin_email: str | None = None
     extra: dict = field(default_factory=dict)
 
     def replace(self, **changes) -> "Settings":
@@ -111,5 +113,6 @@ def load_settings(data_dir: Path | str | None = None, env: dict | None = None) -
         base_url=pick("WOO_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
         organisation=pick("WOO_ORGANISATION", "gm0363"),
         jobs_inline=_truthy(pick("WOO_JOBS_INLINE", "0")),
+        oai_admin_email=pick("WOO_OAI_ADMIN_EMAIL", "") or None,
         auto_accept_confidence=float(pick("WOO_AUTO_ACCEPT_CONFIDENCE", "")) if pick("WOO_AUTO_ACCEPT_CONFIDENCE", "") else None,
     )

@@ -2,30 +2,16 @@
 from __future__ import annotations
 
 import shutil
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
 from tests.conftest import drain
 from tests.factories import make_pdf
-from woo.app import create_app
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not CHROMIUM, reason="Debian chromium is not installed (scripts/setup --test installs it)")]
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                "--disable-sync", "--no-first-run", "--disable-quic"]
-
-
-@pytest.fixture
-def live_server(woo_ctx):
-    app = create_app(ctx=woo_ctx)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)

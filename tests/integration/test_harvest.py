@@ -5,40 +5,30 @@ The live server's address is the organisation's public_base_url, so host matchin
 from __future__ import annotations
 
 import gzip
-import threading
 from urllib.parse import urlparse
 
 import pytest
 import requests
 from lxml import etree
-from werkzeug.serving import make_server
 
 from tests.integration.test_publish import ONDERZOEK, PRIVACY, WOO_VERZOEK, make_documents
 from woo.adapters.models import Document, Organisation
-from woo.app import create_app
 from woo.metadata.diwoo import parse_diwoo_document
 from woo.metadata.xsd import validate_diwoo
 from woo.publish import sitemaps
 from woo.services import publication
 from woo.services.context import SYSTEM
-from woo.web import public
 
 NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 
 
 @pytest.fixture
-def live_server(woo_ctx):
-    app = create_app(ctx=woo_ctx)
-    public.init_app(app)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_port}"
-    with woo_ctx.unit_of_work() as s:  # this organisation is registered in the Woo-index under this host
+def live_server(live_server, woo_ctx):
+    """The shared live server, with this organisation registered in the Woo-index under its host."""
+    with woo_ctx.unit_of_work() as s:
         for org in s.query(Organisation):
-            org.public_base_url = base
-    yield base
-    server.shutdown()
+            org.public_base_url = live_server
+    return live_server
 
 
 def crawl(base: str) -> dict[str, etree._Element]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from urllib.parse import urlparse
@@ -113,6 +112,7 @@ def _decode_token(token: str) -> dict:
 class Repository:
     sessions: object  # sessionmaker
     site: Site
+    admin_email: str | None = None
 
     @property
     def host(self) -> str:
@@ -184,7 +184,7 @@ class Repository:
         _sub(box, "repositoryName", f"Woo-publicaties {self.host}")
         _sub(box, "baseURL", self.base_url)
         _sub(box, "protocolVersion", "2.0")
-        _sub(box, "adminEmail", os.environ.get("WOO_OAI_ADMIN_EMAIL") or f"webmaster@{self.host}")
+        _sub(box, "adminEmail", self.admin_email or f"webmaster@{self.host}")
         _sub(box, "earliestDatestamp", stamp(earliest or datetime(2000, 1, 1, tzinfo=timezone.utc)))
         _sub(box, "deletedRecord", "persistent")
         _sub(box, "granularity", "YYYY-MM-DDThh:mm:ssZ")

@@ -12,9 +12,10 @@ from woo.web.public import current_site
 bp = Blueprint("oai", __name__)
 
 
-@bp.route("/oai", methods=["GET"])
+@bp.route("/oai", methods=["GET", "POST"])
 def endpoint():
-    # POST (also allowed by OAI-PMH) needs an exemption from the app's CSRF check first.
-    args = request.args.to_dict(flat=False)
-    body = Repository(context().sessions, current_site()).handle(args, datetime.now(timezone.utc))
+    # OAI-PMH allows POST (form-encoded) as well as GET; it is read-only either way (CSRF-exempt).
+    args = (request.form if request.method == "POST" else request.args).to_dict(flat=False)
+    repo = Repository(context().sessions, current_site(), context().settings.oai_admin_email)
+    body = repo.handle(args, datetime.now(timezone.utc))
     return Response(body, mimetype="text/xml")

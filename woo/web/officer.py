@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import (Blueprint, Response, abort, flash, g, jsonify, redirect, render_template, request,
-                   stream_with_context, url_for)
+from flask import (Blueprint, abort, flash, g, jsonify, redirect, render_template, request,
+                   url_for)
 from sqlalchemy import select
 
 from woo.adapters.models import Job, Organisation

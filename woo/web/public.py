@@ -194,9 +194,7 @@ def atom():
 
 def init_app(app: Flask) -> None:
     """Register the public side and OAI-PMH (called from create_app)."""
+    from woo.web import oai
+
     app.register_blueprint(bp)
-    try:
-        from woo.web import oai
-    except ImportError:
-        return
     app.register_blueprint(oai.bp)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from woo.adapters.models import Document
 from woo.app import context
 from woo.domain import tooi
 from woo.services import classification

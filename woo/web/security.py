@@ -20,6 +20,8 @@ def _check_csrf() -> None:
         return
     if request.headers.get("Authorization", "").startswith("Bearer "):
         return  # token auth (checked by the API): browsers never attach it by themselves
+    if request.path == "/oai":
+        return  # OAI-PMH allows POST for its read-only verbs; nothing changes state there
     if request.path.startswith("/api/") and "user_id" not in session:
         return  # no cookie session to ride on; the API itself answers 401
     sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token", "")
