@@ -1,0 +1,83 @@
+"""Who may use which route: one table, endpoint -> rule. tests/integration/test_routes_acl.py requests
+every route of the app anonymously and as each role and checks the answer against this table; a route
+without an entry fails that test. Add your route here when you add it.
+
+Rules:
+  public()                 anyone, no login (public site, harvesting, login page)
+  login()                  any logged-in user (or API token with `scope`); the view filters what it shows
+  action("x.y")            a user whose roles allow action x.y (woo.domain.roles.PERMISSIONS) for the
+                           organisation of the object in the URL (scoped=True) or for some organisation
+                           (scoped=False); others get 403, or 404 when the object is not theirs
+The runtime checks stay in the views (require/may); this table is the specification they are tested
+against. `scope` names the API-token scope a Bearer token needs for the route.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PUBLIC, LOGIN, ACTION = "public", "login", "action"
+
+
+@dataclass(frozen=True)
+class Rule:
+    access: str                 # public / login / action
+    action: str | None = None   # for ACTION: the PERMISSIONS key
+    scoped: bool = True         # ACTION: the URL (or form) names an object of one organisation
+    scope: str | None = None    # API token scope, for /api routes
+    # sample form fields for the test's POST: "{org}" / "{org_code}" = id / code of the object's organisation
+    form: tuple[tuple[str, str], ...] = ()
+
+
+def public() -> Rule:
+    return Rule(PUBLIC)
+
+
+def login(scope: str | None = None) -> Rule:
+    return Rule(LOGIN, scope=scope)
+
+
+def action(name: str, scoped: bool = True, scope: str | None = None, form: dict | None = None) -> Rule:
+    return Rule(ACTION, name, scoped, scope, tuple((form or {}).items()))
+
+
+RULES: dict[str, Rule] = {
+    "static": public(),
+    # auth
+    "auth.login": public(),
+    "auth.logout": public(),
+    "auth.logout_everywhere": login(),
+    # officer UI
+    "officer.index": public(),  # a redirect to the document list
+    "officer.documents": login(),  # shows only the organisations the user holds roles in
+    "officer.upload_page": action("document.ingest", scoped=False),
+    "officer.upload": action("document.ingest", form={"organisation_id": "{org}"}),
+    "officer.detail": action("document.read"),
+    "officer.download": action("document.read"),
+    "officer.privacy_decision": action("document.review"),
+    "officer.retry_job": action("job.retry"),
+    "officer.publish": action("document.publish"),
+    "officer.withdraw": action("document.publish"),
+    # review queue
+    "review.queue": login(),  # lists only documents the user may review
+    "review.decide": action("document.review"),
+    # REST API (Bearer token, or a logged-in browser session)
+    "api.openapi": public(),
+    "api.create_document": action("document.ingest", scope="ingest", form={"organisation": "{org_code}"}),
+    "api.list_documents": login(scope="read"),
+    "api.get_document": action("document.read", scope="read"),
+    "api.document_file": action("document.read", scope="read"),
+    "api.publish_document": action("document.publish", scope="publish"),
+    "api.withdraw_document": action("document.publish", scope="publish"),
+    # public site and harvesting: must never show unpublished content (tests/integration/test_leak.py)
+    "public.robots": public(),
+    "public.sitemap": public(),
+    "public.document_file": public(),
+    "public.document_page": public(),
+    "public.search": public(),
+    "public.atom": public(),
+    "oai.endpoint": public(),
+}
+
+
+def rule_for(endpoint: str) -> Rule | None:
+    return RULES.get(endpoint)
