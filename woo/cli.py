@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import getpass
 import json
-import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -234,6 +233,53 @@ def user_token(data_dir, username, name, scopes):
     click.echo(secret)
 
 
+@user.command("tokens", help="List API tokens (id, prefix, scopes, last use; never the secret).")
+@instance_option
+@click.option("--user", "username", help="Only this user's tokens.")
+def user_tokens(data_dir, username):
+    from woo.services import accounts
+
+    ctx = _context(data_dir)
+    with ctx.unit_of_work() as s:
+        for t in accounts.list_tokens(s, username):
+            state = f"ingetrokken {t.revoked_at:%Y-%m-%d}" if t.revoked_at else "actief"
+            used = f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else "nooit"
+            click.echo(f"{t.id}\t{t.prefix}\t{t.user.username}\t{t.name}\t{t.scopes}\t{state}\tgebruikt: {used}")
+
+
+@user.command("revoke-token", help="Revoke an API token by id or prefix; it stops working at once.")
+@instance_option
+@click.argument("token")
+def user_revoke_token(data_dir, token):
+    from woo.services import accounts
+
+    ctx = _context(data_dir)
+    with ctx.unit_of_work() as s:
+        found = accounts.find_token(s, token)
+        if found is None:
+            raise click.ClickException(f"Onbekend token: {token}")
+        accounts.revoke_token(s, _cli_actor(ctx, None), found.id)
+        click.echo(f"Token {found.prefix} ({found.name}) ingetrokken.")
+
+
+@user.command("logout-everywhere", help="End every browser session of a user.")
+@instance_option
+@click.argument("username")
+def user_logout_everywhere(data_dir, username):
+    from sqlalchemy import select
+
+    from woo.adapters.models import User
+    from woo.services import accounts
+
+    ctx = _context(data_dir)
+    with ctx.unit_of_work() as s:
+        u = s.execute(select(User).where(User.username == username)).scalar_one_or_none()
+        if u is None:
+            raise click.ClickException(f"Onbekende gebruiker: {username}")
+        accounts.logout_everywhere(s, _cli_actor(ctx, None), u)
+    click.echo(f"Alle sessies van {username} zijn beëindigd.")
+
+
 @main.group(help="The tamper-evident audit log.")
 def audit():
     pass
@@ -242,16 +288,39 @@ def audit():
 @audit.command("verify", help="Check the hash chain; exit 1 at the first broken link.")
 @instance_option
 def audit_verify(data_dir):
-    from woo.services.audit import verify_chain
+    from woo.services.audit import verify
 
     ctx = _context(data_dir)
     with ctx.unit_of_work() as s:
-        checked, broken = verify_chain(s)
-    if broken is not None:
-        click.echo(f"Keten verbroken bij gebeurtenis {broken.id} ({broken.action}, {broken.at}); "
-                   f"{checked} gebeurtenissen daarvoor zijn in orde.")
+        report = verify(s)
+    if not report.ok:
+        click.echo(f"{report.reason} {report.checked} gebeurtenissen daarvoor zijn in orde.")
         sys.exit(1)
-    click.echo(f"Keten in orde: {checked} gebeurtenissen.")
+    click.echo(f"Keten in orde: {report.checked} gebeurtenissen.")
+
+
+@audit.command("export", help="Write the audit log as JSON lines or CSV (to stdout or --output).")
+@instance_option
+@click.option("--since", help="Only events at or after this date/time (ISO 8601, UTC).")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--output", type=click.File("w", encoding="utf-8"), default="-")
+def audit_export(data_dir, since, fmt, output):
+    from datetime import datetime, timezone
+
+    from woo.services.audit import export
+
+    since_at = None
+    if since:
+        try:
+            since_at = datetime.fromisoformat(since)
+        except ValueError:
+            raise click.BadParameter("Gebruik ISO 8601, bijv. 2025-01-31 of 2025-01-31T12:00:00.")
+        if since_at.tzinfo is None:
+            since_at = since_at.replace(tzinfo=timezone.utc)
+    ctx = _context(data_dir)
+    with ctx.unit_of_work() as s:
+        n = export(s, output, fmt=fmt, since=since_at)
+    click.echo(f"{n} gebeurtenissen geëxporteerd.", err=True)
 
 
 @main.group(help="Review suggested Woo categories (recorded as decisions of the acting user).")

@@ -108,3 +108,80 @@ def default_organisation(session: Session) -> Organisation:
     if org is None:
         raise AccountError("Er is nog geen organisatie ingericht (woo db upgrade / woo up).")
     return org
+
+
+def find_token(session: Session, ref: str) -> ApiToken | None:
+    """A token by its id or its (non-secret) prefix, as shown by `woo user tokens`."""
+    if ref.isdigit():
+        return session.get(ApiToken, int(ref))
+    return session.execute(select(ApiToken).where(ApiToken.prefix == ref)).scalar_one_or_none()
+
+
+def list_tokens(session: Session, username: str | None = None) -> list[ApiToken]:
+    stmt = select(ApiToken).join(User).order_by(ApiToken.id)
+    if username:
+        stmt = stmt.where(User.username == username)
+    return list(session.execute(stmt).scalars())
+
+
+def logout_everywhere(session: Session, actor: Actor, user: User) -> None:
+    """Every existing session of this user stops working at its next request (epoch checked per request)."""
+    user.session_epoch = (user.session_epoch or 0) + 1
+    audit.record(session, actor.label, "user.logged_out_everywhere", None, user=user.username)
+
+
+def set_active(session: Session, actor: Actor, user: User, active: bool) -> None:
+    user.active = active
+    if not active:
+        user.session_epoch = (user.session_epoch or 0) + 1
+    audit.record(session, actor.label, "user.activated" if active else "user.deactivated", None,
+                 user=user.username)
+
+
+class LoginThrottle:
+    """Failed logins per username+address in Redis, so the limit holds across gunicorn workers.
+
+    A fixed window from the first failure: `limit` failures within `window` seconds block further
+    attempts until the window ends. If Redis cannot be reached the throttle lets the attempt through
+    (the password check still applies) rather than locking everyone out.
+    """
+
+    def __init__(self, redis, limit: int = 5, window: int = 15 * 60):
+        self.redis, self.limit, self.window = redis, limit, window
+
+    def _key(self, username: str, address: str | None) -> str:
+        raw = f"{username.strip().lower()}|{address or '-'}".encode()
+        return "woo:login-failures:" + hashlib.sha256(raw).hexdigest()
+
+    def retry_after(self, username: str, address: str | None) -> int:
+        """Seconds until another attempt is allowed; 0 when allowed now."""
+        try:
+            key = self._key(username, address)
+            count = int(self.redis.get(key) or 0)
+            if count < self.limit:
+                return 0
+            return max(1, int(self.redis.ttl(key)))
+        except Exception:  # noqa: BLE001 - Redis down: fail open, see the class docstring
+            return 0
+
+    def failed(self, username: str, address: str | None) -> None:
+        try:
+            key = self._key(username, address)
+            pipe = self.redis.pipeline()
+            pipe.incr(key)
+            pipe.expire(key, self.window, nx=True)
+            pipe.execute()
+        except Exception:  # noqa: BLE001
+            pass
+
+    def reset(self, username: str, address: str | None) -> None:
+        try:
+            self.redis.delete(self._key(username, address))
+        except Exception:  # noqa: BLE001
+            pass
+
+
+def blocked_message(seconds: int) -> str:
+    minutes = max(1, -(-seconds // 60))
+    return (f"Te veel mislukte inlogpogingen. Probeer het over {minutes} "
+            f"{'minuut' if minutes == 1 else 'minuten'} opnieuw.")

@@ -4,7 +4,8 @@ from __future__ import annotations
 from functools import wraps
 from urllib.parse import urlparse
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request, session,
+                   url_for)
 
 from woo.adapters.models import User
 from woo.app import context
@@ -15,13 +16,30 @@ bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    """Only local paths: no open redirects."""
-    if not target:
-        return url_for("officer.documents")
+    """Only local paths: no open redirects. Browsers read a backslash as a slash (/\\evil = //evil) and
+    drop tabs/newlines inside URLs, so any of those, or anything that parses with a host, is refused."""
+    fallback = url_for("officer.documents")
+    if not target or not target.startswith("/") or any(c in target for c in "\\\t\r\n") \
+            or any(ord(c) < 0x20 or ord(c) == 0x7f for c in target):
+        return fallback
+    cleaned = target.lstrip("/")
     parsed = urlparse(target)
-    if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("officer.documents")
+    if parsed.scheme or parsed.netloc or target.startswith("//") or len(target) - len(cleaned) > 1:
+        return fallback
     return target
+
+
+def _throttle() -> accounts.LoginThrottle:
+    app = current_app._get_current_object()
+    throttle = app.extensions.get("woo.login_throttle")
+    if throttle is None:
+        queue = context().queue
+        redis = getattr(queue, "redis", None)
+        if redis is None:
+            from redis import Redis
+            redis = Redis.from_url(context().settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
+        throttle = app.extensions["woo.login_throttle"] = accounts.LoginThrottle(redis)
+    return throttle
 
 
 @bp.before_app_request
@@ -61,19 +79,30 @@ def require(action: str, organisation_id: int | None = None) -> None:
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if request.method == "POST":
-        username = request.form.get("username", "").strip()
+        username = request.form.get("username", "").strip()[:150]
         password = request.form.get("password", "")
+        throttle, address = _throttle(), request.remote_addr
+        wait = throttle.retry_after(username, address)
+        if wait:
+            with context().unit_of_work() as s:
+                audit.record(s, f"anonymous:{address}", "auth.login_blocked", None, username=username)
+            flash(accounts.blocked_message(wait), "error")
+            resp = current_app.make_response((render_template("login.html"), 429))
+            resp.headers["Retry-After"] = str(wait)
+            return resp
         with context().unit_of_work() as s:
             user = accounts.authenticate(s, username, password)
             if user is None:
-                audit.record(s, f"anonymous:{request.remote_addr}", "auth.login_failed", None, username=username)
+                audit.record(s, f"anonymous:{address}", "auth.login_failed", None, username=username)
             else:
+                throttle.reset(username, address)
                 audit.record(s, f"user:{user.username}", "auth.login", None)
                 session.clear()
                 session["user_id"], session["epoch"] = user.id, user.session_epoch
                 session.permanent = False
         if user is not None:
             return redirect(_safe_next(request.args.get("next")))
+        throttle.failed(username, address)
         flash("Onjuiste gebruikersnaam of wachtwoord.", "error")
         return render_template("login.html"), 401
     return render_template("login.html")
@@ -83,4 +112,16 @@ def login():
 def logout():
     session.clear()
     flash("U bent uitgelogd.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/logout/overal", methods=["POST"])
+@login_required
+def logout_everywhere():
+    """End every session of this user, on every device (the epoch is checked on each request)."""
+    with context().unit_of_work() as s:
+        user = s.get(User, g.principal.actor.id)
+        accounts.logout_everywhere(s, g.principal.actor, user)
+    session.clear()
+    flash("U bent op alle apparaten uitgelogd.", "info")
     return redirect(url_for("auth.login"))

@@ -1,0 +1,131 @@
+"""Authentication: login throttling across workers, logout everywhere, token revocation, open redirects."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from tests.integration.security_world import PASSWORD, build_world, make_app
+from woo.adapters.models import ApiToken, User
+from woo.cli import main
+from woo.services import accounts
+from woo.services.context import SYSTEM
+
+pytestmark = pytest.mark.parametrize("backend", ["sqlite"])
+
+
+def _login(client, username, password, next_url=None, addr="10.0.0.1"):
+    html = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    path = "/login" + (f"?next={next_url}" if next_url is not None else "")
+    return client.post(path, data={"username": username, "password": password, "csrf_token": token},
+                       environ_base={"REMOTE_ADDR": addr})
+
+
+def test_login_is_throttled_per_user_and_address_across_workers(woo_ctx, tmp_path):
+    world = build_world(woo_ctx, tmp_path)
+    worker_a, worker_b = world.app, make_app(woo_ctx)  # two app instances = two gunicorn workers
+    for i in range(5):
+        app = worker_a if i % 2 else worker_b
+        assert _login(app.test_client(), "officer", "fout-wachtwoord-123").status_code == 401
+    blocked = _login(worker_a.test_client(), "officer", PASSWORD)  # even the right password now waits
+    assert blocked.status_code == 429
+    assert "Te veel mislukte inlogpogingen" in blocked.get_data(as_text=True)
+    assert 0 < int(blocked.headers["Retry-After"]) <= 15 * 60
+    # another address, or another user from this address, is not affected
+    assert _login(worker_b.test_client(), "officer", PASSWORD, addr="10.0.0.2").status_code == 302
+    assert _login(worker_b.test_client(), "publisher", PASSWORD).status_code == 302
+    with woo_ctx.unit_of_work() as s:
+        from woo.adapters.models import Event
+        actions = [e.action for e in s.execute(select(Event).where(Event.action.like("auth.%"))).scalars()]
+    assert actions.count("auth.login_failed") == 5 and "auth.login_blocked" in actions
+
+
+def test_successful_login_resets_the_failure_count(woo_ctx, tmp_path):
+    world = build_world(woo_ctx, tmp_path)
+    for _ in range(4):
+        _login(world.app.test_client(), "reviewer", "fout-wachtwoord-123")
+    assert _login(world.app.test_client(), "reviewer", PASSWORD).status_code == 302
+    for _ in range(4):
+        assert _login(world.app.test_client(), "reviewer", "fout-wachtwoord-123").status_code == 401
+    assert _login(world.app.test_client(), "reviewer", PASSWORD).status_code == 302
+
+
+def test_logout_everywhere_ends_other_sessions(woo_ctx, tmp_path):
+    world = build_world(woo_ctx, tmp_path)
+    laptop, phone = world.app.test_client(), world.app.test_client()
+    assert _login(laptop, "officer", PASSWORD).status_code == 302
+    assert _login(phone, "officer", PASSWORD).status_code == 302
+    assert phone.get("/documenten").status_code == 200
+    html = laptop.get("/documenten").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    assert laptop.post("/logout/overal", data={"csrf_token": token}).status_code == 302
+    resp = phone.get("/documenten")
+    assert resp.status_code == 302 and "/login" in resp.location
+    assert _login(phone, "officer", PASSWORD).status_code == 302  # a fresh login works again
+    assert phone.get("/documenten").status_code == 200
+
+
+def test_deactivated_user_loses_session(woo_ctx, tmp_path):
+    world = build_world(woo_ctx, tmp_path)
+    client = world.app.test_client()
+    assert _login(client, "publisher", PASSWORD).status_code == 302
+    with woo_ctx.unit_of_work() as s:
+        accounts.set_active(s, SYSTEM, s.get(User, world.users["publisher"]), False)
+    assert client.get("/documenten").status_code == 302
+    assert _login(client, "publisher", PASSWORD).status_code == 401
+
+
+OFF_SITE = ["//evil.example/", "/\\evil.example", "\\\\evil.example", "https://evil.example/",
+            "/\t/evil.example", "javascript:alert(1)", "///evil.example", "/%0d%0aSet-Cookie:x=1", "evil.example",
+            "/\\/evil.example", "%2F%2Fevil.example", "/%5Cevil.example"]
+
+
+def test_login_never_redirects_off_site(woo_ctx, tmp_path):
+    world = build_world(woo_ctx, tmp_path)
+    for target in OFF_SITE:
+        resp = _login(world.app.test_client(), "officer", PASSWORD, next_url=target)
+        assert resp.status_code == 302
+        location = resp.location
+        assert location == "/documenten", (target, location)
+
+
+def test_login_keeps_a_local_next(woo_ctx, tmp_path):
+    world = build_world(woo_ctx, tmp_path)
+    resp = _login(world.app.test_client(), "officer", PASSWORD, next_url="/beoordelen?x=1")
+    assert resp.location == "/beoordelen?x=1"
+
+
+def test_cli_lists_and_revokes_tokens(woo_ctx, tmp_path):
+    world = build_world(woo_ctx, tmp_path)
+    with woo_ctx.unit_of_work() as s:
+        secret = accounts.create_token(s, SYSTEM, s.get(User, world.users["officer"]), "zaaksysteem", "ingest read")
+    s_ = woo_ctx.settings
+    env = {"WOO_DATABASE_URL": s_.database_url, "WOO_S3_ENDPOINT": s_.s3_endpoint,
+           "WOO_S3_ACCESS_KEY": s_.s3_access_key, "WOO_S3_SECRET_KEY": s_.s3_secret_key,
+           "WOO_S3_BUCKET": s_.s3_bucket, "WOO_REDIS_URL": s_.redis_url, "WOO_SECRET_KEY": "x"}
+    client = world.app.test_client()
+    auth = {"Authorization": f"Bearer {secret}"}
+    assert client.get("/api/v1/documents", headers=auth).status_code == 200
+
+    listed = CliRunner().invoke(main, ["user", "tokens", "--data-dir", str(tmp_path / "d")], env=env)
+    assert listed.exit_code == 0 and secret[:12] in listed.output and secret not in listed.output
+    assert "actief" in listed.output
+
+    revoked = CliRunner().invoke(main, ["user", "revoke-token", secret[:12], "--data-dir", str(tmp_path / "d")],
+                                 env=env)
+    assert revoked.exit_code == 0, revoked.output
+    assert client.get("/api/v1/documents", headers=auth).status_code == 401
+    with woo_ctx.unit_of_work() as s:
+        assert s.execute(select(ApiToken)).scalar_one().revoked_at is not None
+    unknown = CliRunner().invoke(main, ["user", "revoke-token", "woo_bestaatniet", "--data-dir",
+                                        str(tmp_path / "d")], env=env)
+    assert unknown.exit_code == 1 and "Onbekend token" in unknown.output
+
+    out = CliRunner().invoke(main, ["user", "logout-everywhere", "officer", "--data-dir", str(tmp_path / "d")],
+                             env=env)
+    assert out.exit_code == 0
+    with woo_ctx.unit_of_work() as s:
+        assert s.get(User, world.users["officer"]).session_epoch == 1
