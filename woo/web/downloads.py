@@ -1,8 +1,10 @@
 """Streaming a stored file to the browser with a safe Content-Disposition."""
 from __future__ import annotations
 
+import unicodedata
+from urllib.parse import quote
+
 from flask import Response, stream_with_context
-from werkzeug.http import dump_options_header
 
 INLINE_TYPES = {"application/pdf", "text/plain", "image/png", "image/jpeg"}
 
@@ -10,11 +12,19 @@ INLINE_TYPES = {"application/pdf", "text/plain", "image/png", "image/jpeg"}
 def send_stored_file(store, stored, inline: bool = False) -> Response:
     mime = stored.mime_type.split(";")[0]
     disposition = "inline" if inline and mime in INLINE_TYPES else "attachment"
-    # RFC 6266 filename* handles any name; werkzeug quotes it safely.
-    header = dump_options_header(disposition, {"filename": stored.filename})
+    header = content_disposition(disposition, stored.filename)
     body = stream_with_context(store.iter_chunks(stored.object_key, version_id=stored.version_id))
     resp = Response(body, mimetype=mime if disposition == "inline" else (mime or "application/octet-stream"))
     resp.headers["Content-Disposition"] = header
     resp.headers["Content-Length"] = str(stored.size)
     resp.headers["X-Content-Type-Options"] = "nosniff"
     return resp
+
+
+def content_disposition(disposition: str, filename: str) -> str:
+    """RFC 6266: an ASCII fallback name plus filename* in UTF-8. Header values must be Latin-1 without
+    line breaks, so control characters are dropped, and quotes/backslashes never reach the quoted string."""
+    name = "".join(ch for ch in (filename or "") if unicodedata.category(ch)[0] != "C").strip() or "bestand"
+    fallback = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    fallback = "".join(ch if ch.isalnum() or ch in " ._-()" else "_" for ch in fallback).strip() or "bestand"
+    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"

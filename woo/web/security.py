@@ -4,7 +4,9 @@ from __future__ import annotations
 import hmac
 import secrets
 
-from flask import Flask, abort, request, session
+from flask import Flask, abort, current_app, request, session
+
+from woo.web.acl import CSRF_EXEMPT
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -20,8 +22,8 @@ def _check_csrf() -> None:
         return
     if request.headers.get("Authorization", "").startswith("Bearer "):
         return  # token auth (checked by the API): browsers never attach it by themselves
-    if request.path == "/oai":
-        return  # OAI-PMH allows POST for its read-only verbs; nothing changes state there
+    if request.endpoint in CSRF_EXEMPT:
+        return  # read-only POST (OAI-PMH verbs); listed in woo/web/acl.py
     if request.path.startswith("/api/") and "user_id" not in session:
         return  # no cookie session to ride on; the API itself answers 401
     sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token", "")
@@ -37,7 +39,10 @@ def _headers(response):
     h.setdefault("X-Content-Type-Options", "nosniff")
     h.setdefault("Referrer-Policy", "same-origin")
     h.setdefault("X-Frame-Options", "SAMEORIGIN")
-    if request.is_secure:
+    h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+    # Behind a TLS-terminating proxy the request looks like http; an https base URL says it is not.
+    if request.is_secure or current_app.config.get("SESSION_COOKIE_SECURE"):
         h.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     return response
 
