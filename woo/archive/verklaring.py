@@ -1,0 +1,145 @@
+"""The verklaring van vernietiging (Archiefbesluit 1995 art. 8): PDF/A for people, CSV for machines.
+
+Both list every destroyed record with its ground (Selectielijst resultaat and waardering), its dates,
+when it was destroyed and by whose approval. Built only from the destruction list's own snapshots, so
+the statement can be (re)made after the records themselves are gone.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+FONT_BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
+
+CSV_COLUMNS = ["document_id", "titel", "woo_categorie", "selectielijst", "resultaat", "waardering",
+               "bewaartermijn", "brondatum", "brondatum_bron", "archiefactiedatum", "vernietigd_op",
+               "objectversies_verwijderd"]
+
+
+class VerklaringError(RuntimeError):
+    """The statement could not be made (Dutch message)."""
+
+
+@dataclass(frozen=True)
+class Header:
+    list_id: int
+    list_name: str
+    organisation: str
+    created_by: str
+    reviewed_by: str
+    approved_by: str
+    approved_at: datetime
+    started_by: str
+    finished_at: datetime
+    selectielijst: str
+
+
+def build_csv(rows: list[dict]) -> bytes:
+    buf = io.StringIO()
+    out = csv.DictWriter(buf, CSV_COLUMNS, extrasaction="ignore")
+    out.writeheader()
+    for row in rows:
+        out.writerow(row)
+    return buf.getvalue().encode("utf-8")
+
+
+def _summary(rows: list[dict]) -> list[tuple[str, int, str, str]]:
+    """Per resultaat: count and date range (the Nationaal Archief asks for a specification per category)."""
+    groups: dict[str, list[dict]] = {}
+    for r in rows:
+        groups.setdefault(f"{r['resultaat']} {r.get('resultaat_naam', '')}".strip(), []).append(r)
+    out = []
+    for key, items in sorted(groups.items()):
+        dates = sorted(i["brondatum"] for i in items if i.get("brondatum"))
+        out.append((key, len(items), dates[0] if dates else "", dates[-1] if dates else ""))
+    return out
+
+
+def build_pdf(header: Header, rows: list[dict]) -> bytes:
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4", orientation="L")
+    pdf.set_title(f"Verklaring van vernietiging - {header.list_name}")
+    pdf.set_author(header.organisation)
+    pdf.set_creation_date(header.finished_at)
+    if FONT.exists():
+        pdf.add_font("DejaVu", "", str(FONT))
+        pdf.add_font("DejaVu", "B", str(FONT_BOLD if FONT_BOLD.exists() else FONT))
+        family, clean = "DejaVu", (lambda s: s)
+    else:  # core font: latin-1 only; the PDF/A step will embed a font via Ghostscript
+        family, clean = "Helvetica", (lambda s: s.encode("latin-1", "replace").decode("latin-1"))
+    pdf.set_auto_page_break(True, margin=12)
+    pdf.add_page()
+    pdf.set_font(family, "B", 16)
+    pdf.cell(0, 10, clean("Verklaring van vernietiging"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(family, "", 10)
+    lines = [
+        f"Organisatie: {header.organisation}",
+        f"Vernietigingslijst: {header.list_name} (nr. {header.list_id})",
+        f"Grondslag: Archiefwet 1995 art. 3 en Archiefbesluit 1995 art. 8; {header.selectielijst}",
+        f"Opgesteld door: {header.created_by}; beoordeeld door: {header.reviewed_by}",
+        f"Goedgekeurd door: {header.approved_by} op {header.approved_at:%d-%m-%Y %H:%M} (UTC)",
+        f"Vernietiging uitgevoerd in opdracht van {header.started_by}, afgerond op "
+        f"{header.finished_at:%d-%m-%Y %H:%M} (UTC)",
+        "Wijze van vernietiging: alle opgeslagen versies van elk bestand, elke afgeleide versie, de tekst en "
+        "de metagegevens zijn uit de objectopslag verwijderd en gecontroleerd verwijderd; van elk record "
+        "blijft alleen een minimale registratie (tombstone) over.",
+        f"Aantal vernietigde records: {len(rows)}",
+    ]
+    for line in lines:
+        pdf.multi_cell(0, 5, clean(line), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    pdf.set_font(family, "B", 11)
+    pdf.cell(0, 7, clean("Specificatie per selectielijstcategorie"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(family, "", 8)
+    with pdf.table(col_widths=(120, 25, 40, 40), text_align="LEFT") as table:
+        table.row([clean(c) for c in ("Resultaat", "Aantal", "Oudste brondatum", "Jongste brondatum")])
+        for key, count, first, last in _summary(rows):
+            table.row([clean(key), str(count), first, last])
+    pdf.ln(3)
+    pdf.set_font(family, "B", 11)
+    pdf.cell(0, 7, clean("Vernietigde records"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(family, "", 7)
+    with pdf.table(col_widths=(55, 95, 18, 10, 20, 22, 22, 30), text_align="LEFT") as table:
+        table.row([clean(c) for c in ("Document", "Titel", "Resultaat", "W.", "Termijn", "Brondatum",
+                                      "Actiedatum", "Vernietigd op")])
+        for r in rows:
+            table.row([clean(str(r.get(k) or "")) for k in ("document_id", "titel", "resultaat", "waardering",
+                                                             "bewaartermijn", "brondatum", "archiefactiedatum",
+                                                             "vernietigd_op")])
+    return bytes(pdf.output())
+
+
+def to_pdfa(pdf_bytes: bytes) -> bytes:
+    """PDF/A-2b via the preservation converter (woo.archive.pdfa); OCRmyPDF if that is not available."""
+    with tempfile.TemporaryDirectory(prefix="woo-verklaring-") as tmp:
+        src = Path(tmp) / "verklaring.pdf"
+        src.write_bytes(pdf_bytes)
+        try:
+            from woo.archive import pdfa
+        except ImportError:
+            pdfa = None
+        if pdfa is not None:
+            result = pdfa.to_pdfa(src, "pdf", Path(tmp))
+            if not result.ok or result.path is None:
+                raise VerklaringError(f"De verklaring kon niet naar PDF/A worden omgezet: {result.reason}")
+            return Path(result.path).read_bytes()
+        exe = shutil.which("ocrmypdf")
+        if exe is None:
+            raise VerklaringError("De verklaring kon niet naar PDF/A worden omgezet: ocrmypdf ontbreekt.")
+        dest = Path(tmp) / "verklaring-pdfa.pdf"
+        proc = subprocess.run([exe, "--skip-text", "--output-type", "pdfa-2", str(src), str(dest)],
+                              capture_output=True, text=True, timeout=600)
+        if proc.returncode != 0:
+            raise VerklaringError(f"De verklaring kon niet naar PDF/A worden omgezet: {proc.stderr[-300:]}")
+        return dest.read_bytes()
+
+
+__all__ = ["Header", "CSV_COLUMNS", "VerklaringError", "build_csv", "build_pdf", "to_pdfa"]
