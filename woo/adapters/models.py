@@ -190,3 +190,34 @@ class PrivacyFinding(Base):
     decided_by: Mapped[str | None] = mapped_column(String(200))
     decided_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ArchiveOutbox(Base):
+    """Documents whose MDTO sidecars in the bucket must be rewritten (filled in the same transaction as the
+    change, so a crash between commit and rewrite is caught up later; see woo.archive.outbox)."""
+    __tablename__ = "archive_outbox"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[str] = mapped_column(String(32), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FixityRun(Base):
+    """One pass of `woo fixity` over every stored file; the cursor makes an interrupted pass resumable."""
+    __tablename__ = "fixity_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), default="running")  # running / done
+    cursor: Mapped[int] = mapped_column(Integer, default=0)  # last files.id checked
+    checked: Mapped[int] = mapped_column(Integer, default=0)
+    mismatches: Mapped[int] = mapped_column(Integer, default=0)
+    missing: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+
+
+class FixityStatus(Base):
+    """The last fixity check of one stored file (no FK: a file row may be replaced; stale rows are harmless)."""
+    __tablename__ = "fixity_status"
+    file_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_checked: Mapped[datetime] = mapped_column(default=utcnow)
+    ok: Mapped[bool] = mapped_column(Boolean, default=True)
+    problem: Mapped[str | None] = mapped_column(String(20))  # mismatch / missing

@@ -63,7 +63,7 @@ def extract_document(ctx: Context, document_id: str) -> None:
             audit.record(session, SYSTEM.label, "document.extracted", document_id, method=result.method,
                          ocr=result.ocr_used, pages=result.page_count, chars=len(result.text))
             follow_ids = [jobs.add_job(session, document_id, kind).id
-                          for kind in ("privacy", "classify") if kind in jobs.handlers()]
+                          for kind in ("privacy", "classify", "preserve") if kind in jobs.handlers()]
     except BaseException:
         ctx.store.delete_all_versions(text_key)
         raise

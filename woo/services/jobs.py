@@ -8,6 +8,7 @@ from typing import Callable
 from sqlalchemy import select
 
 from woo.adapters.models import Job
+from woo.archive import outbox as _archive_outbox  # noqa: F401  (notes MDTO sidecar rewrites on every change)
 from woo.services import audit
 from woo.services.context import SYSTEM, Actor, Context
 
@@ -16,7 +17,7 @@ log = logging.getLogger(__name__)
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 LABELS_NL = {QUEUED: "In de wachtrij", RUNNING: "Bezig", DONE: "Klaar", FAILED: "Mislukt"}
 KIND_LABELS_NL = {"extract": "Tekst uitlezen", "classify": "Categorie voorstellen",
-                  "privacy": "Persoonsgegevens zoeken"}
+                  "privacy": "Persoonsgegevens zoeken", "preserve": "PDF/A maken"}
 
 
 class JobFailed(Exception):
@@ -27,6 +28,8 @@ def handlers() -> dict[str, Callable[[Context, str], None]]:
     from woo.services import extraction, privacy
 
     handlers = {"extract": extraction.extract_document, "privacy": privacy.scan_document}
+    from woo.services import preservation  # PDF/A rendition; importing it also installs the MDTO outbox hook
+    handlers["preserve"] = preservation.preserve_document
     try:
         from woo.services import classification
         handlers["classify"] = classification.classify_document

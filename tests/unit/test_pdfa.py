@@ -1,0 +1,77 @@
+"""PDF/A-2b renditions: generated PDFs and office files convert and validate; bad input fails with a reason."""
+from __future__ import annotations
+
+import hashlib
+import shutil
+
+import pikepdf
+import pytest
+
+from tests.factories import make_corrupt_pdf, make_docx, make_encrypted_pdf, make_odt, make_pdf
+from woo.archive.pdfa import to_pdfa
+
+needs_lo = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
+
+
+def _sha(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _declared_pdfa(path) -> tuple[str, str]:
+    with pikepdf.open(path) as pdf:
+        meta = pdf.open_metadata()
+        return str(meta.get("pdfaid:part")), str(meta.get("pdfaid:conformance"))
+
+
+def test_pdf_becomes_validated_pdfa_2b_and_the_original_is_untouched(tmp_path):
+    src = make_pdf(tmp_path / "besluit.pdf", ["Besluit op het verzoek om informatie.", "Tweede pagina."])
+    before = _sha(src)
+    res = to_pdfa(src, "pdf", tmp_path / "work")
+    assert res.ok and res.validated, res.reason
+    assert _sha(src) == before
+    assert _declared_pdfa(res.path) == ("2", "B")
+    assert pikepdf.pdfa.validate_written(res.path, "2b").passed
+    assert res.steps[0].tool == "pikepdf.pdfa" and res.steps[0].outcome == "ok" and res.steps[0].version
+
+
+@needs_lo
+@pytest.mark.parametrize("maker,kind", [(make_docx, "docx"), (make_odt, "odt")])
+def test_office_documents_go_through_libreoffice(tmp_path, maker, kind):
+    src = maker(tmp_path / f"nota.{kind}", ["Nota aan het college over de begroting."], title="Nota")
+    res = to_pdfa(src, kind, tmp_path / "work")
+    assert res.ok, res.reason
+    assert [s.tool for s in res.steps][0] == "LibreOffice"
+    assert _declared_pdfa(res.path)[0] == "2"
+    with pikepdf.open(res.path) as pdf:
+        assert len(pdf.pages) >= 1
+
+
+def test_password_protected_pdf_fails_with_a_dutch_reason(tmp_path):
+    src = make_encrypted_pdf(tmp_path / "geheim.pdf")
+    res = to_pdfa(src, "pdf", tmp_path / "work")
+    assert not res.ok and res.path is None
+    assert "versleuteld" in res.reason
+
+
+def test_broken_pdf_fails_with_a_reason(tmp_path):
+    src = make_corrupt_pdf(tmp_path / "kapot.pdf")
+    res = to_pdfa(src, "pdf", tmp_path / "work")
+    assert not res.ok
+    assert "beschadigd" in res.reason or "Ghostscript" in res.reason
+
+
+@needs_lo
+def test_office_file_libreoffice_cannot_open(tmp_path):
+    src = tmp_path / "kapot.docx"
+    src.write_bytes(b"PK\x03\x04" + b"\x00" * 200)  # a ZIP header and nothing a word processor can read
+    res = to_pdfa(src, "docx", tmp_path / "work")
+    assert not res.ok
+    assert "LibreOffice" in res.reason
+    assert res.steps and res.steps[-1].tool == "LibreOffice" and res.steps[-1].outcome != "ok"
+
+
+def test_formats_without_pdfa_rendition_are_declined(tmp_path):
+    src = tmp_path / "notitie.txt"
+    src.write_text("tekst")
+    res = to_pdfa(src, "txt", tmp_path / "work")
+    assert not res.ok and "geen PDF/A" in res.reason

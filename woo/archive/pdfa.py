@@ -1,0 +1,256 @@
+"""PDF/A-2b renditions of PDFs and office documents, for publication and preservation.
+
+Route (all offline, the original is never touched):
+  office file --LibreOffice headless (PDF/A-2 export)--> PDF
+  PDF --pikepdf.pdfa (repair + declare + verify 2b)--> PDF/A-2b
+      on refusal: Ghostscript pdfwrite -dPDFA=2 (embeds fonts, re-renders), then pikepdf.pdfa again.
+
+Why not ``ocrmypdf --skip-text --output-type pdfa-2``: OCRmyPDF 17 refuses Debian 12's Ghostscript 10.0.0
+for files with text (known regressions), and its internal backend is pikepdf.pdfa, which we call directly
+(text is extracted and OCRed elsewhere). Every step is returned with tool, version and outcome so the
+caller can record it as a preservation event; a failure carries a Dutch reason for the records officer.
+"""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+
+import pikepdf
+
+__all__ = ["Step", "PdfaResult", "OFFICE_KINDS", "CONVERTIBLE_KINDS", "convertible", "to_pdfa",
+           "office_to_pdf", "pdf_to_pdfa", "is_pdfa", "tool_versions"]
+
+FLAVOUR = "2b"
+# LibreOffice picks its export filter by document family.
+OFFICE_KINDS = {"docx": "writer", "doc": "writer", "odt": "writer",
+                "xlsx": "calc", "ods": "calc", "pptx": "impress", "odp": "impress"}
+CONVERTIBLE_KINDS = frozenset(OFFICE_KINDS) | {"pdf"}
+SOFFICE_TIMEOUT = 180
+GS_TIMEOUT = 300
+
+
+@dataclass
+class Step:
+    tool: str
+    version: str
+    outcome: str  # "ok" or a short failure description
+    at: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass
+class PdfaResult:
+    ok: bool
+    path: Path | None = None  # the PDF/A-2b file (in the caller's work folder)
+    reason: str | None = None  # Dutch, when not ok
+    steps: list[Step] = field(default_factory=list)
+    validated: bool = False  # pikepdf's validator passed it (else: PDF/A constructs it cannot check)
+
+
+class _Failed(Exception):
+    def __init__(self, reason: str, final: bool = False):
+        super().__init__(reason)
+        self.reason = reason
+        self.final = final  # no other tool should try: the input itself is unusable
+
+
+def convertible(kind: str | None) -> bool:
+    return kind in CONVERTIBLE_KINDS
+
+
+def _soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+@lru_cache(maxsize=None)
+def _version(tool: str) -> str:
+    try:
+        if tool == "soffice":
+            exe = _soffice()
+            if not exe:
+                return "niet geïnstalleerd"
+            out = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=60).stdout
+            return " ".join(out.split()[:2]) or "onbekend"
+        if tool == "gs":
+            return subprocess.run(["gs", "--version"], capture_output=True, text=True, timeout=30).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "niet geïnstalleerd"
+    return "onbekend"
+
+
+def tool_versions() -> dict[str, str]:
+    return {"pikepdf": pikepdf.__version__, "libreoffice": _version("soffice"), "ghostscript": _version("gs")}
+
+
+def office_to_pdf(src: Path, kind: str, workdir: Path) -> tuple[Path, Step]:
+    """LibreOffice headless, exporting PDF/A-2 directly; a private profile per call (parallel-safe)."""
+    exe = _soffice()
+    if exe is None:
+        raise _Failed("LibreOffice is niet geïnstalleerd; kantoorbestanden kunnen niet naar PDF/A worden omgezet.")
+    family = OFFICE_KINDS.get(kind, "writer")
+    out_dir = workdir / "lo-out"
+    out_dir.mkdir(exist_ok=True)
+    profile = workdir / "lo-profile"
+    filt = f'pdf:{family}_pdf_Export:{{"SelectPdfVersion":{{"type":"long","value":"2"}}}}'
+    # A plain ASCII name: LibreOffice names its output after the input.
+    staged = workdir / f"input.{kind}"
+    shutil.copyfile(src, staged)
+    version = _version("soffice")
+    try:
+        proc = subprocess.run([exe, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
+                               "--nolockcheck", "--convert-to", filt, "--outdir", str(out_dir), str(staged)],
+                              capture_output=True, text=True, timeout=SOFFICE_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise _Failed(f"LibreOffice gaf na {SOFFICE_TIMEOUT} seconden geen resultaat (bestand te groot of "
+                      "beschadigd).") from None
+    out = out_dir / "input.pdf"
+    if proc.returncode != 0 or not out.exists() or out.stat().st_size == 0:
+        raise _Failed("LibreOffice kon het bestand niet openen of omzetten naar PDF "
+                      "(beschadigd, beveiligd met een wachtwoord of geen geldig kantoorbestand).")
+    return out, Step("LibreOffice", version, "ok")
+
+
+def _strip_unsupported(pdf: pikepdf.Pdf) -> None:
+    root = pdf.Root
+    for name in ("/OpenAction", "/AA"):
+        if name in root:
+            del root[name]
+    if "/Names" in root and "/JavaScript" in root.Names:
+        del root.Names["/JavaScript"]
+    if "/DocChecksum" in pdf.trailer:
+        del pdf.trailer["/DocChecksum"]
+    form = root.get("/AcroForm")
+    if form is not None and len(form.get("/Fields", [])) == 0:
+        del root["/AcroForm"]  # an empty form dictionary: nothing to fill in, nothing lost
+
+
+def _pikepdf_save(src: Path, dest: Path) -> str:
+    """Write ``dest`` as PDF/A-2b; returns "" when validated, else a note on what could not be checked."""
+    try:
+        pdf = pikepdf.open(src)
+    except pikepdf.PasswordError:
+        raise _Failed("De PDF is versleuteld met een wachtwoord; zonder wachtwoord kan er geen PDF/A van "
+                      "worden gemaakt.", final=True) from None
+    except pikepdf.PdfError as exc:
+        # Ghostscript would "repair" it into blank pages: a rendition of nothing is worse than none.
+        raise _Failed(f"De PDF is beschadigd en kan niet worden gelezen ({str(exc)[:200]}).", final=True) from None
+    with pdf:
+        if pdf.is_encrypted:
+            raise _Failed("De PDF is versleuteld (beveiligd tegen wijzigen); de beveiliging moet eraf voordat er "
+                          "een PDF/A van kan worden gemaakt.", final=True)
+        _strip_unsupported(pdf)
+        try:
+            pikepdf.pdfa.prepare(pdf, FLAVOUR)
+            pdf.save(dest, **pikepdf.pdfa.resolve_save_kwargs(FLAVOUR))
+        except Exception as exc:  # qpdf cannot write it back: broken beyond repair
+            raise _Failed(f"De PDF kan niet worden herschreven ({str(exc)[:200]}).") from None
+    report = pikepdf.pdfa.validate_written(dest, FLAVOUR)
+    if report.verdict == "pass":
+        return ""
+    if report.verdict == "not_checked" and not report.violations:
+        # PDF/A-2b allows these (JPEG 2000, shared XObjects); pikepdf's allowlist just cannot vouch for them.
+        return "niet volledig controleerbaar: " + _findings(report.unsupported)
+    dest.unlink(missing_ok=True)
+    raise _Failed("Voldoet niet aan PDF/A-2b: " + _findings(report.violations or report.findings))
+
+
+def _findings(findings) -> str:
+    seen = list(dict.fromkeys(f.message for f in findings))
+    return "; ".join(seen[:3]) + (f" (en nog {len(seen) - 3})" if len(seen) > 3 else "")
+
+
+def _ghostscript(src: Path, dest: Path) -> None:
+    if shutil.which("gs") is None:
+        raise _Failed("Ghostscript is niet geïnstalleerd.")
+    try:
+        proc = subprocess.run(["gs", "-dPDFA=2", "-dBATCH", "-dNOPAUSE", "-dSAFER", "-dQUIET",
+                               "-dPDFACompatibilityPolicy=1", "-sColorConversionStrategy=RGB",
+                               "-sDEVICE=pdfwrite", f"-sOutputFile={dest}", str(src)],
+                              capture_output=True, text=True, timeout=GS_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise _Failed(f"Ghostscript gaf na {GS_TIMEOUT} seconden geen resultaat.") from None
+    if proc.returncode != 0 or not dest.exists() or dest.stat().st_size == 0:
+        tail = (proc.stderr or proc.stdout or "").strip().splitlines()[-1:] or ["geen uitvoer"]
+        raise _Failed(f"Ghostscript kon de PDF niet herschrijven ({tail[0][:200]}).")
+
+
+def _pages(path: Path) -> int:
+    try:
+        with pikepdf.open(path) as pdf:
+            return len(pdf.pages)
+    except Exception:
+        return -1
+
+
+def pdf_to_pdfa(src: Path, workdir: Path, steps: list[Step]) -> tuple[Path, bool]:
+    """PDF/A-2b from a PDF: (path, fully validated). pikepdf.pdfa first (keeps the file as it is, adds the
+    declarations); when that is refused or cannot be fully checked, Ghostscript re-renders it (embeds fonts,
+    flattens forms) and pikepdf.pdfa runs again. Of two unverifiable results the one closest to the original
+    is kept, unless pikepdf could not check its fonts (embedded fonts are the point of PDF/A)."""
+    first, rendered, final = workdir / "pdfa-pikepdf.pdf", workdir / "gs.pdf", workdir / "pdfa-gs.pdf"
+    note: str | None
+    try:
+        note = _pikepdf_save(src, first)
+        steps.append(Step("pikepdf.pdfa", pikepdf.__version__, f"ok ({note})" if note else "ok"))
+        if not note:
+            return first, True
+    except _Failed as exc:
+        steps.append(Step("pikepdf.pdfa", pikepdf.__version__, exc.reason))
+        if exc.final:
+            raise
+        note = None
+    try:
+        _ghostscript(src, rendered)
+        if _pages(rendered) != _pages(src):
+            raise _Failed("Ghostscript leverde een ander aantal pagina's op dan het origineel.")
+        steps.append(Step("Ghostscript", _version("gs"), "ok"))
+    except _Failed as exc:
+        steps.append(Step("Ghostscript", _version("gs"), exc.reason))
+        if note is not None and "font" not in note.lower():
+            return first, False
+        raise
+    try:
+        gs_note = _pikepdf_save(rendered, final)
+        steps.append(Step("pikepdf.pdfa", pikepdf.__version__, f"ok ({gs_note})" if gs_note else "ok"))
+    except _Failed as exc:
+        steps.append(Step("pikepdf.pdfa", pikepdf.__version__, exc.reason))
+        if note is not None and "font" not in note.lower():
+            return first, False
+        raise
+    return final, not gs_note
+
+
+def is_pdfa(path: Path) -> bool:
+    """pikepdf's allowlist validator: a pass is trustworthy, a refusal may be a false alarm."""
+    try:
+        return bool(pikepdf.pdfa.validate_written(path, FLAVOUR).passed)
+    except Exception:
+        return False
+
+
+def to_pdfa(src: Path, kind: str, workdir: Path | None = None) -> PdfaResult:
+    """Convert ``src`` (an original of format ``kind``) to PDF/A-2b in ``workdir``; never raises for bad input."""
+    if not convertible(kind):
+        return PdfaResult(False, reason=f"Voor dit bestandsformaat ({kind}) wordt geen PDF/A gemaakt.")
+    own = workdir is None
+    workdir = Path(tempfile.mkdtemp(prefix="woo-pdfa-")) if own else Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    steps: list[Step] = []
+    try:
+        pdf = src
+        if kind in OFFICE_KINDS:
+            pdf, step = office_to_pdf(src, kind, workdir)
+            steps.append(step)
+        out, validated = pdf_to_pdfa(pdf, workdir, steps)
+        return PdfaResult(True, out, None, steps, validated)
+    except _Failed as exc:
+        if kind in OFFICE_KINDS and not any(s.tool == "LibreOffice" for s in steps):
+            steps.append(Step("LibreOffice", _version("soffice"), exc.reason))
+        return PdfaResult(False, None, exc.reason, steps)

@@ -1,0 +1,315 @@
+"""The bucket as a self-describing archive: MDTO sidecars beside every object, and back.
+
+Layout (keys are what ``woo rebuild --from-storage`` reads):
+  documents/<id>/<random>                       a stored file (original, text, pdfa, redacted ...)
+  documents/<id>/<random>.bestand.mdto.xml      its MDTO <bestand>
+  documents/<id>/informatieobject.mdto.xml      the document's MDTO <informatieobject>
+  documents/<id>/informatieobject.state.json    what MDTO has no element for (file roles, MIME types,
+                                                extraction properties, the classifier's suggestion);
+                                                referenced from the MDTO as aanvullendeMetagegevens
+
+Everything MDTO can say is said there: identity, title, archiefvormer, Woo category (classificatie),
+status (an event from our documented Woo life-cycle list), openbaarheid (beperkingGebruik), retention
+(waardering, bewaartermijn, Selectielijst informatiecategorie), dates, the publication (gerelateerd
+informatieobject), the files (heeftRepresentatie) and the audit history (events).
+Pure: no I/O here; woo.services.preservation reads the database and writes the bucket.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from woo.domain import retention, tooi
+from woo.domain.lifecycle import Status
+from woo.metadata import mdto
+from woo.metadata.mdto import (Begrip, BeperkingGebruik, BestandRecord, DekkingInTijd, Event, Gerelateerd,
+                               Identificatie, InformatieobjectRecord, Verwijzing)
+
+__all__ = ["BRON_DOCUMENT", "BRON_OBJECT", "BRON_PUBLICATIE", "LIJST_WOO_STATUS", "LIJST_WOO_AUDIT",
+           "informatieobject_key", "bestand_key", "state_key", "is_archive_metadata", "file_key_of_sidecar",
+           "DocumentFacts", "FileFacts", "EventFacts", "document_sidecar", "file_sidecar", "parse_document",
+           "parse_file", "RebuiltDocument", "RebuiltFile"]
+
+BRON_DOCUMENT = "woo documentregister"
+BRON_OBJECT = "woo objectopslag (sleutel)"
+BRON_PUBLICATIE = "woo publicaties"
+BRON_ACTOR = "woo gebruikers en systemen"
+LIJST_WOO_STATUS = "Woo-levenscyclus documentstatus (woo.domain.lifecycle)"
+LIJST_WOO_AUDIT = "woo-auditacties (woo.services.audit)"
+STATUS_EVENT = "Actuele status"
+RELATIE_PUBLICATIE = Begrip("Onderdeel van publicatie", mdto.LIJST_RELATIE, "publicatie")
+# Audit actions that have a term in the MDTO EventTypeLijst.
+MDTO_EVENT_TYPES = {"document.ingested": "Ontvangst", "document.published": "Publicatie",
+                    "document.preserved": "Migratie", "document.destroyed": "Vernietiging"}
+
+IO_SUFFIX = "informatieobject.mdto.xml"
+STATE_SUFFIX = "informatieobject.state.json"
+BESTAND_SUFFIX = ".bestand.mdto.xml"
+
+
+def informatieobject_key(document_id: str) -> str:
+    return f"documents/{document_id}/{IO_SUFFIX}"
+
+
+def state_key(document_id: str) -> str:
+    return f"documents/{document_id}/{STATE_SUFFIX}"
+
+
+def bestand_key(object_key: str) -> str:
+    return object_key + BESTAND_SUFFIX
+
+
+def is_archive_metadata(key: str) -> bool:
+    """Sidecars and state objects: written by woo itself, never a StoredFile row."""
+    return key.endswith((BESTAND_SUFFIX, "/" + IO_SUFFIX, "/" + STATE_SUFFIX))
+
+
+def file_key_of_sidecar(key: str) -> str | None:
+    return key[: -len(BESTAND_SUFFIX)] if key.endswith(BESTAND_SUFFIX) else None
+
+
+# --------------------------------------------------------------------------- database facts (plain data)
+
+
+@dataclass
+class FileFacts:
+    object_key: str
+    role: str
+    filename: str
+    size: int
+    sha256: str
+    mime_type: str
+    puid: str | None
+    format_name: str | None
+    version_id: str | None
+    created_at: datetime
+    checked_at: datetime | None = None  # last fixity check (else created_at)
+
+
+@dataclass
+class EventFacts:
+    at: datetime
+    actor: str
+    action: str
+    detail: dict
+
+
+@dataclass
+class DocumentFacts:
+    id: str
+    title: str
+    organisation_code: str
+    status: str
+    source: str
+    category: str | None
+    suggestion: dict | None
+    metadata: dict
+    format_kind: str | None
+    document_date: datetime | None
+    language: str | None
+    created_at: datetime
+    updated_at: datetime
+    published_at: datetime | None
+    withdrawn_at: datetime | None
+    withdraw_reason: str | None
+    publication: dict | None  # {"id", "title", "kind", "reference"}
+    files: list[FileFacts]
+    events: list[EventFacts] = field(default_factory=list)
+    redaction_grounds: list[str] = field(default_factory=list)
+    public_role: str | None = None  # the role the public gets (woo.services.publication.public_file)
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def _iso(value: datetime | None) -> str | None:
+    value = _utc(value)
+    return value.isoformat() if value else None
+
+
+def _openbaarheid(doc: DocumentFacts) -> BeperkingGebruik:
+    if doc.status == Status.PUBLISHED:
+        if doc.public_role == "redacted" or doc.redaction_grounds:
+            grounds = [f"art. {g} Woo" for g in dict.fromkeys(doc.redaction_grounds)]
+            return mdto.beperking_woo("deels_openbaar", grounds or None)
+        return mdto.beperking_woo("openbaar")
+    if doc.status == Status.WITHDRAWN:
+        reason = tooi.reden_verwijdering(doc.withdraw_reason) if doc.withdraw_reason else None
+        return mdto.beperking_woo("niet_openbaar", None,
+                                  f"Publicatie ingetrokken: {reason.label if reason else doc.withdraw_reason}")
+    return BeperkingGebruik(Begrip("Openbaarheid nog niet beoordeeld", mdto.LIJST_WOO_OPENBAARHEID,
+                                   "nog_niet_beoordeeld"), "Nog niet openbaar gemaakt onder de Woo.")
+
+
+def _event_text(detail: dict) -> str | None:
+    if not detail:
+        return None
+    text = "; ".join(f"{k}={v}" for k, v in sorted(detail.items()) if v not in (None, "", [], {}))
+    return text[:1000] or None
+
+
+def _events(doc: DocumentFacts) -> list[Event]:
+    out = []
+    for e in doc.events:
+        if e.action == "document.rebuilt":  # history carried over from the sidecar before a rebuild
+            for h in e.detail.get("history", []):
+                out.append(Event(h["type"], mdto._r_date(h.get("tijd")) if h.get("tijd") else None,
+                                 Verwijzing(h["actor"]) if h.get("actor") else None, h.get("resultaat"),
+                                 h.get("lijst") or LIJST_WOO_AUDIT))
+            continue
+        label = MDTO_EVENT_TYPES.get(e.action)
+        out.append(Event(label or e.action, _utc(e.at), Verwijzing(e.actor, Identificatie(e.actor, BRON_ACTOR)),
+                         _event_text(e.detail), mdto.LIJST_EVENTTYPE if label else LIJST_WOO_AUDIT))
+    out.append(Event(STATUS_EVENT, _utc(doc.updated_at), None, doc.status, LIJST_WOO_STATUS))
+    return out
+
+
+def _retention(io: InformatieobjectRecord, doc: DocumentFacts) -> None:
+    """Default Selectielijst resultaat for the Woo category; waardering stays N until the category is known."""
+    if not doc.category:
+        return
+    try:
+        res = retention.suggest_for_category(doc.category)
+    except retention.RetentionError:
+        res = None
+    if res is None:
+        return
+    brondatum = (_utc(doc.document_date) or _utc(doc.created_at)).date()
+    mdto.apply_retention(io, res, retention.retention_for(res, brondatum), "Datum van het document")
+
+
+def document_sidecar(doc: DocumentFacts, base_url: str) -> tuple[bytes, bytes]:
+    """(MDTO informatieobject XML, state JSON) of one document; the XML is validated against MDTO 1.0.1."""
+    from woo.publish.records import page_url
+
+    io = InformatieobjectRecord(id=doc.id, bron=BRON_DOCUMENT, naam=doc.title or doc.id,
+                                archiefvormer=doc.organisation_code, beperkingen=[_openbaarheid(doc)])
+    io.woo_categorie = doc.category if doc.category and tooi.category_by_uri(doc.category) else None
+    if doc.status == Status.PUBLISHED:
+        io.raadpleeglocaties_online = [page_url(base_url, doc.id)]
+    when = _utc(doc.document_date) or _utc(doc.created_at)
+    io.dekking_in_tijd = [DekkingInTijd(when.date())]
+    if doc.language:
+        io.talen = [doc.language]
+    io.events = _events(doc)
+    _retention(io, doc)
+    io.heeft_representatie = [Verwijzing(f"{f.role}: {f.filename}", Identificatie(f.object_key, BRON_OBJECT))
+                              for f in doc.files]
+    io.aanvullende_metagegevens = [Verwijzing(STATE_SUFFIX, Identificatie(state_key(doc.id), BRON_OBJECT))]
+    if doc.publication:
+        io.gerelateerd = [Gerelateerd(Verwijzing(doc.publication["title"],
+                                                 Identificatie(doc.publication["id"], BRON_PUBLICATIE)),
+                                      RELATIE_PUBLICATIE)]
+    xml = mdto.to_bytes(mdto.build_informatieobject(io))
+    state = {
+        "format": "woo-document-state/1",
+        "id": doc.id, "source": doc.source, "format_kind": doc.format_kind, "metadata": doc.metadata,
+        "suggestion": doc.suggestion, "created_at": _iso(doc.created_at), "published_at": _iso(doc.published_at),
+        "withdrawn_at": _iso(doc.withdrawn_at), "withdraw_reason": doc.withdraw_reason,
+        "document_date": _iso(doc.document_date), "publication": doc.publication,
+        "files": {f.object_key: {"role": f.role, "mime_type": f.mime_type, "version_id": f.version_id,
+                                 "created_at": _iso(f.created_at)} for f in doc.files},
+    }
+    return xml, json.dumps(state, ensure_ascii=False, indent=1, default=str).encode("utf-8")
+
+
+def file_sidecar(doc: DocumentFacts, f: FileFacts, base_url: str) -> bytes:
+    """MDTO bestand of one stored file: size, PRONOM format, SHA-256 with its date, the document it shows."""
+    from woo.publish.records import file_url
+
+    public = doc.status == Status.PUBLISHED and f.role == doc.public_role
+    rec = BestandRecord(id=f.object_key, bron=BRON_OBJECT, naam=f.filename, omvang=f.size,
+                        pronom_puid=f.puid or "UNKNOWN", pronom_naam=f.format_name or f.mime_type,
+                        checksum=f.sha256, checksum_datum=_utc(f.checked_at or f.created_at),
+                        representatie_van=Verwijzing(doc.title or doc.id, Identificatie(doc.id, BRON_DOCUMENT)),
+                        url=file_url(base_url, doc.id) if public else None)
+    return mdto.to_bytes(mdto.build_bestand(rec))
+
+
+# --------------------------------------------------------------------------- back from the bucket
+
+
+@dataclass
+class RebuiltFile:
+    object_key: str
+    role: str
+    filename: str
+    size: int
+    sha256: str
+    mime_type: str
+    puid: str | None
+    format_name: str | None
+    version_id: str | None
+    created_at: datetime | None
+
+
+@dataclass
+class RebuiltDocument:
+    id: str
+    title: str
+    organisation_code: str
+    status: str
+    category: str | None
+    source: str
+    format_kind: str | None
+    metadata: dict
+    suggestion: dict | None
+    language: str | None
+    document_date: datetime | None
+    created_at: datetime | None
+    published_at: datetime | None
+    withdrawn_at: datetime | None
+    withdraw_reason: str | None
+    publication: dict | None
+    file_keys: list[tuple[str, str]]  # (object key, role) from heeftRepresentatie
+    history: list[dict]  # the MDTO events, to carry the history into the new audit log
+
+
+def _dt(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def parse_document(io_xml: bytes, state_json: bytes | None) -> RebuiltDocument:
+    """What the database needs from an informatieobject sidecar (+ its state object when present)."""
+    io = mdto.parse_informatieobject(io_xml)
+    state = json.loads(state_json) if state_json else {}
+    status = next((e.resultaat for e in reversed(io.events) if e.lijst == LIJST_WOO_STATUS), None)
+    if status not in {s.value for s in Status}:
+        raise mdto.MdtoError(f"Document {io.id}: geen geldige status in de MDTO-metadata.")
+    files = []
+    for v in io.heeft_representatie:
+        role = v.naam.split(":", 1)[0].strip()
+        files.append((v.identificatie.kenmerk, role))
+    history = []
+    for e in io.events:
+        if e.lijst == LIJST_WOO_STATUS:
+            continue
+        history.append({"type": e.type, "lijst": e.lijst, "tijd": e.tijd.isoformat() if hasattr(e.tijd, "isoformat")
+                        else e.tijd, "actor": e.actor.naam if e.actor else None, "resultaat": e.resultaat})
+    pub = state.get("publication")
+    if pub is None and io.gerelateerd:
+        g = io.gerelateerd[0].verwijzing
+        pub = {"id": g.identificatie.kenmerk, "title": g.naam, "kind": "dossier", "reference": None}
+    doc_date = _dt(state.get("document_date"))
+    return RebuiltDocument(
+        id=io.id, title=io.naam, organisation_code=io.archiefvormer, status=status, category=io.woo_categorie,
+        source=state.get("source") or "ui", format_kind=state.get("format_kind"),
+        metadata=state.get("metadata") or {}, suggestion=state.get("suggestion"),
+        language=io.talen[0] if io.talen else None, document_date=doc_date,
+        created_at=_dt(state.get("created_at")), published_at=_dt(state.get("published_at")),
+        withdrawn_at=_dt(state.get("withdrawn_at")), withdraw_reason=state.get("withdraw_reason"),
+        publication=pub, file_keys=files, history=history)
+
+
+def parse_file(bestand_xml: bytes, state_entry: dict | None) -> RebuiltFile:
+    b = mdto.parse_bestand(bestand_xml)
+    entry = state_entry or {}
+    return RebuiltFile(object_key=b.id, role=entry.get("role") or "original", filename=b.naam, size=b.omvang,
+                       sha256=b.checksum, mime_type=entry.get("mime_type") or "application/octet-stream",
+                       puid=None if b.pronom_puid == "UNKNOWN" else b.pronom_puid,
+                       format_name=b.pronom_naam, version_id=entry.get("version_id"),
+                       created_at=_dt(entry.get("created_at")))

@@ -1,0 +1,191 @@
+"""Sustainable accessibility: PDF/A renditions (rq job "preserve") and MDTO sidecars in the bucket.
+
+``preserve_document`` makes the PDF/A-2b rendition of a PDF or office original (kept unchanged) and records
+the conversion as an event (tools, versions, outcome); a failure is a visible failed job with a Dutch reason.
+``describe_document`` writes the document's MDTO informatieobject, its state object and one MDTO bestand per
+stored file next to the objects; ``describe_pending`` does so for every document noted in the outbox.
+"""
+from __future__ import annotations
+
+import tempfile
+import uuid
+from pathlib import Path
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from woo.adapters.models import (ArchiveOutbox, Document, Event, Organisation, PrivacyFinding, Publication,
+                                 StoredFile)
+from woo.archive import outbox  # noqa: F401  (installs the outbox hook)
+from woo.archive import pdfa, sidecars
+from woo.archive.sidecars import DocumentFacts, EventFacts, FileFacts
+from woo.intake.spool import hash_file
+from woo.services import audit, jobs
+from woo.services.context import SYSTEM, Context
+
+__all__ = ["preserve_document", "describe_document", "describe_pending", "describe_all", "document_facts"]
+
+PDFA_MIME = "application/pdf"
+
+
+# --------------------------------------------------------------------------- PDF/A
+
+
+def _identify_pdfa(path: Path) -> tuple[str, str]:
+    try:
+        import pygfried
+
+        puid = pygfried.identify(str(path))
+    except Exception:  # identification is informative; the validator already spoke
+        puid = "fmt/477"
+    names = {"fmt/476": "PDF/A-2a", "fmt/477": "PDF/A-2b", "fmt/478": "PDF/A-2u", "fmt/95": "PDF/A-1a",
+             "fmt/354": "PDF/A-1b"}
+    return puid, names.get(puid, "Acrobat PDF/A - Portable Document Format")
+
+
+def preserve_document(ctx: Context, document_id: str) -> None:
+    """The "preserve" job: a PDF/A-2b rendition (role "pdfa") of the original, if it is a PDF or office file."""
+    with ctx.unit_of_work() as session:
+        doc = session.get(Document, document_id)
+        original = doc.file("original") if doc else None
+        if original is None:
+            raise jobs.JobFailed("Document of origineel bestand ontbreekt.")
+        kind, key, version, filename = doc.format_kind, original.object_key, original.version_id, original.filename
+        source_sha = original.sha256
+        existing = doc.file("pdfa")
+        if existing is not None and (doc.metadata_ or {}).get("pdfa_source_sha256") == source_sha:
+            return  # idempotent: this original already has its PDF/A
+    if not pdfa.convertible(kind):
+        return  # images, mail, text: no PDF/A rendition (their own formats are preserved as they are)
+
+    with tempfile.TemporaryDirectory(prefix="woo-preserve-") as tmp:
+        local = Path(tmp) / ("original" + Path(filename).suffix.lower())
+        ctx.store.download(key, local, version_id=version)
+        result = pdfa.to_pdfa(local, kind, Path(tmp))
+        steps = [s.as_dict() for s in result.steps]
+        if not result.ok:
+            with ctx.unit_of_work() as session:
+                audit.record(session, SYSTEM.label, "document.preserve_failed", document_id,
+                             reason=result.reason, steps=steps, source_sha256=source_sha)
+            raise jobs.JobFailed(f"PDF/A-omzetting mislukt: {result.reason} Het origineel blijft ongewijzigd bewaard.")
+        spooled = hash_file(result.path, ctx.settings.max_upload_bytes)
+        puid, fmt_name = _identify_pdfa(result.path)
+        new_key = f"documents/{document_id}/{uuid.uuid4().hex}"
+        stored = ctx.store.put_file(new_key, result.path, PDFA_MIME)
+    try:
+        with ctx.unit_of_work() as session:
+            doc = session.get(Document, document_id)
+            old = doc.file("pdfa")
+            old_key = old.object_key if old is not None else None
+            if old is not None:
+                session.delete(old)
+                session.flush()
+            session.add(StoredFile(document=doc, role="pdfa", object_key=new_key, version_id=stored.version_id,
+                                   filename=Path(filename).stem + ".pdfa.pdf", size=spooled.size,
+                                   sha256=spooled.sha256, mime_type=PDFA_MIME, puid=puid, format_name=fmt_name))
+            meta = dict(doc.metadata_ or {})
+            meta.update({"pdfa_source_sha256": source_sha, "pdfa_validated": result.validated})
+            doc.metadata_ = meta
+            audit.record(session, SYSTEM.label, "document.preserved", document_id, rendition="pdfa",
+                         flavour="PDF/A-2b", validated=result.validated, steps=steps, puid=puid,
+                         sha256=spooled.sha256, source_sha256=source_sha)
+    except BaseException:
+        ctx.store.delete_all_versions(new_key)
+        raise
+    if old_key:
+        ctx.store.delete_all_versions(old_key)
+    describe_document(ctx, document_id)
+
+
+# --------------------------------------------------------------------------- MDTO sidecars
+
+
+def document_facts(session: Session, doc: Document) -> DocumentFacts:
+    from woo.services.publication import public_file
+
+    org = session.get(Organisation, doc.organisation_id)
+    files = [FileFacts(f.object_key, f.role, f.filename, f.size, f.sha256, f.mime_type, f.puid, f.format_name,
+                       f.version_id, f.created_at, None) for f in doc.files]
+    events = [EventFacts(e.at, e.actor, e.action, e.detail or {}) for e in session.execute(
+        select(Event).where(Event.document_id == doc.id).order_by(Event.id)).scalars()]
+    grounds = [g for g in session.execute(select(PrivacyFinding.ground).where(
+        PrivacyFinding.document_id == doc.id, PrivacyFinding.decision == "redact")).scalars() if g]
+    pub = None
+    if doc.publication_id:
+        p = session.get(Publication, doc.publication_id)
+        if p is not None:
+            pub = {"id": p.id, "title": p.title, "kind": p.kind, "reference": p.reference}
+    public = public_file(doc)
+    return DocumentFacts(
+        id=doc.id, title=doc.title, organisation_code=org.code, status=doc.status, source=doc.source,
+        category=doc.category, suggestion=doc.suggestion, metadata=dict(doc.metadata_ or {}),
+        format_kind=doc.format_kind, document_date=doc.document_date, language=doc.language,
+        created_at=doc.created_at, updated_at=doc.updated_at or doc.created_at, published_at=doc.published_at,
+        withdrawn_at=doc.withdrawn_at, withdraw_reason=doc.withdraw_reason, publication=pub, files=files,
+        events=events, redaction_grounds=grounds, public_role=public.role if public else None)
+
+
+def describe_document(ctx: Context, document_id: str) -> int:
+    """Write every sidecar of one document; returns how many objects were written (0: document gone)."""
+    with ctx.unit_of_work() as session:
+        last = session.execute(select(func.max(ArchiveOutbox.id))
+                               .where(ArchiveOutbox.document_id == document_id)).scalar_one_or_none()
+        doc = session.get(Document, document_id)
+        facts = document_facts(session, doc) if doc is not None else None
+    if facts is None:
+        _done(ctx, document_id, last)
+        return 0
+    base = ctx.settings.base_url
+    io_xml, state = sidecars.document_sidecar(facts, base)
+    written = 0
+    for f in facts.files:
+        ctx.store.put_bytes(sidecars.bestand_key(f.object_key), sidecars.file_sidecar(facts, f, base),
+                            "application/xml")
+        written += 1
+    ctx.store.put_bytes(sidecars.state_key(document_id), state, "application/json")
+    ctx.store.put_bytes(sidecars.informatieobject_key(document_id), io_xml, "application/xml")
+    written += 2
+    current = {f.object_key for f in facts.files}
+    for info in list(ctx.store.list(f"documents/{document_id}/")):
+        base_key = sidecars.file_key_of_sidecar(info.key)
+        if base_key is not None and base_key not in current:
+            ctx.store.delete_all_versions(info.key)  # the file it described was replaced or removed
+    _done(ctx, document_id, last)
+    return written
+
+
+def _done(ctx: Context, document_id: str, up_to: int | None) -> None:
+    if up_to is None:
+        return
+    with ctx.unit_of_work() as session:
+        session.execute(delete(ArchiveOutbox).where(ArchiveOutbox.document_id == document_id,
+                                                    ArchiveOutbox.id <= up_to))
+
+
+def describe_pending(ctx: Context, limit: int = 1000, progress=None) -> tuple[int, list[str]]:
+    """Rewrite the sidecars of documents noted in the outbox; (documents described, Dutch problems)."""
+    with ctx.unit_of_work() as session:
+        ids = list(dict.fromkeys(session.execute(
+            select(ArchiveOutbox.document_id).order_by(ArchiveOutbox.id).limit(limit * 4)).scalars()))[:limit]
+    problems = []
+    for doc_id in ids:
+        try:
+            describe_document(ctx, doc_id)
+        except Exception as exc:  # one bad record must not stop the rest; it stays in the outbox
+            problems.append(f"{doc_id}: {exc}")
+        if progress:
+            progress(1)
+    return len(ids) - len(problems), problems
+
+
+def describe_all(ctx: Context, progress=None) -> tuple[int, list[str]]:
+    """Every document (after an upgrade, or to repair sidecars): noted in the outbox, then described."""
+    with ctx.unit_of_work() as session:
+        for doc_id in session.execute(select(Document.id)).scalars():
+            session.add(ArchiveOutbox(document_id=doc_id))
+    total, problems = 0, []
+    while True:
+        n, p = describe_pending(ctx, progress=progress)
+        total, problems = total + n, problems + p
+        if n == 0:
+            return total, problems
