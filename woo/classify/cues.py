@@ -6,8 +6,10 @@ for a beschikking, "Woo-verzoek" for a Woo-besluit. They serve twice: as feature
 weighs, and as a fixed prior (``weight``) that also reaches the categories the training corpus has
 no example of (subsidieverplichtingen anders dan met beschikking, art. 3.1).
 
-Where: "head" = title, document properties, filename and the first page (``text.HEAD_CHARS``);
-"body" = the bounded text. Pure: no I/O.
+Where: "title" = title, document properties, filename and the first lines (``TITLE_CHARS``): what
+the document says it is; "head" = the same plus the first page (``text.HEAD_CHARS``); "body" = the
+bounded text. A document-type cue (``TYPE_CUES``) counts in full in the title zone and for half
+anywhere on the first page, where the word may just be mentioned. Pure: no I/O.
 """
 from __future__ import annotations
 
@@ -15,7 +17,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .text import HEAD_CHARS
+from .text import HEAD_CHARS, TAIL_CHARS
+
+BODY_CUE_CHARS = 10_000
+TITLE_CHARS = 300
 
 
 @dataclass(frozen=True)
@@ -23,7 +28,7 @@ class Cue:
     id: str
     category: str  # slug of the TOOI label
     pattern: str
-    where: str  # "head" or "body"
+    where: str  # "title", "head" or "body"
     weight: float  # prior strength, in logits
     reason: str  # Dutch, shown to the records officer
     min_count: int = 1  # body cues: how often the pattern must occur
@@ -35,8 +40,9 @@ class Cue:
 
 @lru_cache(maxsize=None)
 def _compile(pattern: str) -> re.Pattern:
-    # DOTALL: "near" cues (.{0,80}) may span a line break of the extracted text
-    return re.compile(pattern, re.IGNORECASE | re.UNICODE | re.MULTILINE | re.DOTALL)
+    # Patterns are lower case and run on lower-cased text (much faster than IGNORECASE).
+    # DOTALL: "near" cues (.{0,80}) may span a line break of the extracted text.
+    return re.compile(pattern, re.UNICODE | re.MULTILINE | re.DOTALL)
 
 
 def _c(cid, cat, where, weight, pattern, reason, min_count=1):
@@ -64,23 +70,23 @@ A31 = "inspanningsverplichting_art_3_1_woo"
 
 CUES: tuple[Cue, ...] = (
     # 3.3 lid 1 a: wetten en algemeen verbindende voorschriften
-    _c("wet_koning", W, "head", 1.5, r"\bwij (willem-alexander|beatrix|juliana)\b.{0,40}bij de gratie gods",
+    _c("wet_koning", W, "head", 1.0, r"\bwij (willem-alexander|beatrix|juliana)\b.{0,40}bij de gratie gods",
        "Koninklijke aanhef \"Wij ..., bij de gratie Gods\" (wet of algemene maatregel van bestuur)"),
     _c("wet_staatsblad", W, "head", 1.5, r"\bstaatsblad\b", "Vermelding \"Staatsblad\" (bekendmaking van een wet of AMvB)"),
     _c("wet_verordening", W, "head", 2.0, r"\b\w*verordening\b", "Het document is een verordening"),
     _c("wet_regeling_minister", W, "head", 1.0, r"\bregeling van de minister\b|\bministeri[eë]le regeling\b",
        "Ministeriële regeling"),
     _c("wet_wet_van", W, "head", 1.5, r"\bwet van \d{1,2} \w+ \d{4}\b", "Aanhef \"Wet van [datum]\""),
-    _c("wet_begrippen", W, "body", 1.0,
+    _c("wet_begrippen", W, "body", 0.5,
        r"\bin (deze|dit) (wet|regeling|verordening|besluit) (wordt )?(verstaan|wordt verstaan) onder\b",
        "Begripsbepalingen \"In deze regeling wordt verstaan onder\" (regelgeving)"),
-    _c("wet_inwerkingtreding", W, "body", 1.0,
+    _c("wet_inwerkingtreding", W, "body", 0.5,
        r"\b(treedt|treden) in werking\b|\bkan worden aangehaald als\b|\bwordt aangehaald als\b|\bciteertitel\b",
        "Bepalingen over inwerkingtreding of citeertitel (regelgeving)"),
-    _c("wet_artikelen", W, "body", 0.8, r"(?:^|\s)artikel\s+\d+[a-z]?\b", "Genummerde artikelen (Artikel 1, 2, 3 ...)",
+    _c("wet_artikelen", W, "body", 0.5, r"(?:^|\s)artikel\s+\d+[a-z]?\b", "Genummerde artikelen (Artikel 1, 2, 3 ...)",
        min_count=5),
     # 3.3 lid 1 b: overige besluiten van algemene strekking
-    _c("ob_beleidsregel", OB, "head", 2.0, r"\bbeleidsregel(s)?\b", "Het document is een beleidsregel"),
+    _c("ob_beleidsregel", OB, "head", 3.0, r"\bbeleidsregel(s)?\b", "Het document is een beleidsregel"),
     _c("ob_aanwijzing", OB, "head", 1.0, r"^\W*aanwijzing\b|\baanwijzing van het college van procureurs",
        "Aanwijzing (beleidsregel van het Openbaar Ministerie of bestuursorgaan)"),
     _c("ob_4_81", OB, "body", 1.5, r"\b(artikel )?4:81\b", "Verwijzing naar art. 4:81 Awb (bevoegdheid tot beleidsregels)"),
@@ -107,14 +113,14 @@ CUES: tuple[Cue, ...] = (
        "Organisatiebesluit, -regeling of organogram"),
     _c("ow_mandaat", OW, "head", 2.0, r"\bmandaat(besluit|regeling)?\b|\bmandatering\b|\bvolmacht en machtiging\b",
        "Mandaat, volmacht of machtiging (taken en bevoegdheden)"),
-    _c("ow_instelling", OW, "head", 2.0, r"\binstellingsbesluit\b|\bhoudende (de )?instelling van\b|\breglement van orde\b",
+    _c("ow_instelling", OW, "head", 3.0, r"\binstellingsbesluit\b|\bhoudende (de )?instelling van\b|\breglement van orde\b",
        "Instellingsbesluit of reglement van orde"),
     _c("ow_werkwijze", OW, "head", 1.2, r"\bwerkwijze\b|\btaken en bevoegdheden\b|\bprotocol\b",
        "Beschrijving van werkwijze, taken en bevoegdheden"),
     _c("ow_onderdelen", OW, "body", 0.8, r"\b(directie|afdeling|directoraat-generaal|dienst|secretariaat)\b.{0,60}"
        r"\b(is belast met|staat onder leiding|heeft tot taak|taken)\b", "Taken van organisatieonderdelen", min_count=2),
     # 3.3 lid 1 e: bereikbaarheidsgegevens
-    _c("bg_contact", BG, "head", 1.5, r"^\W*(contact(gegevens|informatie)?|bereikbaarheid|openingstijden)\b|"
+    _c("bg_contact", BG, "head", 1.2, r"^\W*(contact(gegevens|informatie)?|bereikbaarheid|openingstijden)\b|"
        r"\bcontact(gegevens|informatie)\b|\bbereikbaarheidsgegevens\b",
        "Contactgegevens of bereikbaarheid als onderwerp"),
     _c("bg_adressen", BG, "body", 1.0, r"\b(bezoekadres|postadres|telefoon(nummer)?|openingstijden|e-?mail(adres)?)\b",
@@ -137,8 +143,10 @@ CUES: tuple[Cue, ...] = (
     _c("sg_voorzitter", SG, "head", 2.0, r"\baan de voorzitter van de (tweede|eerste) kamer\b|\bkamerbrief\b",
        "Brief aan de Voorzitter van de Tweede of Eerste Kamer"),
     _c("sg_motie", SG, "head", 1.5, r"\bmotie van (het lid|de leden)\b|\bde kamer, gehoord de beraadslaging\b|"
-       r"\bkamervragen\b|\bvragen van (het lid|de leden)\b|\bbnc-?fiche\b|^\W*fiche\s*\d+",
-       "Motie, Kamervragen of BNC-fiche in de Kamer"),
+       r"\bkamervragen\b|\bvragen van (het lid|de leden)\b",
+       "Motie of Kamervragen in de Tweede of Eerste Kamer"),
+    _c("sg_fiche", SG, "head", 2.5, r"\bbnc-?fiche\b|^\W*fiche\s*\d+\s*:|\bbeoordeling nieuwe commissievoorstellen\b",
+       "BNC-fiche (kabinetsbeoordeling van een Europees voorstel, aan de Kamer gezonden)"),
     _c("sg_tk", SG, "body", 0.8, r"\b(tweede|eerste) kamer\b", "Verwijzingen naar de Tweede of Eerste Kamer", min_count=3),
     # 3.3 lid 2 c: vergaderstukken decentrale overheden
     _c("do_voorstel", DO, "head", 2.2, r"\b(raads|staten|dagelijks bestuurs)voorstel\b|\braadsbesluit\b|\bstatenbesluit\b|"
@@ -203,7 +211,7 @@ CUES: tuple[Cue, ...] = (
        "Verwijzing naar de Wet open overheid of Wob"),
     # 3.3 lid 2 j: onderzoeksrapporten
     _c("or_rapport", OR, "head", 2.0, r"\b(onderzoeks)?rapport(age)?\b|\beindrapport\b|\bevaluatie\b|\bonderzoek naar\b|"
-       r"\bhaalbaarheidsstudie\b|\beffectrapportage\b|\bmonitor\b|\bverkenning\b|\bmystery guest\b",
+       r"\bhaalbaarheidsstudie\b|\b\w*effectrapport(age)?\b|\bmonitor\b|\bverkenning\b|\bmystery guest\b",
        "Onderzoeksrapport, evaluatie of studie"),
     _c("or_opdracht", OR, "body", 1.5, r"\bin opdracht van\b|\bonderzoeksvra(ag|gen)\b|\brespondenten\b|\bmethode\b|"
        r"\bconclusies en aanbevelingen\b|\bonderzoeksopzet\b|\bonderzoeksteam\b", "Onderzoeksopzet, methode of respondenten",
@@ -230,19 +238,61 @@ CUES: tuple[Cue, ...] = (
 )
 
 
-def fire(head: str, body: str) -> dict[str, int]:
-    """Which cues occur: cue id -> number of matches (head cues look at the head only)."""
-    out: dict[str, int] = {}
-    for cue in CUES:
-        if cue.where == "head":
-            n = 1 if cue.regex.search(head) else 0
+# Cues that name what kind of document this is: strongest when they stand in the title.
+TYPE_CUES = frozenset({
+    "wet_verordening", "wet_regeling_minister", "ob_beleidsregel", "ob_aanwijzing", "ob_kennisgeving",
+    "ob_programma", "on_ontwerp", "ow_organisatiebesluit", "ow_mandaat", "ow_instelling", "bg_contact",
+    "is_raadsadres", "sg_voorzitter", "sg_motie", "sg_fiche", "do_voorstel", "do_motie", "do_vragen", "ab_besluitenlijst",
+    "ab_agenda", "ab_vergadering", "ad_advies", "co_convenant", "jv_jaarverslag", "su_overeenkomst", "wv_verzoek",
+    "wv_inventaris", "or_rapport", "be_beschikking", "kl_klacht", "a31_communicatie",
+})
+
+
+def _with_title_variants(cues: tuple[Cue, ...]) -> tuple[Cue, ...]:
+    out = []
+    for cue in cues:
+        if cue.id in TYPE_CUES:
+            out.append(Cue(cue.id + "_titel", cue.category, cue.pattern, "title", cue.weight, cue.reason + " in de titel"))
+            out.append(Cue(cue.id, cue.category, cue.pattern, cue.where, round(cue.weight / 2, 2), cue.reason))
         else:
-            n = sum(1 for _ in cue.regex.finditer(body))
+            out.append(cue)
+    return tuple(out)
+
+
+CUES = _with_title_variants(CUES)
+
+
+def fire(head: str, body: str, title: str = "") -> dict[str, int]:
+    """Which cues occur: cue id -> matches counted up to the cue's min_count (head cues: the head only)."""
+    out: dict[str, int] = {}
+    if len(body) > BODY_CUE_CHARS + TAIL_CHARS:  # the structure of a document shows early (and at its end)
+        body = body[:BODY_CUE_CHARS] + "\n" + body[-TAIL_CHARS:]
+    head, body, title = head.lower(), body.lower(), title.lower()
+    for cue in CUES:
+        if cue.where in ("head", "title"):
+            n = 1 if cue.regex.search(head if cue.where == "head" else title) else 0
+        else:
+            n = 0
+            for _ in cue.regex.finditer(body):
+                n += 1
+                if n >= cue.min_count:  # presence is what counts; stop scanning
+                    break
             if n < cue.min_count:
                 n = 0
         if n:
             out[cue.id] = n
     return out
+
+
+def find(cue: Cue, text: str) -> str | None:
+    """The words that made a cue fire, in the text's own spelling."""
+    lower = text.lower()
+    found = cue.regex.search(lower)
+    if not found:
+        return None
+    if len(lower) == len(text):  # lower() kept the offsets
+        return text[found.start():found.end()]
+    return found.group(0)
 
 
 def head_text(text: str, title: str | None = None, filename: str | None = None,
