@@ -365,6 +365,261 @@ def review_set(data_dir, document_id, category, username):
     click.echo("Categorie vastgesteld.")
 
 
+@main.group(help="Archival retention: Selectielijst classes, due list, destruction lists, transfer.")
+def retention():
+    pass
+
+
+def _date_opt(value):
+    from datetime import date
+
+    return date.fromisoformat(value) if value else None
+
+
+@retention.command("classify", help="Give documents without a retention class the default for their Woo category.")
+@instance_option
+@click.option("--recompute", is_flag=True, help="Also recompute dates of existing classes (e.g. after WOO_TRANSFER_YEARS).")
+@click.option("--user", "username", help="Act as this woo user.")
+def retention_classify(data_dir, recompute, username):
+    from woo.services import retention as retsvc
+
+    ctx = _context(data_dir)
+    with click.progressbar(length=0, label="Classificeren", file=sys.stderr) as bar:
+        report = retsvc.classify_defaults(ctx, _cli_actor(ctx, username), recompute=recompute, progress=bar.update)
+    click.echo(f"Geclassificeerd: {report.classified}; zonder (bekende) categorie, waardering N: {report.unmapped}")
+
+
+@retention.command("due", help="Documents whose archiefactiedatum has passed (or will within N days).")
+@instance_option
+@click.option("--within", "within_days", default=0, show_default=True, type=int, help="Days ahead.")
+@click.option("--category", "categories", multiple=True, help="Woo category (label, slug or TOOI URI).")
+@click.option("--resultaat", "resultaten", multiple=True, help="Selectielijst resultaat, e.g. 6.1.")
+@click.option("--organisation", "organisations", multiple=True, help="TOOI code, e.g. gm0363.")
+@click.option("--before", help="Archiefactiedatum before this date (YYYY-MM-DD).")
+@click.option("--waardering", type=click.Choice(["B", "V"]), help="V: to destroy, B: to transfer.")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--xlsx", "xlsx_path", type=click.Path(dir_okay=False, path_type=Path))
+def retention_due(data_dir, within_days, categories, resultaten, organisations, before, waardering, csv_path,
+                  xlsx_path):
+    from woo.services import retention as retsvc
+
+    ctx = _context(data_dir)
+    flt = retsvc.DueFilter(within_days, tuple(categories), tuple(resultaten), tuple(organisations),
+                           _date_opt(before), waardering)
+    try:
+        with ctx.unit_of_work() as s:
+            rows = retsvc.due_rows(s, flt)
+            if csv_path or xlsx_path:
+                with click.progressbar(length=0, label="Exporteren", file=sys.stderr) as bar:
+                    writer = retsvc.write_xlsx if xlsx_path else retsvc.write_csv
+                    n = writer(rows, xlsx_path or csv_path, bar.update)
+                click.echo(f"{n} records geschreven naar {xlsx_path or csv_path}.")
+            else:
+                n = 0
+                for r in rows:
+                    click.echo(f"{r.archiefactiedatum}  {r.waardering} {r.resultaat:<8} {r.archiefactie:<11} "
+                               f"{r.id}  {r.title[:70]}{'  [legal hold]' if r.legal_hold else ''}")
+                    n += 1
+                click.echo(f"{n} records.", err=True)
+    except retsvc.RetentionError as exc:
+        raise click.ClickException(str(exc))
+
+
+@retention.command("set", help="Override a document's Selectielijst resultaat (archivist, with a reason).")
+@instance_option
+@click.argument("document_id")
+@click.argument("resultaat")
+@click.option("--reason", required=True)
+@click.option("--user", "username", required=True, help="The archivist (woo user).")
+def retention_set(data_dir, document_id, resultaat, reason, username):
+    from woo.services import retention as retsvc
+
+    ctx = _context(data_dir)
+    try:
+        ret = retsvc.override(ctx, _cli_actor(ctx, username), document_id, resultaat, reason)
+    except retsvc.RetentionError as exc:
+        raise click.ClickException(str(exc))
+    click.echo(f"Resultaat {ret.resultaat} ({ret.waardering}); brondatum {ret.brondatum}, "
+               f"archiefactiedatum {ret.archiefactiedatum} ({ret.archiefactie}).")
+
+
+@retention.command("hold", help="Put documents under a legal hold (or --release it).")
+@instance_option
+@click.argument("document_ids", nargs=-1, required=True)
+@click.option("--reason", required=True)
+@click.option("--release", is_flag=True)
+@click.option("--user", "username", required=True)
+def retention_hold(data_dir, document_ids, reason, release, username):
+    from woo.services import retention as retsvc
+
+    ctx = _context(data_dir)
+    try:
+        n = retsvc.set_legal_hold(ctx, _cli_actor(ctx, username), list(document_ids), not release, reason)
+    except retsvc.RetentionError as exc:
+        raise click.ClickException(str(exc))
+    click.echo(f"{n} document(en) {'vrijgegeven' if release else 'onder legal hold'}.")
+
+
+@retention.group("list", help="Destruction lists: create, review, approve, cancel, execute.")
+def retention_list():
+    pass
+
+
+def _destruction(fn, *args, **kwargs):
+    from woo.services.destruction import DestructionError
+
+    try:
+        return fn(*args, **kwargs)
+    except DestructionError as exc:
+        raise click.ClickException(str(exc))
+
+
+@retention_list.command("create", help="New list from document ids, or --from-due (due V-records).")
+@instance_option
+@click.argument("name")
+@click.argument("document_ids", nargs=-1)
+@click.option("--from-due", is_flag=True, help="Every eligible due V-record (see woo retention due).")
+@click.option("--category", "categories", multiple=True)
+@click.option("--resultaat", "resultaten", multiple=True)
+@click.option("--limit", default=10_000, show_default=True, type=int)
+@click.option("--user", "username", required=True)
+def retention_list_create(data_dir, name, document_ids, from_due, categories, resultaten, limit, username):
+    from woo.services import destruction as ds
+    from woo.services import retention as retsvc
+
+    ctx = _context(data_dir)
+    ids = list(document_ids)
+    if from_due:
+        ids += ds.eligible_due_ids(ctx, retsvc.DueFilter(categories=tuple(categories),
+                                                         resultaten=tuple(resultaten)), limit)
+    list_id = _destruction(ds.create_list, ctx, _cli_actor(ctx, username), name, ids)
+    click.echo(f"Vernietigingslijst {list_id} aangemaakt met {len(set(ids))} records; ter beoordeling.")
+
+
+@retention_list.command("review", help="Accept or exclude one record on a list (reviewer).")
+@instance_option
+@click.argument("list_id", type=int)
+@click.argument("document_id")
+@click.option("--exclude", is_flag=True, help="Exclude (needs --reason); default: accept.")
+@click.option("--reason", default="")
+@click.option("--user", "username", required=True)
+def retention_list_review(data_dir, list_id, document_id, exclude, reason, username):
+    from woo.services import destruction as ds
+
+    ctx = _context(data_dir)
+    _destruction(ds.review_item, ctx, _cli_actor(ctx, username), list_id, document_id,
+                 ds.UITGEZONDERD if exclude else ds.AKKOORD, reason)
+    click.echo("Oordeel vastgelegd.")
+
+
+@retention_list.command("finish-review", help="Close the review of a list (reviewer).")
+@instance_option
+@click.argument("list_id", type=int)
+@click.option("--user", "username", required=True)
+def retention_list_finish(data_dir, list_id, username):
+    from woo.services import destruction as ds
+
+    ctx = _context(data_dir)
+    _destruction(ds.finish_review, ctx, _cli_actor(ctx, username), list_id)
+    click.echo("Beoordeling afgerond.")
+
+
+@retention_list.command("approve", help="Approve a reviewed list (another archivist); starts the window.")
+@instance_option
+@click.argument("list_id", type=int)
+@click.option("--user", "username", required=True)
+def retention_list_approve(data_dir, list_id, username):
+    from woo.services import destruction as ds
+
+    ctx = _context(data_dir)
+    after = _destruction(ds.approve, ctx, _cli_actor(ctx, username), list_id)
+    click.echo(f"Goedgekeurd; vernietigen kan vanaf {after:%Y-%m-%d %H:%M} (UTC).")
+
+
+@retention_list.command("cancel", help="Cancel a list before execution.")
+@instance_option
+@click.argument("list_id", type=int)
+@click.option("--reason", required=True)
+@click.option("--user", "username", required=True)
+def retention_list_cancel(data_dir, list_id, reason, username):
+    from woo.services import destruction as ds
+
+    ctx = _context(data_dir)
+    _destruction(ds.cancel, ctx, _cli_actor(ctx, username), list_id, reason)
+    click.echo("Geannuleerd.")
+
+
+@retention_list.command("execute", help="Dry run: what would be destroyed. --execute queues it (resumes too).")
+@instance_option
+@click.argument("list_id", type=int)
+@click.option("--execute", "do_it", is_flag=True, help="Really destroy (after the cancellation window).")
+@click.option("--wait", is_flag=True, help="Run here instead of in the worker, with a progress bar.")
+@click.option("--user", "username")
+def retention_list_execute(data_dir, list_id, do_it, wait, username):
+    from woo.services import destruction as ds
+
+    ctx = _context(data_dir)
+    p = _destruction(ds.plan, ctx, list_id)
+    for item in p.items:
+        click.echo(f"  {item['document_id']}  {item['resultaat']} {item['waardering']}  {item['titel'][:70]}")
+    click.echo(f"{len(p.items)} record(s) te vernietigen.")
+    for reason in p.refused:
+        click.echo(f"Nog niet: {reason}")
+    if not do_it:
+        click.echo("Proefdraai: er is niets vernietigd. Geef --execute om te vernietigen.")
+        return
+    if not username:
+        raise click.UsageError("Geef --user (de archivaris die de vernietiging start).")
+    actor = _cli_actor(ctx, username)
+    if wait:
+        with click.progressbar(length=len(p.items), label="Vernietigen", file=sys.stderr) as bar:
+            _destruction(ds.start, ctx, actor, list_id, inline=True, progress=bar.update)
+        click.echo("Vernietigd; de verklaring van vernietiging is opgeslagen.")
+    else:
+        _destruction(ds.start, ctx, actor, list_id)
+        click.echo("Vernietiging ingepland bij de worker.")
+
+
+@retention.command("transfer", help="Transfer (overbrenging) of B-records older than WOO_TRANSFER_YEARS. Dry run "
+                                    "by default; --execute writes the package; --confirm PACKAGE_ID marks them.")
+@instance_option
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--execute", "do_it", is_flag=True)
+@click.option("--confirm", "package_id", help="The archive received this package: mark its records transferred.")
+@click.option("--destination", default="archiefbewaarplaats", show_default=True)
+@click.option("--user", "username")
+def retention_transfer(data_dir, out_dir, do_it, package_id, destination, username):
+    from woo.services import transfer as tr
+
+    ctx = _context(data_dir)
+    try:
+        if package_id:
+            if not do_it:
+                click.echo(f"Proefdraai: pakket {package_id} zou als overgebracht naar '{destination}' worden "
+                           "gemarkeerd. Geef --execute om te bevestigen.")
+                return
+            res = tr.confirm(ctx, _cli_actor(ctx, username), package_id, destination)
+            click.echo(f"{res.archived} records overgebracht en alleen-lezen; legal hold op {res.legal_holds} "
+                       f"objecten ({res.legal_hold_unsupported} niet ondersteund door de opslag).")
+            return
+        sel = tr.select_records(ctx)
+        click.echo(f"{len(sel.document_ids)} records (B, brondatum op of voor {sel.cutoff}, termijn "
+                   f"{sel.years} jaar) komen in aanmerking.")
+        for doc_id, reason in sel.not_transferable.items():
+            click.echo(f"  niet: {doc_id}: {reason}")
+        if not do_it:
+            click.echo("Proefdraai: er is geen pakket gemaakt. Geef --execute --out MAP.")
+            return
+        if not out_dir:
+            raise click.UsageError("Geef --out MAP voor het pakket.")
+        with click.progressbar(length=len(sel.document_ids), label="Pakket maken", file=sys.stderr) as bar:
+            package = tr.prepare(ctx, _cli_actor(ctx, username), out_dir, sel.document_ids, progress=bar.update)
+        click.echo(f"Pakket {package.id}: {package.records} records, {package.files} bestanden, {package.bytes} "
+                   f"bytes, SHA-256 {package.checksum}\n  {package.path}")
+    except tr.TransferError as exc:
+        raise click.ClickException(str(exc))
+
+
 def _register_optional() -> None:
     """Commands that live beside their capability (classification, privacy)."""
     from woo.publish.cli import publish_command, withdraw_command

@@ -37,3 +37,10 @@ def work(settings: Settings, burst: bool = False) -> None:
     os.environ["WOO_DATA_DIR"] = str(settings.data_dir)  # job functions load the same settings
     conn = Redis.from_url(settings.redis_url)
     Worker([Queue("woo", connection=conn)], connection=conn).work(burst=burst, with_scheduler=False)
+
+
+def run_destruction(list_id: int) -> str:
+    """rq entry point for executing an approved destruction list (resumable; see services.destruction)."""
+    from woo.services import destruction
+
+    return destruction.run(_context(), list_id)

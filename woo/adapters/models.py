@@ -221,3 +221,88 @@ class FixityStatus(Base):
     last_checked: Mapped[datetime] = mapped_column(default=utcnow)
     ok: Mapped[bool] = mapped_column(Boolean, default=True)
     problem: Mapped[str | None] = mapped_column(String(20))  # mismatch / missing
+
+
+# --------------------------------------------------------------------------- retention (issue 7)
+# Retention columns on documents: the Selectielijst class and the dates derived from it
+# (woo.services.retention), legal hold, and where a transferred record went.
+from sqlalchemy import Date, false as sa_false  # noqa: E402
+
+Document.retention_resultaat = mapped_column("retention_resultaat", String(20), nullable=True)
+Document.retention_source = mapped_column("retention_source", String(20), nullable=True)  # standaard / archivaris
+Document.retention_waardering = mapped_column("retention_waardering", String(1), nullable=True)
+Document.retention_bewaartermijn = mapped_column("retention_bewaartermijn", String(20), nullable=True)
+Document.retention_brondatum = mapped_column("retention_brondatum", Date, nullable=True)
+Document.retention_brondatum_bron = mapped_column("retention_brondatum_bron", String(20), nullable=True)
+Document.archiefactiedatum = mapped_column("archiefactiedatum", Date, nullable=True)
+Document.legal_hold = mapped_column("legal_hold", Boolean, nullable=False, default=False, server_default=sa_false())
+Document.legal_hold_reason = mapped_column("legal_hold_reason", Text, nullable=True)
+Document.transferred_to = mapped_column("transferred_to", String(500), nullable=True)
+Document.transferred_at = mapped_column("transferred_at", DateTime(timezone=True), nullable=True)
+Index("ix_documents_archiefactie", Document.archiefactiedatum, Document.id)
+
+
+class DestructionList(Base):
+    """A vernietigingslijst: created by an archivist, reviewed per item, approved by another archivist."""
+    __tablename__ = "destruction_lists"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(20), default="ter_beoordeling", index=True)
+    created_by: Mapped[str] = mapped_column(String(200))  # actor label
+    reviewer: Mapped[str | None] = mapped_column(String(200))  # who finished the review
+    reviewed_at: Mapped[datetime | None]
+    approved_by: Mapped[str | None] = mapped_column(String(200))
+    approved_at: Mapped[datetime | None]
+    execute_after: Mapped[datetime | None]  # end of the cancellation window
+    started_by: Mapped[str | None] = mapped_column(String(200))
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    cancelled_by: Mapped[str | None] = mapped_column(String(200))
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+    verklaring_document_id: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class DestructionItem(Base):
+    """One record on a list: the reviewer's verdict and, on execution, its own state (resumable)."""
+    __tablename__ = "destruction_items"
+    __table_args__ = (UniqueConstraint("list_id", "document_id"),
+                      Index("ix_destruction_items_doc", "document_id", "review"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    list_id: Mapped[int] = mapped_column(ForeignKey("destruction_lists.id", ondelete="CASCADE"))
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"))
+    review: Mapped[str] = mapped_column(String(20), default="open")  # open / akkoord / uitgezonderd
+    review_reason: Mapped[str | None] = mapped_column(Text)
+    reviewed_by: Mapped[str | None] = mapped_column(String(200))
+    reviewed_at: Mapped[datetime | None]
+    state: Mapped[str] = mapped_column(String(20), default="wachtend")  # wachtend / bezig / vernietigd / overgeslagen
+    snapshot: Mapped[dict] = mapped_column(JSON, default=dict)  # what the verklaring lists
+    object_keys: Mapped[list | None] = mapped_column(JSON)  # keys being deleted (set before the first delete)
+    versions_deleted: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    destroyed_at: Mapped[datetime | None]
+
+
+class TransferPackage(Base):
+    """An overbrenging: the package written for the e-Depot and, once confirmed, where it went."""
+    __tablename__ = "transfer_packages"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    status: Mapped[str] = mapped_column(String(20), default="aangemaakt")  # aangemaakt / bevestigd
+    path: Mapped[str] = mapped_column(String(1000))
+    records: Mapped[int] = mapped_column(Integer, default=0)
+    files: Mapped[int] = mapped_column(Integer, default=0)
+    bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    checksum: Mapped[str] = mapped_column(String(64))
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    confirmed_by: Mapped[str | None] = mapped_column(String(200))
+    confirmed_at: Mapped[datetime | None]
+    destination: Mapped[str | None] = mapped_column(String(500))
+
+
+class TransferItem(Base):
+    __tablename__ = "transfer_items"
+    package_id: Mapped[str] = mapped_column(ForeignKey("transfer_packages.id", ondelete="CASCADE"), primary_key=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), primary_key=True)

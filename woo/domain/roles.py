@@ -29,6 +29,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "document.publish": frozenset({Role.PUBLISHER}),
     "job.retry": frozenset({Role.OFFICER}),
     "retention.manage": frozenset({Role.ARCHIVIST}),
+    "retention.review": frozenset({Role.REVIEWER}),  # judge items on a destruction list
+    "retention.read": frozenset({Role.ARCHIVIST, Role.REVIEWER}),  # see destruction lists
     "admin": frozenset(),
 }
 

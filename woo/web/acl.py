@@ -60,6 +60,16 @@ RULES: dict[str, Rule] = {
     # review queue
     "review.queue": login(),  # lists only documents the user may review
     "review.decide": action("document.review"),
+    # archivists (woo/web/retention.py): archival work spans organisations, so unscoped
+    "retention.due": action("retention.manage", scoped=False),
+    "retention.lists": action("retention.read", scoped=False),
+    "retention.list_detail": action("retention.read", scoped=False),
+    "retention.create_list": action("retention.manage", scoped=False),
+    "retention.review_item": action("retention.review", scoped=False),
+    "retention.finish_review": action("retention.review", scoped=False),
+    "retention.approve": action("retention.manage", scoped=False),
+    "retention.cancel": action("retention.read", scoped=False),
+    "retention.start": action("retention.manage", scoped=False),
     # REST API (Bearer token, or a logged-in browser session)
     "api.openapi": public(),
     "api.create_document": action("document.ingest", scope="ingest", form={"organisation": "{org_code}"}),

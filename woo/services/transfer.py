@@ -1,0 +1,197 @@
+"""Overbrenging: B-records older than the transfer term go to the archiefbewaarplaats (e-Depot).
+
+``select`` (dry run) -> ``prepare`` writes an MDTO SIP in a BagIt bag with a pakbon -> the archive
+confirms receipt -> ``confirm`` makes the records read-only here (status archived), puts an S3 legal
+hold on their objects where the storage supports it, and records where they went.
+"""
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterator
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from woo.adapters.models import Document, Organisation, TransferItem, TransferPackage, new_id, utcnow
+from woo.archive import transfer_package as pkg
+from woo.domain import retention as rules
+from woo.domain import tooi
+from woo.domain.lifecycle import TRANSITIONS, Status, check_transition
+from woo.domain.roles import Role
+from woo.metadata import mdto
+from woo.services import audit
+from woo.services import retention as retsvc
+from woo.services.context import Actor, Context
+
+TRANSFERABLE = tuple(s for s, targets in TRANSITIONS.items() if Status.ARCHIVED in targets)
+
+
+class TransferError(ValueError):
+    """A refused transfer step (Dutch message)."""
+
+
+def cutoff(today: date, years: int) -> date:
+    """Records with a brondatum on or before this date are older than ``years``."""
+    year = today.year - years
+    return date(year, today.month, min(today.day, calendar.monthrange(year, today.month)[1]))
+
+
+@dataclass
+class Selection:
+    cutoff: date
+    years: int
+    document_ids: list[str] = field(default_factory=list)
+    not_transferable: dict[str, str] = field(default_factory=dict)  # id -> Dutch reason
+
+
+def select_records(ctx: Context, today: date | None = None, limit: int | None = None) -> Selection:
+    """B-records whose brondatum is older than WOO_TRANSFER_YEARS and that are still here."""
+    years = retsvc.transfer_years(ctx.settings)
+    sel = Selection(cutoff(today or date.today(), years), years)
+    with ctx.unit_of_work() as session:
+        stmt = (select(Document.id, Document.status, Document.title).where(
+            Document.retention_waardering == "B", Document.retention_brondatum <= sel.cutoff,
+            Document.status.notin_([Status.ARCHIVED, Status.DESTROYED])).order_by(Document.retention_brondatum,
+                                                                                   Document.id))
+        for doc_id, status, _title in session.execute(stmt):
+            if Status(status) not in TRANSFERABLE:
+                sel.not_transferable[doc_id] = (f"status '{status}': alleen gepubliceerde of ingetrokken records "
+                                                "kunnen (volgens de levenscyclus) worden overgebracht")
+                continue
+            sel.document_ids.append(doc_id)
+            if limit and len(sel.document_ids) >= limit:
+                break
+    return sel
+
+
+def _record(session: Session, ctx: Context, doc: Document, folder: str, org: Organisation) -> pkg.PackageRecord:
+    bron = f"woo {org.code}"
+    io = mdto.InformatieobjectRecord(id=doc.id, bron=bron, naam=doc.title, archiefvormer=org.code)
+    if tooi.category_by_uri(doc.category):
+        io.woo_categorie = doc.category
+    if doc.language:
+        io.talen = [doc.language[:2]]
+    if doc.retention_brondatum:
+        io.dekking_in_tijd = [mdto.DekkingInTijd(doc.retention_brondatum)]
+    io.events = [mdto.Event("Creatie", doc.document_date or doc.created_at)]
+    if doc.published_at:
+        io.events.append(mdto.Event("Publicatie", doc.published_at))
+    io.events.append(mdto.Event("Overbrenging", utcnow()))
+    res = rules.resultaat(doc.retention_resultaat)
+    ret = rules.retention_for(res, doc.retention_brondatum, retsvc.transfer_years(ctx.settings))
+    mdto.apply_retention(io, res, ret)
+    record = pkg.PackageRecord(folder, io)
+    names: set[str] = set()
+    for f in doc.files:
+        name = pkg.safe_name(f"{f.role}-{f.filename}")
+        while name.lower() in names:
+            name = "_" + name
+        names.add(name.lower())
+        bestand = mdto.BestandRecord(
+            id=f"{doc.id}-{f.role}", bron=bron, naam=name, omvang=f.size, pronom_puid=f.puid or "UNKNOWN",
+            pronom_naam=f.format_name or f.mime_type, checksum=f.sha256,
+            checksum_datum=datetime.now(timezone.utc).replace(microsecond=0), representatie_van=io.verwijzing())
+        io.heeft_representatie.append(mdto.Verwijzing(name, mdto.Identificatie(bestand.id, bron)))
+        key, version = f.object_key, f.version_id
+        record.files.append(pkg.PackageFile(bestand, lambda path, k=key, v=version: ctx.store.download(k, path, v)))
+    return record
+
+
+def prepare(ctx: Context, actor: Actor, out_dir: Path, document_ids: list[str] | None = None,
+            today: date | None = None, progress: Callable[[int], None] | None = None) -> TransferPackage:
+    """Write the package for the selection (or the given ids) and remember which records it holds."""
+    with ctx.unit_of_work() as session:
+        retsvc.require_role(session, actor, Role.ARCHIVIST, "Een overbrenging voorbereiden", TransferError)
+    ids = document_ids if document_ids is not None else select_records(ctx, today).document_ids
+    if not ids:
+        raise TransferError("Er zijn geen records die voor overbrenging in aanmerking komen.")
+    package_id = new_id()
+    with ctx.unit_of_work() as session:
+        docs = [session.get(Document, i) for i in ids]
+        for doc_id, doc in zip(ids, docs):
+            if doc is None:
+                raise TransferError(f"Document {doc_id} bestaat niet.")
+            if doc.retention_waardering != "B":
+                raise TransferError(f"Document {doc_id} is niet blijvend te bewaren (waardering "
+                                    f"{doc.retention_waardering or 'N'}) en wordt niet overgebracht.")
+            if Status(doc.status) not in TRANSFERABLE:
+                raise TransferError(f"Document {doc_id} heeft status '{doc.status}' en kan niet worden overgebracht.")
+        orgs = {o.id: o for o in session.execute(select(Organisation)).scalars()}
+        folders = pkg.unique_folders(f"{d.title[:60]}-{d.id[:8]}" for d in docs)
+
+        def records() -> Iterator[pkg.PackageRecord]:
+            for doc, folder in zip(docs, folders):
+                yield _record(session, ctx, doc, folder, orgs[doc.organisation_id])
+
+        first_org = orgs[docs[0].organisation_id]
+        result = pkg.write(Path(out_dir), package_id, records(), {
+            "naam": f"Overbrenging {first_org.name} {date.today():%Y-%m-%d}", "archiefvormer": first_org.code,
+            "contact": actor.name, "doel": "archiefbewaarplaats (e-Depot)"}, progress)
+        package = TransferPackage(id=package_id, status="aangemaakt", path=str(result.path), records=result.records,
+                                  files=result.files, bytes=result.bytes, checksum=result.checksum,
+                                  created_by=actor.label)
+        session.add(package)
+        session.flush()
+        session.add_all(TransferItem(package_id=package_id, document_id=d.id) for d in docs)
+        audit.record(session, actor.label, "transfer.prepared", None, pakket=package_id, records=result.records,
+                     bestanden=result.files, bytes=result.bytes, checksum=result.checksum, pad=str(result.path))
+        return package
+
+
+@dataclass
+class ConfirmResult:
+    archived: int
+    legal_holds: int
+    legal_hold_unsupported: int
+
+
+def _legal_hold(ctx: Context, key: str, version_id: str | None) -> bool:
+    client = getattr(ctx.store, "client", None)
+    if client is None:
+        return False
+    try:
+        client.enable_object_legal_hold(ctx.store.bucket, key, version_id=version_id)
+        return True
+    except Exception:  # bucket without object lock (or storage without the API)
+        return False
+
+
+def confirm(ctx: Context, actor: Actor, package_id: str, destination: str) -> ConfirmResult:
+    """The archive has the package: records become read-only here and say where they went."""
+    destination = (destination or "").strip() or "archiefbewaarplaats"
+    with ctx.unit_of_work() as session:
+        retsvc.require_role(session, actor, Role.ARCHIVIST, "Een overbrenging bevestigen", TransferError)
+        package = session.get(TransferPackage, package_id)
+        if package is None:
+            raise TransferError(f"Overbrengingspakket {package_id} bestaat niet.")
+        if package.status == "bevestigd":
+            raise TransferError(f"Overbrengingspakket {package_id} is al bevestigd.")
+        ids = list(session.execute(select(TransferItem.document_id).where(TransferItem.package_id == package_id))
+                   .scalars())
+        now, result = utcnow(), ConfirmResult(0, 0, 0)
+        for doc_id in ids:
+            doc = session.get(Document, doc_id)
+            doc.status = check_transition(doc.status, Status.ARCHIVED)  # refuses all if one cannot go
+            doc.transferred_to = f"{destination} (pakket {package_id})"
+            doc.transferred_at, doc.updated_at = now, now
+            for f in doc.files:
+                if _legal_hold(ctx, f.object_key, f.version_id):
+                    result.legal_holds += 1
+                else:
+                    result.legal_hold_unsupported += 1
+            audit.record(session, actor.label, "document.transferred", doc_id, pakket=package_id,
+                         bestemming=destination)
+            result.archived += 1
+        package.status, package.confirmed_by, package.confirmed_at = "bevestigd", actor.label, now
+        package.destination = destination
+        audit.record(session, actor.label, "transfer.confirmed", None, pakket=package_id, records=result.archived,
+                     bestemming=destination, legal_holds=result.legal_holds,
+                     legal_hold_niet_ondersteund=result.legal_hold_unsupported)
+    return result
+
+
+__all__ = ["TransferError", "Selection", "select_records", "cutoff", "prepare", "confirm", "ConfirmResult",
+           "TRANSFERABLE"]

@@ -1,0 +1,151 @@
+"""Archivists' pages (Dutch): the due list, destruction lists with review and approval buttons.
+
+Thin: every button calls the same service function as the CLI (woo.services.destruction/retention).
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+
+from woo.app import context
+from woo.domain.roles import allowed
+from woo.services import destruction as ds
+from woo.services import retention as retsvc
+from woo.web.auth import login_required
+
+bp = Blueprint("retention", __name__, url_prefix="/archief")
+PAGE = 200
+
+
+def _require_any(action: str) -> None:
+    """Archival work spans organisations: a role for any organisation suffices here."""
+    p = g.get("principal")
+    if p is None or not any(allowed(p.roles_for(o), action) for o in p.organisation_ids() | {None}):
+        abort(403, description="U heeft geen rechten voor deze handeling.")
+
+
+def _may_any(action: str) -> bool:
+    p = g.get("principal")
+    return p is not None and any(allowed(p.roles_for(o), action) for o in p.organisation_ids() | {None})
+
+
+@bp.route("/termijnen")
+@login_required
+def due():
+    _require_any("retention.manage")
+    within = request.args.get("binnen", type=int) or 0
+    waardering = request.args.get("waardering") or None
+    flt = retsvc.DueFilter(within_days=within, waardering=waardering if waardering in ("B", "V") else None)
+    rows, more = [], False
+    with context().unit_of_work() as s:
+        for row in retsvc.due_rows(s, flt, batch=PAGE + 1):
+            if len(rows) == PAGE:
+                more = True
+                break
+            rows.append(row)
+    return render_template("retention/due.html", rows=rows, more=more, within=within, waardering=waardering,
+                           today=date.today())
+
+
+@bp.route("/vernietigingslijsten")
+@login_required
+def lists():
+    _require_any("retention.read")
+    with context().unit_of_work() as s:
+        items = [(lst, ds.counts(s, lst.id)) for lst in ds.lists(s)]
+    return render_template("retention/lists.html", lists=items, labels=ds.LIST_LABELS,
+                           may_manage=_may_any("retention.manage"))
+
+
+@bp.route("/vernietigingslijsten/<int:list_id>")
+@login_required
+def list_detail(list_id: int):
+    _require_any("retention.read")
+    with context().unit_of_work() as s:
+        try:
+            lst = ds._get_list(s, list_id)
+        except ds.DestructionError:
+            abort(404, description="Vernietigingslijst niet gevonden.")
+        items = ds.items(s, list_id)
+    return render_template("retention/list.html", lst=lst, items=items, labels=ds.LIST_LABELS,
+                           may_manage=_may_any("retention.manage"), may_review=_may_any("retention.review"),
+                           me=g.principal.actor.label)
+
+
+def _act(fn, ok: str, list_id: int | None = None):
+    try:
+        fn()
+    except (ds.DestructionError, retsvc.RetentionError) as exc:
+        flash(str(exc), "error")
+    else:
+        flash(ok, "info")
+    if list_id is None:
+        return redirect(url_for("retention.lists"))
+    return redirect(url_for("retention.list_detail", list_id=list_id))
+
+
+@bp.route("/vernietigingslijsten", methods=["POST"])
+@login_required
+def create_list():
+    _require_any("retention.manage")
+    ids = request.form.getlist("document_id")
+    name = request.form.get("name", "")
+    holder: dict = {}
+
+    def go():
+        holder["id"] = ds.create_list(context(), g.principal.actor, name, ids)
+
+    _act(go, "Vernietigingslijst aangemaakt en ter beoordeling aangeboden.")
+    return redirect(url_for("retention.list_detail", list_id=holder["id"])) if "id" in holder else \
+        redirect(url_for("retention.due"))
+
+
+@bp.route("/vernietigingslijsten/<int:list_id>/items/<document_id>", methods=["POST"])
+@login_required
+def review_item(list_id: int, document_id: str):
+    _require_any("retention.review")
+    decision = request.form.get("decision", "")
+    return _act(lambda: ds.review_item(context(), g.principal.actor, list_id, document_id, decision,
+                                       request.form.get("reason", "")), "Oordeel vastgelegd.", list_id)
+
+
+@bp.route("/vernietigingslijsten/<int:list_id>/beoordeeld", methods=["POST"])
+@login_required
+def finish_review(list_id: int):
+    _require_any("retention.review")
+    return _act(lambda: ds.finish_review(context(), g.principal.actor, list_id), "Beoordeling afgerond.", list_id)
+
+
+@bp.route("/vernietigingslijsten/<int:list_id>/goedkeuren", methods=["POST"])
+@login_required
+def approve(list_id: int):
+    _require_any("retention.manage")
+    return _act(lambda: ds.approve(context(), g.principal.actor, list_id),
+                "Goedgekeurd; de bedenktijd is ingegaan.", list_id)
+
+
+@bp.route("/vernietigingslijsten/<int:list_id>/annuleren", methods=["POST"])
+@login_required
+def cancel(list_id: int):
+    _require_any("retention.read")
+    return _act(lambda: ds.cancel(context(), g.principal.actor, list_id, request.form.get("reason", "")),
+                "Vernietigingslijst geannuleerd.", list_id)
+
+
+@bp.route("/vernietigingslijsten/<int:list_id>/vernietigen", methods=["POST"])
+@login_required
+def start(list_id: int):
+    _require_any("retention.manage")
+    if request.form.get("confirm_name", "").strip() == "":
+        flash("Typ de naam van de lijst om de vernietiging te bevestigen.", "error")
+        return redirect(url_for("retention.list_detail", list_id=list_id))
+
+    def go():
+        with context().unit_of_work() as s:
+            lst = ds._get_list(s, list_id)
+            if request.form.get("confirm_name", "").strip() != lst.name:
+                raise ds.DestructionError("De getypte naam komt niet overeen met de naam van de lijst.")
+        ds.start(context(), g.principal.actor, list_id)
+
+    return _act(go, "Vernietiging gestart; de voortgang staat op deze pagina.", list_id)
