@@ -133,7 +133,7 @@ def _iso(value: datetime | None) -> str | None:
 
 def _openbaarheid(doc: DocumentFacts) -> BeperkingGebruik:
     if doc.status == Status.PUBLISHED:
-        if doc.public_role == "redacted" or doc.redaction_grounds:
+        if doc.redaction_grounds:  # a "redacted" rendition alone may only have lost its metadata
             grounds = [f"art. {g} Woo" for g in dict.fromkeys(doc.redaction_grounds)]
             return mdto.beperking_woo("deels_openbaar", grounds or None)
         return mdto.beperking_woo("openbaar")
