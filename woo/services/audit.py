@@ -133,3 +133,11 @@ def export(session: Session, out: IO[str], fmt: str = "jsonl", since: datetime |
                 out.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
             count, last_id = count + 1, ev.id
         session.expunge_all()
+
+
+def record_access(session: Session, actor: str, document, what: str, **detail) -> Event | None:
+    """Log a read of content that is not public (yet, or any more): who looked at what, in the chain.
+    Reads of published documents are not logged: anyone may read those anonymously."""
+    if getattr(document, "status", None) == "published":
+        return None
+    return record(session, actor, f"access.{what}", document.id, status=document.status, **detail)

@@ -7,7 +7,7 @@ from flask import Blueprint, g, jsonify, request, url_for
 
 from woo.app import context
 from woo.domain.roles import allowed
-from woo.services import accounts, ingest as ingestsvc
+from woo.services import accounts, audit, ingest as ingestsvc
 from woo.services import documents as docsvc
 from woo.web.downloads import send_stored_file
 from woo.web.errors import problem
@@ -104,6 +104,7 @@ def get_document(document_id: str):
         doc = docsvc.get_document(s, g.principal, document_id)
         if doc is None:
             return problem(404, "Document niet gevonden.")
+        audit.record_access(s, g.principal.actor.label, doc, "viewed", via="api")
         return jsonify(document_json(doc))
 
 
@@ -115,6 +116,8 @@ def document_file(document_id: str, role: str):
         stored = doc.file(role) if doc else None
         if stored is None:
             return problem(404, "Bestand niet gevonden.")
+        audit.record_access(s, g.principal.actor.label, doc, "downloaded", role=role, sha256=stored.sha256,
+                            via="api")
     return send_stored_file(context().store, stored)
 
 

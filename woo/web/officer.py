@@ -10,6 +10,7 @@ from sqlalchemy import select
 from woo.adapters.models import Job, Organisation
 from woo.app import context
 from woo.domain import lifecycle
+from woo.services import audit
 from woo.services import documents as docsvc
 from woo.services import ingest as ingestsvc
 from woo.services import jobs as jobsvc
@@ -101,6 +102,7 @@ def detail(document_id: str):
         if doc is None:
             abort(404, description="Document niet gevonden.")
         require("document.read", doc.organisation_id)
+        audit.record_access(s, g.principal.actor.label, doc, "viewed")
         text_preview = None
         text_file = doc.file("text")
         if text_file is not None:
@@ -129,6 +131,7 @@ def download(document_id: str, role: str):
             abort(404, description="Bestand niet gevonden.")
         require("document.read", doc.organisation_id)
         stored = doc.file(role)
+        audit.record_access(s, g.principal.actor.label, doc, "downloaded", role=role, sha256=stored.sha256)
     return send_stored_file(context().store, stored, inline=request.args.get("inline") == "1")
 
 
