@@ -620,6 +620,79 @@ def retention_transfer(data_dir, out_dir, do_it, package_id, destination, userna
         raise click.ClickException(str(exc))
 
 
+@main.command(help="Fixity: re-hash every stored object (resumable); exit 1 on mismatches or missing objects.")
+@instance_option
+@click.option("--chunk", default=500, show_default=True, type=int, help="Files per checkpoint.")
+@click.option("--threads", default=8, show_default=True, type=int, help="Objects hashed at the same time.")
+@click.option("--limit", default=None, type=int, help="Stop after this many files (the next run resumes).")
+def fixity(data_dir, chunk, threads, limit):
+    from woo.services.fixity import run_fixity
+
+    ctx = _context(data_dir)
+    bar = click.progressbar(length=1, label="Controlegetallen", file=sys.stderr)
+
+    def start(remaining: int) -> None:
+        bar.length = max(1, remaining if limit is None else min(limit, remaining))
+
+    with bar:
+        report = run_fixity(ctx, _cli_actor(ctx, None), chunk=chunk, threads=threads, limit=limit,
+                            progress=bar.update, on_start=start)
+    click.echo(f"Gecontroleerd: {report.checked}{' (hervat)' if report.resumed else ''}; "
+               f"afwijkend: {report.mismatch_count}; ontbrekend: {report.missing_count}")
+    for key in report.mismatches:
+        click.echo(f"  checksum wijkt af: {key}")
+    for key in report.missing:
+        click.echo(f"  ontbreekt: {key}")
+    if not report.finished:
+        click.echo("Nog niet klaar: de volgende `woo fixity` gaat verder waar deze stopte.")
+    sys.exit(0 if report.ok else 1)
+
+
+@main.command(help="Rebuild documents, files, categories and states from the bucket's MDTO sidecars.")
+@instance_option
+@click.option("--from-storage", "from_storage", is_flag=True, required=True,
+              help="Read everything from the bucket (required; the database must be empty).")
+def rebuild(data_dir, from_storage):
+    from woo.adapters import db as dbmod
+    from woo.services.rebuild import RebuildError, rebuild_from_storage
+
+    settings = load_settings(data_dir)
+    dbmod.upgrade(settings.database_url)
+    ctx = _context(data_dir)
+    try:
+        with click.progressbar(length=0, label="Herbouwen", file=sys.stderr) as bar:
+            report = rebuild_from_storage(ctx, _cli_actor(ctx, None), progress=bar.update)
+    except RebuildError as exc:
+        raise click.ClickException(str(exc))
+    click.echo(f"Documenten: {report.documents}, bestanden: {report.files}, publicaties: {report.publications}")
+    for key in report.foreign:
+        click.echo(f"  genegeerd (niet van woo): {key}")
+    for key in report.unreferenced:
+        click.echo(f"  genegeerd (geen MDTO-verwijzing): {key}")
+    for problem in report.problems:
+        click.echo(f"  probleem: {problem}")
+    sys.exit(1 if report.problems else 0)
+
+
+@main.group(help="Archive metadata: MDTO sidecars in the bucket.")
+def archive():
+    pass
+
+
+@archive.command("describe", help="Rewrite MDTO sidecars of changed documents (or --all).")
+@instance_option
+@click.option("--all", "all_docs", is_flag=True, help="Every document, not only the changed ones.")
+def archive_describe(data_dir, all_docs):
+    from woo.services import preservation
+
+    ctx = _context(data_dir)
+    done, problems = (preservation.describe_all if all_docs else preservation.describe_pending)(ctx)
+    click.echo(f"Beschreven documenten: {done}")
+    for p in problems:
+        click.echo(f"  probleem: {p}")
+    sys.exit(1 if problems else 0)
+
+
 def _register_optional() -> None:
     """Commands that live beside their capability (classification, privacy)."""
     from woo.publish.cli import publish_command, withdraw_command

@@ -1,0 +1,77 @@
+"""Fixity: every stored object re-hashed in resumable chunks; changes and losses behind our back are caught."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from woo.adapters.models import Document, Event, FixityRun, FixityStatus, StoredFile
+from woo.services import accounts
+from woo.services.context import Actor
+from woo.services.fixity import run_fixity
+from woo.services.ingest import ingest
+
+ARCHIVIST = Actor("user", None, "archivaris-test")
+
+
+def _ingest_texts(ctx, tmp_path, n: int) -> list[str]:
+    with ctx.unit_of_work() as s:
+        org = accounts.default_organisation(s).id
+    ids = []
+    for i in range(n):
+        p = tmp_path / f"notitie-{i}.txt"
+        p.write_text(f"Notitie nummer {i} over de vergadering van het college.\n")
+        ids.append(ingest(ctx, ARCHIVIST, org, p.name, path=p).document_id)
+    return ids
+
+
+def test_fixity_resumes_and_catches_changed_and_missing_objects(woo_ctx, tmp_path):
+    _ingest_texts(woo_ctx, tmp_path, 7)
+    with woo_ctx.unit_of_work() as s:
+        files = s.execute(select(StoredFile).order_by(StoredFile.id)).scalars().all()
+        keys = [(f.id, f.object_key, f.document_id) for f in files]
+
+    first = run_fixity(woo_ctx, ARCHIVIST, chunk=2, limit=4)  # interrupted after two chunks
+    assert first.checked == 4 and not first.finished
+    second = run_fixity(woo_ctx, ARCHIVIST, chunk=2)
+    assert second.resumed and second.run_id == first.run_id
+    assert second.checked == len(keys) - 4 and second.finished and second.ok
+    with woo_ctx.unit_of_work() as s:
+        assert s.execute(select(FixityRun)).scalar_one().status == "done"
+        statuses = s.execute(select(FixityStatus)).scalars().all()
+        assert {st.file_id for st in statuses} == {k[0] for k in keys} and all(st.ok for st in statuses)
+
+    # Behind our back: one object overwritten, one removed.
+    _, changed_key, changed_doc = keys[1]
+    _, lost_key, _ = keys[3]
+    woo_ctx.store.put_bytes(changed_key, b"stilletjes gewijzigd", "text/plain")
+    woo_ctx.store.delete(lost_key)
+    third = run_fixity(woo_ctx, ARCHIVIST)
+    assert not third.resumed and third.finished and not third.ok
+    assert third.mismatches == [changed_key] and third.missing == [lost_key]
+    with woo_ctx.unit_of_work() as s:
+        mism = s.execute(select(Event).where(Event.action == "fixity.mismatch")).scalar_one()
+        assert mism.document_id == changed_doc and mism.detail["key"] == changed_key
+        summary = s.execute(select(Event).where(Event.action == "fixity.checked").order_by(Event.id.desc())).scalars().first()
+        assert summary.detail["mismatches"] == 1 and summary.detail["missing"] == 1
+        bad = {st.problem for st in s.execute(select(FixityStatus).where(FixityStatus.ok.is_(False))).scalars()}
+        assert bad == {"mismatch", "missing"}
+        assert s.get(Document, changed_doc) is not None
+
+
+def test_woo_fixity_cli_exit_code(woo_ctx, tmp_path):
+    from click.testing import CliRunner
+
+    from woo.cli import main
+
+    _ingest_texts(woo_ctx, tmp_path, 2)
+    env = {"WOO_DATABASE_URL": woo_ctx.settings.database_url, "WOO_S3_ENDPOINT": woo_ctx.settings.s3_endpoint,
+           "WOO_S3_ACCESS_KEY": woo_ctx.settings.s3_access_key, "WOO_S3_SECRET_KEY": woo_ctx.settings.s3_secret_key,
+           "WOO_S3_BUCKET": woo_ctx.settings.s3_bucket, "WOO_REDIS_URL": woo_ctx.settings.redis_url,
+           "WOO_SECRET_KEY": "x"}
+    ok = CliRunner().invoke(main, ["fixity", "--data-dir", str(tmp_path / "d")], env=env)
+    assert ok.exit_code == 0, ok.output
+    assert "afwijkend: 0" in ok.output
+    with woo_ctx.unit_of_work() as s:
+        key = s.execute(select(StoredFile.object_key)).scalars().first()
+    woo_ctx.store.put_bytes(key, b"anders", "text/plain")
+    bad = CliRunner().invoke(main, ["fixity", "--data-dir", str(tmp_path / "d")], env=env)
+    assert bad.exit_code == 1 and key in bad.output
