@@ -33,6 +33,8 @@ ENVIRONMENT = {
     "WOO_JOBS_INLINE": "1 runs background jobs inside the request (tests, tiny installs); default 0",
     "WOO_OAI_ADMIN_EMAIL": "Contact address OAI-PMH Identify reports; default webmaster@<host>",
     "WOO_AUTO_ACCEPT_CONFIDENCE": "Accept a suggested category at or above this confidence (0..1); default off",
+    "WOO_DESTRUCTION_WINDOW_DAYS": "Days an approved destruction list can still be cancelled; default 7",
+    "WOO_TRANSFER_YEARS": "Overbrengingstermijn for B-records in years: 20 (Archiefwet 1995) or 10 (new Archiefwet); default 20",
 }
 
 
@@ -54,6 +56,8 @@ class Settings:
     jobs_inline: bool = False
     auto_accept_confidence: float | None = None
     oai_admin_email: str | None = None
+    destruction_window_days: int = 7
+    transfer_years: int = 20
     extra: dict = field(default_factory=dict)
 
     def replace(self, **changes) -> "Settings":
@@ -114,5 +118,7 @@ def load_settings(data_dir: Path | str | None = None, env: dict | None = None) -
         organisation=pick("WOO_ORGANISATION", "gm0363"),
         jobs_inline=_truthy(pick("WOO_JOBS_INLINE", "0")),
         oai_admin_email=pick("WOO_OAI_ADMIN_EMAIL", "") or None,
+        destruction_window_days=int(pick("WOO_DESTRUCTION_WINDOW_DAYS", "7")),
+        transfer_years=int(pick("WOO_TRANSFER_YEARS", "20")),
         auto_accept_confidence=float(pick("WOO_AUTO_ACCEPT_CONFIDENCE", "")) if pick("WOO_AUTO_ACCEPT_CONFIDENCE", "") else None,
     )

@@ -1,0 +1,72 @@
+"""Overbrenging: B-records past the transfer term -> MDTO SIP in a BagIt bag with a pakbon -> confirmed."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import bagit
+import pytest
+from lxml import etree
+
+from tests.integration.retention_helpers import make_record, users
+from woo.adapters.models import Document
+from woo.archive import transfer_package as pkg
+from woo.domain.lifecycle import is_mutable
+from woo.metadata import mdto
+from woo.metadata.xsd import validate_mdto
+from woo.services import retention as retsvc
+from woo.services import transfer as tr
+
+OLD = datetime(2001, 5, 1, tzinfo=timezone.utc)
+
+
+def test_package_then_confirm(woo_ctx, tmp_path):
+    u = users(woo_ctx)
+    kwargs = dict(category="wetten_en_algemeen_verbindende_voorschriften", resultaat="2.1.1", document_date=OLD)
+    old = make_record(woo_ctx, 'Verordening "afval" & reiniging: 2001/5', status="published", **kwargs)
+    withdrawn = make_record(woo_ctx, "Verordening parkeren", status="withdrawn", **kwargs)
+    young = make_record(woo_ctx, "Verordening 2020", status="published", category=kwargs["category"],
+                        resultaat="2.1.1", document_date=datetime(2020, 1, 1, tzinfo=timezone.utc))
+    destroyable = make_record(woo_ctx, "Woo-besluit 2001", resultaat="6.1", document_date=OLD, status="published")
+
+    sel = tr.select_records(woo_ctx, today=date(2026, 6, 1))
+    assert sel.cutoff == date(2006, 6, 1) and set(sel.document_ids) == {old, withdrawn}
+    assert young not in sel.document_ids and destroyable not in sel.document_ids
+
+    woo_ctx.settings = woo_ctx.settings.replace(transfer_years=10)  # the new Archiefwet
+    assert young not in tr.select_records(woo_ctx, today=date(2026, 6, 1)).document_ids
+    assert tr.cutoff(date(2026, 6, 1), 10) == date(2016, 6, 1)
+
+    with pytest.raises(tr.TransferError, match="Archivaris"):
+        tr.prepare(woo_ctx, u["beoordelaar-r"], tmp_path, sel.document_ids)
+    with pytest.raises(tr.TransferError, match="niet blijvend te bewaren"):
+        tr.prepare(woo_ctx, u["archivaris-a"], tmp_path, [destroyable])
+    package = tr.prepare(woo_ctx, u["archivaris-a"], tmp_path, sel.document_ids)
+    root = tmp_path / package.id
+    bag = bagit.Bag(str(root))
+    assert bag.is_valid() and "sha256" in bag.algorithms
+    pakbon = pkg.read_pakbon(root)
+    assert pakbon["aantalInformatieobjecten"] == "2" and pakbon["aantalBestanden"] == "4"
+    assert pakbon["sipChecksum"] == package.checksum and int(pakbon["omvangInBytes"]) == package.bytes
+    sidecars = sorted(p for p in (root / "data").rglob("*.mdto.xml"))
+    assert len([p for p in sidecars if p.name.endswith(".bestand.mdto.xml")]) == 4
+    records = [p for p in sidecars if not p.name.endswith(".bestand.mdto.xml")]
+    assert len(records) == 2
+    for path in sidecars:
+        validate_mdto(etree.parse(str(path)).getroot())
+        assert not set(path.name) & set('<>:"\\|?*#& ')
+    io = mdto.parse_informatieobject(records[0].read_bytes())
+    assert io.waardering == "B" and io.selectielijst.code == "2.1.1"
+
+    # nothing changes before the archive confirms
+    with woo_ctx.unit_of_work() as s:
+        assert s.get(Document, old).status == "published"
+    result = tr.confirm(woo_ctx, u["archivaris-b"], package.id, "Stadsarchief Amsterdam e-Depot")
+    assert result.archived == 2 and result.legal_holds + result.legal_hold_unsupported == 4
+    with woo_ctx.unit_of_work() as s:
+        d = s.get(Document, old)
+        assert d.status == "archived" and not is_mutable(d.status)
+        assert "Stadsarchief Amsterdam" in d.transferred_to and package.id in d.transferred_to
+    with pytest.raises(retsvc.RetentionError, match="kan niet meer worden gewijzigd"):
+        retsvc.override(woo_ctx, u["archivaris-a"], old, "2.1", "Toch niet")
+    with pytest.raises(tr.TransferError, match="al bevestigd"):
+        tr.confirm(woo_ctx, u["archivaris-b"], package.id, "x")
