@@ -205,6 +205,25 @@ def review_item(ctx: Context, actor: Actor, list_id: int, document_id: str, deci
                      besluit=decision, reden=item.review_reason)
 
 
+def accept_open(ctx: Context, actor: Actor, list_id: int) -> int:
+    """The reviewer accepts every item still without a verdict (one audited decision per item)."""
+    with ctx.unit_of_work() as session:
+        retsvc.require_role(session, actor, Role.REVIEWER, "Een vernietigingslijst beoordelen", DestructionError)
+        lst = _get_list(session, list_id, lock=True)
+        if lst.status != TER_BEOORDELING:
+            raise DestructionError(f"Lijst {list_id} is niet (meer) ter beoordeling ({LIST_LABELS[lst.status]}).")
+        if lst.created_by == actor.label:
+            raise DestructionError("De opsteller van een vernietigingslijst mag die niet zelf beoordelen.")
+        items = session.execute(select(DestructionItem).where(DestructionItem.list_id == list_id,
+                                                              DestructionItem.review == OPEN)).scalars().all()
+        now = utcnow()
+        for item in items:
+            item.review, item.reviewed_by, item.reviewed_at = AKKOORD, actor.label, now
+            audit.record(session, actor.label, "destruction.item_reviewed", item.document_id, lijst=list_id,
+                         besluit=AKKOORD, reden=None)
+        return len(items)
+
+
 def finish_review(ctx: Context, actor: Actor, list_id: int) -> None:
     with ctx.unit_of_work() as session:
         retsvc.require_role(session, actor, Role.REVIEWER, "Een vernietigingslijst beoordelen", DestructionError)
@@ -594,5 +613,5 @@ def counts(session: Session, list_id: int) -> dict[str, int]:
 
 
 __all__ = ["DestructionError", "refusal_reasons", "create_list", "eligible_due_ids", "review_item",
-           "finish_review", "approve", "cancel", "plan", "Plan", "start", "run", "lists", "items", "counts",
+           "accept_open", "finish_review", "approve", "cancel", "plan", "Plan", "start", "run", "lists", "items", "counts",
            "LIST_LABELS", "OPEN_STATES", "AKKOORD", "UITGEZONDERD", "VERKLARING_RESULTAAT", "LABELS_NL"]
