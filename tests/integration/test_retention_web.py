@@ -49,3 +49,22 @@ def test_pages_drive_the_workflow(woo_ctx):
     early = b.post(f"/archief/vernietigingslijsten/{list_id}/vernietigen", data={"confirm_name": "Lijst web"},
                    headers=h, follow_redirects=True)
     assert "bedenktijd loopt nog" in early.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_archivist_overrides_a_class_with_a_reason(woo_ctx):
+    u = users(woo_ctx)
+    app = create_app(ctx=woo_ctx)
+    doc_id = make_record(woo_ctx, "Besluit", resultaat="6.1", versions=1)
+    a = _client(app, woo_ctx, u["archivaris-a"])
+    h = {"X-CSRF-Token": CSRF}
+    page = a.get(f"/archief/documenten/{doc_id}").get_data(as_text=True)
+    assert "6.1" in page and "documentdatum" in page and "7.1.20" not in page  # vervallen never offered
+    bad = a.post(f"/archief/documenten/{doc_id}", data={"resultaat": "99.1", "reason": "x"}, headers=h,
+                 follow_redirects=True)
+    assert "komt niet voor in de Selectielijst" in bad.get_data(as_text=True)
+    ok = a.post(f"/archief/documenten/{doc_id}", data={"resultaat": "6.2", "reason": "Afgewezen"}, headers=h,
+                follow_redirects=True)
+    assert "Selectielijstklasse 6.2 vastgelegd" in ok.get_data(as_text=True)
+    r = _client(app, woo_ctx, u["beoordelaar-r"])
+    assert r.get(f"/archief/documenten/{doc_id}").status_code == 403

@@ -149,3 +149,40 @@ def start(list_id: int):
         ds.start(context(), g.principal.actor, list_id)
 
     return _act(go, "Vernietiging gestart; de voortgang staat op deze pagina.", list_id)
+
+
+@bp.route("/documenten/<document_id>")
+@login_required
+def document(document_id: str):
+    """A record's retention: class, dates and their ground; the archivist may choose another class."""
+    from woo.adapters.models import Document
+    from woo.web.auth import require
+
+    with context().unit_of_work() as s:
+        doc = s.get(Document, document_id)
+        if doc is None:
+            abort(404, description="Document niet gevonden.")
+        require("retention.manage", doc.organisation_id)
+        return render_template("retention/document.html", doc=doc, v=retsvc.view(doc))
+
+
+@bp.route("/documenten/<document_id>", methods=["POST"])
+@login_required
+def override(document_id: str):
+    from woo.adapters.models import Document
+    from woo.web.auth import require
+
+    with context().unit_of_work() as s:
+        doc = s.get(Document, document_id)
+        if doc is None:
+            abort(404, description="Document niet gevonden.")
+        require("retention.manage", doc.organisation_id)
+    try:
+        ret = retsvc.override(context(), g.principal.actor, document_id, request.form.get("resultaat", ""),
+                              request.form.get("reason", ""))
+    except retsvc.RetentionError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"Selectielijstklasse {ret.resultaat} vastgelegd; archiefactiedatum "
+              f"{ret.archiefactiedatum:%d-%m-%Y}.", "info")
+    return redirect(url_for("retention.document", document_id=document_id))
