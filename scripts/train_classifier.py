@@ -5,6 +5,7 @@
     python scripts/train_classifier.py --cv            # leave-one-out figures first (documents unseen)
     python scripts/train_classifier.py --cv --folds 5  # stratified 5-fold instead of leave-one-out
     python scripts/train_classifier.py --cv --no-write # measure only
+    python scripts/train_classifier.py --cv --by-source --no-write  # one source repository held out at a time
 
 Text comes from woo.intake.extract (the same path as uploads, OCR included), cached per file hash in
 --cache so reruns are fast. Labels: manifest.csv's category slug -> TOOI URI via the TOOI labels.
@@ -79,13 +80,19 @@ def folds(labels: list[str], k: int | None) -> list[list[int]]:
     return [sorted(f) for f in out if f]
 
 
-def cross_validate(examples, params: dict, k: int | None = None, verbose: bool = True):
+def source_folds(examples) -> list[list[int]]:
+    """One fold per source repository: the harshest test, a publisher the model has never seen."""
+    groups = [m.get("group") or f"doc{i}" for i, (_, m, _) in enumerate(examples)]
+    return [[i for i, g in enumerate(groups) if g == group] for group in sorted(set(groups))]
+
+
+def cross_validate(examples, params: dict, k: int | None = None, verbose: bool = True, by_source: bool = False):
     from woo.classify import Classifier
 
     prepared = [prepare_example(t, m) for t, m, _ in examples]
     labels = [c for _, _, c in examples]
     preds: list[ev.Prediction | None] = [None] * len(examples)
-    test_sets = folds(labels, k)
+    test_sets = source_folds(examples) if by_source else folds(labels, k)
     for n_fold, test in enumerate(test_sets):
         held = set(test)
         train_idx = [i for i in range(len(examples)) if i not in held]
@@ -106,6 +113,8 @@ def main(argv=None) -> int:
     parser.add_argument("--cv", "--cross-validate", dest="cv", action="store_true",
                         help="report figures on documents the model did not train on")
     parser.add_argument("--folds", type=int, default=None, help="stratified k-fold (default: leave-one-out)")
+    parser.add_argument("--by-source", action="store_true",
+                        help="cross-validate leaving out one source repository at a time")
     parser.add_argument("--param", action="append", default=[], help="override a training parameter, KEY=VALUE")
     parser.add_argument("--no-write", action="store_true", help="do not write the model file")
     parser.add_argument("--cv-json", type=Path, help="write the cross-validated predictions here")
@@ -126,10 +135,11 @@ def main(argv=None) -> int:
 
     if args.cv:
         start = time.time()
-        preds = cross_validate(examples, params, args.folds)
+        preds = cross_validate(examples, params, args.folds, by_source=args.by_source)
         metrics = ev.metrics(preds)
         threshold = ev.suggest_threshold(preds, args.target_precision)
-        scheme = f"stratified {args.folds}-fold" if args.folds else "leave-one-out"
+        scheme = ("leave-one-source-out" if args.by_source else
+                  f"stratified {args.folds}-fold" if args.folds else "leave-one-out")
         print(f"Cross-validation ({scheme}, {time.time() - start:.0f}s), params {json.dumps(params, sort_keys=True)}")
         print(ev.format_report(metrics, threshold, preds))
         if threshold is not None:

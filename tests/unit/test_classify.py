@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from woo.classify import MODEL_PATH, Classification, Classifier, classify, compare, evaluate, train
+from woo.classify import MODEL_PATH, Classification, Classifier, classify, compare, evaluate, retrain, train
 from woo.classify import categories as cats
 from woo.classify import metrics as ev
 from woo.classify.model import Model
@@ -192,6 +192,22 @@ def test_compare_prefers_the_model_that_learned_the_categories():
     assert result["delta"]["accuracy"] > 0
     assert compare(good, bad, held_out)["new_not_worse"] is False
     assert evaluate(good, held_out)["accuracy"] == 1.0
+
+
+def test_retrain_switches_only_to_a_model_that_is_not_worse(tmp_path):
+    held_out = [(BESLUITENLIJST.replace("Voorbeeldstad", "Eeburg"), {}, "agendas_en_besluitenlijsten_bestuurscolleges"),
+                (WOO_BESLUIT.replace("Marktplein", "Stationsplein"), {}, "woo_verzoeken_en_besluiten"),
+                (BESCHIKKING.replace("Kerkstraat", "Dorpsstraat"), {}, "beschikkingen")]
+    small = {"max_word_features": 500, "max_char_features": 500}
+    good = train(_examples(), small)
+    examples = _examples()
+    wrong = [(t, m, examples[(i + 1) % len(examples)][2]) for i, (t, m, _) in enumerate(examples)]
+    out = tmp_path / "new.npz"
+    refused = retrain(wrong, held_out, current=good, out=out, params={**small, "alpha": 0.0, "cue_scale": 0.0})
+    assert refused["new_not_worse"] is False and refused["written"] is None and not out.exists()
+    accepted = retrain(_examples(), held_out, current=good, out=out, params=small)
+    assert accepted["new_not_worse"] is True and accepted["written"] == str(out)
+    assert Classifier(out).classify(WOO_BESLUIT).category == uri_of("woo_verzoeken_en_besluiten")
 
 
 def test_metrics_by_hand():

@@ -113,4 +113,26 @@ def compare(old: Model | Classifier, new: Model | Classifier, held_out: Iterable
     return result
 
 
-__all__ = ["Classification", "Classifier", "MODEL_PATH", "classify", "compare", "evaluate", "train", "Model"]
+def retrain(examples: Iterable[Example], held_out: Iterable[Example], *, current: Model | Classifier | str | Path |
+            None = None, out: str | Path | None = None, params: dict | None = None, tolerance: float = 0.0) -> dict:
+    """Train a new model and switch to it (write ``out``) only when it is not worse on ``held_out``.
+
+    ``examples`` are e.g. the corpus plus officer-confirmed documents; ``held_out`` must not overlap
+    them. Returns the comparison, with ``written`` (path or None) and ``model`` (the new Model).
+    """
+    new = train(examples, params)
+    if current is None:
+        current = default_classifier()
+    elif isinstance(current, (str, Path)):
+        current = Classifier(current)
+    result = compare(current, new, held_out, tolerance)
+    result["written"] = None
+    if out is not None and result["new_not_worse"]:
+        new.save(out)
+        result["written"] = str(out)
+    result["model"] = new
+    return result
+
+
+__all__ = ["Classification", "Classifier", "MODEL_PATH", "classify", "compare", "evaluate", "train", "retrain",
+           "Model"]

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from .text import HEAD_CHARS, TAIL_CHARS
 
-BODY_CUE_CHARS = 10_000
+BODY_CUE_CHARS = 6_000
 TITLE_CHARS = 300
 
 
@@ -115,16 +115,18 @@ CUES: tuple[Cue, ...] = (
        "Mandaat, volmacht of machtiging (taken en bevoegdheden)"),
     _c("ow_instelling", OW, "head", 3.0, r"\binstellingsbesluit\b|\bhoudende (de )?instelling van\b|\breglement van orde\b",
        "Instellingsbesluit of reglement van orde"),
-    _c("ow_werkwijze", OW, "head", 1.2, r"\bwerkwijze\b|\btaken en bevoegdheden\b|\bprotocol\b",
+    _c("ow_werkwijze", OW, "head", 2.0, r"\bwerkwijze\b|\btaken en bevoegdheden\b|\bprotocol\b",
        "Beschrijving van werkwijze, taken en bevoegdheden"),
     _c("ow_onderdelen", OW, "body", 0.8, r"\b(directie|afdeling|directoraat-generaal|dienst|secretariaat)\b.{0,60}"
        r"\b(is belast met|staat onder leiding|heeft tot taak|taken)\b", "Taken van organisatieonderdelen", min_count=2),
     # 3.3 lid 1 e: bereikbaarheidsgegevens
-    _c("bg_contact", BG, "head", 1.2, r"^\W*(contact(gegevens|informatie)?|bereikbaarheid|openingstijden)\b|"
-       r"\bcontact(gegevens|informatie)\b|\bbereikbaarheidsgegevens\b",
+    _c("bg_contact", BG, "head", 1.2, r"\bcontact(gegevens|informatie|pagina)\b|\bbereikbaarheid(sgegevens)?\b|"
+       r"\bopeningstijden\b",
        "Contactgegevens of bereikbaarheid als onderwerp"),
     _c("bg_adressen", BG, "body", 1.0, r"\b(bezoekadres|postadres|telefoon(nummer)?|openingstijden|e-?mail(adres)?)\b",
        "Veel adres-, telefoon- en openingstijdgegevens", min_count=12),
+    _c("bg_adreslijst", BG, "body", 1.5, r"\bpostbus \d+|\(0\d{1,3}\) ?\d{2,3}|\btel(efoon)?\.?:? ?0\d{1,3}[- ]?\d{3}",
+       "Lijst van postadressen en telefoonnummers", min_count=6),
     _c("bg_woo_contact", BG, "body", 1.5, r"\bwoo-?contactpersoon\b|\bverzoek (om informatie )?(kunt u )?indienen\b",
        "Woo-contactpersoon of hoe een verzoek kan worden ingediend"),
     # 3.3 lid 2 a: bij vertegenwoordigende organen ingekomen stukken
@@ -179,7 +181,8 @@ CUES: tuple[Cue, ...] = (
        r"raadt aan|geeft in overweging)\b|\bwij adviseren u\b", "Adviserende formuleringen (\"adviseert\", \"beveelt aan\")"),
     # 3.3 lid 2 f: convenanten
     _c("co_convenant", CO, "head", 3.0, r"\bconvenant\b|\bbestuursovereenkomst\b|\bsamenwerkingsovereenkomst\b|"
-       r"\bintentieverklaring\b|\bwerkafspraken\b|\bbestuurlijke afspraken\b|\boverkomst inzake\b|\bovereenkomst\b",
+       r"\bintentieverklaring\b|\bwerkafspraken\b|\bbestuurlijke afspraken\b|\b\w*overeenkomst (inzake|tussen|over)\b|"
+       r"\bovereenkomst (van|tot) samenwerking\b",
        "Convenant, overeenkomst of werkafspraken tussen partijen"),
     _c("co_partijen", CO, "body", 1.5, r"\bpartijen\b|\bpartij ter (ene|andere) zijde\b|\bhierna te noemen\b|"
        r"\bkomen (het volgende )?overeen\b|\bondergetekenden\b", "Partijen die iets overeenkomen", min_count=3),
@@ -219,9 +222,10 @@ CUES: tuple[Cue, ...] = (
     _c("or_structuur", OR, "head", 0.8, r"\b(inhoudsopgave|samenvatting|management ?summary|colofon)\b",
        "Rapportstructuur (inhoudsopgave, samenvatting, colofon)"),
     # 3.3 lid 2 k: beschikkingen
-    _c("be_beschikking", BE, "head", 2.5, r"\b\w*beschikking\b|\b(omgevings|kap|exploitatie|evenementen|drank- en horeca)?vergunning\b|"
-       r"\bontheffing\b|\blast onder dwangsom\b|\bbesluit op uw aanvraag\b",
-       "Beschikking, vergunning of ontheffing"),
+    _c("be_beschikking", BE, "head", 3.0, r"\b\w*beschikking\b|\blast onder dwangsom\b|\bbesluit op uw aanvraag\b",
+       "Het document is een beschikking"),
+    _c("be_vergunning", BE, "head", 1.5, r"\b(omgevings|kap|exploitatie|evenementen|drank- en horeca)?vergunning\b|"
+       r"\bontheffing\b|\bvrijstelling\b", "Vergunning, ontheffing of vrijstelling"),
     _c("be_aanvrager", BE, "head", 1.5, r"\bgeachte aanvrager\b|\buw aanvraag\b|\bheeft (een )?[\w-]* ?aangevraagd\b|"
        r"\baanvraag (om|voor) (een )?\w*vergunning\b", "Besluit op een aanvraag van een aanvrager"),
     _c("be_bezwaar", BE, "body", 1.2, r"\b(bezwaar|bezwaarschrift)\b.{0,80}\b(zes weken|6 weken)\b|"
@@ -241,10 +245,10 @@ CUES: tuple[Cue, ...] = (
 # Cues that name what kind of document this is: strongest when they stand in the title.
 TYPE_CUES = frozenset({
     "wet_verordening", "wet_regeling_minister", "ob_beleidsregel", "ob_aanwijzing", "ob_kennisgeving",
-    "ob_programma", "on_ontwerp", "ow_organisatiebesluit", "ow_mandaat", "ow_instelling", "bg_contact",
+    "ob_programma", "on_ontwerp", "ow_organisatiebesluit", "ow_mandaat", "ow_instelling", "ow_werkwijze", "bg_contact",
     "is_raadsadres", "sg_voorzitter", "sg_motie", "sg_fiche", "do_voorstel", "do_motie", "do_vragen", "ab_besluitenlijst",
     "ab_agenda", "ab_vergadering", "ad_advies", "co_convenant", "jv_jaarverslag", "su_overeenkomst", "wv_verzoek",
-    "wv_inventaris", "or_rapport", "be_beschikking", "kl_klacht", "a31_communicatie",
+    "wv_inventaris", "or_rapport", "be_beschikking", "be_vergunning", "kl_klacht", "a31_communicatie",
 })
 
 

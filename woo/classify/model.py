@@ -62,7 +62,10 @@ def prepare(text: str, title: str | None = None, filename: str | None = None,
     text = text or ""
     # clean only what can be read: the start (markup removal shortens it) and the tail
     if len(text) > 2 * (MODEL_CHARS + TAIL_CHARS):
-        cleaned = clean(text[: 2 * MODEL_CHARS]) + "\n" + clean(text[-2 * TAIL_CHARS:])[-TAIL_CHARS:]
+        start = clean(text[: 3 * MODEL_CHARS // 2])
+        if len(start) < MODEL_CHARS:  # much markup: read further
+            start = clean(text[: 4 * MODEL_CHARS])
+        cleaned = start + "\n" + clean(text[-2 * TAIL_CHARS:])[-TAIL_CHARS:]
     else:
         cleaned = clean(text)
     body = bounded(cleaned)
