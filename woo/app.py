@@ -29,6 +29,7 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
     app.register_blueprint(officer.bp)
     app.register_blueprint(review.bp)
     app.register_blueprint(api.bp)
+    from woo.web import metadata; app.register_blueprint(metadata.bp)  # noqa: E702 describe documents
     from woo.web import retention; app.register_blueprint(retention.bp)  # noqa: E702 archivists
     public.init_app(app)
     return app

@@ -693,6 +693,45 @@ def archive_describe(data_dir, all_docs):
     sys.exit(1 if problems else 0)
 
 
+@main.command(help="Show a document's suggested and confirmed metadata, or confirm/correct fields with "
+                   "--set field=value (fields: title, date.creatie, date.vaststelling, date.ondertekening, "
+                   "date.ontvangst, documentsoort, organisation, identifiers; an empty value clears).")
+@instance_option
+@click.argument("document_id")
+@click.option("--set", "assignments", multiple=True, metavar="FIELD=VALUE",
+              help="Repeatable. identifiers takes several kenmerken separated by ';'.")
+@click.option("--user", "username", help="Act as this woo user.")
+def describe(data_dir, document_id, assignments, username):
+    from woo.adapters.models import Document
+    from woo.services import describe as describesvc
+
+    ctx = _context(data_dir)
+    if assignments:
+        values = {}
+        for item in assignments:
+            field, sep, value = item.partition("=")
+            if not sep:
+                raise click.UsageError(f"Gebruik --set veld=waarde (niet ‘{item}’).")
+            values[field.strip()] = value
+        try:
+            describesvc.set_metadata(ctx, _cli_actor(ctx, username), document_id, values)
+        except describesvc.DescribeError as exc:
+            raise click.ClickException(str(exc))
+        click.echo(f"Vastgelegd: {', '.join(values)}")
+    with ctx.unit_of_work() as s:
+        doc = s.get(Document, document_id)
+        if doc is None:
+            raise click.ClickException(f"Document {document_id} bestaat niet.")
+        for row in describesvc.view(doc):
+            best = row["best"]
+            line = f"{row['field']:<20} "
+            line += f"vastgelegd: {row['confirmed_label']}" if row["confirmed"] is not None else "niet vastgelegd"
+            if best:
+                line += (f"; voorstel: {best.get('label') or best['value']} "
+                         f"({round((best.get('confidence') or 0) * 100)}%, {best['reason']})")
+            click.echo(line)
+
+
 def _register_optional() -> None:
     """Commands that live beside their capability (classification, privacy)."""
     from woo.publish.cli import publish_command, withdraw_command

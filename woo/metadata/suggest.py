@@ -389,15 +389,25 @@ def _soort_patterns() -> tuple[tuple[re.Pattern, tooi.Concept], ...]:
 
 
 def _soort_in(text: str, line_start: bool) -> tuple[tooi.Concept, re.Match] | None:
-    """The most specific documentsoort named in ``text`` (longest match; earliest on a tie)."""
+    """The most specific documentsoort named in ``text`` (longest match; earliest on a tie); with
+    ``line_start`` only one that opens a line (after numbering or table bars)."""
+    if line_start:
+        pieces, pos = [], 0
+        for line in text.split("\n"):
+            lead = len(line) - len(line.lstrip(" \t|#*>0123456789."))
+            pieces.append((pos + lead, line[lead:]))
+            pos += len(line) + 1
+    else:
+        pieces = [(0, text)]
     best_hit = None
     for pattern, concept in _soort_patterns():
-        for m in pattern.finditer(text):
-            if line_start and text[m.end():m.end() + 1] == ":":
-                continue  # "Besluit:" opens the dictum of a regulation, it does not name its kind
-            if line_start and not re.fullmatch(r"[\s|#*>\d.]*", text[text.rfind("\n", 0, m.start()) + 1:m.start()]):
+        for offset, piece in pieces:
+            m = pattern.match(piece) if line_start else pattern.search(piece)
+            if m is None:
                 continue
-            key = (m.end() - m.start(), -m.start())
+            if line_start and piece[m.end():m.end() + 1] == ":":
+                continue  # "Besluit:" opens the dictum of a regulation, it does not name its kind
+            key = (m.end() - m.start(), -(offset + m.start()))
             if best_hit is None or key > best_hit[0]:
                 best_hit = (key, concept, m)
             break
@@ -443,8 +453,8 @@ def _label_tokens(label: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
-def _org_index() -> dict[str, list[tuple[tuple[str, ...], tooi.Organisation, bool]]]:
-    """First token -> [(token sequence, organisation, case-sensitive)], built once from the TOOI lists.
+def _org_index() -> dict[tuple[str, ...], list[tuple[list[str], tooi.Organisation, bool]]]:
+    """First two tokens -> [(token sequence, organisation, case-sensitive)], built once from the TOOI lists.
 
     Besides each label, the bodies that speak for an organisation name it too: "burgemeester en
     wethouders van X", "Gedeputeerde Staten van X", "de Minister van X" (for "ministerie van X")."""
@@ -476,9 +486,10 @@ def _org_index() -> dict[str, list[tuple[tuple[str, ...], tooi.Organisation, boo
         elif org.tooi_list == "rwc_ministeries_compleet" and seq[:2] == ("ministerie", "van"):
             for prefix in ("minister van", "staatssecretaris van"):
                 add(_label_tokens(prefix) + seq[2:], org)
-    index: dict[str, list] = {}
+    index: dict[tuple[str, ...], list] = {}
     for seq, org in best.items():
-        index.setdefault(seq[0], []).append((seq, org, seq in single))
+        # keyed by the first two words (one for one-word names): "gemeente" alone would fan out to 600
+        index.setdefault(seq[:2], []).append((list(seq), org, seq in single))
     for entries in index.values():
         entries.sort(key=lambda e: -len(e[0]))  # longest first: the first full match is the longest
     return index
@@ -491,8 +502,8 @@ def organisation_by_label(value: str | None) -> tooi.Organisation | None:
     org = tooi.organisation(value)
     if org is not None:
         return org
-    seq = _label_tokens(value)
-    for entry_seq, entry_org, _ in _org_index().get(seq[0] if seq else "", []):
+    seq = list(_label_tokens(value))
+    for entry_seq, entry_org, _ in _org_index().get(tuple(seq[:2]), []):
         if entry_seq == seq:
             return entry_org
     return None
@@ -500,16 +511,20 @@ def organisation_by_label(value: str | None) -> tooi.Organisation | None:
 
 def _org_mentions(seg: _Segment):
     toks = _tokens(seg.text)
+    low = [t[0] for t in toks]
     index = _org_index()
     i = 0
     while i < len(toks):
         hit = None
-        for seq, org, case_sensitive in index.get(toks[i][0], ()):
-            n = len(seq)
-            if tuple(t[0] for t in toks[i:i + n]) == seq:
-                if case_sensitive and toks[i][3] != org.label:
-                    continue  # one-word names ("Politie", "Stark") only as written in the register
-                hit = (seq, org, case_sensitive)
+        for key in (tuple(low[i:i + 2]), (low[i],)):
+            for seq, org, case_sensitive in index.get(key, ()):
+                n = len(seq)
+                if low[i:i + n] == seq:
+                    if case_sensitive and toks[i][3] != org.label:
+                        continue  # one-word names ("Politie", "Stark") only as written in the register
+                    hit = (seq, org, case_sensitive)
+                    break
+            if hit:
                 break
         if hit is None:
             i += 1

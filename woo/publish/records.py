@@ -5,6 +5,7 @@ Pure (no I/O): the callers load the document with its files and organisation.
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from pathlib import PurePath
 
 from woo.adapters.models import Document, Organisation, StoredFile
 from woo.domain import tooi
@@ -47,19 +48,27 @@ def language_code(value: str | None) -> str | None:
 
 
 def diwoo_record(doc: Document, org: Organisation, stored: StoredFile, base_url: str) -> DiwooRecord:
-    """The DiWoo 0.9.8 description of one published file (publisher = the document's organisation)."""
+    """The DiWoo 0.9.8 description of one published file (publisher = the document's organisation).
+
+    Described metadata (woo.services.describe: confirmed, else a suggestion of high confidence) gives the
+    title, documentsoort, opsteller, kenmerken and the documenthandelingen with their dates."""
     fmt = tooi.bestandsformaat_for(stored.mime_type, stored.filename)
+    meta = described(doc)
     created = as_utc(doc.document_date)
+    handelingen = [Handeling(tooi.documenthandeling(soort).uri, when) for soort, when in meta["handelingen"]]
     # DiWoo needs at least one documenthandeling: the document's own date when known, else its registration.
-    handeling = Handeling(tooi.documenthandeling("vaststelling").uri, created or as_utc(doc.created_at))
+    handelingen = handelingen or [Handeling(tooi.documenthandeling("vaststelling").uri,
+                                            created or as_utc(doc.created_at))]
     return DiwooRecord(
         publisher=org.tooi_uri,
         verantwoordelijke=org.tooi_uri,
-        officiele_titel=doc.title,
+        opsteller=meta["opsteller"],
+        officiele_titel=meta["title"] or doc.title,
         informatiecategorieen=[doc.category],
-        documenthandelingen=[handeling],
-        identifiers=[doc.id],
-        creatiedatum=created.date() if created else None,
+        documenthandelingen=handelingen,
+        documentsoorten=[meta["documentsoort"]] if meta["documentsoort"] else [],
+        identifiers=[doc.id] + [i for i in meta["identifiers"] if i != doc.id],
+        creatiedatum=created.date() if created else meta["creatie"],
         language=language_code(doc.language),
         format=fmt.uri if fmt else None,
         reden_verwijdering=(doc.metadata_ or {}).get("correction_reason"),
@@ -67,3 +76,34 @@ def diwoo_record(doc: Document, org: Organisation, stored: StoredFile, base_url:
         lastmod=lastmod(doc),
         size=stored.size,
     )
+
+
+def described(doc: Document) -> dict:
+    """Confirmed metadata, else high-confidence suggestions, as plain values for the DiWoo record.
+
+    A suggested title only replaces a title that is still the uploaded file's name: a title someone
+    typed wins over a guess. Unknown TOOI values (a list changed since) are left out, not published."""
+    from datetime import date
+
+    from woo.metadata.suggest import effective
+
+    confirmed = (doc.metadata_ or {}).get("confirmed") or {}
+    title = confirmed.get("title")
+    if title is None:
+        original = doc.file("original")
+        named_after_file = original is None or doc.title == PurePath(original.filename or "").stem
+        title = effective(doc, "title") if named_after_file else None
+    soort = effective(doc, "documentsoort")
+    soort = soort if soort and tooi.documentsoort(soort) else None
+    opsteller = effective(doc, "organisation")
+    opsteller = opsteller if opsteller and tooi.organisation(opsteller) else None
+    handelingen = []
+    for field, soort_label in (("date.vaststelling", "vaststelling"), ("date.ondertekening", "ondertekening"),
+                               ("date.ontvangst", "ontvangst")):
+        value = effective(doc, field)
+        if value:
+            handelingen.append((soort_label, date.fromisoformat(value)))
+    creatie = effective(doc, "date.creatie")
+    return {"title": title, "documentsoort": soort, "opsteller": opsteller, "handelingen": handelingen,
+            "identifiers": list(effective(doc, "identifiers") or []),
+            "creatie": date.fromisoformat(creatie) if creatie else None}

@@ -27,12 +27,16 @@ def classify_document(ctx: Context, document_id: str) -> None:
         props = (doc.metadata_ or {}).get("properties") or {}
     text = b"".join(_prefix(ctx.store.iter_chunks(key, version_id=version), MAX_TEXT_BYTES)).decode("utf-8", "ignore")
     result = classify(text, title=title, filename=filename, properties=props)
+    from woo.metadata.suggest import suggest_metadata
+    from woo.services import describe
+    metadata = suggest_metadata(text, title=title, filename=filename, properties=props)
     suggestion = {"category": result.category, "label": result.label, "confidence": round(result.confidence, 4),
                   "alternatives": [{"category": c, "confidence": round(p, 4)} for c, p in result.alternatives],
                   "reasons": list(result.reasons)}
     with ctx.unit_of_work() as session:
         doc = session.get(Document, document_id)
         doc.suggestion = suggestion
+        describe.store_suggestions(doc, metadata)  # title, dates, documentsoort, organisation, kenmerken
         audit.record(session, SYSTEM.label, "document.classified", document_id, category=result.category,
                      confidence=suggestion["confidence"])
         threshold = ctx.settings.auto_accept_confidence

@@ -72,6 +72,9 @@ RULES: dict[str, Rule] = {
     "retention.start": action("retention.manage", scoped=False),
     "retention.document": action("retention.manage"),
     "retention.override": action("retention.manage"),
+    # document metadata (woo/web/metadata.py): the page's form and the API's PATCH
+    "metadata.set_field": action("document.edit"),
+    "metadata.api_set_metadata": action("document.edit", scope="edit"),
     # REST API (Bearer token, or a logged-in browser session)
     "api.openapi": public(),
     "api.create_document": action("document.ingest", scope="ingest", form={"organisation": "{org_code}"}),

@@ -99,5 +99,24 @@ def spec() -> dict:
                         "type": "string", "description": "code, label of URI uit de TOOI-lijst"}}}}}},
                 "responses": {"200": _resp("Ingetrokken", {"$ref": "#/components/schemas/Document"}),
                               "401": problem, "403": problem, "404": problem, "409": problem, "422": problem}}},
+            "/documents/{document_id}/metadata": {"patch": {
+                "summary": "Metadata bevestigen of verbeteren (titel, datums, documentsoort, opsteller, kenmerken); "
+                           "scope 'edit'",
+                "parameters": [{"name": "document_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "minProperties": 1, "additionalProperties": False, "properties": {
+                        "title": {"type": ["string", "null"]},
+                        "date.creatie": {"type": ["string", "null"], "description": "2025-03-03 of 3 maart 2025"},
+                        "date.vaststelling": {"type": ["string", "null"]},
+                        "date.ondertekening": {"type": ["string", "null"]},
+                        "date.ontvangst": {"type": ["string", "null"]},
+                        "documentsoort": {"type": ["string", "null"], "description": "TOOI-URI of label"},
+                        "organisation": {"type": ["string", "null"], "description": "TOOI-URI, code of naam"},
+                        "identifiers": {"type": ["array", "string", "null"], "items": {"type": "string"}}}}}}},
+                "responses": {"200": _resp("Vastgelegd: de bevestigde waarden en de voorstellen", {
+                    "type": "object", "properties": {
+                        "id": {"type": "string"}, "title": {"type": "string"}, "confirmed": {"type": "object"},
+                        "suggested": {"type": "array", "items": {"type": "object"}}}}),
+                              "401": problem, "403": problem, "404": problem, "422": problem}}},
         },
     }
