@@ -331,3 +331,20 @@ def test_corpus_coverage(capsys):
     assert found["organisation"] >= 0.75 * docs
     assert found["documentsoort"] >= 0.6 * docs
     assert dated >= 0.8 * docs
+
+
+def test_vastgesteld_deep_in_the_body_is_about_another_document():
+    body = ("Toelichting bestemmingsplan\n\n" + "Het plangebied ligt aan de rand van het dorp. " * 80
+            + "\nHet plan sluit aan op het bestemmingsplan Dorp, vastgesteld op 6 juni 2011.\n"
+            + "Het plangebied ligt aan de rand van het dorp. " * 80)
+    s = best(suggest_metadata(body), "date.vaststelling")
+    assert s is not None and s.value == "2011-06-06" and s.confidence < HIGH_CONFIDENCE
+    closing = body + "\nAldus vastgesteld in de openbare vergadering van 3 oktober 2016.\n"
+    assert _get(suggest_metadata(closing), "date.vaststelling").value == "2016-10-03"
+
+
+def test_imro_id_names_the_municipality():
+    text = ("Bestemmingsplan Centrum\nIMRO-idn: NL.IMRO.0344.BPCENTRUM-ON01\nStatus: ontwerp\n\n"
+            "Het waterschap Hollandse Delta en het waterschap Hollandse Delta gaven advies.")
+    s = _get(suggest_metadata(text), "organisation")
+    assert s.value == tooi.organisation("0344").uri

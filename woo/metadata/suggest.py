@@ -186,6 +186,10 @@ def _date_candidates(segments: list[_Segment]) -> list[Suggestion]:
                 if field == "date.ondertekening" and conf < 0.9 and not seg.tail and \
                         seg.offset + start < min(len(seg.text) * 0.5, 3000):
                     conf -= 0.15  # "Place, date" high on the page is more often a letter date
+                near_end = seg.tail or (len(segments) == 1 and start > len(seg.text) - 3000)
+                if field in ("date.vaststelling", "date.ondertekening") and seg.offset + start > 3000 \
+                        and not near_end and not re.search(r"\baldus\b", before[-120:], re.I):
+                    conf -= 0.3  # deep in the body "vastgesteld op …" mostly concerns another document
                 found.setdefault(field, []).append((conf, seg.offset + start, value, reason,
                                                    _snippet(seg.text, start, end)))
                 break  # one reading per date occurrence, the first (strongest) rule wins
@@ -229,7 +233,10 @@ _NOISE_LINE = re.compile(
     r".*\b\d{4}\s?[A-Z]{2}\b.*|.*@.*|(?:www\.|https?:).*|tel(?:efoon)?\.?\s.*|t\s.*|e\s.*|"
     r"<meta.*|-+|=+|\W*|start van deze pagina|(?:concept|definitief|vertrouwelijk)|xml version.*|"
     r"bezoekadres.*|kvk.*|iban.*|colofon|inhoud(?:sopgave)?|lichaam|description:.*|"
-    r"(?:van|aan|cc|bcc|verzonden|onderwerp|datum|from|to|sent|subject|bijlagen?)\s*:.*)$", re.I)
+    r"(?:van|aan|cc|bcc|verzonden|onderwerp|datum|from|to|sent|subject|bijlagen?)\s*:.*|"
+    r"(?:imro-idn|status|plantype|plan|versie|kenmerk|zaaknummer|ons kenmerk|uw kenmerk)\s*:.*)$", re.I)
+_SECTION_NAMES = {"toelichting", "inleiding", "samenvatting", "inhoud", "inhoudsopgave", "voorwoord", "regels",
+                  "bijlage", "bijlagen", "contact", "colofon", "lichaam", "management summary", "begrippen"}
 _BODY_START = re.compile(r"(?:de|onze)\s+(?:minister|staatssecretaris|raad|burgemeester)\b|gelet\s+op|overwegende|"
                          r"wij\s|het\s+college|geachte|beste\s|gedeputeerde\s+staten|provinciale\s+staten", re.I)
 _DECREE = re.compile(r"(?:besluit|beleidsregels?|regeling|verordening|wet)\s+(?:van|d\.\s?d\.)\s[^\n]{5,400}?"
@@ -260,7 +267,8 @@ def _title_candidates(segments: list[_Segment], title: str | None, properties: d
     if m and m.start() < 1500:
         value = _clean(m.group(1))
         decree = _DECREE.match(value)
-        out.append(Suggestion("title", value[:500], 0.9 if decree else 0.85,
+        generic = value.lower() in _SECTION_NAMES
+        out.append(Suggestion("title", value[:500], 0.9 if decree else 0.3 if generic else 0.85,
                               "‘Besluit van … houdende …’" if decree else "eerste kop van het document",
                               _snippet(head, m.start(1), m.end(1), 0)))
     else:
@@ -285,7 +293,7 @@ def _title_candidates(segments: list[_Segment], title: str | None, properties: d
                                   _snippet(head, m.start(), m.end(), 0)))
 
     lines = _heading_lines(head)
-    if lines:
+    if lines and _reads_as_words(" ".join(lines)):
         value = _clean(" ".join(lines))
         conf = 0.55 if _HEADING_WORDS.search(value) else 0.45
         out.append(Suggestion("title", value[:500], conf, "de eerste regels van de eerste pagina",
@@ -301,6 +309,15 @@ def _title_candidates(segments: list[_Segment], title: str | None, properties: d
                            "tweede plek)", s.evidence)
         boosted.append(s)
     return boosted
+
+
+def _reads_as_words(text: str) -> bool:
+    """False for OCR noise ("ben Te en de nae = en en EEN eeen"): too many short or vowelless tokens."""
+    tokens = text.split()
+    if not tokens or re.search(r"[=<>{}~^]", text):
+        return False
+    words = [t for t in tokens if len(t) >= 4 and re.search(r"[aeiouyAEIOUY]", t)]
+    return len(words) >= 0.35 * len(tokens)
 
 
 def _heading_lines(head: str) -> list[str]:
@@ -321,6 +338,8 @@ def _heading_lines(head: str) -> list[str]:
             continue
         if _BODY_START.match(line):
             break
+        if len(line) > 60 and re.search(r"[a-z]\. [A-Z]", line):
+            break  # prose, not a heading
         if len(line) > 120 or line.endswith((".", ",", ";")) and len(line) > 60:
             break
         letters = sum(c.isalpha() for c in line)
@@ -560,6 +579,15 @@ def _org_candidates(segments: list[_Segment]) -> list[Suggestion]:
             counts[org.uri] = counts.get(org.uri, 0) + 1
             orgs[org.uri] = org
             first.setdefault(org.uri, (pos, _snippet(seg.text, start, end)))
+    # An IMRO plan id carries the CBS code of the municipality that makes the plan (NL.IMRO.0098.…)
+    head = segments[0].text[:HEAD_CHARS]
+    m = re.search(r"NL\.IMRO\.(\d{4})\.", head)
+    org = tooi.organisation(m.group(1)) if m else None
+    if org is not None:
+        scores[org.uri] = scores.get(org.uri, 0.0) + 5.0  # the plan's own id: stronger than mentions
+        counts[org.uri] = counts.get(org.uri, 0) + 1
+        orgs[org.uri] = org
+        first.setdefault(org.uri, (m.start(), _snippet(head, m.start(), m.end())))
     if not scores:
         return []
     total = sum(scores.values())
