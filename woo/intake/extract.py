@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parsedate_to_datetime
@@ -719,7 +720,7 @@ def extract_text(path: Path, kind: str | None = None, *, ocr: bool = True, max_p
             return _image(path, kind, ocr=ocr, max_chars=max_chars)
     except ExtractionError:
         raise
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # EOF/zlib: a damaged compressed member
         raise ExtractionError("corrupt_file", "Het bestand is beschadigd (ongeldig ZIP-/Office-formaat).") from exc
     except etree.LxmlError as exc:
         raise ExtractionError("corrupt_file", f"Het bestand bevat ongeldige XML: {str(exc)[:200]}") from exc
