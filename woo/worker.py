@@ -36,6 +36,11 @@ def work(settings: Settings, burst: bool = False) -> None:
 
     os.environ["WOO_DATA_DIR"] = str(settings.data_dir)  # job functions load the same settings
     conn = Redis.from_url(settings.redis_url)
+    from woo.services.jobs import recover
+
+    recovered = recover(_context())  # jobs a killed worker left behind
+    if any(recovered.values()):
+        print(f"woo worker: {recovered['requeued']} taken opnieuw in de wachtrij, {recovered['failed']} mislukt")
     Worker([Queue("woo", connection=conn)], connection=conn).work(burst=burst, with_scheduler=False)
 
 

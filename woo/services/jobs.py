@@ -108,3 +108,52 @@ def retry(ctx: Context, actor: Actor, job_id: int) -> None:
         job.status, job.error = QUEUED, None
         audit.record(session, actor.label, "job.retried", job.document_id, job=job.kind)
     dispatch(ctx, job_id)
+
+
+MAX_RECOVERIES = 3
+
+
+def recover(ctx: Context) -> dict[str, int]:
+    """Jobs left 'queued'/'running' whose rq job is gone or dead (a worker was killed mid-job, Redis lost
+    its data) are queued again; after MAX_RECOVERIES attempts they are marked failed, visibly.
+    Called when `woo worker` starts. rq's own registry cleanup first moves jobs whose worker stopped
+    sending heartbeats to 'failed', so a job another live worker is running is left alone."""
+    from rq.job import Job as RqJob
+    from rq.registry import StartedJobRegistry
+
+    redis = getattr(ctx.queue, "redis", None)
+    if redis is None:
+        return {"requeued": 0, "failed": 0}
+    try:
+        StartedJobRegistry("woo", connection=redis).cleanup()
+    except Exception as exc:  # noqa: BLE001 - best effort; the per-job checks below still apply
+        log.warning("rq registry cleanup failed: %s", exc)
+    counts = {"requeued": 0, "failed": 0}
+    with ctx.unit_of_work() as session:
+        stuck = session.execute(select(Job).where(Job.status.in_([QUEUED, RUNNING]))).scalars().all()
+        candidates = [(j.id, j.rq_id) for j in stuck]
+    for job_id, rq_id in candidates:
+        alive = False
+        if rq_id:
+            try:
+                status = RqJob.fetch(rq_id, connection=redis).get_status(refresh=True)
+                alive = str(status).split(".")[-1].lower() in ("queued", "started", "deferred", "scheduled")
+            except Exception:  # noqa: BLE001 - NoSuchJobError and friends: the rq job is gone
+                alive = False
+        if alive:
+            continue
+        with ctx.unit_of_work() as session:
+            job = session.get(Job, job_id)
+            if job is None or job.status not in (QUEUED, RUNNING):
+                continue
+            if job.attempts >= MAX_RECOVERIES:
+                job.status = FAILED
+                job.error = "Verwerking steeds afgebroken (worker gestopt); start de taak opnieuw als dat zin heeft."
+                audit.record(session, SYSTEM.label, "job.failed", job.document_id, job=job.kind, reason="abandoned")
+                counts["failed"] += 1
+                continue
+            job.status = QUEUED
+            audit.record(session, SYSTEM.label, "job.recovered", job.document_id, job=job.kind)
+        dispatch(ctx, job_id)
+        counts["requeued"] += 1
+    return counts
