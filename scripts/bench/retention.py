@@ -33,6 +33,13 @@ sys.path.insert(0, str(ROOT))
 
 
 def _rss_mb() -> float:
+    """Peak RSS of this process image (VmHWM: reset by exec, unlike ru_maxrss which a child inherits)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import literal, select, tuple_
 from sqlalchemy.orm import Session
 
 from woo.adapters.models import Document, Organisation, RoleAssignment, User, utcnow
@@ -280,8 +280,9 @@ def due_rows(session: Session, flt: DueFilter, batch: int = 5000) -> Iterator[Du
     while True:
         stmt = select(*cols).where(*where)
         if last is not None:
-            stmt = stmt.where(or_(Document.archiefactiedatum > last[0],
-                                  and_(Document.archiefactiedatum == last[0], Document.id > last[1])))
+            # a row-value comparison walks the (archiefactiedatum, id) index; the equivalent OR does not
+            stmt = stmt.where(tuple_(Document.archiefactiedatum, Document.id) > tuple_(literal(last[0]),
+                                                                                       literal(last[1])))
         rows = session.execute(stmt.order_by(Document.archiefactiedatum, Document.id).limit(batch)).all()
         if not rows:
             return
