@@ -27,7 +27,7 @@ from woo.metadata.mdto import (Begrip, BeperkingGebruik, BestandRecord, DekkingI
                                Identificatie, InformatieobjectRecord, Verwijzing)
 
 __all__ = ["BRON_DOCUMENT", "BRON_OBJECT", "BRON_PUBLICATIE", "LIJST_WOO_STATUS", "LIJST_WOO_AUDIT",
-           "informatieobject_key", "bestand_key", "state_key", "is_archive_metadata", "file_key_of_sidecar",
+           "informatieobject_key", "bestand_key", "state_key", "prefixes_for", "is_archive_metadata", "file_key_of_sidecar",
            "DocumentFacts", "FileFacts", "EventFacts", "document_sidecar", "file_sidecar", "parse_document",
            "parse_file", "RebuiltDocument", "RebuiltFile"]
 
@@ -63,6 +63,11 @@ def bestand_key(object_key: str) -> str:
 def is_archive_metadata(key: str) -> bool:
     """Sidecars and state objects: written by woo itself, never a StoredFile row."""
     return key.endswith((BESTAND_SUFFIX, "/" + IO_SUFFIX, "/" + STATE_SUFFIX))
+
+
+def prefixes_for(document_id: str) -> list[str]:
+    """Every place a document's sidecars live (all beside its objects; used by destruction)."""
+    return [f"documents/{document_id}/"]
 
 
 def file_key_of_sidecar(key: str) -> str | None:
