@@ -31,6 +31,7 @@ ENVIRONMENT = {
     "WOO_BASE_URL": "Public base URL of the service (used in links); default http://127.0.0.1:8000",
     "WOO_ORGANISATION": "TOOI code or URI of the default organisation, e.g. gm0363; default gm0363",
     "WOO_JOBS_INLINE": "1 runs background jobs inside the request (tests, tiny installs); default 0",
+    "WOO_FIXITY_INTERVAL_HOURS": "Hours between automatic fixity passes run by the worker; 0 = off; default 168",
     "WOO_OAI_ADMIN_EMAIL": "Contact address OAI-PMH Identify reports; default webmaster@<host>",
     "WOO_AUTO_ACCEPT_CONFIDENCE": "Accept a suggested category at or above this confidence (0..1); default off",
     "WOO_DESTRUCTION_WINDOW_DAYS": "Days an approved destruction list can still be cancelled; default 7",
@@ -56,6 +57,7 @@ class Settings:
     jobs_inline: bool = False
     auto_accept_confidence: float | None = None
     oai_admin_email: str | None = None
+    fixity_interval_hours: float = 168.0
     destruction_window_days: int = 7
     transfer_years: int = 20
     extra: dict = field(default_factory=dict)
@@ -117,6 +119,7 @@ def load_settings(data_dir: Path | str | None = None, env: dict | None = None) -
         base_url=pick("WOO_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
         organisation=pick("WOO_ORGANISATION", "gm0363"),
         jobs_inline=_truthy(pick("WOO_JOBS_INLINE", "0")),
+        fixity_interval_hours=float(pick("WOO_FIXITY_INTERVAL_HOURS", "168")),
         oai_admin_email=pick("WOO_OAI_ADMIN_EMAIL", "") or None,
         destruction_window_days=int(pick("WOO_DESTRUCTION_WINDOW_DAYS", "7")),
         transfer_years=int(pick("WOO_TRANSFER_YEARS", "20")),

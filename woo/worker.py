@@ -34,14 +34,33 @@ def work(settings: Settings, burst: bool = False) -> None:
     from redis import Redis
     from rq import Queue, Worker
 
-    os.environ["WOO_DATA_DIR"] = str(settings.data_dir)  # job functions load the same settings
-    conn = Redis.from_url(settings.redis_url)
+    from woo.services import maintenance
     from woo.services.jobs import recover
 
+    os.environ["WOO_DATA_DIR"] = str(settings.data_dir)  # job functions load the same settings
+    conn = Redis.from_url(settings.redis_url)
     recovered = recover(_context())  # jobs a killed worker left behind
     if any(recovered.values()):
         print(f"woo worker: {recovered['requeued']} taken opnieuw in de wachtrij, {recovered['failed']} mislukt")
+    if not burst:
+        _start_maintenance(maintenance.tick)
     Worker([Queue("woo", connection=conn)], connection=conn).work(burst=burst, with_scheduler=False)
+
+
+def _start_maintenance(tick, interval: float = 60.0) -> None:
+    """A daemon thread calling ``tick`` every minute while the worker runs (it dies with the worker)."""
+    import logging
+    import threading
+
+    def loop():
+        while True:
+            try:
+                tick(_context())
+            except Exception:  # housekeeping must never take the worker down; it retries next round
+                logging.getLogger(__name__).exception("maintenance round failed")
+            threading.Event().wait(interval)
+
+    threading.Thread(target=loop, name="woo-maintenance", daemon=True).start()
 
 
 def run_destruction(list_id: int) -> str:

@@ -141,22 +141,8 @@ def run_fixity(ctx: Context, actor: Actor, *, chunk: int = DEFAULT_CHUNK, thread
 
 
 def periodic_fixity() -> None:
-    """rq entry point (scheduled by ``schedule_periodic``): a full pass, then the next one is scheduled."""
+    """rq entry point for the scheduled full pass (enqueued by woo.services.maintenance when due)."""
     from woo import worker
     from woo.services.context import SYSTEM
 
-    ctx = worker._context()
-    run_fixity(ctx, SYSTEM)
-    schedule_periodic(ctx)
-
-
-def schedule_periodic(ctx: Context, hours: float = 24 * 7) -> None:
-    """Put the next fixity pass on rq's scheduler (the worker must run with ``with_scheduler=True``).
-    One scheduled pass at a time: a fixed job id replaces an earlier one."""
-    from datetime import timedelta
-
-    from rq import Queue
-
-    q = Queue("woo", connection=ctx.queue.redis)
-    q.enqueue_in(timedelta(hours=hours), "woo.services.fixity.periodic_fixity", job_id="woo-fixity-periodic",
-                 job_timeout=-1)
+    run_fixity(worker._context(), SYSTEM)

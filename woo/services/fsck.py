@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from woo.adapters.models import StoredFile, utcnow
+from woo.archive import sidecars
 from woo.services import audit
 from woo.services.context import Actor, Context
 
@@ -40,7 +41,8 @@ def fsck(ctx: Context, actor: Actor, *, verify_checksums: bool = False, repair: 
     for info in ctx.store.list(""):
         report.objects_seen += 1
         seen.add(info.key)
-        if info.key not in expected and info.key.startswith(KNOWN_PREFIXES):
+        if info.key not in expected and info.key.startswith(KNOWN_PREFIXES) \
+                and not sidecars.is_archive_metadata(info.key):  # MDTO sidecars belong to no file row
             if info.last_modified is None or info.last_modified < cutoff:
                 report.orphans.append(info.key)
     for key, (size, sha) in expected.items():

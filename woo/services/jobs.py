@@ -31,10 +31,12 @@ def handlers() -> dict[str, Callable[[Context, str], None]]:
     from woo.services import preservation  # PDF/A rendition; importing it also installs the MDTO outbox hook
     handlers["preserve"] = preservation.preserve_document
     try:
+        import woo.classify  # noqa: F401  (the model package; absent in a build without it)
+    except ImportError:
+        pass
+    else:
         from woo.services import classification
         handlers["classify"] = classification.classify_document
-    except ImportError:  # classifier not installed in this build
-        pass
     return handlers
 
 

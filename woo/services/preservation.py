@@ -131,7 +131,8 @@ def describe_document(ctx: Context, document_id: str) -> int:
         last = session.execute(select(func.max(ArchiveOutbox.id))
                                .where(ArchiveOutbox.document_id == document_id)).scalar_one_or_none()
         doc = session.get(Document, document_id)
-        facts = document_facts(session, doc) if doc is not None else None
+        # A destroyed record keeps only its database tombstone: nothing may be written back to the bucket.
+        facts = document_facts(session, doc) if doc is not None and doc.status != "destroyed" else None
     if facts is None:
         _done(ctx, document_id, last)
         return 0

@@ -1,0 +1,40 @@
+"""Housekeeping the worker does on its own: rewrite pending MDTO sidecars, recover jobs a killed
+worker left running, and start the periodic fixity pass when it is due.
+
+``tick`` is called about once a minute by every `woo worker`; a Redis lock lets only one of them do the
+work per round, so running several workers never doubles it.
+"""
+from __future__ import annotations
+
+import logging
+import time
+
+from woo.services.context import Context
+
+log = logging.getLogger(__name__)
+LOCK_KEY = "woo:maintenance:lock"
+FIXITY_KEY = "woo:fixity:last-enqueued"
+
+
+def tick(ctx: Context, now: float | None = None) -> dict:
+    """One round; returns what it did (for logs and tests)."""
+    from woo.services import jobs, preservation
+
+    redis = ctx.queue.redis
+    now = time.time() if now is None else now
+    if not redis.set(LOCK_KEY, "1", nx=True, ex=50):
+        return {"skipped": True}
+    done: dict = {"skipped": False}
+    done["recovered"] = jobs.recover(ctx)
+    described, problems = preservation.describe_pending(ctx, limit=500)
+    done["described"] = described
+    for problem in problems:
+        log.warning("sidecar rewrite failed: %s", problem)
+    hours = ctx.settings.fixity_interval_hours
+    if hours:
+        last = float(redis.get(FIXITY_KEY) or 0)
+        if now - last >= hours * 3600:
+            ctx.queue.enqueue("woo.services.fixity.periodic_fixity", job_id=f"woo-fixity-{int(now)}")
+            redis.set(FIXITY_KEY, str(now))
+            done["fixity_enqueued"] = True
+    return done
