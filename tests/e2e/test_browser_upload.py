@@ -1,17 +1,13 @@
 """A records officer in a real browser (headless Chromium): log in -> upload -> detail page."""
 from __future__ import annotations
 
-import shutil
 import pytest
 
 from tests.conftest import drain
+from tests.e2e.browser import CHROMIUM, LAUNCH_ARGS, login, needs_chromium
 from tests.factories import make_pdf
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not CHROMIUM, reason="Debian chromium is not installed (scripts/setup --test installs it)")]
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-               "--disable-sync", "--no-first-run", "--disable-quic"]
+pytestmark = needs_chromium
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
@@ -24,10 +20,7 @@ def test_login_upload_detail(live_server, woo_ctx, tmp_path):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
         page = browser.new_page()
-        page.goto(live_server + "/documenten")
-        page.get_by_label("Gebruikersnaam").fill("admin")
-        page.get_by_label("Wachtwoord").fill(woo_ctx.admin_password)
-        page.get_by_role("button", name="Inloggen").click()
+        login(page, live_server, "admin", woo_ctx.admin_password)
         expect(page.get_by_role("heading", name="Documenten")).to_be_visible()
 
         page.get_by_role("link", name="Uploaden").click()
