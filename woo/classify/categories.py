@@ -1,11 +1,10 @@
 """The Woo information categories the classifier chooses from, read from the TOOI list.
 
-URIs and labels come from schemas/tooi/woo-informatiecategorieen.csv (never typed by hand). The
-shared loader ``woo.domain.tooi`` is used when it offers one; otherwise the CSV is read here.
+URIs and labels come from schemas/tooi/woo-informatiecategorieen.csv (never typed by hand), through
+the shared loader ``woo.domain.tooi``; the slug is the corpus's (TOOI label in snake case).
 """
 from __future__ import annotations
 
-import csv
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -36,9 +35,10 @@ def slugify(label: str) -> str:
 
 @lru_cache(maxsize=1)
 def categories() -> tuple[Category, ...]:
-    with CSV_PATH.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    return tuple(Category(r["uri"], r["label"], r["woo_article"], r["description"]) for r in rows)
+    """All 18 values in the list's order (17 of art. 3.3 and the art. 3.1 one)."""
+    from woo.domain import tooi
+
+    return tuple(Category(c.uri, c.label, c.woo_article, c.description) for c in tooi.woo_categories())
 
 
 def by_uri(uri: str) -> Category:

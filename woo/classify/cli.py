@@ -48,7 +48,7 @@ def _classify_path(clf: Classifier, path: Path):
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--jsonl", is_flag=True, help="One JSON object per file, in input order.")
 @click.option("--evaluate", "manifest", type=click.Path(path_type=Path, dir_okay=False),
-              help="CSV with columns path,category (TOOI URI or label); paths relative to the CSV.")
+              help="CSV with columns path,category (TOOI URI, label or slug); paths relative to the CSV.")
 @click.option("--model", "model_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Model file to use instead of the shipped one.")
 @click.option("--threshold", type=float, default=None, help="With --evaluate: also report precision at this confidence.")
@@ -90,14 +90,15 @@ def _evaluate(clf: Classifier, manifest: Path, threshold: float | None) -> None:
     base = manifest.parent
     with manifest.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    if not rows or not {"path", "category"} <= set(rows[0].keys()):
+    column = next((c for c in ("category", "category_slug") if rows and c in rows[0]), None)
+    if not rows or "path" not in rows[0] or column is None:
         raise click.ClickException("Het manifest heeft de kolommen path en category nodig.")
     preds = []
     for row in rows:
         try:
-            truth = cats.resolve(row["category"]).uri
+            truth = cats.resolve(row[column]).uri
         except KeyError:
-            click.echo(f"{row['path']}: onbekende categorie {row['category']!r}, overgeslagen", err=True)
+            click.echo(f"{row['path']}: onbekende categorie {row[column]!r}, overgeslagen", err=True)
             continue
         try:
             result = _classify_path(clf, base / row["path"])
