@@ -734,9 +734,10 @@ def describe(data_dir, document_id, assignments, username):
 
 def _register_optional() -> None:
     """Commands that live beside their capability (classification, privacy)."""
-    from woo.publish.cli import publish_command, withdraw_command
+    from woo.publish.cli import correct_command, publish_command, withdraw_command
     main.add_command(publish_command, "publish")
     main.add_command(withdraw_command, "withdraw")
+    main.add_command(correct_command, "correct")
     try:
         from woo.classify.cli import classify_command
         main.add_command(classify_command, "classify")

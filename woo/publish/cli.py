@@ -55,3 +55,23 @@ def withdraw_command(data_dir, document_ids, reason, username):
     except publication.PublicationError as exc:
         raise click.ClickException(str(exc))
     click.echo(f"Ingetrokken: {len(done)}")
+
+
+@click.command(help="Replace the public file of a published document (same URL, later lastmod); REASON is a "
+                    "TOOI redenVerwijderingVervanging (code, label or URI).")
+@instance_option
+@click.argument("document_id")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--reason", required=True,
+              help="correctie_privacygevoelige_gegevens or correctie_procedurele_fout (or the TOOI URI).")
+@click.option("--user", "username", help="Act as this woo user (recorded in the history).")
+def correct_command(data_dir, document_id, path, reason, username):
+    from woo.cli import _cli_actor, _context
+    from woo.services import publication
+
+    ctx = _context(data_dir)
+    try:
+        publication.correct(ctx, _cli_actor(ctx, username), document_id, path, path.name, reason)
+    except publication.PublicationError as exc:
+        raise click.ClickException(str(exc))
+    click.echo(f"Gecorrigeerd: {document_id} ({path.name})")

@@ -57,6 +57,7 @@ RULES: dict[str, Rule] = {
     "officer.retry_job": action("job.retry"),
     "officer.publish": action("document.publish"),
     "officer.withdraw": action("document.publish"),
+    "officer.correct": action("document.publish"),
     # review queue
     "review.queue": login(),  # lists only documents the user may review
     "review.decide": action("document.review"),
@@ -83,6 +84,7 @@ RULES: dict[str, Rule] = {
     "api.document_file": action("document.read", scope="read"),
     "api.publish_document": action("document.publish", scope="publish"),
     "api.withdraw_document": action("document.publish", scope="publish"),
+    "api.correct_document": action("document.publish", scope="publish"),
     # public site and harvesting: must never show unpublished content (tests/integration/test_leak.py)
     "public.robots": public(),
     "public.sitemap": public(),

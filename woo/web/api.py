@@ -168,6 +168,41 @@ def withdraw_document(document_id: str):
     return _document_response(doc_id)
 
 
+@bp.route("/documents/<document_id>/correct", methods=["POST"])
+@token_required("publish")
+def correct_document(document_id: str):
+    """Replace the public file of a published document (multipart 'file', form field 'reason')."""
+    import tempfile
+    from pathlib import Path
+
+    from woo.services import publication
+
+    doc_id, error = _publish_target(document_id)
+    if error:
+        return error
+    upload = request.files.get("file")
+    if upload is None:
+        return problem(400, "Stuur het gecorrigeerde bestand als multipart-veld 'file'.")
+    reason = request.form.get("reason") or "correctie_procedurele_fout"
+    try:
+        publication.resolve_reason(reason)
+    except publication.PublicationError as exc:
+        return problem(422, str(exc))
+    with context().unit_of_work() as s:
+        if docsvc.get_document(s, g.principal, doc_id).status != "published":
+            return problem(409, "Alleen een gepubliceerd document kan worden gecorrigeerd.")
+    with tempfile.TemporaryDirectory(prefix="woo-correct-") as tmp:
+        local = Path(tmp) / "upload"
+        with local.open("wb") as out:  # bounded by MAX_CONTENT_LENGTH; correct() checks the size again
+            while chunk := upload.stream.read(1 << 20):
+                out.write(chunk)
+        try:
+            publication.correct(context(), g.principal.actor, doc_id, local, upload.filename or "", reason)
+        except publication.PublicationError as exc:
+            return problem(422, str(exc))
+    return _document_response(doc_id)
+
+
 def _document_response(document_id: str):
     with context().unit_of_work() as s:
         return jsonify(document_json(docsvc.get_document(s, g.principal, document_id)))

@@ -211,3 +211,33 @@ def withdraw(document_id: str):
     except publication.PublicationError as exc:
         flash(str(exc), "error")
     return redirect(url_for("officer.detail", document_id=document_id))
+
+
+@bp.route("/documenten/<document_id>/corrigeren", methods=["POST"])
+@login_required
+def correct(document_id: str):
+    """Replace the public file of a published document (same URL, later lastmod)."""
+    import tempfile
+    from pathlib import Path
+
+    from woo.services import publication
+
+    with context().unit_of_work() as s:
+        doc = docsvc.get_document(s, g.principal, document_id)
+        if doc is None:
+            abort(404, description="Document niet gevonden.")
+        require("document.publish", doc.organisation_id)
+    upload = request.files.get("bestand")
+    if upload is None or not upload.filename:
+        flash("Kies het gecorrigeerde bestand.", "error")
+        return redirect(url_for("officer.detail", document_id=document_id))
+    with tempfile.TemporaryDirectory(prefix="woo-correct-") as tmp:
+        local = Path(tmp) / "upload"
+        upload.save(local)
+        try:
+            publication.correct(context(), g.principal.actor, document_id, local, upload.filename,
+                                request.form.get("reden", ""))
+            flash("De correctie is gepubliceerd.", "info")
+        except publication.PublicationError as exc:
+            flash(str(exc), "error")
+    return redirect(url_for("officer.detail", document_id=document_id))

@@ -99,6 +99,18 @@ def spec() -> dict:
                         "type": "string", "description": "code, label of URI uit de TOOI-lijst"}}}}}},
                 "responses": {"200": _resp("Ingetrokken", {"$ref": "#/components/schemas/Document"}),
                               "401": problem, "403": problem, "404": problem, "409": problem, "422": problem}}},
+            "/documents/{document_id}/correct": {"post": {
+                "summary": "Correctie: vervangt het openbare bestand van een gepubliceerd document (zelfde adres, "
+                           "nieuwe lastmod); scope 'publish'",
+                "parameters": [{"name": "document_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                    "type": "object", "required": ["file"], "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        "reason": {"type": "string", "description": "code, label of URI uit de TOOI-lijst "
+                                                                    "redenVerwijderingVervanging"}}}}}},
+                "responses": {"200": _resp("Gecorrigeerd", {"$ref": "#/components/schemas/Document"}),
+                              "400": problem, "401": problem, "403": problem, "404": problem, "409": problem,
+                              "422": problem}}},
             "/documents/{document_id}/metadata": {"patch": {
                 "summary": "Metadata bevestigen of verbeteren (titel, datums, documentsoort, opsteller, kenmerken); "
                            "scope 'edit'",
