@@ -1,6 +1,7 @@
 """Background jobs: dispatch to the queue, run with visible state, retry. Handlers are idempotent."""
 from __future__ import annotations
 
+import importlib.util
 import logging
 import traceback
 from typing import Callable
@@ -25,16 +26,13 @@ class JobFailed(Exception):
 
 
 def handlers() -> dict[str, Callable[[Context, str], None]]:
-    from woo.services import extraction, privacy
+    """Job kind -> service function. Importing preservation also installs the MDTO outbox hook."""
+    from woo.services import extraction, preservation, privacy
 
-    handlers = {"extract": extraction.extract_document, "privacy": privacy.scan_document}
-    from woo.services import preservation  # PDF/A rendition; importing it also installs the MDTO outbox hook
-    handlers["preserve"] = preservation.preserve_document
-    try:
-        import woo.classify  # noqa: F401  (the model package; absent in a build without it)
-    except ImportError:
-        pass
-    else:
+    handlers = {"extract": extraction.extract_document, "privacy": privacy.scan_document,
+                "preserve": preservation.preserve_document}
+    # The model package loads scikit-learn (seconds): only look whether it is there.
+    if importlib.util.find_spec("woo.classify") is not None:
         from woo.services import classification
         handlers["classify"] = classification.classify_document
     return handlers
