@@ -17,10 +17,7 @@ Deterministic: same corpus, same model bytes.
 from __future__ import annotations
 
 import argparse
-import csv
-import hashlib
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -29,41 +26,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from woo.classify import MODEL_PATH, categories as cats  # noqa: E402
+from woo.classify.corpus import DEFAULT_CACHE, load_corpus  # noqa: E402
 from woo.classify import metrics as ev  # noqa: E402
 from woo.classify.model import DEFAULT_PARAMS, Model, prepare_example, train  # noqa: E402
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
-DEFAULT_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "woo-classify"
-
-
-def extract(path: Path, cache: Path) -> dict:
-    """Text and properties through woo.intake, cached by the file's sha256."""
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    cached = cache / f"{digest}.json"
-    if cached.exists():
-        return json.loads(cached.read_text(encoding="utf-8"))
-    from woo.intake.extract import extract_text
-
-    result = extract_text(path)
-    props = {k: v for k, v in (result.properties or {}).items() if isinstance(v, (str, int, float))}
-    data = {"text": result.text, "properties": props}
-    cache.mkdir(parents=True, exist_ok=True)
-    cached.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    return data
-
-
-def load_corpus(corpus: Path, cache: Path) -> list[tuple[str, dict, str]]:
-    examples = []
-    with (corpus / "manifest.csv").open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    for row in rows:
-        data = extract(corpus / row["path"], cache)
-        original_name = row["source_path"].split("!")[-1].rsplit("/", 1)[-1]
-        props = data["properties"]
-        meta = {"title": props.get("title"), "filename": original_name, "properties": props,
-                "group": row["source_repo"], "path": row["path"]}
-        examples.append((data["text"], meta, cats.resolve(row["category_slug"]).uri))
-    return examples
 
 
 def folds(labels: list[str], k: int | None) -> list[list[int]]:

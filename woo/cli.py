@@ -732,12 +732,45 @@ def describe(data_dir, document_id, assignments, username):
             click.echo(line)
 
 
+@main.group(help="The category classifier's model.")
+def classifier():
+    pass
+
+
+@classifier.command("retrain", help="Train on the corpus plus confirmed documents; switch only if not worse.")
+@instance_option
+@click.option("--corpus", type=click.Path(file_okay=False, path_type=Path),
+              help="Development corpus folder with manifest.csv (default: ../shared/corpus when present).")
+@click.option("--min-held-out", default=5, show_default=True, type=int)
+@click.option("--user", "username", help="Act as this woo user.")
+def classifier_retrain(data_dir, corpus, min_held_out, username):
+    from woo.services import classifier_models
+
+    if corpus is None:
+        default = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+        corpus = default if (default / "manifest.csv").exists() else None
+    ctx = _context(data_dir)
+    try:
+        result = classifier_models.retrain(ctx, _cli_actor(ctx, username), corpus, min_held_out=min_held_out)
+    except classifier_models.RetrainError as exc:
+        raise click.ClickException(str(exc))
+    cmp = result["comparison"]
+    for name in ("old", "new"):
+        m = cmp[name]
+        click.echo(f"{'huidig' if name == 'old' else 'nieuw '}: accuracy {m['accuracy']:.3f}, "
+                   f"macro-F1 {m['macro_f1']:.3f}, top-3 {m['top3_accuracy']:.3f}")
+    click.echo(f"getraind op {result['trained_on']}, vergeleken op {result['held_out']} apart gehouden documenten")
+    click.echo(f"Nieuw model in gebruik: {result['model']}" if result["switched"]
+               else "Het nieuwe model is niet beter; het huidige blijft in gebruik.")
+
+
 def _register_optional() -> None:
     """Commands that live beside their capability (classification, privacy)."""
-    from woo.publish.cli import correct_command, publish_command, withdraw_command
+    from woo.publish.cli import correct_command, publish_command, search_group, withdraw_command
     main.add_command(publish_command, "publish")
     main.add_command(withdraw_command, "withdraw")
     main.add_command(correct_command, "correct")
+    main.add_command(search_group, "search")
     try:
         from woo.classify.cli import classify_command
         main.add_command(classify_command, "classify")

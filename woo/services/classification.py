@@ -14,7 +14,7 @@ MAX_TEXT_BYTES = 2_000_000  # the model reads a capped prefix anyway; don't fetc
 
 
 def classify_document(ctx: Context, document_id: str) -> None:
-    from woo.classify import classify
+    from woo.services.classifier_models import active_classifier
 
     with ctx.unit_of_work() as session:
         doc = session.get(Document, document_id)
@@ -26,7 +26,7 @@ def classify_document(ctx: Context, document_id: str) -> None:
         title, filename = doc.title, original.filename if original else None
         props = (doc.metadata_ or {}).get("properties") or {}
     text = b"".join(_prefix(ctx.store.iter_chunks(key, version_id=version), MAX_TEXT_BYTES)).decode("utf-8", "ignore")
-    result = classify(text, title=title, filename=filename, properties=props)
+    result = active_classifier(ctx).classify(text, title=title, filename=filename, properties=props)
     from woo.metadata.suggest import suggest_metadata
     from woo.services import describe
     metadata = suggest_metadata(text, title=title, filename=filename, properties=props)

@@ -1,0 +1,72 @@
+"""`woo classifier retrain`: learn from officers' confirmations, switch only to a model that is not worse."""
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from tests.conftest import drain
+from tests.corpus import CORPUS, requires_corpus
+from tests.factories import make_pdf
+from woo.adapters.models import Document, Event
+from woo.domain import tooi
+from woo.services import accounts, classification, classifier_models
+from woo.services.context import SYSTEM
+from woo.services.ingest import ingest
+
+CONVENANT = "convenanten"
+
+
+def _ingest_confirmed(ctx, tmp_path, n: int, category_slug: str) -> list[str]:
+    """Documents of a kind the shipped model has never seen, confirmed by an officer as `category_slug`."""
+    with ctx.unit_of_work() as s:
+        org = accounts.default_organisation(s).id
+    ids = []
+    for i in range(n):
+        pdf = make_pdf(tmp_path / f"rooster{i}.pdf", [
+            f"Zwembadrooster seizoen {2000 + i}. Banenzwemmen, recreatiezwemmen en zwemles in bad {i}. "
+            f"Zwembadrooster De Waterlelie, wijziging {i}: het wedstrijdbad opent om {7 + i % 3} uur."])
+        ids.append(ingest(ctx, SYSTEM, org, f"rooster{i}.pdf", path=pdf).document_id)
+    drain(ctx)
+    uri = tooi.category_by_label(category_slug).uri
+    for doc_id in ids:
+        classification.set_category(ctx, SYSTEM, doc_id, uri)
+    return ids
+
+
+def test_too_few_confirmations_are_refused(woo_ctx, tmp_path):
+    _ingest_confirmed(woo_ctx, tmp_path, 2, CONVENANT)
+    with pytest.raises(classifier_models.RetrainError, match="Te weinig bevestigde documenten"):
+        classifier_models.retrain(woo_ctx, SYSTEM, None, min_held_out=5)
+    assert woo_ctx.store.stat(classifier_models.POINTER) is None  # the shipped model stays in use
+
+
+@requires_corpus
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_retrain_switches_when_better_and_new_suggestions_use_it(woo_ctx, tmp_path):
+    ids = _ingest_confirmed(woo_ctx, tmp_path, 15, CONVENANT)
+    held_out = [i for i in ids if classifier_models._held_out(("", {"document_id": i}, ""))]
+    assert len(held_out) >= 3
+
+    from woo.cli import main
+    s = woo_ctx.settings
+    env = {"WOO_DATABASE_URL": s.database_url, "WOO_S3_ENDPOINT": s.s3_endpoint, "WOO_S3_ACCESS_KEY": s.s3_access_key,
+           "WOO_S3_SECRET_KEY": s.s3_secret_key, "WOO_S3_BUCKET": s.s3_bucket, "WOO_REDIS_URL": s.redis_url,
+           "WOO_SECRET_KEY": "x"}
+    result = CliRunner().invoke(main, ["classifier", "retrain", "--corpus", str(CORPUS), "--min-held-out", "3",
+                                       "--data-dir", str(tmp_path / "d")], env=env)
+    assert result.exit_code == 0, result.output
+    assert "Nieuw model in gebruik" in result.output
+    pointer = classifier_models._pointer(woo_ctx)
+    assert pointer and woo_ctx.store.stat(pointer["key"]) is not None
+
+    # a new document of that kind now gets the category the officers taught
+    with woo_ctx.unit_of_work() as sess:
+        org = accounts.default_organisation(sess).id
+    pdf = make_pdf(tmp_path / "nieuw.pdf", ["Zwembadrooster seizoen 2031. Banenzwemmen in het wedstrijdbad om 8 uur."])
+    doc_id = ingest(woo_ctx, SYSTEM, org, "nieuw.pdf", path=pdf).document_id
+    drain(woo_ctx)
+    with woo_ctx.unit_of_work() as sess:
+        assert sess.get(Document, doc_id).suggestion["category"] == tooi.category_by_label(CONVENANT).uri
+        event = sess.execute(select(Event).where(Event.action == "classifier.retrained")).scalar_one()
+    assert event.detail["switched"] is True and event.detail["held_out"] == len(held_out)
