@@ -25,6 +25,7 @@ ENVIRONMENT = {
     "WOO_S3_BUCKET": "Bucket holding every file, rendition and metadata object; default woo",
     "WOO_S3_SECURE": "1 to use https to S3; default 0",
     "WOO_S3_REGION": "S3 region; default us-east-1",
+    "WOO_S3_OBJECT_LOCK": "1 creates the bucket with S3 object lock, so archived records can get a legal hold; default 0",
     "WOO_REDIS_URL": "Redis URL for the rq job queue; default redis://127.0.0.1:6379/0",
     "WOO_SECRET_KEY": "Flask session signing key (generated and kept in the data dir when unset)",
     "WOO_MAX_UPLOAD_BYTES": "Largest accepted file; default 1073741824 (1 GiB)",
@@ -49,6 +50,7 @@ class Settings:
     s3_bucket: str = "woo"
     s3_secure: bool = False
     s3_region: str = "us-east-1"
+    s3_object_lock: bool = False
     redis_url: str = "redis://127.0.0.1:6379/0"
     secret_key: str = ""
     max_upload_bytes: int = GiB
@@ -113,6 +115,7 @@ def load_settings(data_dir: Path | str | None = None, env: dict | None = None) -
         s3_bucket=pick("WOO_S3_BUCKET", "woo"),
         s3_secure=_truthy(pick("WOO_S3_SECURE", "0")),
         s3_region=pick("WOO_S3_REGION", "us-east-1"),
+        s3_object_lock=_truthy(pick("WOO_S3_OBJECT_LOCK", "0")),
         redis_url=pick("WOO_REDIS_URL", "redis://127.0.0.1:6379/0"),
         secret_key=env.get("WOO_SECRET_KEY") or _secret_key(data_dir),
         max_upload_bytes=int(pick("WOO_MAX_UPLOAD_BYTES", str(GiB))),

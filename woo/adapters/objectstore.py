@@ -52,22 +52,54 @@ class ObjectStore(Protocol):
     def stat(self, key: str) -> ObjectInfo | None: ...
     def list(self, prefix: str = "") -> Iterator[ObjectInfo]: ...
     def list_versions(self, prefix: str = "") -> Iterator[ObjectInfo]: ...
+    def set_legal_hold(self, key: str, version_id: str | None, on: bool = True) -> None:
+        """Put (or lift) a legal hold on one object version: while it holds, the version cannot be deleted.
+        Raises ObjectStoreError on a bucket made without object lock."""
+        if not self.bucket_has_object_lock():
+            # Checked first: SeaweedFS accepts (and reports) a hold on an unlocked bucket that then does
+            # not stop a delete; a hold that does not hold must never be claimed.
+            raise ObjectStoreError(f"Legal hold niet mogelijk: bucket {self.bucket} is zonder object lock "
+                                   "gemaakt (WOO_S3_OBJECT_LOCK).")
+        fn = self.client.enable_object_legal_hold if on else self.client.disable_object_legal_hold
+        try:
+            self._call(fn, self.bucket, key, version_id=version_id)
+        except S3Error as exc:
+            raise ObjectStoreError(f"Legal hold niet mogelijk op bucket {self.bucket} (object lock staat uit?): "
+                                   f"{exc.code}") from exc
+
+    def bucket_has_object_lock(self) -> bool:
+        if self._locked is None:
+            try:
+                config = self._call(self.client.get_object_lock_config, self.bucket)
+                self._locked = config is not None
+            except S3Error:  # ObjectLockConfigurationNotFoundError and kin
+                self._locked = False
+        return self._locked
+
+    def has_legal_hold(self, key: str, version_id: str | None) -> bool:
+        try:
+            return bool(self._call(self.client.is_object_legal_hold_enabled, self.bucket, key, version_id=version_id))
+        except S3Error:
+            return False
+
     def delete(self, key: str) -> None: ...
     def delete_all_versions(self, key: str) -> int: ...
 
 
 class S3ObjectStore:
     def __init__(self, endpoint: str, access_key: str, secret_key: str, bucket: str,
-                 secure: bool = False, region: str = "us-east-1"):
+                 secure: bool = False, region: str = "us-east-1", object_lock: bool = False):
         self.client = Minio(endpoint, access_key=access_key, secret_key=secret_key,
                             secure=secure, region=region)
         self.bucket = bucket
         self.endpoint = endpoint
+        self.object_lock = object_lock
+        self._locked: bool | None = None  # does the existing bucket have object lock? (asked once)
 
     @classmethod
     def from_settings(cls, settings) -> "S3ObjectStore":
         return cls(settings.s3_endpoint, settings.s3_access_key, settings.s3_secret_key,
-                   settings.s3_bucket, settings.s3_secure, settings.s3_region)
+                   settings.s3_bucket, settings.s3_secure, settings.s3_region, settings.s3_object_lock)
 
     def _call(self, fn, *args, **kwargs):
         try:
@@ -79,7 +111,8 @@ class S3ObjectStore:
 
     def ensure_bucket(self) -> None:
         if not self._call(self.client.bucket_exists, self.bucket):
-            self._call(self.client.make_bucket, self.bucket)
+            # Object lock can only be switched on when the bucket is made (S3 rule); it enables legal holds.
+            self._call(self.client.make_bucket, self.bucket, object_lock=self.object_lock)
         # Versioning on: an overwritten or deleted object can still be recovered (and audited).
         self._call(self.client.set_bucket_versioning, self.bucket, VersioningConfig(ENABLED))
 
@@ -142,6 +175,36 @@ class S3ObjectStore:
                               recursive=True, include_version=True):
             yield ObjectInfo(obj.object_name, obj.size or 0, obj.version_id, obj.last_modified,
                              bool(obj.is_latest), bool(obj.is_delete_marker))
+
+    def set_legal_hold(self, key: str, version_id: str | None, on: bool = True) -> None:
+        """Put (or lift) a legal hold on one object version: while it holds, the version cannot be deleted.
+        Raises ObjectStoreError on a bucket made without object lock."""
+        if not self.bucket_has_object_lock():
+            # Checked first: SeaweedFS accepts (and reports) a hold on an unlocked bucket that then does
+            # not stop a delete; a hold that does not hold must never be claimed.
+            raise ObjectStoreError(f"Legal hold niet mogelijk: bucket {self.bucket} is zonder object lock "
+                                   "gemaakt (WOO_S3_OBJECT_LOCK).")
+        fn = self.client.enable_object_legal_hold if on else self.client.disable_object_legal_hold
+        try:
+            self._call(fn, self.bucket, key, version_id=version_id)
+        except S3Error as exc:
+            raise ObjectStoreError(f"Legal hold niet mogelijk op bucket {self.bucket} (object lock staat uit?): "
+                                   f"{exc.code}") from exc
+
+    def bucket_has_object_lock(self) -> bool:
+        if self._locked is None:
+            try:
+                config = self._call(self.client.get_object_lock_config, self.bucket)
+                self._locked = config is not None
+            except S3Error:  # ObjectLockConfigurationNotFoundError and kin
+                self._locked = False
+        return self._locked
+
+    def has_legal_hold(self, key: str, version_id: str | None) -> bool:
+        try:
+            return bool(self._call(self.client.is_object_legal_hold_enabled, self.bucket, key, version_id=version_id))
+        except S3Error:
+            return False
 
     def delete(self, key: str) -> None:
         self._call(self.client.remove_object, self.bucket, key)

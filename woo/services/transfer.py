@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from woo.adapters.models import Document, Organisation, TransferItem, TransferPackage, new_id, utcnow
+from woo.adapters.objectstore import ObjectStoreError
 from woo.archive import transfer_package as pkg
 from woo.domain import retention as rules
 from woo.domain import tooi
@@ -149,13 +150,10 @@ class ConfirmResult:
 
 
 def _legal_hold(ctx: Context, key: str, version_id: str | None) -> bool:
-    client = getattr(ctx.store, "client", None)
-    if client is None:
-        return False
     try:
-        client.enable_object_legal_hold(ctx.store.bucket, key, version_id=version_id)
+        ctx.store.set_legal_hold(key, version_id)
         return True
-    except Exception:  # bucket without object lock (or storage without the API)
+    except ObjectStoreError:  # a bucket made without object lock (WOO_S3_OBJECT_LOCK)
         return False
 
 
