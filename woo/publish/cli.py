@@ -75,3 +75,18 @@ def correct_command(data_dir, document_id, path, reason, username):
     except publication.PublicationError as exc:
         raise click.ClickException(str(exc))
     click.echo(f"Gecorrigeerd: {document_id} ({path.name})")
+
+
+@click.group(help="The public full-text search index (woo.publish.search).")
+def search_group():
+    pass
+
+
+@search_group.command("reindex", help="Index every published document again (after an upgrade from before the "
+                                      "search index, or when it is suspect).")
+@instance_option
+def search_reindex_command(data_dir):
+    from woo.cli import _context
+    from woo.publish import search
+
+    click.echo(f"Opnieuw geïndexeerd: {search.rebuild(_context(data_dir))}")

@@ -23,6 +23,7 @@ from woo.domain import retention as rules
 from woo.domain import tooi
 from woo.domain.lifecycle import LABELS_NL, Status, check_transition
 from woo.domain.roles import Role
+from woo.publish import search
 from woo.services import audit
 from woo.services import retention as retsvc
 from woo.services.context import SYSTEM, Actor, Context
@@ -515,6 +516,7 @@ def _run_batch(ctx: Context, list_id: int, pool: ThreadPoolExecutor) -> int:
                          resultaat=doc.retention_resultaat, goedgekeurd_door=lst.approved_by,
                          objectversies=item.versions_deleted)
         _drop_sidecar_rewrites(session, doc_ids)
+        search.remove_documents(session, doc_ids)  # a destroyed record leaves no words behind
     return len(items)
 
 

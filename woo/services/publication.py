@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from woo.adapters.models import Document, StoredFile, utcnow
 from woo.domain import tooi
 from woo.domain.lifecycle import LABELS_NL, Status, check_transition
+from woo.publish import search
 from woo.services import audit
 from woo.services.context import Actor, Context
 
@@ -92,6 +93,7 @@ def publish(ctx: Context, actor: Actor, document_ids: list[str]) -> PublishResul
             doc.published_at, doc.withdrawn_at, doc.withdraw_reason = now, None, None
             doc.updated_at = now
             stored = public_file(doc)
+            search.index_document(session, ctx.store, doc)
             audit.record(session, actor.label, "document.published", doc.id, category=doc.category,
                          file_role=stored.role, sha256=stored.sha256)
             result.published.append(doc_id)
@@ -121,6 +123,7 @@ def withdraw(ctx: Context, actor: Actor, document_ids: list[str], reason_code: s
             now = utcnow()
             doc.status = check_transition(doc.status, Status.WITHDRAWN)
             doc.withdrawn_at, doc.withdraw_reason, doc.updated_at = now, reason.uri, now
+            search.remove_documents(session, [doc.id])
             audit.record(session, actor.label, "document.withdrawn", doc.id, reason=reason.uri, label=reason.label)
             done.append(doc_id)
     return done
@@ -178,6 +181,9 @@ def correct(ctx: Context, actor: Actor, document_id: str, path: Path, filename: 
                 meta["correction_reason"] = reason.uri
                 doc.metadata_ = meta
                 doc.updated_at = utcnow()  # lastmod: harvesters fetch the file again
+                session.flush()
+                session.expire(doc, ["files"])
+                search.index_document(session, ctx.store, doc)  # the corrected file's words, not the old ones
                 audit.record(session, actor.label, "document.corrected", doc.id, reason=reason.uri,
                              filename=name, sha256=spooled.sha256, size=spooled.size)
         except BaseException:

@@ -8,8 +8,9 @@ from __future__ import annotations
 import zlib
 from datetime import datetime, timezone
 
-from flask import Blueprint, Flask, Response, abort, current_app, render_template, request, stream_with_context
-from sqlalchemy import func, select
+from flask import (Blueprint, Flask, Response, abort, current_app, render_template, request, stream_with_context,
+                   url_for)
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from woo.adapters.models import Document
@@ -158,24 +159,44 @@ SEARCH_PAGE = 20
 
 @bp.route("/publicaties")
 def search():
+    """Dutch full-text search over published documents (woo.publish.search) with facets."""
+    from woo.adapters.models import Organisation
+    from woo.publish import search as searchidx
+
     site = current_site()
     q = (request.args.get("q") or "").strip()[:200]
     category = tooi.resolve_category(request.args.get("categorie") or None)
+    year = request.args.get("jaar", type=int)
     page = max(1, request.args.get("pagina", 1, type=int) or 1)
-    conds = [Document.organisation_id.in_(site.organisation_ids), Document.status == Status.PUBLISHED]
-    if q:
-        conds.append(Document.title.ilike(f"%{q}%"))
-    if category:
-        conds.append(Document.category == category.uri)
     with context().unit_of_work() as s:
-        total = s.execute(select(func.count()).select_from(Document).where(*conds)).scalar_one()
-        docs = s.execute(select(Document).where(*conds).order_by(Document.published_at.desc(), Document.id)
-                         .offset((page - 1) * SEARCH_PAGE).limit(SEARCH_PAGE)).scalars().all()
+        orgs = {o.id: o for o in s.execute(select(Organisation).where(
+            Organisation.id.in_(site.organisation_ids))).scalars()}
+        org = next((o for o in orgs.values() if o.code == request.args.get("organisatie")), None)
+        result = searchidx.search(s, site.organisation_ids, q, category=category.uri if category else None,
+                                  organisation_id=org.id if org else None, year=year,
+                                  offset=(page - 1) * SEARCH_PAGE, limit=SEARCH_PAGE)
+        docs = {d.id: d for d in s.execute(select(Document).where(Document.id.in_(result.document_ids),
+                                                                  Document.status == Status.PUBLISHED)).scalars()}
         items = [{"id": d.id, "title": d.title, "category": tooi.category_by_uri(d.category),
-                  "published": as_utc(d.published_at)} for d in docs]
-    return render_template("public/search.html", q=q, items=items, total=total, page=page,
-                           pages=max(1, -(-total // SEARCH_PAGE)), category=category,
-                           categories=tooi.woo_categories())
+                  "organisation": orgs.get(d.organisation_id), "published": as_utc(d.published_at)}
+                 for d in (docs.get(i) for i in result.document_ids) if d is not None]
+    facets = {
+        "categorie": [(c.sitemapindex_code or c.uri, c.label, n) for uri, n in result.facets["category"]
+                      if (c := tooi.category_by_uri(uri))],
+        "organisatie": [(orgs[oid].code, orgs[oid].name, n) for oid, n in result.facets["organisation"]
+                        if oid in orgs],
+        "jaar": [(str(y), str(y), n) for y, n in result.facets["year"]],
+    }
+    chosen = {"categorie": (category.sitemapindex_code or category.uri) if category else None,
+              "organisatie": org.code if org else None, "jaar": str(year) if year else None}
+
+    def link(**changes):
+        """This search with some parameters changed (None drops one); a new filter starts at page 1."""
+        args = {"q": q or None, **chosen, "pagina": None, **changes}
+        return url_for("public.search", **{k: v for k, v in args.items() if v})
+    return render_template("public/search.html", q=q, items=items, total=result.total, page=page,
+                           pages=max(1, -(-result.total // SEARCH_PAGE)), category=category,
+                           categories=tooi.woo_categories(), facets=facets, chosen=chosen, link=link)
 
 
 @bp.route("/publicaties/feed.atom")

@@ -1,0 +1,238 @@
+"""Dutch full-text search over PUBLISHED documents for the public search page, with facets.
+
+One row per published document in ``search_documents`` (facets: organisation, category, year), and the
+words of its title and public text in a backend-specific index:
+
+* SQLite (embedded default): FTS5 table ``search_fts`` (rowid = search_documents.id) holding Dutch Snowball
+  stems, so "vergunningen" and "vergunning" meet; every query word is also a prefix ("vergun" finds both).
+* PostgreSQL (production): a ``tsvector`` column ``search_documents.tsv`` built with the ``dutch`` text
+  search configuration, title weighted above body, with a GIN index; query words are prefixes too.
+
+The index is kept by the publication service (publish indexes, withdraw removes, correct re-indexes) and
+by destruction (removes); the search itself still joins the documents table on status 'published', so a
+stale row can never show an unpublished document. The text indexed is the text of the PUBLIC file: the
+original's extracted text when the original is public, otherwise the text of the redacted or corrected
+file itself (the original's text may hold exactly what was removed).
+
+These objects live outside the ORM metadata (FTS5 cannot be modelled, the tsvector exists only on
+PostgreSQL); tests/unit/test_migrations.py leaves names for which ``outside_orm`` is true out of its
+model/migration comparison.
+"""
+from __future__ import annotations
+
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath
+
+from sqlalchemy import (Column, DateTime, Integer, MetaData, String, Table, column, delete, func, insert, select,
+                        table, text)
+from sqlalchemy.orm import Session
+
+from woo.adapters.models import Document
+from woo.domain.lifecycle import Status
+
+MAX_TEXT_CHARS = 100_000  # PostgreSQL refuses a tsvector over 1 MB; the first 100k characters suffice to find
+TABLE, FTS_TABLE = "search_documents", "search_fts"
+
+_meta = MetaData()
+search_documents = Table(
+    TABLE, _meta,
+    Column("id", Integer, primary_key=True),
+    Column("document_id", String(32), nullable=False, unique=True),
+    Column("organisation_id", Integer, nullable=False),
+    Column("category", String(200)),
+    Column("year", Integer),
+    Column("published_at", DateTime(timezone=True)),
+)
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def outside_orm(name: str | None) -> bool:
+    """True for the search objects the ORM does not describe (tables, FTS5 shadow tables, indexes, tsv)."""
+    return bool(name) and (name.startswith(TABLE) or name.startswith(FTS_TABLE) or name.startswith("ix_search_"))
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+_stemmer = None
+
+
+def stems(value: str) -> list[str]:
+    """Dutch Snowball stems of the words in ``value`` (lower case, in order)."""
+    global _stemmer
+    if _stemmer is None:
+        import snowballstemmer
+
+        _stemmer = snowballstemmer.stemmer("dutch")
+    words = _WORD.findall(value.lower())
+    table = dict(zip(set(words), _stemmer.stemWords(list(set(words)))))
+    return [table[w] for w in words]
+
+
+def query_words(q: str) -> list[str]:
+    """The user's words, without any query syntax (a quote or operator can never break the query)."""
+    return [w for w in _WORD.findall(q.lower())][:20]
+
+
+# --- keeping the index --------------------------------------------------------------------------------
+
+def _year(doc: Document) -> int | None:
+    when = doc.document_date or doc.published_at
+    return when.year if when else None
+
+
+def public_text(store, doc: Document) -> str:
+    """The text of the file the public gets (see the module doc), at most MAX_TEXT_CHARS."""
+    from woo.services.publication import public_file
+
+    stored = public_file(doc)
+    if stored is None:
+        return ""
+    if stored.role == "original":
+        rendition = doc.file("text")
+        if rendition is None:
+            return ""
+        return store.get_bytes(rendition.object_key, rendition.version_id).decode("utf-8", "replace")[:MAX_TEXT_CHARS]
+    from woo.intake.extract import ExtractionError, extract_text
+
+    with tempfile.TemporaryDirectory(prefix="woo-search-") as tmp:
+        local = Path(tmp) / ("public" + PurePath(stored.filename or "").suffix.lower())
+        store.download(stored.object_key, local, version_id=stored.version_id)
+        try:  # no OCR here: a scan without a text layer is found by its title
+            return extract_text(local, ocr=False, max_chars=MAX_TEXT_CHARS).text[:MAX_TEXT_CHARS]
+        except ExtractionError:
+            return ""
+
+
+def remove_documents(session: Session, document_ids: list[str]) -> None:
+    """Take documents out of the search index (withdrawal, destruction); absent ids are fine."""
+    if not document_ids:
+        return
+    ids = list(document_ids)
+    if _dialect(session) == "sqlite":
+        for i in range(0, len(ids), 500):
+            session.execute(text(f"DELETE FROM {FTS_TABLE} WHERE rowid IN "
+                                 f"(SELECT id FROM {TABLE} WHERE document_id IN :ids)")
+                            .bindparams(_expanding("ids")), {"ids": ids[i:i + 500]})
+    for i in range(0, len(ids), 500):
+        session.execute(delete(search_documents).where(search_documents.c.document_id.in_(ids[i:i + 500])))
+
+
+def _expanding(name: str):
+    from sqlalchemy import bindparam
+
+    return bindparam(name, expanding=True)
+
+
+def index_document(session: Session, store, doc: Document, body: str | None = None) -> None:
+    """(Re)index one document: published -> its title and public text; anything else -> removed."""
+    remove_documents(session, [doc.id])
+    if doc.status != Status.PUBLISHED:
+        return
+    if body is None:
+        body = public_text(store, doc)
+    row = {"document_id": doc.id, "organisation_id": doc.organisation_id, "category": doc.category,
+           "year": _year(doc), "published_at": doc.published_at}
+    if _dialect(session) == "sqlite":
+        new_id = session.execute(insert(search_documents).values(**row)).inserted_primary_key[0]
+        session.execute(text(f"INSERT INTO {FTS_TABLE}(rowid, title, body) VALUES (:id, :title, :body)"),
+                        {"id": new_id, "title": " ".join(stems(doc.title)), "body": " ".join(stems(body))})
+    else:
+        session.execute(text(
+            f"INSERT INTO {TABLE} (document_id, organisation_id, category, year, published_at, tsv) VALUES "
+            "(:document_id, :organisation_id, :category, :year, :published_at, "
+            "setweight(to_tsvector('dutch', :title), 'A') || setweight(to_tsvector('dutch', :body), 'B'))"),
+            {**row, "title": doc.title, "body": body.replace("\x00", " ")})
+
+
+def rebuild(ctx, batch: int = 200) -> int:
+    """Index every published document again (after an upgrade, or if the index is suspect)."""
+    with ctx.unit_of_work() as session:
+        ids = list(session.execute(select(Document.id).where(Document.status == Status.PUBLISHED)
+                                   .order_by(Document.id)).scalars())
+        session.execute(delete(search_documents))
+        if _dialect(session) == "sqlite":
+            session.execute(text(f"DELETE FROM {FTS_TABLE}"))
+    for i in range(0, len(ids), batch):
+        with ctx.unit_of_work() as session:
+            for doc in session.execute(select(Document).where(Document.id.in_(ids[i:i + batch]))).scalars():
+                index_document(session, ctx.store, doc)
+    return len(ids)
+
+
+# --- searching -------------------------------------------------------------------------------------------
+
+@dataclass
+class SearchResult:
+    total: int
+    document_ids: list[str]
+    # facet name -> [(value, count)], most frequent first (year: newest first)
+    facets: dict[str, list[tuple]] = field(default_factory=dict)
+
+
+FACETS = {"category": search_documents.c.category, "organisation": search_documents.c.organisation_id,
+          "year": search_documents.c.year}
+
+
+def search(session: Session, organisation_ids, q: str = "", *, category: str | None = None,
+           organisation_id: int | None = None, year: int | None = None, offset: int = 0,
+           limit: int = 20) -> SearchResult:
+    """Published documents of ``organisation_ids`` matching the words of ``q`` (all of them, as prefixes,
+    Dutch stemming), newest first without words, best first with words. Each facet counts the matches
+    under the other filters (so choosing a category still shows the counts of the other categories)."""
+    sd = search_documents
+    words = query_words(q)
+    sqlite = _dialect(session) == "sqlite"
+    params: dict = {}
+    base = [sd.c.organisation_id.in_(list(organisation_ids)),
+            sd.c.document_id.in_(select(Document.id).where(Document.status == Status.PUBLISHED))]
+    if words:
+        if sqlite:
+            stemmed = [s for s in stems(" ".join(words)) if s]
+            params["m"] = " ".join(f'"{s}"*' for s in stemmed)
+            base.append(text(f"{TABLE}.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :m)"))
+        else:
+            # each word as a Dutch stem prefix or a plain prefix ('parkeer' is stemmed to 'parker', which is
+            # no prefix of 'parkeerdruk'); a Dutch stop word ('de') drops out instead of matching nothing
+            parts = []
+            for i, w in enumerate(words):
+                params[f"w{i}"] = f"{w}:*"
+                parts.append(f"(CASE WHEN numnode(to_tsquery('dutch', :w{i})) = 0 THEN ''::tsquery "
+                             f"ELSE to_tsquery('dutch', :w{i}) || to_tsquery('simple', :w{i}) END)")
+            tsq = "(" + " && ".join(parts) + ")"
+            base.append(text(f"{TABLE}.tsv @@ {tsq}"))
+    filters = {"category": (sd.c.category, category), "organisation": (sd.c.organisation_id, organisation_id),
+               "year": (sd.c.year, year)}
+
+    def where(skip: str | None = None) -> list:
+        conds = list(base)
+        conds += [col == value for name, (col, value) in filters.items() if value is not None and name != skip]
+        return conds
+
+    total = session.execute(select(func.count()).select_from(sd).where(*where()), params).scalar_one()
+    stmt = select(sd.c.document_id).where(*where())
+    if words and sqlite:  # bm25 needs the FTS table in the query itself; title words weigh 10x
+        fts = table(FTS_TABLE, column("rowid"))
+        stmt = (select(sd.c.document_id).select_from(sd.join(fts, fts.c.rowid == sd.c.id)).where(*where())
+                .order_by(text(f"bm25({FTS_TABLE}, 10.0, 1.0)"), sd.c.published_at.desc()))
+    elif words:
+        stmt = stmt.order_by(text(f"ts_rank({TABLE}.tsv, {tsq}) DESC"),
+                             sd.c.published_at.desc())
+    else:
+        stmt = stmt.order_by(sd.c.published_at.desc(), sd.c.document_id)
+    ids = list(session.execute(stmt.offset(offset).limit(limit), params).scalars())
+    facets = {}
+    for name, col in FACETS.items():
+        n = func.count().label("n")
+        rows = session.execute(select(col, n).where(*where(skip=name), col.is_not(None)).group_by(col)
+                               .order_by(col.desc() if name == "year" else n.desc(), col), params).all()
+        facets[name] = [(value, count) for value, count in rows]
+    return SearchResult(total, ids, facets)
+
+
+__all__ = ["search_documents", "outside_orm", "stems", "query_words", "public_text", "index_document",
+           "remove_documents", "rebuild", "search", "SearchResult", "MAX_TEXT_CHARS"]
