@@ -764,6 +764,76 @@ def classifier_retrain(data_dir, corpus, min_held_out, username):
                else "Het nieuwe model is niet beter; het huidige blijft in gebruik.")
 
 
+@click.group("privacy", help="Personal data: scan files (no server), review a document's findings.")
+def privacy_group():
+    pass
+
+
+@privacy_group.command("findings", help="A document's findings, their decisions and what blocks publication.")
+@instance_option
+@click.argument("document_id")
+def privacy_findings(data_dir, document_id):
+    from woo.adapters.models import Document
+    from woo.services import privacy
+
+    ctx = _context(data_dir)
+    with ctx.unit_of_work() as s:
+        doc = s.get(Document, document_id)
+        if doc is None:
+            raise click.ClickException(f"Document {document_id} bestaat niet.")
+        for f in privacy.findings(s, document_id):
+            decided = {"open": "nog beoordelen", "redact": f"lakken ({f.ground})",
+                       "allow": f"openbaar: {f.reason}"}[f.decision]
+            click.echo(f"{f.id:>6}  {privacy.TYPE_LABELS_NL.get(f.type, f.type):<18} p.{f.page or '-':<4} "
+                       f"{f.masked[:50]:<50}  {decided}")
+        for reason in privacy.blockers(s, doc):
+            click.echo(f"blokkeert publicatie: {reason}")
+
+
+@privacy_group.command("decide", help="Redact findings with a Woo ground, or allow them with a reason.")
+@instance_option
+@click.argument("document_id")
+@click.option("--finding", "finding_ids", multiple=True, type=int, help="Finding number (repeatable).")
+@click.option("--all-open", is_flag=True, help="Every finding still open.")
+@click.option("--redact", "ground", help="Redact with this Woo ground, e.g. 5.1.2e.")
+@click.option("--allow", "reason", help="May be published, for this reason.")
+@click.option("--user", "username", help="Act as this woo user.")
+def privacy_decide(data_dir, document_id, finding_ids, all_open, ground, reason, username):
+    from woo.services import privacy
+
+    if bool(ground) == bool(reason):
+        raise click.UsageError("Kies --redact GROND of --allow REDEN.")
+    ctx = _context(data_dir)
+    ids = list(finding_ids)
+    if all_open:
+        with ctx.unit_of_work() as s:
+            ids += [f.id for f in privacy.findings(s, document_id) if f.decision == privacy.OPEN]
+    if not ids:
+        raise click.UsageError("Geef --finding N of --all-open.")
+    try:
+        privacy.decide(ctx, _cli_actor(ctx, username), document_id, ids, "redact" if ground else "allow",
+                       ground=ground, reason=reason)
+    except privacy.PrivacyError as exc:
+        raise click.ClickException(str(exc))
+    click.echo(f"Vastgelegd voor {len(ids)} bevinding(en).")
+
+
+@privacy_group.command("override", help="Go on without a successful scan (reason recorded).")
+@instance_option
+@click.argument("document_id")
+@click.option("--reason", required=True)
+@click.option("--user", "username", help="Act as this woo user.")
+def privacy_override(data_dir, document_id, reason, username):
+    from woo.services import privacy
+
+    ctx = _context(data_dir)
+    try:
+        privacy.override_failed_scan(ctx, _cli_actor(ctx, username), document_id, reason)
+    except privacy.PrivacyError as exc:
+        raise click.ClickException(str(exc))
+    click.echo("Vastgelegd.")
+
+
 def _register_optional() -> None:
     """Commands that live beside their capability (classification, privacy)."""
     from woo.publish.cli import correct_command, publish_command, search_group, withdraw_command
@@ -779,11 +849,8 @@ def _register_optional() -> None:
     try:
         from woo.privacy.cli import privacy_scan_command
 
-        @main.group(help="Personal data: scan files without a server.")
-        def privacy():
-            pass
-
-        privacy.add_command(privacy_scan_command, "scan")
+        main.add_command(privacy_group)
+        privacy_group.add_command(privacy_scan_command, "scan")
     except ImportError:
         pass
 

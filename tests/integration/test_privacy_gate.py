@@ -89,3 +89,51 @@ def test_allow_needs_a_reason_and_redact_needs_a_ground(woo_ctx, tmp_path):
     with woo_ctx.unit_of_work() as s:
         assert all(f.decision == "allow" for f in privacy.findings(s, doc_id))
         assert privacy.blockers(s, s.get(Document, doc_id)) == []
+
+
+def test_findings_resolved_over_api_and_cli(woo_ctx, tmp_path):
+    from click.testing import CliRunner
+
+    from woo.adapters.models import User
+    from woo.app import create_app
+    from woo.cli import main
+
+    pdf = make_pdf(tmp_path / "brief.pdf", [f"Contact: {EMAIL}, BSN {BSN}."])
+    with woo_ctx.unit_of_work() as s:
+        org = accounts.default_organisation(s).id
+        admin = s.execute(select(User).where(User.username == "admin")).scalar_one()
+        review_token = accounts.create_token(s, OFFICER, admin, "zaaksysteem", "read review")
+        read_token = accounts.create_token(s, OFFICER, admin, "alleen-lezen", "read")
+    doc_id = ingest(woo_ctx, OFFICER, org, "brief.pdf", path=pdf).document_id
+    drain(woo_ctx)
+
+    client = create_app(ctx=woo_ctx).test_client()
+    url = f"/api/v1/documents/{doc_id}/privacy"
+    assert client.get(url, headers={"Authorization": f"Bearer {read_token}"}).status_code == 403  # scope
+    auth = {"Authorization": f"Bearer {review_token}"}
+    body = client.get(url, headers=auth).get_json()
+    email = next(f for f in body["findings"] if f["type"] == "email")
+    assert email["text"] == EMAIL and any("nog niet beoordeeld" in b for b in body["blockers"])
+
+    bad = client.post(url, headers=auth, json={"findings": [email["id"]], "decision": "redact", "ground": "x"})
+    assert bad.status_code == 422 and "Woo-weigeringsgrond" in bad.get_json()["detail"]
+    ok = client.post(url, headers=auth, json={"findings": [email["id"]], "decision": "allow",
+                                              "reason": "Functioneel adres"})
+    assert ok.status_code == 200
+    assert next(f for f in ok.get_json()["findings"] if f["id"] == email["id"])["decision"] == "allow"
+
+    s = woo_ctx.settings
+    env = {"WOO_DATABASE_URL": s.database_url, "WOO_S3_ENDPOINT": s.s3_endpoint, "WOO_S3_ACCESS_KEY": s.s3_access_key,
+           "WOO_S3_SECRET_KEY": s.s3_secret_key, "WOO_S3_BUCKET": s.s3_bucket, "WOO_REDIS_URL": s.redis_url,
+           "WOO_SECRET_KEY": "x"}
+    listed = CliRunner().invoke(main, ["privacy", "findings", doc_id, "--data-dir", str(tmp_path / "d")], env=env)
+    assert listed.exit_code == 0 and "nog beoordelen" in listed.output and BSN not in listed.output  # masked
+    decided = CliRunner().invoke(main, ["privacy", "decide", doc_id, "--all-open", "--redact", "5.1.1e",
+                                        "--user", "admin", "--data-dir", str(tmp_path / "d")], env=env)
+    assert decided.exit_code == 0, decided.output
+    with woo_ctx.unit_of_work() as sess:
+        rows = privacy.findings(sess, doc_id)
+        assert all(f.decision != "open" for f in rows)
+        bsn = next(f for f in rows if f.type == "bsn")
+        assert bsn.ground == "5.1.1e" and bsn.decided_by == "user:admin"
+        assert privacy.blockers(sess, sess.get(Document, doc_id)) == []

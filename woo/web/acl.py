@@ -85,6 +85,8 @@ RULES: dict[str, Rule] = {
     "api.publish_document": action("document.publish", scope="publish"),
     "api.withdraw_document": action("document.publish", scope="publish"),
     "api.correct_document": action("document.publish", scope="publish"),
+    "api.get_privacy": action("document.review", scope="review"),
+    "api.decide_privacy": action("document.review", scope="review"),
     # public site and harvesting: must never show unpublished content (tests/integration/test_leak.py)
     "public.robots": public(),
     "public.sitemap": public(),

@@ -121,15 +121,64 @@ def document_file(document_id: str, role: str):
     return send_stored_file(context().store, stored)
 
 
-def _publish_target(document_id: str):
-    """The document if this principal may publish it, else a problem response."""
+def _target(document_id: str, action: str, refusal: str):
+    """The document if this principal may do `action` on it, else a problem response."""
     with context().unit_of_work() as s:
         doc = docsvc.get_document(s, g.principal, document_id)
         if doc is None:
             return None, problem(404, "Document niet gevonden.")
-        if not allowed(g.principal.roles_for(doc.organisation_id), "document.publish"):
-            return None, problem(403, "Dit account mag niet publiceren voor deze organisatie.")
+        if not allowed(g.principal.roles_for(doc.organisation_id), action):
+            return None, problem(403, refusal)
     return document_id, None
+
+
+def _publish_target(document_id: str):
+    return _target(document_id, "document.publish", "Dit account mag niet publiceren voor deze organisatie.")
+
+
+def privacy_json(session, doc) -> dict:
+    from woo.services import privacy
+
+    return {"blockers": privacy.blockers(session, doc), "findings": [
+        {"id": f.id, "type": f.type, "page": f.page, "text": f.text, "start": f.start, "end": f.end,
+         "decision": f.decision, "ground": f.ground, "reason": f.reason, "decided_by": f.decided_by,
+         "decided_at": f.decided_at.isoformat() if f.decided_at else None}
+        for f in privacy.findings(session, doc.id)]}
+
+
+@bp.route("/documents/<document_id>/privacy")
+@token_required("review")
+def get_privacy(document_id: str):
+    doc_id, error = _target(document_id, "document.review", "Dit account mag geen persoonsgegevens beoordelen.")
+    if error:
+        return error
+    with context().unit_of_work() as s:
+        return jsonify(privacy_json(s, docsvc.get_document(s, g.principal, doc_id)))
+
+
+@bp.route("/documents/<document_id>/privacy", methods=["POST"])
+@token_required("review")
+def decide_privacy(document_id: str):
+    """{"findings": [ids] or "open", "decision": "redact"|"allow", "ground": "5.1.2e", "reason": "..."}"""
+    from woo.services import privacy
+
+    doc_id, error = _target(document_id, "document.review", "Dit account mag geen persoonsgegevens beoordelen.")
+    if error:
+        return error
+    body = request.get_json(silent=True) or {}
+    ids = body.get("findings")
+    if ids == "open":
+        with context().unit_of_work() as s:
+            ids = [f.id for f in privacy.findings(s, doc_id) if f.decision == privacy.OPEN]
+    if not isinstance(ids, list) or not ids or not all(isinstance(i, int) for i in ids):
+        return problem(400, "Geef 'findings' als lijst van nummers, of \"open\" voor alle open bevindingen.")
+    try:
+        privacy.decide(context(), g.principal.actor, doc_id, ids, body.get("decision", ""),
+                       ground=body.get("ground"), reason=body.get("reason"))
+    except privacy.PrivacyError as exc:
+        return problem(422, str(exc))
+    with context().unit_of_work() as s:
+        return jsonify(privacy_json(s, docsvc.get_document(s, g.principal, doc_id)))
 
 
 @bp.route("/documents/<document_id>/publish", methods=["POST"])

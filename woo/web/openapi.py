@@ -38,6 +38,13 @@ def spec() -> dict:
                     "id": {"type": "integer"}, "kind": {"type": "string"},
                     "status": {"type": "string", "enum": ["queued", "running", "done", "failed"]},
                     "error": {"type": ["string", "null"]}, "attempts": {"type": "integer"}}},
+                "Privacy": {"type": "object", "properties": {
+                    "blockers": {"type": "array", "items": {"type": "string"}},
+                    "findings": {"type": "array", "items": {"type": "object", "properties": {
+                        "id": {"type": "integer"}, "type": {"type": "string"},
+                        "page": {"type": ["integer", "null"]}, "text": {"type": "string"},
+                        "decision": {"type": "string", "enum": ["open", "redact", "allow"]},
+                        "ground": {"type": ["string", "null"]}, "reason": {"type": ["string", "null"]}}}}}},
                 "Document": {"type": "object", "properties": {
                     "id": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "string"},
                     "organisation": {"type": "string", "description": "TOOI URI"},
@@ -84,6 +91,28 @@ def spec() -> dict:
                 "parameters": [{"name": "document_id", "in": "path", "required": True, "schema": {"type": "string"}},
                                {"name": "role", "in": "path", "required": True, "schema": {"type": "string"}}],
                 "responses": {"200": {"description": "De bytes"}, "401": problem, "404": problem}}},
+            "/documents/{document_id}/privacy": {
+                "get": {
+                    "summary": "Gevonden persoonsgegevens en verborgen inhoud, met beslissingen; scope 'review'",
+                    "parameters": [{"name": "document_id", "in": "path", "required": True,
+                                    "schema": {"type": "string"}}],
+                    "responses": {"200": _resp("Bevindingen en wat publicatie nog tegenhoudt",
+                                               {"$ref": "#/components/schemas/Privacy"}),
+                                  "401": problem, "403": problem, "404": problem}},
+                "post": {
+                    "summary": "Bevindingen lakken (met Woo-grond) of openbaar laten (met reden); scope 'review'",
+                    "parameters": [{"name": "document_id", "in": "path", "required": True,
+                                    "schema": {"type": "string"}}],
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                        "type": "object", "required": ["findings", "decision"], "properties": {
+                            "findings": {"oneOf": [{"type": "array", "items": {"type": "integer"}},
+                                                   {"const": "open"}]},
+                            "decision": {"type": "string", "enum": ["redact", "allow"]},
+                            "ground": {"type": "string", "description": "Woo-weigeringsgrond, bv. 5.1.2e"},
+                            "reason": {"type": "string"}}}}}},
+                    "responses": {"200": _resp("Vastgelegd", {"$ref": "#/components/schemas/Privacy"}),
+                                  "400": problem, "401": problem, "403": problem, "404": problem,
+                                  "422": problem}}},
             "/documents/{document_id}/publish": {"post": {
                 "summary": "Publiceren (status gereed, categorie vastgesteld); scope 'publish'",
                 "parameters": [{"name": "document_id", "in": "path", "required": True, "schema": {"type": "string"}}],
