@@ -246,14 +246,37 @@ def _concepts(name: str, code_from_uri: bool = False) -> tuple[Concept, ...]:
 
 
 def _find(items, value: str | None):
+    """The first of ``items`` whose URI is ``value`` or whose label or code normalises like it."""
     if not value:
         return None
     value = value.strip()
-    key = normalise_label(value)
-    for c in items:
-        if value == c.uri or key == normalise_label(c.label) or key == normalise_label(c.code):
-            return c
-    return None
+    by_uri, by_key = _lookup(items)
+    found = [i for i in (by_uri.get(value), by_key.get(_key(value))) if i is not None]
+    return items[min(found)] if found else None
+
+
+_LOOKUPS: dict[int, tuple] = {}
+
+
+@lru_cache(maxsize=4096)
+def _key(value: str) -> str:
+    return normalise_label(value)
+
+
+def _lookup(items) -> tuple[dict[str, int], dict[str, int]]:
+    """Index of a (cached, immutable) list: sitemaps look values up per document, a million times."""
+    hit = _LOOKUPS.get(id(items))
+    if hit is not None and hit[0] is items:
+        return hit[1], hit[2]
+    by_uri: dict[str, int] = {}
+    by_key: dict[str, int] = {}
+    for i, c in enumerate(items):  # first match wins, as in a scan
+        by_uri.setdefault(c.uri, i)
+        by_key.setdefault(normalise_label(c.label), i)
+        by_key.setdefault(normalise_label(c.code), i)
+    if isinstance(items, tuple):
+        _LOOKUPS[id(items)] = (items, by_uri, by_key)  # holds the tuple, so its id stays its own
+    return by_uri, by_key
 
 
 @lru_cache(maxsize=None)

@@ -74,8 +74,12 @@ def _public(site: Site, category_uri: str | None = None):
 
 
 def categories_in_use(session: Session, site: Site) -> list[tooi.Category]:
-    uris = set(session.execute(select(Document.category).where(*_public(site)).distinct()).scalars())
-    return [c for c in tooi.woo_categories() if c.uri in uris]
+    """Categories with at least one public document: one indexed EXISTS probe per category (robots.txt is
+    requested often; a DISTINCT would walk every published row, a million at national scale)."""
+    cats = tooi.woo_categories()
+    probes = [select(Document.id).where(*_public(site, c.uri)).limit(1).exists() for c in cats]
+    found = session.execute(select(*probes)).one()
+    return [c for c, hit in zip(cats, found) if hit]
 
 
 def robots_txt(base_url: str, categories: list[tooi.Category]) -> str:
