@@ -107,7 +107,13 @@ class Stack:
     def kill_worker(self) -> None:
         for w in self.workers:
             if w.poll() is None:
-                os.killpg(w.pid, signal.SIGKILL)  # the rq worker and the work-horse it forked
+                # rq's work-horse runs in its own session: kill it by pid too, like a machine crash would
+                for child in _children(w.pid):
+                    try:
+                        os.kill(child, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+                os.killpg(w.pid, signal.SIGKILL)
                 w.wait()
         self.workers = []
 
@@ -128,6 +134,18 @@ class Stack:
         return subprocess.run(WOO + list(args), env=self.env, capture_output=True, text=True, timeout=600)
 
 
+def _children(pid: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
 def pdf_bytes(i: int) -> bytes:
     from tests.factories import make_pdf
 
@@ -140,7 +158,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seconds", type=float, default=90)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--uploaders", type=int, default=4)
+    ap.add_argument("--uploaders", type=int, default=2)
     args = ap.parse_args()
     import requests
 
@@ -215,8 +233,9 @@ def main() -> int:
 
         from woo.adapters.models import Document, Job
         stack.kill_worker()
-        stack.start_workers()  # a fresh start runs the recovery of abandoned jobs
-        deadline = time.time() + 300
+        stack.worker_count = 4  # drain faster; a fresh start also runs the recovery of abandoned jobs
+        stack.start_workers()
+        deadline = time.time() + 600
         while time.time() < deadline:
             with stack.ctx.unit_of_work() as s:
                 pending = s.execute(select(func.count()).select_from(Job)

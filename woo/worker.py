@@ -1,6 +1,8 @@
 """The rq worker and its job functions: thin, each calls a service."""
 from __future__ import annotations
 
+import os
+
 from woo.config import Settings, load_settings
 
 _CONTEXT = None
@@ -39,6 +41,10 @@ def work(settings: Settings, burst: bool = False) -> None:
 
     os.environ["WOO_DATA_DIR"] = str(settings.data_dir)  # job functions load the same settings
     conn = Redis.from_url(settings.redis_url)
+    # rq forks a work-horse per job while this process (recovery, the maintenance thread) holds pooled
+    # database connections: a horse must not use the parent's sockets (both sides corrupt, or hang on a
+    # pool lock held by a thread at fork time), so each horse starts with fresh, empty pools.
+    os.register_at_fork(after_in_child=_forget_inherited_connections)
     recovered = recover(_context())  # jobs a killed worker left behind
     if any(recovered.values()):
         print(f"woo worker: {recovered['requeued']} taken opnieuw in de wachtrij, {recovered['failed']} mislukt")
@@ -47,20 +53,33 @@ def work(settings: Settings, burst: bool = False) -> None:
     Worker([Queue("woo", connection=conn)], connection=conn).work(burst=burst, with_scheduler=False)
 
 
+def _forget_inherited_connections() -> None:
+    from woo.adapters import db
+
+    for engine in list(db._ENGINES.values()):
+        engine.dispose(close=False)  # SQLAlchemy's recipe for a forked child: new pool, parent's sockets untouched
+
+
 def _start_maintenance(tick, interval: float = 60.0) -> None:
-    """A daemon thread calling ``tick`` every minute while the worker runs (it dies with the worker)."""
+    """Call ``tick`` every minute while the worker runs, in a *spawned* process: a thread in this
+    process would be running (holding logging/pool/import locks) whenever rq forks a work-horse, and a
+    horse forked at such a moment hangs forever on that lock. The process ends when the worker ends."""
+    import multiprocessing
+
+    multiprocessing.get_context("spawn").Process(target=_maintenance_loop, args=(tick, interval, os.getpid()),
+                                                 name="woo-maintenance", daemon=True).start()
+
+
+def _maintenance_loop(tick, interval: float, parent: int) -> None:
     import logging
-    import threading
+    import time
 
-    def loop():
-        while True:
-            try:
-                tick(_context())
-            except Exception:  # housekeeping must never take the worker down; it retries next round
-                logging.getLogger(__name__).exception("maintenance round failed")
-            threading.Event().wait(interval)
-
-    threading.Thread(target=loop, name="woo-maintenance", daemon=True).start()
+    while os.getppid() == parent:  # the worker died (even by SIGKILL): stop too
+        try:
+            tick(_context())
+        except Exception:  # housekeeping must never take the worker down; it retries next round
+            logging.getLogger(__name__).exception("maintenance round failed")
+        time.sleep(interval)
 
 
 def run_destruction(list_id: int) -> str:
