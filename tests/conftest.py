@@ -22,9 +22,12 @@ def servers(tmp_path_factory):
     yield srv
     # Close pooled connections while the servers still answer (a connection collected after
     # PostgreSQL stopped crashes CPython 3.11.7 at exit).
+    import gc
+
     from woo.adapters.db import dispose_all
 
     dispose_all()
+    gc.collect()  # run finalizers of anything else still holding a connection while the servers answer
     srv.stop()
 
 
@@ -76,6 +79,11 @@ def woo_ctx(make_settings, backend, servers):
     worker.use_context(ctx)
     yield ctx
     worker.use_context(None)
+    # Close this test database's pool now: hundreds of idle pools would exhaust PostgreSQL's
+    # connections, and a pool collected later, at exit, trips a CPython 3.11 AST-depth bug.
+    from woo.adapters.db import dispose
+
+    dispose(settings.database_url)
 
 
 def drain(ctx) -> None:

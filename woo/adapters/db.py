@@ -20,6 +20,13 @@ def engine_for(url: str) -> Engine:
     return _ENGINES[url]
 
 
+def dispose(url: str) -> None:
+    """Close one database's pooled connections (a test's throwaway database, a finished bench)."""
+    engine = _ENGINES.pop(url, None)
+    if engine is not None:
+        engine.dispose()
+
+
 def dispose_all() -> None:
     for engine in _ENGINES.values():
         engine.dispose()
