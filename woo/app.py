@@ -31,6 +31,7 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
     app.register_blueprint(api.bp)
     from woo.web import metadata; app.register_blueprint(metadata.bp)  # noqa: E702 describe documents
     from woo.web import retention; app.register_blueprint(retention.bp)  # noqa: E702 archivists
+    from woo.web import oidc; app.register_blueprint(oidc.bp)  # noqa: E702 single sign-on (when configured)
     public.init_app(app)
     return app
 

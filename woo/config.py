@@ -37,6 +37,12 @@ ENVIRONMENT = {
     "WOO_AUTO_ACCEPT_CONFIDENCE": "Accept a suggested category at or above this confidence (0..1); default off",
     "WOO_DESTRUCTION_WINDOW_DAYS": "Days an approved destruction list can still be cancelled; default 7",
     "WOO_TRANSFER_YEARS": "Overbrengingstermijn for B-records in years: 20 (Archiefwet 1995) or 10 (new Archiefwet); default 20",
+    "WOO_OIDC_ISSUER": "OpenID Connect issuer URL (discovery at <issuer>/.well-known/openid-configuration); unset = no single sign-on",
+    "WOO_OIDC_CLIENT_ID": "OIDC client id registered at the identity provider",
+    "WOO_OIDC_CLIENT_SECRET": "OIDC client secret",
+    "WOO_OIDC_ROLE_CLAIM": "ID-token claim holding the user's groups/roles (dotted path allowed, e.g. realm_access.roles); default roles",
+    "WOO_OIDC_ROLE_MAP": "Claim value -> woo role, e.g. woo-officer=officer,woo-admin=admin; unmapped values are ignored",
+    "WOO_OIDC_ORGANISATION_CLAIM": "Optional claim naming the user's organisation (code such as gm0363 or TOOI URI); unset = the default organisation",
 }
 
 
@@ -62,6 +68,12 @@ class Settings:
     fixity_interval_hours: float = 168.0
     destruction_window_days: int = 7
     transfer_years: int = 20
+    oidc_issuer: str | None = None
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_role_claim: str = "roles"
+    oidc_role_map: str = ""
+    oidc_organisation_claim: str | None = None
     extra: dict = field(default_factory=dict)
 
     def replace(self, **changes) -> "Settings":
@@ -126,5 +138,11 @@ def load_settings(data_dir: Path | str | None = None, env: dict | None = None) -
         oai_admin_email=pick("WOO_OAI_ADMIN_EMAIL", "") or None,
         destruction_window_days=int(pick("WOO_DESTRUCTION_WINDOW_DAYS", "7")),
         transfer_years=int(pick("WOO_TRANSFER_YEARS", "20")),
+        oidc_issuer=pick("WOO_OIDC_ISSUER", "").rstrip("/") or None,
+        oidc_client_id=pick("WOO_OIDC_CLIENT_ID", ""),
+        oidc_client_secret=pick("WOO_OIDC_CLIENT_SECRET", ""),
+        oidc_role_claim=pick("WOO_OIDC_ROLE_CLAIM", "roles"),
+        oidc_role_map=pick("WOO_OIDC_ROLE_MAP", ""),
+        oidc_organisation_claim=pick("WOO_OIDC_ORGANISATION_CLAIM", "") or None,
         auto_accept_confidence=float(pick("WOO_AUTO_ACCEPT_CONFIDENCE", "")) if pick("WOO_AUTO_ACCEPT_CONFIDENCE", "") else None,
     )

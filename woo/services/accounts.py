@@ -185,3 +185,39 @@ def blocked_message(seconds: int) -> str:
     minutes = max(1, -(-seconds // 60))
     return (f"Te veel mislukte inlogpogingen. Probeer het over {minutes} "
             f"{'minuut' if minutes == 1 else 'minuten'} opnieuw.")
+
+
+def sync_oidc_user(session: Session, actor: Actor, subject: str, username: str, display_name: str,
+                   roles: list[tuple[Role, int | None]]) -> User:
+    """Create or update the local user behind a single sign-on login, with exactly `roles`.
+
+    The identity provider owns an SSO user's roles: earlier ones that the claim no longer grants are
+    removed. A local password account with the same name is never taken over, and a deactivated
+    user stays out."""
+    if not roles:
+        raise AccountError("Uw account heeft geen rol in woo. Vraag uw beheerder om toegang.")
+    user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None:
+        user = User(username=username, display_name=display_name or username, password_hash=None)
+        session.add(user)
+        session.flush()
+        audit.record(session, actor.label, "user.created", None, username=username, subject=subject,
+                     method="oidc")
+    elif user.password_hash:
+        raise AccountError(f"Gebruiker '{username}' is een lokaal account en kan niet via SSO inloggen.")
+    elif not user.active:
+        raise AccountError("Dit account is gedeactiveerd. Neem contact op met uw beheerder.")
+    if display_name and user.display_name != display_name:
+        user.display_name = display_name
+    wanted = {(str(r), o) for r, o in roles}
+    held = {(ra.role, ra.organisation_id): ra for ra in user.roles}
+    if set(held) != wanted:
+        # Keep matching rows and change only the difference: re-inserting a kept pair would hit the
+        # unique (user, role, organisation) constraint before the delete is flushed.
+        user.roles = [ra for key, ra in held.items() if key in wanted] + \
+            [RoleAssignment(role=r, organisation_id=o) for r, o in sorted(wanted - set(held), key=str)]
+        session.flush()
+        audit.record(session, actor.label, "user.roles_changed", None, username=username,
+                     roles=sorted(f"{r}@{o or '*'}" for r, o in wanted),
+                     removed=sorted(f"{r}@{o or '*'}" for r, o in set(held) - wanted))
+    return user

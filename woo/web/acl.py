@@ -46,6 +46,8 @@ RULES: dict[str, Rule] = {
     "auth.login": public(),
     "auth.logout": public(),
     "auth.logout_everywhere": login(),
+    "oidc.login": public(),  # redirect to the identity provider (404 when single sign-on is off)
+    "oidc.callback": public(),  # the provider's answer; refused unless state, token and a role check out
     # officer UI
     "officer.index": public(),  # a redirect to the document list
     "officer.documents": login(),  # shows only the organisations the user holds roles in
