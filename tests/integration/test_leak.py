@@ -7,7 +7,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import re
-import uuid
 from collections import deque
 from urllib.parse import urljoin, urlparse
 
@@ -15,7 +14,7 @@ from lxml import etree, html as lxml_html
 from sqlalchemy import select
 
 from tests.conftest import drain
-from tests.factories import make_pdf
+from tests.factories import make_pdf, unique_mark
 from tests.integration.security_world import make_app
 from woo.adapters.models import Document, Organisation, StoredFile
 from woo.domain import tooi
@@ -36,7 +35,7 @@ def _make(ctx, tmp_path) -> dict[str, dict]:
             org.public_base_url = BASE
     docs = {}
     for state in STATES:
-        mark = uuid.uuid4().hex[:10]
+        mark = unique_mark(10)
         m = {"title": f"Titel{state}{mark}", "text": f"Inhoud{state}{mark}", "author": f"Auteur{state}{mark}"}
         pdf = make_pdf(tmp_path / f"{state}.pdf", [f"{m['text']} over het parkeerbeleid."], title=m["title"],
                        author=m["author"])

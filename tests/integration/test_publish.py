@@ -6,7 +6,6 @@ confirmed category, so documents reach 'ready' the way an officer's would.
 from __future__ import annotations
 
 import re
-import uuid
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from tests.conftest import drain
+from tests.factories import unique_mark
 from woo.adapters.models import Document, Event, User
 from woo.app import create_app
 from woo.domain import tooi
@@ -46,7 +46,7 @@ def make_documents(ctx, tmp_path: Path, specs: list[tuple[str, str | None]]) -> 
         org_id = accounts.default_organisation(s).id
     ids = []
     for i, (title, _) in enumerate(specs):
-        pdf = make_pdf(tmp_path / f"stuk-{i}.pdf", [title, f"Kenmerk {uuid.uuid4().hex}"])
+        pdf = make_pdf(tmp_path / f"stuk-{i}.pdf", [title, f"Kenmerk {unique_mark()}"])
         result = ingest(ctx, SYSTEM, org_id, f"stuk-{i}.pdf", path=pdf, source="cli", title=title)
         assert result.status == "accepted", result.reason
         ids.append(result.document_id)

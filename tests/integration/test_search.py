@@ -2,12 +2,12 @@
 facets, and never a concept, ready, withdrawn or destroyed document."""
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from tests.conftest import drain
+from tests.factories import unique_mark
 from tests.integration.test_publish import ONDERZOEK, PRIVACY, WOO_VERZOEK, make_pdf
 from woo.adapters.models import Document, Organisation, utcnow
 from woo.app import create_app
@@ -24,7 +24,7 @@ def _documents(ctx, tmp_path, specs: list[tuple[str, list[str], str | None]]) ->
         org_id = accounts.default_organisation(s).id
     ids = []
     for i, (title, lines, _) in enumerate(specs):
-        pdf = make_pdf(tmp_path / f"zoek-{i}.pdf", [*lines, f"Kenmerk {uuid.uuid4().hex}"])
+        pdf = make_pdf(tmp_path / f"zoek-{i}.pdf", [*lines, f"Kenmerk {unique_mark()}"])
         result = ingest(ctx, SYSTEM, org_id, f"zoek-{i}.pdf", path=pdf, source="cli", title=title)
         assert result.status == "accepted", result.reason
         ids.append(result.document_id)
