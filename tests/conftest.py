@@ -86,6 +86,13 @@ def woo_ctx(make_settings, backend, servers):
     dispose(settings.database_url)
 
 
+def cli_env(settings) -> dict:
+    """The environment that points a `woo` CLI invocation at this test's instance."""
+    return {"WOO_DATABASE_URL": settings.database_url, "WOO_S3_ENDPOINT": settings.s3_endpoint,
+            "WOO_S3_ACCESS_KEY": settings.s3_access_key, "WOO_S3_SECRET_KEY": settings.s3_secret_key,
+            "WOO_S3_BUCKET": settings.s3_bucket, "WOO_REDIS_URL": settings.redis_url, "WOO_SECRET_KEY": "x"}
+
+
 def drain(ctx) -> None:
     """Run every queued job with a real rq worker in this process (SimpleWorker: no fork)."""
     from rq import Queue, SimpleWorker

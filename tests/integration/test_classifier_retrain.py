@@ -5,7 +5,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from tests.conftest import drain
+from tests.conftest import cli_env, drain
 from tests.corpus import CORPUS, requires_corpus
 from tests.factories import make_pdf
 from woo.adapters.models import Document, Event
@@ -50,9 +50,7 @@ def test_retrain_switches_when_better_and_new_suggestions_use_it(woo_ctx, tmp_pa
 
     from woo.cli import main
     s = woo_ctx.settings
-    env = {"WOO_DATABASE_URL": s.database_url, "WOO_S3_ENDPOINT": s.s3_endpoint, "WOO_S3_ACCESS_KEY": s.s3_access_key,
-           "WOO_S3_SECRET_KEY": s.s3_secret_key, "WOO_S3_BUCKET": s.s3_bucket, "WOO_REDIS_URL": s.redis_url,
-           "WOO_SECRET_KEY": "x"}
+    env = cli_env(s)
     result = CliRunner().invoke(main, ["classifier", "retrain", "--corpus", str(CORPUS), "--min-held-out", "3",
                                        "--data-dir", str(tmp_path / "d")], env=env)
     assert result.exit_code == 0, result.output

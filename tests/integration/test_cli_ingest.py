@@ -6,15 +6,10 @@ import zipfile
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
+from tests.conftest import cli_env
 from tests.factories import make_pdf
 from woo.adapters.models import Document
 from woo.cli import main
-
-
-def _env(settings) -> dict:
-    return {"WOO_DATABASE_URL": settings.database_url, "WOO_S3_ENDPOINT": settings.s3_endpoint,
-            "WOO_S3_ACCESS_KEY": settings.s3_access_key, "WOO_S3_SECRET_KEY": settings.s3_secret_key,
-            "WOO_S3_BUCKET": settings.s3_bucket, "WOO_REDIS_URL": settings.redis_url, "WOO_SECRET_KEY": "x"}
 
 
 def test_cli_ingests_folder_and_zip_with_summary(woo_ctx, tmp_path):
@@ -29,7 +24,7 @@ def test_cli_ingests_folder_and_zip_with_summary(woo_ctx, tmp_path):
         zf.writestr("notitie.txt", "Een notitie over de vergadering.")
 
     result = CliRunner().invoke(main, ["ingest", str(folder), str(archive), "--data-dir", str(tmp_path / "d")],
-                                env=_env(woo_ctx.settings))
+                                env=cli_env(woo_ctx.settings))
     assert result.exit_code == 1, result.output  # the empty file was rejected
     assert "Opgenomen: 4, duplicaat: 0, geweigerd: 1" in result.output
     assert "leeg.txt: Het bestand is leeg." in result.output
@@ -38,7 +33,7 @@ def test_cli_ingests_folder_and_zip_with_summary(woo_ctx, tmp_path):
         assert all(d.source == "cli" for d in s.execute(select(Document)).scalars())
 
     again = CliRunner().invoke(main, ["ingest", str(folder / "een.pdf"), "--data-dir", str(tmp_path / "d")],
-                               env=_env(woo_ctx.settings))
+                               env=cli_env(woo_ctx.settings))
     assert again.exit_code == 0 and "duplicaat: 1" in again.output
 
 
@@ -47,6 +42,6 @@ def test_cli_rejects_zip_with_traversal_member(woo_ctx, tmp_path):
     with zipfile.ZipFile(archive, "w") as zf:
         zf.writestr("../../buiten.txt", "ontsnapt")
     result = CliRunner().invoke(main, ["ingest", str(archive), "--data-dir", str(tmp_path / "d")],
-                                env=_env(woo_ctx.settings))
+                                env=cli_env(woo_ctx.settings))
     assert result.exit_code == 1 and "geweigerd: 1" in result.output
     assert not (tmp_path.parent / "buiten.txt").exists()

@@ -10,7 +10,8 @@ from click.testing import CliRunner
 from lxml import etree
 from sqlalchemy import select
 
-from tests.integration.test_publish import ONDERZOEK, PRIVACY, WOO_VERZOEK, _csrf, _env, make_documents, make_pdf
+from tests.conftest import cli_env
+from tests.integration.test_publish import ONDERZOEK, PRIVACY, WOO_VERZOEK, _csrf, make_documents, make_pdf
 from woo.adapters.models import Document, Event, User
 from woo.app import create_app
 from woo.publish import sitemaps
@@ -122,7 +123,7 @@ def test_cli_correct(client, woo_ctx, tmp_path):
     doc_id = _published(woo_ctx, tmp_path, "Inventarislijst Woo-verzoek", WOO_VERZOEK)
     before_mod, _ = _harvested(client, doc_id, category)
     fixed = make_pdf(tmp_path / "inventaris.pdf", ["Inventarislijst, gecorrigeerd."])
-    env, data = _env(woo_ctx.settings), ["--data-dir", str(tmp_path / "d")]
+    env, data = cli_env(woo_ctx.settings), ["--data-dir", str(tmp_path / "d")]
     bad = CliRunner().invoke(correct_command, [doc_id, str(fixed), "--reason", "zomaar", *data], env=env)
     assert bad.exit_code == 1 and "Onbekende reden" in bad.output
     time.sleep(1.1)

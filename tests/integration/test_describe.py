@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from tests.conftest import drain
-from tests.integration.test_publish import _env
+from tests.conftest import cli_env
 from woo.adapters.models import Document, Event, User
 from woo.app import create_app
 from woo.domain import tooi
@@ -184,7 +184,7 @@ def test_page_api_and_cli(woo_ctx, tmp_path):
     assert "patch" in client.get("/api/v1/openapi.json").get_json()["paths"]["/documents/{document_id}/metadata"]
 
     from woo.cli import main
-    env, data = _env(woo_ctx.settings), ["--data-dir", str(tmp_path / "d")]
+    env, data = cli_env(woo_ctx.settings), ["--data-dir", str(tmp_path / "d")]
     result = CliRunner().invoke(main, ["describe", doc_id, "--set", "date.creatie=17 februari 2025",
                                        "--set", "organisation=gm0344", *data], env=env)
     assert result.exit_code == 0, result.output

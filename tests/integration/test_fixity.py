@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from tests.conftest import cli_env
 from woo.adapters.models import Document, Event, FixityRun, FixityStatus, StoredFile
 from woo.services import accounts
 from woo.services.context import Actor
@@ -66,10 +67,7 @@ def test_woo_fixity_cli_exit_code(woo_ctx, tmp_path):
     from woo.cli import main
 
     _ingest_texts(woo_ctx, tmp_path, 2)
-    env = {"WOO_DATABASE_URL": woo_ctx.settings.database_url, "WOO_S3_ENDPOINT": woo_ctx.settings.s3_endpoint,
-           "WOO_S3_ACCESS_KEY": woo_ctx.settings.s3_access_key, "WOO_S3_SECRET_KEY": woo_ctx.settings.s3_secret_key,
-           "WOO_S3_BUCKET": woo_ctx.settings.s3_bucket, "WOO_REDIS_URL": woo_ctx.settings.redis_url,
-           "WOO_SECRET_KEY": "x"}
+    env = cli_env(woo_ctx.settings)
     ok = CliRunner().invoke(main, ["fixity", "--data-dir", str(tmp_path / "d")], env=env)
     assert ok.exit_code == 0, ok.output
     assert "afwijkend: 0" in ok.output

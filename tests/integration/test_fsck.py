@@ -6,6 +6,7 @@ from datetime import timedelta
 from click.testing import CliRunner
 from sqlalchemy import select
 
+from tests.conftest import cli_env
 from tests.factories import make_pdf
 from woo.adapters.models import StoredFile
 from woo.services import accounts
@@ -42,9 +43,7 @@ def test_fsck_finds_missing_orphan_and_mismatch_and_repairs_orphans(make_setting
 
     # the CLI reports the same with a non-zero exit, and --repair removes only the orphan
     from woo.cli import main
-    env = {"WOO_DATABASE_URL": settings.database_url, "WOO_S3_ENDPOINT": settings.s3_endpoint,
-           "WOO_S3_ACCESS_KEY": settings.s3_access_key, "WOO_S3_SECRET_KEY": settings.s3_secret_key,
-           "WOO_S3_BUCKET": settings.s3_bucket, "WOO_REDIS_URL": settings.redis_url, "WOO_SECRET_KEY": "x"}
+    env = cli_env(settings)
     result = CliRunner().invoke(main, ["fsck", "--data-dir", str(tmp_path / "data"), "--verify-checksums",
                                        "--repair", "--grace-minutes", "0"], env=env)
     assert result.exit_code == 1, result.output

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pypdfium2 as pdfium
 from sqlalchemy import select
 
-from tests.conftest import drain
+from tests.conftest import cli_env, drain
 from tests.factories import make_pdf
 from woo.adapters.models import Document, Event
 from woo.domain import tooi
@@ -123,9 +123,7 @@ def test_findings_resolved_over_api_and_cli(woo_ctx, tmp_path):
     assert next(f for f in ok.get_json()["findings"] if f["id"] == email["id"])["decision"] == "allow"
 
     s = woo_ctx.settings
-    env = {"WOO_DATABASE_URL": s.database_url, "WOO_S3_ENDPOINT": s.s3_endpoint, "WOO_S3_ACCESS_KEY": s.s3_access_key,
-           "WOO_S3_SECRET_KEY": s.s3_secret_key, "WOO_S3_BUCKET": s.s3_bucket, "WOO_REDIS_URL": s.redis_url,
-           "WOO_SECRET_KEY": "x"}
+    env = cli_env(s)
     listed = CliRunner().invoke(main, ["privacy", "findings", doc_id, "--data-dir", str(tmp_path / "d")], env=env)
     assert listed.exit_code == 0 and "nog beoordelen" in listed.output and BSN not in listed.output  # masked
     decided = CliRunner().invoke(main, ["privacy", "decide", doc_id, "--all-open", "--redact", "5.1.1e",

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from tests.conftest import drain
+from tests.conftest import cli_env, drain
 from tests.factories import unique_mark
 from woo.adapters.models import Document, Event, User
 from woo.app import create_app
@@ -156,17 +156,11 @@ def test_publish_button_on_document_page(app, woo_ctx, tmp_path):
         assert s.get(Document, doc_id).status == "withdrawn"
 
 
-def _env(settings) -> dict:
-    return {"WOO_DATABASE_URL": settings.database_url, "WOO_S3_ENDPOINT": settings.s3_endpoint,
-            "WOO_S3_ACCESS_KEY": settings.s3_access_key, "WOO_S3_SECRET_KEY": settings.s3_secret_key,
-            "WOO_S3_BUCKET": settings.s3_bucket, "WOO_REDIS_URL": settings.redis_url, "WOO_SECRET_KEY": "x"}
-
-
 def test_cli_publish_all_ready_and_withdraw(woo_ctx, tmp_path):
     from woo.publish.cli import publish_command, withdraw_command
 
     ready, concept = make_documents(woo_ctx, tmp_path, [("Advies over parkeren", WOO_VERZOEK), ("Concept", None)])
-    env, data = _env(woo_ctx.settings), ["--data-dir", str(tmp_path / "d")]
+    env, data = cli_env(woo_ctx.settings), ["--data-dir", str(tmp_path / "d")]
     refused = CliRunner().invoke(publish_command, [concept, *data], env=env)
     assert refused.exit_code == 1 and "geweigerd: 1" in refused.output and "informatiecategorie" in refused.output
     result = CliRunner().invoke(publish_command, ["--all-ready", *data], env=env)

@@ -142,7 +142,7 @@ def _rows(ctx, doc_id: str) -> int:
 def test_cli_reindex_restores_published_only(woo_ctx, tmp_path):
     from click.testing import CliRunner
 
-    from tests.integration.test_publish import _env
+    from tests.conftest import cli_env
     from woo.publish.cli import search_group
 
     shown, hidden = _documents(woo_ctx, tmp_path, [
@@ -155,7 +155,7 @@ def test_cli_reindex_restores_published_only(woo_ctx, tmp_path):
             s.execute(search.text("DELETE FROM search_fts"))
     assert _found(woo_ctx, "verslag") == set()
     result = CliRunner().invoke(search_group, ["reindex", "--data-dir", str(tmp_path / "d")],
-                                env=_env(woo_ctx.settings))
+                                env=cli_env(woo_ctx.settings))
     assert result.exit_code == 0, result.output
     assert "geïndexeerd: 1" in result.output
     assert _found(woo_ctx, "verslagen") == {shown}

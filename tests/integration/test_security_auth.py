@@ -7,6 +7,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
+from tests.conftest import cli_env
 from tests.integration.security_world import PASSWORD, build_world, make_app
 from woo.adapters.models import ApiToken, User
 from woo.cli import main
@@ -103,9 +104,7 @@ def test_cli_lists_and_revokes_tokens(woo_ctx, tmp_path):
     with woo_ctx.unit_of_work() as s:
         secret = accounts.create_token(s, SYSTEM, s.get(User, world.users["officer"]), "zaaksysteem", "ingest read")
     s_ = woo_ctx.settings
-    env = {"WOO_DATABASE_URL": s_.database_url, "WOO_S3_ENDPOINT": s_.s3_endpoint,
-           "WOO_S3_ACCESS_KEY": s_.s3_access_key, "WOO_S3_SECRET_KEY": s_.s3_secret_key,
-           "WOO_S3_BUCKET": s_.s3_bucket, "WOO_REDIS_URL": s_.redis_url, "WOO_SECRET_KEY": "x"}
+    env = cli_env(s_)
     client = world.app.test_client()
     auth = {"Authorization": f"Bearer {secret}"}
     assert client.get("/api/v1/documents", headers=auth).status_code == 200

@@ -8,14 +8,9 @@ import json
 from click.testing import CliRunner
 from sqlalchemy import text
 
+from tests.conftest import cli_env
 from woo.cli import main
 from woo.services import audit
-
-
-def _env(settings) -> dict:
-    return {"WOO_DATABASE_URL": settings.database_url, "WOO_S3_ENDPOINT": settings.s3_endpoint,
-            "WOO_S3_ACCESS_KEY": settings.s3_access_key, "WOO_S3_SECRET_KEY": settings.s3_secret_key,
-            "WOO_S3_BUCKET": settings.s3_bucket, "WOO_REDIS_URL": settings.redis_url, "WOO_SECRET_KEY": "x"}
 
 
 def _fill(ctx, n=6) -> list[int]:
@@ -27,7 +22,7 @@ def _fill(ctx, n=6) -> list[int]:
 
 
 def _verify(ctx, tmp_path):
-    return CliRunner().invoke(main, ["audit", "verify", "--data-dir", str(tmp_path / "d")], env=_env(ctx.settings))
+    return CliRunner().invoke(main, ["audit", "verify", "--data-dir", str(tmp_path / "d")], env=cli_env(ctx.settings))
 
 
 def test_intact_chain_verifies(woo_ctx, tmp_path):
@@ -79,7 +74,7 @@ def test_deleted_rows_are_found_in_the_middle_and_at_the_end(woo_ctx, tmp_path):
 
 def test_export_jsonl_and_csv_can_be_checked_outside_woo(woo_ctx, tmp_path):
     _fill(woo_ctx, 4)
-    out = CliRunner().invoke(main, ["audit", "export", "--data-dir", str(tmp_path / "d")], env=_env(woo_ctx.settings))
+    out = CliRunner().invoke(main, ["audit", "export", "--data-dir", str(tmp_path / "d")], env=cli_env(woo_ctx.settings))
     assert out.exit_code == 0, out.output
     rows = [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
     assert len(rows) >= 4 and rows[-1]["detail"]["note"] == "één stap"
@@ -93,16 +88,16 @@ def test_export_jsonl_and_csv_can_be_checked_outside_woo(woo_ctx, tmp_path):
 
     csv_out = tmp_path / "log.csv"
     res = CliRunner().invoke(main, ["audit", "export", "--format", "csv", "--output", str(csv_out),
-                                    "--data-dir", str(tmp_path / "d")], env=_env(woo_ctx.settings))
+                                    "--data-dir", str(tmp_path / "d")], env=cli_env(woo_ctx.settings))
     assert res.exit_code == 0
     parsed = list(csv.DictReader(io.StringIO(csv_out.read_text(encoding="utf-8"))))
     assert [int(p["id"]) for p in parsed] == [r["id"] for r in rows]
 
     future = CliRunner().invoke(main, ["audit", "export", "--since", "2999-01-01", "--data-dir", str(tmp_path / "d")],
-                                env=_env(woo_ctx.settings))
+                                env=cli_env(woo_ctx.settings))
     assert future.exit_code == 0 and not [x for x in future.stdout.splitlines() if x.startswith("{")]
     past = CliRunner().invoke(main, ["audit", "export", "--since", rows[-1]["at"], "--data-dir", str(tmp_path / "d")],
-                              env=_env(woo_ctx.settings))
+                              env=cli_env(woo_ctx.settings))
     assert [json.loads(x)["id"] for x in past.stdout.splitlines() if x.startswith("{")][-1] == rows[-1]["id"]
 
 
