@@ -181,6 +181,17 @@ def eligible_due_ids(ctx: Context, flt: retsvc.DueFilter, limit: int = 10_000) -
     return [i for i in out if i not in taken][:limit]
 
 
+def _list_under_review(session, actor: Actor, list_id: int):
+    """The list, locked, if it awaits review and `actor` is a reviewer other than its creator."""
+    retsvc.require_role(session, actor, Role.REVIEWER, "Een vernietigingslijst beoordelen", DestructionError)
+    lst = _get_list(session, list_id, lock=True)
+    if lst.status != TER_BEOORDELING:
+        raise DestructionError(f"Lijst {list_id} is niet (meer) ter beoordeling ({LIST_LABELS[lst.status]}).")
+    if lst.created_by == actor.label:
+        raise DestructionError("De opsteller van een vernietigingslijst mag die niet zelf beoordelen.")
+    return lst
+
+
 def review_item(ctx: Context, actor: Actor, list_id: int, document_id: str, decision: str,
                 reason: str = "") -> None:
     """The reviewer accepts (akkoord) or excludes (uitgezonderd, reason required) one record."""
@@ -189,12 +200,7 @@ def review_item(ctx: Context, actor: Actor, list_id: int, document_id: str, deci
     if decision == UITGEZONDERD and not (reason or "").strip():
         raise DestructionError("Geef een reden op om een record uit te zonderen.")
     with ctx.unit_of_work() as session:
-        retsvc.require_role(session, actor, Role.REVIEWER, "Een vernietigingslijst beoordelen", DestructionError)
-        lst = _get_list(session, list_id, lock=True)
-        if lst.status != TER_BEOORDELING:
-            raise DestructionError(f"Lijst {list_id} is niet (meer) ter beoordeling ({LIST_LABELS[lst.status]}).")
-        if lst.created_by == actor.label:
-            raise DestructionError("De opsteller van een vernietigingslijst mag die niet zelf beoordelen.")
+        _list_under_review(session, actor, list_id)
         item = session.execute(select(DestructionItem).where(DestructionItem.list_id == list_id,
                                                              DestructionItem.document_id == document_id)
                                ).scalar_one_or_none()
@@ -209,12 +215,7 @@ def review_item(ctx: Context, actor: Actor, list_id: int, document_id: str, deci
 def accept_open(ctx: Context, actor: Actor, list_id: int) -> int:
     """The reviewer accepts every item still without a verdict (one audited decision per item)."""
     with ctx.unit_of_work() as session:
-        retsvc.require_role(session, actor, Role.REVIEWER, "Een vernietigingslijst beoordelen", DestructionError)
-        lst = _get_list(session, list_id, lock=True)
-        if lst.status != TER_BEOORDELING:
-            raise DestructionError(f"Lijst {list_id} is niet (meer) ter beoordeling ({LIST_LABELS[lst.status]}).")
-        if lst.created_by == actor.label:
-            raise DestructionError("De opsteller van een vernietigingslijst mag die niet zelf beoordelen.")
+        _list_under_review(session, actor, list_id)
         items = session.execute(select(DestructionItem).where(DestructionItem.list_id == list_id,
                                                               DestructionItem.review == OPEN)).scalars().all()
         now = utcnow()
@@ -227,12 +228,7 @@ def accept_open(ctx: Context, actor: Actor, list_id: int) -> int:
 
 def finish_review(ctx: Context, actor: Actor, list_id: int) -> None:
     with ctx.unit_of_work() as session:
-        retsvc.require_role(session, actor, Role.REVIEWER, "Een vernietigingslijst beoordelen", DestructionError)
-        lst = _get_list(session, list_id, lock=True)
-        if lst.status != TER_BEOORDELING:
-            raise DestructionError(f"Lijst {list_id} is niet ter beoordeling ({LIST_LABELS[lst.status]}).")
-        if lst.created_by == actor.label:
-            raise DestructionError("De opsteller van een vernietigingslijst mag die niet zelf beoordelen.")
+        lst = _list_under_review(session, actor, list_id)
         counts = dict(session.execute(select(DestructionItem.review, func.count()).where(
             DestructionItem.list_id == list_id).group_by(DestructionItem.review)).all())
         if counts.get(OPEN):
