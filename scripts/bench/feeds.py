@@ -31,7 +31,6 @@ import os
 import platform
 import random
 import re
-import resource
 import shutil
 import signal
 import subprocess
@@ -44,17 +43,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from benchlib import peak_rss_mb  # noqa: E402
 
 
-def _rss_mb() -> float:
-    """Peak RSS of this process image (VmHWM: reset by exec, unlike ru_maxrss which a child inherits)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def machine() -> str:
@@ -149,7 +142,7 @@ def build_child(url: str, base_url: str, org_ids: list[int]) -> None:
                     out_bytes += len(chunk)
                     urls += chunk.count(b"<url>")
                 files += 1
-    print(json.dumps({"seconds": time.perf_counter() - started, "rss_mb": _rss_mb(), "urls": urls,
+    print(json.dumps({"seconds": time.perf_counter() - started, "rss_mb": peak_rss_mb(), "urls": urls,
                       "files": files, "mb": out_bytes / 1e6}))
 
 
@@ -292,8 +285,8 @@ def main() -> int:
                     name="gemeente Amsterdam", created_at=datetime.now(timezone.utc)))
             backends.append(("sqlite", sq_url))
 
-        print(f"\n1. full sitemap build (robots.txt, every category index, every sitemap -> /dev/null), "
-              f"child process each")
+        print("\n1. full sitemap build (robots.txt, every category index, every sitemap -> /dev/null), "
+              "child process each")
         done = 0
         for count in (args.small_count, args.count):
             for name, url in backends:

@@ -18,7 +18,6 @@ import argparse
 import os
 import platform
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -30,17 +29,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from benchlib import peak_rss_mb  # noqa: E402
 
 
-def _rss_mb() -> float:
-    """Peak RSS of this process image (VmHWM: reset by exec, unlike ru_maxrss which a child inherits)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def fill_documents(url: str, n: int, org_id: int, chunk: int = 50_000) -> None:
@@ -79,7 +72,7 @@ def due_child(url: str, out: str, stop_after: int | None) -> None:
     from woo.adapters.db import engine_for
     from woo.services import retention as retsvc
 
-    rss0 = _rss_mb()
+    rss0 = peak_rss_mb()
     t0 = time.perf_counter()
     with Session(engine_for(url)) as session:
         rows = retsvc.due_rows(session, retsvc.DueFilter())
@@ -88,7 +81,7 @@ def due_child(url: str, out: str, stop_after: int | None) -> None:
 
             rows = itertools.islice(rows, stop_after)
         n = retsvc.write_csv(rows, Path(out))
-    print(f"{n} {time.perf_counter() - t0:.2f} {_rss_mb():.0f} {rss0:.0f}")
+    print(f"{n} {time.perf_counter() - t0:.2f} {peak_rss_mb():.0f} {rss0:.0f}")
 
 
 def bench_due(n: int, tmp: Path) -> None:
