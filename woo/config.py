@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 GiB = 1024**3
@@ -74,7 +74,6 @@ class Settings:
     oidc_role_claim: str = "roles"
     oidc_role_map: str = ""
     oidc_organisation_claim: str | None = None
-    extra: dict = field(default_factory=dict)
 
     def replace(self, **changes) -> "Settings":
         values = {f.name: getattr(self, f.name) for f in fields(self)}
