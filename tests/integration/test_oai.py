@@ -32,7 +32,7 @@ def test_oai_pmh_with_sickle(live_server, woo_ctx, tmp_path, monkeypatch):  # no
     identify = s.Identify()
     assert identify.protocolVersion == "2.0" and identify.deletedRecord == "persistent"
     assert identify.baseURL == f"{live_server}/oai" and identify.granularity == "YYYY-MM-DDThh:mm:ssZ"
-    assert {f.metadataPrefix for f in s.ListMetadataFormats()} == {"oai_dc", "diwoo"}
+    assert {f.metadataPrefix for f in s.ListMetadataFormats()} == {"oai_dc", "diwoo", "mdto"}
     sets = {st.setSpec: st.setName for st in s.ListSets()}
     assert sets["infocat014"] == "Woo-verzoeken en -besluiten" and len(sets) == 18
 

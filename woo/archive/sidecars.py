@@ -28,7 +28,7 @@ from woo.metadata.mdto import (Begrip, BeperkingGebruik, BestandRecord, DekkingI
 
 __all__ = ["BRON_DOCUMENT", "BRON_OBJECT", "BRON_PUBLICATIE", "LIJST_WOO_STATUS", "LIJST_WOO_AUDIT",
            "informatieobject_key", "bestand_key", "state_key", "prefixes_for", "is_archive_metadata", "file_key_of_sidecar",
-           "DocumentFacts", "FileFacts", "EventFacts", "document_sidecar", "file_sidecar", "parse_document",
+           "DocumentFacts", "FileFacts", "EventFacts", "informatieobject_record", "document_sidecar", "file_sidecar", "parse_document",
            "parse_file", "RebuiltDocument", "RebuiltFile"]
 
 BRON_DOCUMENT = "woo documentregister"
@@ -187,9 +187,19 @@ def _retention(io: InformatieobjectRecord, doc: DocumentFacts) -> None:
     mdto.apply_retention(io, res, retention.retention_for(res, brondatum), "Datum van het document")
 
 
-def document_sidecar(doc: DocumentFacts, base_url: str) -> tuple[bytes, bytes]:
-    """(MDTO informatieobject XML, state JSON) of one document; the XML is validated against MDTO 1.0.1."""
-    from woo.publish.records import page_url
+def _public_events(doc: DocumentFacts) -> list[Event]:
+    """The history as the public may see it: MDTO event types and times only (no actors, no details)."""
+    out = [Event(MDTO_EVENT_TYPES[e.action], _utc(e.at)) for e in doc.events if e.action in MDTO_EVENT_TYPES]
+    out.append(Event(STATUS_EVENT, _utc(doc.updated_at), None, doc.status, LIJST_WOO_STATUS))
+    return out
+
+
+def informatieobject_record(doc: DocumentFacts, base_url: str, public: bool = False) -> InformatieobjectRecord:
+    """The MDTO informatieobject of one document, as the archive sidecar writes it.
+
+    ``public=True`` is the variant for the open OAI-PMH feed: no audit actors or event details, no bucket
+    keys or internal file names; the representation is the public file URL only."""
+    from woo.publish.records import file_url, page_url
 
     io = InformatieobjectRecord(id=doc.id, bron=BRON_DOCUMENT, naam=doc.title or doc.id,
                                 archiefvormer=doc.organisation_code, beperkingen=[_openbaarheid(doc)])
@@ -200,16 +210,25 @@ def document_sidecar(doc: DocumentFacts, base_url: str) -> tuple[bytes, bytes]:
     io.dekking_in_tijd = [DekkingInTijd(when.date())]
     if doc.language:
         io.talen = [doc.language]
-    io.events = _events(doc)
+    io.events = _public_events(doc) if public else _events(doc)
     _retention(io, doc)
-    io.heeft_representatie = [Verwijzing(f"{f.role}: {f.filename}", Identificatie(f.object_key, BRON_OBJECT))
-                              for f in doc.files]
-    io.aanvullende_metagegevens = [Verwijzing(STATE_SUFFIX, Identificatie(state_key(doc.id), BRON_OBJECT))]
+    if not public:
+        io.heeft_representatie = [Verwijzing(f"{f.role}: {f.filename}", Identificatie(f.object_key, BRON_OBJECT))
+                                  for f in doc.files]
+        io.aanvullende_metagegevens = [Verwijzing(STATE_SUFFIX, Identificatie(state_key(doc.id), BRON_OBJECT))]
+    elif doc.status == Status.PUBLISHED and doc.public_role:
+        url = file_url(base_url, doc.id)
+        io.heeft_representatie = [Verwijzing(doc.public_role, Identificatie(url, BRON_PUBLICATIE))]
     if doc.publication:
         io.gerelateerd = [Gerelateerd(Verwijzing(doc.publication["title"],
                                                  Identificatie(doc.publication["id"], BRON_PUBLICATIE)),
                                       RELATIE_PUBLICATIE)]
-    xml = mdto.to_bytes(mdto.build_informatieobject(io))
+    return io
+
+
+def document_sidecar(doc: DocumentFacts, base_url: str) -> tuple[bytes, bytes]:
+    """(MDTO informatieobject XML, state JSON) of one document; the XML is validated against MDTO 1.0.1."""
+    xml = mdto.to_bytes(mdto.build_informatieobject(informatieobject_record(doc, base_url)))
     state = {
         "format": "woo-document-state/1",
         "id": doc.id, "source": doc.source, "format_kind": doc.format_kind, "metadata": doc.metadata,

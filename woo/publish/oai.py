@@ -4,6 +4,8 @@ Records are every document ever published on the site; once withdrawn (or archiv
 stays as ``deleted`` (deletedRecord = persistent: the row is kept as a tombstone). Datestamps are the
 document's ``updated_at`` (UTC, seconds granularity). Lists page by keyset on (updated_at, id); the
 resumption token carries that position, so paging is stateless and stable under concurrent changes.
+Formats: ``oai_dc``, ``diwoo`` (DiWoo 0.9.8) and ``mdto`` (MDTO 1.0.1 informatieobject: the public variant
+of the archive sidecar in woo.archive.sidecars, without audit actors or bucket keys).
 """
 from __future__ import annotations
 
@@ -18,12 +20,15 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from woo.adapters.models import Document
+from woo.archive.sidecars import DocumentFacts, informatieobject_record
 from woo.domain import tooi
 from woo.domain.lifecycle import Status
+from woo.metadata import mdto
 from woo.metadata.diwoo import DiwooError, build_diwoo_document
-from woo.metadata.xsd import DIWOO_NS
+from woo.metadata.xsd import DIWOO_NS, MDTO_NS
 from woo.publish.records import as_utc, diwoo_record, file_url, page_url
 from woo.publish.sites import Site
+from woo.services.preservation import document_facts
 from woo.services.publication import public_file
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
@@ -35,6 +40,7 @@ PAGE = 100
 FORMATS = {
     "oai_dc": ("http://www.openarchives.org/OAI/2.0/oai_dc.xsd", OAI_DC_NS),
     "diwoo": ("https://standaarden.overheid.nl/diwoo/metadata/0.9.8/xsd/diwoo/diwoo-metadata.xsd", DIWOO_NS),
+    "mdto": ("https://www.nationaalarchief.nl/mdto/MDTO-XML1.0.1.xsd", MDTO_NS),
 }
 ART_3_1_SET = "art3.1"  # the art. 3.1 category has no infocat code
 
@@ -191,7 +197,7 @@ class Repository:
 
     def _ListMetadataFormats(self, root, params) -> None:
         if "identifier" in params:
-            self._load(self._doc_id(params["identifier"]))
+            self._load(self._doc_id(params["identifier"]))  # idDoesNotExist for an unknown one
         box = _sub(root, "ListMetadataFormats")
         for prefix, (schema, ns) in FORMATS.items():
             fmt = _sub(box, "metadataFormat")
@@ -210,8 +216,8 @@ class Repository:
 
     def _GetRecord(self, root, params) -> None:
         prefix = self._prefix(params["metadataPrefix"])
-        doc = self._load(self._doc_id(params["identifier"]))
-        self._record(_sub(root, "GetRecord"), doc, prefix, with_metadata=True)
+        doc, facts = self._load(self._doc_id(params["identifier"]), with_facts=prefix == "mdto")
+        self._record(_sub(root, "GetRecord"), doc, prefix, with_metadata=True, facts=facts)
 
     def _ListIdentifiers(self, root, params) -> None:
         self._list(root, params, "ListIdentifiers", with_metadata=False)
@@ -226,15 +232,21 @@ class Repository:
             raise OaiError("cannotDisseminateFormat", f"Metadataformaat '{prefix}' wordt niet geleverd.")
         return prefix
 
-    def _load(self, doc_id: str) -> Document:
+    def _load(self, doc_id: str, with_facts: bool = False) -> tuple[Document, dict[str, DocumentFacts]]:
         with self.sessions() as s:
             doc = s.execute(select(Document).options(selectinload(Document.files),
                                                      selectinload(Document.organisation))
                             .where(Document.id == doc_id, *self._scope())).scalar_one_or_none()
             if doc is None:
                 raise OaiError("idDoesNotExist", f"Onbekende identifier: {self.identifier(doc_id)}")
+            facts = self._facts(s, [doc]) if with_facts else {}
             s.expunge_all()
-            return doc
+            return doc, facts
+
+    @staticmethod
+    def _facts(session, docs: list[Document]) -> dict[str, DocumentFacts]:
+        """What the MDTO record needs beyond the row (events, privacy grounds, publication); live ones only."""
+        return {d.id: document_facts(session, d) for d in docs if d.status == Status.PUBLISHED}
 
     def _list(self, root, params, element: str, with_metadata: bool) -> None:
         if "resumptionToken" in params:
@@ -268,6 +280,7 @@ class Repository:
                              .limit(PAGE + 1)).scalars().all()
             total = s.execute(select(func.count()).select_from(Document).where(*conds)).scalar_one() \
                 if (len(docs) > PAGE or state["c"]) else len(docs)
+            facts = self._facts(s, docs[:PAGE]) if with_metadata and state["p"] == "mdto" else {}
             s.expunge_all()
         if not docs:
             raise OaiError("noRecordsMatch", "Geen records voor deze selectie.")
@@ -278,7 +291,7 @@ class Repository:
                 self._header(box, doc)
                 continue
             try:
-                self._record(box, doc, state["p"], with_metadata=True)
+                self._record(box, doc, state["p"], with_metadata=True, facts=facts)
             except OaiError:  # no valid metadata for this one: leave it out, not the whole page
                 box.remove(box[-1])
         if more or state["c"]:
@@ -299,7 +312,8 @@ class Repository:
             _sub(header, "setSpec", set_spec(cat))
         return header
 
-    def _record(self, parent, doc: Document, prefix: str, with_metadata: bool) -> None:
+    def _record(self, parent, doc: Document, prefix: str, with_metadata: bool,
+                facts: dict[str, DocumentFacts] | None = None) -> None:
         record = _sub(parent, "record")
         self._header(record, doc)
         if doc.status != Status.PUBLISHED or not with_metadata:
@@ -312,8 +326,19 @@ class Repository:
                                                                   self.site.base_url)))
             except DiwooError as exc:  # the record stays visible; its metadata says why it is empty
                 raise OaiError("cannotDisseminateFormat", f"{self.identifier(doc.id)}: {exc}") from exc
+        elif prefix == "mdto":
+            metadata.append(self._mdto(facts[doc.id]))
         else:
             metadata.append(self._oai_dc(doc, stored))
+
+    def _mdto(self, facts: DocumentFacts) -> etree._Element:
+        """The document's MDTO 1.0.1 informatieobject (public variant of the archive sidecar), validated."""
+        try:
+            root = mdto.build_informatieobject(informatieobject_record(facts, self.site.base_url, public=True))
+        except ValueError as exc:  # MdtoError or SchemaValidationError: leave this record's metadata out
+            raise OaiError("cannotDisseminateFormat", f"{self.identifier(facts.id)}: {exc}") from exc
+        root.set(_q("schemaLocation", XSI_NS), f"{MDTO_NS} {FORMATS['mdto'][0]}")
+        return root
 
     def _oai_dc(self, doc: Document, stored) -> etree._Element:
         dc = etree.Element(_q("dc", OAI_DC_NS), nsmap={"oai_dc": OAI_DC_NS, "dc": DC_NS, "xsi": XSI_NS})
