@@ -8,8 +8,10 @@ from the TOOI lists, so what we emit is exactly what the XSD enumerations allow.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from lxml import etree
@@ -18,7 +20,7 @@ from woo.domain import tooi
 from woo.metadata.xsd import DIWOO_NS, SITEMAP_NS
 
 __all__ = ["DocRef", "Handeling", "Relatie", "DiwooRecord", "DiwooError", "build_diwoo_document",
-           "build_sitemap_url", "parse_diwoo_document", "as_datetime", "TZ"]
+           "build_sitemap_url", "diwoo_document_xml", "sitemap_url_xml", "parse_diwoo_document", "as_datetime", "TZ"]
 
 TZ = ZoneInfo("Europe/Amsterdam")
 NSMAP = {"diwoo": DIWOO_NS}
@@ -102,48 +104,68 @@ def _iso(value: datetime | date) -> str:
     return as_datetime(value).isoformat()
 
 
-def _org(value: str, what: str) -> tooi.Organisation:
-    org = tooi.organisation(value)
-    if org is None:
-        raise DiwooError(f"{what}: '{value}' is geen organisatie uit de TOOI-registers.")
-    return org
+_RESOLVED: dict[tuple, object] = {}  # (lookup, value) -> concept: the TOOI lists do not change while running
 
 
-def _concept(lookup, value: str, what: str):
-    found = lookup(value)
+def _resolved(lookup, value: str, refusal: str):
+    found = _RESOLVED.get((lookup, value))
     if found is None:
-        raise DiwooError(f"{what}: '{value}' staat niet in de TOOI-waardelijst.")
+        found = lookup(value)
+        if found is None:
+            raise DiwooError(refusal.format(value=value))
+        if len(_RESOLVED) < 10_000:
+            _RESOLVED[(lookup, value)] = found
     return found
 
 
-def _coded(parent, name: str, uri: str, label: str):
-    el = etree.SubElement(parent, _q(name), resource=uri)
-    el.text = label
-    return el
+def _org(value: str, what: str) -> tooi.Organisation:
+    return _resolved(tooi.organisation, value, what + ": '{value}' is geen organisatie uit de TOOI-registers.")
 
 
-def _text(parent, name: str, text: str):
-    el = etree.SubElement(parent, _q(name))
-    el.text = text
-    return el
+def _concept(lookup, value: str, what: str):
+    return _resolved(lookup, value, what + ": '{value}' staat niet in de TOOI-waardelijst.")
 
 
-def _list(parent, outer: str, inner: str, values: list[str]) -> None:
+# --------------------------------------------------------------------------- writing
+# The record is written as text, not built as an lxml tree: a national sitemap build writes a million of
+# these, and string writing is several times faster. The element API (build_*) parses that text, so there
+# is one writer; the XSD tests validate what it produces.
+
+# Characters XML 1.0 cannot carry at all (a control character pasted into a title): dropped, not escaped.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _esc(value: str) -> str:
+    if _NOT_XML.search(value):
+        value = _NOT_XML.sub("", value)
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+@lru_cache(maxsize=8192)
+def _coded_xml(name: str, uri: str, label: str) -> str:
+    # Mostly TOOI concepts, the same few hundred over and over: written once each.
+    return f'<diwoo:{name} resource="{_esc(uri).replace(chr(34), "&quot;")}">{_esc(label)}</diwoo:{name}>'
+
+
+def _coded(out: list, name: str, uri: str, label: str) -> None:
+    out.append(_coded_xml(name, uri, label))
+
+
+def _text(out: list, name: str, text: str) -> None:
+    out.append(f"<diwoo:{name}>{_esc(text)}</diwoo:{name}>")
+
+
+def _list(out: list, outer: str, inner: str, values: list[str]) -> None:
     if values:
-        box = etree.SubElement(parent, _q(outer))
+        out.append(f"<diwoo:{outer}>")
         for v in values:
-            _text(box, inner, v)
+            _text(out, inner, v)
+        out.append(f"</diwoo:{outer}>")
 
 
-def _docref(parent, name: str, ref: DocRef):
-    return _coded(parent, name, ref.url, ref.title)
-
-
-def build_diwoo_document(rec: DiwooRecord) -> etree._Element:
-    """``<diwoo:Document><diwoo:DiWoo>…</diwoo:DiWoo>[extraMetadata]</diwoo:Document>``.
-
-    Raises ``DiwooError`` (Dutch message) for unknown TOOI values or missing required fields.
-    """
+def _write_document(out: list, rec: DiwooRecord, declare_ns: bool) -> None:
+    """Append ``<diwoo:Document>…</diwoo:Document>`` to ``out``. Raises ``DiwooError`` (Dutch message) for
+    unknown TOOI values or missing required fields."""
     if not rec.officiele_titel or not rec.officiele_titel.strip():
         raise DiwooError("Een officiële titel is verplicht.")
     if not rec.informatiecategorieen:
@@ -151,110 +173,139 @@ def build_diwoo_document(rec: DiwooRecord) -> etree._Element:
     if not rec.documenthandelingen:
         raise DiwooError("Minstens één documenthandeling (bijv. vaststelling) is verplicht.")
 
-    doc = etree.Element(_q("Document"), nsmap=NSMAP)
-    d = etree.SubElement(doc, _q("DiWoo"))
-    _list(d, "identifiers", "identifier", rec.identifiers)
+    out.append(f'<diwoo:Document xmlns:diwoo="{DIWOO_NS}">' if declare_ns else "<diwoo:Document>")
+    out.append("<diwoo:DiWoo>")
+    _list(out, "identifiers", "identifier", rec.identifiers)
     pub = _org(rec.publisher, "Publicerende organisatie")
-    _coded(d, "publisher", pub.uri, pub.label)
+    _coded(out, "publisher", pub.uri, pub.label)
     if rec.verantwoordelijke:
         o = _org(rec.verantwoordelijke, "Verantwoordelijke")
-        _coded(d, "verantwoordelijke", o.uri, o.label)
+        _coded(out, "verantwoordelijke", o.uri, o.label)
     if rec.medeverantwoordelijken:
-        box = etree.SubElement(d, _q("medeverantwoordelijken"))
+        out.append("<diwoo:medeverantwoordelijken>")
         for value in rec.medeverantwoordelijken:
             o = _org(value, "Medeverantwoordelijke")
-            _coded(box, "medeverantwoordelijke", o.uri, o.label)
+            _coded(out, "medeverantwoordelijke", o.uri, o.label)
+        out.append("</diwoo:medeverantwoordelijken>")
     if rec.opsteller:
         o = _org(rec.opsteller, "Opsteller")
-        _coded(d, "opsteller", o.uri, o.label)
+        _coded(out, "opsteller", o.uri, o.label)
     if rec.naam_opsteller:
-        _text(d, "naamOpsteller", rec.naam_opsteller)
+        _text(out, "naamOpsteller", rec.naam_opsteller)
 
-    titels = etree.SubElement(d, _q("titelcollectie"))
-    _text(titels, "officieleTitel", rec.officiele_titel.strip())
-    _list(titels, "verkorteTitels", "verkorteTitel", rec.verkorte_titels)
-    _list(titels, "alternatieveTitels", "alternatieveTitel", rec.alternatieve_titels)
-    _list(d, "omschrijvingen", "omschrijving", rec.omschrijvingen)
+    out.append("<diwoo:titelcollectie>")
+    _text(out, "officieleTitel", rec.officiele_titel.strip())
+    _list(out, "verkorteTitels", "verkorteTitel", rec.verkorte_titels)
+    _list(out, "alternatieveTitels", "alternatieveTitel", rec.alternatieve_titels)
+    out.append("</diwoo:titelcollectie>")
+    _list(out, "omschrijvingen", "omschrijving", rec.omschrijvingen)
 
-    cls = etree.SubElement(d, _q("classificatiecollectie"))
-    box = etree.SubElement(cls, _q("informatiecategorieen"))
+    out.append("<diwoo:classificatiecollectie><diwoo:informatiecategorieen>")
     for value in rec.informatiecategorieen:
         c = _concept(tooi.resolve_category, value, "Informatiecategorie")
-        _coded(box, "informatiecategorie", c.uri, c.label)
-    if rec.documentsoorten:
-        box = etree.SubElement(cls, _q("documentsoorten"))
-        for value in rec.documentsoorten:
-            c = _concept(tooi.documentsoort, value, "Documentsoort")
-            _coded(box, "documentsoort", c.uri, c.label)
-    if rec.themas:
-        box = etree.SubElement(cls, _q("themas"))
-        for value in rec.themas:
-            c = _concept(tooi.thema, value, "Thema")
-            _coded(box, "thema", c.uri, c.label)
-    _list(cls, "trefwoorden", "trefwoord", rec.trefwoorden)
+        _coded(out, "informatiecategorie", c.uri, c.label)
+    out.append("</diwoo:informatiecategorieen>")
+    for outer, inner, lookup, what, values in (
+            ("documentsoorten", "documentsoort", tooi.documentsoort, "Documentsoort", rec.documentsoorten),
+            ("themas", "thema", tooi.thema, "Thema", rec.themas)):
+        if values:
+            out.append(f"<diwoo:{outer}>")
+            for value in values:
+                c = _concept(lookup, value, what)
+                _coded(out, inner, c.uri, c.label)
+            out.append(f"</diwoo:{outer}>")
+    _list(out, "trefwoorden", "trefwoord", rec.trefwoorden)
+    out.append("</diwoo:classificatiecollectie>")
 
     if rec.creatiedatum:
-        _text(d, "creatiedatum", rec.creatiedatum.isoformat()[:10])
+        _text(out, "creatiedatum", rec.creatiedatum.isoformat()[:10])
     if rec.geldig_van or rec.geldig_tot:
-        g = etree.SubElement(d, _q("geldigheid"))
+        out.append("<diwoo:geldigheid>")
         if rec.geldig_van:
-            _text(g, "begindatum", _iso(rec.geldig_van))
+            _text(out, "begindatum", _iso(rec.geldig_van))
         if rec.geldig_tot:
-            _text(g, "einddatum", _iso(rec.geldig_tot))
+            _text(out, "einddatum", _iso(rec.geldig_tot))
+        out.append("</diwoo:geldigheid>")
     if rec.language:
         c = _concept(tooi.taal, rec.language, "Taal")
-        _coded(d, "language", c.uri, c.label)
+        _coded(out, "language", c.uri, c.label)
     if rec.format:
         f = _concept(tooi.bestandsformaat, rec.format, "Bestandsformaat")
-        _coded(d, "format", f.uri, f.label)
+        _coded(out, "format", f.uri, f.label)
     if rec.aggregatiekenmerk:
-        _text(d, "aggregatiekenmerk", rec.aggregatiekenmerk)
+        _text(out, "aggregatiekenmerk", rec.aggregatiekenmerk)
     if rec.is_part_of:
-        _docref(d, "isPartOf", rec.is_part_of)
+        _coded(out, "isPartOf", rec.is_part_of.url, rec.is_part_of.title)
     if rec.has_parts:
-        box = etree.SubElement(d, _q("hasParts"))
+        out.append("<diwoo:hasParts>")
         for ref in rec.has_parts:
-            _docref(box, "hasPart", ref)
+            _coded(out, "hasPart", ref.url, ref.title)
+        out.append("</diwoo:hasParts>")
 
-    box = etree.SubElement(d, _q("documenthandelingen"))
+    out.append("<diwoo:documenthandelingen>")
     for h in rec.documenthandelingen:
         c = _concept(tooi.documenthandeling, h.soort, "Documenthandeling")
-        dh = etree.SubElement(box, _q("documenthandeling"))
-        _coded(dh, "soortHandeling", c.uri, c.label)
-        _text(dh, "atTime", _iso(h.at))
+        out.append("<diwoo:documenthandeling>")
+        _coded(out, "soortHandeling", c.uri, c.label)
+        _text(out, "atTime", _iso(h.at))
         if h.associated_with:
             o = _org(h.associated_with, "Documenthandeling door")
-            _coded(dh, "wasAssociatedWith", o.uri, o.label)
+            _coded(out, "wasAssociatedWith", o.uri, o.label)
+        out.append("</diwoo:documenthandeling>")
+    out.append("</diwoo:documenthandelingen>")
     if rec.documentrelaties:
-        box = etree.SubElement(d, _q("documentrelaties"))
+        out.append("<diwoo:documentrelaties>")
         for r in rec.documentrelaties:
             c = _concept(tooi.documentrelatie, r.role, "Documentrelatie")
-            dr = etree.SubElement(box, _q("documentrelatie"))
-            _coded(dr, "role", c.uri, c.label)
-            _docref(dr, "relation", r.relation)
+            out.append("<diwoo:documentrelatie>")
+            _coded(out, "role", c.uri, c.label)
+            _coded(out, "relation", r.relation.url, r.relation.title)
+            out.append("</diwoo:documentrelatie>")
+        out.append("</diwoo:documentrelaties>")
     if rec.reden_verwijdering:
         c = _concept(tooi.reden_verwijdering, rec.reden_verwijdering, "Reden verwijdering/vervanging")
-        _coded(d, "redenVerwijderingVervanging", c.uri, c.label)
+        _coded(out, "redenVerwijderingVervanging", c.uri, c.label)
+    out.append("</diwoo:DiWoo>")
 
     if rec.size is not None:
-        extra = etree.SubElement(doc, _q("extraMetadata"))
-        velden = etree.SubElement(extra, _q("extraMetadatavelden"))
-        veld = etree.SubElement(velden, _q("extraMetadataveld"))
-        _text(veld, "key", SIZE_KEY)
-        _list(veld, "values", "value", [str(int(rec.size))])
-    return doc
+        out.append("<diwoo:extraMetadata><diwoo:extraMetadatavelden><diwoo:extraMetadataveld>")
+        _text(out, "key", SIZE_KEY)
+        _list(out, "values", "value", [str(int(rec.size))])
+        out.append("</diwoo:extraMetadataveld></diwoo:extraMetadatavelden></diwoo:extraMetadata>")
+    out.append("</diwoo:Document>")
+
+
+def diwoo_document_xml(rec: DiwooRecord) -> str:
+    """``<diwoo:Document><diwoo:DiWoo>…</diwoo:DiWoo>[extraMetadata]</diwoo:Document>`` as text."""
+    out: list[str] = []
+    _write_document(out, rec, declare_ns=True)
+    return "".join(out)
+
+
+def sitemap_url_xml(rec: DiwooRecord, declare_ns: bool = False) -> str:
+    """A sitemaps.org ``<url>`` as text: ``<loc>`` (the file itself), ``<lastmod>``, the ``diwoo:Document``.
+
+    Without ``declare_ns`` it belongs inside a ``<urlset>`` that declares the sitemap namespace as default
+    and ``diwoo`` as prefix (woo.publish.sitemaps writes that root once per file)."""
+    if not rec.file_url:
+        raise DiwooError("De URL van het bestand (loc) ontbreekt.")
+    out = [f'<url xmlns="{SITEMAP_NS}" xmlns:diwoo="{DIWOO_NS}">' if declare_ns else "<url>",
+           f"<loc>{_esc(rec.file_url)}</loc>"]
+    if rec.lastmod:
+        out.append(f"<lastmod>{_iso(rec.lastmod)}</lastmod>")
+    _write_document(out, rec, declare_ns=False)
+    out.append("</url>")
+    return "".join(out)
+
+
+def build_diwoo_document(rec: DiwooRecord) -> etree._Element:
+    """The ``diwoo:Document`` as an element (OAI-PMH embeds it; tests inspect it)."""
+    return etree.fromstring(diwoo_document_xml(rec))
 
 
 def build_sitemap_url(rec: DiwooRecord) -> etree._Element:
-    """A sitemaps.org ``<url>``: ``<loc>`` (the file itself), ``<lastmod>``, then the ``diwoo:Document``."""
-    if not rec.file_url:
-        raise DiwooError("De URL van het bestand (loc) ontbreekt.")
-    url = etree.Element(f"{{{SITEMAP_NS}}}url", nsmap={None: SITEMAP_NS, "diwoo": DIWOO_NS})
-    etree.SubElement(url, f"{{{SITEMAP_NS}}}loc").text = rec.file_url
-    if rec.lastmod:
-        etree.SubElement(url, f"{{{SITEMAP_NS}}}lastmod").text = _iso(rec.lastmod)
-    url.append(build_diwoo_document(rec))
-    return url
+    """The sitemaps.org ``<url>`` as an element, namespaces declared on it."""
+    return etree.fromstring(sitemap_url_xml(rec, declare_ns=True))
 
 
 # --------------------------------------------------------------------------- parsing

@@ -675,17 +675,29 @@ def best(suggestions, field: str) -> Suggestion | None:
 def effective(doc_or_metadata, field: str, threshold: float = HIGH_CONFIDENCE):
     """The value that counts for ``field`` of a document (or its metadata dict): the confirmed value,
     else the most confident stored suggestion of at least ``threshold`` (all such, for identifiers)."""
+    return effective_values(doc_or_metadata, threshold).get(field)
+
+
+def effective_values(doc_or_metadata, threshold: float = HIGH_CONFIDENCE) -> dict:
+    """``effective`` for every field at once, in one pass (the sitemap build asks for seven fields of a
+    million documents)."""
     meta = getattr(doc_or_metadata, "metadata_", doc_or_metadata) or {}
-    confirmed = meta.get("confirmed") or {}
-    if field in confirmed:
-        return confirmed[field]
-    suggested = [s for s in meta.get("suggested") or () if s.get("field") == field
-                 and (s.get("confidence") or 0) >= threshold]
-    if not suggested:
-        return None
-    if field == "identifiers":
-        return [s["value"] for s in suggested]
-    return max(suggested, key=lambda s: s["confidence"])["value"]
+    best: dict = {}
+    identifiers: list = []
+    for s in meta.get("suggested") or ():
+        confidence = s.get("confidence") or 0
+        if confidence < threshold:
+            continue
+        field = s.get("field")
+        if field == "identifiers":
+            identifiers.append(s["value"])
+        elif field not in best or confidence > best[field][0]:  # the first of equals wins, as max() does
+            best[field] = (confidence, s["value"])
+    values = {f: v for f, (_, v) in best.items()}
+    if identifiers:
+        values["identifiers"] = identifiers
+    values.update(meta.get("confirmed") or {})
+    return values
 
 
 def suggest_metadata(text: str, *, title: str | None = None, filename: str | None = None,
