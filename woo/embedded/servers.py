@@ -231,6 +231,7 @@ class S3Server(ChildServer):
         super().__init__(log_dir or self.data_dir)
         self.access_key = access_key
         self.secret_key = secret_key
+        self._explicit_port = port
         self.ports = self._choose_ports(port)
 
     def _choose_ports(self, s3_port: int | None) -> dict[str, int]:
@@ -252,6 +253,19 @@ class S3Server(ChildServer):
                 ports[comp] = free_port_pair(self.GRPC_OFFSET, taken)
             taken |= {ports[comp], ports[comp] + self.GRPC_OFFSET}
         return ports
+
+    def wait_ready(self, timeout: float | None = None) -> None:
+        """As ChildServer's, but a port taken by another process between our check and SeaweedFS's bind
+        (test runs side by side) makes it pick fresh ports and start again, twice at most."""
+        for attempt in range(3):
+            try:
+                return super().wait_ready(timeout)
+            except ServerError as exc:
+                if "address already in use" not in str(exc) or attempt == 2:
+                    raise
+                self.ports = self._choose_ports(self._explicit_port)
+                self.process = None
+                self.spawn()
 
     @property
     def port(self) -> int:
