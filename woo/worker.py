@@ -30,6 +30,14 @@ def run_job(job_id: int) -> str:
     return jobs.run(_context(), job_id)
 
 
+def refresh_feeds() -> dict:
+    """Entry point for the sitemap refresh queued after a published document changed."""
+    from woo.services import feeds
+
+    result = feeds.refresh_pending(_context())
+    return {"placed": result.placed, "pages": result.pages, "skipped": len(result.skipped)}
+
+
 def work(settings: Settings, burst: bool = False) -> None:
     import os
 

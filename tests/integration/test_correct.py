@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from lxml import etree
 from sqlalchemy import select
 
-from tests.conftest import cli_env
+from tests.conftest import cli_env, drain
 from tests.integration.test_publish import ONDERZOEK, PRIVACY, WOO_VERZOEK, _csrf, make_documents, make_pdf
 from woo.adapters.models import Document, Event, User
 from woo.app import create_app
@@ -28,8 +28,10 @@ def client(woo_ctx):
     return app.test_client()
 
 
-def _harvested(client, doc_id: str, category) -> tuple[str, bytes]:
-    """(lastmod in the category's sitemap, bytes at the file URL), the way a harvester reads them."""
+def _harvested(client, woo_ctx, doc_id: str, category) -> tuple[str, bytes]:
+    """(lastmod in the category's sitemap, bytes at the file URL), the way a harvester reads them once the
+    worker has written the feeds."""
+    drain(woo_ctx)
     robots = client.get("/robots.txt").get_data(as_text=True)
     index_path = next(line.split(":", 1)[1].strip() for line in robots.splitlines()
                       if line.startswith("Sitemap:") and category.sitemapindex_code in line)
@@ -59,7 +61,7 @@ def _later(before: str, after: str) -> bool:
 def test_correct_through_api_moves_lastmod_and_serves_new_bytes(client, woo_ctx, tmp_path):
     category = sitemaps.tooi.category_by_uri(WOO_VERZOEK)
     doc_id = _published(woo_ctx, tmp_path, "Besluit op Woo-verzoek over de haven", WOO_VERZOEK)
-    before_mod, before_bytes = _harvested(client, doc_id, category)
+    before_mod, before_bytes = _harvested(client, woo_ctx, doc_id, category)
     with woo_ctx.unit_of_work() as s:
         admin = s.execute(select(User).where(User.username == "admin")).scalar_one()
         reader = accounts.create_token(s, SYSTEM, admin, "lezen", "read")
@@ -83,7 +85,7 @@ def test_correct_through_api_moves_lastmod_and_serves_new_bytes(client, woo_ctx,
     ok = post(secret, reason=PRIVACY)
     assert ok.status_code == 200, ok.get_data(as_text=True)
 
-    after_mod, after_bytes = _harvested(client, doc_id, category)
+    after_mod, after_bytes = _harvested(client, woo_ctx, doc_id, category)
     assert after_bytes == fixed.read_bytes() != before_bytes
     assert _later(before_mod, after_mod)
     with woo_ctx.unit_of_work() as s:
@@ -99,7 +101,7 @@ def test_correct_through_api_moves_lastmod_and_serves_new_bytes(client, woo_ctx,
 def test_correct_form_on_document_page(client, woo_ctx, tmp_path):
     category = sitemaps.tooi.category_by_uri(ONDERZOEK)
     doc_id = _published(woo_ctx, tmp_path, "Onderzoek naar de luchtkwaliteit", ONDERZOEK)
-    before_mod, before_bytes = _harvested(client, doc_id, category)
+    before_mod, before_bytes = _harvested(client, woo_ctx, doc_id, category)
     client.post("/login", data={"username": "admin", "password": woo_ctx.admin_password,
                                 "csrf_token": _csrf(client.get("/login").get_data(as_text=True))})
     page = client.get(f"/documenten/{doc_id}").get_data(as_text=True)
@@ -112,7 +114,7 @@ def test_correct_form_on_document_page(client, woo_ctx, tmp_path):
                        content_type="multipart/form-data")
     assert resp.status_code == 302
     assert "De correctie is gepubliceerd." in client.get(f"/documenten/{doc_id}").get_data(as_text=True)
-    after_mod, after_bytes = _harvested(client, doc_id, category)
+    after_mod, after_bytes = _harvested(client, woo_ctx, doc_id, category)
     assert after_bytes == fixed.read_bytes() != before_bytes and _later(before_mod, after_mod)
 
 
@@ -121,7 +123,7 @@ def test_cli_correct(client, woo_ctx, tmp_path):
 
     category = sitemaps.tooi.category_by_uri(WOO_VERZOEK)
     doc_id = _published(woo_ctx, tmp_path, "Inventarislijst Woo-verzoek", WOO_VERZOEK)
-    before_mod, _ = _harvested(client, doc_id, category)
+    before_mod, _ = _harvested(client, woo_ctx, doc_id, category)
     fixed = make_pdf(tmp_path / "inventaris.pdf", ["Inventarislijst, gecorrigeerd."])
     env, data = cli_env(woo_ctx.settings), ["--data-dir", str(tmp_path / "d")]
     bad = CliRunner().invoke(correct_command, [doc_id, str(fixed), "--reason", "zomaar", *data], env=env)
@@ -129,7 +131,7 @@ def test_cli_correct(client, woo_ctx, tmp_path):
     time.sleep(1.1)
     ok = CliRunner().invoke(correct_command, [doc_id, str(fixed), "--reason", PRIVACY, *data], env=env)
     assert ok.exit_code == 0, ok.output
-    after_mod, after_bytes = _harvested(client, doc_id, category)
+    after_mod, after_bytes = _harvested(client, woo_ctx, doc_id, category)
     assert after_bytes == fixed.read_bytes() and _later(before_mod, after_mod)
     with woo_ctx.unit_of_work() as s:
         assert publication.public_file(s.get(Document, doc_id)).role == "published"

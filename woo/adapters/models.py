@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timezone
 
-from sqlalchemy import (JSON, BigInteger, Boolean, DateTime, ForeignKey, Index, Integer,
+from sqlalchemy import (JSON, BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary,
                         String, Text, UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -311,3 +311,44 @@ class TransferItem(Base):
 # Sitemaps walk a category's published documents in id order (keyset pages, window numbering); without this
 # PostgreSQL sorts the whole category per batch of 500 (issue 6: 1M documents).
 Index("ix_documents_category_status_id", Document.category, Document.status, Document.id)
+
+
+class FeedOutbox(Base):
+    """Published (or once published) documents whose sitemap entry must be rewritten, or, with
+    ``organisation_id``, every entry of an organisation (its name or host changed). Noted in the same
+    transaction as the change (woo.publish.feed_outbox) and worked off by woo.services.feeds."""
+    __tablename__ = "feed_outbox"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[str | None] = mapped_column(String(32))
+    organisation_id: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SitemapSlot(Base):
+    """Which sitemap page lists a published document. Assigned once, when it is first listed: pages keep
+    their members, so publishing a document rewrites one page, not every page after it."""
+    __tablename__ = "sitemap_slots"
+    __table_args__ = (Index("ix_sitemap_slots_page", "organisation_id", "category", "page"),)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    category: Mapped[str] = mapped_column(String(200))
+    page: Mapped[int] = mapped_column(Integer)
+
+
+class SitemapPage(Base):
+    """One pre-rendered DiWoo sitemap file (gzip), served as stored bytes. ``stale`` pages are rendered
+    again by the feeds job; a render is stored only if ``generation`` did not move meanwhile, so a slow
+    render never overwrites a newer one. ``changed_at`` is when its bytes last changed (the index's lastmod)."""
+    __tablename__ = "sitemap_pages"
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    category: Mapped[str] = mapped_column(String(200), primary_key=True)
+    page: Mapped[int] = mapped_column(Integer, primary_key=True)
+    stale: Mapped[bool] = mapped_column(default=True, index=True)
+    generation: Mapped[int] = mapped_column(Integer, default=0)  # bumped when marked stale (compare-and-set)
+    url_count: Mapped[int] = mapped_column(Integer, default=0)
+    size: Mapped[int] = mapped_column(BigInteger, default=0)  # uncompressed bytes
+    etag: Mapped[str | None] = mapped_column(String(64))
+    base_url: Mapped[str | None] = mapped_column(String(500))  # the host its <loc> URLs were written for
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)  # gzip
+    changed_at: Mapped[datetime | None]
+    built_at: Mapped[datetime | None]

@@ -90,3 +90,50 @@ def search_reindex_command(data_dir):
     from woo.publish import search
 
     click.echo(f"Opnieuw geïndexeerd: {search.rebuild(_context(data_dir))}")
+
+
+@click.group(help="The stored DiWoo sitemaps the Woo-index harvests (woo.services.feeds).")
+def sitemaps_group():
+    pass
+
+
+@sitemaps_group.command("rebuild", help="Write every sitemap page anew: after an upgrade, a restore, a changed host, "
+                                        "or documents written into the database by other means.")
+@instance_option
+@click.option("--processes", type=click.IntRange(1, 64), default=None,
+              help="Worker processes for rendering (default: the number of CPU cores).")
+def sitemaps_rebuild_command(data_dir, processes):
+    import os
+
+    from woo.cli import _context
+    from woo.services import feeds
+
+    ctx = _context(data_dir)
+    bar = {"placed": None, "rendered": None}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage == "placed":
+            click.echo(f"\rDocumenten geplaatst: {done:,}".replace(",", "."), nl=False)
+            bar["placed"] = done
+        else:
+            if bar["rendered"] is None:
+                click.echo()
+            bar["rendered"] = done
+            click.echo(f"\rSitemaps geschreven: {done:,} van {total:,}".replace(",", "."), nl=False)
+
+    result = feeds.rebuild(ctx, processes or os.cpu_count() or 1, progress)
+    click.echo()
+    click.echo(f"Klaar: {result.placed} documenten nieuw geplaatst, {result.pages} sitemaps geschreven.")
+    for doc_id, reason in sorted(result.skipped.items()):
+        click.echo(f"  niet opgenomen  {doc_id}: {reason}")
+    sys.exit(1 if result.skipped else 0)
+
+
+@sitemaps_group.command("refresh", help="Work off pending changes now (what the worker does after each publish).")
+@instance_option
+def sitemaps_refresh_command(data_dir):
+    from woo.cli import _context
+    from woo.services import feeds
+
+    result = feeds.refresh_pending(_context(data_dir))
+    click.echo(f"{result.placed} wijzigingen verwerkt, {result.pages} sitemaps geschreven.")

@@ -4,6 +4,7 @@ Pure (no I/O): the callers load the document with its files and organisation.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import PurePath
 
@@ -13,6 +14,34 @@ from woo.metadata.diwoo import DiwooRecord, Handeling
 
 # ISO 639-1 as language detection gives it -> the TOOI code (the URI itself comes from talen.csv)
 _LANGUAGE_CODES = {"nl": "NLD", "en": "ENG", "fy": "FRY", "de": "DEU", "fr": "FRA"}
+
+
+@dataclass(frozen=True)
+class FileView:
+    role: str
+    filename: str | None
+    size: int
+    mime_type: str | None
+
+
+@dataclass
+class DocumentView:
+    """What a DiWoo record needs of a document, read as plain columns: a full sitemap build reads a million
+    documents, and ORM objects cost more to load than the record costs to write. Quacks like ``Document``
+    for ``diwoo_record`` and ``public_file``."""
+    id: str
+    title: str
+    category: str | None
+    metadata_: dict
+    language: str | None
+    document_date: datetime | None
+    created_at: datetime
+    updated_at: datetime | None
+    published_at: datetime | None
+    files: list[FileView] = field(default_factory=list)
+
+    def file(self, role: str) -> FileView | None:
+        return next((f for f in self.files if f.role == role), None)
 
 
 def as_utc(value: datetime | None) -> datetime | None:
@@ -35,7 +64,7 @@ def page_url(base_url: str, document_id: str) -> str:
     return f"{base_url.rstrip('/')}/publicaties/{document_id}"
 
 
-def lastmod(doc: Document) -> datetime:
+def lastmod(doc: Document | DocumentView) -> datetime:
     """Last change to the document or its metadata (a correction or edit bumps updated_at)."""
     return max(d for d in (as_utc(doc.updated_at), as_utc(doc.published_at)) if d is not None)
 
@@ -47,7 +76,7 @@ def language_code(value: str | None) -> str | None:
     return concept.uri if concept else None
 
 
-def diwoo_record(doc: Document, org: Organisation, stored: StoredFile, base_url: str) -> DiwooRecord:
+def diwoo_record(doc: Document | DocumentView, org: Organisation, stored: StoredFile | FileView, base_url: str) -> DiwooRecord:
     """The DiWoo 0.9.8 description of one published file (publisher = the document's organisation).
 
     Described metadata (woo.services.describe: confirmed, else a suggestion of high confidence) gives the
@@ -78,32 +107,33 @@ def diwoo_record(doc: Document, org: Organisation, stored: StoredFile, base_url:
     )
 
 
-def described(doc: Document) -> dict:
+def described(doc: Document | DocumentView) -> dict:
     """Confirmed metadata, else high-confidence suggestions, as plain values for the DiWoo record.
 
     A suggested title only replaces a title that is still the uploaded file's name: a title someone
     typed wins over a guess. Unknown TOOI values (a list changed since) are left out, not published."""
     from datetime import date
 
-    from woo.metadata.suggest import effective
+    from woo.metadata.suggest import effective_values
 
+    values = effective_values(doc)
     confirmed = (doc.metadata_ or {}).get("confirmed") or {}
     title = confirmed.get("title")
-    if title is None:
+    if title is None and values.get("title") is not None:
         original = doc.file("original")
         named_after_file = original is None or doc.title == PurePath(original.filename or "").stem
-        title = effective(doc, "title") if named_after_file else None
-    soort = effective(doc, "documentsoort")
+        title = values["title"] if named_after_file else None
+    soort = values.get("documentsoort")
     soort = soort if soort and tooi.documentsoort(soort) else None
-    opsteller = effective(doc, "organisation")
+    opsteller = values.get("organisation")
     opsteller = opsteller if opsteller and tooi.organisation(opsteller) else None
     handelingen = []
-    for field, soort_label in (("date.vaststelling", "vaststelling"), ("date.ondertekening", "ondertekening"),
-                               ("date.ontvangst", "ontvangst")):
-        value = effective(doc, field)
+    for name, soort_label in (("date.vaststelling", "vaststelling"), ("date.ondertekening", "ondertekening"),
+                              ("date.ontvangst", "ontvangst")):
+        value = values.get(name)
         if value:
             handelingen.append((soort_label, date.fromisoformat(value)))
-    creatie = effective(doc, "date.creatie")
+    creatie = values.get("date.creatie")
     return {"title": title, "documentsoort": soort, "opsteller": opsteller, "handelingen": handelingen,
-            "identifiers": list(effective(doc, "identifiers") or []),
+            "identifiers": list(values.get("identifiers") or []),
             "creatie": date.fromisoformat(creatie) if creatie else None}

@@ -1,48 +1,58 @@
 """DiWoo sitemaps for the Woo-index harvester: robots.txt -> one index per category -> sitemaps -> files.
 
-Scaling: an index is one grouped query (a window function numbers the category's published documents
-by id and cuts them into pages of ``PAGE_SIZE``), and a sitemap is named by the first id of its page
-and streamed in keyset batches, so neither memory nor a single query grows with the collection.
-``PAGE_SIZE`` stays far below the protocol's 50,000 URLs because a DiWoo ``<url>`` is 1.5-4 KB and a
-sitemap may not exceed 50 MB.
+Scaling (issue 6): every published document has a fixed slot, a page of its organisation and category
+(woo.services.feeds assigns it when the document is first listed). A sitemap page is rendered once, when
+one of its documents changes, and stored gzip-compressed (``sitemap_pages``); serving a sitemap is reading
+stored bytes, and a publish rewrites one page of at most ``PAGE_SIZE`` entries. Indexes and robots.txt are
+small and are made per request from the page rows. ``PAGE_SIZE`` stays far below the protocol's 50,000
+URLs and 50 MB because a DiWoo ``<url>`` is 1.5-4 KB and a small page is quick to rewrite.
+
+This module is the pure part plus the read queries the web side needs; the writing is woo.services.feeds.
 """
 from __future__ import annotations
 
+import gzip
 import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterator
+from typing import Iterable
 
 from lxml import etree
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from woo.adapters.models import Document, Organisation
+from woo.adapters.models import SitemapPage
 from woo.domain import tooi
-from woo.domain.lifecycle import Status
-from woo.metadata.diwoo import DiwooError, build_sitemap_url
+from woo.metadata.diwoo import DiwooError, sitemap_url_xml
 from woo.metadata.xsd import DIWOO_NS, SITEMAP_NS
-from woo.publish.records import as_utc, diwoo_record
+from woo.publish.records import DocumentView, as_utc, diwoo_record
 from woo.publish.sites import Site
-from woo.services.publication import public_file
 
-PAGE_SIZE = 10_000
-BATCH = 500  # documents per database round trip while streaming
+PAGE_SIZE = 1_000
 GENERIC_INDEX = "sitemapindex-diwoo.xml"  # art. 3.1 documents: the category has no infocat code
-XML_DECL = b'<?xml version="1.0" encoding="UTF-8"?>\n'
+XML_DECL = '<?xml version="1.0" encoding="UTF-8"?>\n'
+URLSET_OPEN = f'<urlset xmlns="{SITEMAP_NS}" xmlns:diwoo="{DIWOO_NS}">'
+URLSET_CLOSE = "</urlset>\n"
 
 _INDEX_RE = re.compile(r"^sitemapindex-diwoo(?:-(infocat\d{3}))?\.xml$")
-_SITEMAP_RE = re.compile(r"^sitemap-diwoo(?:-(infocat\d{3}))?-([0-9a-f]{1,32})\.xml$")
+_SITEMAP_RE = re.compile(r"^sitemap-diwoo(?:-(infocat\d{3}))?-(\d{1,9})-(\d{1,9})\.xml$")
+
+
+@dataclass(frozen=True)
+class PageKey:
+    organisation_id: int
+    category: str  # TOOI category URI
+    page: int
 
 
 def index_name(category: tooi.Category) -> str:
     return category.sitemapindex_filename or GENERIC_INDEX
 
 
-def sitemap_name(category: tooi.Category, start_id: str) -> str:
+def sitemap_name(category: tooi.Category, organisation_id: int, page: int) -> str:
     code = f"-{category.sitemapindex_code}" if category.sitemapindex_code else ""
-    return f"sitemap-diwoo{code}-{start_id}.xml"
+    return f"sitemap-diwoo{code}-{organisation_id}-{page}.xml"
 
 
 def _category_for_code(code: str | None) -> tooi.Category | None:
@@ -56,30 +66,43 @@ def parse_index_name(name: str) -> tooi.Category | None:
     return _category_for_code(m.group(1)) if m else None
 
 
-def parse_sitemap_name(name: str) -> tuple[tooi.Category, str] | None:
+def parse_sitemap_name(name: str) -> PageKey | None:
     m = _SITEMAP_RE.match(name)
     cat = _category_for_code(m.group(1)) if m else None
-    return (cat, m.group(2)) if cat else None
+    return PageKey(int(m.group(2)), cat.uri, int(m.group(3))) if cat else None
 
 
-def _scope(site: Site, category_uri: str | None = None):
-    conds = [Document.organisation_id.in_(site.organisation_ids)]
-    if category_uri:
-        conds.append(Document.category == category_uri)
-    return conds
+# --------------------------------------------------------------------------- rendering (pure)
+
+@dataclass(frozen=True)
+class RenderedPage:
+    gzip: bytes
+    size: int  # uncompressed bytes
+    url_count: int
+    etag: str
+    skipped: dict[str, str]  # document id -> why it could not be listed (DiwooError, Dutch)
 
 
-def _public(site: Site, category_uri: str | None = None):
-    return [*_scope(site, category_uri), Document.status == Status.PUBLISHED]
+def render_page(documents: Iterable[DocumentView], organisation, base_url: str) -> RenderedPage:
+    """A ``urlset`` of the documents' DiWoo entries, gzip-compressed (mtime 0: same content, same bytes).
 
+    One document that cannot be expressed in DiWoo is left out (and reported), not the whole page."""
+    from woo.services.publication import public_file
 
-def categories_in_use(session: Session, site: Site) -> list[tooi.Category]:
-    """Categories with at least one public document: one indexed EXISTS probe per category (robots.txt is
-    requested often; a DISTINCT would walk every published row, a million at national scale)."""
-    cats = tooi.woo_categories()
-    probes = [select(Document.id).where(*_public(site, c.uri)).limit(1).exists() for c in cats]
-    found = session.execute(select(*probes)).one()
-    return [c for c, hit in zip(cats, found) if hit]
+    parts, skipped = [XML_DECL, URLSET_OPEN], {}
+    for doc in documents:
+        stored = public_file(doc)
+        if stored is None:
+            skipped[doc.id] = "Er is geen openbaar bestand."
+            continue
+        try:
+            parts.append(sitemap_url_xml(diwoo_record(doc, organisation, stored, base_url)))
+        except DiwooError as exc:
+            skipped[doc.id] = str(exc)
+    parts.append(URLSET_CLOSE)
+    data = "".join(parts).encode()
+    return RenderedPage(gzip.compress(data, compresslevel=6, mtime=0), len(data), len(parts) - 3,
+                        hashlib.sha256(data).hexdigest()[:32], skipped)
 
 
 def robots_txt(base_url: str, categories: list[tooi.Category]) -> str:
@@ -90,101 +113,66 @@ def robots_txt(base_url: str, categories: list[tooi.Category]) -> str:
 
 
 @dataclass(frozen=True)
-class Version:
-    """What a conditional GET compares: changes whenever the listed content could have changed."""
+class IndexEntry:
+    organisation_id: int
+    page: int
+    changed_at: datetime | None
     etag: str
-    last_modified: datetime | None
-    count: int
 
 
-def version(session: Session, site: Site, kind: str, category_uri: str | None = None,
-            start_id: str | None = None) -> Version:
-    """Count of public documents and the latest change among everything ever published in scope
-    (a withdrawal bumps updated_at of a row that leaves the list, so it changes the version too)."""
-    conds = [*_scope(site, category_uri), Document.published_at.is_not(None)]
-    if start_id:
-        conds.append(Document.id >= start_id)
-    count, latest = session.execute(
-        select(func.count(case((Document.status == Status.PUBLISHED, 1))), func.max(Document.updated_at))
-        .where(*conds)).one()
-    latest = as_utc(latest)
-    raw = f"{kind}|{site.base_url}|{category_uri}|{start_id}|{PAGE_SIZE}|{count}|{latest and latest.isoformat()}"
-    return Version(hashlib.sha256(raw.encode()).hexdigest()[:32], latest, count)
-
-
-def index_entries(session: Session, site: Site, category_uri: str,
-                  page_size: int | None = None) -> list[tuple[str, datetime]]:
-    """(first id, latest change) of each sitemap page of a category, in id order."""
-    page_size = page_size or PAGE_SIZE
-    rn = func.row_number().over(order_by=Document.id)
-    sub = (select(Document.id.label("id"), Document.updated_at.label("changed"),
-                  ((rn - 1) // page_size).label("page"))
-           .where(*_public(site, category_uri)).subquery())
-    rows = session.execute(select(func.min(sub.c.id), func.max(sub.c.changed))
-                           .group_by(sub.c.page).order_by(sub.c.page)).all()
-    return [(start, as_utc(changed)) for start, changed in rows]
-
-
-def _w3c(value: datetime) -> str:
-    return value.isoformat(timespec="seconds")
-
-
-def index_xml(site: Site, category: tooi.Category, entries: list[tuple[str, datetime]]) -> bytes:
+def index_xml(site: Site, category: tooi.Category, entries: list[IndexEntry]) -> bytes:
     root = etree.Element(f"{{{SITEMAP_NS}}}sitemapindex", nsmap={None: SITEMAP_NS})
-    for start, changed in entries:
+    for e in entries:
         sm = etree.SubElement(root, f"{{{SITEMAP_NS}}}sitemap")
-        etree.SubElement(sm, f"{{{SITEMAP_NS}}}loc").text = f"{site.base_url}/sitemaps/{sitemap_name(category, start)}"
-        if changed:
-            etree.SubElement(sm, f"{{{SITEMAP_NS}}}lastmod").text = _w3c(changed)
+        etree.SubElement(sm, f"{{{SITEMAP_NS}}}loc").text = (
+            f"{site.base_url}/sitemaps/{sitemap_name(category, e.organisation_id, e.page)}")
+        if e.changed_at:
+            etree.SubElement(sm, f"{{{SITEMAP_NS}}}lastmod").text = e.changed_at.isoformat(timespec="seconds")
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
-def iter_public_documents(sessions, site: Site, category_uri: str, start_id: str, limit: int,
-                          batch: int | None = None) -> Iterator[list[tuple[Document, Organisation]]]:
-    """Batches of (document with files, organisation) in id order from ``start_id``; each batch its own
-    short transaction, detached objects, nothing kept between batches."""
-    batch = batch or BATCH
-    after, left, first = start_id, limit, True
-    while left > 0:
-        with sessions() as session:
-            cond = Document.id >= after if first else Document.id > after
-            docs = session.execute(select(Document).options(selectinload(Document.files),
-                                                            selectinload(Document.organisation))
-                                   .where(*_public(site, category_uri), cond)
-                                   .order_by(Document.id).limit(min(batch, left))).scalars().all()
-            rows = [(d, d.organisation) for d in docs]
-            session.expunge_all()
-        if not rows:
-            return
-        yield rows
-        after, left, first = rows[-1][0].id, left - len(rows), False
+def index_version(site: Site, category: tooi.Category, entries: list[IndexEntry]) -> str:
+    raw = "|".join([site.base_url, category.uri] + [f"{e.organisation_id}/{e.page}/{e.etag}" for e in entries])
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
-def url_element(doc: Document, org: Organisation, base_url: str) -> etree._Element | None:
-    stored = public_file(doc)
-    if stored is None:
+# --------------------------------------------------------------------------- reading what is stored
+
+def _listed(site: Site):
+    """Pages of the site's organisations that have been rendered and list at least one document."""
+    return [SitemapPage.organisation_id.in_(site.organisation_ids), SitemapPage.url_count > 0,
+            SitemapPage.content.is_not(None)]
+
+
+def categories_in_use(session: Session, site: Site) -> list[tooi.Category]:
+    """Categories with at least one listed page, in the order of art. 3.3 (robots.txt)."""
+    used = set(session.execute(select(SitemapPage.category).where(*_listed(site)).distinct()).scalars())
+    return [c for c in tooi.woo_categories() if c.uri in used]
+
+
+def index_entries(session: Session, site: Site, category_uri: str) -> list[IndexEntry]:
+    rows = session.execute(select(SitemapPage.organisation_id, SitemapPage.page, SitemapPage.changed_at,
+                                  SitemapPage.etag)
+                           .where(*_listed(site), SitemapPage.category == category_uri)
+                           .order_by(SitemapPage.organisation_id, SitemapPage.page)).all()
+    return [IndexEntry(o, p, as_utc(c), e or "") for o, p, c, e in rows]
+
+
+@dataclass(frozen=True)
+class StoredPage:
+    gzip: bytes
+    etag: str
+    changed_at: datetime | None
+    base_url: str | None
+
+
+def stored_page(session: Session, site: Site, key: PageKey) -> StoredPage | None:
+    if key.organisation_id not in site.organisation_ids:
         return None
-    return build_sitemap_url(diwoo_record(doc, org, stored, base_url))
-
-
-def iter_sitemap_xml(sessions, site: Site, category_uri: str, start_id: str,
-                     page_size: int | None = None, on_error=None) -> Iterator[bytes]:
-    """A ``urlset`` streamed batch by batch (namespaces declared once on the root)."""
-    page_size = page_size or PAGE_SIZE
-    yield XML_DECL
-    yield (f'<urlset xmlns="{SITEMAP_NS}" xmlns:diwoo="{DIWOO_NS}">').encode()
-    for rows in iter_public_documents(sessions, site, category_uri, start_id, page_size):
-        root = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap={None: SITEMAP_NS, "diwoo": DIWOO_NS})
-        for doc, org in rows:
-            try:
-                el = url_element(doc, org, site.base_url)
-            except DiwooError as exc:  # one bad record must not hide the others from the harvester
-                if on_error:
-                    on_error(doc.id, exc)
-                continue
-            if el is not None:
-                root.append(el)
-        if len(root):
-            data = etree.tostring(root, encoding="UTF-8", xml_declaration=False)
-            yield data[data.index(b">") + 1:data.rindex(b"</")]
-    yield b"</urlset>\n"
+    row = session.execute(select(SitemapPage.content, SitemapPage.etag, SitemapPage.changed_at,
+                                 SitemapPage.base_url)
+                          .where(*_listed(site), SitemapPage.organisation_id == key.organisation_id,
+                                 SitemapPage.category == key.category, SitemapPage.page == key.page)).first()
+    if row is None:
+        return None
+    return StoredPage(row.content, row.etag or "", as_utc(row.changed_at), row.base_url)

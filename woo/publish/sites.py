@@ -35,3 +35,10 @@ def resolve_site(session: Session, default_base_url: str, request_host: str) -> 
     default_host = _host(default_base_url)
     return Site(default_base_url.rstrip("/"),
                 frozenset(oid for oid, url in orgs if not url or _host(url) == default_host))
+
+
+def base_url_for(public_base_url: str | None, default_base_url: str) -> str:
+    """The base URL an organisation's documents are listed under (as ``resolve_site`` decides)."""
+    if public_base_url and _host(public_base_url) != _host(default_base_url):
+        return public_base_url.rstrip("/")
+    return default_base_url.rstrip("/")

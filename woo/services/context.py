@@ -11,6 +11,7 @@ from woo.adapters.db import session_factory
 from woo.adapters.objectstore import ObjectStore, S3ObjectStore
 from woo.adapters.queue import InlineQueue, JobQueue, RqQueue
 from woo.config import Settings
+from woo.publish import feed_outbox
 
 
 @dataclass
@@ -32,6 +33,10 @@ class Context:
             raise
         finally:
             session.close()
+        if session.info.pop(feed_outbox.COMMITTED, False):
+            from woo.services import feeds
+
+            feeds.schedule(self)  # a published document changed: rewrite its sitemap page
 
 
 def build_context(settings: Settings, store: ObjectStore | None = None,

@@ -1,5 +1,5 @@
 """Housekeeping the worker does on its own: rewrite pending MDTO sidecars, recover jobs a killed
-worker left running, and start the periodic fixity pass when it is due.
+worker left running, catch up on sitemap pages, and start the periodic fixity pass when it is due.
 
 ``tick`` is called about once a minute by every `woo worker`; a Redis lock lets only one of them do the
 work per round, so running several workers never doubles it.
@@ -18,7 +18,7 @@ FIXITY_KEY = "woo:fixity:last-enqueued"
 
 def tick(ctx: Context, now: float | None = None) -> dict:
     """One round; returns what it did (for logs and tests)."""
-    from woo.services import jobs, preservation
+    from woo.services import feeds, jobs, preservation
 
     redis = ctx.queue.redis
     now = time.time() if now is None else now
@@ -30,6 +30,12 @@ def tick(ctx: Context, now: float | None = None) -> dict:
     done["described"] = described
     for problem in problems:
         log.warning("sidecar rewrite failed: %s", problem)
+    try:  # sitemaps: a host changed by configuration, or a refresh job lost with Redis
+        feeds.mark_foreign_hosts_stale(ctx)
+        refreshed = feeds.refresh_pending(ctx)
+        done["feeds"] = {"placed": refreshed.placed, "pages": refreshed.pages}
+    except Exception as exc:  # noqa: BLE001 - the other housekeeping still runs; retried next round
+        log.warning("sitemap refresh failed: %s", exc)
     hours = ctx.settings.fixity_interval_hours
     if hours:
         last = float(redis.get(FIXITY_KEY) or 0)

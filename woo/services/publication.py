@@ -2,6 +2,8 @@
 
 The sitemaps, OAI-PMH and the public pages (woo.publish, woo.web.public) read only what these functions
 set: ``status == published`` and ``published_at``; a withdrawal sets ``withdrawn_at`` and the TOOI reason.
+Each change reaches the stored sitemaps through woo.services.feeds: queued after publish and correct,
+done before returning on withdraw.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from woo.adapters.models import Document, StoredFile, utcnow
 from woo.domain import tooi
 from woo.domain.lifecycle import LABELS_NL, Status, check_transition
 from woo.publish import search
-from woo.services import audit
+from woo.services import audit, feeds
 from woo.services.context import Actor, Context
 
 # The public gets the first of these a document has: a correction, else a redacted rendition, else the original.
@@ -126,6 +128,8 @@ def withdraw(ctx: Context, actor: Actor, document_ids: list[str], reason_code: s
             search.remove_documents(session, [doc.id])
             audit.record(session, actor.label, "document.withdrawn", doc.id, reason=reason.uri, label=reason.label)
             done.append(doc_id)
+    # Not left to the queue: a withdrawn document leaves the stored sitemaps before this returns.
+    feeds.refresh_pending(ctx)
     return done
 
 

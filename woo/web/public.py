@@ -1,15 +1,15 @@
 """The public side (no login): robots.txt, DiWoo sitemaps, stable file URLs, landing and search pages, Atom.
 
-Everything is scoped to the site of the request's Host (woo.publish.sites). Sitemaps answer conditional
-requests with 304 before generating anything, and are gzip-compressed on the fly when the client asks.
+Everything is scoped to the site of the request's Host (woo.publish.sites). Sitemap pages are served as the
+gzip bytes woo.services.feeds stored (inflated for the rare client without gzip); conditional requests get 304.
 """
 from __future__ import annotations
 
+import gzip
 import zlib
 from datetime import datetime, timezone
 
-from flask import (Blueprint, Flask, Response, abort, current_app, render_template, request, stream_with_context,
-                   url_for)
+from flask import Blueprint, Flask, Response, abort, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -44,32 +44,26 @@ def _not_modified(etag: str, last_modified: datetime | None) -> bool:
     return bool(since and last_modified and last_modified.replace(microsecond=0) <= since)
 
 
-def _gzip(chunks):
-    z = zlib.compressobj(6, zlib.DEFLATED, 31)  # wbits 31: gzip container
-    for chunk in chunks:
-        out = z.compress(chunk)
-        if out:
-            yield out
-    yield z.flush()
-
-
-def _conditional_xml(version: sitemaps.Version, produce) -> Response:
-    """304 when the client's copy is current; otherwise the body from ``produce()`` (bytes or chunks)."""
+def _conditional(etag: str, last_modified: datetime | None, body, gzipped: bool = False) -> Response:
+    """304 when the client's copy is current; else the body (``body()`` gives bytes, gzip-compressed when
+    ``gzipped``), sent compressed to clients that accept gzip and inflated for the others."""
     gz = _wants_gzip()
-    etag = version.etag + ("-gz" if gz else "")
-    if _not_modified(etag, version.last_modified):
+    tag = etag + ("-gz" if gz else "")
+    if _not_modified(tag, last_modified):
         resp = Response(status=304)
     else:
-        body = produce()
-        chunks = [body] if isinstance(body, bytes) else body
-        resp = Response(stream_with_context(_gzip(chunks)) if gz else
-                        (body if isinstance(body, bytes) else stream_with_context(body)), mimetype="application/xml")
+        data = body()
+        if gzipped and not gz:
+            data = zlib.decompress(data, 47)  # wbits 47: gzip or zlib container
+        elif gz and not gzipped:
+            data = gzip.compress(data, compresslevel=6, mtime=0)
+        resp = Response(data, mimetype="application/xml")
         resp.headers["Content-Type"] = XML
         if gz:
             resp.headers["Content-Encoding"] = "gzip"
-    resp.set_etag(etag)
-    if version.last_modified:
-        resp.last_modified = version.last_modified
+    resp.set_etag(tag)
+    if last_modified:
+        resp.last_modified = last_modified
     resp.headers["Cache-Control"] = "no-cache"
     resp.headers["Vary"] = "Accept-Encoding"
     return resp
@@ -85,30 +79,30 @@ def robots():
 
 @bp.route("/sitemaps/<name>")
 def sitemap(name: str):
+    """A category index (made from the page rows) or a stored sitemap page (woo.services.feeds)."""
     site = current_site()
     category = sitemaps.parse_index_name(name)
     if category is not None:
         with context().unit_of_work() as s:
-            version = sitemaps.version(s, site, "index", category.uri)
-
-        def produce():
-            with context().unit_of_work() as s:
-                return sitemaps.index_xml(site, category, sitemaps.index_entries(s, site, category.uri))
-        return _conditional_xml(version, produce)
-    parsed = sitemaps.parse_sitemap_name(name)
-    if parsed is None:
-        abort(404, description="Deze sitemap bestaat niet.")
-    category, start_id = parsed
+            entries = sitemaps.index_entries(s, site, category.uri)
+        if not entries:
+            abort(404, description="Deze categorie heeft (nog) geen gepubliceerde documenten.")
+        latest = max((e.changed_at for e in entries if e.changed_at), default=None)
+        return _conditional(sitemaps.index_version(site, category, entries), latest,
+                            lambda: sitemaps.index_xml(site, category, entries))
+    key = sitemaps.parse_sitemap_name(name)
     with context().unit_of_work() as s:
-        version = sitemaps.version(s, site, "sitemap", category.uri, start_id)
-    if version.count == 0:
+        page = sitemaps.stored_page(s, site, key) if key else None
+    if page is None:
         abort(404, description="Deze sitemap bestaat niet (meer).")
-    logger = current_app.logger
+    if page.base_url != site.base_url:  # written for a host configured before: right URLs now, rewrite later
+        from woo.services import feeds
 
-    def skipped(doc_id, exc):
-        logger.error("document %s left out of the sitemap: %s", doc_id, exc)
-    return _conditional_xml(version, lambda: sitemaps.iter_sitemap_xml(
-        context().sessions, site, category.uri, start_id, on_error=skipped))
+        with context().unit_of_work() as s:
+            org, docs = feeds.load_page(s, key)
+        fresh = sitemaps.render_page(docs, org, site.base_url)
+        return _conditional(fresh.etag, None, lambda: fresh.gzip, gzipped=True)
+    return _conditional(page.etag, page.changed_at, lambda: page.gzip, gzipped=True)
 
 
 def _published_document(document_id: str, site: Site) -> Document:
