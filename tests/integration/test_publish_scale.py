@@ -158,7 +158,7 @@ def test_rendering_memory_does_not_grow_with_count(woo_ctx, monkeypatch):
     def build() -> tuple[int, int, int]:
         feeds.mark_all_stale(woo_ctx)
         tracemalloc.start()
-        pages, _ = feeds.render_stale(woo_ctx.sessions, woo_ctx.settings.base_url)
+        pages, _, _ = feeds.render_stale(woo_ctx.sessions, woo_ctx.settings.base_url)
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
         with woo_ctx.unit_of_work() as s:

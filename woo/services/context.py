@@ -36,6 +36,7 @@ class Context:
         if session.info.pop(feed_outbox.COMMITTED, False):
             from woo.services import feeds
 
+            feeds.bump_version(self)  # web processes drop what they serve from memory (woo.web.harvest)
             feeds.schedule(self)  # a published document changed: rewrite its sitemap page
 
 

@@ -36,6 +36,7 @@ from woo.services.context import Context
 log = logging.getLogger(__name__)
 
 LOCK_KEY = "woo:feeds:place"
+VERSION_KEY = "woo:feeds:version"  # moves whenever a stored page changes: web processes drop what they cached
 BATCH = 1_000  # outbox rows / documents per transaction while placing
 _local_lock = threading.Lock()  # without Redis (WOO_JOBS_INLINE): one process, so a thread lock suffices
 
@@ -45,6 +46,16 @@ class Refreshed:
     placed: int = 0
     pages: int = 0
     skipped: dict[str, str] = field(default_factory=dict)  # document id -> why it is not in its sitemap
+
+
+def bump_version(ctx: Context) -> None:
+    """Tell every web process that stored sitemaps changed (woo.web.harvest drops its memory)."""
+    redis = getattr(ctx.queue, "redis", None)
+    if redis is not None:
+        try:
+            redis.incr(VERSION_KEY)
+        except Exception as exc:  # noqa: BLE001 - Redis down: web processes fall back to a short lifetime
+            log.warning("could not announce changed sitemaps: %s", exc)
 
 
 def schedule(ctx: Context) -> None:
@@ -74,9 +85,11 @@ def refresh_pending(ctx: Context) -> Refreshed:
         with _placing(ctx):
             placed = place_pending(ctx)
         result.placed += placed
-        pages, skipped = render_stale(ctx.sessions, ctx.settings.base_url)
+        pages, skipped, changed = render_stale(ctx.sessions, ctx.settings.base_url)
         result.pages += pages
         result.skipped.update(skipped)
+        if changed:
+            bump_version(ctx)
         if not placed and not pages:
             return result
 
@@ -200,33 +213,35 @@ def load_page(session: Session, key: PageKey) -> tuple[Organisation | None, list
     return session.get(Organisation, key.organisation_id), list(views.values())
 
 
-def render_and_store(sessions: sessionmaker, default_base_url: str, key: PageKey) -> dict[str, str]:
+def render_and_store(sessions: sessionmaker, default_base_url: str, key: PageKey) -> tuple[bool, dict[str, str]]:
     """Render one page and store it unless it was marked stale again meanwhile; an empty page is removed.
-    Returns the documents left out (id -> reason)."""
+    Returns (whether the stored bytes changed, the documents left out: id -> reason)."""
     with sessions() as session:
         generation = session.execute(select(SitemapPage.generation).where(
             SitemapPage.organisation_id == key.organisation_id, SitemapPage.category == key.category,
             SitemapPage.page == key.page)).scalar_one_or_none()
         if generation is None:
-            return {}
+            return False, {}
         org, docs = load_page(session, key)
     base_url = base_url_for(org.public_base_url if org else None, default_base_url)
     rendered = sitemaps.render_page(docs, org, base_url) if org else None
-    for doc_id, reason in (rendered.skipped if rendered else {}).items():
+    skipped = rendered.skipped if rendered else {}
+    for doc_id, reason in skipped.items():
         log.error("document %s left out of its sitemap: %s", doc_id, reason)
     with sessions.begin() as session:
         page = session.get(SitemapPage, (key.organisation_id, key.category, key.page))
         if page is None or page.generation != generation:
-            return rendered.skipped if rendered else {}  # changed while we rendered: the next round does it
+            return False, skipped  # changed while we rendered: the next round does it
         if rendered is None or rendered.url_count == 0:
             session.delete(page)
-            return rendered.skipped if rendered else {}
+            return True, skipped
         now = utcnow()
-        if page.etag != rendered.etag or page.content is None:
+        changed = page.etag != rendered.etag or page.content is None or page.base_url != base_url
+        if changed:
             page.content, page.etag, page.changed_at = rendered.gzip, rendered.etag, now
         page.size, page.url_count, page.base_url = rendered.size, rendered.url_count, base_url
         page.stale, page.built_at = False, now
-    return rendered.skipped
+    return changed, skipped
 
 
 def stale_pages(session: Session) -> list[PageKey]:
@@ -237,28 +252,35 @@ def stale_pages(session: Session) -> list[PageKey]:
 
 
 def render_stale(sessions: sessionmaker, default_base_url: str, processes: int = 1,
-                 progress: Callable[[int, int], None] | None = None) -> tuple[int, dict[str, str]]:
-    """Render every stale page (in ``processes`` worker processes when > 1); returns (pages, skipped)."""
+                 progress: Callable[[int, int], None] | None = None) -> tuple[int, dict[str, str], bool]:
+    """Render every stale page (in ``processes`` worker processes when > 1); returns (pages, skipped,
+    whether any stored bytes changed)."""
     with sessions() as session:
         keys = stale_pages(session)
     skipped: dict[str, str] = {}
+    changed = False
     if not keys:
-        return 0, skipped
+        return 0, skipped, changed
     if processes <= 1 or len(keys) == 1:
-        for n, key in enumerate(keys, 1):
-            skipped.update(render_and_store(sessions, default_base_url, key))
-            if progress:
-                progress(n, len(keys))
-        return len(keys), skipped
-    import multiprocessing
+        results = (render_and_store(sessions, default_base_url, key) for key in keys)
+        pool = None
+    else:
+        import multiprocessing
 
-    url = str(sessions.kw["bind"].url.render_as_string(hide_password=False))
-    with multiprocessing.get_context("spawn").Pool(processes, _pool_start, (url, default_base_url)) as pool:
-        for n, part in enumerate(pool.imap_unordered(_pool_render, keys, chunksize=4), 1):
+        url = str(sessions.kw["bind"].url.render_as_string(hide_password=False))
+        pool = multiprocessing.get_context("spawn").Pool(processes, _pool_start, (url, default_base_url))
+        results = pool.imap_unordered(_pool_render, keys, chunksize=4)
+    try:
+        for n, (page_changed, part) in enumerate(results, 1):
+            changed |= page_changed
             skipped.update(part)
             if progress:
                 progress(n, len(keys))
-    return len(keys), skipped
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
+    return len(keys), skipped, changed
 
 
 _POOL: tuple[sessionmaker, str] | None = None
@@ -271,7 +293,7 @@ def _pool_start(url: str, default_base_url: str) -> None:
     _POOL = (sessionmaker(engine_for(url), expire_on_commit=False), default_base_url)
 
 
-def _pool_render(key: PageKey) -> dict[str, str]:
+def _pool_render(key: PageKey) -> tuple[bool, dict[str, str]]:
     sessions, base_url = _POOL
     return render_and_store(sessions, base_url, key)
 
@@ -279,29 +301,34 @@ def _pool_render(key: PageKey) -> dict[str, str]:
 # --------------------------------------------------------------------------- the full build
 
 def place_unlisted(ctx: Context, progress: Callable[[int], None] | None = None) -> int:
-    """Slots for published documents that have none (documents written without the service, a restore).
-    Keyset batches in id order, each its own transaction."""
-    placed, after = 0, ""
-    with _placing(ctx):
-        while True:
-            with ctx.unit_of_work() as session:
-                rows = session.execute(
-                    select(Document.id, Document.organisation_id, Document.category)
-                    .where(Document.status == Status.PUBLISHED, Document.id > after,
-                           ~exists().where(SitemapSlot.document_id == Document.id))
-                    .order_by(Document.id).limit(BATCH * 10)).all()
-                if not rows:
-                    return placed
-                pager = _Pager(session)
-                known = {c.uri for c in tooi.woo_categories()}
-                slots = [{"document_id": i, "organisation_id": o, "category": c, "page": pager.next(o, c)}
-                         for i, o, c in rows if c in known]
-                if slots:
-                    session.execute(SitemapSlot.__table__.insert(), slots)
-                after = rows[-1].id
-                placed += len(slots)
-            if progress:
-                progress(placed)
+    """Slots for published documents that have none (documents written without the service, a restore,
+    the first build): one INSERT ... SELECT, numbering each (organisation, category)'s new documents in id
+    order after the members of its last page, as ``_Pager`` would one by one."""
+    sl = SitemapSlot
+    last_page = (select(sl.organisation_id, sl.category, func.max(sl.page).label("page"))
+                 .group_by(sl.organisation_id, sl.category).subquery())
+    last = (select(sl.organisation_id, sl.category, sl.page, func.count().label("n"))
+            .join(last_page, and_(last_page.c.organisation_id == sl.organisation_id,
+                                  last_page.c.category == sl.category, last_page.c.page == sl.page))
+            .group_by(sl.organisation_id, sl.category, sl.page).subquery())
+    number = func.row_number().over(partition_by=(Document.organisation_id, Document.category),
+                                    order_by=Document.id)
+    page = func.coalesce(last.c.page, 0) + (number - 1 + func.coalesce(last.c.n, 0)) // sitemaps.PAGE_SIZE
+    new = (select(Document.id, Document.organisation_id, Document.category, page)
+           .outerjoin(last, and_(last.c.organisation_id == Document.organisation_id,
+                                 last.c.category == Document.category))
+           .where(Document.status == Status.PUBLISHED,
+                  Document.category.in_([c.uri for c in tooi.woo_categories()]),
+                  ~exists().where(sl.document_id == Document.id)))
+    count = select(func.count()).select_from(sl)
+    with _placing(ctx), ctx.unit_of_work() as session:
+        before = session.execute(count).scalar_one()
+        session.execute(sl.__table__.insert().from_select(["document_id", "organisation_id", "category", "page"],
+                                                          new))
+        placed = session.execute(count).scalar_one() - before  # rowcount is -1 here on psycopg
+    if progress:
+        progress(placed)
+    return placed
 
 
 def mark_all_stale(ctx: Context) -> int:
@@ -325,8 +352,9 @@ def rebuild(ctx: Context, processes: int = 1, progress: Callable[[str, int, int]
     result = Refreshed()
     result.placed = place_unlisted(ctx, (lambda n: progress("placed", n, 0)) if progress else None)
     total = mark_all_stale(ctx)
-    result.pages, result.skipped = render_stale(ctx.sessions, ctx.settings.base_url, processes,
-                                                (lambda n, t: progress("rendered", n, t)) if progress else None)
+    result.pages, result.skipped, _ = render_stale(ctx.sessions, ctx.settings.base_url, processes,
+                                                   (lambda n, t: progress("rendered", n, t)) if progress else None)
+    bump_version(ctx)
     refresh_pending(ctx)  # whatever was published meanwhile
     log.info("sitemaps rebuilt: %s documents placed, %s of %s pages rendered", result.placed, result.pages, total)
     return result

@@ -20,7 +20,7 @@ from woo.adapters.models import FixityRun, FixityStatus, StoredFile, utcnow
 from woo.services import audit
 from woo.services.context import Actor, Context
 
-__all__ = ["FixityReport", "run_fixity", "periodic_fixity", "schedule_periodic", "total_files", "DEFAULT_CHUNK", "DEFAULT_THREADS", "MAX_LISTED"]
+__all__ = ["FixityReport", "run_fixity", "periodic_fixity", "total_files", "DEFAULT_CHUNK", "DEFAULT_THREADS", "MAX_LISTED"]
 
 DEFAULT_CHUNK = 500
 DEFAULT_THREADS = 8

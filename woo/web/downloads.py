@@ -10,15 +10,20 @@ INLINE_TYPES = {"application/pdf", "text/plain", "image/png", "image/jpeg"}
 
 
 def send_stored_file(store, stored, inline: bool = False) -> Response:
+    mime, headers = file_headers(stored, inline)
+    body = stream_with_context(store.iter_chunks(stored.object_key, version_id=stored.version_id))
+    resp = Response(body, mimetype=mime)
+    resp.headers.update(headers)
+    return resp
+
+
+def file_headers(stored, inline: bool = False) -> tuple[str, dict[str, str]]:
+    """(mimetype, headers) for sending a stored file (also from memory, woo.web.harvest)."""
     mime = stored.mime_type.split(";")[0]
     disposition = "inline" if inline and mime in INLINE_TYPES else "attachment"
-    header = content_disposition(disposition, stored.filename)
-    body = stream_with_context(store.iter_chunks(stored.object_key, version_id=stored.version_id))
-    resp = Response(body, mimetype=mime if disposition == "inline" else (mime or "application/octet-stream"))
-    resp.headers["Content-Disposition"] = header
-    resp.headers["Content-Length"] = str(stored.size)
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    return resp
+    return (mime if disposition == "inline" else (mime or "application/octet-stream"),
+            {"Content-Disposition": content_disposition(disposition, stored.filename),
+             "Content-Length": str(stored.size), "X-Content-Type-Options": "nosniff"})
 
 
 def content_disposition(disposition: str, filename: str) -> str:

@@ -1,15 +1,13 @@
 """The public side (no login): robots.txt, DiWoo sitemaps, stable file URLs, landing and search pages, Atom.
 
-Everything is scoped to the site of the request's Host (woo.publish.sites). Sitemap pages are served as the
-gzip bytes woo.services.feeds stored (inflated for the rare client without gzip); conditional requests get 304.
+Everything is scoped to the site of the request's Host (woo.publish.sites). robots.txt and the sitemaps are
+answered by woo.web.harvest (from memory, before Flask when it can); conditional requests get 304.
 """
 from __future__ import annotations
 
-import gzip
-import zlib
 from datetime import datetime, timezone
 
-from flask import Blueprint, Flask, Response, abort, render_template, request, url_for
+from flask import Blueprint, Flask, Response, abort, current_app, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -17,24 +15,19 @@ from woo.adapters.models import Document
 from woo.app import context
 from woo.domain import tooi
 from woo.domain.lifecycle import Status
-from woo.publish import sitemaps
 from woo.publish.records import as_utc, file_url, lastmod
 from woo.publish.sites import Site, resolve_site
 from woo.services.publication import harvestable_format, public_file
+from woo.web import harvest
 from woo.web.downloads import send_stored_file
+from woo.web.security import add_security_headers
 
 bp = Blueprint("public", __name__)
-
-XML = "application/xml; charset=utf-8"
 
 
 def current_site() -> Site:
     with context().unit_of_work() as s:
         return resolve_site(s, context().settings.base_url, request.host)
-
-
-def _wants_gzip() -> bool:
-    return request.accept_encodings["gzip"] > 0
 
 
 def _not_modified(etag: str, last_modified: datetime | None) -> bool:
@@ -44,65 +37,23 @@ def _not_modified(etag: str, last_modified: datetime | None) -> bool:
     return bool(since and last_modified and last_modified.replace(microsecond=0) <= since)
 
 
-def _conditional(etag: str, last_modified: datetime | None, body, gzipped: bool = False) -> Response:
-    """304 when the client's copy is current; else the body (``body()`` gives bytes, gzip-compressed when
-    ``gzipped``), sent compressed to clients that accept gzip and inflated for the others."""
-    gz = _wants_gzip()
-    tag = etag + ("-gz" if gz else "")
-    if _not_modified(tag, last_modified):
-        resp = Response(status=304)
-    else:
-        data = body()
-        if gzipped and not gz:
-            data = zlib.decompress(data, 47)  # wbits 47: gzip or zlib container
-        elif gz and not gzipped:
-            data = gzip.compress(data, compresslevel=6, mtime=0)
-        resp = Response(data, mimetype="application/xml")
-        resp.headers["Content-Type"] = XML
-        if gz:
-            resp.headers["Content-Encoding"] = "gzip"
-    resp.set_etag(tag)
-    if last_modified:
-        resp.last_modified = last_modified
-    resp.headers["Cache-Control"] = "no-cache"
-    resp.headers["Vary"] = "Accept-Encoding"
-    return resp
-
-
 @bp.route("/robots.txt")
 def robots():
-    site = current_site()
-    with context().unit_of_work() as s:
-        cats = sitemaps.categories_in_use(s, site)
-    return Response(sitemaps.robots_txt(site.base_url, cats), mimetype="text/plain")
+    return _harvest_answer("Deze site publiceert geen sitemaps.")
 
 
 @bp.route("/sitemaps/<name>")
 def sitemap(name: str):
-    """A category index (made from the page rows) or a stored sitemap page (woo.services.feeds)."""
-    site = current_site()
-    category = sitemaps.parse_index_name(name)
-    if category is not None:
-        with context().unit_of_work() as s:
-            entries = sitemaps.index_entries(s, site, category.uri)
-        if not entries:
-            abort(404, description="Deze categorie heeft (nog) geen gepubliceerde documenten.")
-        latest = max((e.changed_at for e in entries if e.changed_at), default=None)
-        return _conditional(sitemaps.index_version(site, category, entries), latest,
-                            lambda: sitemaps.index_xml(site, category, entries))
-    key = sitemaps.parse_sitemap_name(name)
-    with context().unit_of_work() as s:
-        page = sitemaps.stored_page(s, site, key) if key else None
-    if page is None:
-        abort(404, description="Deze sitemap bestaat niet (meer).")
-    if page.base_url != site.base_url:  # written for a host configured before: right URLs now, rewrite later
-        from woo.services import feeds
+    """A category index (made from the page rows) or a stored sitemap page (woo.services.feeds). Usually
+    answered before Flask by woo.web.harvest; here when it was not (a 404, an error, no fast path)."""
+    return _harvest_answer("Deze sitemap bestaat niet (meer).")
 
-        with context().unit_of_work() as s:
-            org, docs = feeds.load_page(s, key)
-        fresh = sitemaps.render_page(docs, org, site.base_url)
-        return _conditional(fresh.etag, None, lambda: fresh.gzip, gzipped=True)
-    return _conditional(page.etag, page.changed_at, lambda: page.gzip, gzipped=True)
+
+def _harvest_answer(missing: str):
+    resp = harvest.respond(context(), current_app.extensions["woo_feed_cache"], request)
+    if resp is None:
+        abort(404, description=missing)
+    return resp
 
 
 def _published_document(document_id: str, site: Site) -> Document:
@@ -213,3 +164,8 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     app.register_blueprint(oai.bp)
+    ctx = app.extensions["woo"]
+    cache = app.extensions["woo_feed_cache"] = harvest.FeedCache(ctx)
+    https = ctx.settings.base_url.startswith("https://")
+    app.wsgi_app = harvest.HarvestFastPath(app.wsgi_app, ctx, cache, lambda req, resp: add_security_headers(
+        resp.headers, req.is_secure or https))

@@ -32,7 +32,13 @@ def _check_csrf() -> None:
 
 
 def _headers(response):
-    h = response.headers
+    # Behind a TLS-terminating proxy the request looks like http; an https base URL says it is not.
+    add_security_headers(response.headers, request.is_secure or bool(current_app.config.get("SESSION_COOKIE_SECURE")))
+    return response
+
+
+def add_security_headers(h, https: bool) -> None:
+    """The headers every response carries (also those answered before Flask, woo.web.harvest)."""
     h.setdefault("Content-Security-Policy",
                  "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
                  "object-src 'none'; frame-src 'self'; frame-ancestors 'self'; base-uri 'self'; form-action 'self'")
@@ -41,10 +47,8 @@ def _headers(response):
     h.setdefault("X-Frame-Options", "SAMEORIGIN")
     h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
-    # Behind a TLS-terminating proxy the request looks like http; an https base URL says it is not.
-    if request.is_secure or current_app.config.get("SESSION_COOKIE_SECURE"):
+    if https:
         h.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    return response
 
 
 def init_app(app: Flask) -> None:
