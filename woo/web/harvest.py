@@ -81,15 +81,17 @@ def _not_modified(request: Request, etag: str, last_modified) -> bool:
     return bool(since and last_modified and last_modified.replace(microsecond=0) <= since)
 
 
-def _conditional(request: Request, etag: str, last_modified, data: bytes, gzipped: bool) -> Response:
-    """304 when the client's copy is current; else the bytes, gzip for clients that accept it."""
+def _conditional(request: Request, etag: str, last_modified, data: bytes, gzipped: bool,
+                 inflate: Callable[[], bytes] | None = None) -> Response:
+    """304 when the client's copy is current; else the bytes, gzip for clients that accept it (``inflate``
+    gives the plain bytes of gzipped data, e.g. from the cache)."""
     gz = request.accept_encodings["gzip"] > 0
     tag = etag + ("-gz" if gz else "")
     if _not_modified(request, tag, last_modified):
         resp = Response(status=304)
     else:
         if gzipped and not gz:
-            data = zlib.decompress(data, 47)  # wbits 47: gzip or zlib container
+            data = inflate() if inflate else zlib.decompress(data, 47)  # wbits 47: gzip or zlib container
         elif gz and not gzipped:
             data = gzip.compress(data, compresslevel=6, mtime=0)
         resp = Response(data, content_type=XML)
@@ -149,7 +151,8 @@ def respond(ctx: Context, cache: FeedCache, request: Request) -> Response | None
             org, docs = feeds.load_page(s, key)
         fresh = sitemaps.render_page(docs, org, site.base_url)
         return _conditional(request, fresh.etag, None, fresh.gzip, gzipped=True)
-    return _conditional(request, stored.etag, stored.changed_at, stored.gzip, gzipped=True)
+    return _conditional(request, stored.etag, stored.changed_at, stored.gzip, gzipped=True, inflate=lambda: cache.get(
+        ("plain", site.base_url, key, stored.etag), lambda: zlib.decompress(stored.gzip, 47), len))
 
 
 FILE_IN_MEMORY = 1024 * 1024  # larger public files are streamed from the bucket by the Flask route
