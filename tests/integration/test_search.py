@@ -159,3 +159,14 @@ def test_cli_reindex_restores_published_only(woo_ctx, tmp_path):
     assert result.exit_code == 0, result.output
     assert "geïndexeerd: 1" in result.output
     assert _found(woo_ctx, "verslagen") == {shown}
+
+
+def test_a_new_title_of_a_published_document_is_searchable(woo_ctx, tmp_path):
+    from woo.services import describe
+
+    (doc_id,) = _documents(woo_ctx, tmp_path, [("Besluit over de kermis", ["Tekst over de kermis."], ONDERZOEK)])
+    assert publication.publish(woo_ctx, SYSTEM, [doc_id]).published == [doc_id]
+    assert _found(woo_ctx, "zwembad") == set()
+    describe.set_metadata(woo_ctx, SYSTEM, doc_id, {"title": "Besluit over het zwembad"})
+    assert _found(woo_ctx, "zwembad") == {doc_id}
+    assert _found(woo_ctx, "kermis") == {doc_id}  # still in the text

@@ -366,6 +366,11 @@ def bestandsformaat_by_extension(ext: str | None) -> Bestandsformaat | None:
     ext = ext.strip().lower()
     if "." in ext:
         ext = ext.rsplit(".", 1)[-1]
+    return _format_for_extension(ext)
+
+
+@lru_cache(maxsize=512)
+def _format_for_extension(ext: str) -> Bestandsformaat | None:
     # Exact token first (label/code), then through the MIME type for aliases like .htm.
     for f in _bestandsformaten():
         if f.code.lower() == ext:
@@ -405,5 +410,5 @@ def bestandsformaat_for(mime: str | None = None, filename: str | None = None) ->
 
 def clear_cache() -> None:
     """Forget loaded lists (after changing WOO_SCHEMAS_DIR)."""
-    for fn in (_categories, _organisations, _list, _bestandsformaten):
+    for fn in (_categories, _organisations, _list, _bestandsformaten, _format_for_extension):
         fn.cache_clear()

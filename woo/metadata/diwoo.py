@@ -200,22 +200,8 @@ def _write_document(out: list, rec: DiwooRecord, declare_ns: bool) -> None:
     out.append("</diwoo:titelcollectie>")
     _list(out, "omschrijvingen", "omschrijving", rec.omschrijvingen)
 
-    out.append("<diwoo:classificatiecollectie><diwoo:informatiecategorieen>")
-    for value in rec.informatiecategorieen:
-        c = _concept(tooi.resolve_category, value, "Informatiecategorie")
-        _coded(out, "informatiecategorie", c.uri, c.label)
-    out.append("</diwoo:informatiecategorieen>")
-    for outer, inner, lookup, what, values in (
-            ("documentsoorten", "documentsoort", tooi.documentsoort, "Documentsoort", rec.documentsoorten),
-            ("themas", "thema", tooi.thema, "Thema", rec.themas)):
-        if values:
-            out.append(f"<diwoo:{outer}>")
-            for value in values:
-                c = _concept(lookup, value, what)
-                _coded(out, inner, c.uri, c.label)
-            out.append(f"</diwoo:{outer}>")
-    _list(out, "trefwoorden", "trefwoord", rec.trefwoorden)
-    out.append("</diwoo:classificatiecollectie>")
+    out.append(_classificatie_xml(tuple(rec.informatiecategorieen), tuple(rec.documentsoorten), tuple(rec.themas),
+                                  tuple(rec.trefwoorden)))
 
     if rec.creatiedatum:
         _text(out, "creatiedatum", rec.creatiedatum.isoformat()[:10])
@@ -273,6 +259,28 @@ def _write_document(out: list, rec: DiwooRecord, declare_ns: bool) -> None:
         _list(out, "values", "value", [str(int(rec.size))])
         out.append("</diwoo:extraMetadataveld></diwoo:extraMetadatavelden></diwoo:extraMetadata>")
     out.append("</diwoo:Document>")
+
+
+@lru_cache(maxsize=2048)
+def _classificatie_xml(categorieen: tuple, soorten: tuple, themas: tuple, trefwoorden: tuple) -> str:
+    """The classificatiecollectie: a handful of combinations across a whole collection, written once each."""
+    out = ["<diwoo:classificatiecollectie><diwoo:informatiecategorieen>"]
+    for value in categorieen:
+        c = _concept(tooi.resolve_category, value, "Informatiecategorie")
+        _coded(out, "informatiecategorie", c.uri, c.label)
+    out.append("</diwoo:informatiecategorieen>")
+    for outer, inner, lookup, what, values in (
+            ("documentsoorten", "documentsoort", tooi.documentsoort, "Documentsoort", soorten),
+            ("themas", "thema", tooi.thema, "Thema", themas)):
+        if values:
+            out.append(f"<diwoo:{outer}>")
+            for value in values:
+                c = _concept(lookup, value, what)
+                _coded(out, inner, c.uri, c.label)
+            out.append(f"</diwoo:{outer}>")
+    _list(out, "trefwoorden", "trefwoord", list(trefwoorden))
+    out.append("</diwoo:classificatiecollectie>")
+    return "".join(out)
 
 
 def diwoo_document_xml(rec: DiwooRecord) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import PurePath
 
 from woo.adapters.models import Document, Organisation, StoredFile
@@ -69,6 +70,7 @@ def lastmod(doc: Document | DocumentView) -> datetime:
     return max(d for d in (as_utc(doc.updated_at), as_utc(doc.published_at)) if d is not None)
 
 
+@lru_cache(maxsize=256)
 def language_code(value: str | None) -> str | None:
     if not value:
         return None

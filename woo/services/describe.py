@@ -109,6 +109,10 @@ def set_metadata(ctx: Context, actor: Actor, document_id: str, values: dict) -> 
                                  if value else None)
         meta["confirmed"] = confirmed
         doc.metadata_ = meta
+        if "title" in changed and doc.status == lifecycle.Status.PUBLISHED:
+            from woo.publish import search
+
+            search.index_document(session, ctx.store, doc)  # the public search finds the new title
         if changed:
             audit.record(session, actor.label, "metadata.confirmed", doc.id, fields=sorted(changed),
                          before=before, after={f: clean[f] for f in clean})
