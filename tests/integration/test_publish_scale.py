@@ -155,8 +155,11 @@ def _stored(ctx, org_id: int) -> bytes:
 def test_rendering_memory_does_not_grow_with_count(woo_ctx, monkeypatch):
     monkeypatch.setattr(sitemaps, "PAGE_SIZE", 100)
 
+    with woo_ctx.unit_of_work() as s:
+        org_id = accounts.default_organisation(s).id
+
     def build() -> tuple[int, int, int]:
-        feeds.mark_all_stale(woo_ctx)
+        feeds.mark_group_stale(woo_ctx, org_id, WOO_VERZOEK)
         tracemalloc.start()
         pages, _, _ = feeds.render_stale(woo_ctx.sessions, woo_ctx.settings.base_url)
         peak = tracemalloc.get_traced_memory()[1]
@@ -173,3 +176,20 @@ def test_rendering_memory_does_not_grow_with_count(woo_ctx, monkeypatch):
     big_pages, big_peak, big_slots = build()
     assert (small_pages, small_slots, big_pages, big_slots) == (2, 120, 12, 1200)
     assert big_peak < 2 * small_peak, (small_peak, big_peak)
+
+
+def test_cli_rebuild_and_refresh(woo_ctx, tmp_path):
+    from click.testing import CliRunner
+
+    from tests.conftest import cli_env
+    from woo.publish.cli import sitemaps_rebuild_command, sitemaps_refresh_command
+
+    _add_published(woo_ctx, 3)  # noted in the outbox; the CLI works it off instead of the worker
+    env, data = cli_env(woo_ctx.settings), ["--data-dir", str(tmp_path / "d")]
+    refreshed = CliRunner().invoke(sitemaps_refresh_command, data, env=env)
+    assert refreshed.exit_code == 0, refreshed.output
+    assert "3 wijzigingen verwerkt, 1 sitemaps geschreven" in refreshed.output
+    rebuilt = CliRunner().invoke(sitemaps_rebuild_command, [*data, "--processes", "1"], env=env)
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert "Sitemaps geschreven: 1 van 1" in rebuilt.output and "0 documenten nieuw geplaatst" in rebuilt.output
+    assert len(_listed(woo_ctx, WOO_VERZOEK, 0)) == 3

@@ -109,17 +109,14 @@ def sitemaps_rebuild_command(data_dir, processes):
     from woo.services import feeds
 
     ctx = _context(data_dir)
-    bar = {"placed": None, "rendered": None}
+    labels = {"placed": "Organisaties/categorieën geplaatst", "rendered": "Sitemaps geschreven"}
+    last = {"stage": None}
 
     def progress(stage: str, done: int, total: int) -> None:
-        if stage == "placed":
-            click.echo(f"\rDocumenten geplaatst: {done:,}".replace(",", "."), nl=False)
-            bar["placed"] = done
-        else:
-            if bar["rendered"] is None:
-                click.echo()
-            bar["rendered"] = done
-            click.echo(f"\rSitemaps geschreven: {done:,} van {total:,}".replace(",", "."), nl=False)
+        if last["stage"] not in (None, stage):
+            click.echo()
+        last["stage"] = stage
+        click.echo(f"\r{labels[stage]}: {done:,} van {total:,}".replace(",", "."), nl=False)
 
     result = feeds.rebuild(ctx, processes or os.cpu_count() or 1, progress)
     click.echo()

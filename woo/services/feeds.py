@@ -251,36 +251,52 @@ def stale_pages(session: Session) -> list[PageKey]:
         .order_by(SitemapPage.organisation_id, SitemapPage.category, SitemapPage.page))]
 
 
+class _Renderer:
+    """Renders pages as they are handed in: inline, or in ``processes`` spawned worker processes (each with
+    its own database pool), so a full build renders one group's pages while the next group is placed."""
+
+    def __init__(self, sessions: sessionmaker, default_base_url: str, processes: int = 1):
+        self.sessions, self.base_url, self.pool, self.pending, self.done = sessions, default_base_url, None, [], []
+        if processes > 1:
+            import multiprocessing
+
+            url = str(sessions.kw["bind"].url.render_as_string(hide_password=False))
+            self.pool = multiprocessing.get_context("spawn").Pool(processes, _pool_start, (url, default_base_url))
+
+    def submit(self, keys: list[PageKey]) -> None:
+        if self.pool is None:
+            self.done += [render_and_store(self.sessions, self.base_url, key) for key in keys]
+        else:
+            self.pending += [self.pool.apply_async(_pool_render, (key,)) for key in keys]
+
+    def results(self, progress: Callable[[int, int], None] | None = None) -> tuple[int, dict[str, str], bool]:
+        """Wait for everything handed in; (pages, skipped, whether any stored bytes changed)."""
+        skipped: dict[str, str] = {}
+        changed = False
+        total = len(self.done) + len(self.pending)
+        try:
+            for n, outcome in enumerate(self.done + self.pending, 1):
+                page_changed, part = outcome if isinstance(outcome, tuple) else outcome.get()
+                changed |= page_changed
+                skipped.update(part)
+                if progress:
+                    progress(n, total)
+        finally:
+            if self.pool is not None:
+                self.pool.close()
+                self.pool.join()
+        return total, skipped, changed
+
+
 def render_stale(sessions: sessionmaker, default_base_url: str, processes: int = 1,
                  progress: Callable[[int, int], None] | None = None) -> tuple[int, dict[str, str], bool]:
     """Render every stale page (in ``processes`` worker processes when > 1); returns (pages, skipped,
     whether any stored bytes changed)."""
     with sessions() as session:
         keys = stale_pages(session)
-    skipped: dict[str, str] = {}
-    changed = False
-    if not keys:
-        return 0, skipped, changed
-    if processes <= 1 or len(keys) == 1:
-        results = (render_and_store(sessions, default_base_url, key) for key in keys)
-        pool = None
-    else:
-        import multiprocessing
-
-        url = str(sessions.kw["bind"].url.render_as_string(hide_password=False))
-        pool = multiprocessing.get_context("spawn").Pool(processes, _pool_start, (url, default_base_url))
-        results = pool.imap_unordered(_pool_render, keys, chunksize=4)
-    try:
-        for n, (page_changed, part) in enumerate(results, 1):
-            changed |= page_changed
-            skipped.update(part)
-            if progress:
-                progress(n, len(keys))
-    finally:
-        if pool is not None:
-            pool.close()
-            pool.join()
-    return len(keys), skipped, changed
+    renderer = _Renderer(sessions, default_base_url, processes if len(keys) > 1 else 1)
+    renderer.submit(keys)
+    return renderer.results(progress)
 
 
 _POOL: tuple[sessionmaker, str] | None = None
@@ -300,63 +316,70 @@ def _pool_render(key: PageKey) -> tuple[bool, dict[str, str]]:
 
 # --------------------------------------------------------------------------- the full build
 
-def place_unlisted(ctx: Context, progress: Callable[[int], None] | None = None) -> int:
-    """Slots for published documents that have none (documents written without the service, a restore,
-    the first build): one INSERT ... SELECT, numbering each (organisation, category)'s new documents in id
-    order after the members of its last page, as ``_Pager`` would one by one."""
+def place_unlisted(ctx: Context, organisation_id: int, category: str) -> int:
+    """Slots for the published documents of one (organisation, category) that have none (documents written
+    without the service, a restore, the first build): one INSERT ... SELECT, numbering them in id order after
+    the members of the group's last page, as ``_Pager`` would one by one."""
     sl = SitemapSlot
-    last_page = (select(sl.organisation_id, sl.category, func.max(sl.page).label("page"))
-                 .group_by(sl.organisation_id, sl.category).subquery())
-    last = (select(sl.organisation_id, sl.category, sl.page, func.count().label("n"))
-            .join(last_page, and_(last_page.c.organisation_id == sl.organisation_id,
-                                  last_page.c.category == sl.category, last_page.c.page == sl.page))
-            .group_by(sl.organisation_id, sl.category, sl.page).subquery())
-    number = func.row_number().over(partition_by=(Document.organisation_id, Document.category),
-                                    order_by=Document.id)
-    page = func.coalesce(last.c.page, 0) + (number - 1 + func.coalesce(last.c.n, 0)) // sitemaps.PAGE_SIZE
+    in_group = and_(sl.organisation_id == organisation_id, sl.category == category)
+    last_page = select(func.max(sl.page)).where(in_group).scalar_subquery()
+    last_count = select(func.count()).where(in_group, sl.page == last_page).scalar_subquery()
+    number = func.row_number().over(order_by=Document.id)
+    page = func.coalesce(last_page, 0) + (number - 1 + last_count) // sitemaps.PAGE_SIZE
     new = (select(Document.id, Document.organisation_id, Document.category, page)
-           .outerjoin(last, and_(last.c.organisation_id == Document.organisation_id,
-                                 last.c.category == Document.category))
-           .where(Document.status == Status.PUBLISHED,
-                  Document.category.in_([c.uri for c in tooi.woo_categories()]),
-                  ~exists().where(sl.document_id == Document.id)))
-    count = select(func.count()).select_from(sl)
+           .where(Document.status == Status.PUBLISHED, Document.organisation_id == organisation_id,
+                  Document.category == category, ~exists().where(sl.document_id == Document.id)))
+    count = select(func.count()).where(in_group)
     with _placing(ctx), ctx.unit_of_work() as session:
         before = session.execute(count).scalar_one()
         session.execute(sl.__table__.insert().from_select(["document_id", "organisation_id", "category", "page"],
                                                           new))
-        placed = session.execute(count).scalar_one() - before  # rowcount is -1 here on psycopg
-    if progress:
-        progress(placed)
-    return placed
+        return session.execute(count).scalar_one() - before  # rowcount is -1 here on psycopg
 
 
-def mark_all_stale(ctx: Context) -> int:
-    """Every page that has slots, stale (new pages created); returns how many pages there are."""
+def mark_group_stale(ctx: Context, organisation_id: int, category: str) -> list[PageKey]:
+    """Every page of one (organisation, category) that has slots, stale (rows created where missing)."""
+    where_pages = and_(SitemapPage.organisation_id == organisation_id, SitemapPage.category == category)
     with ctx.unit_of_work() as session:
-        session.execute(update(SitemapPage).values(stale=True, generation=SitemapPage.generation + 1))
-        have = {tuple(r) for r in session.execute(select(SitemapPage.organisation_id, SitemapPage.category,
-                                                         SitemapPage.page))}
-        wanted = {tuple(r) for r in session.execute(select(SitemapSlot.organisation_id, SitemapSlot.category,
-                                                           SitemapSlot.page).distinct())}
-        new_pages = [{"organisation_id": o, "category": c, "page": p, "stale": True, "generation": 1,
-                      "url_count": 0, "size": 0} for o, c, p in sorted(wanted - have)]
+        session.execute(update(SitemapPage).where(where_pages)
+                        .values(stale=True, generation=SitemapPage.generation + 1))
+        have = set(session.execute(select(SitemapPage.page).where(where_pages)).scalars())
+        wanted = set(session.execute(select(SitemapSlot.page).where(
+            SitemapSlot.organisation_id == organisation_id, SitemapSlot.category == category).distinct()).scalars())
+        new_pages = [{"organisation_id": organisation_id, "category": category, "page": p, "stale": True,
+                      "generation": 1, "url_count": 0, "size": 0} for p in sorted(wanted - have)]
         if new_pages:
             session.execute(SitemapPage.__table__.insert(), new_pages)
-        return len(wanted | have)
+    return [PageKey(organisation_id, category, p) for p in sorted(wanted | have)]
+
+
+def _groups(ctx: Context) -> list[tuple[int, str]]:
+    """(organisation, category) pairs with published documents or stored pages."""
+    known = [c.uri for c in tooi.woo_categories()]
+    with ctx.unit_of_work() as session:
+        docs = session.execute(select(Document.organisation_id, Document.category).where(
+            Document.status == Status.PUBLISHED, Document.category.in_(known)).distinct())
+        pages = session.execute(select(SitemapPage.organisation_id, SitemapPage.category).distinct())
+        return sorted({tuple(r) for r in docs} | {tuple(r) for r in pages})
 
 
 def rebuild(ctx: Context, processes: int = 1, progress: Callable[[str, int, int], None] | None = None
             ) -> Refreshed:
-    """The full build: place what is unplaced, then render every page anew."""
+    """The full build: group by group, place what is unplaced and hand the group's pages to the renderer,
+    which renders them while the next group is placed; every page is written anew."""
     result = Refreshed()
-    result.placed = place_unlisted(ctx, (lambda n: progress("placed", n, 0)) if progress else None)
-    total = mark_all_stale(ctx)
-    result.pages, result.skipped, _ = render_stale(ctx.sessions, ctx.settings.base_url, processes,
-                                                   (lambda n, t: progress("rendered", n, t)) if progress else None)
+    renderer = _Renderer(ctx.sessions, ctx.settings.base_url, processes)
+    groups = _groups(ctx)
+    for n, (organisation_id, category) in enumerate(groups, 1):
+        result.placed += place_unlisted(ctx, organisation_id, category)
+        renderer.submit(mark_group_stale(ctx, organisation_id, category))
+        if progress:
+            progress("placed", n, len(groups))
+    result.pages, result.skipped, _ = renderer.results((lambda n, t: progress("rendered", n, t)) if progress
+                                                       else None)
     bump_version(ctx)
     refresh_pending(ctx)  # whatever was published meanwhile
-    log.info("sitemaps rebuilt: %s documents placed, %s of %s pages rendered", result.placed, result.pages, total)
+    log.info("sitemaps rebuilt: %s documents placed, %s pages rendered", result.placed, result.pages)
     return result
 
 
