@@ -33,6 +33,11 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
     from woo.web import retention; app.register_blueprint(retention.bp)  # noqa: E702 archivists
     from woo.web import oidc; app.register_blueprint(oidc.bp)  # noqa: E702 single sign-on (when configured)
     public.init_app(app)
+    if settings.proxy_hops:  # outermost, so every layer (the harvest fast path too) sees the client's request
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     return app
 
 

@@ -128,3 +128,27 @@ def test_cli_lists_and_revokes_tokens(woo_ctx, tmp_path):
     assert out.exit_code == 0
     with woo_ctx.unit_of_work() as s:
         assert s.get(User, world.users["officer"]).session_epoch == 1
+
+
+def test_behind_a_trusted_proxy_the_forwarded_client_address_counts(woo_ctx, tmp_path):
+    from woo.app import create_app
+
+    build_world(woo_ctx, tmp_path)
+    proxied = create_app(settings=woo_ctx.settings.replace(proxy_hops=1), ctx=woo_ctx)
+    direct = make_app(woo_ctx)  # no proxy configured: X-Forwarded-For is a client's claim, ignored
+
+    def login(app, client_ip, password="fout-wachtwoord-123"):
+        client = app.test_client()
+        html = client.get("/login").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+        return client.post("/login", data={"username": "archivist", "password": password, "csrf_token": token},
+                           environ_base={"REMOTE_ADDR": "172.16.0.1"}, headers={"X-Forwarded-For": client_ip})
+
+    for _ in range(5):
+        assert login(proxied, "203.0.113.7").status_code == 401
+    assert login(proxied, "203.0.113.7", PASSWORD).status_code == 429  # that client waits
+    assert login(proxied, "198.51.100.9", PASSWORD).status_code == 302  # a colleague behind the same proxy does not
+    # without the setting every request comes from the proxy's address, so a forged header changes nothing
+    for _ in range(5):
+        login(direct, "192.0.2.1", PASSWORD + "x")
+    assert login(direct, "192.0.2.99", PASSWORD).status_code == 429
