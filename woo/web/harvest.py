@@ -41,9 +41,9 @@ class FeedCache:
         self._lock = threading.Lock()
         self._entries: OrderedDict = OrderedDict()  # key -> (read at, version, value, size)
         self._bytes = 0
-        self._epoch = 0  # the version when there is no Redis: moves every ``ttl`` seconds
 
     def version(self, now: float):
+        """The feeds version in Redis; without Redis, a number that moves every ``ttl`` seconds."""
         redis = getattr(self.ctx.queue, "redis", None)
         if redis is not None:
             try:
