@@ -131,12 +131,13 @@ def _listing(doc: Document | None) -> tuple[int, str] | None:
 
 def _mark_stale(session: Session, keys: set[PageKey]) -> None:
     for key in keys:
-        page = session.get(SitemapPage, (key.organisation_id, key.category, key.page))
-        if page is None:
+        # generation + 1 in SQL, not read-modify-write: a render that read the old value must not store
+        bumped = session.execute(update(SitemapPage).where(
+            SitemapPage.organisation_id == key.organisation_id, SitemapPage.category == key.category,
+            SitemapPage.page == key.page).values(stale=True, generation=SitemapPage.generation + 1)).rowcount
+        if not bumped:
             session.add(SitemapPage(organisation_id=key.organisation_id, category=key.category, page=key.page,
                                     stale=True, generation=1, url_count=0, size=0))
-        else:
-            page.stale, page.generation = True, page.generation + 1
 
 
 def place_pending(ctx: Context) -> int:
@@ -340,7 +341,7 @@ def place_unlisted(ctx: Context, organisation_id: int, category: str) -> int:
 def mark_group_stale(ctx: Context, organisation_id: int, category: str) -> list[PageKey]:
     """Every page of one (organisation, category) that has slots, stale (rows created where missing)."""
     where_pages = and_(SitemapPage.organisation_id == organisation_id, SitemapPage.category == category)
-    with ctx.unit_of_work() as session:
+    with _placing(ctx), ctx.unit_of_work() as session:  # page rows are created by placers only, one at a time
         session.execute(update(SitemapPage).where(where_pages)
                         .values(stale=True, generation=SitemapPage.generation + 1))
         have = set(session.execute(select(SitemapPage.page).where(where_pages)).scalars())
