@@ -15,6 +15,8 @@ _EMAIL = re.compile(
 
 
 def find_email(text: str) -> Iterator[Span]:
+    if "@" not in text:  # most pages: skip the scan of every start position
+        return
     for m in _EMAIL.finditer(text):
         yield m.start(), m.end()
 
@@ -48,6 +50,20 @@ def find_phone(text: str) -> Iterator[Span]:
             yield m.start(), m.end()
 
 
+def _min_digits() -> int:
+    """Fewest digits a valid number can show: an NL national number's significant part, or a
+    country code plus the shortest significant part of any region (from the library's metadata)."""
+    meta = phonenumbers.PhoneMetadata
+    lengths = [min(m.general_desc.possible_length)
+               for m in [meta.metadata_for_region(r) for r in phonenumbers.SUPPORTED_REGIONS]
+               + [meta.metadata_for_nongeo_region(c) for c in phonenumbers.COUNTRY_CODES_FOR_NON_GEO_REGIONS]
+               if m is not None and m.general_desc.possible_length]
+    return min(min(meta.metadata_for_region("NL").general_desc.possible_length), 1 + min(lengths))
+
+
+_MIN_DIGITS = _min_digits()
+_DIGIT = re.compile(r"\d")
+
 # Stretches that could hold a dialled number: the matcher (slow, pure Python) only sees these.
 _CANDIDATE = re.compile(r"(?<![\d/\w])(?:\+|00|\(0|0|14)[\d \t()\-–./]{2,24}\d")
 
@@ -58,6 +74,8 @@ def _plan_phones(text: str) -> Iterator[Span]:
     for cand in _CANDIDATE.finditer(text):
         lo = max(0, cand.start() - 1)
         window = text[lo:cand.end() + 1]
+        if len(_DIGIT.findall(window)) < _MIN_DIGITS:
+            continue  # "0.25", "0-3", "14-3": too few digits for any valid number; the matcher is slow
         for m in phonenumbers.PhoneNumberMatcher(window, "NL", leniency=phonenumbers.Leniency.VALID):
             if len(re.findall(r"(?<!\d)\d(?!\d)", m.raw_string)) >= 4:
                 continue  # "(0) 3 3 3 3 7 15 34": single-digit table cells, not a dialled number

@@ -16,7 +16,7 @@ _DATE = (
     r"|\d{4}-\d{2}-\d{2})"
 )
 _BIRTHDATE = re.compile(
-    r"(?i)\b(?:geboren|geboortedatum|geboorte[ -]datum|geb\.|geb\b|d\.o\.b\.|date of birth)"
+    r"(?i)(?=[gd])\b(?:geboren|geboortedatum|geboorte[ -]datum|geb\.|geb\b|d\.o\.b\.|date of birth)"
     rf"[^\n\d]{{0,25}}?(?P<date>{_DATE})"
 )
 

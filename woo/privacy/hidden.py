@@ -63,16 +63,34 @@ def _revisions(path: Path, linearized: bool) -> int:
     return max(1, eofs - 1 if linearized and eofs >= 2 else eofs)
 
 
-def all_dictionaries(pdf: pikepdf.Pdf):
-    """Every dictionary in the file, also direct ones nested inside others (an annotation's /A)."""
-    stack = [o for o in pdf.objects if isinstance(o, (pikepdf.Dictionary, pikepdf.Array))]
+_CONTAINERS = (pikepdf.ObjectType.dictionary, pikepdf.ObjectType.array)
+# An action dictionary has /JS or an /S naming an action kind. qpdf serialises an object with its
+# direct children inline and names in one canonical spelling (#xx escapes decoded), so an object
+# whose text shows none of these holds no action at any depth. "/S <" (a hex string: str() of a
+# UTF-16 string may read "/JavaScript") and "/S n 0 R" (the kind behind a reference) stay candidates.
+ACTION_HINT = re.compile(rb"/JS|/(?:JavaScript|Launch|SubmitForm|ImportData|GoToR)|/S (?:<|\d+ \d+ R)")
+
+
+def all_dictionaries(pdf: pikepdf.Pdf, hint: re.Pattern[bytes] | None = None):
+    """Every dictionary in the file, also direct ones nested inside others (an annotation's /A).
+
+    With `hint`, only indirect objects whose serialisation matches it are walked: a cheap C++
+    pre-check that spares walking fonts, page trees and structure trees object by object in Python.
+    Streams are not walked (their dictionaries hold no actions; their data is never read here).
+    """
+    containers, pdf_object = _CONTAINERS, pikepdf.Object  # scalars come back as Python int/bool/…
+    stack = [o for o in pdf.objects if type(o) is pdf_object and o._type_code in containers]
+    if hint is not None:
+        stack = [o for o in stack if hint.search(o.unparse(resolved=True))]
     while stack:
         obj = stack.pop()
-        children = obj.values() if isinstance(obj, pikepdf.Dictionary) else list(obj)
-        if isinstance(obj, pikepdf.Dictionary):
+        if obj._type_code is pikepdf.ObjectType.dictionary:
             yield obj
+            children = obj.values()
+        else:
+            children = obj
         for child in children:
-            if isinstance(child, (pikepdf.Dictionary, pikepdf.Array)) and not child.is_indirect:
+            if type(child) is pdf_object and child._type_code in containers and not child.is_indirect:
                 stack.append(child)
 
 
@@ -88,7 +106,7 @@ def _pdf_actions(pdf: pikepdf.Pdf) -> list[str]:
     names = root.get("/Names")
     if isinstance(names, pikepdf.Dictionary) and "/JavaScript" in names:
         found["JavaScript in de naamboom"] = 1
-    for obj in all_dictionaries(pdf):
+    for obj in all_dictionaries(pdf, ACTION_HINT):
         kind = obj.get("/S")
         label = _ACTION_KINDS.get(str(kind)) if kind is not None else None
         if label is None and "/JS" in obj:

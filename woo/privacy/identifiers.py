@@ -40,7 +40,7 @@ def find_bsn(text: str) -> Iterator[Span]:
 
 
 # Country code, check digits, then the BBAN in groups (of four when spaced). Up to 34 characters.
-_IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){10,30}(?![A-Za-z0-9])", re.IGNORECASE)
+_IBAN = re.compile(r"(?=[A-Z]{2}\d)(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){10,30}(?![A-Za-z0-9])", re.IGNORECASE)
 
 
 def find_iban(text: str) -> Iterator[Span]:
@@ -77,5 +77,7 @@ _PLATE = re.compile(
 
 
 def find_licence_plate(text: str) -> Iterator[Span]:
+    if "-" not in text:  # every sidecode has dashes
+        return
     for m in _PLATE.finditer(text):
         yield m.start(), m.end()

@@ -1,0 +1,25 @@
+"""The detectors' shortcuts (pre-checks and leading lookaheads) must not lose findings at their edges."""
+from woo.privacy.contact import find_email, find_phone
+from woo.privacy.dates import find_birthdate
+from woo.privacy.identifiers import find_iban, find_licence_plate
+
+
+def _found(detect, text):
+    return [text[s:e] for s, e in detect(text)]
+
+
+def test_shortest_valid_numbers_pass_the_digit_precheck():
+    # Five digits: a municipality's 14-number; seven with a country code: Niue (+683).
+    assert _found(find_phone, "Bel 14 020 voor info") == ["14 020"]
+    assert _found(find_phone, "tel +683 4002.") == ["+683 4002"]
+    assert _found(find_phone, "Bel 0800-1234 of 06-12345678") == ["0800-1234", "06-12345678"]
+    assert _found(find_phone, "zie 0-3, 0.25 en 14-3") == []
+
+
+def test_case_and_edges_of_the_lookaheads():
+    assert _found(find_iban, "rekening nl91abna0417164300.") == ["nl91abna0417164300"]
+    assert _found(find_iban, "IBAN:NL91 ABNA 0417 1643 00") == ["NL91 ABNA 0417 1643 00"]
+    assert _found(find_birthdate, "GEBOREN OP 1-2-1980; Date of Birth: 1980-02-01") == ["1-2-1980", "1980-02-01"]
+    assert _found(find_licence_plate, "kenteken 12-BDF-3 en XX12XX") == ["12-BDF-3"]
+    assert _found(find_email, "mail j.jansen@gemeente.nl of geen") == ["j.jansen@gemeente.nl"]
+    assert _found(find_email, "geen adres hier") == []
