@@ -17,12 +17,12 @@ from woo.services.ingest import ingest
 CONVENANT = "convenanten"
 
 
-def _ingest_confirmed(ctx, tmp_path, n: int, category_slug: str) -> list[str]:
+def _ingest_confirmed(ctx, tmp_path, n: int, category_slug: str, start: int = 0) -> list[str]:
     """Documents of a kind the shipped model has never seen, confirmed by an officer as `category_slug`."""
     with ctx.unit_of_work() as s:
         org = accounts.default_organisation(s).id
     ids = []
-    for i in range(n):
+    for i in range(start, start + n):
         pdf = make_pdf(tmp_path / f"rooster{i}.pdf", [
             f"Zwembadrooster seizoen {2000 + i}. Banenzwemmen, recreatiezwemmen en zwemles in bad {i}. "
             f"Zwembadrooster De Waterlelie, wijziging {i}: het wedstrijdbad opent om {7 + i % 3} uur."])
@@ -46,7 +46,10 @@ def test_too_few_confirmations_are_refused(woo_ctx, tmp_path):
 def test_retrain_switches_when_better_and_new_suggestions_use_it(woo_ctx, tmp_path):
     ids = _ingest_confirmed(woo_ctx, tmp_path, 15, CONVENANT)
     held_out = [i for i in ids if classifier_models._held_out(("", {"document_id": i}, ""))]
-    assert len(held_out) >= 3
+    while len(held_out) < 3:  # the split follows the (random) ids: 15 documents hold out fewer than 3 in ~8% of runs
+        more = _ingest_confirmed(woo_ctx, tmp_path, 3, CONVENANT, start=len(ids))
+        ids += more
+        held_out += [i for i in more if classifier_models._held_out(("", {"document_id": i}, ""))]
 
     from woo.cli import main
     s = woo_ctx.settings
