@@ -68,7 +68,8 @@ _CONTAINERS = (pikepdf.ObjectType.dictionary, pikepdf.ObjectType.array)
 # direct children inline and names in one canonical spelling (#xx escapes decoded), so an object
 # whose text shows none of these holds no action at any depth. "/S <" (a hex string: str() of a
 # UTF-16 string may read "/JavaScript") and "/S n 0 R" (the kind behind a reference) stay candidates.
-ACTION_HINT = re.compile(rb"/JS|/(?:JavaScript|Launch|SubmitForm|ImportData|GoToR)|/S (?:<|\d+ \d+ R)")
+ACTION_HINT = re.compile(rb"/JS|/(?:" + b"|".join(re.escape(kind[1:]).encode() for kind, label in _ACTION_KINDS.items()
+                                                  if label) + rb")|/S (?:<|\d+ \d+ R)")
 
 
 def all_dictionaries(pdf: pikepdf.Pdf, hint: re.Pattern[bytes] | None = None):
