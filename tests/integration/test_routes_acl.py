@@ -38,7 +38,8 @@ def _expect_allowed(who: str | None, rule: acl.Rule, endpoint_has_object: bool) 
     if rule.access == acl.LOGIN:
         return True
     if who == FOREIGN:
-        return not (rule.scoped and endpoint_has_object)  # every role, but elsewhere
+        # every role except admin, but elsewhere: an admin-only route refuses it anywhere
+        return allowed(set(Role) - {Role.ADMIN}, rule.action) and not (rule.scoped and endpoint_has_object)
     return allowed(ROLE_OF[who], rule.action)
 
 

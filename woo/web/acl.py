@@ -78,6 +78,16 @@ RULES: dict[str, Rule] = {
     # document metadata (woo/web/metadata.py): the page's form and the API's PATCH
     "metadata.set_field": action("document.edit"),
     "metadata.api_set_metadata": action("document.edit", scope="edit"),
+    # administrators (woo/web/admin.py): users and API tokens of the whole installation
+    "admin.users": action("admin", scoped=False),
+    "admin.create_user": action("admin", scoped=False, form={"username": "acl-nieuw", "role": "officer",
+                                                             "organisation_id": "{org}"}),
+    "admin.set_active": action("admin", scoped=False, form={"active": "1"}),
+    "admin.logout_everywhere": action("admin", scoped=False),
+    "admin.tokens": action("admin", scoped=False),
+    "admin.create_token": action("admin", scoped=False, form={"username": "officer", "name": "acl",
+                                                              "scopes": "read"}),
+    "admin.revoke_token": action("admin", scoped=False),
     # REST API (Bearer token, or a logged-in browser session)
     "api.openapi": public(),
     "api.create_document": action("document.ingest", scope="ingest", form={"organisation": "{org_code}"}),

@@ -1,0 +1,194 @@
+"""Administrators' pages (Dutch): users and API tokens.
+
+Thin: every button calls the same service function as `woo user ...` (woo.services.accounts).
+A new password or token secret is shown once, in the answer to the POST that made it, and never
+stored anywhere readable (not in the session cookie, not in a flash message); that answer is no-store.
+"""
+from __future__ import annotations
+
+import secrets
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from sqlalchemy import select
+
+from woo.adapters.models import Organisation, User
+from woo.app import context
+from woo.domain.roles import LABELS_NL, Role, allowed
+from woo.services import accounts
+from woo.web import acl
+from woo.web.auth import login_required
+
+bp = Blueprint("admin", __name__, url_prefix="/beheer")
+
+
+def token_scopes() -> list[str]:
+    """The scopes the API checks, taken from the route table so a new scope shows up here by itself."""
+    return sorted({r.scope for r in acl.RULES.values() if r.scope})
+
+
+def _require_admin() -> None:
+    p = g.get("principal")
+    if p is None or not any(allowed(p.roles_for(o), "admin") for o in p.organisation_ids() | {None}):
+        abort(403, description="U heeft geen rechten voor deze handeling.")
+
+
+def _secret_page(**kwargs):
+    resp = make_response(render_template("admin/secret.html", **kwargs))
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@bp.route("/gebruikers")
+@login_required
+def users():
+    _require_admin()
+    with context().unit_of_work() as s:
+        rows = list(s.execute(select(User).order_by(User.username)).scalars())
+        orgs = list(s.execute(select(Organisation).order_by(Organisation.name)).scalars())
+        names = {o.id: o.name for o in orgs}
+        table = [{"id": u.id, "username": u.username, "display_name": u.display_name, "active": u.active,
+                  "sso": not u.password_hash, "created_at": u.created_at,
+                  "roles": sorted(f"{LABELS_NL.get(Role(ra.role), ra.role)} "
+                                  f"({names.get(ra.organisation_id, 'alle organisaties')})" for ra in u.roles)}
+                 for u in rows]
+        organisations = [(o.id, o.name) for o in orgs]
+    return render_template("admin/users.html", users=table, organisations=organisations,
+                           roles=[(r.value, LABELS_NL[r]) for r in Role], me=g.principal.actor.id)
+
+
+@bp.route("/gebruikers", methods=["POST"])
+@login_required
+def create_user():
+    _require_admin()
+    username = request.form.get("username", "").strip()
+    display_name = request.form.get("display_name", "").strip()
+    try:
+        role = Role(request.form.get("role", ""))
+    except ValueError:
+        flash("Kies een geldige rol.", "error")
+        return redirect(url_for("admin.users"))
+    org_raw = request.form.get("organisation_id", "")
+    if not username:
+        flash("Vul een gebruikersnaam in.", "error")
+        return redirect(url_for("admin.users"))
+    password = secrets.token_urlsafe(18)  # 24 characters, well over the service's minimum of 12
+    try:
+        with context().unit_of_work() as s:
+            org_id = None
+            if org_raw:
+                org = s.get(Organisation, int(org_raw)) if org_raw.isdigit() else None
+                if org is None:
+                    raise accounts.AccountError("Kies een bestaande organisatie.")
+                org_id = org.id
+            accounts.create_user(s, g.principal.actor, username, password, [(role, org_id)], display_name)
+    except accounts.AccountError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("admin.users"))
+    return _secret_page(kind="password", username=username, secret=password)
+
+
+def _user_action(user_id: int, fn, ok: str):
+    _require_admin()
+    try:
+        with context().unit_of_work() as s:
+            user = s.get(User, user_id)
+            if user is None:
+                abort(404, description="Gebruiker niet gevonden.")
+            fn(s, user)
+            name = user.username
+    except accounts.AccountError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(ok.format(name=name), "info")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/gebruikers/<int:user_id>/actief", methods=["POST"])
+@login_required
+def set_active(user_id: int):
+    active = request.form.get("active") == "1"
+
+    def go(s, user):
+        if not active and user.id == g.principal.actor.id:
+            raise accounts.AccountError("U kunt uw eigen account niet deactiveren.")
+        accounts.set_active(s, g.principal.actor, user, active)
+
+    return _user_action(user_id, go, "Gebruiker {name} is " + ("geactiveerd." if active else "gedeactiveerd."))
+
+
+@bp.route("/gebruikers/<int:user_id>/overal-uitloggen", methods=["POST"])
+@login_required
+def logout_everywhere(user_id: int):
+    return _user_action(user_id, lambda s, user: accounts.logout_everywhere(s, g.principal.actor, user),
+                        "Gebruiker {name} is overal uitgelogd.")
+
+
+@bp.route("/tokens")
+@login_required
+def tokens():
+    _require_admin()
+    with context().unit_of_work() as s:
+        table = [{"id": t.id, "prefix": t.prefix, "user": t.user.username, "name": t.name, "scopes": t.scopes,
+                  "created_at": t.created_at, "last_used_at": t.last_used_at, "revoked_at": t.revoked_at}
+                 for t in accounts.list_tokens(s)]
+        usernames = list(s.execute(select(User.username).where(User.active.is_(True))
+                                   .order_by(User.username)).scalars())
+    return render_template("admin/tokens.html", tokens=table, usernames=usernames, scopes=token_scopes())
+
+
+@bp.route("/tokens", methods=["POST"])
+@login_required
+def create_token():
+    _require_admin()
+    username = request.form.get("username", "")
+    name = request.form.get("name", "").strip()
+    chosen = request.form.getlist("scopes")
+    unknown = set(chosen) - set(token_scopes())
+    if not name:
+        flash("Geef het token een naam.", "error")
+    elif not chosen or unknown:
+        flash("Kies een of meer geldige scopes.", "error")
+    else:
+        try:
+            with context().unit_of_work() as s:
+                user = s.execute(select(User).where(User.username == username)).scalar_one_or_none()
+                if user is None:
+                    raise accounts.AccountError(f"Gebruiker '{username}' bestaat niet.")
+                secret = accounts.create_token(s, g.principal.actor, user, name,
+                                               " ".join(sc for sc in token_scopes() if sc in chosen))
+        except accounts.AccountError as exc:
+            flash(str(exc), "error")
+        else:
+            return _secret_page(kind="token", username=username, name=name, secret=secret)
+    return redirect(url_for("admin.tokens"))
+
+
+@bp.route("/tokens/<int:token_id>/intrekken", methods=["POST"])
+@login_required
+def revoke_token(token_id: int):
+    _require_admin()
+    try:
+        with context().unit_of_work() as s:
+            accounts.revoke_token(s, g.principal.actor, token_id)
+    except accounts.AccountError as exc:
+        abort(404, description=str(exc))
+    flash("Token ingetrokken; het werkt vanaf nu niet meer.", "info")
+    return redirect(url_for("admin.tokens"))
+
+
+@bp.app_context_processor
+def _nav() -> dict:
+    """base.html shows the admin link only to those who may use it."""
+    p = g.get("principal")
+    return {"is_admin": p is not None and any(allowed(p.roles_for(o), "admin")
+                                              for o in p.organisation_ids() | {None})}
