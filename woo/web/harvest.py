@@ -74,7 +74,8 @@ class FeedCache:
         return value
 
 
-def _not_modified(request: Request, etag: str, last_modified) -> bool:
+def not_modified(request: Request, etag: str, last_modified) -> bool:
+    """Whether the client's copy (If-None-Match, else If-Modified-Since) is still current."""
     if request.if_none_match:
         return request.if_none_match.contains(etag)
     since = request.if_modified_since
@@ -87,7 +88,7 @@ def _conditional(request: Request, etag: str, last_modified, data: bytes, gzippe
     gives the plain bytes of gzipped data, e.g. from the cache)."""
     gz = request.accept_encodings["gzip"] > 0
     tag = etag + ("-gz" if gz else "")
-    if _not_modified(request, tag, last_modified):
+    if not_modified(request, tag, last_modified):
         resp = Response(status=304)
     else:
         if gzipped and not gz:
@@ -185,12 +186,19 @@ def respond_file(ctx: Context, cache: FeedCache, request: Request, document_id: 
     if found is None:
         return None
     sha, changed, mime, headers, data = found
-    if _not_modified(request, sha, changed):
-        resp = Response(status=304)
-    else:
+
+    def send() -> Response:
         resp = Response(data, mimetype=mime)
         resp.headers.update(headers)
-    resp.set_etag(sha)
+        return resp
+    return file_response(request, sha, changed, send)
+
+
+def file_response(request: Request, sha256: str, changed, send: Callable[[], Response]) -> Response:
+    """A published file's answer: 304 when the client's copy is current, else ``send()``; validated by the
+    file's SHA-256 and the document's last change (used here and by the Flask route that streams)."""
+    resp = Response(status=304) if not_modified(request, sha256, changed) else send()
+    resp.set_etag(sha256)
     resp.last_modified = changed
     resp.headers["Cache-Control"] = "no-cache"
     return resp

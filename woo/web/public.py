@@ -30,13 +30,6 @@ def current_site() -> Site:
         return resolve_site(s, context().settings.base_url, request.host)
 
 
-def _not_modified(etag: str, last_modified: datetime | None) -> bool:
-    if request.if_none_match:
-        return request.if_none_match.contains(etag)
-    since = request.if_modified_since
-    return bool(since and last_modified and last_modified.replace(microsecond=0) <= since)
-
-
 @bp.route("/robots.txt")
 def robots():
     return _harvest_answer("Deze site publiceert geen sitemaps.")
@@ -76,15 +69,8 @@ def document_file(document_id: str):
     stored = public_file(doc)
     if stored is None:
         abort(404, description="Bestand niet gevonden.")
-    changed = lastmod(doc)
-    if _not_modified(stored.sha256, changed):
-        resp = Response(status=304)
-    else:
-        resp = send_stored_file(context().store, stored, inline=True)
-    resp.set_etag(stored.sha256)
-    resp.last_modified = changed
-    resp.headers["Cache-Control"] = "no-cache"
-    return resp
+    return harvest.file_response(request, stored.sha256, lastmod(doc),
+                                 lambda: send_stored_file(context().store, stored, inline=True))
 
 
 @bp.route("/publicaties/<document_id>")
