@@ -6,6 +6,8 @@ Keys are random (see services.ingest), the bucket is versioned, files are stream
 from __future__ import annotations
 
 import hashlib
+import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -193,3 +195,15 @@ class S3ObjectStore:
             self._call(self.client.remove_object, self.bucket, key, version_id=info.version_id)
             count += 1
         return count
+
+
+@contextmanager
+def local_copy(store: ObjectStore, key: str, version_id: str | None, suffix: str,
+               prefix: str = "woo-") -> Iterator[Path]:
+    """One version of an object downloaded into a temporary folder, removed afterwards. The file is named
+    ``original<suffix>`` (tools that look at the extension see the right one); its folder is free for the
+    caller's own output files."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        path = Path(tmp) / ("original" + suffix)
+        store.download(key, path, version_id=version_id)
+        yield path

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import hashlib
-import tempfile
 import uuid
 from pathlib import Path
 
 from woo.adapters.models import Document, StoredFile
+from woo.adapters.objectstore import local_copy
 from woo.intake.extract import ExtractionError, extract_text
 from woo.services import audit, jobs
 from woo.services.context import SYSTEM, Context
@@ -17,14 +17,10 @@ MAX_TEXT_CHARS = 20_000_000  # a 2,000-page report is ~6 M characters; this boun
 def extract_document(ctx: Context, document_id: str) -> None:
     with ctx.unit_of_work() as session:
         doc = session.get(Document, document_id)
-        original = doc.file("original") if doc else None
-        if original is None:
-            raise jobs.JobFailed("Document of origineel bestand ontbreekt.")
+        original = jobs.original_of(doc)
         key, version, kind, filename = original.object_key, original.version_id, doc.format_kind, original.filename
 
-    with tempfile.TemporaryDirectory(prefix="woo-extract-") as tmp:
-        local = Path(tmp) / ("original" + Path(filename).suffix.lower())
-        ctx.store.download(key, local, version_id=version)
+    with local_copy(ctx.store, key, version, Path(filename).suffix.lower(), "woo-extract-") as local:
         try:
             result = extract_text(local, kind, max_chars=MAX_TEXT_CHARS)
         except ExtractionError as exc:

@@ -38,6 +38,14 @@ def handlers() -> dict[str, Callable[[Context, str], None]]:
     return handlers
 
 
+def original_of(doc):
+    """A job's document's original file; a visible job failure when either is gone."""
+    original = doc.file("original") if doc else None
+    if original is None:
+        raise JobFailed("Document of origineel bestand ontbreekt.")
+    return original
+
+
 def dispatch(ctx: Context, job_id: int) -> None:
     """Hand a job to the queue after its row is committed; a queue outage is shown, not lost."""
     try:

@@ -7,7 +7,6 @@ stored file next to the objects; ``describe_pending`` does so for every document
 """
 from __future__ import annotations
 
-import tempfile
 import uuid
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from woo.adapters.models import (ArchiveOutbox, Document, Event, Organisation, PrivacyFinding, Publication,
                                  StoredFile)
+from woo.adapters.objectstore import local_copy
 from woo.archive import outbox  # noqa: F401  (installs the outbox hook)
 from woo.archive import pdfa, sidecars
 from woo.archive.sidecars import DocumentFacts, EventFacts, FileFacts
@@ -47,9 +47,7 @@ def preserve_document(ctx: Context, document_id: str) -> None:
     """The "preserve" job: a PDF/A-2b rendition (role "pdfa") of the original, if it is a PDF or office file."""
     with ctx.unit_of_work() as session:
         doc = session.get(Document, document_id)
-        original = doc.file("original") if doc else None
-        if original is None:
-            raise jobs.JobFailed("Document of origineel bestand ontbreekt.")
+        original = jobs.original_of(doc)
         kind, key, version, filename = doc.format_kind, original.object_key, original.version_id, original.filename
         source_sha = original.sha256
         existing = doc.file("pdfa")
@@ -58,10 +56,8 @@ def preserve_document(ctx: Context, document_id: str) -> None:
     if not pdfa.convertible(kind):
         return  # images, mail, text: no PDF/A rendition (their own formats are preserved as they are)
 
-    with tempfile.TemporaryDirectory(prefix="woo-preserve-") as tmp:
-        local = Path(tmp) / ("original" + Path(filename).suffix.lower())
-        ctx.store.download(key, local, version_id=version)
-        result = pdfa.to_pdfa(local, kind, Path(tmp))
+    with local_copy(ctx.store, key, version, Path(filename).suffix.lower(), "woo-preserve-") as local:
+        result = pdfa.to_pdfa(local, kind, local.parent)
         steps = [s.as_dict() for s in result.steps]
         if not result.ok:
             with ctx.unit_of_work() as session:

@@ -8,7 +8,6 @@ with a recorded reason.
 from __future__ import annotations
 
 import hashlib
-import tempfile
 import uuid
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from woo.adapters.models import Document, PrivacyFinding, StoredFile, utcnow
+from woo.adapters.objectstore import local_copy
 from woo.intake.identify import identify
 from woo.services import audit, jobs
 from woo.services.context import SYSTEM, Actor, Context
@@ -62,9 +62,7 @@ def scan_document(ctx: Context, document_id: str) -> None:
     pages = text.split("\f")
     found = [(f.type, f.page, f.start, f.end, f.text, f.masked)
              for f in scan_extracted(kind, "\n\n".join(pages), pages)]
-    with tempfile.TemporaryDirectory(prefix="woo-privacy-") as tmp:
-        local = Path(tmp) / ("original" + orig_ref[2])
-        ctx.store.download(orig_ref[0], local, version_id=orig_ref[1])
+    with local_copy(ctx.store, orig_ref[0], orig_ref[1], orig_ref[2], "woo-privacy-") as local:
         try:
             hidden = inspect_hidden(local, kind)
         except EncryptedDocumentError as exc:
@@ -177,9 +175,8 @@ def ensure_public_rendition(ctx: Context, document_id: str) -> None:
         src = (original.object_key, original.version_id, original.filename)
         old = doc.file("redacted")
         old_key = old.object_key if old else None
-    with tempfile.TemporaryDirectory(prefix="woo-redact-") as tmp:
-        local, out = Path(tmp) / "original.pdf", Path(tmp) / "public.pdf"
-        ctx.store.download(src[0], local, version_id=src[1])
+    with local_copy(ctx.store, src[0], src[1], ".pdf", "woo-redact-") as local:
+        out = local.parent / "public.pdf"
         report = redact_pdf(local, out, wanted)
         ident = identify(out, "public.pdf")
         data_sha = hashlib.sha256(out.read_bytes()).hexdigest()
