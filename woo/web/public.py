@@ -16,7 +16,7 @@ from woo.app import context
 from woo.domain import tooi
 from woo.domain.lifecycle import Status
 from woo.publish.records import as_utc, file_url, lastmod
-from woo.publish.sites import Site, resolve_site
+from woo.publish.sites import Site
 from woo.services.publication import harvestable_format, public_file
 from woo.web import harvest
 from woo.web.downloads import send_stored_file
@@ -26,8 +26,7 @@ bp = Blueprint("public", __name__)
 
 
 def current_site() -> Site:
-    with context().unit_of_work() as s:
-        return resolve_site(s, context().settings.base_url, request.host)
+    return harvest.site_for(context(), current_app.extensions["woo_feed_cache"], request.host)
 
 
 @bp.route("/robots.txt")
