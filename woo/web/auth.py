@@ -76,6 +76,18 @@ def require(action: str, organisation_id: int | None = None) -> None:
         abort(403, description="U heeft geen rechten voor deze handeling.")
 
 
+def document_for(session, document_id: str, action: str):
+    """The document in the URL, for the logged-in user: 404 when it is not theirs to see (as if absent),
+    403 when they may see it but not do ``action`` to it."""
+    from woo.services import documents
+
+    doc = documents.get_document(session, g.principal, document_id)
+    if doc is None:
+        abort(404, description="Document niet gevonden.")
+    require(action, doc.organisation_id)
+    return doc
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if request.method == "POST":

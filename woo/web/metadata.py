@@ -2,7 +2,7 @@
 ``PATCH /api/v1/documents/<id>/metadata``. Both call woo.services.describe.set_metadata."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, jsonify, redirect, request, url_for
+from flask import Blueprint, flash, g, jsonify, redirect, request, url_for
 
 from woo.app import context
 from woo.domain import tooi
@@ -10,7 +10,7 @@ from woo.domain.roles import allowed
 from woo.metadata import suggest
 from woo.services import describe
 from woo.services import documents as docsvc
-from woo.web.auth import login_required, may, require
+from woo.web.auth import document_for, login_required, may
 from woo.web.errors import problem
 
 bp = Blueprint("metadata", __name__)
@@ -28,10 +28,7 @@ def _template_helpers():
 def set_field(document_id: str):
     """One field from the page: its value (empty clears the confirmed value)."""
     with context().unit_of_work() as s:
-        doc = docsvc.get_document(s, g.principal, document_id)
-        if doc is None:
-            abort(404, description="Document niet gevonden.")
-        require("document.edit", doc.organisation_id)
+        document_for(s, document_id, "document.edit")
     field = request.form.get("field", "")
     try:
         describe.set_metadata(context(), g.principal.actor, document_id, {field: request.form.get("value", "")})

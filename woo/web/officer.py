@@ -14,7 +14,7 @@ from woo.services import audit
 from woo.services import documents as docsvc
 from woo.services import ingest as ingestsvc
 from woo.services import jobs as jobsvc
-from woo.web.auth import login_required, may, require
+from woo.web.auth import document_for, login_required, may, require
 from woo.web.downloads import send_stored_file
 
 bp = Blueprint("officer", __name__)
@@ -98,10 +98,7 @@ def upload():
 @login_required
 def detail(document_id: str):
     with context().unit_of_work() as s:
-        doc = docsvc.get_document(s, g.principal, document_id)
-        if doc is None:
-            abort(404, description="Document niet gevonden.")
-        require("document.read", doc.organisation_id)
+        doc = document_for(s, document_id, "document.read")
         audit.record_access(s, g.principal.actor.label, doc, "viewed")
         text_preview = None
         text_file = doc.file("text")
@@ -141,10 +138,7 @@ def privacy_decision(document_id: str):
     from woo.services import privacy
 
     with context().unit_of_work() as s:
-        doc = docsvc.get_document(s, g.principal, document_id)
-        if doc is None:
-            abort(404, description="Document niet gevonden.")
-        require("document.review", doc.organisation_id)
+        document_for(s, document_id, "document.review")
     try:
         if request.form.get("decision") == "override":
             privacy.override_failed_scan(context(), g.principal.actor, document_id, request.form.get("reason", ""))
@@ -183,10 +177,7 @@ def publish(document_id: str):
     from woo.services import publication
 
     with context().unit_of_work() as s:
-        doc = docsvc.get_document(s, g.principal, document_id)
-        if doc is None:
-            abort(404, description="Document niet gevonden.")
-        require("document.publish", doc.organisation_id)
+        document_for(s, document_id, "document.publish")
     result = publication.publish(context(), g.principal.actor, [document_id])
     if result.refused:
         flash("Niet gepubliceerd: " + " ".join(result.refused[document_id]), "error")
@@ -201,10 +192,7 @@ def withdraw(document_id: str):
     from woo.services import publication
 
     with context().unit_of_work() as s:
-        doc = docsvc.get_document(s, g.principal, document_id)
-        if doc is None:
-            abort(404, description="Document niet gevonden.")
-        require("document.publish", doc.organisation_id)
+        document_for(s, document_id, "document.publish")
     try:
         publication.withdraw(context(), g.principal.actor, [document_id], request.form.get("reden", ""))
         flash("Het document is ingetrokken.", "info")
@@ -223,10 +211,7 @@ def correct(document_id: str):
     from woo.services import publication
 
     with context().unit_of_work() as s:
-        doc = docsvc.get_document(s, g.principal, document_id)
-        if doc is None:
-            abort(404, description="Document niet gevonden.")
-        require("document.publish", doc.organisation_id)
+        document_for(s, document_id, "document.publish")
     upload = request.files.get("bestand")
     if upload is None or not upload.filename:
         flash("Kies het gecorrigeerde bestand.", "error")

@@ -1,13 +1,13 @@
 """The review queue: confirm or correct suggested categories, lowest confidence first, by keyboard."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from woo.app import context
 from woo.domain import tooi
 from woo.services import classification
 from woo.services import documents as docsvc
-from woo.web.auth import login_required, may, require
+from woo.web.auth import document_for, login_required, may
 
 bp = Blueprint("review", __name__)
 
@@ -26,10 +26,7 @@ def queue():
 @login_required
 def decide(document_id: str):
     with context().unit_of_work() as s:
-        doc = docsvc.get_document(s, g.principal, document_id)
-        if doc is None:
-            abort(404, description="Document niet gevonden.")
-        require("document.review", doc.organisation_id)
+        document_for(s, document_id, "document.review")
     category = request.form.get("category")
     try:
         if category:
