@@ -211,3 +211,16 @@ def test_migration_0009_names_where_a_tampered_chain_breaks(woo_ctx, tmp_path, c
         check = s.execute(text("SELECT ok, broken_event_id FROM audit_chain_checks")).one()
     assert (bool(check.ok), check.broken_event_id) == (False, ids[2])
     assert _verify(woo_ctx, tmp_path).exit_code == 1
+
+
+def test_csv_export_never_carries_a_formula(woo_ctx, tmp_path):
+    """Actors and actions come from outside as well (a user name, a token name): no cell starts a formula."""
+    with woo_ctx.unit_of_work() as s:
+        audit.record(s, '=HYPERLINK("https://evil.example","klik")', "@SUM(1)", None, note="-1+1")
+    out = tmp_path / "log.csv"
+    res = CliRunner().invoke(main, ["audit", "export", "--format", "csv", "--output", str(out),
+                                    "--data-dir", str(tmp_path / "d")], env=cli_env(woo_ctx.settings))
+    assert res.exit_code == 0, res.output
+    last = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))[-1]
+    assert last["actor"] == '\'=HYPERLINK("https://evil.example","klik")' and last["action"] == "'@SUM(1)"
+    assert json.loads(last["detail"]) == {"note": "-1+1"}  # inside the JSON text it is harmless

@@ -1,7 +1,6 @@
 """Append-only, hash-chained events: the per-document history and the installation's audit log."""
 from __future__ import annotations
 
-import csv
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -10,6 +9,7 @@ from typing import IO
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from woo import exports
 from woo.adapters.models import ChainCheck, ChainHead, Event, utcnow
 from woo.domain.auditchain import GENESIS, Walk, digest as _digest
 
@@ -172,7 +172,7 @@ def export(session: Session, out: IO[str], fmt: str = "jsonl", since: datetime |
     Each line carries prev_hash and hash, so the export can be checked outside woo as well."""
     writer = None
     if fmt == "csv":
-        writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS)
+        writer = exports.CsvDictWriter(out, fieldnames=EXPORT_FIELDS)  # no cell may start a formula
         writer.writeheader()
     elif fmt != "jsonl":
         raise ValueError(f"unknown format {fmt}")
