@@ -294,9 +294,14 @@ def audit_verify(data_dir):
     with ctx.unit_of_work() as s:
         report = verify(s)
     if not report.ok:
-        click.echo(f"{report.reason} {report.checked} gebeurtenissen daarvoor zijn in orde.")
+        if report.broken is not None:
+            click.echo(f"{report.reason} {report.checked} gebeurtenissen daarvoor zijn in orde.")
+        else:  # forked or cut short: every event was walked
+            click.echo(f"{report.reason} {report.checked} gebeurtenissen gecontroleerd.")
         sys.exit(1)
     click.echo(f"Keten in orde: {report.checked} gebeurtenissen.")
+    if report.notice:  # forks from before migration 0009, found and recorded by it
+        click.echo(report.notice)
 
 
 @audit.command("export", help="Write the audit log as JSON lines or CSV (to stdout or --output).")

@@ -74,3 +74,32 @@ def test_due_list_filters_streams_and_exports(woo_ctx, tmp_path):
     assert got[0]["resultaat"] == "6.2" and got[0]["archiefactie"] == "vernietigen"
     sheet = load_workbook(tmp_path / "due.xlsx", read_only=True).active
     assert [c.value for c in next(sheet.iter_rows())][:3] == ["id", "titel", "organisatie"]
+
+
+def test_due_list_exports_never_carry_a_formula(woo_ctx, tmp_path):
+    """`woo retention due --csv/--xlsx`: a title that starts a formula is text in both (issue 12)."""
+    import zipfile
+
+    from click.testing import CliRunner
+
+    from tests.conftest import cli_env
+    from woo.cli import main
+
+    hostile = ['=HYPERLINK("https://evil.example","klik")', "+1+1", "-1+1", "@SUM(1)", "\t=1", "\r=1"]
+    for i, title in enumerate(hostile):
+        make_record(woo_ctx, title, resultaat="6.1", document_date=datetime(2010, 1, 1 + i, tzinfo=timezone.utc),
+                    versions=1)
+    env = cli_env(woo_ctx.settings)
+    for flag in ("--csv", "--xlsx"):
+        out = tmp_path / f"due.{flag[2:]}"
+        res = CliRunner().invoke(main, ["retention", "due", flag, str(out), "--data-dir", str(tmp_path / "d")],
+                                 env=env)
+        assert res.exit_code == 0, res.output
+    got = [r["titel"] for r in csv.DictReader(open(tmp_path / "due.csv", encoding="utf-8", newline=""))]
+    assert sorted(got) == sorted("'" + t for t in hostile)
+    with zipfile.ZipFile(tmp_path / "due.xlsx") as z:
+        xml = z.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in xml and "<f " not in xml, "a title became a live formula"
+    sheet = load_workbook(tmp_path / "due.xlsx").active
+    titles = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert sorted(titles) == sorted("'" + t for t in hostile)

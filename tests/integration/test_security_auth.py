@@ -152,3 +152,39 @@ def test_behind_a_trusted_proxy_the_forwarded_client_address_counts(woo_ctx, tmp
     for _ in range(5):
         login(direct, "192.0.2.1", PASSWORD + "x")
     assert login(direct, "192.0.2.99", PASSWORD).status_code == 429
+
+
+def test_parallel_wrong_password_logins_get_at_most_the_limit_of_password_checks(woo_ctx, tmp_path, live_server):
+    """40 attempts at once through a threaded server: each is counted before its password is checked."""
+    import threading
+
+    import requests
+
+    build_world(woo_ctx, tmp_path)
+    n, barrier = 40, threading.Barrier(40)
+    sessions = []
+    for _ in range(n):  # each attacker has its own session cookie and CSRF token
+        http = requests.Session()
+        html = http.get(f"{live_server}/login", timeout=30).text
+        sessions.append((http, re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)))
+    statuses: list[int] = []
+
+    def attack(http, token):
+        barrier.wait(timeout=60)
+        resp = http.post(f"{live_server}/login", timeout=120, allow_redirects=False,
+                         data={"username": "officer", "password": "fout-wachtwoord-123", "csrf_token": token})
+        statuses.append(resp.status_code)
+
+    threads = [threading.Thread(target=attack, args=s) for s in sessions]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=180)
+    with woo_ctx.unit_of_work() as s:
+        from woo.adapters.models import Event
+        actions = [e.action for e in s.execute(select(Event).where(Event.action.like("auth.%"))).scalars()]
+    assert len(statuses) == n
+    assert statuses.count(401) == actions.count("auth.login_failed") <= 5, statuses  # password checks
+    assert statuses.count(429) == actions.count("auth.login_blocked") == n - statuses.count(401)
+    # and the right password waits too, until the window ends
+    assert _login(make_app(woo_ctx).test_client(), "officer", PASSWORD, addr="127.0.0.1").status_code == 429

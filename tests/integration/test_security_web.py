@@ -52,6 +52,76 @@ def test_every_state_changing_route_refuses_a_cookie_request_without_the_csrf_to
     assert _counts(woo_ctx) == before, "a refused request still changed something"
 
 
+BOGUS_BEARER = {"Authorization": "Bearer waardeloos"}
+
+
+def _publish_directly(ctx, document_id):
+    from woo.adapters.models import utcnow
+
+    with ctx.unit_of_work() as s:
+        doc = s.get(Document, document_id)
+        doc.status, doc.published_at = "published", utcnow()
+
+
+def test_a_bearer_header_does_not_switch_off_csrf_on_cookie_routes(woo_ctx, tmp_path):
+    """The issue-12 probe: with a worthless Bearer header and no CSRF token, a logged-in admin created an
+    admin and a publisher withdrew a document. Both must be refused; with the token they go through."""
+    from tests.integration.security_world import CSRF
+    from tests.integration.test_publish import PRIVACY
+    from woo.adapters.models import User
+
+    world = build_world(woo_ctx, tmp_path)
+    _publish_directly(woo_ctx, world.document_id)
+    admin, publisher = world.client("admin"), world.client("publisher")
+    before = _counts(woo_ctx)
+
+    def users_named(name):
+        with woo_ctx.unit_of_work() as s:
+            return s.execute(select(func.count()).select_from(User).where(User.username == name)).scalar_one()
+
+    def status():
+        with woo_ctx.unit_of_work() as s:
+            return s.get(Document, world.document_id).status
+
+    made = admin.post("/beheer/gebruikers", headers=BOGUS_BEARER, data={"username": "indringer", "role": "admin"})
+    assert made.status_code == 400 and "CSRF" in made.get_data(as_text=True)
+    pulled = publisher.post(f"/documenten/{world.document_id}/intrekken", headers=BOGUS_BEARER,
+                            data={"reden": PRIVACY})
+    assert pulled.status_code == 400 and "CSRF" in pulled.get_data(as_text=True)
+    assert users_named("indringer") == 0 and status() == "published" and _counts(woo_ctx) == before
+
+    with_token = {**BOGUS_BEARER, "X-CSRF-Token": CSRF}  # the header alone changes nothing either way
+    assert admin.post("/beheer/gebruikers", headers=with_token,
+                      data={"username": "nieuwe-beheerder", "role": "admin"}).status_code == 200
+    assert users_named("nieuwe-beheerder") == 1
+    assert publisher.post(f"/documenten/{world.document_id}/intrekken", headers=with_token,
+                          data={"reden": PRIVACY}).status_code == 302
+    assert status() == "withdrawn"
+
+
+def test_the_api_never_falls_back_to_the_cookie_when_credentials_are_sent(woo_ctx, tmp_path):
+    """Any Authorization header makes an API request token-authenticated: a bad one is 401, even for a
+    logged-in publisher whose cookie (and CSRF token) would have been enough without it."""
+    from tests.integration.security_world import CSRF
+    from tests.integration.test_publish import PRIVACY
+
+    world = build_world(woo_ctx, tmp_path)
+    _publish_directly(woo_ctx, world.document_id)
+    publisher = world.client("publisher")
+    url = f"/api/v1/documents/{world.document_id}"
+    for header in ("Bearer waardeloos", "Bearer", "bearer ", "Basic cHVibGlzaGVyOnh4eA==", "Token abc"):
+        auth = {"Authorization": header, "X-CSRF-Token": CSRF}
+        assert publisher.get(url, headers=auth).status_code == 401, header
+        resp = publisher.post(url + "/withdraw", headers=auth, json={"reason": PRIVACY})
+        assert resp.status_code == 401, (header, resp.status_code)
+        resp = publisher.patch(url + "/metadata", headers=auth, json={"title": "Overgenomen"})  # another blueprint
+        assert resp.status_code == 401, (header, resp.status_code)
+    with woo_ctx.unit_of_work() as s:
+        assert s.get(Document, world.document_id).status == "published"
+    # without an Authorization header the logged-in browser session still reads the API
+    assert publisher.get(url).status_code == 200
+
+
 def _check_headers(resp, label, failures):
     h = resp.headers
     csp = h.get("Content-Security-Policy", "")

@@ -128,3 +128,99 @@ def test_reads_of_unpublished_content_are_logged(woo_ctx, tmp_path):
     client.get(f"/documenten/{world.document_id}")
     assert len(accesses()) == 2  # published content is public: reading it is not an audited event
     assert audit.verify(woo_ctx.sessions()).ok
+
+
+def _raw_event(s, prev_hash: str, action: str):
+    """An event written the way the pre-0009 race wrote them: linked to whatever head it had read."""
+    from woo.adapters.models import Event, utcnow
+
+    at = utcnow()
+    ev = Event(at=at, actor="system:woo", action=action, document_id=None, detail={}, prev_hash=prev_hash,
+               hash=audit._digest(prev_hash, at, "system:woo", action, None, {}))
+    s.add(ev)
+    s.flush()
+    s.execute(text("UPDATE chain_head SET last_hash = :h, last_event_id = :i WHERE id = 1"),
+              {"h": ev.hash, "i": ev.id})
+    return ev
+
+
+def _dump(ctx):
+    with ctx.unit_of_work() as s:
+        return [tuple(r) for r in s.execute(text("SELECT id, prev_hash, hash, actor, action FROM events "
+                                                 "ORDER BY id")).all()]
+
+
+def test_migration_0009_records_old_forks_without_rewriting_and_verify_accepts_only_those(woo_ctx, tmp_path,
+                                                                                          capsys):
+    from alembic import command
+
+    from woo.adapters import db
+    from woo.adapters.models import ChainCheck, Event
+
+    ids = _fill(woo_ctx, 3)
+    url = woo_ctx.settings.database_url
+    command.downgrade(db.alembic_config(url), "0008")
+    with woo_ctx.unit_of_work() as s:  # the race before 0009: two appends after the same event
+        last = s.get(Event, ids[-1])
+        worker = _raw_event(s, last.hash, "job.failed")
+        read = _raw_event(s, last.hash, "access.viewed")
+        _raw_event(s, read.hash, "document.extracted")
+        fork, parent = read.id, last.id
+    before = _dump(woo_ctx)
+    capsys.readouterr()
+    db.upgrade(url)
+    printed = capsys.readouterr().out
+    assert "Auditketen opnieuw gecontroleerd" in printed and "1 vork(en) vastgelegd" in printed
+    assert _dump(woo_ctx) == before, "the migration must never rewrite history"
+    with woo_ctx.unit_of_work() as s:
+        check = s.execute(text("SELECT checked, ok, broken_event_id, forks, reason FROM audit_chain_checks")).one()
+        forks = check.forks if isinstance(check.forks, list) else json.loads(check.forks)
+        assert (check.checked, bool(check.ok), check.broken_event_id) == (len(before), False, None)
+        assert forks == [[fork, parent]] and f"gebeurtenis {fork}" in check.reason
+        assert s.query(ChainCheck).count() == 1
+
+    result = _verify(woo_ctx, tmp_path)  # the recorded fork is said, and accepted
+    assert result.exit_code == 0, result.output
+    assert "Keten in orde" in result.output and "vork" in result.output
+    assert f"gebeurtenis {fork}, die verwijst naar gebeurtenis {parent}" in result.output
+    assert "migratie 0009" in result.output
+
+    with woo_ctx.unit_of_work() as s:  # any fork made after the migration fails verification
+        late = _raw_event(s, worker.hash, "access.viewed").id
+    result = _verify(woo_ctx, tmp_path)
+    assert result.exit_code == 1, result.output
+    assert "gevorkt" in result.output and f"gebeurtenis {late}, die verwijst naar gebeurtenis {worker.id}" \
+        in result.output
+    with woo_ctx.unit_of_work() as s:  # and appends after all this still continue one chain
+        audit.record(s, "user:tester", "test.step", None)
+
+
+def test_migration_0009_names_where_a_tampered_chain_breaks(woo_ctx, tmp_path, capsys):
+    from alembic import command
+
+    from woo.adapters import db
+
+    ids = _fill(woo_ctx, 4)
+    url = woo_ctx.settings.database_url
+    command.downgrade(db.alembic_config(url), "0008")
+    with woo_ctx.unit_of_work() as s:
+        s.execute(text("DELETE FROM events WHERE id = :id"), {"id": ids[1]})
+    db.upgrade(url)
+    assert f"Schakel verbroken bij gebeurtenis {ids[2]}" in capsys.readouterr().out
+    with woo_ctx.unit_of_work() as s:
+        check = s.execute(text("SELECT ok, broken_event_id FROM audit_chain_checks")).one()
+    assert (bool(check.ok), check.broken_event_id) == (False, ids[2])
+    assert _verify(woo_ctx, tmp_path).exit_code == 1
+
+
+def test_csv_export_never_carries_a_formula(woo_ctx, tmp_path):
+    """Actors and actions come from outside as well (a user name, a token name): no cell starts a formula."""
+    with woo_ctx.unit_of_work() as s:
+        audit.record(s, '=HYPERLINK("https://evil.example","klik")', "@SUM(1)", None, note="-1+1")
+    out = tmp_path / "log.csv"
+    res = CliRunner().invoke(main, ["audit", "export", "--format", "csv", "--output", str(out),
+                                    "--data-dir", str(tmp_path / "d")], env=cli_env(woo_ctx.settings))
+    assert res.exit_code == 0, res.output
+    last = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))[-1]
+    assert last["actor"] == '\'=HYPERLINK("https://evil.example","klik")' and last["action"] == "'@SUM(1)"
+    assert json.loads(last["detail"]) == {"note": "-1+1"}  # inside the JSON text it is harmless

@@ -164,11 +164,27 @@ class Event(Base):
 
 
 class ChainHead(Base):
-    """One row holding the latest event hash; locked while appending so the chain stays linear."""
+    """One row holding the latest event hash. Every append writes it first (the write takes the row lock on
+    PostgreSQL and the database write lock on SQLite) and then reads it, so the chain stays linear."""
     __tablename__ = "chain_head"
     id: Mapped[int] = mapped_column(primary_key=True)
     last_hash: Mapped[str] = mapped_column(String(64))
     last_event_id: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ChainCheck(Base):
+    """A recorded verification of the audit chain: migration 0009 re-verified the chains written before
+    appends were serialised, and keeps here what it found (forks included), never changing an event."""
+    __tablename__ = "audit_chain_checks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    source: Mapped[str] = mapped_column(String(40))       # e.g. "migratie 0009"
+    checked: Mapped[int] = mapped_column(Integer)         # events whose content and link were checked
+    last_event_id: Mapped[int] = mapped_column(Integer)   # the newest event at the time of the check
+    ok: Mapped[bool] = mapped_column(Boolean)             # no change, no broken link, no fork
+    broken_event_id: Mapped[int | None] = mapped_column(Integer)  # where the walk stopped
+    forks: Mapped[list] = mapped_column(JSON, default=list)       # [[event id, id it points at], ...]
+    reason: Mapped[str | None] = mapped_column(Text)      # Dutch, as `woo audit verify` says it
 
 
 class PrivacyFinding(Base):

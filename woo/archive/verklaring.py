@@ -6,7 +6,6 @@ the statement can be (re)made after the records themselves are gone.
 """
 from __future__ import annotations
 
-import csv
 import io
 import shutil
 import subprocess
@@ -14,6 +13,8 @@ import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+
+from woo import exports
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 FONT_BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
@@ -43,7 +44,7 @@ class Header:
 
 def build_csv(rows: list[dict]) -> bytes:
     buf = io.StringIO()
-    out = csv.DictWriter(buf, CSV_COLUMNS, extrasaction="ignore")
+    out = exports.CsvDictWriter(buf, CSV_COLUMNS, extrasaction="ignore")  # titles: no cell starts a formula
     out.writeheader()
     for row in rows:
         out.writerow(row)

@@ -139,11 +139,14 @@ def set_active(session: Session, actor: Actor, user: User, active: bool) -> None
 
 
 class LoginThrottle:
-    """Failed logins per username+address in Redis, so the limit holds across gunicorn workers.
+    """Login attempts per username+address in Redis, so the limit holds across gunicorn workers.
 
-    A fixed window from the first failure: `limit` failures within `window` seconds block further
-    attempts until the window ends. If Redis cannot be reached the throttle lets the attempt through
-    (the password check still applies) rather than locking everyone out.
+    Every attempt is counted *before* its password is checked, by one atomic step (MULTI: SET NX with the
+    window as expiry, then INCR), and only the first `limit` attempts of a window get a password check;
+    the rest are refused until the window ends. So however many attempts arrive at once, at most `limit`
+    password hashes are computed per window. A successful login clears the count. If Redis cannot be
+    reached the throttle lets the attempt through (the password check still applies) rather than
+    locking everyone out.
     """
 
     def __init__(self, redis, limit: int = 5, window: int = 15 * 60):
@@ -151,28 +154,22 @@ class LoginThrottle:
 
     def _key(self, username: str, address: str | None) -> str:
         raw = f"{username.strip().lower()}|{address or '-'}".encode()
-        return "woo:login-failures:" + hashlib.sha256(raw).hexdigest()
+        return "woo:login-attempts:" + hashlib.sha256(raw).hexdigest()
 
-    def retry_after(self, username: str, address: str | None) -> int:
-        """Seconds until another attempt is allowed; 0 when allowed now."""
+    def attempt(self, username: str, address: str | None) -> int:
+        """Count this attempt; 0 when its password may be checked, else the seconds until the window ends."""
         try:
             key = self._key(username, address)
-            count = int(self.redis.get(key) or 0)
-            if count < self.limit:
+            pipe = self.redis.pipeline(transaction=True)
+            pipe.set(key, 0, ex=self.window, nx=True)  # the window starts at the first attempt
+            pipe.incr(key)                              # INCR keeps the expiry
+            pipe.ttl(key)
+            _, count, ttl = pipe.execute()
+            if int(count) <= self.limit:
                 return 0
-            return max(1, int(self.redis.ttl(key)))
+            return max(1, int(ttl))
         except Exception:  # noqa: BLE001 - Redis down: fail open, see the class docstring
             return 0
-
-    def failed(self, username: str, address: str | None) -> None:
-        try:
-            key = self._key(username, address)
-            pipe = self.redis.pipeline()
-            pipe.incr(key)
-            pipe.expire(key, self.window, nx=True)
-            pipe.execute()
-        except Exception:  # noqa: BLE001
-            pass
 
     def reset(self, username: str, address: str | None) -> None:
         try:

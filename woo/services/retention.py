@@ -14,7 +14,6 @@ million rows use the memory of one batch.
 """
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import Callable, Iterable, Iterator
 from sqlalchemy import literal, select, tuple_
 from sqlalchemy.orm import Session
 
+from woo import exports
 from woo.adapters.models import Document, Organisation, RoleAssignment, User, utcnow
 from woo.domain import retention as rules
 from woo.domain import tooi
@@ -296,7 +296,7 @@ def due_rows(session: Session, flt: DueFilter, batch: int = 5000) -> Iterator[Du
 def write_csv(rows: Iterable[DueRow], path: Path, progress: Callable[[int], None] | None = None) -> int:
     n = 0
     with open(path, "w", newline="", encoding="utf-8") as fh:
-        out = csv.writer(fh)
+        out = exports.CsvWriter(fh)  # titles come from outside: no cell may start a formula
         out.writerow(COLUMNS)
         for r in rows:
             out.writerow(_as_row(r))
@@ -315,7 +315,7 @@ def write_xlsx(rows: Iterable[DueRow], path: Path, progress: Callable[[int], Non
     ws.append(COLUMNS)
     n = 0
     for r in rows:
-        ws.append(_as_row(r))
+        ws.append(exports.xlsx_row(ws, _as_row(r)))  # text cells, never formulas
         n += 1
         if progress and n % 1000 == 0:
             progress(1000)

@@ -12,6 +12,7 @@ from woo.services import documents as docsvc
 from woo.web.downloads import send_stored_file
 from woo.web.errors import problem
 from woo.web.openapi import spec
+from woo.web.security import token_request
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -20,10 +21,12 @@ def token_required(scope: str):
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            header = request.headers.get("Authorization", "")
-            if header.startswith("Bearer "):
+            if token_request():  # credentials sent: only they count, never the cookie (see security.py)
+                scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+                if scheme.lower() != "bearer" or not secret.strip():
+                    return problem(401, "Ongeldige Authorization-header: gebruik Authorization: Bearer <token>.")
                 with context().unit_of_work() as s:
-                    principal = accounts.principal_for_token(s, header[7:].strip())
+                    principal = accounts.principal_for_token(s, secret.strip())
                 if principal is None:
                     return problem(401, "Ongeldig of ingetrokken API-token.")
                 if scope not in principal.scopes:

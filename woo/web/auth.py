@@ -11,6 +11,7 @@ from woo.adapters.models import User
 from woo.app import context
 from woo.domain.roles import allowed
 from woo.services import accounts, audit
+from woo.web.security import token_request
 
 bp = Blueprint("auth", __name__)
 
@@ -46,7 +47,7 @@ def _throttle() -> accounts.LoginThrottle:
 def load_principal() -> None:
     g.principal = None
     user_id = session.get("user_id")
-    if user_id is None:
+    if user_id is None or token_request():  # an API request with credentials never falls back to the cookie
         return
     with context().unit_of_work() as s:
         user = s.get(User, user_id)
@@ -94,7 +95,7 @@ def login():
         username = request.form.get("username", "").strip()[:150]
         password = request.form.get("password", "")
         throttle, address = _throttle(), request.remote_addr
-        wait = throttle.retry_after(username, address)
+        wait = throttle.attempt(username, address)  # counted before the password hash, atomically
         if wait:
             with context().unit_of_work() as s:
                 audit.record(s, f"anonymous:{address}", "auth.login_blocked", None, username=username)
@@ -114,7 +115,6 @@ def login():
                 session.permanent = False
         if user is not None:
             return redirect(_safe_next(request.args.get("next")))
-        throttle.failed(username, address)
         flash("Onjuiste gebruikersnaam of wachtwoord.", "error")
         return render_template("login.html"), 401
     return render_template("login.html")
