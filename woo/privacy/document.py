@@ -6,7 +6,7 @@ from pathlib import Path
 from woo.intake.extract import extract_text
 from woo.intake.identify import identify
 from woo.privacy.finding import Finding
-from woo.privacy.hidden import inspect_hidden
+from woo.privacy.hidden import inspect_hidden, removed_in_public_pdf
 from woo.privacy.scan import scan_pages, scan_text
 
 
@@ -18,13 +18,18 @@ def scan_extracted(kind: str, text: str, pages: list[str]) -> list[Finding]:
 
 
 def scan_file(path: Path, *, ocr: bool = True) -> dict:
-    """{"path", "findings": [...], "hidden_content": [...]} for one file; raises on unreadable files."""
+    """{"path", "findings": [...], "hidden_content": [...], "removed_in_public_version": [...]} for one file;
+    raises on unreadable files. A finding of an official in office carries "proposal": "publiek_ambtsdrager"."""
     path = Path(path)
     kind = identify(path, path.name).kind
     extraction = extract_text(path, kind, ocr=ocr)
     findings = scan_extracted(kind, extraction.text, extraction.pages)
+    hidden = inspect_hidden(path, kind)
+    removed = [h for h in hidden if kind == "pdf" and removed_in_public_pdf(h)]
     return {
         "path": str(path),
         "findings": [f.to_dict() for f in findings],
-        "hidden_content": inspect_hidden(path, kind),
+        "hidden_content": [h for h in hidden if h not in removed],
+        # producer/creating application: the cleaned public PDF drops them, no decision needed
+        "removed_in_public_version": removed,
     }
