@@ -93,5 +93,8 @@ _find_inline = find_birthdate
 
 
 def find_birthdate(text: str) -> Iterator[Span]:  # noqa: F811 - extends the inline finder with tables
-    yield from _find_inline(text)
-    yield from _table_birthdates(text)
+    seen: set[Span] = set()
+    for span in (*_find_inline(text), *_table_birthdates(text)):
+        if span not in seen:
+            seen.add(span)
+            yield span
