@@ -782,8 +782,10 @@ def privacy_findings(data_dir, document_id):
         if doc is None:
             raise click.ClickException(f"Document {document_id} bestaat niet.")
         for f in privacy.findings(s, document_id):
-            decided = {"open": "nog beoordelen", "redact": f"lakken ({f.ground})",
-                       "allow": f"openbaar: {f.reason}"}[f.decision]
+            decided = {"open": f"nog beoordelen (standaard {privacy.default_ground(f.type)})",
+                       "redact": f"lakken ({f.ground})", "allow": f"openbaar: {f.reason}",
+                       privacy.PROPOSED_OFFICIAL: f"voorstel publiek ambtsdrager: {f.reason}",
+                       privacy.REMOVED: f.reason}.get(f.decision, f.decision)
             click.echo(f"{f.id:>6}  {privacy.TYPE_LABELS_NL.get(f.type, f.type):<18} p.{f.page or '-':<4} "
                        f"{f.masked[:50]:<50}  {decided}")
         for reason in privacy.blockers(s, doc):
