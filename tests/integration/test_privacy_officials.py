@@ -58,3 +58,51 @@ def test_officials_are_proposed_and_allowed_in_one_click(woo_ctx, tmp_path):
     with woo_ctx.unit_of_work() as s:
         doc = s.get(privacy.Document, doc_id)
         assert doc.file("redacted") is not None  # every finding decided: the public rendition exists
+
+
+def test_officials_over_api_and_cli(woo_ctx, tmp_path):
+    from click.testing import CliRunner
+    from sqlalchemy import select
+
+    from tests.conftest import cli_env
+    from woo.adapters.models import User
+    from woo.app import create_app
+    from woo.cli import main
+
+    pdf = make_pdf(tmp_path / "brief.pdf", [
+        "Geachte heer Bakker, uw verzoek is ontvangen.",
+        "De Staatssecretaris van Financien, E.D. Wiebes. De burgemeester van Voorbeeld, J. Jansen"])
+    with woo_ctx.unit_of_work() as s:
+        org = accounts.default_organisation(s).id
+        admin = s.execute(select(User).where(User.username == "admin")).scalar_one()
+        token = accounts.create_token(s, OFFICER, admin, "zaaksysteem", "read review")
+    doc_id = ingest(woo_ctx, OFFICER, org, "brief.pdf", path=pdf).document_id
+    drain(woo_ctx)
+
+    env = cli_env(woo_ctx.settings)
+    listed = CliRunner().invoke(main, ["privacy", "findings", doc_id, "--data-dir", str(tmp_path / "d")], env=env)
+    assert listed.exit_code == 0, listed.output
+    assert "voorstel publiek ambtsdrager" in listed.output and "standaard 5.1.2e" in listed.output
+
+    client = create_app(ctx=woo_ctx).test_client()
+    url = f"/api/v1/documents/{doc_id}/privacy"
+    auth = {"Authorization": f"Bearer {token}"}
+    body = client.get(url, headers=auth).get_json()
+    proposed = [f for f in body["findings"] if f["decision"] == privacy.PROPOSED_OFFICIAL]
+    assert {f["text"] for f in proposed} == {"E.D. Wiebes", "J. Jansen"}
+    assert all(f["default_ground"] == "5.1.2e" for f in body["findings"] if f["type"] == "person_name")
+    ok = client.post(url, headers=auth, json={"findings": "officials", "decision": "allow_official"})
+    assert ok.status_code == 200, ok.get_json()
+    allowed = [f for f in ok.get_json()["findings"] if f["text"] in ("E.D. Wiebes", "J. Jansen")]
+    assert all(f["decision"] == "allow" and f["reason"].startswith(privacy.OFFICIAL_REASON) for f in allowed)
+
+    # the rest in one go with each kind's default ground (no ground given)
+    decided = CliRunner().invoke(main, ["privacy", "decide", doc_id, "--all-open", "--redact", "--user", "admin",
+                                        "--data-dir", str(tmp_path / "d")], env=env)
+    assert decided.exit_code == 0, decided.output
+    with woo_ctx.unit_of_work() as s:
+        bakker = next(f for f in privacy.findings(s, doc_id) if f.text == "Bakker")
+        assert bakker.decision == "redact" and bakker.ground == "5.1.2e"
+    none_left = CliRunner().invoke(main, ["privacy", "decide", doc_id, "--officials", "--data-dir",
+                                          str(tmp_path / "d")], env=env)
+    assert none_left.exit_code == 0 and "0 publieke ambtsdrager" in none_left.output

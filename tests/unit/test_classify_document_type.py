@@ -108,8 +108,9 @@ def test_calibration_helpers_by_hand():
     assert curve[0] == {"threshold": 0.0, "precision": 0.4, "coverage": 1.0, "documents": 5}
     assert curve[1]["precision"] == 0.5 and curve[1]["coverage"] == 0.4
     assert curve[2]["documents"] == 0 and curve[2]["precision"] == 1.0
-    # below 0.3 every suggestion was wrong: that is "onzeker"
-    assert ev.uncertain_threshold(preds, floor=0.0) == pytest.approx(0.3)
+    # below 0.9 three of the four suggestions were wrong: that is "onzeker"; the floor holds otherwise
+    assert ev.uncertain_threshold(preds, floor=0.0) == pytest.approx(0.9)
+    assert ev.uncertain_threshold(preds[:1], floor=0.2) == 0.2
     # over-confident logits that are often wrong need a high temperature, well-ranked ones a low one
     logits = np.array([[8.0, 0.0], [8.0, 0.0], [0.0, 8.0], [8.0, 0.0]])
     assert ev.fit_temperature(logits, [0, 1, 1, 1]) > ev.fit_temperature(logits, [0, 0, 1, 0])

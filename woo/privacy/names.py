@@ -127,6 +127,8 @@ EXTRA_FIRST_NAMES = frozenset(
     "Zoë Chloë Noë Loïs Anaïs Maël Joël Raphaël Michaël Gaël Inès Célia Hélène Frédérique René Renée Zoé".split()
 )
 
+_INITIAL_WORDS = {"Ch", "Chr", "Th", "Ph", "Tj"}
+
 _LOWER_INTERFIX = {"van", "de", "der", "den", "het", "'t", "ten", "ter", "te", "in", "op", "aan", "bij",
                    "uit", "von", "du", "le", "la", "da", "di", "dos", "el"}
 
@@ -158,8 +160,8 @@ def _trim(text: str, start: int, end: int, *, strong: bool) -> Span | None:
     words = [t.group() for t in tokens]
     if any(w.lower().endswith(_ORG_ENDINGS) for w in words):
         return None
-    if not any(len(w) > 1 and text[t.end():t.end() + 1] != "." for w, t in zip(words, tokens)):
-        return None  # initials only
+    if all(text[t.end():t.end() + 1] == "." and (len(w) == 1 or w in _INITIAL_WORDS) for w, t in zip(words, tokens)):
+        return None  # initials only (a surname that ends a sentence is still a name: "E.D. Wiebes.")
     capitals = [t.group() for t in tokens if t.group()[0].isupper()]
     if not capitals or all(t.lower() in _ROLES for t in capitals):
         return None
@@ -251,7 +253,7 @@ _OFFICES = (r"minister(?:-president)?|staatssecretaris|(?:loco-)?burgemeester|we
             r"commissaris van de koning|dijkgraaf|koning|koningin")
 _TITLES_BEFORE = r"(?:(?:de heer|mevrouw|dhr\.|mw\.|mr\.|dr\.|drs\.|ir\.|ing\.|prof\.)\s+)*"
 _ROLE_BEFORE = re.compile(
-    rf"(?i)(?<![\w-])(?P<office>{_OFFICES})(?:\s+(?:van|voor)\s+[^\n]{{0,90}}?)?\s*[,:]?[ \t]*(?:\n[ \t]*){{0,2}}"
+    rf"(?i)(?<![\w-])(?P<office>{_OFFICES})(?:\s+(?:van|voor)\s+[^\n.]{{0,90}}?)?\s*[,:]?[ \t]*(?:\n[ \t]*){{0,2}}"
     rf"{_TITLES_BEFORE}$")
 _ROLE_AFTER = re.compile(rf"(?i)[ \t]*(?:,[ \t]*|\n[ \t]*|\([ \t]*)(?:de\s+|het\s+)?(?P<office>{_OFFICES})\b")
 _KING_AFTER_GIVEN = re.compile(r"(?i)\b(?:wij|gegeven te [^\n]{0,80}(?:\n[^\n]{0,80})?)\s*$")
