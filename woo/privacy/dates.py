@@ -42,27 +42,43 @@ def _cells(line: str) -> list[str]:
     return [c for c in _CELL_SPLIT.split(line.strip()) if c is not None]
 
 
+def _header_cell(cells: list[str]) -> int | None:
+    """Index of the cell that is only the heading ("Geboortedatum", "Geb.datum:"), not prose mentioning it."""
+    for k, cell in enumerate(cells):
+        m = _HEADER.search(cell)
+        if m and not cell[:m.start()].strip(" :*#") and not cell[m.end():].strip(" :*#"):
+            return k
+    return None
+
+
 def _table_birthdates(text: str) -> Iterator[Span]:
     if not _HEADER.search(text):
         return
-    lines = [(m.start(), m.group()) for m in _LINE.finditer(text)]
+    lines = [(m.start(), m.group()) for m in _LINE.finditer(text) if m.group() or m.start() < len(text)]
     i = 0
     while i < len(lines):
         offset, line = lines[i]
-        header = _HEADER.search(line)
-        if not header:
+        if not _HEADER.search(line):
             i += 1
             continue
-        # a row headed by the word: every date after it on the same line
-        for m in _DATE_RX.finditer(line, header.end()):
-            yield offset + m.start(), offset + m.end()
         cells = _cells(line)
-        col = next((k for k, c in enumerate(cells) if _HEADER.search(c)), None)
+        first = _HEADER.search(line)
+        if not line[:first.start()].strip(" :*#|\t"):
+            # a row headed by the word: every date in the cells after it
+            for m in _DATE_RX.finditer(line, first.end()):
+                yield offset + m.start(), offset + m.end()
+        col = _header_cell(cells)
+        if col is None:
+            i += 1
+            continue  # prose ("hij, die geboren voor 1921"): the inline rule covers it
+        alone = len(cells) == 1
+        header = _HEADER.search(cells[col])
         # which of the date-like headings on the line it is ("Naam Geboortedatum Datum aanvraag": the 1st)
-        rank = sum(1 for m in _DATE_HEADER.finditer(line, 0, header.start()))
-        alone = line.strip() == header.group().strip() or len(cells) == 1
+        start_of_cell = line.find(cells[col])
+        rank = sum(1 for _ in _DATE_HEADER.finditer(line, 0, max(0, start_of_cell)))
         j, blank = i + 1, 0
-        while j < len(lines) and j - i <= _MAX_ROWS:
+        limit = 60 if alone else _MAX_ROWS
+        while j < len(lines) and j - i <= limit:
             row_offset, row = lines[j]
             if not row.strip():
                 blank += 1
@@ -73,20 +89,24 @@ def _table_birthdates(text: str) -> Iterator[Span]:
             blank = 0
             if _HEADER.search(row):
                 break  # a new table (or a new row heading) starts here
-            dates = list(_DATE_RX.finditer(row))
             row_cells = _cells(row)
-            if dates:
+            if not alone and len(row_cells) < 2:
+                break  # the table ended
+            dates = list(_DATE_RX.finditer(row))
+            if alone:
+                # one cell per line (extracted PDF tables): a line that is only a date
+                if dates and row.strip() == dates[0].group():
+                    yield row_offset + dates[0].start(), row_offset + dates[0].end()
+            elif dates:
                 chosen = None
-                if col is not None and len(row_cells) == len(cells) and len(cells) > 1:
-                    target = row_cells[col]
-                    chosen = next((d for d in dates if d.group() in target), None)
-                if chosen is None and (len(dates) == 1 or alone):
-                    chosen = dates[0]
+                if len(row_cells) == len(cells):
+                    chosen = next((d for d in dates if d.group() in row_cells[col]), None)
                 if chosen is None:
-                    chosen = dates[min(rank, len(dates) - 1)]
+                    chosen = dates[min(rank, len(dates) - 1)] if len(dates) > 1 else dates[0]
                 yield row_offset + chosen.start(), row_offset + chosen.end()
             j += 1
         i = j if j > i + 1 else i + 1
+        del header
 
 
 _find_inline = find_birthdate

@@ -250,12 +250,12 @@ def common_words() -> frozenset[str]:
 # "publiek ambtsdrager" for one confirmation instead of leaving each one open.
 _OFFICES = (r"minister(?:-president)?|staatssecretaris|(?:loco-)?burgemeester|wethouder|(?:raads|staten)?griffier|"
             r"(?:gemeente|provincie|waterschaps|algemeen |secretaris-)?secretaris(?:-generaal)?|gedeputeerde|"
-            r"commissaris van de koning|dijkgraaf|koning|koningin")
+            r"commissaris van de koning|dijkgraaf|koning|koningin|(?:plaatsvervangend |vice-)?voorzitter")
 _TITLES_BEFORE = r"(?:(?:de heer|mevrouw|dhr\.|mw\.|mr\.|dr\.|drs\.|ir\.|ing\.|prof\.)\s+)*"
 _ROLE_BEFORE = re.compile(
-    rf"(?i)(?<![\w-])(?P<office>{_OFFICES})(?:\s+(?:van|voor)\s+[^\n.]{{0,90}}?)?\s*[,:]?[ \t]*(?:\n[ \t]*){{0,2}}"
+    rf"(?i)(?<![\w-])(?P<office>{_OFFICES})(?:\s+(?:van|voor)\s+[^\n.]{{0,90}}?|\s+voornoemd)?\s*[,:]?[ \t]*(?:\n[ \t]*){{0,2}}"
     rf"{_TITLES_BEFORE}$")
-_ROLE_AFTER = re.compile(rf"(?i)[ \t]*(?:,[ \t]*|\n[ \t]*|\([ \t]*)(?:de\s+|het\s+)?(?P<office>{_OFFICES})\b")
+_ROLE_AFTER = re.compile(rf"(?i)[ \t]*(?:[ \t]*,[ \t]*\n?[ \t]*|\n[ \t]*|\([ \t]*)(?:de\s+|het\s+)?(?P<office>{_OFFICES})\b")
 _KING_AFTER_GIVEN = re.compile(r"(?i)\b(?:wij|gegeven te [^\n]{0,80}(?:\n[^\n]{0,80})?)\s*$")
 
 
