@@ -3,11 +3,12 @@
 The corpus sits beside the clone (`../shared/corpus`); CI has it, a fresh clone elsewhere does not,
 so tests that read it skip with a reason instead of failing.
 """
+import os
 from pathlib import Path
 
 import pytest
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SHARED = Path(os.environ.get("WOO_SHARED") or Path(__file__).resolve().parents[1].parent / "shared")
 CORPUS = SHARED / "corpus"
 MANIFEST = CORPUS / "manifest.csv"
 

@@ -787,8 +787,10 @@ def privacy_findings(data_dir, document_id):
         if doc is None:
             raise click.ClickException(f"Document {document_id} bestaat niet.")
         for f in privacy.findings(s, document_id):
-            decided = {"open": "nog beoordelen", "redact": f"lakken ({f.ground})",
-                       "allow": f"openbaar: {f.reason}"}[f.decision]
+            decided = {"open": f"nog beoordelen (standaard {privacy.default_ground(f.type)})",
+                       "redact": f"lakken ({f.ground})", "allow": f"openbaar: {f.reason}",
+                       privacy.PROPOSED_OFFICIAL: f"voorstel publiek ambtsdrager: {f.reason}",
+                       privacy.REMOVED: f.reason}.get(f.decision, f.decision)
             click.echo(f"{f.id:>6}  {privacy.TYPE_LABELS_NL.get(f.type, f.type):<18} p.{f.page or '-':<4} "
                        f"{f.masked[:50]:<50}  {decided}")
         for reason in privacy.blockers(s, doc):
@@ -800,14 +802,23 @@ def privacy_findings(data_dir, document_id):
 @click.argument("document_id")
 @click.option("--finding", "finding_ids", multiple=True, type=int, help="Finding number (repeatable).")
 @click.option("--all-open", is_flag=True, help="Every finding still open.")
-@click.option("--redact", "ground", help="Redact with this Woo ground, e.g. 5.1.2e.")
+@click.option("--redact", "ground", is_flag=False, flag_value="standaard",
+              help="Redact with this Woo ground, e.g. 5.1.2e; without a value each kind's default ground.")
 @click.option("--allow", "reason", help="May be published, for this reason.")
+@click.option("--officials", is_flag=True, help="Allow every proposed public official (publiek ambtsdrager).")
 @click.option("--user", "username", help="Act as this woo user.")
-def privacy_decide(data_dir, document_id, finding_ids, all_open, ground, reason, username):
+def privacy_decide(data_dir, document_id, finding_ids, all_open, ground, reason, officials, username):
     from woo.services import privacy
 
+    if officials:
+        ctx = _context(data_dir)
+        n = privacy.allow_officials(ctx, _cli_actor(ctx, username), document_id)
+        click.echo(f"{n} publieke ambtsdrager(s) toegestaan.")
+        return
     if bool(ground) == bool(reason):
-        raise click.UsageError("Kies --redact GROND of --allow REDEN.")
+        raise click.UsageError("Kies --redact [GROND], --allow REDEN of --officials.")
+    if ground == "standaard":
+        ground = None  # the default ground per kind of finding (woo.privacy.grounds)
     ctx = _context(data_dir)
     ids = list(finding_ids)
     if all_open:
@@ -816,7 +827,7 @@ def privacy_decide(data_dir, document_id, finding_ids, all_open, ground, reason,
     if not ids:
         raise click.UsageError("Geef --finding N of --all-open.")
     try:
-        privacy.decide(ctx, _cli_actor(ctx, username), document_id, ids, "redact" if ground else "allow",
+        privacy.decide(ctx, _cli_actor(ctx, username), document_id, ids, "allow" if reason else "redact",
                        ground=ground, reason=reason)
     except privacy.PrivacyError as exc:
         raise click.ClickException(str(exc))

@@ -34,7 +34,8 @@ ENVIRONMENT = {
     "WOO_JOBS_INLINE": "1 runs background jobs inside the request (tests, tiny installs); default 0",
     "WOO_FIXITY_INTERVAL_HOURS": "Hours between automatic fixity passes run by the worker; 0 = off; default 168",
     "WOO_OAI_ADMIN_EMAIL": "Contact address OAI-PMH Identify reports; default webmaster@<host>",
-    "WOO_AUTO_ACCEPT_CONFIDENCE": "Accept a suggested category at or above this confidence (0..1); default off",
+    "WOO_AUTO_ACCEPT_CONFIDENCE": "Accept a suggested category at or above this confidence (0..1), or 'model' for the "
+                                  "model's source-held-out threshold (precision >= 0.97); default off",
     "WOO_DESTRUCTION_WINDOW_DAYS": "Days an approved destruction list can still be cancelled; default 7",
     "WOO_TRANSFER_YEARS": "Overbrengingstermijn for B-records in years: 20 (Archiefwet 1995) or 10 (new Archiefwet); default 20",
     "WOO_OIDC_ISSUER": "OpenID Connect issuer URL (discovery at <issuer>/.well-known/openid-configuration); unset = no single sign-on",
@@ -64,7 +65,7 @@ class Settings:
     base_url: str = "http://127.0.0.1:8000"
     organisation: str = "gm0363"
     jobs_inline: bool = False
-    auto_accept_confidence: float | None = None
+    auto_accept_confidence: float | str | None = None  # a number, "model" (the model's measured value) or off
     oai_admin_email: str | None = None
     fixity_interval_hours: float = 168.0
     destruction_window_days: int = 7
@@ -146,5 +147,14 @@ def load_settings(data_dir: Path | str | None = None, env: dict | None = None) -
         oidc_role_map=pick("WOO_OIDC_ROLE_MAP", ""),
         oidc_organisation_claim=pick("WOO_OIDC_ORGANISATION_CLAIM", "") or None,
         proxy_hops=int(pick("WOO_PROXY_HOPS", "0")),
-        auto_accept_confidence=float(pick("WOO_AUTO_ACCEPT_CONFIDENCE", "")) if pick("WOO_AUTO_ACCEPT_CONFIDENCE", "") else None,
+        auto_accept_confidence=_auto_accept(pick("WOO_AUTO_ACCEPT_CONFIDENCE", "")),
     )
+
+
+def _auto_accept(value: str) -> float | str | None:
+    value = value.strip().lower()
+    if not value or value in ("off", "uit"):
+        return None
+    if value in ("model", "gemeten"):
+        return "model"
+    return float(value)

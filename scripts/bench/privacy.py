@@ -14,15 +14,16 @@ import statistics
 import sys
 import time
 from collections import Counter
+import os
 from pathlib import Path
 
 from woo.intake.extract import extract_text
 from woo.intake.identify import identify
-from woo.privacy.benchmark import STRICT_TYPES, evaluate
+from woo.privacy.benchmark import STRICT_TYPES, evaluate, evaluate_real_writing, real_writing_cases
 from woo.privacy.document import scan_extracted
-from woo.privacy.hidden import inspect_hidden
+from woo.privacy.hidden import inspect_hidden, removed_in_public_pdf
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
+CORPUS = Path(os.environ.get("WOO_SHARED") or Path(__file__).resolve().parents[2].parent / "shared") / "corpus"
 
 
 def main() -> int:
@@ -36,6 +37,8 @@ def main() -> int:
         return 2
 
     texts, ratios, rows = [], [], []
+    law_findings: Counter = Counter()  # on law texts: open findings vs officials proposed
+    hidden_kinds: Counter = Counter()
     baseline: Counter = Counter()
     examples: dict[str, list[str]] = {}
     for row in csv.DictReader(open(CORPUS / "manifest.csv", encoding="utf-8")):
@@ -50,9 +53,15 @@ def main() -> int:
         t1 = time.perf_counter()
         findings = scan_extracted(kind, ex.text, ex.pages)
         try:
-            inspect_hidden(path, kind)
+            hidden = inspect_hidden(path, kind)
         except Exception as exc:  # noqa: BLE001
+            hidden = []
             print(f"hidden {row['path']}: {exc}", file=sys.stderr)
+        for h in hidden:
+            hidden_kinds["removed (no decision)" if kind == "pdf" and removed_in_public_pdf(h) else "to decide"] += 1
+        if row["category_slug"] == "wetten_en_algemeen_verbindende_voorschriften":
+            for f in findings:
+                law_findings["official proposed" if f.role else f"open {f.type}"] += 1
         t2 = time.perf_counter()
         texts.append(ex.text)
         ratios.append((t2 - t1) / max(t1 - t0, 1e-6))
@@ -78,6 +87,15 @@ def main() -> int:
     for kind, n in baseline.most_common():
         sample = rng.sample(examples[kind], min(8, len(examples[kind])))
         print(f"  {kind}: {n}  e.g. {sample}")
+
+    print(f"\nhidden content items: {dict(hidden_kinds)}")
+    print(f"findings on the {sum(1 for r in csv.DictReader(open(CORPUS / 'manifest.csv', encoding='utf-8')) if r['category_slug'].startswith('wetten'))} "
+          f"law texts: {dict(law_findings) or 'none'}")
+
+    real = evaluate_real_writing(real_writing_cases(random.Random(args.seed), 40))
+    print("\nreal writing (issue 15 cases, 40 each): recall per kind")
+    for kind, (hit, total, missed) in real.items():
+        print(f"  {kind:<24} {hit:>4}/{total:<4} {hit / total:.3f}" + (f"  missed e.g. {missed[:2]}" if missed else ""))
 
     scores = evaluate(texts, seed=args.seed, per_type=args.per_type, names=args.per_type)
     print(f"\ninjected labelled set ({args.per_type} per type per document, seed {args.seed}):")

@@ -15,13 +15,19 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
 
+import numpy as np
+
 from . import categories as cats
+from . import context as _context
 from . import metrics as _evaluate
+from .context import DocumentContext
 from .model import Example, Model, Prepared, prepare, prepare_example
 from .model import train as _train
 
 MODEL_PATH = Path(__file__).resolve().parent / "model" / "woo-categories.npz"
 MIN_ALTERNATIVES = 3
+# Used when a model file carries no measured thresholds (models trained before calibration).
+DEFAULT_UNCERTAIN_BELOW = 0.3
 
 
 @dataclass
@@ -31,6 +37,11 @@ class Classification:
     confidence: float  # 0..1
     alternatives: list[tuple[str, float]] = field(default_factory=list)  # next best (URI, confidence)
     reasons: list[str] = field(default_factory=list)  # Dutch, for the records officer
+    uncertain: bool = False  # "onzeker": below the model's measured threshold, always to review
+
+    @property
+    def outcome(self) -> str:
+        return "onzeker" if self.uncertain else "voorstel"
 
     def to_dict(self) -> dict:
         return {"category": self.category, "label": self.label, "confidence": round(self.confidence, 4),
@@ -46,24 +57,51 @@ class Classifier:
             model = MODEL_PATH
         self.model = model if isinstance(model, Model) else Model.load(model)
 
+    @property
+    def auto_accept_threshold(self) -> float | None:
+        """Confidence at which source-held-out precision reached the target (measured at training)."""
+        value = (self.model.info.get("calibration") or {}).get("auto_accept")
+        return float(value) if value is not None else None
+
+    @property
+    def uncertain_below(self) -> float:
+        value = (self.model.info.get("calibration") or {}).get("uncertain_below")
+        return float(value) if value is not None else DEFAULT_UNCERTAIN_BELOW
+
     def classify(self, text: str | None, *, title: str | None = None, filename: str | None = None,
-                 properties: dict | None = None) -> Classification:
+                 properties: dict | None = None, context: DocumentContext | None = None) -> Classification:
         doc = prepare(text or "", title=title, filename=filename, properties=properties)
-        return self._decide(doc)
+        return self._decide(doc, context)
 
-    def classify_prepared(self, docs: Sequence[Prepared]) -> list[Classification]:
-        return [self._decide(d) for d in docs]
+    def classify_prepared(self, docs: Sequence[Prepared],
+                          contexts: Sequence[DocumentContext | None] | None = None) -> list[Classification]:
+        contexts = contexts or [None] * len(docs)
+        return [self._decide(d, c) for d, c in zip(docs, contexts)]
 
-    def _decide(self, doc: Prepared) -> Classification:
+    def _decide(self, doc: Prepared, context: DocumentContext | None = None) -> Classification:
         m = self.model
         X = m.features([doc])
-        probs = m.probabilities([doc], X)[0]
+        offsets, context_reasons = _context.prior(context, m.all_uris)
+        if context_reasons:
+            z = (m.logits([doc], X)[0] + np.array(offsets)) / m.params["temperature"]
+            z -= z.max()
+            probs = np.exp(z) / np.exp(z).sum()
+        else:
+            probs = m.probabilities([doc], X)[0]
         order = sorted(range(len(probs)), key=lambda j: (-probs[j], j))
         reliability = doc.quality.reliability
         ranked = [(m.all_uris[j], float(probs[j]) * reliability) for j in order]
         best, confidence = ranked[0]
         reasons = doc.quality.reasons()
+        uncertain = confidence < self.uncertain_below
+        if uncertain:
+            reasons.insert(0, f"Onzeker: de zekerheid ({confidence:.0%}) ligt onder de gemeten grens "
+                              f"({self.uncertain_below:.0%}); laat een medewerker de categorie kiezen.")
+        reasons += context_reasons
         reasons += m.explain(doc, X[0], best)
+        if doc.release_marks:
+            reasons.append(f"Openbaarmakingsstempels of lakmarkeringen ({doc.release_marks}) zijn niet meegewogen: "
+                           "ze zeggen hoe een document openbaar werd, niet wat voor document het is.")
         runner_up, p2 = ranked[1]
         if reliability >= 1.0 and p2 >= 0.5 * confidence:
             reasons.append(f"Twijfel: ook '{cats.by_uri(runner_up).label}' is goed mogelijk "
@@ -71,7 +109,7 @@ class Classifier:
         if not reasons:
             reasons.append("Geen duidelijke kenmerken gevonden; de keuze volgt uit de woordkeus als geheel.")
         return Classification(category=best, label=cats.by_uri(best).label, confidence=float(min(1.0, confidence)),
-                              alternatives=ranked[1:1 + MIN_ALTERNATIVES], reasons=reasons)
+                              alternatives=ranked[1:1 + MIN_ALTERNATIVES], reasons=reasons, uncertain=uncertain)
 
 
 @lru_cache(maxsize=1)
@@ -80,9 +118,10 @@ def default_classifier() -> Classifier:
 
 
 def classify(text: str | None, *, title: str | None = None, filename: str | None = None,
-             properties: dict | None = None) -> Classification:
-    """Classify with the shipped model (loaded once)."""
-    return default_classifier().classify(text, title=title, filename=filename, properties=properties)
+             properties: dict | None = None, context: DocumentContext | None = None) -> Classification:
+    """Classify with the shipped model (loaded once); ``context`` (dossier kind, connector) is an optional prior."""
+    return default_classifier().classify(text, title=title, filename=filename, properties=properties,
+                                         context=context)
 
 
 def train(examples: Iterable[Example], params: dict | None = None) -> Model:
@@ -134,5 +173,5 @@ def retrain(examples: Iterable[Example], held_out: Iterable[Example], *, current
     return result
 
 
-__all__ = ["Classification", "Classifier", "MODEL_PATH", "classify", "compare", "evaluate", "train", "retrain",
+__all__ = ["Classification", "Classifier", "DocumentContext", "MODEL_PATH", "classify", "compare", "evaluate", "train", "retrain",
            "Model"]

@@ -32,21 +32,23 @@ class Cue:
     weight: float  # prior strength, in logits
     reason: str  # Dutch, shown to the records officer
     min_count: int = 1  # body cues: how often the pattern must occur
+    cased: bool = False  # match the original spelling (postcodes: "2514 JS"), not the lower-cased text
+    tabular_only: bool = False  # only in a table exported as text (CSV, spreadsheet)
 
     @property
     def regex(self) -> re.Pattern:
-        return _compile(self.pattern)
+        return _compile(self.pattern, self.cased)
 
 
 @lru_cache(maxsize=None)
-def _compile(pattern: str) -> re.Pattern:
+def _compile(pattern: str, cased: bool = False) -> re.Pattern:
     # Patterns are lower case and run on lower-cased text (much faster than IGNORECASE).
     # DOTALL: "near" cues (.{0,80}) may span a line break of the extracted text.
     return re.compile(pattern, re.UNICODE | re.MULTILINE | re.DOTALL)
 
 
-def _c(cid, cat, where, weight, pattern, reason, min_count=1):
-    return Cue(cid, cat, pattern, where, weight, reason, min_count)
+def _c(cid, cat, where, weight, pattern, reason, min_count=1, **kw):
+    return Cue(cid, cat, pattern, where, weight, reason, min_count, **kw)
 
 
 W = "wetten_en_algemeen_verbindende_voorschriften"
@@ -67,6 +69,16 @@ OR = "onderzoeksrapporten"
 BE = "beschikkingen"
 KL = "klachtoordelen"
 A31 = "inspanningsverplichting_art_3_1_woo"
+
+_MEETING = r"(besluitenlijst(en)?|agenda|notulen|verslag|actielijst|vergadering|besluiten van de vergadering)"
+_PARLIAMENT = (r"(vaste commissie voor|procedurevergadering|kamercommissie|tweede kamer|eerste kamer|"
+               r"commissie voor de verzoekschriften)")
+_COUNCIL = (r"(gemeenteraad|raadsvergadering|raadscommissie|commissie\w*vergadering|raad van de gemeente|de raad|"
+            r"provinciale staten|statenvergadering|statencommissie|algemeen bestuur|algemene bestuursvergadering|"
+            r"commissie (ruimte|bestuur|middelen|samenleving|financi\w+|economie|welzijn|omgeving|"
+            r"\w+zaken))")
+_COLLEGE = (r"(college van burgemeester en wethouders|burgemeester en wethouders|b\s?&\s?w|college|"
+            r"gedeputeerde staten|dagelijks bestuur|collegevergadering|ministerraad|bestuurlijk overleg|gedeputeerde)")
 
 CUES: tuple[Cue, ...] = (
     # 3.3 lid 1 a: wetten en algemeen verbindende voorschriften
@@ -239,6 +251,63 @@ CUES: tuple[Cue, ...] = (
     _c("a31_communicatie", A31, "head", 2.0, r"^\W*(persbericht|nieuwsbericht|nieuwsbrief|factsheet|brochure|folder|infographic|"
        r"toespraak|speech|blog|veelgestelde vragen)\b", "Voorlichtingsmateriaal (persbericht, nieuwsbrief, brochure ...)"),
     _c("a31_dataset", A31, "head", 1.0, r"\bopen data\b|\bdataset\b|\bdatasets\b", "Dataset of open data"),
+    # ---- what kind of document, by who writes to whom (art. 3.3 lid 2 b, c, d tell the bodies apart) ----
+    _c("sg_commissie_vergadering", SG, "title", 3.5,
+       rf"\b{_MEETING}\b.{{0,200}}\b{_PARLIAMENT}\b|\b{_PARLIAMENT}\b.{{0,200}}\b{_MEETING}\b",
+       "Agenda, besluitenlijst of verslag van een Kamercommissie of de Tweede/Eerste Kamer"),
+    _c("do_raad_vergadering", DO, "title", 3.5,
+       rf"\b{_MEETING}\b.{{0,150}}\b{_COUNCIL}\b|\b{_COUNCIL}\b.{{0,150}}\b{_MEETING}\b",
+       "Agenda, besluitenlijst of verslag van de raad, Provinciale Staten, het algemeen bestuur of een "
+       "raads-/statencommissie (vertegenwoordigend orgaan, niet het college)"),
+    _c("ab_college_vergadering", AB, "title", 2.5,
+       rf"\b{_MEETING}\b.{{0,150}}\b{_COLLEGE}\b|\b{_COLLEGE}\b.{{0,150}}\b{_MEETING}\b|\bcollegebesluitenlijst\b",
+       "Agenda of besluitenlijst van het college (B&W, Gedeputeerde Staten, dagelijks bestuur, ministerraad)"),
+    _c("do_griffie", DO, "head", 1.0, r"\b(raads|staten)?griffie(r)?\b|\bplaatsvervangend griffier\b",
+       "Griffie of griffier (ondersteunt de raad of Provinciale Staten)"),
+    _c("do_raadsbesluit", DO, "body", 2.0,
+       r"\bde raad van de gemeente\b.{0,400}\bbesluit\b|\bprovinciale staten van \w+.{0,400}\bbesluiten\b|"
+       r"\bhet algemeen bestuur van\b.{0,400}\bbesluit\b",
+       "\"De raad van de gemeente ... besluit\" of \"Provinciale Staten ... besluiten\" (besluit van het "
+       "vertegenwoordigend orgaan)"),
+    _c("ob_college_besluit", OB, "body", 1.0,
+       r"\bhet college van burgemeester en wethouders\b.{0,300}\bbesluit\s*:|\bgedeputeerde staten van \w+.{0,300}"
+       r"\bbesluiten\s*:|\bhet dagelijks bestuur van\b.{0,300}\bbesluit\s*:",
+       "\"Het college van burgemeester en wethouders ... besluit:\" (besluit van het bestuursorgaan)"),
+    # 3.3 lid 2 i: the Woo-besluit letter itself (the stamp on a released document is masked before this)
+    _c("wv_uw_verzoek", WV, "body", 2.0, r"\buw (informatie)?verzoek\b.{0,200}\b(wet open overheid|woo|wob)\b|"
+       r"\b(wet open overheid|woo|wob)\b.{0,200}\buw (informatie)?verzoek\b",
+       "Antwoord op een verzoek om informatie onder de Woo/Wob (\"uw verzoek\")"),
+    _c("wv_openbaarmaking", WV, "body", 1.5, r"\b(besluit|besloten|besluiten)\b.{0,120}\b(deels |gedeeltelijk |niet )?openbaar "
+       r"te maken\b|\bwij maken\b.{0,80}\b(deels |gedeeltelijk )?openbaar\b|\bverstrekking van de (gevraagde )?informatie\b",
+       "Besluit over het openbaar maken van de gevraagde documenten"),
+    # 3.3 lid 1 e: contact pages and address lists
+    _c("bg_kop", BG, "title", 2.5, r"\A\W*(contact|contactgegevens|contactinformatie|adressen|bereikbaarheid|"
+       r"bezoekadressen|openingstijden)\b|\b(adressenlijst|adreslijst|telefoonlijst|contactpagina|smoelenboek)\b",
+       "Kop \"Contact\", adressenlijst of telefoonlijst"),
+    _c("bg_postcodes", BG, "body", 3.0, r"\b[1-9][0-9]{3} ?[A-Z]{2}\b", "Veel postcodes (een lijst met adressen)",
+       min_count=8, cased=True),
+    # 3.3 lid 2 e: advice framing
+    _c("ad_advies_framing", AD, "body", 1.5, r"\bons advies\b|\bhet advies (luidt|is)\b|\b(on)?gevraagd advies\b|"
+       r"\bconclusie(s)? en advies\b|\bgeven (u|wij u) in overweging\b|\badviseren (wij|de minister|het college|u)\b|"
+       r"\badviseert (de|het|u)\b", "Adviserende formulering (\"ons advies\", \"adviseert\", \"advies over\")"),
+    # 3.3 lid 2 g
+    _c("jv_jaar", JV, "title", 3.0, r"\bjaar(verslag|plan|rekening|programma|bericht)\s*['’]?\d{2,4}\b|\b(verslag|plan|"
+       r"werkplan|uitvoeringsplan) (over |voor )?(het jaar )?\d{4}\b", "\"Jaarplan/jaarverslag [jaar]\" in de titel"),
+    # 3.3 lid 2 h: a register of subsidies (tables exported as CSV or spreadsheet)
+    _c("su_register", SU, "title", 4.0, r"\bsubsidieregister\b|\bregister (van )?(verleende |verstrekte )?subsidies\b|"
+       r"\b(verleende|verstrekte|toegekende) subsidies\b|\bsubsidieontvangers\b|\bsubsidieplafond",
+       "Subsidieregister of overzicht van verstrekte subsidies"),
+    _c("su_tabel", SU, "title", 3.0, r"\bsubsidie\w*\b.{0,600}\b(bedrag|verleend|toegekend|aanvrager|ontvanger)\w*\b|"
+       r"\b(bedrag|aanvrager|ontvanger)\w*\b.{0,600}\bsubsidie\w*",
+       "Tabel met subsidies, aanvragers en bedragen", tabular_only=True),
+    # ---- form of the document: features for the model, no category of their own ----
+    _c("form_brief", None, "head", 0.0, r"\bgeachte\b|\bbeste\b.{0,40},", "Briefvorm (aanhef)"),
+    _c("form_ondertekening", None, "body", 0.0, r"\bmet vriendelijke groet\b|\bhoogachtend\b|\bnamens (deze|het college|"
+       r"de minister|gedeputeerde staten)\b", "Ondertekening"),
+    _c("form_kenmerk", None, "head", 0.0, r"\b(ons kenmerk|uw kenmerk|onderwerp|betreft|datum)\s*:?\s", "Briefhoofd"),
+    _c("form_aan_raad", None, "head", 0.0, r"\baan de (gemeente)?raad\b|\baan (de )?provinciale staten\b|"
+       r"\baan het algemeen bestuur\b", "Gericht aan een vertegenwoordigend orgaan"),
+    _c("form_tabel", None, "title", 0.0, r".", "Tabel (CSV of spreadsheet)", tabular_only=True),
 )
 
 
@@ -256,8 +325,10 @@ def _with_title_variants(cues: tuple[Cue, ...]) -> tuple[Cue, ...]:
     out = []
     for cue in cues:
         if cue.id in TYPE_CUES:
-            out.append(Cue(cue.id + "_titel", cue.category, cue.pattern, "title", cue.weight, cue.reason + " in de titel"))
-            out.append(Cue(cue.id, cue.category, cue.pattern, cue.where, round(cue.weight / 2, 2), cue.reason))
+            out.append(Cue(cue.id + "_titel", cue.category, cue.pattern, "title", cue.weight, cue.reason + " in de titel",
+                           cased=cue.cased))
+            out.append(Cue(cue.id, cue.category, cue.pattern, cue.where, round(cue.weight / 2, 2), cue.reason,
+                           cased=cue.cased))
         else:
             out.append(cue)
     return tuple(out)
@@ -266,18 +337,29 @@ def _with_title_variants(cues: tuple[Cue, ...]) -> tuple[Cue, ...]:
 CUES = _with_title_variants(CUES)
 
 
-def fire(head: str, body: str, title: str = "") -> dict[str, int]:
+# A meeting document of the council or of parliament is not the college's (2c/2b, not 2d).
+_NOT_COLLEGE = frozenset({"sg_commissie_vergadering", "do_raad_vergadering"})
+_COLLEGE_MEETING = frozenset({"ab_besluitenlijst", "ab_besluitenlijst_titel", "ab_agenda", "ab_agenda_titel",
+                              "ab_vergadering", "ab_vergadering_titel", "ab_punten"})
+
+
+def fire(head: str, body: str, title: str = "", *, table: bool = False) -> dict[str, int]:
     """Which cues occur: cue id -> matches counted up to the cue's min_count (head cues: the head only)."""
     out: dict[str, int] = {}
     if len(body) > BODY_CUE_CHARS + TAIL_CHARS:  # the structure of a document shows early (and at its end)
         body = body[:BODY_CUE_CHARS] + "\n" + body[-TAIL_CHARS:]
-    head, body, title = head.lower(), body.lower(), title.lower()
+    texts = {"head": head, "body": body, "title": title}
+    lowered = {k: v.lower() for k, v in texts.items()}
     for cue in CUES:
+        if cue.tabular_only and not table:
+            continue
+        where = "head" if cue.where == "head" else cue.where
+        text = texts[where] if cue.cased else lowered[where]
         if cue.where in ("head", "title"):
-            n = 1 if cue.regex.search(head if cue.where == "head" else title) else 0
+            n = 1 if cue.regex.search(text) else 0
         else:
             n = 0
-            for _ in cue.regex.finditer(body):
+            for _ in cue.regex.finditer(text):
                 n += 1
                 if n >= cue.min_count:  # presence is what counts; stop scanning
                     break
@@ -285,12 +367,15 @@ def fire(head: str, body: str, title: str = "") -> dict[str, int]:
                 n = 0
         if n:
             out[cue.id] = n
+    if _NOT_COLLEGE & out.keys() and "ab_college_vergadering" not in out:
+        for cid in _COLLEGE_MEETING:
+            out.pop(cid, None)
     return out
 
 
 def find(cue: Cue, text: str) -> str | None:
     """The words that made a cue fire, in the text's own spelling."""
-    lower = text.lower()
+    lower = text if cue.cased else text.lower()
     found = cue.regex.search(lower)
     if not found:
         return None

@@ -116,3 +116,51 @@ def format_report(m: dict, threshold: float | None = None, preds: Sequence[Predi
     for i, u in enumerate(labels):
         lines.append(f"{i + 1:>4} {cats.by_uri(u).label}")
     return "\n".join(lines)
+
+
+def coverage_curve(preds: Sequence[Prediction], thresholds: Sequence[float] | None = None) -> list[dict]:
+    """Precision and coverage of the predictions at or above each confidence threshold."""
+    if thresholds is None:
+        thresholds = [round(0.05 * i, 2) for i in range(20)]
+    out = []
+    for t in thresholds:
+        precision, coverage = precision_at(preds, t)
+        out.append({"threshold": float(t), "precision": precision, "coverage": coverage,
+                    "documents": sum(1 for p in preds if p.confidence >= t)})
+    return out
+
+
+def format_curve(curve: list[dict]) -> str:
+    lines = ["precision/coverage of the confidence (documents at or above the threshold)",
+             f"{'threshold':>9} {'precision':>9} {'coverage':>8} {'docs':>5}"]
+    for row in curve:
+        lines.append(f"{row['threshold']:>9.2f} {row['precision']:>9.3f} {row['coverage']:>8.3f} {row['documents']:>5}")
+    return "\n".join(lines)
+
+
+def uncertain_threshold(preds: Sequence[Prediction], floor: float = 0.2, max_precision: float = 0.5,
+                        min_documents: int = 3) -> float:
+    """The confidence below which held-out suggestions were right at most ``max_precision`` of the time:
+    under it the suggestion is a guess ("onzeker"). Never below ``floor``."""
+    best = floor
+    for t in sorted({round(p.confidence, 3) for p in preds}):
+        below = [p for p in preds if p.confidence < t]
+        if len(below) >= min_documents and sum(p.top == p.truth for p in below) / len(below) <= max_precision:
+            best = max(best, t)
+    return best
+
+
+def fit_temperature(logits: np.ndarray, truth: Sequence[int], grid: Sequence[float] | None = None) -> float:
+    """Temperature minimising the negative log-likelihood of held-out (e.g. source-held-out) logits."""
+    logits = np.asarray(logits, dtype=np.float64)
+    truth = np.asarray(truth)
+    grid = grid if grid is not None else [round(0.25 * i, 2) for i in range(2, 61)]
+    best, best_nll = None, None
+    for t in grid:
+        z = logits / t
+        z -= z.max(axis=1, keepdims=True)
+        logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        nll = -float(logp[np.arange(len(truth)), truth].mean())
+        if best_nll is None or nll < best_nll - 1e-12:
+            best, best_nll = float(t), nll
+    return best

@@ -26,7 +26,8 @@ from sklearn.linear_model import LogisticRegression
 
 from . import categories as cats
 from .cues import CUES, TITLE_CHARS, find, fire, head_text
-from .text import HEAD_CHARS, MODEL_CHARS, TAIL_CHARS, TextQuality, bounded, clean, for_ngrams, quality
+from .text import (HEAD_CHARS, MODEL_CHARS, TAIL_CHARS, TextQuality, bounded, clean, for_ngrams, mask_release_marks,
+                   quality, tabular, untable)
 
 FORMAT_VERSION = 1
 CHAR_CHARS = 4_000  # character n-grams read only the start: OCR-robust, and cheap
@@ -55,11 +56,19 @@ class Prepared:
     title_zone: str  # title, properties, filename and the first lines
     quality: TextQuality
     fired: dict[str, int]
+    release_marks: int = 0  # release stamps and redaction marks masked before the features
+    table: bool = False  # a table exported as text (CSV, spreadsheet)
 
 
 def prepare(text: str, title: str | None = None, filename: str | None = None,
             properties: dict | None = None) -> Prepared:
     text = text or ""
+    if len(text) > 4 * MODEL_CHARS + 2 * TAIL_CHARS:  # no more than the reading below ever uses
+        text = text[: 4 * MODEL_CHARS] + "\n" + text[-2 * TAIL_CHARS:]
+    text, marks = mask_release_marks(text)
+    table = tabular(text)
+    if table:
+        text = untable(text)
     # clean only what can be read: the start (markup removal shortens it) and the tail
     if len(text) > 2 * (MODEL_CHARS + TAIL_CHARS):
         start = clean(text[: 3 * MODEL_CHARS // 2])
@@ -73,7 +82,7 @@ def prepare(text: str, title: str | None = None, filename: str | None = None,
     described = head_text("", title=title, properties=properties)
     title_zone = head[: len(head) - len(body[:HEAD_CHARS])] + body[:TITLE_CHARS]
     return Prepared(body=body, head=head, described=described, title_zone=title_zone, quality=quality(cleaned),
-                    fired=fire(head, body, title_zone))
+                    fired=fire(head, body, title_zone, table=table), release_marks=marks, table=table)
 
 
 def _word_vectorizer(vocabulary=None, min_df=1):
@@ -156,7 +165,8 @@ class Model:
         # prior matrix: cue x category
         self._prior = np.zeros((len(CUES), len(self.all_uris)), dtype=np.float32)
         for i, cue in enumerate(CUES):
-            self._prior[i, self.all_uris.index(slug_to_uri[cue.category])] = cue.weight
+            if cue.category is not None:  # form cues are features only
+                self._prior[i, self.all_uris.index(slug_to_uri[cue.category])] = cue.weight
 
     # ---- features ----
     @property

@@ -35,6 +35,52 @@ _WHITESPACE = re.compile(r"\s")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
+# How a document became public, not what it is: release stamps and redaction marks are masked before any
+# feature sees them (a beschikking released on a Woo request stays a beschikking).
+_RELEASE_STAMP = re.compile(
+    r"(?i)\b(?:openbaar gemaakt|vrijgegeven|geopenbaard|openbaarmaking)\s+(?:op grond van|onder|conform|krachtens|"
+    r"in het kader van|ingevolge)\s+(?:de\s+|het\s+)?(?:wet open overheid|wet openbaarheid van bestuur|woo|wob)"
+    r"(?:[- ]?(?:verzoek|besluit))?[^\n]{0,60}"
+    r"|\b(?:document|bijlage|stuk)\s*(?:nr\.?|nummer)?\s*\d*\s*(?:behorende? bij|bij|onderdeel van)\s+(?:het\s+)?"
+    r"(?:woo|wob)[- ]?(?:besluit|verzoek)\b[^\n]{0,60}"
+    r"|[\[(](?:geanonimiseerd|gelakt|weggelakt|zwartgelakt|lakken|redacted)[\])]")
+# A bare ground next to a blacked-out passage ("5.1.2e", "10.2.e", "11.1"); "artikel 5.1, tweede lid" stays.
+_REDACTION_MARK = re.compile(r"(?<![\w.])(?<!artikel )(?<!art\. )(?:5\.1\.?[12]\.?[a-i]|5\.2|10\.?[12]\.?[a-g]|11\.1)(?!\w|\.\w)",
+                             re.I)
+
+
+def mask_release_marks(text: str) -> tuple[str, int]:
+    """The text with release stamps and bare redaction marks removed, and how many there were."""
+    n = 0
+
+    def gone(m: re.Match) -> str:
+        nonlocal n
+        n += 1
+        return " "
+
+    text = _RELEASE_STAMP.sub(gone, text)
+    text = _REDACTION_MARK.sub(gone, text)
+    return text, n
+
+
+_TABLE_SEP = re.compile(r"[;\t|]")
+
+
+def tabular(text: str) -> bool:
+    """A table exported as text (CSV, spreadsheet): most of the first lines split into the same many cells."""
+    lines = [line for line in text[:6_000].splitlines()[:25] if line.strip()]
+    if len(lines) < 3:
+        return False
+    counts = [len(_TABLE_SEP.findall(line)) for line in lines[1:]]
+    wide = [c for c in counts if c >= 3]
+    return len(wide) >= 0.7 * len(counts)
+
+
+def untable(text: str) -> str:
+    """Cells and column names as words: "BEDRAG_VERLEEND;SUBSIDIEJAAR" -> "BEDRAG VERLEEND SUBSIDIEJAAR"."""
+    return re.sub(r"[;\t|_]+", " ", text)
+
+
 def clean(text: str) -> str:
     """Remove markup, links and addresses that say more about the source than about the document."""
     text = text[:RAW_CAP]

@@ -198,3 +198,70 @@ def evaluate(texts: list[str], seed: int = 1, per_type: int = 4, names: int = 4)
             scores.fp[f.type] += 1
             scores.false_alarms.append((f.type, f.text))
     return scores
+
+
+# ---- real writing: the cases of issue 15 (names beyond ASCII, tables, officials) ----
+DIACRITIC_FIRST = ["Ayşe", "Zoë", "Łukasz", "Çiğdem", "Ömer", "Małgorzata", "Anaïs", "Joël", "Renée", "Şükrü",
+                   "Gülşen", "Michał"]
+DIACRITIC_LAST = ["Yılmaz", "Kowalski", "Wiśniewski", "Öztürk", "Şahin", "Brontë", "Nowak", "Çelik", "Müller",
+                  "Dvořák"]
+OFFICES = [("De Minister van Binnenlandse Zaken en Koninkrijksrelaties,\n{v}", "minister"),
+           ("De Staatssecretaris van Financiën,\n\n{v}\n", "staatssecretaris"),
+           ("Met vriendelijke groet,\n\n{v}\nburgemeester van Voorbeeldstad", "burgemeester"),
+           ("De griffier,\n{v}", "griffier"), ("De secretaris,\n{v}", "secretaris"),
+           ("Namens het college sprak wethouder {v} de vergadering toe.", "wethouder")]
+
+
+def _initials(rng: random.Random) -> str:
+    return "".join(f"{c}." for c in rng.sample("ABCDEFGHJKLMNPRSTW", rng.randint(1, 3)))
+
+
+def real_writing_cases(rng: random.Random, n: int = 40) -> list[tuple[str, str, list[str]]]:
+    """(kind, text, values that must be found) for each case kind; kinds as reported by the benchmark."""
+    cases: list[tuple[str, str, list[str]]] = []
+    for _ in range(n):
+        first, last = rng.choice(DIACRITIC_FIRST), rng.choice(DIACRITIC_LAST)
+        template = rng.choice(["Geachte mevrouw {v},", "Volgens {v} is de aanvraag onvolledig.",
+                               "Aanwezig: {v} (aanvrager).", "Met vriendelijke groet,\n\n{v}\n",
+                               "Het gesprek met {v} vond plaats op het stadskantoor."])
+        cases.append(("name_diacritics", template.format(v=f"{first} {last}"), [f"{first} {last}"]))
+        surname = rng.choice(["van der Berg", "van den Heuvel", "de Vries", "van 't Hof", "ter Horst", "in 't Veld"])
+        name = f"{_initials(rng)} {surname}"
+        template = rng.choice(["Op verzoek van {v} is het besluit genomen.", "Dhr. {v} heeft bezwaar gemaakt.",
+                               "Aanwezig: {v}, M. Bakker en P. de Wit.", "Contactpersoon: {v}"])
+        cases.append(("name_initials_interfix", template.format(v=name), [name]))
+        dates = [f"{rng.randint(1, 28)}-{rng.randint(1, 12)}-{rng.randint(1940, 2005)}" for _ in range(3)]
+        other = [f"{rng.randint(1, 28)}-{rng.randint(1, 12)}-2024" for _ in range(3)]
+        header = rng.choice(["Geboortedatum", "Geb.datum", "Geboren", "geb. datum"])
+        sep = rng.choice(["\t", " | ", ";"])
+        rows = [sep.join(["Naam", header, "Datum aanvraag"])] + [
+            sep.join([f"{rng.choice(DIACRITIC_FIRST)} {rng.choice(SURNAMES)}", d, o]) for d, o in zip(dates, other)]
+        cases.append(("birthdate_table", "\n".join(rows) + "\n", dates))
+        cases.append(("birthdate_row", f"{header} " + "  ".join(dates) + "\n", dates))
+        day = f"{rng.randint(1, 28)} {rng.choice(['januari', 'maart', 'mei', 'juli', 'oktober'])} {rng.randint(1940, 2005)}"
+        cases.append(("birthdate_text", f"Betrokkene, geboren op {day} te Utrecht, verzoekt om inzage.", [day]))
+        template, office = rng.choice(OFFICES)
+        official = f"{_initials(rng)} {rng.choice(SURNAMES)}"
+        cases.append(("official_proposed", template.format(v=official), [official]))
+    return cases
+
+
+def evaluate_real_writing(cases: list[tuple[str, str, list[str]]]) -> dict[str, tuple[int, int, list[str]]]:
+    """kind -> (found, total, missed examples). An official counts only when proposed (role set)."""
+    out: dict[str, tuple[int, int, list[str]]] = {}
+    for kind, text, values in cases:
+        found = scan_text(text)
+        hit, total, missed = out.get(kind, (0, 0, []))
+        for value in values:
+            total += 1
+            if kind.startswith("name") or kind == "official_proposed":
+                ok = any(f.type == "person_name" and value in f.text for f in found)
+                if kind == "official_proposed":
+                    ok = ok and all(f.role for f in found if f.type == "person_name" and value in f.text)
+            else:
+                ok = any(f.type == "birthdate" and f.text == value for f in found)
+            hit += ok
+            if not ok and len(missed) < 5:
+                missed.append(text[:80])
+        out[kind] = (hit, total, missed)
+    return out

@@ -26,7 +26,7 @@ def privacy_scan_command(paths: tuple[Path, ...], jsonl: bool, no_ocr: bool) -> 
     """Zoek persoonsgegevens en verborgen inhoud in de opgegeven bestanden."""
     for path in paths:
         try:
-            result = scan_file(path, ocr=not no_ocr)
+            result = scan_file(path, ocr=not no_ocr, with_removed=not jsonl)
         except Exception as exc:  # noqa: BLE001 - one bad file must not stop the batch
             result = {"path": str(path), "error": _error_text(exc)}
         if jsonl:
@@ -38,8 +38,11 @@ def privacy_scan_command(paths: tuple[Path, ...], jsonl: bool, no_ocr: bool) -> 
             continue
         for f in result["findings"]:
             where = f"p. {f['page']}, " if f["page"] else ""
-            click.echo(f"  {f['type']}: {f['text']} ({where}positie {f['start']})")
+            official = f" - voorstel: publiek ambtsdrager ({f['role']})" if f.get("role") else ""
+            click.echo(f"  {f['type']}: {f['text']} ({where}positie {f['start']}){official}")
         for item in result["hidden_content"]:
             click.echo(f"  verborgen: {item}")
+        for item in result.get("removed_in_public_version", []):
+            click.echo(f"  verwijderd uit publieksversie: {item}")
         if not result["findings"] and not result["hidden_content"]:
             click.echo("  niets gevonden")

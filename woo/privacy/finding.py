@@ -20,6 +20,7 @@ class Finding:
     start: int
     end: int
     masked: str = field(default="", compare=False)
+    role: str | None = field(default=None, compare=False)  # person_name in a public office: "minister" ...
 
     def __post_init__(self) -> None:
         if self.type not in TYPES:
@@ -28,5 +29,11 @@ class Finding:
             object.__setattr__(self, "masked", mask(self.text))
 
     def to_dict(self) -> dict:
-        return {"type": self.type, "page": self.page, "text": self.text, "start": self.start,
-                "end": self.end}
+        out = {"type": self.type, "page": self.page, "text": self.text, "start": self.start, "end": self.end}
+        if self.role:  # proposed for publication: an official named in that office
+            out["proposal"] = PUBLIC_OFFICIAL
+            out["role"] = self.role
+        return out
+
+
+PUBLIC_OFFICIAL = "publiek_ambtsdrager"

@@ -265,3 +265,14 @@ def inspect_hidden(path: Path, kind: str) -> list[str]:
     if kind in ("odt", "ods", "odp"):
         return inspect_odf(Path(path))
     return []
+
+
+# What made the file, not who: the public PDF rendition is cleaned of all document metadata, so these
+# are recorded as "verwijderd uit publieksversie" and need no decision. Authors, titles, comments and
+# everything else stay findings: a person's name there is still personal data to look at.
+_TOOL_METADATA = re.compile(r"^(?:Documentinformatie|XMP-metadata): (?:producent|makende toepassing) = ")
+
+
+def removed_in_public_pdf(item: str) -> bool:
+    """True for hidden-content items that the cleaned public PDF never carries and nobody must decide on."""
+    return bool(_TOOL_METADATA.match(item))

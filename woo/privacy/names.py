@@ -15,8 +15,17 @@ from pathlib import Path
 
 Span = tuple[int, int]
 
-_UP = "A-ZÀ-ÖØ-Þ"
-_LO = "a-zß-öø-ÿ"
+
+
+def _letters(upper: bool) -> str:
+    """Latin letters of one case, Latin-1 and beyond ("Ş", "Ł", "ğ", "ı"): names are not only Dutch."""
+    chars = [chr(c) for c in range(0xC0, 0x250) if chr(c).isalpha() and (chr(c).isupper() if upper else chr(c).islower())]
+    chars += [chr(c) for c in range(0x1E00, 0x1F00) if chr(c).isupper() == upper and chr(c).isalpha()]
+    return ("A-Z" if upper else "a-z") + "".join(chars)
+
+
+_UP = _letters(True)
+_LO = _letters(False)
 _CAP = rf"[{_UP}][{_LO}'’]+(?:-[{_UP}][{_LO}'’]+)*"
 _INITIALS = rf"(?:(?:[{_UP}]|Ch|Chr|Th|Ph|Tj)\.[ ]?){{1,5}}"
 _INTERFIX = (
@@ -104,10 +113,21 @@ def _lists() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     common = {w.lower() for w in _read(base / "whitelist" / "lst_common_word" / "items.txt")}
     common |= {w.lower() for w in _read(base / "whitelist" / "lst_stop_word" / "items.txt")}
     common |= _ROLES
+    first |= EXTRA_FIRST_NAMES
     # A first name that is also an everyday word ("Mark", "Roos", "Mei") only counts in context.
     first = {n for n in first if len(n) > 2 and n.lower() not in common}
     return frozenset(first), frozenset(last), frozenset(common)
 
+
+# First names common among Dutch residents that Deduce's list lacks (Polish, Turkish, ... spellings).
+EXTRA_FIRST_NAMES = frozenset(
+    "Łukasz Wojciech Paweł Michał Małgorzata Stanisław Bartłomiej Jarosław Mirosław Radosław Przemysław Grzegorz "
+    "Krzysztof Zbigniew Władysław Bożena Grażyna Jadwiga Wiesław Ryszard Dorota Katarzyna Agata Joanna Tomasz "
+    "Ayşe Şükrü Gülşen Çiğdem Ömer Özlem Şeyma Büşra Nuray Gökhan Tuğba Hülya Ümit Özge Şahin Yağmur Elif "
+    "Zoë Chloë Noë Loïs Anaïs Maël Joël Raphaël Michaël Gaël Inès Célia Hélène Frédérique René Renée Zoé".split()
+)
+
+_INITIAL_WORDS = {"Ch", "Chr", "Th", "Ph", "Tj"}
 
 _LOWER_INTERFIX = {"van", "de", "der", "den", "het", "'t", "ten", "ter", "te", "in", "op", "aan", "bij",
                    "uit", "von", "du", "le", "la", "da", "di", "dos", "el"}
@@ -140,8 +160,8 @@ def _trim(text: str, start: int, end: int, *, strong: bool) -> Span | None:
     words = [t.group() for t in tokens]
     if any(w.lower().endswith(_ORG_ENDINGS) for w in words):
         return None
-    if not any(len(w) > 1 and text[t.end():t.end() + 1] != "." for w, t in zip(words, tokens)):
-        return None  # initials only
+    if all(text[t.end():t.end() + 1] == "." and (len(w) == 1 or w in _INITIAL_WORDS) for w, t in zip(words, tokens)):
+        return None  # initials only (a surname that ends a sentence is still a name: "E.D. Wiebes.")
     capitals = [t.group() for t in tokens if t.group()[0].isupper()]
     if not capitals or all(t.lower() in _ROLES for t in capitals):
         return None
@@ -223,3 +243,31 @@ def find_person_name(text: str) -> Iterator[Span]:
 def common_words() -> frozenset[str]:
     """Lower-case everyday Dutch words (Deduce's whitelist plus roles)."""
     return _lists()[2]
+
+
+# Officials in their public role: a name right after (or right before) the office it is signed or
+# spoken in. Their names are not withheld on the personal-sphere ground; the scan proposes them as
+# "publiek ambtsdrager" for one confirmation instead of leaving each one open.
+_OFFICES = (r"minister(?:-president)?|staatssecretaris|(?:loco-)?burgemeester|wethouder|(?:raads|staten)?griffier|"
+            r"(?:gemeente|provincie|waterschaps|algemeen |secretaris-)?secretaris(?:-generaal)?|gedeputeerde|"
+            r"commissaris van de koning|dijkgraaf|koning|koningin|(?:plaatsvervangend |vice-)?voorzitter")
+_TITLES_BEFORE = r"(?:(?:de heer|mevrouw|dhr\.|mw\.|mr\.|dr\.|drs\.|ir\.|ing\.|prof\.)\s+)*"
+_ROLE_BEFORE = re.compile(
+    rf"(?i)(?<![\w-])(?P<office>{_OFFICES})(?:\s+(?:van|voor)\s+[^\n.]{{0,90}}?|\s+voornoemd)?\s*[,:]?[ \t]*(?:\n[ \t]*){{0,2}}"
+    rf"{_TITLES_BEFORE}$")
+_ROLE_AFTER = re.compile(rf"(?i)[ \t]*(?:[ \t]*,[ \t]*\n?[ \t]*|\n[ \t]*|\([ \t]*)(?:de\s+|het\s+)?(?P<office>{_OFFICES})\b")
+_KING_AFTER_GIVEN = re.compile(r"(?i)\b(?:wij|gegeven te [^\n]{0,80}(?:\n[^\n]{0,80})?)\s*$")
+
+
+def public_role(text: str, start: int, end: int) -> str | None:
+    """The office ("minister", "burgemeester" ...) a name at text[start:end] is written in, or None."""
+    before = text[max(0, start - 160):start]
+    m = _ROLE_BEFORE.search(before)
+    if m:
+        return m.group("office").lower()
+    m = _ROLE_AFTER.match(text, end, min(len(text), end + 80))
+    if m:
+        return m.group("office").lower()
+    if _KING_AFTER_GIVEN.search(before) and text[start:end].split()[0] in ("Willem-Alexander", "Beatrix", "Juliana"):
+        return "koning"
+    return None

@@ -8,7 +8,7 @@ from woo.privacy.contact import find_email, find_phone
 from woo.privacy.dates import find_birthdate
 from woo.privacy.finding import Finding
 from woo.privacy.identifiers import find_bsn, find_iban, find_licence_plate
-from woo.privacy.names import find_person_name
+from woo.privacy.names import find_person_name, public_role
 
 # Most specific first: when two findings overlap, the earlier type wins (an e-mail address is not
 # also a name, an IBAN's digits are not also a phone number).
@@ -38,7 +38,8 @@ def scan_text(text: str, page: int | None = None) -> list[Finding]:
             if _overlaps(taken, start, end):
                 continue
             own.append((start, end))
-            found.append(Finding(kind, page, text[start:end], start, end))
+            role = public_role(text, start, end) if kind == "person_name" else None
+            found.append(Finding(kind, page, text[start:end], start, end, role=role))
         taken.extend(own)
     return sorted(found, key=lambda f: (f.start, f.end))
 

@@ -26,13 +26,14 @@ def classify_document(ctx: Context, document_id: str) -> None:
         title, filename = doc.title, original.filename if original else None
         props = (doc.metadata_ or {}).get("properties") or {}
     text = b"".join(_prefix(ctx.store.iter_chunks(key, version_id=version), MAX_TEXT_BYTES)).decode("utf-8", "ignore")
-    result = active_classifier(ctx).classify(text, title=title, filename=filename, properties=props)
+    classifier = active_classifier(ctx)
+    result = classifier.classify(text, title=title, filename=filename, properties=props)
     from woo.metadata.suggest import suggest_metadata
     from woo.services import describe
     metadata = suggest_metadata(text, title=title, filename=filename, properties=props)
     suggestion = {"category": result.category, "label": result.label, "confidence": round(result.confidence, 4),
                   "alternatives": [{"category": c, "confidence": round(p, 4)} for c, p in result.alternatives],
-                  "reasons": list(result.reasons)}
+                  "reasons": list(result.reasons), "uncertain": result.uncertain}
     with ctx.unit_of_work() as session:
         doc = session.get(Document, document_id)
         doc.suggestion = suggestion
@@ -40,7 +41,10 @@ def classify_document(ctx: Context, document_id: str) -> None:
         audit.record(session, SYSTEM.label, "document.classified", document_id, category=result.category,
                      confidence=suggestion["confidence"])
         threshold = ctx.settings.auto_accept_confidence
-        if threshold is not None and result.confidence >= threshold and doc.category is None:
+        if threshold == "model":
+            threshold = getattr(classifier, "auto_accept_threshold", None)
+        # an "onzeker" suggestion always goes to review, whatever the threshold
+        if threshold is not None and not result.uncertain and result.confidence >= threshold and doc.category is None:
             _decide(session, doc, SYSTEM, result.category, "classification.auto_accepted")
 
 

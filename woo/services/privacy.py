@@ -17,27 +17,20 @@ from sqlalchemy.orm import Session
 from woo.adapters.models import Document, PrivacyFinding, StoredFile, utcnow
 from woo.adapters.objectstore import local_copy
 from woo.intake.identify import identify
+from woo.privacy.grounds import DEFAULT_GROUND, TYPE_LABELS_NL, WOO_GROUNDS, default_ground  # noqa: F401
 from woo.services import audit, jobs
 from woo.services.context import SYSTEM, Actor, Context
 
 OPEN, REDACT, ALLOW = "open", "redact", "allow"
-# Grounds of the Woo for withholding (art. 5.1 absolute and relative, 5.2 personal opinions).
-WOO_GROUNDS = {
-    "5.1.1c": "bedrijfs- en fabricagegegevens (vertrouwelijk verstrekt)",
-    "5.1.1d": "bijzondere persoonsgegevens",
-    "5.1.1e": "nationale identificatienummers",
-    "5.1.2a": "internationale betrekkingen",
-    "5.1.2c": "opsporing en vervolging van strafbare feiten",
-    "5.1.2d": "inspectie, controle en toezicht",
-    "5.1.2e": "eerbiediging van de persoonlijke levenssfeer",
-    "5.1.2f": "concurrentiegevoelige bedrijfs- en fabricagegegevens",
-    "5.1.2i": "goed functioneren van de staat",
-    "5.2": "persoonlijke beleidsopvattingen",
-}
-TYPE_LABELS_NL = {"bsn": "BSN", "iban": "IBAN", "email": "e-mailadres", "phone": "telefoonnummer",
-                  "address": "adres", "birthdate": "geboortedatum", "licence_plate": "kenteken",
-                  "person_name": "persoonsnaam", "hidden": "verborgen inhoud"}
-DEFAULT_GROUND = {"bsn": "5.1.1e"}  # national identification numbers are an absolute ground
+# Proposed, not yet decided: a public official named in that role ("De Minister van ..., NAME").
+PROPOSED_OFFICIAL = "ambtsdrager"
+# Metadata the cleaned public PDF does not carry (producer, creating application): no decision needed.
+REMOVED = "verwijderd"
+ALLOW_OFFICIAL = "allow_official"  # the one-click decision on proposals
+OFFICIAL_REASON = "Publiek ambtsdrager in de uitoefening van de functie"
+REMOVED_REASON = "Verwijderd uit publieksversie (de gepubliceerde PDF bevat geen documentmetadata)"
+DECISION_LABELS_NL = {OPEN: "Nog beoordelen", REDACT: "Lakken", ALLOW: "Mag openbaar",
+                      PROPOSED_OFFICIAL: "Voorstel: publiek ambtsdrager", REMOVED: "Verwijderd uit publieksversie"}
 PAGED_KINDS = {"pdf"}
 
 
@@ -48,7 +41,7 @@ class PrivacyError(ValueError):
 def scan_document(ctx: Context, document_id: str) -> None:
     """rq job after extraction. Idempotent: decisions on findings that are found again are kept."""
     from woo.privacy.document import scan_extracted
-    from woo.privacy.hidden import EncryptedDocumentError, inspect_hidden
+    from woo.privacy.hidden import EncryptedDocumentError, inspect_hidden, removed_in_public_pdf
 
     with ctx.unit_of_work() as session:
         doc = session.get(Document, document_id)
@@ -60,33 +53,41 @@ def scan_document(ctx: Context, document_id: str) -> None:
         orig_ref = (original.object_key, original.version_id, Path(original.filename).suffix.lower())
     text = ctx.store.get_bytes(text_ref[0], text_ref[1]).decode("utf-8", "replace")
     pages = text.split("\f")
-    found = [(f.type, f.page, f.start, f.end, f.text, f.masked)
+    found = [(f.type, f.page, f.start, f.end, f.text, f.masked, f.role)
              for f in scan_extracted(kind, "\n\n".join(pages), pages)]
     with local_copy(ctx.store, orig_ref[0], orig_ref[1], orig_ref[2], "woo-privacy-") as local:
         try:
             hidden = inspect_hidden(local, kind)
         except EncryptedDocumentError as exc:
             raise jobs.JobFailed(str(exc)) from exc
-    found += [("hidden", None, None, None, h, h[:300]) for h in hidden]
+    found += [("hidden", None, None, None, h, h[:300], None) for h in hidden]
 
     with ctx.unit_of_work() as session:
         existing = {(f.type, f.page, f.text): f for f in session.execute(
             select(PrivacyFinding).where(PrivacyFinding.document_id == document_id)).scalars()}
         seen = set()
-        for type_, page, start, end, text_, masked in found:
+        for type_, page, start, end, text_, masked, role in found:
             key = (type_, page, text_)
             if key in seen:
                 continue
             seen.add(key)
             if key not in existing:
+                decision, reason = OPEN, None
+                if role:  # an official in office: proposed for publication, one click confirms
+                    decision, reason = PROPOSED_OFFICIAL, f"{OFFICIAL_REASON} ({role})"
+                elif type_ == "hidden" and kind == "pdf" and removed_in_public_pdf(text_):
+                    decision, reason = REMOVED, REMOVED_REASON
                 session.add(PrivacyFinding(document_id=document_id, type=type_, page=page, start=start, end=end,
-                                           text=text_, masked=masked, decision=OPEN))
+                                           text=text_, masked=masked, decision=decision, reason=reason))
         for key, f in existing.items():
-            if key not in seen and f.decision == OPEN:
+            if key not in seen and f.decision in (OPEN, PROPOSED_OFFICIAL, REMOVED):
                 session.delete(f)  # no longer found (e.g. a corrected file)
         counts: dict[str, int] = {}
         for type_, *_ in found:
             counts[type_] = counts.get(type_, 0) + 1
+        proposed = sum(1 for *_, role in found if role)
+        if proposed:
+            counts["ambtsdrager_voorgesteld"] = proposed
         audit.record(session, SYSTEM.label, "privacy.scanned", document_id, findings=counts)
     ensure_public_rendition(ctx, document_id)
 
@@ -99,12 +100,17 @@ def findings(session: Session, document_id: str) -> list[PrivacyFinding]:
 
 def decide(ctx: Context, actor: Actor, document_id: str, finding_ids: list[int], decision: str,
            ground: str | None = None, reason: str | None = None) -> None:
-    """Redact (with a Woo ground) or allow (with a reason) each finding; every decision is audited."""
-    if decision == REDACT and ground not in WOO_GROUNDS:
+    """Redact (with a Woo ground) or allow (with a reason) each finding; every decision is audited.
+
+    Redacting without a ground gives each finding the default ground of its kind (grounds.DEFAULT_GROUND:
+    a BSN 5.1.1e, names and contact data 5.1.2e). ``allow_official`` confirms proposed officials with the
+    recorded reason "publiek ambtsdrager" (no reason to type).
+    """
+    if decision == REDACT and ground and ground not in WOO_GROUNDS:
         raise PrivacyError("Kies een Woo-weigeringsgrond om te lakken (bijvoorbeeld 5.1.2e).")
     if decision == ALLOW and not (reason or "").strip():
         raise PrivacyError("Geef een reden waarom dit gepubliceerd mag worden.")
-    if decision not in (REDACT, ALLOW):
+    if decision not in (REDACT, ALLOW, ALLOW_OFFICIAL):
         raise PrivacyError("Onbekende beslissing.")
     with ctx.unit_of_work() as session:
         rows = session.execute(select(PrivacyFinding).where(PrivacyFinding.document_id == document_id,
@@ -113,12 +119,27 @@ def decide(ctx: Context, actor: Actor, document_id: str, finding_ids: list[int],
             raise PrivacyError("Een of meer bevindingen horen niet bij dit document.")
         for f in rows:
             before = f.decision
-            f.decision, f.ground = decision, ground if decision == REDACT else None
-            f.reason, f.decided_by, f.decided_at = (reason or None), actor.label, utcnow()
+            if decision == ALLOW_OFFICIAL:
+                f.decision, f.ground = ALLOW, None
+                f.reason = f.reason if before == PROPOSED_OFFICIAL and f.reason else OFFICIAL_REASON
+            elif decision == REDACT:
+                f.decision, f.ground, f.reason = REDACT, ground or default_ground(f.type), (reason or None)
+            else:
+                f.decision, f.ground, f.reason = ALLOW, None, reason
+            f.decided_by, f.decided_at = actor.label, utcnow()
             audit.record(session, actor.label, "privacy.decided", document_id, finding=f.id, type=f.type,
-                         page=f.page, text=f.masked, before=before, decision=decision, ground=f.ground,
+                         page=f.page, text=f.masked, before=before, decision=f.decision, ground=f.ground,
                          reason=f.reason)
     ensure_public_rendition(ctx, document_id)
+
+
+def allow_officials(ctx: Context, actor: Actor, document_id: str) -> int:
+    """The one click: every proposed public official of the document may be published, reason recorded."""
+    with ctx.unit_of_work() as session:
+        ids = [f.id for f in findings(session, document_id) if f.decision == PROPOSED_OFFICIAL]
+    if ids:
+        decide(ctx, actor, document_id, ids, ALLOW_OFFICIAL)
+    return len(ids)
 
 
 def override_failed_scan(ctx: Context, actor: Actor, document_id: str, reason: str) -> None:
@@ -146,11 +167,15 @@ def blockers(session: Session, doc: Document) -> list[str]:
     open_count = sum(f.decision == OPEN for f in rows)
     if open_count:
         reasons.append(f"{open_count} mogelijke persoonsgegevens of verborgen inhoud nog niet beoordeeld.")
+    proposed = sum(f.decision == PROPOSED_OFFICIAL for f in rows)
+    if proposed:
+        reasons.append(f"{proposed} naam/namen van publieke ambtsdragers voorgesteld om te publiceren: bevestig met "
+                       "'Ambtsdragers toestaan'.")
     original = doc.file("original")
     needs_redaction = any(f.decision == REDACT and f.type != "hidden" for f in rows)
     if original is not None and original.mime_type != "application/pdf" and needs_redaction:
         reasons.append("Lakken kan alleen in een PDF; lever het document als PDF aan.")
-    if not open_count and original is not None and original.mime_type == "application/pdf":
+    if not open_count and not proposed and original is not None and original.mime_type == "application/pdf":
         rendition = doc.file("redacted")
         if rendition is None:
             reasons.append("De opgeschoonde publicatieversie (PDF) is nog niet gemaakt.")
@@ -168,9 +193,10 @@ def ensure_public_rendition(ctx: Context, document_id: str) -> None:
         doc = session.get(Document, document_id)
         original = doc.file("original")
         rows = findings(session, document_id)
-        if original is None or original.mime_type != "application/pdf" or any(f.decision == OPEN for f in rows):
+        if original is None or original.mime_type != "application/pdf" or any(
+                f.decision in (OPEN, PROPOSED_OFFICIAL) for f in rows):
             return
-        wanted = [Redaction(page=f.page or 1, text=f.text, ground=f.ground or DEFAULT_GROUND.get(f.type, "5.1.2e"))
+        wanted = [Redaction(page=f.page or 1, text=f.text, ground=f.ground or default_ground(f.type))
                   for f in rows if f.decision == REDACT and f.type != "hidden"]
         src = (original.object_key, original.version_id, original.filename)
         old = doc.file("redacted")

@@ -144,7 +144,8 @@ def privacy_json(session, doc) -> dict:
 
     return {"blockers": privacy.blockers(session, doc), "findings": [
         {"id": f.id, "type": f.type, "page": f.page, "text": f.text, "start": f.start, "end": f.end,
-         "decision": f.decision, "ground": f.ground, "reason": f.reason, "decided_by": f.decided_by,
+         "decision": f.decision, "ground": f.ground, "default_ground": privacy.default_ground(f.type),
+         "reason": f.reason, "decided_by": f.decided_by,
          "decided_at": f.decided_at.isoformat() if f.decided_at else None}
         for f in privacy.findings(session, doc.id)]}
 
@@ -162,7 +163,8 @@ def get_privacy(document_id: str):
 @bp.route("/documents/<document_id>/privacy", methods=["POST"])
 @token_required("review")
 def decide_privacy(document_id: str):
-    """{"findings": [ids] or "open", "decision": "redact"|"allow", "ground": "5.1.2e", "reason": "..."}"""
+    """{"findings": [ids], "open" or "officials", "decision": "redact"|"allow"|"allow_official", "ground": "5.1.2e",
+    "reason": "..."}; redact without a ground uses each kind's default ground."""
     from woo.services import privacy
 
     doc_id, error = _target(document_id, "document.review", "Dit account mag geen persoonsgegevens beoordelen.")
@@ -170,11 +172,13 @@ def decide_privacy(document_id: str):
         return error
     body = request.get_json(silent=True) or {}
     ids = body.get("findings")
-    if ids == "open":
+    if ids in ("open", "officials"):
+        wanted = privacy.OPEN if ids == "open" else privacy.PROPOSED_OFFICIAL
         with context().unit_of_work() as s:
-            ids = [f.id for f in privacy.findings(s, doc_id) if f.decision == privacy.OPEN]
+            ids = [f.id for f in privacy.findings(s, doc_id) if f.decision == wanted]
     if not isinstance(ids, list) or not ids or not all(isinstance(i, int) for i in ids):
-        return problem(400, "Geef 'findings' als lijst van nummers, of \"open\" voor alle open bevindingen.")
+        return problem(400, "Geef 'findings' als lijst van nummers, \"open\" voor alle open bevindingen of "
+                            "\"officials\" voor de voorgestelde ambtsdragers.")
     try:
         privacy.decide(context(), g.principal.actor, doc_id, ids, body.get("decision", ""),
                        ground=body.get("ground"), reason=body.get("reason"))

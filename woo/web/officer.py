@@ -109,7 +109,7 @@ def detail(document_id: str):
         from woo.services import privacy
         return render_template("detail.html", doc=doc, history=docsvc.history(s, doc.id),
                                findings=privacy.findings(s, doc.id), grounds=privacy.WOO_GROUNDS,
-                               finding_types=privacy.TYPE_LABELS_NL,
+                               finding_types=privacy.TYPE_LABELS_NL, default_ground=privacy.default_ground,
                                privacy_blockers=privacy.blockers(s, doc),
                                text_preview=text_preview, statuses=lifecycle.LABELS_NL,
                                job_labels=jobsvc.LABELS_NL, job_kinds=jobsvc.KIND_LABELS_NL,
@@ -142,6 +142,8 @@ def privacy_decision(document_id: str):
     try:
         if request.form.get("decision") == "override":
             privacy.override_failed_scan(context(), g.principal.actor, document_id, request.form.get("reason", ""))
+        elif request.form.get("decision") == "allow_officials":
+            privacy.allow_officials(context(), g.principal.actor, document_id)
         else:
             ids = [int(i) for i in request.form.getlist("finding") if i.isdigit()]
             if not ids:

@@ -1,0 +1,37 @@
+"""The Woo grounds for withholding and the default ground per kind of finding: one table for CLI, API and UI.
+
+A BSN (and any other national identification number) falls under the absolute ground of art. 5.1
+lid 1 sub e; names, contact data, addresses, birth dates, bank numbers and hidden authors under
+the relative ground of the personal sphere (art. 5.1 lid 2 sub e). The officer can always choose
+another ground; the default is what "Lakken" uses when no ground is chosen. Pure: no I/O.
+"""
+from __future__ import annotations
+
+# Grounds of the Woo for withholding (art. 5.1 absolute and relative, 5.2 personal opinions).
+WOO_GROUNDS = {
+    "5.1.1c": "bedrijfs- en fabricagegegevens (vertrouwelijk verstrekt)",
+    "5.1.1d": "bijzondere persoonsgegevens",
+    "5.1.1e": "nationale identificatienummers",
+    "5.1.2a": "internationale betrekkingen",
+    "5.1.2c": "opsporing en vervolging van strafbare feiten",
+    "5.1.2d": "inspectie, controle en toezicht",
+    "5.1.2e": "eerbiediging van de persoonlijke levenssfeer",
+    "5.1.2f": "concurrentiegevoelige bedrijfs- en fabricagegegevens",
+    "5.1.2i": "goed functioneren van de staat",
+    "5.2": "persoonlijke beleidsopvattingen",
+}
+TYPE_LABELS_NL = {"bsn": "BSN", "iban": "IBAN", "email": "e-mailadres", "phone": "telefoonnummer",
+                  "address": "adres", "birthdate": "geboortedatum", "licence_plate": "kenteken",
+                  "person_name": "persoonsnaam", "hidden": "verborgen inhoud"}
+PERSONAL_SPHERE = "5.1.2e"
+DEFAULT_GROUND = {
+    "bsn": "5.1.1e",  # national identification numbers: absolute ground
+    "iban": PERSONAL_SPHERE, "email": PERSONAL_SPHERE, "phone": PERSONAL_SPHERE, "address": PERSONAL_SPHERE,
+    "birthdate": PERSONAL_SPHERE, "licence_plate": PERSONAL_SPHERE, "person_name": PERSONAL_SPHERE,
+    "hidden": PERSONAL_SPHERE,
+}
+
+
+def default_ground(kind: str) -> str:
+    """The ground a redaction of this kind of finding gets unless the officer picks another."""
+    return DEFAULT_GROUND.get(kind, PERSONAL_SPHERE)
