@@ -63,7 +63,6 @@ def test_publish_only_ready_documents_then_withdraw(woo_ctx, tmp_path):
     result = publication.publish(woo_ctx, SYSTEM, [ready, concept, "bestaat-niet"])
     assert result.published == [ready]
     assert any("informatiecategorie" in r for r in result.refused[concept])
-    assert any("Gereed voor publicatie" in r for r in result.refused[concept])
     assert result.refused["bestaat-niet"] == ["Document bestaat niet."]
     with woo_ctx.unit_of_work() as s:
         doc = s.get(Document, ready)
