@@ -65,6 +65,7 @@ SCOPES_NL = {"ingest": "documenten aanleveren", "read": "documenten lezen", "pub
 LOCATIONS_NL = {None: "tekst", "title": "titel", "metadata": "metadata", "filename": "bestandsnaam (niet openbaar)"}
 FIELDS_NL = {"published_at": "publicatiedatum", "withdrawn_at": "intrekkingsdatum", "status": "status",
              "category": "informatiecategorie", "title": "titel"}
+BRONDATUM_NL = {"document_date": "documentdatum", "published_at": "publicatiedatum", "created_at": "datum van opname"}
 _UNITS = {"Y": ("jaar", "jaar"), "M": ("maand", "maanden"), "W": ("week", "weken"), "D": ("dag", "dagen")}
 
 
@@ -105,3 +106,14 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(lambda m: EXTRACTION_NL.get(m, m), "extraction_nl")
     app.add_template_filter(lambda s: SCOPES_NL.get(s, s), "scope_nl")
     app.add_template_filter(lambda s: LOCATIONS_NL.get(s, s), "location_nl")
+    app.add_template_filter(lambda s: BRONDATUM_NL.get(s, s), "brondatum_nl")
+    app.add_template_filter(_status_nl, "status_nl")
+
+
+def _status_nl(status: str | None) -> str:
+    from woo.domain.lifecycle import LABELS_NL, Status
+
+    try:
+        return LABELS_NL[Status(status)]
+    except ValueError:
+        return status or ""
