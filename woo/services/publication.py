@@ -43,6 +43,19 @@ def public_file(doc: Document) -> StoredFile | None:
     return None
 
 
+def public_filename(doc: Document, stored: StoredFile) -> str:
+    """The download name the public gets: made from the document's (confirmed) title, never from the
+    uploaded file's name, which may carry names and addresses no one checked; the extension of the file."""
+    import re
+    import unicodedata
+
+    suffix = Path(stored.filename or "").suffix.lower()
+    suffix = suffix if re.fullmatch(r"\.[a-z0-9]{1,8}", suffix) else ""
+    base = unicodedata.normalize("NFKD", doc.title or "").encode("ascii", "ignore").decode()
+    base = re.sub(r"[^A-Za-z0-9]+", "-", base).strip("-").lower()[:100].rstrip("-")
+    return (base or f"document-{doc.id[:8]}") + suffix
+
+
 def harvestable_format(stored: StoredFile) -> tooi.Bestandsformaat | None:
     """The TOOI file type of a stored file, None when the Woo-index does not harvest that format."""
     return tooi.bestandsformaat_for(stored.mime_type, stored.filename)
