@@ -64,7 +64,8 @@ def documents():
         from woo.domain import tooi
         return render_template("documents.html", page=page, flt=flt, statuses=lifecycle.LABELS_NL,
                                categories=tooi.woo_categories(), formats=FORMAT_KINDS,
-                               job_labels=jobsvc.LABELS_NL, work=work, worklists=worklist.WORKLISTS,
+                               job_labels=jobsvc.LABELS_NL, job_kinds=jobsvc.KIND_LABELS_NL, work=work,
+                               worklists=worklist.WORKLISTS,
                                assessed=wlsvc.assess_documents(s, page.items))
 
 
