@@ -150,7 +150,12 @@ def test_publish_button_on_document_page(app, woo_ctx, tmp_path):
     assert resp.status_code == 302
     page = client.get(f"/documenten/{doc_id}").get_data(as_text=True)
     assert "Het document is gepubliceerd." in page and "Intrekken" in page and "Gepubliceerd" in page
+    # withdrawal asks for confirmation
     client.post(f"/documenten/{doc_id}/intrekken", data={"csrf_token": _csrf(page), "reden": PRIVACY})
+    with woo_ctx.unit_of_work() as s:
+        assert s.get(Document, doc_id).status == "published"
+    client.post(f"/documenten/{doc_id}/intrekken", data={"csrf_token": _csrf(page), "reden": PRIVACY,
+                                                         "bevestig": "1"})
     with woo_ctx.unit_of_work() as s:
         assert s.get(Document, doc_id).status == "withdrawn"
 

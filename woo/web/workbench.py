@@ -20,6 +20,7 @@ from woo.web.auth import login_required
 
 bp = Blueprint("work", __name__)
 AUDIT_PAGE = 100
+DUE_CAP = 1000  # the start page counts due records up to this many ("1000+")
 
 
 def can_any(action: str) -> bool:
@@ -54,8 +55,11 @@ def mine():
         blocked = [(d, assessed[d.id]) for d in docs if worklist.BLOCKED in assessed[d.id].lists][:10]
         archive = []
         if can_any("retention.manage"):
-            due = sum(1 for _ in retsvc.due_rows(s, retsvc.DueFilter(), batch=501))
-            archive.append({"label": "Archiefactie verstreken", "count": due, "url": url_for("retention.due")})
+            from itertools import islice
+
+            due = sum(1 for _ in islice(retsvc.due_rows(s, retsvc.DueFilter(), batch=DUE_CAP + 1), DUE_CAP + 1))
+            archive.append({"label": "Archiefactie verstreken", "count": f"{DUE_CAP}+" if due > DUE_CAP else due,
+                            "url": url_for("retention.due")})
         if can_any("retention.read"):
             me = g.principal.actor.label
             waiting = [lst for lst in ds.lists(s) if lst.status == ds.TER_BEOORDELING and lst.created_by != me]
