@@ -39,7 +39,7 @@ def test_review_queue_by_keyboard(live_server, woo_ctx, tmp_path):
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
         page = browser.new_page()
         login(page, live_server, "admin", woo_ctx.admin_password)
-        page.get_by_role("link", name="Beoordelen").click()
+        page.get_by_role("link", name="Beoordelen", exact=True).click()  # the menu item (the start page also links work lists)
 
         items = page.locator(".review-item")
         expect(items).to_have_count(2)

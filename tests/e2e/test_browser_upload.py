@@ -21,7 +21,7 @@ def test_login_upload_detail(live_server, woo_ctx, tmp_path):
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
         page = browser.new_page()
         login(page, live_server, "admin", woo_ctx.admin_password)
-        expect(page.get_by_role("heading", name="Documenten")).to_be_visible()
+        expect(page.get_by_role("heading", name="Mijn werk")).to_be_visible()  # the start page
 
         page.get_by_role("link", name="Uploaden").click()
         page.set_input_files("#files", [str(good), str(empty)])

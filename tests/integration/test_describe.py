@@ -81,18 +81,20 @@ def test_suggest_confirm_audit_and_publish(woo_ctx, tmp_path):
     assert suggested["organisation"]["value"] == utrecht
     assert all(0 <= x["confidence"] <= 1 and x["reason"] for x in suggested.values())
 
-    # before anyone confirms: only confident suggestions reach the record, the title among them only
-    # because the stored title is still the file name
+    # before anyone confirms: only confident suggestions reach the record; the title is never a guess:
+    # publishing refuses the file name and asks for the title, which then counts as confirmed
     classification.set_category(woo_ctx, OFFICER, doc_id, WOO_VERZOEK)
     with woo_ctx.unit_of_work() as s:
         findings = [f.id for f in privacy.findings(s, doc_id)]
     if findings:  # the letter names its addressee; not what this test is about
         privacy.decide(woo_ctx, OFFICER, doc_id, findings, "allow", reason="testbrief, fictieve naam")
-    published = publication.publish(woo_ctx, OFFICER, [doc_id])
+    refused = publication.publish(woo_ctx, OFFICER, [doc_id])
+    assert any("titel" in r for r in refused.refused[doc_id]), refused
+    published = publication.publish(woo_ctx, OFFICER, [doc_id], titles={doc_id: suggested["title"]["value"]})
     assert published.published == [doc_id], published.refused
     rec = _record(woo_ctx, doc_id)
     high = {f: x for f, x in suggested.items() if x["confidence"] >= 0.8}
-    assert (rec.officiele_titel == suggested["title"]["value"]) == ("title" in high)
+    assert rec.officiele_titel == suggested["title"]["value"]
     assert ("UTR-2025-004711" in rec.identifiers) == ("identifiers" in high) and doc_id in rec.identifiers
 
     confirmed = describe.set_metadata(woo_ctx, OFFICER, doc_id, {
@@ -103,10 +105,11 @@ def test_suggest_confirm_audit_and_publish(woo_ctx, tmp_path):
     with woo_ctx.unit_of_work() as s:
         doc = s.get(Document, doc_id)
         assert doc.title == "Besluit op het Woo-verzoek Croeselaan"
-        event = s.execute(select(Event).where(Event.document_id == doc_id, Event.action == "metadata.confirmed")
-                          ).scalars().one()
+        first, event = s.execute(select(Event).where(Event.document_id == doc_id,
+                                                     Event.action == "metadata.confirmed")).scalars().all()
+        assert first.detail["fields"] == ["title"]  # the title asked for on publication
         assert event.actor == "user:officer-test"
-        assert event.detail["before"]["title"] == "scan_0042" and event.detail["before"]["date.vaststelling"] is None
+        assert first.detail["before"]["title"] == "scan_0042" and event.detail["before"]["date.vaststelling"] is None
         assert event.detail["after"]["documentsoort"] == tooi.documentsoort("besluit").uri
 
     rec = _record(woo_ctx, doc_id)

@@ -25,7 +25,8 @@ def test_tick_rewrites_sidecars_after_publication_and_enqueues_fixity(woo_ctx, t
         open_ids = [f.id for f in privacy.findings(s, doc_id) if f.decision == "open"]
     if open_ids:
         privacy.decide(woo_ctx, SYSTEM, doc_id, open_ids, "allow", reason="test")
-    assert publication.publish(woo_ctx, SYSTEM, [doc_id]).published == [doc_id]
+    # the public title is confirmed with the publication (the file name is never published as title)
+    assert publication.publish(woo_ctx, SYSTEM, [doc_id], titles={doc_id: "Jaarverslag 2025"}).published == [doc_id]
 
     redis = woo_ctx.queue.redis
     redis.delete(maintenance.LOCK_KEY, maintenance.FIXITY_KEY)

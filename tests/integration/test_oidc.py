@@ -164,7 +164,7 @@ def test_sso_login_creates_user_with_exactly_the_mapped_roles(sso_app, woo_ctx, 
     client = sso_app.test_client()
     assert b"Inloggen met single sign-on" in client.get("/login").data
     resp = sso_login(client, provider)
-    assert resp.status_code == 302 and resp.location.endswith("/documenten")
+    assert resp.status_code == 302 and resp.location.endswith("/werk")
     assert _logged_in(client)
     with woo_ctx.unit_of_work() as s:
         org = accounts.default_organisation(s).id

@@ -51,7 +51,7 @@ def test_findings_block_publication_until_redacted_for_real(woo_ctx, tmp_path):
     if others:
         privacy.decide(woo_ctx, OFFICER, doc_id, others, "redact", ground="5.1.2e")
 
-    result = publication.publish(woo_ctx, OFFICER, [doc_id])
+    result = publication.publish(woo_ctx, OFFICER, [doc_id], titles={doc_id: "Besluit op bezwaar"})
     assert result.published == [doc_id], result.refused
 
     with woo_ctx.unit_of_work() as s:

@@ -63,7 +63,6 @@ def test_publish_only_ready_documents_then_withdraw(woo_ctx, tmp_path):
     result = publication.publish(woo_ctx, SYSTEM, [ready, concept, "bestaat-niet"])
     assert result.published == [ready]
     assert any("informatiecategorie" in r for r in result.refused[concept])
-    assert any("Gereed voor publicatie" in r for r in result.refused[concept])
     assert result.refused["bestaat-niet"] == ["Document bestaat niet."]
     with woo_ctx.unit_of_work() as s:
         doc = s.get(Document, ready)
@@ -151,7 +150,12 @@ def test_publish_button_on_document_page(app, woo_ctx, tmp_path):
     assert resp.status_code == 302
     page = client.get(f"/documenten/{doc_id}").get_data(as_text=True)
     assert "Het document is gepubliceerd." in page and "Intrekken" in page and "Gepubliceerd" in page
+    # withdrawal asks for confirmation
     client.post(f"/documenten/{doc_id}/intrekken", data={"csrf_token": _csrf(page), "reden": PRIVACY})
+    with woo_ctx.unit_of_work() as s:
+        assert s.get(Document, doc_id).status == "published"
+    client.post(f"/documenten/{doc_id}/intrekken", data={"csrf_token": _csrf(page), "reden": PRIVACY,
+                                                         "bevestig": "1"})
     with woo_ctx.unit_of_work() as s:
         assert s.get(Document, doc_id).status == "withdrawn"
 

@@ -72,7 +72,7 @@ def test_ingest_publish_drop_database_rebuild_from_bucket(make_settings, backend
 
         category = tooi.category_by_label("woo_verzoeken_en_besluiten").uri
         classification.set_category(ctx, OFFICER, ids[0], category)
-        result = publication.publish(ctx, OFFICER, [ids[0]])
+        result = publication.publish(ctx, OFFICER, [ids[0]], titles={ids[0]: "Besluit"})
         assert result.published == [ids[0]], result.refused
         described, problems = preservation.describe_pending(ctx)
         assert described == 1 and not problems  # the preserve job described both already; only one changed since

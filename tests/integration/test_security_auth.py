@@ -90,7 +90,7 @@ def test_login_never_redirects_off_site(woo_ctx, tmp_path):
         resp = _login(world.app.test_client(), "officer", PASSWORD, next_url=target)
         assert resp.status_code == 302
         location = resp.location
-        assert location == "/documenten", (target, location)
+        assert location == "/werk", (target, location)  # the start page ("Mijn werk")
 
 
 def test_login_keeps_a_local_next(woo_ctx, tmp_path):

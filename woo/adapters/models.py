@@ -201,6 +201,8 @@ class PrivacyFinding(Base):
     text: Mapped[str] = mapped_column(Text)
     masked: Mapped[str] = mapped_column(String(300))
     decision: Mapped[str] = mapped_column(String(20), default="open")  # open / redact / allow
+    # None: in the text or hidden content; "title" / "filename" / "metadata": what the public record shows
+    location: Mapped[str | None] = mapped_column(String(20))
     ground: Mapped[str | None] = mapped_column(String(20))  # Woo ground for a redaction, e.g. 5.1.2e
     reason: Mapped[str | None] = mapped_column(Text)        # why it may be published
     decided_by: Mapped[str | None] = mapped_column(String(200))

@@ -19,7 +19,7 @@ class Status(StrEnum):
 
 LABELS_NL = {
     Status.CONCEPT: "Concept",
-    Status.READY: "Gereed voor publicatie",
+    Status.READY: "Categorie vastgesteld",  # what publication still needs: woo.domain.worklist
     Status.PUBLISHED: "Gepubliceerd",
     Status.WITHDRAWN: "Ingetrokken",
     Status.ARCHIVED: "Overgebracht",

@@ -31,6 +31,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "retention.manage": frozenset({Role.ARCHIVIST}),
     "retention.review": frozenset({Role.REVIEWER}),  # judge items on a destruction list
     "retention.read": frozenset({Role.ARCHIVIST, Role.REVIEWER}),  # see destruction lists
+    "audit.read": frozenset({Role.ARCHIVIST}),  # the audit log page (admins too)
     "admin": frozenset(),
 }
 

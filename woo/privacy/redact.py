@@ -41,7 +41,7 @@ def _apply_redactions(src: Path, redactions: list[Redaction], report: RedactionR
     try:
         if doc.needs_pass or doc.is_encrypted:
             raise EncryptedDocumentError(src)
-        touched: set[int] = set()
+        boxes: dict[int, list[tuple[pymupdf.Rect, set[str]]]] = {}
         for r in redactions:
             if not 1 <= r.page <= doc.page_count:
                 raise ValueError(f"Pagina {r.page} bestaat niet (het document heeft {doc.page_count} pagina's).")
@@ -53,17 +53,34 @@ def _apply_redactions(src: Path, redactions: list[Redaction], report: RedactionR
                 report.not_found.append(r)
                 continue
             for quad in hits:
-                page.add_redact_annot(quad, text=r.ground, fontname="helv", fontsize=7, align=pymupdf.TEXT_ALIGN_CENTER,
-                                      fill=(0, 0, 0), text_color=(1, 1, 1), cross_out=False)
+                _add_box(boxes.setdefault(r.page - 1, []), quad.rect, r.ground)
             report.applied.append((r, len(hits)))
-            touched.add(r.page - 1)
-        for index in sorted(touched):
+        for index, page_boxes in boxes.items():
+            # overlapping findings make one box with one label (not two labels printed over each other)
+            for rect, grounds in page_boxes:
+                doc[index].add_redact_annot(rect, text=", ".join(sorted(grounds)), fontname="helv", fontsize=7,
+                                            align=pymupdf.TEXT_ALIGN_CENTER, fill=(0, 0, 0), text_color=(1, 1, 1),
+                                            cross_out=False)
+        for index in sorted(boxes):
             # Remove glyphs under the boxes and the image pixels under them; vector drawings stay.
             doc[index].apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_PIXELS,
                                         graphics=pymupdf.PDF_REDACT_LINE_ART_NONE)
         return doc.tobytes(garbage=4, deflate=True, clean=True)
     finally:
         doc.close()
+
+
+def _add_box(boxes: list, rect, ground: str) -> None:
+    """Add ``rect`` to a page's boxes, merged with every box it overlaps (also through the merged box)."""
+    rect, grounds = pymupdf.Rect(rect), {ground}
+    while True:
+        i = next((i for i, (other, _) in enumerate(boxes) if other.intersects(rect)), None)
+        if i is None:
+            break
+        other, other_grounds = boxes.pop(i)
+        rect |= other
+        grounds |= other_grounds
+    boxes.append((rect, grounds))
 
 
 def _strip(pdf: pikepdf.Pdf, report: RedactionReport) -> None:

@@ -17,9 +17,11 @@ def instance_option(fn):
                     "Exit code 1 if any was refused.")
 @instance_option
 @click.argument("document_ids", nargs=-1)
-@click.option("--all-ready", is_flag=True, help="Every document with status 'gereed voor publicatie'.")
+@click.option("--all-ready", is_flag=True, help="Every document whose category is confirmed.")
+@click.option("--title", help="Confirm this public title while publishing (one document; needed when "
+                              "no one confirmed a title yet).")
 @click.option("--user", "username", help="Act as this woo user (recorded in the history).")
-def publish_command(data_dir, document_ids, all_ready, username):
+def publish_command(data_dir, document_ids, all_ready, title, username):
     from woo.cli import _cli_actor, _context
     from woo.services import publication
 
@@ -31,7 +33,9 @@ def publish_command(data_dir, document_ids, all_ready, username):
             ids += publication.ready_document_ids(s)
     if not ids:
         raise click.UsageError("Geef documentnummers of --all-ready.")
-    result = publication.publish(ctx, actor, ids)
+    if title and len(ids) != 1:
+        raise click.UsageError("--title geldt voor één document.")
+    result = publication.publish(ctx, actor, ids, titles={ids[0]: title} if title else None)
     click.echo(f"Gepubliceerd: {len(result.published)}, geweigerd: {len(result.refused)}")
     for doc_id, reasons in result.refused.items():
         click.echo(f"  geweigerd  {doc_id}: {' '.join(reasons)}")

@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
-from pathlib import PurePath
 
 from woo.adapters.models import Document, Organisation, StoredFile
 from woo.domain import tooi
@@ -112,8 +111,8 @@ def diwoo_record(doc: Document | DocumentView, org: Organisation, stored: Stored
 def described(doc: Document | DocumentView) -> dict:
     """Confirmed metadata, else high-confidence suggestions, as plain values for the DiWoo record.
 
-    A suggested title only replaces a title that is still the uploaded file's name: a title someone
-    typed wins over a guess. Unknown TOOI values (a list changed since) are left out, not published."""
+    The title is the one a person chose (confirmed, or given at intake); a suggestion is only a proposal
+    until someone confirms it (publication asks for it). Unknown TOOI values (a list changed since) are left out, not published."""
     from datetime import date
 
     from woo.metadata.suggest import effective_values
@@ -121,10 +120,6 @@ def described(doc: Document | DocumentView) -> dict:
     values = effective_values(doc)
     confirmed = (doc.metadata_ or {}).get("confirmed") or {}
     title = confirmed.get("title")
-    if title is None and values.get("title") is not None:
-        original = doc.file("original")
-        named_after_file = original is None or doc.title == PurePath(original.filename or "").stem
-        title = values["title"] if named_after_file else None
     soort = values.get("documentsoort")
     soort = soort if soort and tooi.documentsoort(soort) else None
     opsteller = values.get("organisation")

@@ -44,8 +44,21 @@ def classify_document(ctx: Context, document_id: str) -> None:
         if threshold == "model":
             threshold = getattr(classifier, "auto_accept_threshold", None)
         # an "onzeker" suggestion always goes to review, whatever the threshold
-        if threshold is not None and not result.uncertain and result.confidence >= threshold and doc.category is None:
+        accepted = (threshold is not None and not result.uncertain and result.confidence >= threshold
+                    and doc.category is None)
+        if accepted:
             _decide(session, doc, SYSTEM, result.category, "classification.auto_accepted")
+    if accepted:
+        _retention_follows(ctx, SYSTEM, [document_id])
+
+
+def _retention_follows(ctx: Context, actor: Actor, document_ids: list[str]) -> None:
+    """A confirmed category gives the document its default Selectielijst class (the service `woo retention
+    classify` calls); a class an archivist chose is kept."""
+    from woo.services import retention
+
+    if document_ids:
+        retention.classify_defaults(ctx, actor, recompute=True, document_ids=document_ids)
 
 
 def _prefix(chunks, limit: int):
@@ -85,6 +98,7 @@ def accept(ctx: Context, actor: Actor, document_ids: list[str]) -> list[str]:
                 continue
             _decide(session, doc, actor, doc.suggestion["category"], "classification.confirmed")
             done.append(doc_id)
+    _retention_follows(ctx, actor, done)
     return done
 
 
@@ -100,6 +114,7 @@ def set_category(ctx: Context, actor: Actor, document_id: str, category: str) ->
         suggested = (doc.suggestion or {}).get("category")
         _decide(session, doc, actor, cat.uri,
                 "classification.confirmed" if suggested == cat.uri else "classification.corrected")
+    _retention_follows(ctx, actor, [document_id])
 
 
 def review_queue(session: Session, organisation_ids: set[int] | None, limit: int = 200) -> list[Document]:

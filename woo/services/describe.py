@@ -113,6 +113,10 @@ def set_metadata(ctx: Context, actor: Actor, document_id: str, values: dict) -> 
             from woo.publish import search
 
             search.index_document(session, ctx.store, doc)  # the public search finds the new title
+        if set(changed) & {"title", "identifiers"}:
+            from woo.services import privacy
+
+            privacy.scan_metadata(session, doc)  # what will be public is checked like the text
         if changed:
             audit.record(session, actor.label, "metadata.confirmed", doc.id, fields=sorted(changed),
                          before=before, after={f: clean[f] for f in clean})

@@ -19,6 +19,7 @@ class DocumentFilter:
     date_from: date | None = None
     date_to: date | None = None
     q: str | None = None
+    document_ids: list[str] | None = None  # a work list (woo.services.worklist.on_list)
 
 
 @dataclass
@@ -45,6 +46,8 @@ def list_documents(session: Session, principal: Principal, flt: DocumentFilter, 
     orgs = visible_organisations(principal)
     if orgs is not None:
         stmt = stmt.where(Document.organisation_id.in_(orgs))
+    if flt.document_ids is not None:
+        stmt = stmt.where(Document.id.in_(flt.document_ids))
     if flt.status:
         stmt = stmt.where(Document.status == flt.status)
     if flt.category:

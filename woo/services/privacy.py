@@ -64,7 +64,8 @@ def scan_document(ctx: Context, document_id: str) -> None:
 
     with ctx.unit_of_work() as session:
         existing = {(f.type, f.page, f.text): f for f in session.execute(
-            select(PrivacyFinding).where(PrivacyFinding.document_id == document_id)).scalars()}
+            select(PrivacyFinding).where(PrivacyFinding.document_id == document_id,
+                                         PrivacyFinding.location.is_(None))).scalars()}
         seen = set()
         for type_, page, start, end, text_, masked, role in found:
             key = (type_, page, text_)
@@ -89,7 +90,64 @@ def scan_document(ctx: Context, document_id: str) -> None:
         if proposed:
             counts["ambtsdrager_voorgesteld"] = proposed
         audit.record(session, SYSTEM.label, "privacy.scanned", document_id, findings=counts)
+        scan_metadata(session, session.get(Document, document_id))
     ensure_public_rendition(ctx, document_id)
+
+
+# Where else personal data can reach the public: the title, the metadata that is published, and the file
+# name (not published since the download name comes from the title, but the title starts as the file name).
+LOCATION_LABELS_NL = {None: "tekst", "title": "titel", "metadata": "metadata", "filename": "bestandsnaam"}
+BLOCKING_LOCATIONS = frozenset({None, "title", "metadata"})
+
+
+def _filename_words(name: str) -> str:
+    """'brief_kapvergunning_oudegracht_12.pdf' -> 'Brief Kapvergunning Oudegracht 12': the detectors look
+    for capitalised names and streets in running text."""
+    import re
+
+    stem = Path(name or "").stem
+    return " ".join(w[:1].upper() + w[1:] for w in re.split(r"[\s_\-.+]+", stem) if w)
+
+
+def metadata_texts(doc: Document) -> dict[str, str]:
+    """location -> the text that would be published there (or, for the file name, seen as the title)."""
+    from woo.metadata.suggest import effective_values
+
+    values = effective_values(doc)
+    confirmed = (doc.metadata_ or {}).get("confirmed") or {}
+    out = {"title": confirmed.get("title") or doc.title or ""}
+    published = [v for f, v in values.items() if f in ("identifiers",) and v]
+    out["metadata"] = "\n".join(str(i) for v in published for i in (v if isinstance(v, list) else [v]))
+    original = doc.file("original")
+    if original is not None:
+        out["filename"] = _filename_words(original.filename)
+    return out
+
+
+def scan_metadata(session: Session, doc: Document) -> int:
+    """Scan the title, the published metadata and the file name; keep decisions on findings found again,
+    drop open ones no longer found. Called after the text scan and whenever metadata is confirmed.
+    Returns the number of open findings there."""
+    from woo.privacy.scan import scan_text
+
+    rows = session.execute(select(PrivacyFinding).where(PrivacyFinding.document_id == doc.id,
+                                                        PrivacyFinding.location.is_not(None))).scalars().all()
+    existing = {(f.location, f.type, f.text): f for f in rows}
+    seen = set()
+    for location, text in metadata_texts(doc).items():
+        for f in scan_text(text) if text.strip() else ():
+            key = (location, f.type, f.text)
+            if key in seen:
+                continue
+            seen.add(key)
+            if key not in existing:
+                session.add(PrivacyFinding(document_id=doc.id, type=f.type, page=None, start=f.start, end=f.end,
+                                           text=f.text, masked=f.masked, decision=OPEN, location=location))
+    for key, f in existing.items():
+        if key not in seen and f.decision == OPEN:
+            session.delete(f)
+    session.flush()
+    return sum(1 for key in seen if key not in existing or existing[key].decision == OPEN)
 
 
 def findings(session: Session, document_id: str) -> list[PrivacyFinding]:
@@ -99,14 +157,17 @@ def findings(session: Session, document_id: str) -> list[PrivacyFinding]:
 
 
 def decide(ctx: Context, actor: Actor, document_id: str, finding_ids: list[int], decision: str,
-           ground: str | None = None, reason: str | None = None) -> None:
+           ground: str | None = None, reason: str | None = None, grounds: dict[int, str] | None = None) -> None:
     """Redact (with a Woo ground) or allow (with a reason) each finding; every decision is audited.
 
     Redacting without a ground gives each finding the default ground of its kind (grounds.DEFAULT_GROUND:
-    a BSN 5.1.1e, names and contact data 5.1.2e). ``allow_official`` confirms proposed officials with the
-    recorded reason "publiek ambtsdrager" (no reason to type).
+    a BSN 5.1.1e, names and contact data 5.1.2e); ``grounds`` gives a ground per finding id (the page's
+    per-finding choice). ``allow_official`` confirms proposed officials with the recorded reason
+    "publiek ambtsdrager" (no reason to type).
     """
-    if decision == REDACT and ground and ground not in WOO_GROUNDS:
+    grounds = {int(k): v for k, v in (grounds or {}).items() if v}
+    if decision == REDACT and any((grounds.get(i) or ground) and (grounds.get(i) or ground) not in WOO_GROUNDS
+                                  for i in finding_ids):
         raise PrivacyError("Kies een Woo-weigeringsgrond om te lakken (bijvoorbeeld 5.1.2e).")
     if decision == ALLOW and not (reason or "").strip():
         raise PrivacyError("Geef een reden waarom dit gepubliceerd mag worden.")
@@ -117,13 +178,17 @@ def decide(ctx: Context, actor: Actor, document_id: str, finding_ids: list[int],
                                                             PrivacyFinding.id.in_(finding_ids))).scalars().all()
         if len(rows) != len(set(finding_ids)):
             raise PrivacyError("Een of meer bevindingen horen niet bij dit document.")
+        if decision == REDACT and any(f.location is not None for f in rows):
+            raise PrivacyError("Persoonsgegevens in de titel of metadata kunnen niet worden gelakt: pas de titel "
+                               "of de metadata aan, of geef aan dat het openbaar mag.")
         for f in rows:
             before = f.decision
             if decision == ALLOW_OFFICIAL:
                 f.decision, f.ground = ALLOW, None
                 f.reason = f.reason if before == PROPOSED_OFFICIAL and f.reason else OFFICIAL_REASON
             elif decision == REDACT:
-                f.decision, f.ground, f.reason = REDACT, ground or default_ground(f.type), (reason or None)
+                f.decision, f.ground = REDACT, grounds.get(f.id) or ground or default_ground(f.type)
+                f.reason = reason or None
             else:
                 f.decision, f.ground, f.reason = ALLOW, None, reason
             f.decided_by, f.decided_at = actor.label, utcnow()
@@ -153,36 +218,11 @@ def override_failed_scan(ctx: Context, actor: Actor, document_id: str, reason: s
 
 
 def blockers(session: Session, doc: Document) -> list[str]:
-    """Dutch reasons the privacy gate holds this document back; empty when it may go out."""
-    scan_jobs = [j for j in doc.jobs if j.kind == "privacy"]
-    scanned = any(j.status == jobs.DONE for j in scan_jobs)
-    if not scanned and not (doc.metadata_ or {}).get("privacy_override"):
-        failed = next((j for j in scan_jobs if j.status == jobs.FAILED), None)
-        if failed:
-            return [f"De controle op persoonsgegevens is mislukt ({failed.error}). Probeer opnieuw of leg een "
-                    "reden vast om zonder controle verder te gaan."]
-        return ["De controle op persoonsgegevens is nog niet afgerond."]
-    rows = findings(session, doc.id)
-    reasons = []
-    open_count = sum(f.decision == OPEN for f in rows)
-    if open_count:
-        reasons.append(f"{open_count} mogelijke persoonsgegevens of verborgen inhoud nog niet beoordeeld.")
-    proposed = sum(f.decision == PROPOSED_OFFICIAL for f in rows)
-    if proposed:
-        reasons.append(f"{proposed} naam/namen van publieke ambtsdragers voorgesteld om te publiceren: bevestig met "
-                       "'Ambtsdragers toestaan'.")
-    original = doc.file("original")
-    needs_redaction = any(f.decision == REDACT and f.type != "hidden" for f in rows)
-    if original is not None and original.mime_type != "application/pdf" and needs_redaction:
-        reasons.append("Lakken kan alleen in een PDF; lever het document als PDF aan.")
-    if not open_count and not proposed and original is not None and original.mime_type == "application/pdf":
-        rendition = doc.file("redacted")
-        if rendition is None:
-            reasons.append("De opgeschoonde publicatieversie (PDF) is nog niet gemaakt.")
-        elif (doc.metadata_ or {}).get("redaction_incomplete"):
-            reasons.append("Niet alle te lakken tekst is in de PDF teruggevonden: "
-                           + "; ".join(doc.metadata_["redaction_incomplete"]))
-    return reasons
+    """Dutch reasons the privacy gate holds this document back; empty when it may go out (the privacy part
+    of woo.domain.worklist's assessment)."""
+    from woo.services import worklist
+
+    return worklist.assess_document(session, doc).privacy_blockers
 
 
 def ensure_public_rendition(ctx: Context, document_id: str) -> None:
@@ -192,7 +232,7 @@ def ensure_public_rendition(ctx: Context, document_id: str) -> None:
     with ctx.unit_of_work() as session:
         doc = session.get(Document, document_id)
         original = doc.file("original")
-        rows = findings(session, document_id)
+        rows = [f for f in findings(session, document_id) if f.location is None]
         if original is None or original.mime_type != "application/pdf" or any(
                 f.decision in (OPEN, PROPOSED_OFFICIAL) for f in rows):
             return

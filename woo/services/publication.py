@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from woo.adapters.models import Document, StoredFile, utcnow
 from woo.domain import tooi
-from woo.domain.lifecycle import LABELS_NL, Status, check_transition
+from woo.domain.lifecycle import Status, check_transition
 from woo.publish import search
 from woo.services import audit, feeds
 from woo.services.context import Actor, Context
@@ -43,48 +43,56 @@ def public_file(doc: Document) -> StoredFile | None:
     return None
 
 
+def public_filename(doc: Document, stored: StoredFile) -> str:
+    """The download name the public gets: made from the document's (confirmed) title, never from the
+    uploaded file's name, which may carry names and addresses no one checked; the extension of the file."""
+    import re
+    import unicodedata
+
+    suffix = Path(stored.filename or "").suffix.lower()
+    suffix = suffix if re.fullmatch(r"\.[a-z0-9]{1,8}", suffix) else ""
+    base = unicodedata.normalize("NFKD", doc.title or "").encode("ascii", "ignore").decode()
+    base = re.sub(r"[^A-Za-z0-9]+", "-", base).strip("-").lower()[:100].rstrip("-")
+    return (base or f"document-{doc.id[:8]}") + suffix
+
+
 def harvestable_format(stored: StoredFile) -> tooi.Bestandsformaat | None:
     """The TOOI file type of a stored file, None when the Woo-index does not harvest that format."""
     return tooi.bestandsformaat_for(stored.mime_type, stored.filename)
 
 
-def _privacy_blockers(session: Session, doc: Document) -> list[str]:
-    """The privacy gate (woo.services.privacy): open findings or a failed scan hold a document back."""
-    from woo.services import privacy
-
-    return privacy.blockers(session, doc)
-
-
 def publication_blockers(session: Session, doc: Document) -> list[str]:
-    """Dutch reasons why ``doc`` may not be published now; empty means it may."""
-    reasons: list[str] = []
-    if doc.status != Status.READY:
-        reasons.append(f"Alleen documenten met status '{LABELS_NL[Status.READY]}' kunnen worden gepubliceerd; "
-                       f"dit document heeft status '{LABELS_NL[Status(doc.status)]}'.")
-    if tooi.category_by_uri(doc.category) is None:
-        reasons.append("De informatiecategorie is nog niet vastgesteld.")
-    extract_jobs = [j for j in doc.jobs if j.kind == "extract"]
-    if not any(j.status == "done" for j in extract_jobs) or any(j.status in ("queued", "running")
-                                                                 for j in extract_jobs):
-        reasons.append("Het uitlezen van de tekst is nog niet afgerond.")
-    stored = public_file(doc)
-    if stored is None:
-        reasons.append("Er is geen bestand om te publiceren.")
-    elif harvestable_format(stored) is None:
-        reasons.append(f"Het bestandsformaat ({stored.mime_type}) wordt niet door de Woo-index geoogst; "
-                       "lever het aan als PDF of een ander toegestaan formaat.")
-    reasons.extend(_privacy_blockers(session, doc))
-    return reasons
+    """Dutch reasons why ``doc`` may not be published now; empty means it may. The one decision of
+    woo.domain.worklist (the same the work lists, badges and buttons show)."""
+    from woo.services import worklist
+
+    return worklist.assess_document(session, doc).blockers
 
 
-def publish(ctx: Context, actor: Actor, document_ids: list[str]) -> PublishResult:
-    """Publish each document that passes ``publication_blockers``; the others are refused with reasons."""
+def publish(ctx: Context, actor: Actor, document_ids: list[str],
+            titles: dict[str, str] | None = None) -> PublishResult:
+    """Publish each document that passes ``publication_blockers``; the others are refused with reasons.
+
+    ``titles`` (document id -> title) confirms the public title as part of publishing (the publish form
+    asks for it when no one confirmed one); it is audited like any metadata confirmation and scanned by the
+    privacy gate before the gate is asked."""
+    from woo.services import describe
+
     result = PublishResult()
+    for doc_id, title in (titles or {}).items():
+        if not (title or "").strip():
+            continue
+        try:
+            describe.set_metadata(ctx, actor, doc_id, {"title": title})
+        except describe.DescribeError as exc:
+            result.refused[doc_id] = [str(exc)]
     with ctx.unit_of_work() as session:
         for doc_id in dict.fromkeys(document_ids):
             doc = session.get(Document, doc_id)
             if doc is None:
                 result.refused[doc_id] = ["Document bestaat niet."]
+                continue
+            if doc_id in result.refused:
                 continue
             reasons = publication_blockers(session, doc)
             if reasons:

@@ -113,9 +113,11 @@ class ClassifyReport:
 
 
 def classify_defaults(ctx: Context, actor: Actor, *, recompute: bool = False, batch: int = 1000,
-                      progress: Callable[[int], None] | None = None) -> ClassifyReport:
+                      progress: Callable[[int], None] | None = None,
+                      document_ids: list[str] | None = None) -> ClassifyReport:
     """Give every document without a class the default for its Woo category (``recompute``: also redo
-    the dates of existing classes, e.g. after WOO_TRANSFER_YEARS changed). Overrides are kept."""
+    the dates of existing classes, e.g. after WOO_TRANSFER_YEARS changed). Overrides are kept.
+    ``document_ids`` limits it to those documents (a category was just confirmed: its class follows)."""
     years, report, last_id = transfer_years(ctx.settings), ClassifyReport(), ""
     while True:
         with ctx.unit_of_work() as session:
@@ -123,6 +125,8 @@ def classify_defaults(ctx: Context, actor: Actor, *, recompute: bool = False, ba
                                           Document.status.notin_([Status.ARCHIVED, Status.DESTROYED]))
             if not recompute:
                 stmt = stmt.where(Document.retention_resultaat.is_(None))
+            if document_ids is not None:
+                stmt = stmt.where(Document.id.in_(document_ids))
             docs = session.execute(stmt.order_by(Document.id).limit(batch)).scalars().all()
             if not docs:
                 return report

@@ -60,6 +60,9 @@ RULES: dict[str, Rule] = {
     "officer.publish": action("document.publish"),
     "officer.withdraw": action("document.publish"),
     "officer.correct": action("document.publish"),
+    # start page per role and the audit log (woo/web/workbench.py)
+    "work.mine": login(),  # counts only what the user may see and work off
+    "work.audit_log": action("audit.read", scoped=False),
     # review queue
     "review.queue": login(),  # lists only documents the user may review
     "review.decide": action("document.review"),

@@ -196,7 +196,11 @@ def publish_document(document_id: str):
     doc_id, error = _publish_target(document_id)
     if error:
         return error
-    result = publication.publish(context(), g.principal.actor, [doc_id])
+    body = request.get_json(silent=True)
+    title = (body.get("title") if isinstance(body, dict) else None) or request.form.get("title")
+    # the public title is confirmed with the publication when no one confirmed one yet
+    result = publication.publish(context(), g.principal.actor, [doc_id],
+                                 titles={doc_id: str(title)} if title else None)
     if result.refused:
         reasons = result.refused[doc_id]
         return problem(409, " ".join(reasons), reasons=reasons)

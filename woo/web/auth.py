@@ -19,7 +19,7 @@ bp = Blueprint("auth", __name__)
 def _safe_next(target: str | None) -> str:
     """Only local paths: no open redirects. Browsers read a backslash as a slash (/\\evil = //evil) and
     drop tabs/newlines inside URLs, so any of those, or anything that parses with a host, is refused."""
-    fallback = url_for("officer.documents")
+    fallback = url_for("work.mine")
     if not target or not target.startswith("/") or any(c in target for c in "\\\t\r\n") \
             or any(ord(c) < 0x20 or ord(c) == 0x7f for c in target):
         return fallback

@@ -9,20 +9,21 @@ from flask import Response, stream_with_context
 INLINE_TYPES = {"application/pdf", "text/plain", "image/png", "image/jpeg"}
 
 
-def send_stored_file(store, stored, inline: bool = False) -> Response:
-    mime, headers = file_headers(stored, inline)
+def send_stored_file(store, stored, inline: bool = False, filename: str | None = None) -> Response:
+    mime, headers = file_headers(stored, inline, filename)
     body = stream_with_context(store.iter_chunks(stored.object_key, version_id=stored.version_id))
     resp = Response(body, mimetype=mime)
     resp.headers.update(headers)
     return resp
 
 
-def file_headers(stored, inline: bool = False) -> tuple[str, dict[str, str]]:
-    """(mimetype, headers) for sending a stored file (also from memory, woo.web.harvest)."""
+def file_headers(stored, inline: bool = False, filename: str | None = None) -> tuple[str, dict[str, str]]:
+    """(mimetype, headers) for sending a stored file (also from memory, woo.web.harvest). ``filename``: the
+    name to offer instead of the stored one (the public side: woo.services.publication.public_filename)."""
     mime = stored.mime_type.split(";")[0]
     disposition = "inline" if inline and mime in INLINE_TYPES else "attachment"
     return (mime if disposition == "inline" else (mime or "application/octet-stream"),
-            {"Content-Disposition": content_disposition(disposition, stored.filename),
+            {"Content-Disposition": content_disposition(disposition, filename or stored.filename),
              "Content-Length": str(stored.size), "X-Content-Type-Options": "nosniff"})
 
 

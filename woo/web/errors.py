@@ -23,6 +23,14 @@ def _wants_json() -> bool:
         or request.headers.get("X-Requested-With") == "fetch"
 
 
+PUBLIC_PREFIXES = ("/publicaties", "/robots.txt", "/sitemaps/", "/oai")
+
+
+def _template() -> str:
+    """The public side gets its own page: no officer menu, no link into the officer login."""
+    return "public/error.html" if request.path.startswith(PUBLIC_PREFIXES) else "error.html"
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
@@ -31,7 +39,7 @@ def init_app(app: Flask) -> None:
             detail = "Het bestand is groter dan de toegestane omvang."
         if _wants_json():
             return problem(exc.code or 500, detail)
-        return render_template("error.html", status=exc.code, title=TITLES_NL.get(exc.code, "Fout"),
+        return render_template(_template(), status=exc.code, title=TITLES_NL.get(exc.code, "Fout"),
                                detail=detail), exc.code
 
     @app.errorhandler(Exception)
@@ -39,5 +47,5 @@ def init_app(app: Flask) -> None:
         app.logger.exception("unhandled error")
         if _wants_json():
             return problem(500, "Er ging iets mis aan onze kant. Probeer het later opnieuw.")
-        return render_template("error.html", status=500, title=TITLES_NL[500],
+        return render_template(_template(), status=500, title=TITLES_NL[500],
                                detail="Er ging iets mis aan onze kant. Probeer het later opnieuw."), 500

@@ -169,7 +169,7 @@ def respond_file(ctx: Context, cache: FeedCache, request: Request, document_id: 
         from woo.adapters.models import Document
         from woo.domain.lifecycle import Status
         from woo.publish.records import lastmod
-        from woo.services.publication import public_file
+        from woo.services.publication import public_file, public_filename
         from woo.web.downloads import file_headers
 
         with ctx.unit_of_work() as s:
@@ -179,7 +179,7 @@ def respond_file(ctx: Context, cache: FeedCache, request: Request, document_id: 
             stored = public_file(doc)
             if stored is None or stored.size > FILE_IN_MEMORY:
                 return None
-            mime, headers = file_headers(stored, inline=True)
+            mime, headers = file_headers(stored, inline=True, filename=public_filename(doc, stored))
             found = (stored.sha256, lastmod(doc), mime, headers, stored.object_key, stored.version_id)
         return found[:4] + (ctx.store.get_bytes(found[4], version_id=found[5]),)
     found = cache.get(("file", site.base_url, document_id), produce, lambda f: len(f[4]) if f else 0)

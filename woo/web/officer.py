@@ -38,7 +38,7 @@ def upload_organisations(session) -> list[Organisation]:
 
 @bp.route("/")
 def index():
-    return redirect(url_for("officer.documents"))
+    return redirect(url_for("work.mine"))
 
 
 @bp.route("/documenten")
@@ -52,12 +52,21 @@ def documents():
                                 date_to=_parse_date(request.args.get("tot")),
                                 q=(request.args.get("q") or "").strip() or None)
     page_no = request.args.get("pagina", 1, type=int) or 1
+    from woo.domain import worklist
+    from woo.services import worklist as wlsvc
+
+    work = request.args.get("werk") or None
+    work = work if work in worklist.WORKLISTS else None
     with context().unit_of_work() as s:
+        if work:
+            flt.document_ids = wlsvc.on_list(s, docsvc.visible_organisations(g.principal), work)
         page = docsvc.list_documents(s, g.principal, flt, page_no)
         from woo.domain import tooi
         return render_template("documents.html", page=page, flt=flt, statuses=lifecycle.LABELS_NL,
                                categories=tooi.woo_categories(), formats=FORMAT_KINDS,
-                               job_labels=jobsvc.LABELS_NL)
+                               job_labels=jobsvc.LABELS_NL, job_kinds=jobsvc.KIND_LABELS_NL, work=work,
+                               worklists=worklist.WORKLISTS,
+                               assessed=wlsvc.assess_documents(s, page.items))
 
 
 def require_any_read() -> None:
@@ -106,11 +115,24 @@ def detail(document_id: str):
             text_preview = context().store.get_bytes(text_file.object_key, text_file.version_id)[:8000] \
                 .decode("utf-8", "replace")
         from woo.domain import tooi
+        from woo.privacy.grounds import default_ground
         from woo.services import privacy
-        return render_template("detail.html", doc=doc, history=docsvc.history(s, doc.id),
+        from woo.services import worklist as wlsvc
+        from woo.web.labels import READ_ACTIONS
+
+        assessment = wlsvc.assess_document(s, doc)
+        history = docsvc.history(s, doc.id)
+        suggested_title = next((x.get("value") for x in (doc.metadata_ or {}).get("suggested") or []
+                                if x.get("field") == "title"), None)
+        return render_template("detail.html", doc=doc, history=[e for e in history if e.action not in READ_ACTIONS],
+                               reads=[e for e in history if e.action in READ_ACTIONS],
+                               assessment=assessment, suggested_title=suggested_title,
+                               may=lambda action: may(action, doc.organisation_id),
                                findings=privacy.findings(s, doc.id), grounds=privacy.WOO_GROUNDS,
-                               finding_types=privacy.TYPE_LABELS_NL, default_ground=privacy.default_ground,
-                               privacy_blockers=privacy.blockers(s, doc),
+                               finding_types=privacy.TYPE_LABELS_NL, default_ground=default_ground,
+                               privacy_blockers=assessment.privacy_blockers,
+                               can_review=may("document.review", doc.organisation_id),
+                               can_retention=may("retention.manage", doc.organisation_id),
                                text_preview=text_preview, statuses=lifecycle.LABELS_NL,
                                job_labels=jobsvc.LABELS_NL, job_kinds=jobsvc.KIND_LABELS_NL,
                                category=tooi.category_by_uri(doc.category) if doc.category else None,
@@ -148,8 +170,15 @@ def privacy_decision(document_id: str):
             ids = [int(i) for i in request.form.getlist("finding") if i.isdigit()]
             if not ids:
                 raise privacy.PrivacyError("Selecteer minstens één bevinding.")
-            privacy.decide(context(), g.principal.actor, document_id, ids, request.form.get("decision", ""),
-                           ground=request.form.get("ground") or None, reason=request.form.get("reason"))
+            grounds = {i: request.form.get(f"ground-{i}") for i in ids}  # each finding's own ground
+            decision = request.form.get("decision", "")
+            privacy.decide(context(), g.principal.actor, document_id, ids, decision,
+                           ground=request.form.get("ground") or None, reason=request.form.get("reason"),
+                           grounds=grounds)
+            what = "gelakt" if decision == privacy.REDACT else "openbaar gemaakt"
+            flash(f"Beslissing vastgelegd: {len(ids)} bevinding{'' if len(ids) == 1 else 'en'} {what}. "
+                  "U kunt dit tot de publicatie wijzigen.", "info")
+            return redirect(url_for("officer.detail", document_id=document_id) + "#privacy")
         flash("Beslissing vastgelegd.", "info")
     except privacy.PrivacyError as exc:
         flash(str(exc), "error")
@@ -180,7 +209,9 @@ def publish(document_id: str):
 
     with context().unit_of_work() as s:
         document_for(s, document_id, "document.publish")
-    result = publication.publish(context(), g.principal.actor, [document_id])
+    title = (request.form.get("title") or "").strip()
+    result = publication.publish(context(), g.principal.actor, [document_id],
+                                 titles={document_id: title} if title else None)
     if result.refused:
         flash("Niet gepubliceerd: " + " ".join(result.refused[document_id]), "error")
     else:
@@ -195,6 +226,9 @@ def withdraw(document_id: str):
 
     with context().unit_of_work() as s:
         document_for(s, document_id, "document.publish")
+    if request.form.get("bevestig") != "1":
+        flash("Bevestig dat u het document wilt intrekken: het verdwijnt dan van de openbare site.", "error")
+        return redirect(url_for("officer.detail", document_id=document_id) + "#publicatie-kop")
     try:
         publication.withdraw(context(), g.principal.actor, [document_id], request.form.get("reden", ""))
         flash("Het document is ingetrokken.", "info")

@@ -156,7 +156,7 @@ def callback():
             user_id, epoch = user.id, user.session_epoch
     except accounts.AccountError as exc:
         return _refuse("account", str(exc), subject=subject)
-    target = session.get("oidc_next") or url_for("officer.documents")
+    target = session.get("oidc_next") or url_for("work.mine")
     session.clear()
     session["user_id"], session["epoch"] = user_id, epoch
     session.permanent = False

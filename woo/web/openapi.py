@@ -114,8 +114,11 @@ def spec() -> dict:
                                   "400": problem, "401": problem, "403": problem, "404": problem,
                                   "422": problem}}},
             "/documents/{document_id}/publish": {"post": {
-                "summary": "Publiceren (status gereed, categorie vastgesteld); scope 'publish'",
+                "summary": "Publiceren (categorie vastgesteld, privacy beoordeeld, titel bevestigd); scope 'publish'",
                 "parameters": [{"name": "document_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "requestBody": {"required": False, "content": {"application/json": {"schema": {
+                    "type": "object", "properties": {"title": {
+                        "type": "string", "description": "De openbare titel; bevestigd met de publicatie"}}}}}},
                 "responses": {"200": _resp("Gepubliceerd", {"$ref": "#/components/schemas/Document"}),
                               "401": problem, "403": problem, "404": problem,
                               "409": _resp("Geweigerd; 'reasons' geeft de redenen", PROBLEM,

@@ -17,7 +17,7 @@ from woo.domain import tooi
 from woo.domain.lifecycle import Status
 from woo.publish.records import as_utc, file_url, lastmod
 from woo.publish.sites import Site
-from woo.services.publication import harvestable_format, public_file
+from woo.services.publication import harvestable_format, public_file, public_filename
 from woo.web import harvest
 from woo.web.downloads import send_stored_file
 from woo.web.security import add_security_headers
@@ -69,7 +69,8 @@ def document_file(document_id: str):
     if stored is None:
         abort(404, description="Bestand niet gevonden.")
     return harvest.file_response(request, stored.sha256, lastmod(doc),
-                                 lambda: send_stored_file(context().store, stored, inline=True))
+                                 lambda: send_stored_file(context().store, stored, inline=True,
+                                                                  filename=public_filename(doc, stored)))
 
 
 @bp.route("/publicaties/<document_id>")
@@ -78,10 +79,28 @@ def document_page(document_id: str):
     doc = _published_document(document_id, site)
     stored = public_file(doc)
     fmt = harvestable_format(stored) if stored else None
+    from woo.metadata.suggest import effective_values
+
+    values = effective_values(doc)
+    confirmed = (doc.metadata_ or {}).get("confirmed") or {}
+    dates = [(label, confirmed.get(field)) for field, label in (
+        ("date.vaststelling", "Vastgesteld"), ("date.ondertekening", "Ondertekend"), ("date.ontvangst", "Ontvangen"))]
     return render_template("public/document.html", doc=doc, stored=stored, fmt=fmt,
+                           download_name=public_filename(doc, stored) if stored else None,
+                           kenmerken=list(confirmed.get("identifiers") or []) or list(values.get("identifiers") or []),
+                           dates=[(label, _day(v)) for label, v in dates if v],
                            category=tooi.category_by_uri(doc.category),
                            published=as_utc(doc.published_at), changed=lastmod(doc),
                            download=file_url(site.base_url, doc.id))
+
+
+def _day(value: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
 
 
 SEARCH_PAGE = 20
@@ -108,7 +127,8 @@ def search():
         docs = {d.id: d for d in s.execute(select(Document).where(Document.id.in_(result.document_ids),
                                                                   Document.status == Status.PUBLISHED)).scalars()}
         items = [{"id": d.id, "title": d.title, "category": tooi.category_by_uri(d.category),
-                  "organisation": orgs.get(d.organisation_id), "published": as_utc(d.published_at)}
+                  "organisation": orgs.get(d.organisation_id), "published": as_utc(d.published_at),
+                  "date": as_utc(d.document_date)}
                  for d in (docs.get(i) for i in result.document_ids) if d is not None]
     facets = {
         "categorie": [(c.sitemapindex_code or c.uri, c.label, n) for uri, n in result.facets["category"]

@@ -44,8 +44,20 @@ def due():
                 more = True
                 break
             rows.append(row)
+        # only what can be done: a row that create_list would refuse says why instead of offering a box
+        on_list = ds._open_list_of(s, [r.id for r in rows])
+    refused = {}
+    for r in rows:
+        if r.waardering != "V":
+            refused[r.id] = "blijvend te bewaren: overbrengen" if r.waardering == "B" else "waardering onbekend"
+        elif r.legal_hold:
+            refused[r.id] = "juridische bewaarplicht"
+        elif r.status == "published":
+            refused[r.id] = "gepubliceerd: eerst intrekken"
+        elif r.id in on_list:
+            refused[r.id] = f"staat al op vernietigingslijst {on_list[r.id]}"
     return render_template("retention/due.html", rows=rows, more=more, within=within, waardering=waardering,
-                           today=date.today())
+                           today=date.today(), refused=refused)
 
 
 @bp.route("/vernietigingslijsten")
@@ -68,9 +80,23 @@ def list_detail(list_id: int):
         except ds.DestructionError:
             abort(404, description="Vernietigingslijst niet gevonden.")
         items = ds.items(s, list_id)
+    from datetime import datetime, timezone
+
+    now = datetime.now(timezone.utc)
+    me = g.principal.actor.label
+    after = lst.execute_after.replace(tzinfo=lst.execute_after.tzinfo or timezone.utc) if lst.execute_after else None
+    # buttons the services would always refuse are shown disabled, with the reason
+    refusals = {
+        "review": "U heeft deze lijst opgesteld; een ander beoordeelt haar." if lst.created_by == me else None,
+        "approve": ("U heeft deze lijst opgesteld; een andere archivaris keurt haar goed." if lst.created_by == me
+                    else "U heeft deze lijst beoordeeld; een andere archivaris keurt haar goed."
+                    if lst.reviewer == me else None),
+        "start": (f"De bedenktijd loopt nog tot {after:%d-%m-%Y %H:%M} (UTC)."
+                  if after and after > now and lst.status == ds.GOEDGEKEURD else None),
+    }
     return render_template("retention/list.html", lst=lst, items=items, labels=ds.LIST_LABELS,
                            may_manage=_may_any("retention.manage"), may_review=_may_any("retention.review"),
-                           me=g.principal.actor.label)
+                           me=me, refusals=refusals)
 
 
 def _act(fn, ok: str, list_id: int | None = None):
@@ -97,8 +123,10 @@ def create_list():
         holder["id"] = ds.create_list(context(), g.principal.actor, name, ids)
 
     _act(go, "Vernietigingslijst aangemaakt en ter beoordeling aangeboden.")
+    # after a refusal the due list comes back with the filter the archivist had chosen
+    keep = {k: request.form.get(k) for k in ("binnen", "waardering") if request.form.get(k)}
     return redirect(url_for("retention.list_detail", list_id=holder["id"])) if "id" in holder else \
-        redirect(url_for("retention.due"))
+        redirect(url_for("retention.due", **keep))
 
 
 @bp.route("/vernietigingslijsten/<int:list_id>/items/<document_id>", methods=["POST"])

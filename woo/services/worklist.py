@@ -1,0 +1,104 @@
+"""The facts woo.domain.worklist decides on, read from the database, for one document or a page of them.
+
+Every page, filter, badge and button of the officer UI, the publication gate (publication_blockers) and
+the "Mijn werk" counts go through ``assess_documents``; nothing else decides what a document still needs.
+"""
+from __future__ import annotations
+
+from pathlib import PurePath
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from woo.adapters.models import Document, PrivacyFinding
+from woo.domain import tooi, worklist
+from woo.domain.lifecycle import Status
+
+OPEN = "open"
+PROPOSED_OFFICIAL = "ambtsdrager"  # woo.services.privacy.PROPOSED_OFFICIAL (that module imports this one)
+# How many documents in progress the work lists look at (the working set, not the published archive).
+WORKING_SET_LIMIT = 20_000
+
+
+def title_checked(doc: Document) -> bool:
+    """A person chose the public title: confirmed in the metadata, or given at intake (not the file name)."""
+    confirmed = (doc.metadata_ or {}).get("confirmed") or {}
+    if confirmed.get("title"):
+        return True
+    original = doc.file("original")
+    if original is None or not (doc.title or "").strip():
+        return False
+    return doc.title != PurePath(original.filename or "").stem
+
+
+def facts(doc: Document, findings: list[tuple[str, str, str | None]]) -> worklist.DocumentFacts:
+    """``findings``: (decision, type, location) of each privacy finding of the document."""
+    from woo.services.jobs import KIND_LABELS_NL
+    from woo.services.publication import harvestable_format, public_file
+
+    meta = doc.metadata_ or {}
+    stored = public_file(doc)
+    original = doc.file("original")
+    is_pdf = original is not None and original.mime_type == "application/pdf"
+    open_text = sum(d == OPEN and loc is None for d, _, loc in findings)
+    # the file name is not published (the download name comes from the title): its findings inform only
+    open_meta = sum(d == OPEN and loc in ("title", "metadata") for d, _, loc in findings)
+    redact_text = any(d == "redact" and t != "hidden" and loc is None for d, t, loc in findings)
+    return worklist.DocumentFacts(
+        status=doc.status,
+        category_confirmed=doc.status != Status.CONCEPT and tooi.category_by_uri(doc.category) is not None,
+        jobs=tuple(worklist.JobFact(j.kind, j.status, j.error, KIND_LABELS_NL.get(j.kind, j.kind))
+                   for j in doc.jobs),
+        title_checked=title_checked(doc),
+        scan_overridden=bool(meta.get("privacy_override")),
+        open_findings=open_text,
+        open_metadata_findings=open_meta,
+        proposed_officials=sum(d == PROPOSED_OFFICIAL and loc is None for d, _, loc in findings),
+        has_public_file=stored is not None,
+        public_mime=stored.mime_type if stored else None,
+        public_format_harvestable=stored is not None and harvestable_format(stored) is not None,
+        redactions_need_pdf=original is not None and not is_pdf and redact_text,
+        rendition_missing=is_pdf and doc.file("redacted") is None,
+        redaction_incomplete=tuple(meta.get("redaction_incomplete") or ()),
+    )
+
+
+def _findings_of(session: Session, ids: list[str]) -> dict[str, list[tuple[str, str, str | None]]]:
+    out: dict[str, list] = {i: [] for i in ids}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        rows = session.execute(select(PrivacyFinding.document_id, PrivacyFinding.decision, PrivacyFinding.type,
+                                      PrivacyFinding.location, func.count())
+                               .where(PrivacyFinding.document_id.in_(chunk))
+                               .group_by(PrivacyFinding.document_id, PrivacyFinding.decision,
+                                         PrivacyFinding.type, PrivacyFinding.location))
+        for doc_id, decision, type_, location, n in rows:
+            out[doc_id].extend([(decision, type_, location)] * n)
+    return out
+
+
+def assess_documents(session: Session, docs: list[Document]) -> dict[str, worklist.Assessment]:
+    """Document id -> its assessment (one findings query per 500 documents)."""
+    found = _findings_of(session, [d.id for d in docs])
+    return {d.id: worklist.assess(facts(d, found[d.id])) for d in docs}
+
+
+def assess_document(session: Session, doc: Document) -> worklist.Assessment:
+    return assess_documents(session, [doc])[doc.id]
+
+
+def working_documents(session: Session, organisation_ids: set[int] | None) -> list[Document]:
+    """Documents still on their way to publication (concept, ready), newest first."""
+    stmt = (select(Document).where(Document.status.in_([s.value for s in worklist.WORKING_STATUSES]))
+            .options(selectinload(Document.files), selectinload(Document.jobs))
+            .order_by(Document.created_at.desc(), Document.id).limit(WORKING_SET_LIMIT))
+    if organisation_ids is not None:
+        stmt = stmt.where(Document.organisation_id.in_(organisation_ids))
+    return list(session.execute(stmt).scalars())
+
+
+def on_list(session: Session, organisation_ids: set[int] | None, key: str) -> list[str]:
+    """Ids of the working documents on work list ``key`` (woo.domain.worklist.WORKLISTS), newest first."""
+    docs = working_documents(session, organisation_ids)
+    assessed = assess_documents(session, docs)
+    return [d.id for d in docs if key in assessed[d.id].lists]
