@@ -16,24 +16,13 @@ from sqlalchemy.orm import Session
 
 from woo.adapters.models import Document, PrivacyFinding, StoredFile, utcnow
 from woo.adapters.objectstore import local_copy
+from woo.domain.grounds import WOO_GROUNDS  # noqa: F401  (re-exported: callers import it from here)
 from woo.intake.identify import identify
 from woo.services import audit, jobs
 from woo.services.context import SYSTEM, Actor, Context
 
 OPEN, REDACT, ALLOW = "open", "redact", "allow"
-# Grounds of the Woo for withholding (art. 5.1 absolute and relative, 5.2 personal opinions).
-WOO_GROUNDS = {
-    "5.1.1c": "bedrijfs- en fabricagegegevens (vertrouwelijk verstrekt)",
-    "5.1.1d": "bijzondere persoonsgegevens",
-    "5.1.1e": "nationale identificatienummers",
-    "5.1.2a": "internationale betrekkingen",
-    "5.1.2c": "opsporing en vervolging van strafbare feiten",
-    "5.1.2d": "inspectie, controle en toezicht",
-    "5.1.2e": "eerbiediging van de persoonlijke levenssfeer",
-    "5.1.2f": "concurrentiegevoelige bedrijfs- en fabricagegegevens",
-    "5.1.2i": "goed functioneren van de staat",
-    "5.2": "persoonlijke beleidsopvattingen",
-}
+# Grounds of the Woo for withholding: one list for the whole service (woo.domain.grounds).
 TYPE_LABELS_NL = {"bsn": "BSN", "iban": "IBAN", "email": "e-mailadres", "phone": "telefoonnummer",
                   "address": "adres", "birthdate": "geboortedatum", "licence_plate": "kenteken",
                   "person_name": "persoonsnaam", "hidden": "verborgen inhoud"}
