@@ -54,7 +54,7 @@ def test_life_cycle_transitions():
                      ("concept", "ingetrokken")]:
         with pytest.raises(d.DossierError, match="kan niet naar"):
             d.check_transition(wb, cur, tgt)
-    assert d.is_editable("concept") and d.is_editable("gereed") and not d.is_editable("openbaar")
+    assert d.is_editable("concept") and not d.is_editable("gereed") and not d.is_editable("openbaar")
 
 
 def test_judgements():

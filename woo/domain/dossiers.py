@@ -142,7 +142,7 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.OPENBAAR: frozenset({Status.INGETROKKEN}),
     Status.INGETROKKEN: frozenset({Status.CONCEPT}),
 }
-EDITABLE = frozenset({Status.CONCEPT, Status.GEREED})
+EDITABLE = frozenset({Status.CONCEPT})  # gereed freezes the judgements; back to concept to change them
 
 
 def check_transition(kind: str, current: str, target: str) -> Status:
