@@ -159,9 +159,11 @@ class ImportReport:
 def _iter_xlsx(path: Path, problems: list[str]):
     from openpyxl import load_workbook
 
+    handle = open(path, "rb")  # a file object: openpyxl would insist on the .xlsx suffix of a path
     try:
-        wb = load_workbook(path, read_only=True, data_only=False)  # data_only=False: formulas stay formulas
+        wb = load_workbook(handle, read_only=True, data_only=False)  # data_only=False: formulas stay formulas
     except Exception:  # noqa: BLE001 - any unreadable workbook is the officer's to fix
+        handle.close()
         problems.append("De inventaris (XLSX) kan niet worden gelezen.")
         return
     try:
@@ -178,6 +180,7 @@ def _iter_xlsx(path: Path, problems: list[str]):
             yield line, values
     finally:
         wb.close()
+        handle.close()
 
 
 def _iter_csv(path: Path, problems: list[str]):
