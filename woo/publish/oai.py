@@ -269,7 +269,7 @@ class Repository:
             state = {"p": self._prefix(params["metadataPrefix"]), "s": params.get("set"),
                      "f": params.get("from"), "u": params.get("until"), "c": 0}
         conds = list(self._scope())
-        if state.get("s", "").startswith(DOSSIER_SET_PREFIX):
+        if (state.get("s") or "").startswith(DOSSIER_SET_PREFIX):
             from woo.adapters.models import Publication
             from woo.domain.dossiers import Kind
 
