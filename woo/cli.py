@@ -872,6 +872,202 @@ def _register_optional() -> None:
         pass
 
 
+# --------------------------------------------------------------------------- dossiers (issue 13)
+
+def _organisation_id(ctx, organisation: str | None) -> int:
+    from sqlalchemy import select
+
+    from woo.adapters.models import Organisation
+    from woo.services import accounts
+
+    with ctx.unit_of_work() as s:
+        if organisation:
+            org = s.execute(select(Organisation).where((Organisation.code == organisation)
+                                                       | (Organisation.tooi_uri == organisation))).scalar_one_or_none()
+            if org is None:
+                raise click.ClickException(f"Onbekende organisatie: {organisation}")
+            return org.id
+        return accounts.default_organisation(s).id
+
+
+def _dossier_values(title, kind, category, reference, summary, topics, received, decided, extended, suspension,
+                    decision) -> dict:
+    values = {"title": title, "kind": kind, "category": category, "reference": reference, "summary": summary,
+              "received_date": received, "decision_date": decided, "extended": extended,
+              "suspension_days": suspension, "decision": decision,
+              "topics": [t for t in (topics or "").split(",") if t.strip()]}
+    return {k: v for k, v in values.items() if v not in (None, "")}
+
+
+def _dossier_options(fn):
+    for opt in reversed([
+        click.option("--title", required=True, help="Titel van het dossier."),
+        click.option("--kind", default="woo-besluit", show_default=True,
+                     type=click.Choice(["woo-besluit", "vergadering", "publicatie"])),
+        click.option("--category", help="Informatiecategorie (TOOI URI, label of artikel); Woo-besluit: altijd 2i."),
+        click.option("--reference", help="Dossier- of zaaknummer."),
+        click.option("--summary", help="Samenvatting."),
+        click.option("--topics", help="Onderwerpen, komma-gescheiden (uit de lijst van de organisatie)."),
+        click.option("--received", help="Datum van ontvangst van het verzoek."),
+        click.option("--decided", help="Besluitdatum."),
+        click.option("--extended", is_flag=True, help="Beslistermijn verdaagd (2 weken)."),
+        click.option("--suspension-days", "suspension", type=int, default=0, help="Dagen opgeschort."),
+        click.option("--decision", help="openbaar / deels-openbaar / niet-openbaar / reeds-openbaar."),
+        click.option("--organisation", help="TOOI code or URI (default: the instance's organisation)."),
+        click.option("--user", "username", help="Act as this woo user (audit log)."),
+    ]):
+        fn = opt(fn)
+    return fn
+
+
+@click.group("dossier", help="Dossiers: Woo-besluiten, vergaderingen en publicaties als één geheel.")
+def dossier_group():
+    pass
+
+
+@dossier_group.command("create", help="Create an empty dossier (status concept); prints its id.")
+@instance_option
+@_dossier_options
+def dossier_create(data_dir, title, kind, category, reference, summary, topics, received, decided, extended,
+                   suspension, decision, organisation, username):
+    from woo.services import dossiers
+
+    ctx = _context(data_dir)
+    actor = _cli_actor(ctx, username)
+    values = _dossier_values(title, kind, category, reference, summary, topics, received, decided, extended,
+                             suspension, decision)
+    try:
+        click.echo(dossiers.create(ctx, actor, _organisation_id(ctx, organisation), values))
+    except dossiers.DossierError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@dossier_group.command("import", help="Import a dossier: ZIP of documents + inventory (XLSX/CSV) + decision "
+                                      "letter. Everything is checked first; all or nothing.")
+@instance_option
+@click.argument("zip_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--inventory", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--decision-letter", "letter", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_dossier_options
+@click.option("--json", "as_json", is_flag=True)
+def dossier_import(data_dir, zip_path, inventory, letter, title, kind, category, reference, summary, topics,
+                   received, decided, extended, suspension, decision, organisation, username, as_json):
+    from woo.services import dossier_import as imp
+
+    ctx = _context(data_dir)
+    actor = _cli_actor(ctx, username)
+    values = _dossier_values(title, kind, category, reference, summary, topics, received, decided, extended,
+                             suspension, decision)
+    last = {}
+
+    def progress(phase, done, total):
+        if not as_json and (done % 100 == 0 or done == total) and last.get(phase) != done:
+            last[phase] = done
+            click.echo(f"\r{phase}: {done}" + (f"/{total}" if total else ""), nl=False, err=True)
+    report = imp.import_dossier(ctx, actor, _organisation_id(ctx, organisation), values, zip_path, inventory,
+                                inventory.name, letter, letter.name if letter else None, progress=progress)
+    if not as_json:
+        click.echo("", err=True)
+    if as_json:
+        click.echo(json.dumps({"dossier": report.dossier_id, "documents": report.documents, "rows": report.rows,
+                               "files": report.files, "problems": report.problems, "timings": report.timings},
+                              ensure_ascii=False))
+    elif report.ok:
+        click.echo(f"Dossier {report.dossier_id} aangemaakt met {report.documents} documenten.")
+    else:
+        click.echo(f"Niets opgeslagen: {len(report.problems)} probleem/problemen gevonden:", err=True)
+        for p in report.problems:
+            click.echo(f"  - {p}", err=True)
+    if not report.ok:
+        sys.exit(1)
+
+
+@dossier_group.command("show", help="A dossier, its documents with their judgement, and what blocks publication.")
+@instance_option
+@click.argument("dossier_id")
+@click.option("--json", "as_json", is_flag=True)
+def dossier_show(data_dir, dossier_id, as_json):
+    from woo.domain import dossiers as rules
+    from woo.services import dossiers
+
+    ctx = _context(data_dir)
+    with ctx.unit_of_work() as s:
+        d = dossiers.get(s, dossier_id)
+        if d is None:
+            raise click.ClickException(f"Dossier {dossier_id} bestaat niet.")
+        rows = [{"document": i.document_id, "role": i.role, "number": i.number, "judgement": i.judgement,
+                 "grounds": i.grounds or [], "status": i.document.status, "title": i.document.title}
+                for i in dossiers.items(s, d.id)]
+        found = dossiers.blockers(s, d.id)
+        term = rules.decision_term(d.received_date, d.decision_date, d.extended, d.suspension_days)
+        info = {"id": d.id, "title": d.title, "kind": d.kind, "status": d.status, "category": d.category,
+                "reference": d.reference, "decision": d.decision, "topics": d.topics or [],
+                "term": term.label if term else None, "documents": rows, "blockers": found.as_dict()}
+    if as_json:
+        click.echo(json.dumps(info, ensure_ascii=False, default=str))
+        return
+    click.echo(f"{info['title']} ({rules.KIND_LABELS_NL[rules.Kind(d.kind)]}, {rules.STATUS_LABELS_NL[rules.Status(d.status)]})")
+    if info["term"]:
+        click.echo(f"Beslistermijn: {info['term']}")
+    for r in rows:
+        click.echo(f"  {r['number'] or '-':>8}  {r['role']:<15} {r['judgement'] or 'onbeoordeeld':<15} "
+                   f"{';'.join(r['grounds']):<16} {r['title']}")
+    if not found.empty:
+        click.echo("Wat publicatie tegenhoudt:")
+        for r in found.dossier:
+            click.echo(f"  - {r}")
+        for doc_id, reasons in found.documents.items():
+            click.echo(f"  - {doc_id}: {' '.join(reasons)}")
+
+
+@dossier_group.command("publish", help="Mark ready (if concept) and publish the whole dossier, or nothing.")
+@instance_option
+@click.argument("dossier_id")
+@click.option("--user", "username")
+def dossier_publish(data_dir, dossier_id, username):
+    from woo.services import dossiers
+
+    ctx = _context(data_dir)
+    actor = _cli_actor(ctx, username)
+    try:
+        with ctx.unit_of_work() as s:
+            d = dossiers.get(s, dossier_id)
+            status = d.status if d else None
+        if status == "concept":
+            dossiers.set_status(ctx, actor, dossier_id, "gereed")
+        result = dossiers.publish(ctx, actor, dossier_id)
+    except dossiers.DossierError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if result.ok:
+        click.echo(f"Dossier gepubliceerd: {len(result.published)} bestanden openbaar.")
+        return
+    click.echo("Niets gepubliceerd. Eerst oplossen:", err=True)
+    for r in result.blockers.dossier:
+        click.echo(f"  - {r}", err=True)
+    for doc_id, reasons in result.blockers.documents.items():
+        click.echo(f"  - {doc_id}: {' '.join(reasons)}", err=True)
+    sys.exit(1)
+
+
+@dossier_group.command("withdraw", help="Withdraw the dossier and all its published documents (410).")
+@instance_option
+@click.argument("dossier_id")
+@click.option("--reason", "reason_code", required=True, help="TOOI reden verwijdering (code).")
+@click.option("--user", "username")
+def dossier_withdraw(data_dir, dossier_id, reason_code, username):
+    from woo.services import dossiers, publication
+
+    ctx = _context(data_dir)
+    try:
+        done = dossiers.withdraw(ctx, _cli_actor(ctx, username), dossier_id, reason_code)
+    except (dossiers.DossierError, publication.PublicationError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Dossier ingetrokken; {len(done)} documenten niet langer openbaar.")
+
+
+main.add_command(dossier_group)
+
+
 _register_optional()
 
 if __name__ == "__main__":

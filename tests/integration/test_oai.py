@@ -34,7 +34,7 @@ def test_oai_pmh_with_sickle(live_server, woo_ctx, tmp_path, monkeypatch):  # no
     assert identify.baseURL == f"{live_server}/oai" and identify.granularity == "YYYY-MM-DDThh:mm:ssZ"
     assert {f.metadataPrefix for f in s.ListMetadataFormats()} == {"oai_dc", "diwoo", "mdto"}
     sets = {st.setSpec: st.setName for st in s.ListSets()}
-    assert sets["infocat014"] == "Woo-verzoeken en -besluiten" and len(sets) == 18
+    assert sets["infocat014"] == "Woo-verzoeken en -besluiten" and len(sets) == 18 + 3  # + one set per dossier kind
 
     records = list(s.ListRecords(metadataPrefix="oai_dc", ignore_deleted=False))  # 2 pages + 1
     by_id = {r.header.identifier: r for r in records}

@@ -370,3 +370,64 @@ class SitemapPage(Base):
     content: Mapped[bytes | None] = mapped_column(LargeBinary)  # gzip
     changed_at: Mapped[datetime | None]
     built_at: Mapped[datetime | None]
+
+
+# --------------------------------------------------------------------------- dossiers (issue 13)
+# The ``publications`` table is the dossier (woo.domain.dossiers): a Woo-besluit, a meeting or a generic
+# publication. ``Document.publication_id`` says which dossier a document belongs to; its judgement and role
+# in that dossier live in ``dossier_documents``.
+Publication.status = mapped_column("status", String(30), nullable=False, default="concept",
+                                   server_default="concept", index=True)
+Publication.category = mapped_column("category", String(200), nullable=True)
+Publication.summary = mapped_column("summary", Text, nullable=True)
+Publication.topics = mapped_column("topics", JSON, nullable=True)
+Publication.received_date = mapped_column("received_date", Date, nullable=True)
+Publication.decision_date = mapped_column("decision_date", Date, nullable=True)
+Publication.extended = mapped_column("extended", Boolean, nullable=False, default=False, server_default=sa_false())
+Publication.suspension_days = mapped_column("suspension_days", Integer, nullable=False, default=0,
+                                            server_default="0")
+Publication.decision = mapped_column("decision", String(30), nullable=True)
+Publication.requester_token_hash = mapped_column("requester_token_hash", String(64), nullable=True)
+Publication.requester_link_expires = mapped_column("requester_link_expires", DateTime(timezone=True), nullable=True)
+Publication.created_by = mapped_column("created_by", String(200), nullable=True)
+Publication.updated_at = mapped_column("updated_at", DateTime(timezone=True), nullable=True, default=utcnow,
+                                       onupdate=utcnow)
+Publication.published_at = mapped_column("published_at", DateTime(timezone=True), nullable=True)
+Publication.withdrawn_at = mapped_column("withdrawn_at", DateTime(timezone=True), nullable=True)
+Publication.withdraw_reason = mapped_column("withdraw_reason", String(200), nullable=True)
+Publication.organisation = relationship(Organisation)
+Document.dossier = relationship(Publication, foreign_keys=[Document.publication_id])
+Index("ix_documents_publication", Document.publication_id)
+Dossier = Publication  # the domain's word
+
+
+class DossierDocument(Base):
+    """A document's place in its dossier: role (besluit, inventarislijst, document, agenda ...), the
+    judgement (openbaar / deels openbaar / niet openbaar / reeds openbaar) with its Woo grounds, and the
+    inventory's own columns. Keyed by document: a document is in at most one dossier."""
+    __tablename__ = "dossier_documents"
+    __table_args__ = (Index("ix_dossier_documents_dossier", "dossier_id", "position"),)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    dossier_id: Mapped[str] = mapped_column(ForeignKey("publications.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(30), default="document")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    judgement: Mapped[str | None] = mapped_column(String(30))
+    grounds: Mapped[list | None] = mapped_column(JSON)
+    remark: Mapped[str | None] = mapped_column(Text)
+    number: Mapped[str | None] = mapped_column(String(100))   # inventory document number / ID
+    public_link: Mapped[str | None] = mapped_column(String(1000))
+    supplied_redacted: Mapped[bool] = mapped_column(Boolean, default=False)  # the file given is already redacted
+    inventory: Mapped[dict | None] = mapped_column(JSON)       # other inventory columns (datum, familie ...)
+    judged_by: Mapped[str | None] = mapped_column(String(200))
+    judged_at: Mapped[datetime | None]
+    document: Mapped[Document] = relationship()
+
+
+class DossierTopic(Base):
+    """The managed list of onderwerpen (topics) of an organisation."""
+    __tablename__ = "dossier_topics"
+    __table_args__ = (UniqueConstraint("organisation_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

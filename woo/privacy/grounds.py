@@ -7,19 +7,8 @@ another ground; the default is what "Lakken" uses when no ground is chosen. Pure
 """
 from __future__ import annotations
 
-# Grounds of the Woo for withholding (art. 5.1 absolute and relative, 5.2 personal opinions).
-WOO_GROUNDS = {
-    "5.1.1c": "bedrijfs- en fabricagegegevens (vertrouwelijk verstrekt)",
-    "5.1.1d": "bijzondere persoonsgegevens",
-    "5.1.1e": "nationale identificatienummers",
-    "5.1.2a": "internationale betrekkingen",
-    "5.1.2c": "opsporing en vervolging van strafbare feiten",
-    "5.1.2d": "inspectie, controle en toezicht",
-    "5.1.2e": "eerbiediging van de persoonlijke levenssfeer",
-    "5.1.2f": "concurrentiegevoelige bedrijfs- en fabricagegegevens",
-    "5.1.2i": "goed functioneren van de staat",
-    "5.2": "persoonlijke beleidsopvattingen",
-}
+# The Woo grounds for withholding: one list for the whole service (dossiers, inventories, redactions).
+from woo.domain.grounds import WOO_GROUNDS  # noqa: E402,F401
 TYPE_LABELS_NL = {"bsn": "BSN", "iban": "IBAN", "email": "e-mailadres", "phone": "telefoonnummer",
                   "address": "adres", "birthdate": "geboortedatum", "licence_plate": "kenteken",
                   "person_name": "persoonsnaam", "hidden": "verborgen inhoud"}

@@ -79,6 +79,13 @@ def set_spec(category: tooi.Category) -> str:
     return category.sitemapindex_code or ART_3_1_SET
 
 
+DOSSIER_SET_PREFIX = "dossier:"  # one set per dossier kind (issue 13): dossier:woo-besluit, ...
+
+
+def dossier_set_spec(kind: str) -> str:
+    return DOSSIER_SET_PREFIX + kind
+
+
 def category_for_set(spec: str) -> tooi.Category | None:
     if spec == ART_3_1_SET:
         return next((c for c in tooi.woo_categories() if not c.sitemapindex_code), None)
@@ -213,6 +220,12 @@ class Repository:
             st = _sub(box, "set")
             _sub(st, "setSpec", set_spec(c))
             _sub(st, "setName", c.label)
+        from woo.domain.dossiers import KIND_LABELS_NL
+
+        for kind, label in KIND_LABELS_NL.items():
+            st = _sub(box, "set")
+            _sub(st, "setSpec", dossier_set_spec(kind.value))
+            _sub(st, "setName", f"Dossiers: {label}")
 
     def _GetRecord(self, root, params) -> None:
         prefix = self._prefix(params["metadataPrefix"])
@@ -235,7 +248,8 @@ class Repository:
     def _load(self, doc_id: str, with_facts: bool = False) -> tuple[Document, dict[str, DocumentFacts]]:
         with self.sessions() as s:
             doc = s.execute(select(Document).options(selectinload(Document.files),
-                                                     selectinload(Document.organisation))
+                                                     selectinload(Document.organisation),
+                                                     selectinload(Document.dossier))
                             .where(Document.id == doc_id, *self._scope())).scalar_one_or_none()
             if doc is None:
                 raise OaiError("idDoesNotExist", f"Onbekende identifier: {self.identifier(doc_id)}")
@@ -255,7 +269,15 @@ class Repository:
             state = {"p": self._prefix(params["metadataPrefix"]), "s": params.get("set"),
                      "f": params.get("from"), "u": params.get("until"), "c": 0}
         conds = list(self._scope())
-        if state.get("s"):
+        if (state.get("s") or "").startswith(DOSSIER_SET_PREFIX):
+            from woo.adapters.models import Publication
+            from woo.domain.dossiers import Kind
+
+            kind = state["s"][len(DOSSIER_SET_PREFIX):]
+            if kind not in {k.value for k in Kind}:
+                raise OaiError("badArgument", f"Onbekende set '{state['s']}'.")
+            conds.append(Document.publication_id.in_(select(Publication.id).where(Publication.kind == kind)))
+        elif state.get("s"):
             cat = category_for_set(state["s"])
             if cat is None:
                 raise OaiError("badArgument", f"Onbekende set '{state['s']}'.")
@@ -275,7 +297,8 @@ class Repository:
                                 and_(Document.updated_at == after_t, Document.id > state["a"][1])))
         with self.sessions() as s:
             docs = s.execute(select(Document).options(selectinload(Document.files),
-                                                      selectinload(Document.organisation))
+                                                      selectinload(Document.organisation),
+                                                     selectinload(Document.dossier))
                              .where(*position).order_by(Document.updated_at, Document.id)
                              .limit(PAGE + 1)).scalars().all()
             total = s.execute(select(func.count()).select_from(Document).where(*conds)).scalar_one() \
@@ -310,6 +333,8 @@ class Repository:
         cat = tooi.category_by_uri(doc.category)
         if cat:
             _sub(header, "setSpec", set_spec(cat))
+        if doc.dossier is not None:
+            _sub(header, "setSpec", dossier_set_spec(doc.dossier.kind))
         return header
 
     def _record(self, parent, doc: Document, prefix: str, with_metadata: bool,

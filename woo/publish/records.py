@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from woo.adapters.models import Document, Organisation, StoredFile
 from woo.domain import tooi
-from woo.metadata.diwoo import DiwooRecord, Handeling
+from woo.metadata.diwoo import DiwooRecord, DocRef, Handeling
 
 # ISO 639-1 as language detection gives it -> the TOOI code (the URI itself comes from talen.csv)
 _LANGUAGE_CODES = {"nl": "NLD", "en": "ENG", "fy": "FRY", "de": "DEU", "fr": "FRA"}
@@ -39,9 +39,29 @@ class DocumentView:
     updated_at: datetime | None
     published_at: datetime | None
     files: list[FileView] = field(default_factory=list)
+    dossier: "DossierView | None" = None
 
     def file(self, role: str) -> FileView | None:
         return next((f for f in self.files if f.role == role), None)
+
+
+@dataclass(frozen=True)
+class DossierView:
+    """The dossier a document is part of, as its DiWoo record names it."""
+    id: str
+    title: str
+
+
+def dossier_path(dossier_id: str) -> str:
+    return f"/dossiers/{dossier_id}"
+
+
+def dossier_ref(doc, base_url: str) -> DocRef | None:
+    """``isPartOf`` of a document of a dossier: the dossier's public page and title."""
+    d = getattr(doc, "dossier", None)
+    if d is None:
+        return None
+    return DocRef(base_url.rstrip("/") + dossier_path(d.id), d.title)
 
 
 def as_utc(value: datetime | None) -> datetime | None:
@@ -102,6 +122,7 @@ def diwoo_record(doc: Document | DocumentView, org: Organisation, stored: Stored
         language=language_code(doc.language),
         format=fmt.uri if fmt else None,
         reden_verwijdering=(doc.metadata_ or {}).get("correction_reason"),
+        is_part_of=dossier_ref(doc, base_url),
         file_url=file_url(base_url, doc.id),
         lastmod=lastmod(doc),
         size=stored.size,

@@ -61,12 +61,16 @@ def harvestable_format(stored: StoredFile) -> tooi.Bestandsformaat | None:
     return tooi.bestandsformaat_for(stored.mime_type, stored.filename)
 
 
-def publication_blockers(session: Session, doc: Document) -> list[str]:
+def publication_blockers(session: Session, doc: Document, via_dossier: bool = False) -> list[str]:
     """Dutch reasons why ``doc`` may not be published now; empty means it may. The one decision of
-    woo.domain.worklist (the same the work lists, badges and buttons show)."""
+    woo.domain.worklist (the same the work lists, badges and buttons show). A document of a dossier is
+    published with its dossier (woo.services.dossiers, ``via_dossier=True``), never on its own."""
     from woo.services import worklist
 
-    return worklist.assess_document(session, doc).blockers
+    reasons: list[str] = []
+    if doc.publication_id and not via_dossier:
+        reasons.append("Dit document hoort bij een dossier en wordt met het hele dossier gepubliceerd.")
+    return reasons + worklist.assess_document(session, doc).blockers
 
 
 def publish(ctx: Context, actor: Actor, document_ids: list[str],
@@ -98,16 +102,31 @@ def publish(ctx: Context, actor: Actor, document_ids: list[str],
             if reasons:
                 result.refused[doc_id] = reasons
                 continue
-            now = utcnow()
-            doc.status = check_transition(doc.status, Status.PUBLISHED)
-            doc.published_at, doc.withdrawn_at, doc.withdraw_reason = now, None, None
-            doc.updated_at = now
-            stored = public_file(doc)
-            search.index_document(session, ctx.store, doc)
-            audit.record(session, actor.label, "document.published", doc.id, category=doc.category,
-                         file_role=stored.role, sha256=stored.sha256)
+            mark_published(session, ctx, actor, doc)
             result.published.append(doc_id)
     return result
+
+
+def mark_published(session: Session, ctx: Context, actor: Actor, doc: Document, **detail) -> None:
+    """Make one checked document public in the caller's transaction (searchable, listed, audited)."""
+    now = utcnow()
+    doc.status = check_transition(doc.status, Status.PUBLISHED)
+    doc.published_at, doc.withdrawn_at, doc.withdraw_reason = now, None, None
+    doc.updated_at = now
+    stored = public_file(doc)
+    search.index_document(session, ctx.store, doc)
+    audit.record(session, actor.label, "document.published", doc.id, category=doc.category,
+                 file_role=stored.role, sha256=stored.sha256, **detail)
+
+
+def mark_withdrawn(session: Session, actor: Actor, doc: Document, reason: tooi.Concept, **detail) -> None:
+    """Take one published document down in the caller's transaction (its file URL answers 410)."""
+    now = utcnow()
+    doc.status = check_transition(doc.status, Status.WITHDRAWN)
+    doc.withdrawn_at, doc.withdraw_reason, doc.updated_at = now, reason.uri, now
+    search.remove_documents(session, [doc.id])
+    audit.record(session, actor.label, "document.withdrawn", doc.id, reason=reason.uri, label=reason.label,
+                 **detail)
 
 
 def resolve_reason(reason_code: str | None) -> tooi.Concept:
@@ -130,11 +149,7 @@ def withdraw(ctx: Context, actor: Actor, document_ids: list[str], reason_code: s
             if doc.status != Status.PUBLISHED:
                 raise PublicationError(f"Document {doc_id} is niet gepubliceerd en kan dus niet worden "
                                        "ingetrokken.")
-            now = utcnow()
-            doc.status = check_transition(doc.status, Status.WITHDRAWN)
-            doc.withdrawn_at, doc.withdraw_reason, doc.updated_at = now, reason.uri, now
-            search.remove_documents(session, [doc.id])
-            audit.record(session, actor.label, "document.withdrawn", doc.id, reason=reason.uri, label=reason.label)
+            mark_withdrawn(session, actor, doc, reason)
             done.append(doc_id)
     # Not left to the queue: a withdrawn document leaves the stored sitemaps before this returns.
     feeds.refresh_pending(ctx)
@@ -216,4 +231,4 @@ def ready_document_ids(session: Session, organisation_ids: set[int] | None = Non
 
 
 __all__ = ["PUBLIC_FILE_ROLES", "PublicationError", "PublishResult", "public_file", "harvestable_format",
-           "publication_blockers", "publish", "withdraw", "correct", "resolve_reason", "ready_document_ids"]
+           "publication_blockers", "publish", "withdraw", "mark_published", "mark_withdrawn", "correct", "resolve_reason", "ready_document_ids"]

@@ -110,6 +110,31 @@ RULES: dict[str, Rule] = {
     "public.search": public(),
     "public.atom": public(),
     "oai.endpoint": public(),
+    # dossiers (woo/web/dossiers.py): public landing page and inventarislijst, the requester's secret link,
+    # and the officer's pages (the dossier's organisation scopes them)
+    "dossierpages.page": public(),
+    "dossierpages.inventory_csv": public(),
+    "dossierpages.inventory_xlsx": public(),
+    "dossierpages.requester": public(),  # 404 unless the secret link is live
+    "dossierpages.requester_file": public(),
+    "dossiers.index": login(),
+    "dossiers.create": action("document.ingest", form={"organisation_id": "{org}", "title": "ACL-dossier",
+                                                       "kind": "woo-besluit"}),
+    "dossiers.detail": action("document.read"),
+    "dossiers.add_document": action("document.ingest"),
+    "dossiers.judge": action("document.edit"),
+    "dossiers.status": action("document.edit"),
+    "dossiers.publish": action("document.publish"),
+    "dossiers.withdraw": action("document.publish"),
+    "dossiers.open_requester": action("document.publish"),
+    "api.list_dossiers": login(scope="read"),
+    "api.create_dossier": action("document.ingest", scope="ingest", form={"organisation": "{org_code}"}),
+    "api.import_dossier": action("document.ingest", scope="ingest", form={"organisation": "{org_code}"}),
+    "api.get_dossier": action("document.read", scope="read"),
+    "api.judge_dossier": action("document.edit", scope="edit"),
+    "api.dossier_status": action("document.edit", scope="edit"),
+    "api.publish_dossier": action("document.publish", scope="publish"),
+    "api.withdraw_dossier": action("document.publish", scope="publish"),
 }
 
 # POST routes that change nothing (the CSRF check skips them; the test proves they change nothing).

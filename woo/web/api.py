@@ -266,3 +266,6 @@ def correct_document(document_id: str):
 def _document_response(document_id: str):
     with context().unit_of_work() as s:
         return jsonify(document_json(docsvc.get_document(s, g.principal, document_id)))
+
+
+from woo.web import api_dossiers  # noqa: E402,F401  (registers /api/v1/dossiers on this blueprint)

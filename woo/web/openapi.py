@@ -164,3 +164,23 @@ def spec() -> dict:
                               "401": problem, "403": problem, "404": problem, "422": problem}}},
         },
     }
+
+
+# Dossiers (issue 13): their paths live next to their routes (woo.web.api_dossiers).
+_spec_documents = spec
+
+
+def spec() -> dict:  # noqa: F811
+    from woo.web.api_dossiers import openapi_paths
+
+    out = _spec_documents()
+    out["components"]["schemas"]["Dossier"] = {"type": "object", "properties": {
+        "id": {"type": "string"}, "title": {"type": "string"}, "kind": {"type": "string"},
+        "status": {"type": "string", "enum": ["concept", "gereed", "online-voor-verzoeker", "openbaar", "ingetrokken"]},
+        "category": {"type": ["string", "null"]}, "organisation": {"type": "string"},
+        "reference": {"type": ["string", "null"]}, "summary": {"type": ["string", "null"]},
+        "topics": {"type": "array", "items": {"type": "string"}}, "decision": {"type": ["string", "null"]},
+        "term": {"type": ["object", "null"]}, "documents": {"type": "array", "items": {"type": "object"}},
+        "blockers": {"type": "object"}}}
+    out["paths"].update(openapi_paths(_resp("Fout (RFC 9457 problem details)", PROBLEM, "application/problem+json")))
+    return out

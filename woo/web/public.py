@@ -130,6 +130,9 @@ def search():
                   "organisation": orgs.get(d.organisation_id), "published": as_utc(d.published_at),
                   "date": as_utc(d.document_date)}
                  for d in (docs.get(i) for i in result.document_ids) if d is not None]
+        from woo.web.dossiers import search_dossiers
+
+        dossier_hits = search_dossiers(s, site.organisation_ids, q) if page == 1 else []
     facets = {
         "categorie": [(c.sitemapindex_code or c.uri, c.label, n) for uri, n in result.facets["category"]
                       if (c := tooi.category_by_uri(uri))],
@@ -146,7 +149,8 @@ def search():
         return url_for("public.search", **{k: v for k, v in args.items() if v})
     return render_template("public/search.html", q=q, items=items, total=result.total, page=page,
                            pages=max(1, -(-result.total // SEARCH_PAGE)), category=category,
-                           categories=tooi.woo_categories(), facets=facets, chosen=chosen, link=link)
+                           categories=tooi.woo_categories(), facets=facets, chosen=chosen, link=link,
+                           dossiers=dossier_hits)
 
 
 @bp.route("/publicaties/feed.atom")

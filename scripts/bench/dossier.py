@@ -1,0 +1,203 @@
+#!/usr/bin/env python3
+"""Dossier benchmark (issue 13): import of a generated Woo-besluit and publishing it.
+
+For each size (default 200 and 2,000 documents) a fresh instance imports one ZIP + VWS-column inventory
+(XLSX) + decision letter in its own process, so the peak RSS of each size is its own; printed: the time of
+the checks, until the dossier and its documents are created (before any background job), and the peak RSS.
+For the largest size the extraction and privacy jobs are then run, the dossier is published, and the time
+until every published document is in the stored sitemaps is measured.
+
+    .venv/bin/python scripts/bench/dossier.py [--sizes 200,2000] [--database sqlite|postgresql] [--no-publish]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+JUDGEMENTS = [("Openbaar", ""), ("Deels openbaar", "5.1.2e"), ("Niet openbaar", "5.1.2e; 5.2"),
+              ("Reeds openbaar", "")]
+
+
+def make_dossier(out: Path, n: int) -> dict:
+    from fpdf import FPDF
+    from openpyxl import Workbook
+
+    out.mkdir(parents=True, exist_ok=True)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Productierapport")
+    ws.append(["ID", "Document nr.", "Datum", "Beoordeling", "Beoordelingsgrond", "Familie", "Toelichting",
+               "Publieke link"])
+    with zipfile.ZipFile(out / "documenten.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+        for i in range(1, n + 1):
+            judgement, grounds = JUDGEMENTS[i % 4]
+            link = f"https://example.org/reeds/{i}" if judgement == "Reeds openbaar" else ""
+            ws.append([str(10000 + i), str(i), 45000 + i % 300, judgement, grounds, f"F-{i // 10}", "", link])
+            pdf = FPDF()
+            pdf.add_page()
+            pdf.set_font("Helvetica", size=11)
+            pdf.multi_cell(0, 6, f"Document {10000 + i}. Notitie over het havenbeleid, versie {i}.")
+            zf.writestr(f"documenten/{10000 + i} - notitie.pdf", bytes(pdf.output()))
+    wb.save(out / "inventaris.xlsx")
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    pdf.multi_cell(0, 6, "Besluit op het Woo-verzoek over het havenbeleid.")
+    pdf.output(str(out / "besluit.pdf"))
+    return {"zip": out / "documenten.zip", "inventory": out / "inventaris.xlsx", "decision": out / "besluit.pdf"}
+
+
+class CollectingQueue:
+    """Jobs are collected instead of sent to Redis: the import is timed before any background job runs."""
+
+    def __init__(self):
+        self.pending: list[int] = []
+
+    def enqueue(self, func: str, *args, job_id: str | None = None):
+        self.pending.append(args[0])
+        return None
+
+
+def child(n: int, database_url: str, env: dict, work: Path, publish: bool) -> dict:
+    from benchlib import peak_rss_mb
+
+    from woo import worker
+    from woo.config import load_settings
+    from woo.services import accounts, dossier_import, dossiers, feeds, jobs, privacy
+    from woo.services.bootstrap import bootstrap_instance
+    from woo.services.context import SYSTEM, build_context
+
+    files = make_dossier(work / f"in-{n}", n)
+    zip_mb = files["zip"].stat().st_size / 1e6
+    rss_before = peak_rss_mb()
+    settings = load_settings(work / f"data-{n}", env={**env, "WOO_DATABASE_URL": database_url})
+    queue = CollectingQueue()
+    ctx = build_context(settings, queue=queue)
+    bootstrap_instance(settings, ctx)
+    worker.use_context(ctx)
+    with ctx.unit_of_work() as s:
+        org = accounts.default_organisation(s).id
+    t0 = time.perf_counter()
+    report = dossier_import.import_dossier(ctx, SYSTEM, org, {"title": f"Bench {n}", "kind": "woo-besluit",
+                                                              "decision": "deels openbaar"},
+                                           files["zip"], files["inventory"], "inventaris.xlsx", files["decision"],
+                                           "besluit.pdf")
+    wall = time.perf_counter() - t0
+    out = {"n": n, "ok": report.ok, "problems": report.problems[:5], "zip_mb": round(zip_mb, 1),
+           "timings": report.timings, "wall_s": round(wall, 2), "peak_rss_mb": round(peak_rss_mb(), 1),
+           "rss_before_import_mb": round(rss_before, 1)}
+    if not publish or not report.ok:
+        return out
+    t1 = time.perf_counter()
+    for kind in ("extract", "privacy"):
+        from woo.adapters.models import Job
+        with ctx.unit_of_work() as s:
+            ids = [j.id for j in s.query(Job).filter(Job.kind == kind, Job.status == "queued")]
+        for job_id in ids:
+            jobs.run(ctx, job_id)
+        # extraction queues the privacy job: pick those up in the next round
+    out["jobs_s"] = round(time.perf_counter() - t1, 1)
+    with ctx.unit_of_work() as s:
+        for item in dossiers.items(s, report.dossier_id):
+            open_ids = [f.id for f in privacy.findings(s, item.document_id) if f.decision == "open"]
+            if open_ids:
+                privacy.decide(ctx, SYSTEM, item.document_id, open_ids, "allow", reason="bench")
+    dossiers.set_status(ctx, SYSTEM, report.dossier_id, "gereed")
+    queue.pending.clear()
+    t2 = time.perf_counter()
+    result = dossiers.publish(ctx, SYSTEM, report.dossier_id)
+    t_publish = time.perf_counter() - t2
+    feeds.refresh_pending(ctx)  # what the queued feeds job does: place and render the stored sitemaps
+    t_feeds = time.perf_counter() - t2
+    from sqlalchemy import func, select
+
+    from woo.adapters.models import SitemapPage
+    with ctx.unit_of_work() as s:
+        listed = s.execute(select(func.sum(SitemapPage.url_count)).where(SitemapPage.stale.is_(False))).scalar() or 0
+    out.update({"published": len(result.published), "blocked": len(result.blockers.documents),
+                "blockers": result.blockers.dossier[:3], "publish_s": round(t_publish, 2),
+                "until_in_sitemaps_s": round(t_feeds, 2), "in_stored_sitemaps": int(listed),
+                "peak_rss_after_publish_mb": round(peak_rss_mb(), 1)})
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="200,2000")
+    ap.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    ap.add_argument("--no-publish", action="store_true")
+    ap.add_argument("--child", type=int)
+    ap.add_argument("--child-args")
+    args = ap.parse_args()
+    if args.child:
+        a = json.loads(args.child_args)
+        print(json.dumps(child(args.child, a["db"], a["env"], Path(a["work"]), a["publish"])))
+        return 0
+
+    from woo.embedded.servers import PostgresServer, RedisServer, S3Server
+
+    sizes = [int(x) for x in args.sizes.split(",")]
+    tmp = Path(tempfile.mkdtemp(prefix="woo-bench-dossier-"))
+    s3 = S3Server(tmp / "s3").start()
+    redis = RedisServer(tmp / "redis").start()
+    pg = PostgresServer(tmp / "pg").start() if args.database == "postgresql" else None
+    try:
+        env = {"WOO_S3_ENDPOINT": s3.endpoint, "WOO_S3_ACCESS_KEY": s3.access_key, "WOO_S3_SECRET_KEY": s3.secret_key,
+               "WOO_REDIS_URL": redis.url, "WOO_SECRET_KEY": "bench"}
+        print(f"machine: {platform.node()} {platform.machine()} {os.cpu_count()} cores, "
+              f"python {platform.python_version()}, db {args.database}")
+        for n in sizes:
+            if pg:
+                import sqlalchemy as sa
+                name = f"bench_{n}"
+                eng = sa.create_engine(pg.url, isolation_level="AUTOCOMMIT")
+                with eng.connect() as c:
+                    c.execute(sa.text(f'CREATE DATABASE "{name}"'))
+                eng.dispose()
+                db = pg.url.rsplit("/", 1)[0] + "/" + name
+            else:
+                db = f"sqlite:///{tmp / f'woo-{n}.sqlite'}"
+            payload = json.dumps({"db": db, "env": env, "work": str(tmp),
+                                  "publish": (n == max(sizes)) and not args.no_publish})
+            proc = subprocess.run([sys.executable, __file__, "--child", str(n), "--child-args", payload],
+                                  capture_output=True, text=True)
+            if proc.returncode != 0:
+                print(proc.stderr[-3000:], file=sys.stderr)
+                return 1
+            r = json.loads(proc.stdout.strip().splitlines()[-1])
+            t = r["timings"]
+            print(f"\n{n} documents (ZIP {r['zip_mb']} MB): import ok={r['ok']} {r['problems'] or ''}")
+            print(f"  checks done            {t.get('checks_s', 0):7.2f} s")
+            print(f"  dossier created        {t.get('created_s', 0):7.2f} s   (goal <= 60 s, before background jobs)")
+            print(f"  jobs queued            {t.get('queued_s', 0):7.2f} s")
+            print(f"  inventarislijst made   {t.get('inventory_s', 0):7.2f} s")
+            print(f"  peak RSS               {r['peak_rss_mb']:7.1f} MB (goal <= 300 MB, flat from 200 to 2,000; "
+                  f"{r['rss_before_import_mb']:.1f} MB before the import, incl. generating the test data)")
+            if "publish_s" in r:
+                print(f"  extract+privacy jobs   {r['jobs_s']:7.1f} s (not part of the goal)")
+                print(f"  publish: {r['published']} published, {r['blocked']} blocked {r['blockers'] or ''}")
+                print(f"  publish transaction    {r['publish_s']:7.2f} s")
+                print(f"  until in stored sitemaps {r['until_in_sitemaps_s']:5.2f} s (goal <= 30 s); "
+                      f"{r['in_stored_sitemaps']} URLs listed")
+    finally:
+        from woo.adapters.db import dispose_all
+        dispose_all()
+        for server in (pg, redis, s3):
+            if server:
+                server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,107 @@
+"""The inventarislijst of a dossier, generated from its judgements (never typed): CSV, XLSX and PDF.
+
+Pure (no database, no storage): the service hands in plain rows. Every cell is spreadsheet-safe: a value
+that a spreadsheet would read as a formula (starting with = + - @, a tab or a carriage return) gets a
+leading apostrophe, so an exported list never carries a formula back.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+FONT_BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
+
+COLUMNS = [("number", "Documentnummer"), ("title", "Document"), ("date", "Datum"), ("judgement", "Beoordeling"),
+           ("grounds", "Weigeringsgronden"), ("remark", "Toelichting"), ("link", "Openbaar op")]
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value) -> str:
+    """Text for a CSV/XLSX cell that no spreadsheet evaluates. (A local helper: a shared one for every export
+    is being written elsewhere; replace this one with it once it is on main.)"""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+@dataclass(frozen=True)
+class Row:
+    number: str
+    title: str
+    date: str          # dd-mm-jjjj or ""
+    judgement: str     # Dutch label
+    grounds: str       # "5.1.2e Woo (eerbiediging ...); ..."
+    remark: str
+    link: str          # public file URL (openbaar / deels openbaar) or the existing link (reeds openbaar); "" else
+
+
+@dataclass(frozen=True)
+class Header:
+    title: str
+    organisation: str
+    reference: str
+    decision: str
+    decision_date: str
+    generated_at: datetime
+
+
+def build_csv(rows: list[Row]) -> bytes:
+    buf = io.StringIO()
+    out = csv.writer(buf, delimiter=";")
+    out.writerow([label for _, label in COLUMNS])
+    for r in rows:
+        out.writerow([safe_cell(getattr(r, key)) for key, _ in COLUMNS])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM: Excel opens it as UTF-8
+
+
+def build_xlsx(rows: list[Row]) -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Inventarislijst")
+    ws.append([label for _, label in COLUMNS])
+    for r in rows:
+        ws.append([safe_cell(getattr(r, key)) for key, _ in COLUMNS])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def build_pdf(header: Header, rows: list[Row]) -> bytes:
+    """A landscape A4 list; the preservation job later makes its PDF/A-2b rendition for the archive.
+    Deterministic for the same input (fixed creation date), so an unchanged list is not stored again."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4", orientation="L")
+    pdf.set_title(f"Inventarislijst - {header.title}")
+    pdf.set_author(header.organisation)
+    pdf.set_creation_date(header.generated_at)
+    if FONT.exists():
+        pdf.add_font("DejaVu", "", str(FONT))
+        pdf.add_font("DejaVu", "B", str(FONT_BOLD if FONT_BOLD.exists() else FONT))
+        family, clean = "DejaVu", (lambda s: s)
+    else:
+        family, clean = "Helvetica", (lambda s: s.encode("latin-1", "replace").decode("latin-1"))
+    pdf.set_auto_page_break(True, margin=12)
+    pdf.add_page()
+    pdf.set_font(family, "B", 14)
+    pdf.multi_cell(0, 8, clean(f"Inventarislijst: {header.title}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(family, "", 9)
+    for line in (f"Organisatie: {header.organisation}", f"Kenmerk: {header.reference or '-'}",
+                 f"Besluit: {header.decision or '-'}" + (f" ({header.decision_date})" if header.decision_date else ""),
+                 f"Aantal documenten: {len(rows)}"):
+        pdf.multi_cell(0, 5, clean(line), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    pdf.set_font(family, "", 7)
+    with pdf.table(col_widths=(22, 70, 18, 22, 55, 45, 45), text_align="LEFT") as table:
+        table.row([clean(label) for _, label in COLUMNS])
+        for r in rows:
+            table.row([clean(getattr(r, key) or "") for key, _ in COLUMNS])
+    return bytes(pdf.output())
+
+
+__all__ = ["COLUMNS", "Row", "Header", "safe_cell", "build_csv", "build_xlsx", "build_pdf"]

@@ -1,0 +1,715 @@
+"""Dossiers: create and edit them, put documents in them, judge those documents, see what blocks
+publication, publish the whole dossier at once (nothing half), open it for the requester, withdraw it.
+
+The rules are woo.domain.dossiers; the per-document publication checks are woo.services.publication's, so
+a document of a dossier meets exactly the bar a single document meets. Every change is an audited event
+(``dossier.*``, with the dossier id in the detail). A Woo-besluit's inventarislijst is generated from the
+judgements (woo.publish.inventarislijst) and kept as a document of the dossier, regenerated on each change.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+import tempfile
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from woo.adapters.models import (Document, Dossier, DossierDocument, DossierTopic, Job, Organisation,
+                                 PrivacyFinding, StoredFile, utcnow)
+from woo.domain import dossiers as rules
+from woo.domain import tooi
+from woo.domain.dossiers import DossierError, Judgement, Kind, Role, Status
+from woo.domain.lifecycle import Status as DocStatus
+from woo.publish import inventarislijst
+from woo.publish.records import as_utc, file_url
+from woo.services import audit, jobs, publication
+from woo.services.context import Actor, Context
+
+__all__ = ["DossierError", "create", "edit", "set_status", "add_topic", "topics", "add_documents",
+           "ingest_document", "move_documents", "remove_document", "judge", "judge_bulk", "blockers", "publish",
+           "withdraw", "open_for_requester", "requester_dossier", "refresh_inventory", "inventory_rows", "get",
+           "items", "list_dossiers", "dossier_url", "PublishResult"]
+
+
+def dossier_url(base_url: str, dossier_id: str) -> str:
+    return f"{base_url.rstrip('/')}/dossiers/{dossier_id}"
+
+
+def _event(session: Session, actor: Actor, action: str, dossier: Dossier, **detail) -> None:
+    audit.record(session, actor.label, f"dossier.{action}", None, dossier=dossier.id, **detail)
+
+
+def _load(session: Session, dossier_id: str, for_update: bool = False) -> Dossier:
+    stmt = select(Dossier).where(Dossier.id == dossier_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    d = session.execute(stmt).scalar_one_or_none()
+    if d is None:
+        raise DossierError(f"Dossier {dossier_id} bestaat niet.")
+    return d
+
+
+def _editable(d: Dossier) -> None:
+    if not rules.is_editable(d.status):
+        raise DossierError(f"Een dossier met status '{rules.STATUS_LABELS_NL[Status(d.status)]}' kan niet meer "
+                           "worden gewijzigd.")
+
+
+def get(session: Session, dossier_id: str) -> Dossier | None:
+    return session.get(Dossier, dossier_id)
+
+
+def items(session: Session, dossier_id: str) -> list[DossierDocument]:
+    return list(session.execute(
+        select(DossierDocument).where(DossierDocument.dossier_id == dossier_id)
+        .options(selectinload(DossierDocument.document).selectinload(Document.files),
+                 selectinload(DossierDocument.document).selectinload(Document.jobs))
+        .order_by(DossierDocument.position, DossierDocument.document_id)).scalars())
+
+
+def list_dossiers(session: Session, organisation_ids: set[int] | None, status: str | None = None,
+                  limit: int = 200) -> list[Dossier]:
+    stmt = select(Dossier)
+    if organisation_ids is not None:
+        stmt = stmt.where(Dossier.organisation_id.in_(organisation_ids))
+    if status:
+        stmt = stmt.where(Dossier.status == status)
+    return list(session.execute(stmt.order_by(Dossier.created_at.desc()).limit(limit)).scalars())
+
+
+# --------------------------------------------------------------------------- fields, topics
+
+def _parse_date(value) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    from woo.services.dossier_import import parse_date
+
+    parsed = parse_date(str(value))
+    if parsed is None:
+        raise DossierError(f"'{value}' is geen geldige datum (bijvoorbeeld 2024-03-18 of 18-03-2024).")
+    return parsed
+
+
+def _fields(session: Session, org_id: int, values: dict, current: Dossier | None = None) -> rules.DossierFields:
+    def pick(name, default=None):
+        return values[name] if name in values else (getattr(current, name) if current is not None else default)
+    kind = rules.parse_kind(pick("kind", "publicatie"))
+    category = rules.dossier_category(kind, values.get("category") or (current.category if current else None))
+    managed = [t.name for t in session.execute(select(DossierTopic).where(
+        DossierTopic.organisation_id == org_id)).scalars()]
+    topics_in = values.get("topics", current.topics if current else []) or []
+    if isinstance(topics_in, str):
+        topics_in = [t for t in topics_in.split(",")]
+    decision = values.get("decision", current.decision if current else None)
+    if decision:
+        parsed = rules.parse_judgement(decision)
+        if parsed is None:
+            raise DossierError(f"Onbekend besluit '{decision}'. Kies uit: "
+                               + ", ".join(rules.JUDGEMENT_LABELS_NL.values()) + ".")
+        decision = parsed
+    try:
+        suspension = int(pick("suspension_days", 0) or 0)
+    except (TypeError, ValueError):
+        raise DossierError("Het aantal opschortingsdagen moet een geheel getal zijn.") from None
+    f = rules.DossierFields(
+        title=(pick("title", "") or "").strip(), kind=kind, category=category,
+        reference=(pick("reference") or "").strip() or None, summary=(pick("summary") or "").strip() or None,
+        topics=rules.check_topics(list(topics_in), managed),
+        received_date=_parse_date(pick("received_date")), decision_date=_parse_date(pick("decision_date")),
+        extended=bool(pick("extended", False)) and str(pick("extended", "")).lower() not in ("0", "nee", "false"),
+        suspension_days=suspension, decision=decision or None)
+    problems = rules.fields_problems(f)
+    if problems:
+        raise DossierError(" ".join(problems))
+    return f
+
+
+def _apply(d: Dossier, f: rules.DossierFields) -> None:
+    d.title, d.kind, d.category, d.reference, d.summary = f.title, f.kind.value, f.category, f.reference, f.summary
+    d.topics = list(f.topics)
+    d.received_date, d.decision_date = f.received_date, f.decision_date
+    d.extended, d.suspension_days = f.extended, f.suspension_days
+    d.decision = f.decision.value if f.decision else None
+
+
+def create(ctx: Context, actor: Actor, organisation_id: int, values: dict) -> str:
+    """A new dossier in status concept; ``values``: title, kind, category, reference, summary, topics,
+    received_date, decision_date, extended, suspension_days, decision."""
+    with ctx.unit_of_work() as session:
+        if session.get(Organisation, organisation_id) is None:
+            raise DossierError("Onbekende organisatie.")
+        f = _fields(session, organisation_id, values)
+        d = Dossier(id=uuid.uuid4().hex, organisation_id=organisation_id, status=Status.CONCEPT.value,
+                    created_by=actor.label, title=f.title)
+        _apply(d, f)
+        session.add(d)
+        session.flush()
+        _event(session, actor, "created", d, kind=d.kind, title=d.title, category=d.category)
+        return d.id
+
+
+def create_in(session: Session, actor: Actor, organisation_id: int, values: dict) -> Dossier:
+    """``create`` inside the caller's transaction (the bulk import creates dossier and documents at once)."""
+    f = _fields(session, organisation_id, values)
+    d = Dossier(id=uuid.uuid4().hex, organisation_id=organisation_id, status=Status.CONCEPT.value,
+                created_by=actor.label, title=f.title)
+    _apply(d, f)
+    session.add(d)
+    session.flush()
+    _event(session, actor, "created", d, kind=d.kind, title=d.title, category=d.category)
+    return d
+
+
+def edit(ctx: Context, actor: Actor, dossier_id: str, values: dict) -> None:
+    with ctx.unit_of_work() as session:
+        d = _load(session, dossier_id, for_update=True)
+        _editable(d)
+        before = {k: getattr(d, k) for k in ("title", "kind", "category", "reference", "summary", "topics",
+                                             "received_date", "decision_date", "extended", "suspension_days",
+                                             "decision")}
+        if "kind" in values and rules.parse_kind(values["kind"]).value != d.kind and _count(session, d.id):
+            raise DossierError("Het soort dossier kan niet meer veranderen als er documenten in zitten.")
+        f = _fields(session, d.organisation_id, values, current=d)
+        _apply(d, f)
+        changed = {k: str(getattr(d, k)) for k, v in before.items() if getattr(d, k) != v}
+        if changed:
+            _event(session, actor, "edited", d, changed=changed)
+        if "category" in changed:
+            for item in items(session, d.id):
+                _categorise(d, item)
+    _after_change(ctx, actor, dossier_id)
+
+
+def add_topic(ctx: Context, actor: Actor, organisation_id: int, name: str) -> str:
+    name = rules.normalise_topic(name)
+    if not name or len(name) > 200:
+        raise DossierError("Geef een onderwerp van 1 tot 200 tekens.")
+    with ctx.unit_of_work() as session:
+        exists = session.execute(select(DossierTopic).where(DossierTopic.organisation_id == organisation_id,
+                                                            func.lower(DossierTopic.name) == name.lower())).first()
+        if exists is None:
+            session.add(DossierTopic(organisation_id=organisation_id, name=name))
+            audit.record(session, actor.label, "dossier.topic_added", None, organisation=organisation_id, topic=name)
+    return name
+
+
+def topics(session: Session, organisation_id: int) -> list[str]:
+    return list(session.execute(select(DossierTopic.name).where(DossierTopic.organisation_id == organisation_id)
+                                .order_by(DossierTopic.name)).scalars())
+
+
+def set_status(ctx: Context, actor: Actor, dossier_id: str, target: str) -> None:
+    """concept <-> gereed, online voor verzoeker -> gereed (the link stops working). Publishing and
+    withdrawing have their own functions (they change the documents too)."""
+    if target in (Status.OPENBAAR, Status.INGETROKKEN, Status.ONLINE_VOOR_VERZOEKER):
+        raise DossierError("Gebruik publiceren, intrekken of 'online voor verzoeker' voor deze stap.")
+    with ctx.unit_of_work() as session:
+        d = _load(session, dossier_id, for_update=True)
+        before = d.status
+        d.status = rules.check_transition(d.kind, d.status, target).value
+        if before == Status.ONLINE_VOOR_VERZOEKER:
+            d.requester_token_hash, d.requester_link_expires = None, None
+        _event(session, actor, "status", d, before=before, after=d.status)
+
+
+# --------------------------------------------------------------------------- documents
+
+def _count(session: Session, dossier_id: str) -> int:
+    return session.execute(select(func.count()).select_from(DossierDocument)
+                           .where(DossierDocument.dossier_id == dossier_id)).scalar_one()
+
+
+def _categorise(d: Dossier, item: DossierDocument) -> None:
+    """The dossier decides its documents' category and documentsoort: the officer's judgement of the dossier
+    stands in for the per-document category review, so a concept document becomes ready."""
+    doc = item.document
+    role = Role(item.role)
+    doc.category = rules.document_category(Kind(d.kind), d.category, role)
+    soort = rules.documentsoort_for(role)
+    if soort:
+        meta = dict(doc.metadata_ or {})
+        meta["confirmed"] = {**(meta.get("confirmed") or {}), "documentsoort": soort}
+        doc.metadata_ = meta
+    if doc.category and doc.status == DocStatus.CONCEPT:
+        doc.status = DocStatus.READY.value
+
+
+def _default_judgement(d: Dossier, role: Role) -> str | None:
+    """The besluit, the inventarislijst and the stukken of a meeting or a publication are openbaar; the
+    documents of a Woo-besluit are judged one by one."""
+    if role in (Role.BESLUIT, Role.INVENTARISLIJST) or Kind(d.kind) != Kind.WOO_BESLUIT:
+        return Judgement.OPENBAAR.value
+    return None
+
+
+def attach(session: Session, actor: Actor, d: Dossier, doc: Document, role: Role, position: int,
+           judgement: rules.DocumentJudgement | None = None, supplied_redacted: bool = False,
+           inventory: dict | None = None) -> DossierDocument:
+    """Put ``doc`` in ``d`` inside the caller's transaction."""
+    if doc.organisation_id != d.organisation_id:
+        raise DossierError("Een document kan alleen in een dossier van zijn eigen organisatie.")
+    if role == Role.INGEKOMEN_STUK or role in rules.MEETING_ROLES:
+        if Kind(d.kind) != Kind.VERGADERING:
+            raise DossierError(f"De rol '{rules.ROLE_LABELS_NL[role]}' hoort bij een vergadering.")
+    if role == Role.BESLUIT and Kind(d.kind) != Kind.WOO_BESLUIT:
+        raise DossierError("Alleen een Woo-besluit heeft een besluitbrief.")
+    if doc.status in (DocStatus.PUBLISHED, DocStatus.ARCHIVED, DocStatus.DESTROYED):
+        raise DossierError(f"Document {doc.id} is al gepubliceerd of gearchiveerd en kan niet in een dossier.")
+    existing = session.get(DossierDocument, doc.id)
+    if existing is not None:
+        raise DossierError(f"Document {doc.id} zit al in een dossier; verplaats het.")
+    if role in (Role.BESLUIT, Role.INVENTARISLIJST):
+        taken = session.execute(select(DossierDocument.document_id).where(
+            DossierDocument.dossier_id == d.id, DossierDocument.role == role.value)).first()
+        if taken:
+            raise DossierError(f"Dit dossier heeft al een {rules.ROLE_LABELS_NL[role].lower()}.")
+    j = judgement
+    item = DossierDocument(document_id=doc.id, dossier_id=d.id, role=role.value, position=position,
+                           judgement=(j.judgement.value if j and j.judgement else _default_judgement(d, role)),
+                           grounds=list(j.grounds) if j else [], remark=j.remark if j else None,
+                           number=j.number if j else None, public_link=j.public_link if j else None,
+                           supplied_redacted=supplied_redacted, inventory=inventory or None,
+                           judged_by=actor.label if j and j.judgement else None,
+                           judged_at=utcnow() if j and j.judgement else None)
+    item.document = doc
+    session.add(item)
+    doc.publication_id = d.id
+    _categorise(d, item)
+    return item
+
+
+def add_documents(ctx: Context, actor: Actor, dossier_id: str, document_ids: list[str],
+                  role: str = "document") -> list[str]:
+    role_ = rules.parse_role(role)
+    with ctx.unit_of_work() as session:
+        d = _load(session, dossier_id, for_update=True)
+        _editable(d)
+        position = _count(session, d.id)
+        for doc_id in dict.fromkeys(document_ids):
+            doc = session.get(Document, doc_id)
+            if doc is None:
+                raise DossierError(f"Document {doc_id} bestaat niet.")
+            attach(session, actor, d, doc, role_, position)
+            position += 1
+        _event(session, actor, "documents_added", d, documents=list(dict.fromkeys(document_ids)), role=role_.value)
+    _after_change(ctx, actor, dossier_id)
+    return list(dict.fromkeys(document_ids))
+
+
+def ingest_document(ctx: Context, actor: Actor, dossier_id: str, path: Path, filename: str,
+                    role: str = "document", source: str = "ui", title: str | None = None) -> str:
+    """Take in one file (the normal intake) and put it in the dossier."""
+    from woo.services.ingest import ingest
+
+    with ctx.unit_of_work() as session:
+        d = _load(session, dossier_id)
+        _editable(d)
+        org_id = d.organisation_id
+    result = ingest(ctx, actor, org_id, filename, path=path, source=source, title=title)
+    if result.status == "rejected":
+        raise DossierError(result.reason or "Het bestand is geweigerd.")
+    if result.status == "duplicate":
+        raise DossierError(f"Dit bestand is al eerder opgenomen (document {result.document_id}); voeg dat "
+                           "document toe aan het dossier.")
+    add_documents(ctx, actor, dossier_id, [result.document_id], role)
+    return result.document_id
+
+
+def move_documents(ctx: Context, actor: Actor, document_ids: list[str], target_id: str) -> None:
+    """Move documents (with their judgement) to another dossier of the same organisation."""
+    with ctx.unit_of_work() as session:
+        target = _load(session, target_id, for_update=True)
+        _editable(target)
+        sources = set()
+        position = _count(session, target.id)
+        for doc_id in dict.fromkeys(document_ids):
+            item = session.get(DossierDocument, doc_id)
+            if item is None:
+                raise DossierError(f"Document {doc_id} zit in geen dossier.")
+            source = _load(session, item.dossier_id)
+            _editable(source)
+            if source.organisation_id != target.organisation_id:
+                raise DossierError("Documenten kunnen alleen naar een dossier van dezelfde organisatie.")
+            if Role(item.role) in (Role.BESLUIT, Role.INVENTARISLIJST):
+                raise DossierError("Het besluit en de inventarislijst blijven bij hun dossier.")
+            item.dossier_id, item.position = target.id, position
+            item.document.publication_id = target.id
+            _categorise(target, item)
+            sources.add(source.id)
+            position += 1
+            _event(session, actor, "document_moved", target, document=doc_id, source=source.id)
+    for dossier_id in sources | {target_id}:
+        _after_change(ctx, actor, dossier_id)
+
+
+def remove_document(ctx: Context, actor: Actor, dossier_id: str, document_id: str) -> None:
+    with ctx.unit_of_work() as session:
+        d = _load(session, dossier_id, for_update=True)
+        _editable(d)
+        item = session.get(DossierDocument, document_id)
+        if item is None or item.dossier_id != d.id:
+            raise DossierError(f"Document {document_id} zit niet in dit dossier.")
+        item.document.publication_id = None
+        session.delete(item)
+        _event(session, actor, "document_removed", d, document=document_id)
+    _after_change(ctx, actor, dossier_id)
+
+
+# --------------------------------------------------------------------------- judgements
+
+def _set_judgement(session: Session, actor: Actor, d: Dossier, item: DossierDocument,
+                   j: rules.DocumentJudgement) -> None:
+    if Role(item.role) in (Role.BESLUIT, Role.INVENTARISLIJST) and j.judgement != Judgement.OPENBAAR:
+        raise DossierError("Het besluit en de inventarislijst zijn altijd openbaar.")
+    before = item.judgement
+    item.judgement = j.judgement.value if j.judgement else None
+    item.grounds = list(j.grounds)
+    item.remark = j.remark
+    if j.number is not None:
+        item.number = j.number
+    item.public_link = j.public_link
+    item.judged_by, item.judged_at = actor.label, utcnow()
+    _event(session, actor, "judged", d, document=item.document_id, before=before, judgement=item.judgement,
+           grounds=item.grounds, remark=item.remark)
+
+
+def judge(ctx: Context, actor: Actor, dossier_id: str, document_id: str, judgement: str,
+          grounds: str | list[str] | None = None, remark: str | None = None, number: str | None = None,
+          public_link: str | None = None) -> None:
+    j = rules.make_judgement(judgement, grounds, remark, number, public_link)
+    with ctx.unit_of_work() as session:
+        d = _load(session, dossier_id, for_update=True)
+        _editable(d)
+        item = session.get(DossierDocument, document_id)
+        if item is None or item.dossier_id != d.id:
+            raise DossierError(f"Document {document_id} zit niet in dit dossier.")
+        _set_judgement(session, actor, d, item, j)
+    _after_change(ctx, actor, dossier_id)
+
+
+def judge_bulk(ctx: Context, actor: Actor, dossier_id: str, document_ids: list[str], judgement: str,
+               grounds: str | list[str] | None = None, remark: str | None = None,
+               public_link: str | None = None) -> int:
+    """The same judgement for many documents, all or none."""
+    j = rules.make_judgement(judgement, grounds, remark, None, public_link)
+    with ctx.unit_of_work() as session:
+        d = _load(session, dossier_id, for_update=True)
+        _editable(d)
+        rows = {i.document_id: i for i in session.execute(select(DossierDocument).where(
+            DossierDocument.dossier_id == d.id, DossierDocument.document_id.in_(document_ids))).scalars()}
+        missing = [i for i in document_ids if i not in rows]
+        if missing:
+            raise DossierError("Niet in dit dossier: " + ", ".join(missing[:10]) + ".")
+        for doc_id in dict.fromkeys(document_ids):
+            _set_judgement(session, actor, d, rows[doc_id], j)
+    _after_change(ctx, actor, dossier_id)
+    return len(set(document_ids))
+
+
+# --------------------------------------------------------------------------- blockers and publication
+
+def _redaction_blocker(session: Session, item: DossierDocument) -> str | None:
+    if item.judgement != Judgement.DEELS_OPENBAAR or item.supplied_redacted:
+        return None
+    redacted = session.execute(select(func.count()).select_from(PrivacyFinding).where(
+        PrivacyFinding.document_id == item.document_id, PrivacyFinding.decision == "redact")).scalar_one()
+    if redacted:
+        return None
+    return ("Dit document is 'deels openbaar' maar er is niets gelakt: lak de passages in de privacycontrole, "
+            "of lever een al gelakte versie aan.")
+
+
+@dataclass
+class Blockers:
+    dossier: list[str] = field(default_factory=list)
+    documents: dict[str, list[str]] = field(default_factory=dict)  # document id -> Dutch reasons
+
+    @property
+    def empty(self) -> bool:
+        return not self.dossier and not self.documents
+
+    def as_dict(self) -> dict:
+        return {"dossier": self.dossier, "documents": self.documents}
+
+
+def _blockers(session: Session, d: Dossier, rows: list[DossierDocument], publishing: bool = True) -> Blockers:
+    out = Blockers()
+    has_besluit = any(r.role == Role.BESLUIT for r in rows)
+    decision = rules.parse_judgement(d.decision) if d.decision else None
+    out.dossier.extend(rules.publication_problems(Kind(d.kind), d.status, has_besluit,
+                                                  sum(r.role == Role.DOCUMENT or r.role in rules.MEETING_ROLES
+                                                      for r in rows) or (1 if has_besluit else 0), decision))
+    if Kind(d.kind) == Kind.WOO_BESLUIT and not any(r.role == Role.INVENTARISLIJST for r in rows) \
+            and any(r.role == Role.DOCUMENT for r in rows):
+        out.dossier.append("De inventarislijst is nog niet gemaakt.")
+    for r in rows:
+        j = rules.DocumentJudgement(rules.parse_judgement(r.judgement) if r.judgement else None,
+                                    tuple(r.grounds or ()), r.remark, r.number, r.public_link)
+        reasons = rules.judgement_problems(j)
+        if j.judgement in rules.PUBLISHED_AS_FILE:
+            blocker = _redaction_blocker(session, r)
+            if blocker:
+                reasons.append(blocker)
+            doc_reasons = publication.publication_blockers(session, r.document, via_dossier=True)
+            if not publishing:  # the status check is the dossier's, not the document's, before going out
+                doc_reasons = [x for x in doc_reasons if "kunnen worden gepubliceerd" not in x]
+            reasons.extend(doc_reasons)
+        if reasons:
+            out.documents[r.document_id] = reasons
+    return out
+
+
+def blockers(session: Session, dossier_id: str) -> Blockers:
+    """What blocks publication of the dossier now (dossier-level and per document)."""
+    d = _load(session, dossier_id)
+    return _blockers(session, d, items(session, d.id))
+
+
+@dataclass
+class PublishResult:
+    published: list[str] = field(default_factory=list)
+    blockers: Blockers = field(default_factory=Blockers)
+
+    @property
+    def ok(self) -> bool:
+        return self.blockers.empty
+
+
+def publish(ctx: Context, actor: Actor, dossier_id: str) -> PublishResult:
+    """Publish every document of the dossier that may be published as a file, or none: when anything
+    blocks, nothing changes and the blockers are returned."""
+    result = PublishResult()
+    with ctx.unit_of_work() as session:
+        d = _load(session, dossier_id, for_update=True)
+        rows = items(session, d.id)
+        result.blockers = _blockers(session, d, rows)
+        if not result.blockers.empty:
+            return result
+        for r in rows:
+            if rules.parse_judgement(r.judgement) in rules.PUBLISHED_AS_FILE:
+                publication.mark_published(session, ctx, actor, r.document, dossier=d.id)
+                result.published.append(r.document_id)
+        before = d.status
+        d.status = rules.check_transition(d.kind, d.status, Status.OPENBAAR).value
+        d.requester_token_hash, d.requester_link_expires = None, None
+        d.published_at, d.withdrawn_at, d.withdraw_reason = utcnow(), None, None
+        _event(session, actor, "published", d, before=before, documents=len(result.published),
+               listed_only=len(rows) - len(result.published))
+    return result
+
+
+def withdraw(ctx: Context, actor: Actor, dossier_id: str, reason_code: str) -> list[str]:
+    """Withdraw the dossier and every published document of it from every surface (file URLs answer 410)."""
+    from woo.services import feeds
+
+    reason = publication.resolve_reason(reason_code)
+    done = []
+    with ctx.unit_of_work() as session:
+        d = _load(session, dossier_id, for_update=True)
+        before = d.status
+        d.status = rules.check_transition(d.kind, d.status, Status.INGETROKKEN).value
+        for r in items(session, d.id):
+            if r.document.status == DocStatus.PUBLISHED:
+                publication.mark_withdrawn(session, actor, r.document, reason, dossier=d.id)
+                done.append(r.document_id)
+        d.withdrawn_at, d.withdraw_reason = utcnow(), reason.uri
+        _event(session, actor, "withdrawn", d, before=before, reason=reason.uri, documents=len(done))
+    feeds.refresh_pending(ctx)  # gone from the stored sitemaps before this returns
+    return done
+
+
+# --------------------------------------------------------------------------- online voor verzoeker
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_for_requester(ctx: Context, actor: Actor, dossier_id: str, days: int = 14) -> str:
+    """A Woo-besluit, ready and unblocked, shown only to the requester through a secret link that expires.
+    Returns the secret (shown once; only its hash is kept)."""
+    if not 1 <= days <= 90:
+        raise DossierError("De link is 1 tot 90 dagen geldig.")
+    token = secrets.token_urlsafe(24)
+    with ctx.unit_of_work() as session:
+        d = _load(session, dossier_id, for_update=True)
+        rules.check_transition(d.kind, d.status, Status.ONLINE_VOOR_VERZOEKER)
+        rows = items(session, d.id)
+        found = _blockers(session, d, rows, publishing=False)
+        if not found.empty:
+            raise DossierError("Het dossier is nog niet compleet: " + "; ".join(
+                found.dossier + [f"{k}: {' '.join(v)}" for k, v in list(found.documents.items())[:5]]))
+        before = d.status
+        d.status = rules.check_transition(d.kind, d.status, Status.ONLINE_VOOR_VERZOEKER).value
+        d.requester_token_hash = _token_hash(token)
+        d.requester_link_expires = utcnow() + timedelta(days=days)
+        _event(session, actor, "online_for_requester", d, before=before, expires=d.requester_link_expires)
+    return token
+
+
+def requester_dossier(session: Session, dossier_id: str, token: str, now: datetime | None = None) -> Dossier | None:
+    """The dossier when ``token`` is its live requester link; None otherwise (wrong, expired, revoked)."""
+    d = session.get(Dossier, dossier_id)
+    if d is None or d.status != Status.ONLINE_VOOR_VERZOEKER or not d.requester_token_hash:
+        return None
+    if not secrets.compare_digest(d.requester_token_hash, _token_hash(token or "")):
+        return None
+    expires = as_utc(d.requester_link_expires)
+    if expires is None or expires < (now or datetime.now(timezone.utc)):
+        return None
+    return d
+
+
+# --------------------------------------------------------------------------- inventarislijst
+
+def _fmt_date(value) -> str:
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    return value.strftime("%d-%m-%Y")
+
+
+def inventory_rows(session: Session, d: Dossier, base_url: str | None = None) -> list[inventarislijst.Row]:
+    """The inventarislijst as data: every inventoried document with its judgement, grounds and where it is."""
+    out = []
+    for r in items(session, d.id):
+        if r.role in (Role.INVENTARISLIJST, Role.BESLUIT):
+            continue
+        j = rules.parse_judgement(r.judgement) if r.judgement else None
+        link = ""
+        if j == Judgement.REEDS_OPENBAAR:
+            link = r.public_link or ""
+        elif j in rules.PUBLISHED_AS_FILE and base_url:
+            link = file_url(base_url, r.document_id)
+        inv = r.inventory or {}
+        out.append(inventarislijst.Row(
+            number=r.number or "", title=r.document.title, date=_fmt_date(inv.get("date") or r.document.document_date),
+            judgement=rules.JUDGEMENT_LABELS_NL.get(j, "Nog niet beoordeeld") if j else "Nog niet beoordeeld",
+            grounds=rules.grounds_text(r.grounds), remark=r.remark or "", link=link))
+    return out
+
+
+def inventory_header(d: Dossier) -> inventarislijst.Header:
+    decision = rules.parse_judgement(d.decision) if d.decision else None
+    return inventarislijst.Header(title=d.title, organisation=d.organisation.name, reference=d.reference or "",
+                                  decision=rules.JUDGEMENT_LABELS_NL[decision] if decision else "",
+                                  decision_date=_fmt_date(d.decision_date),
+                                  generated_at=as_utc(d.created_at))
+
+
+def _after_change(ctx: Context, actor: Actor, dossier_id: str) -> None:
+    with ctx.unit_of_work() as session:
+        d = _load(session, dossier_id)
+        wanted = Kind(d.kind) == Kind.WOO_BESLUIT and any(r.role == Role.DOCUMENT for r in items(session, d.id))
+    if wanted:
+        refresh_inventory(ctx, actor, dossier_id)
+
+
+def refresh_inventory(ctx: Context, actor: Actor, dossier_id: str) -> str | None:
+    """(Re)generate the inventarislijst PDF and keep it as the dossier's inventarislijst document. An
+    unchanged list is not stored again; a changed one replaces the document's file and runs its jobs
+    (text, privacy gate, PDF/A) again. Returns the document id."""
+    with ctx.unit_of_work() as session:
+        d = _load(session, dossier_id)
+        pdf = inventarislijst.build_pdf(inventory_header(d), inventory_rows(session, d, _base_url(ctx, d)))
+        current = session.execute(select(DossierDocument).where(
+            DossierDocument.dossier_id == d.id, DossierDocument.role == Role.INVENTARISLIJST.value)).scalar_one_or_none()
+        org_id, title = d.organisation_id, f"Inventarislijst {d.title}"[:1000]
+        current_id = current.document_id if current else None
+        current_sha = current.document.file("original").sha256 if current and current.document.file("original") \
+            else None
+    sha = hashlib.sha256(pdf).hexdigest()
+    if sha == current_sha:
+        return current_id
+    with tempfile.TemporaryDirectory(prefix="woo-inventaris-") as tmp:
+        path = Path(tmp) / "inventarislijst.pdf"
+        path.write_bytes(pdf)
+        if current_id is None:
+            return _store_new_inventory(ctx, actor, dossier_id, org_id, path, title)
+        _replace_original(ctx, actor, current_id, path, "inventarislijst.pdf", sha)
+        return current_id
+
+
+def _base_url(ctx: Context, d: Dossier) -> str:
+    return (d.organisation.public_base_url or ctx.settings.base_url) if d.organisation else ctx.settings.base_url
+
+
+def _store_new_inventory(ctx: Context, actor: Actor, dossier_id: str, org_id: int, path: Path, title: str) -> str:
+    from woo.intake.identify import identify
+    from woo.services.ingest import object_key
+
+    ident = identify(path, "inventarislijst.pdf")
+    doc_id = uuid.uuid4().hex
+    key = object_key(doc_id)
+    stored = ctx.store.put_file(key, path, ident.mime)
+    data = path.read_bytes()
+    try:
+        with ctx.unit_of_work() as session:
+            d = _load(session, dossier_id, for_update=True)
+            doc = Document(id=doc_id, organisation_id=org_id, source="dossier", title=title, status=DocStatus.CONCEPT,
+                           format_kind=ident.kind)
+            session.add(doc)
+            session.add(StoredFile(document=doc, role="original", object_key=key, version_id=stored.version_id,
+                                   filename="inventarislijst.pdf", size=len(data),
+                                   sha256=hashlib.sha256(data).hexdigest(), mime_type=ident.mime, puid=ident.puid,
+                                   format_name=ident.format_name))
+            audit.record(session, actor.label, "document.ingested", doc_id, filename="inventarislijst.pdf",
+                         size=len(data), sha256=hashlib.sha256(data).hexdigest(), source="dossier")
+            job = Job(document=doc, kind="extract")
+            session.add(job)
+            session.flush()
+            attach(session, actor, d, doc, Role.INVENTARISLIJST, -1)
+            _event(session, actor, "inventory_generated", d, document=doc_id)
+            job_id = job.id
+    except BaseException:
+        ctx.store.delete_all_versions(key)
+        raise
+    jobs.dispatch(ctx, job_id)
+    return doc_id
+
+
+def _replace_original(ctx: Context, actor: Actor, doc_id: str, path: Path, filename: str, sha: str) -> None:
+    """A regenerated list replaces the document's file; its renditions, findings and jobs start over."""
+    from woo.intake.identify import identify
+    from woo.services.ingest import object_key
+
+    ident = identify(path, filename)
+    key = object_key(doc_id)
+    stored = ctx.store.put_file(key, path, ident.mime)
+    try:
+        with ctx.unit_of_work() as session:
+            doc = session.get(Document, doc_id)
+            old_keys = [f.object_key for f in doc.files]
+            for f in list(doc.files):
+                session.delete(f)
+            for j in list(doc.jobs):
+                session.delete(j)
+            for f in session.execute(select(PrivacyFinding).where(PrivacyFinding.document_id == doc_id)).scalars():
+                session.delete(f)
+            session.flush()
+            session.add(StoredFile(document_id=doc_id, role="original", object_key=key, version_id=stored.version_id,
+                                   filename=filename, size=path.stat().st_size, sha256=sha, mime_type=ident.mime,
+                                   puid=ident.puid, format_name=ident.format_name))
+            job = Job(document_id=doc_id, kind="extract")
+            session.add(job)
+            session.flush()
+            job_id = job.id
+            item = session.get(DossierDocument, doc_id)
+            audit.record(session, actor.label, "dossier.inventory_generated", doc_id, dossier=item.dossier_id,
+                         sha256=sha)
+    except BaseException:
+        ctx.store.delete_all_versions(key)
+        raise
+    for old in old_keys:
+        ctx.store.delete_all_versions(old)
+    jobs.dispatch(ctx, job_id)

@@ -1,0 +1,317 @@
+"""Dossiers on the web: the public landing page with its inventarislijst (CSV/XLSX), the requester's secret
+link, and a minimal officer UI (create, add documents, judge, publish, withdraw). All through
+woo.services.dossiers, the same functions the API and the CLI call."""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from flask import (Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request,
+                   url_for)
+from sqlalchemy import select
+
+from woo.adapters.models import Document, Dossier, Organisation
+from woo.app import context
+from woo.domain import dossiers as rules
+from woo.domain import tooi
+from woo.domain.lifecycle import Status as DocStatus
+from woo.publish import inventarislijst
+from woo.publish.records import as_utc, file_url
+from woo.services import dossiers as svc
+from woo.services.context import Actor
+from woo.web.auth import login_required, may, require
+
+public_bp = Blueprint("dossierpages", __name__)
+bp = Blueprint("dossiers", __name__)
+
+
+# --------------------------------------------------------------------------- shared view data
+
+def dossier_view(session, d: Dossier, base_url: str, public: bool = True) -> dict:
+    """What the landing page shows; file links only for documents that are published (or, for the requester's
+    view, publishable)."""
+    rows = []
+    for item in svc.items(session, d.id):
+        j = rules.parse_judgement(item.judgement) if item.judgement else None
+        doc = item.document
+        link = None
+        if j in rules.PUBLISHED_AS_FILE and (doc.status == DocStatus.PUBLISHED or not public):
+            link = file_url(base_url, doc.id)
+        rows.append({"id": doc.id, "title": doc.title, "role": rules.ROLE_LABELS_NL[rules.Role(item.role)],
+                     "role_key": item.role, "number": item.number or "",
+                     "judgement": rules.JUDGEMENT_LABELS_NL.get(j, "Nog niet beoordeeld") if j else "Nog niet beoordeeld",
+                     "judgement_key": j.value if j else "", "grounds": rules.grounds_text(item.grounds),
+                     "ground_keys": list(item.grounds or []), "remark": item.remark or "",
+                     "public_link": item.public_link if j == rules.Judgement.REEDS_OPENBAAR else None,
+                     "link": link, "date": doc.document_date, "status": doc.status})
+    term = rules.decision_term(d.received_date, d.decision_date, d.extended, d.suspension_days) \
+        if d.kind == rules.Kind.WOO_BESLUIT else None
+    decision = rules.parse_judgement(d.decision) if d.decision else None
+    return {"d": d, "rows": rows, "term": term, "category": tooi.category_by_uri(d.category),
+            "kind": rules.KIND_LABELS_NL[rules.Kind(d.kind)], "status": rules.STATUS_LABELS_NL[rules.Status(d.status)],
+            "decision": rules.JUDGEMENT_LABELS_NL[decision] if decision else None,
+            "besluit": next((r for r in rows if r["role_key"] == "besluit"), None),
+            "inventaris": next((r for r in rows if r["role_key"] == "inventarislijst"), None),
+            "documents": [r for r in rows if r["role_key"] not in ("besluit", "inventarislijst")],
+            "published": as_utc(d.published_at)}
+
+
+# --------------------------------------------------------------------------- public
+
+def _site():
+    from woo.web.public import current_site
+
+    return current_site()
+
+
+def _public_dossier(session, dossier_id: str) -> tuple[Dossier, object]:
+    site = _site()
+    d = session.get(Dossier, dossier_id)
+    if d is None or d.published_at is None or d.organisation_id not in site.organisation_ids:
+        abort(404, description="Dit dossier is niet gepubliceerd.")
+    if d.status != rules.Status.OPENBAAR:
+        abort(410, description="Dit dossier is ingetrokken en niet langer openbaar.")
+    return d, site
+
+
+@public_bp.route("/dossiers/<dossier_id>")
+def page(dossier_id: str):
+    with context().unit_of_work() as s:
+        d, site = _public_dossier(s, dossier_id)
+        view = dossier_view(s, d, site.base_url)
+        return render_template("dossiers/public.html", **view, requester=False)
+
+
+def _inventory(dossier_id: str, fmt: str) -> Response:
+    with context().unit_of_work() as s:
+        d, site = _public_dossier(s, dossier_id)
+        rows = svc.inventory_rows(s, d, site.base_url)
+    if fmt == "csv":
+        return Response(inventarislijst.build_csv(rows), mimetype="text/csv",
+                        headers={"Content-Disposition": 'attachment; filename="inventarislijst.csv"'})
+    return Response(inventarislijst.build_xlsx(rows),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": 'attachment; filename="inventarislijst.xlsx"'})
+
+
+@public_bp.route("/dossiers/<dossier_id>/inventarislijst.csv")
+def inventory_csv(dossier_id: str):
+    return _inventory(dossier_id, "csv")
+
+
+@public_bp.route("/dossiers/<dossier_id>/inventarislijst.xlsx")
+def inventory_xlsx(dossier_id: str):
+    return _inventory(dossier_id, "xlsx")
+
+
+@public_bp.route("/dossiers/<dossier_id>/verzoeker/<token>")
+def requester(dossier_id: str, token: str):
+    """Online voor verzoeker: only whoever holds the secret link sees the dossier, until it expires."""
+    with context().unit_of_work() as s:
+        d = svc.requester_dossier(s, dossier_id, token)
+        if d is None:
+            abort(404, description="Deze link is onbekend of verlopen.")
+        view = dossier_view(s, d, _site().base_url, public=False)
+        for r in view["rows"]:
+            if r["link"]:
+                r["link"] = url_for("dossierpages.requester_file", dossier_id=d.id, token=token, document_id=r["id"])
+        resp = Response(render_template("dossiers/public.html", **view, requester=True))
+    resp.headers["Cache-Control"] = "no-store"
+    resp.headers["X-Robots-Tag"] = "noindex"
+    return resp
+
+
+@public_bp.route("/dossiers/<dossier_id>/verzoeker/<token>/<document_id>")
+def requester_file(dossier_id: str, token: str, document_id: str):
+    from woo.services.dossiers import items
+    from woo.services.publication import public_file
+    from woo.web.downloads import send_stored_file
+
+    with context().unit_of_work() as s:
+        d = svc.requester_dossier(s, dossier_id, token)
+        if d is None:
+            abort(404, description="Deze link is onbekend of verlopen.")
+        item = next((i for i in items(s, d.id) if i.document_id == document_id), None)
+        if item is None or rules.parse_judgement(item.judgement) not in rules.PUBLISHED_AS_FILE:
+            abort(404, description="Bestand niet gevonden.")
+        stored = public_file(item.document)
+        if stored is None or (stored.role == "original" and item.document.file("redacted") is None
+                              and item.document.format_kind == "pdf"):
+            abort(404, description="Bestand niet gevonden.")
+        s.expunge(stored)
+    resp = send_stored_file(context().store, stored, inline=True)
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+def search_dossiers(session, organisation_ids, q: str, limit: int = 10) -> list[dict]:
+    """Published dossiers whose title, summary, reference or onderwerpen match ``q`` (public search)."""
+    stmt = select(Dossier).where(Dossier.organisation_id.in_(organisation_ids),
+                                 Dossier.status == rules.Status.OPENBAAR.value)
+    if q:
+        like = f"%{q.lower()}%"
+        from sqlalchemy import func, or_
+
+        stmt = stmt.where(or_(func.lower(Dossier.title).like(like), func.lower(Dossier.summary).like(like),
+                              func.lower(Dossier.reference).like(like)))
+    out = []
+    for d in session.execute(stmt.order_by(Dossier.published_at.desc()).limit(limit)).scalars():
+        out.append({"id": d.id, "title": d.title, "kind": rules.KIND_LABELS_NL[rules.Kind(d.kind)],
+                    "published": as_utc(d.published_at), "topics": d.topics or []})
+    return out
+
+
+# --------------------------------------------------------------------------- officer UI
+
+def _actor() -> Actor:
+    return g.principal.actor
+
+
+def _own(s, dossier_id: str, action: str) -> Dossier:
+    d = s.get(Dossier, dossier_id)
+    if d is None or not may("document.read", d.organisation_id):
+        abort(404, description="Dossier niet gevonden.")
+    require(action, d.organisation_id)
+    return d
+
+
+@bp.route("/dossiers")
+@login_required
+def index():
+    with context().unit_of_work() as s:
+        from woo.services.documents import visible_organisations
+
+        orgs = [o for o in s.execute(select(Organisation).order_by(Organisation.name)).scalars()
+                if may("document.ingest", o.id)]
+        items = svc.list_dossiers(s, visible_organisations(g.principal))
+        return render_template("dossiers/index.html", dossiers=items, orgs=orgs, kinds=rules.KIND_LABELS_NL,
+                               statuses=rules.STATUS_LABELS_NL, categories=tooi.woo_categories())
+
+
+@bp.route("/dossiers", methods=["POST"])
+@login_required
+def create():
+    f = request.form
+    org_id = f.get("organisation_id", type=int)
+    require("document.ingest", org_id)
+    values = {k: f.get(k) for k in ("title", "kind", "category", "reference", "summary", "received_date",
+                                    "decision_date", "decision") if f.get(k)}
+    values["extended"] = bool(f.get("extended"))
+    values["suspension_days"] = f.get("suspension_days") or 0
+    values["topics"] = [t for t in (f.get("topics") or "").split(",") if t.strip()]
+    try:
+        dossier_id = svc.create(context(), _actor(), org_id, values)
+    except rules.DossierError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("dossiers.index"))
+    flash("Dossier aangemaakt.", "ok")
+    return redirect(url_for("dossiers.detail", dossier_id=dossier_id))
+
+
+@bp.route("/dossiers/<dossier_id>/beheer")
+@login_required
+def detail(dossier_id: str):
+    ctx = context()
+    with ctx.unit_of_work() as s:
+        d = _own(s, dossier_id, "document.read")
+        view = dossier_view(s, d, ctx.settings.base_url, public=False)
+        found = svc.blockers(s, d.id)
+        from woo.domain.grounds import WOO_GROUNDS
+
+        return render_template("dossiers/detail.html", **view, blockers=found, grounds=WOO_GROUNDS,
+                               judgements=rules.JUDGEMENT_LABELS_NL, roles=rules.ROLE_LABELS_NL,
+                               editable=rules.is_editable(d.status), reasons=tooi.redenen_verwijdering())
+
+
+def _act(dossier_id: str, action: str, fn, ok: str):
+    with context().unit_of_work() as s:
+        _own(s, dossier_id, action)
+    try:
+        message = fn()
+        flash(message or ok, "ok")
+    except rules.DossierError as exc:
+        flash(str(exc), "error")
+    except ValueError as exc:  # PublicationError and the like: Dutch already
+        flash(str(exc), "error")
+    return redirect(url_for("dossiers.detail", dossier_id=dossier_id))
+
+
+@bp.route("/dossiers/<dossier_id>/documenten", methods=["POST"])
+@login_required
+def add_document(dossier_id: str):
+    upload = request.files.get("file")
+    role = request.form.get("role") or "document"
+
+    def run():
+        if upload is None or not upload.filename:
+            raise rules.DossierError("Kies een bestand.")
+        with tempfile.TemporaryDirectory(prefix="woo-dossier-") as tmp:
+            path = Path(tmp) / "upload"
+            upload.save(path)
+            svc.ingest_document(context(), _actor(), dossier_id, path, upload.filename, role=role,
+                                title=(request.form.get("title") or "").strip() or None)
+        return "Document toegevoegd."
+    return _act(dossier_id, "document.ingest", run, "Document toegevoegd.")
+
+
+@bp.route("/dossiers/<dossier_id>/beoordelen", methods=["POST"])
+@login_required
+def judge(dossier_id: str):
+    f = request.form
+    ids = f.getlist("document_id")
+
+    def run():
+        if not ids:
+            raise rules.DossierError("Kies minstens één document.")
+        grounds = f.getlist("grounds") or f.get("grounds_text") or None
+        n = svc.judge_bulk(context(), _actor(), dossier_id, ids, f.get("judgement"), grounds, f.get("remark"),
+                           f.get("public_link"))
+        return f"{n} document(en) beoordeeld."
+    return _act(dossier_id, "document.edit", run, "Beoordeeld.")
+
+
+@bp.route("/dossiers/<dossier_id>/status", methods=["POST"])
+@login_required
+def status(dossier_id: str):
+    return _act(dossier_id, "document.edit",
+                lambda: svc.set_status(context(), _actor(), dossier_id, request.form.get("status", "")),
+                "Status gewijzigd.")
+
+
+@bp.route("/dossiers/<dossier_id>/publiceren", methods=["POST"])
+@login_required
+def publish(dossier_id: str):
+    def run():
+        result = svc.publish(context(), _actor(), dossier_id)
+        if not result.ok:
+            raise rules.DossierError("Niet gepubliceerd; eerst oplossen: " + "; ".join(
+                result.blockers.dossier + [f"{len(result.blockers.documents)} document(en) geblokkeerd"]))
+        return f"Dossier gepubliceerd ({len(result.published)} bestanden openbaar)."
+    return _act(dossier_id, "document.publish", run, "Gepubliceerd.")
+
+
+@bp.route("/dossiers/<dossier_id>/intrekken", methods=["POST"])
+@login_required
+def withdraw(dossier_id: str):
+    return _act(dossier_id, "document.publish",
+                lambda: f"Ingetrokken ({len(svc.withdraw(context(), _actor(), dossier_id, request.form.get('reason', '')))}"
+                        " documenten).", "Ingetrokken.")
+
+
+@bp.route("/dossiers/<dossier_id>/verzoeker", methods=["POST"])
+@login_required
+def open_requester(dossier_id: str):
+    def run():
+        token = svc.open_for_requester(context(), _actor(), dossier_id, request.form.get("days", 14, type=int))
+        link = current_app.config.get("WOO_BASE_URL") or context().settings.base_url
+        return ("Online voor verzoeker. Geef de verzoeker deze link (wordt maar één keer getoond): "
+                f"{link.rstrip('/')}/dossiers/{dossier_id}/verzoeker/{token}")
+    return _act(dossier_id, "document.publish", run, "Online voor verzoeker.")
+
+
+def init_app(app) -> None:
+    app.register_blueprint(public_bp)
+    app.register_blueprint(bp)
+
+
+__all__ = ["public_bp", "bp", "init_app", "dossier_view", "search_dossiers"]
