@@ -18,11 +18,9 @@ from woo.adapters.models import Document, StoredFile, utcnow
 from woo.domain import tooi
 from woo.domain.lifecycle import LABELS_NL, Status, check_transition
 from woo.publish import search
+from woo.publish.records import PUBLIC_FILE_ROLES, harvestable_format, public_file  # pure; re-exported here
 from woo.services import audit, feeds
 from woo.services.context import Actor, Context
-
-# The public gets the first of these a document has: a correction, else a redacted rendition, else the original.
-PUBLIC_FILE_ROLES = ("published", "redacted", "original")
 
 
 class PublicationError(ValueError):
@@ -33,19 +31,6 @@ class PublicationError(ValueError):
 class PublishResult:
     published: list[str] = field(default_factory=list)
     refused: dict[str, list[str]] = field(default_factory=dict)  # document id -> Dutch reasons
-
-
-def public_file(doc: Document) -> StoredFile | None:
-    for role in PUBLIC_FILE_ROLES:
-        f = doc.file(role)
-        if f is not None:
-            return f
-    return None
-
-
-def harvestable_format(stored: StoredFile) -> tooi.Bestandsformaat | None:
-    """The TOOI file type of a stored file, None when the Woo-index does not harvest that format."""
-    return tooi.bestandsformaat_for(stored.mime_type, stored.filename)
 
 
 def _privacy_blockers(session: Session, doc: Document) -> list[str]:
@@ -71,8 +56,11 @@ def publication_blockers(session: Session, doc: Document) -> list[str]:
     if stored is None:
         reasons.append("Er is geen bestand om te publiceren.")
     elif harvestable_format(stored) is None:
-        reasons.append(f"Het bestandsformaat ({stored.mime_type}) wordt niet door de Woo-index geoogst; "
-                       "lever het aan als PDF of een ander toegestaan formaat.")
+        pending = any(j.kind == "preserve" and j.status in ("queued", "running") for j in doc.jobs)
+        reasons.append(f"Het bestandsformaat ({stored.mime_type}) wordt niet door de Woo-index geoogst en er is "
+                       + ("nog geen PDF/A-versie (de omzetting loopt nog); probeer het straks opnieuw."
+                          if pending else "geen PDF/A-versie die wel geoogst wordt; lever het document aan als "
+                          "PDF of een ander toegestaan formaat."))
     reasons.extend(_privacy_blockers(session, doc))
     return reasons
 
