@@ -23,6 +23,7 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
 
     from woo.web import api, auth, errors, officer, public, review, security
 
+    from woo.web import params; params.init_app(app)  # noqa: E702 bounded <int:...> before any route is added
     security.init_app(app)
     errors.init_app(app)
     app.register_blueprint(auth.bp)

@@ -28,7 +28,10 @@ __all__ = ["Step", "PdfaResult", "OFFICE_KINDS", "CONVERTIBLE_KINDS", "convertib
 FLAVOUR = "2b"
 # LibreOffice picks its export filter by document family.
 OFFICE_KINDS = {"docx": "writer", "doc": "writer", "odt": "writer",
-                "xlsx": "calc", "ods": "calc", "pptx": "impress", "odp": "impress"}
+                "xlsx": "calc", "ods": "calc", "pptx": "impress", "odp": "impress",
+                "xml": "writer"}  # an XML export (BWB, CVDR): its text, verbatim, as a PDF/A the Woo-index harvests
+# Opened as UTF-8 text, not by LibreOffice's XML filter detection (which refuses unknown vocabularies).
+TEXT_IMPORT = {"xml": "Text (encoded):UTF8,LF,,,"}
 CONVERTIBLE_KINDS = frozenset(OFFICE_KINDS) | {"pdf"}
 SOFFICE_TIMEOUT = 180
 GS_TIMEOUT = 300
@@ -105,7 +108,8 @@ def office_to_pdf(src: Path, kind: str, workdir: Path) -> tuple[Path, Step]:
     version = _version("soffice")
     try:
         proc = subprocess.run([exe, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-                               "--nolockcheck", "--convert-to", filt, "--outdir", str(out_dir), str(staged)],
+                               "--nolockcheck", *([f"--infilter={TEXT_IMPORT[kind]}"] if kind in TEXT_IMPORT else []),
+                               "--convert-to", filt, "--outdir", str(out_dir), str(staged)],
                               capture_output=True, text=True, timeout=SOFFICE_TIMEOUT)
     except subprocess.TimeoutExpired:
         raise _Failed(f"LibreOffice gaf na {SOFFICE_TIMEOUT} seconden geen resultaat (bestand te groot of "

@@ -22,6 +22,7 @@ from typing import Callable, Iterable, Iterator
 
 from lxml import etree
 
+from woo.domain.text import xml_text
 from woo.metadata import mdto
 
 FORBIDDEN = re.compile(r'[<>:"/\\|?*#&\s\x00-\x1f]+')
@@ -122,7 +123,7 @@ def _pakbon(package_id: str, info: dict, records: int, files: int, total: int, c
     el = etree.Element("pakbon")
 
     def sub(name: str, text) -> None:
-        etree.SubElement(el, name).text = str(text)
+        etree.SubElement(el, name).text = xml_text(str(text))
 
     sub("identificatie", package_id)
     sub("naam", info.get("naam", ""))

@@ -188,8 +188,12 @@ def assess(f: DocumentFacts) -> Assessment:
     if not f.has_public_file:
         needs.append(Need(BLOCKED, "Er is geen bestand om te publiceren.", None))
     elif not f.public_format_harvestable:
-        needs.append(Need(BLOCKED, f"Het bestandsformaat ({f.public_mime}) wordt niet door de Woo-index geoogst; "
-                                   "lever het aan als PDF of een ander toegestaan formaat.", ACTION_OF[BLOCKED]))
+        pending = any(j.kind == "preserve" and j.status in ("queued", "running") for j in f.jobs)
+        needs.append(Need(BLOCKED, f"Het bestandsformaat ({f.public_mime}) wordt niet door de Woo-index geoogst en er "
+                                   "is " + ("nog geen PDF/A-versie (de omzetting loopt nog); probeer het straks "
+                                            "opnieuw." if pending else "geen PDF/A-versie die wel geoogst wordt; "
+                                            "lever het document aan als PDF of een ander toegestaan formaat."),
+                          ACTION_OF[BLOCKED]))
     if scanned and f.redactions_need_pdf:
         needs.append(Need(BLOCKED, "Lakken kan alleen in een PDF; lever het document als PDF aan.",
                           ACTION_OF[BLOCKED], privacy=True))

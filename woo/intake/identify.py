@@ -16,6 +16,8 @@ from pathlib import Path
 
 import magic
 
+from woo.domain import text
+
 # kind -> canonical MIME type. What a Dutch public body publishes; nothing executable.
 KINDS: dict[str, str] = {
     "pdf": "application/pdf",
@@ -132,7 +134,8 @@ def safe_filename(name: str) -> str:
         raise RejectedFile("bad_name", "Bestandsnaam ontbreekt.")
     if "\x00" in name:
         raise RejectedFile("bad_name", "Bestandsnaam bevat een ongeldig teken (NUL).")
-    if any(unicodedata.category(ch) in ("Cc", "Cf") and ch not in "\u200d" for ch in name):
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs") and ch not in "\u200d" for ch in name) \
+            or text.forbidden_characters(name):
         raise RejectedFile("bad_name", "Bestandsnaam bevat besturingstekens.")
     if "/" in name or "\\" in name:
         raise RejectedFile("bad_name", "Bestandsnaam mag geen mapnaam of pad bevatten.")

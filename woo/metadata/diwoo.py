@@ -8,7 +8,6 @@ from the TOOI lists, so what we emit is exactly what the XSD enumerations allow.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import lru_cache
@@ -17,10 +16,11 @@ from zoneinfo import ZoneInfo
 from lxml import etree
 
 from woo.domain import tooi
+from woo.domain.text import xml_text
 from woo.metadata.xsd import DIWOO_NS, SITEMAP_NS
 
 __all__ = ["DocRef", "Handeling", "Relatie", "DiwooRecord", "DiwooError", "build_diwoo_document",
-           "build_sitemap_url", "diwoo_document_xml", "sitemap_url_xml", "parse_diwoo_document", "as_datetime", "TZ"]
+           "build_sitemap_url", "diwoo_document_xml", "sitemap_url_xml", "parse_diwoo_document", "as_datetime", "w3c_datetime", "TZ"]
 
 TZ = ZoneInfo("Europe/Amsterdam")
 NSMAP = {"diwoo": DIWOO_NS}
@@ -104,6 +104,11 @@ def _iso(value: datetime | date) -> str:
     return as_datetime(value).isoformat()
 
 
+def w3c_datetime(value: datetime | date) -> str:
+    """W3C datetime to the second (sitemaps.org ``<lastmod>``): no fraction, always an offset."""
+    return as_datetime(value).replace(microsecond=0).isoformat()
+
+
 _RESOLVED: dict[tuple, object] = {}  # (lookup, value) -> concept: the TOOI lists do not change while running
 
 
@@ -131,13 +136,10 @@ def _concept(lookup, value: str, what: str):
 # these, and string writing is several times faster. The element API (build_*) parses that text, so there
 # is one writer; the XSD tests validate what it produces.
 
-# Characters XML 1.0 cannot carry at all (a control character pasted into a title): dropped, not escaped.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
 def _esc(value: str) -> str:
-    if _NOT_XML.search(value):
-        value = _NOT_XML.sub("", value)
+    # Characters XML 1.0 cannot carry at all (a control character pasted into a title, a lone surrogate):
+    # dropped, not escaped (woo.domain.text is the one rule for every XML writer).
+    value = xml_text(value)
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -300,7 +302,7 @@ def sitemap_url_xml(rec: DiwooRecord, declare_ns: bool = False) -> str:
     out = [f'<url xmlns="{SITEMAP_NS}" xmlns:diwoo="{DIWOO_NS}">' if declare_ns else "<url>",
            f"<loc>{_esc(rec.file_url)}</loc>"]
     if rec.lastmod:
-        out.append(f"<lastmod>{_iso(rec.lastmod)}</lastmod>")
+        out.append(f"<lastmod>{w3c_datetime(rec.lastmod)}</lastmod>")
     _write_document(out, rec, declare_ns=False)
     out.append("</url>")
     return "".join(out)

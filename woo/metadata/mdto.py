@@ -19,6 +19,7 @@ from lxml import etree
 
 from woo.domain import tooi
 from woo.domain.retention import SELECTIELIJST, Resultaat, Retention
+from woo.domain.text import xml_text
 from woo.metadata.xsd import MDTO_NS, validate_mdto
 
 __all__ = [
@@ -246,7 +247,7 @@ def _q(name: str) -> str:
 def _sub(parent, name: str, text: str | None = None):
     el = etree.SubElement(parent, _q(name))
     if text is not None:
-        el.text = text
+        el.text = xml_text(text)  # what XML 1.0 cannot carry is dropped, never a failed sidecar (domain.text)
     return el
 
 
@@ -293,7 +294,7 @@ def _root() -> etree._Element:
 
 def build_informatieobject(io: InformatieobjectRecord, validate: bool = True) -> etree._Element:
     """The ``<MDTO><informatieobject>`` sidecar of a record; validated against MDTO 1.0.1."""
-    if not io.naam.strip():
+    if not xml_text(io.naam).strip():
         raise MdtoError("Een informatieobject heeft een naam (titel) nodig.")
     if not io.beperkingen:
         raise MdtoError("Minstens één beperking gebruik (openbaarheid) is verplicht in MDTO 1.0.1.")

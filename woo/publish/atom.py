@@ -6,6 +6,7 @@ from datetime import datetime
 from lxml import etree
 
 from woo.domain import tooi
+from woo.domain.text import xml_text
 from woo.publish.records import as_utc, file_url, lastmod, page_url
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -14,7 +15,7 @@ ATOM_NS = "http://www.w3.org/2005/Atom"
 def _el(parent, name: str, text: str | None = None, **attrs):
     el = etree.SubElement(parent, f"{{{ATOM_NS}}}{name}", **attrs)
     if text is not None:
-        el.text = text
+        el.text = xml_text(text)  # what XML 1.0 cannot carry is dropped: one title never takes the feed down
     return el
 
 

@@ -23,13 +23,12 @@ from woo.adapters.models import Document
 from woo.archive.sidecars import DocumentFacts, informatieobject_record
 from woo.domain import tooi
 from woo.domain.lifecycle import Status
+from woo.domain.text import forbidden_characters, is_xml_safe, xml_text
 from woo.metadata import mdto
 from woo.metadata.diwoo import DiwooError, build_diwoo_document
 from woo.metadata.xsd import DIWOO_NS, MDTO_NS
-from woo.publish.records import as_utc, diwoo_record, file_url, page_url
+from woo.publish.records import as_utc, diwoo_record, file_url, page_url, public_file
 from woo.publish.sites import Site
-from woo.services.preservation import document_facts
-from woo.services.publication import public_file
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
@@ -67,7 +66,7 @@ def _q(name: str, ns: str = OAI_NS) -> str:
 def _sub(parent, name: str, text: str | None = None, ns: str = OAI_NS, **attrs):
     el = etree.SubElement(parent, _q(name, ns), **attrs)
     if text is not None:
-        el.text = text
+        el.text = xml_text(text)  # a stored title or an echoed value never makes the answer fail (domain.text)
     return el
 
 
@@ -111,13 +110,25 @@ def _encode_token(state: dict) -> str:
     return base64.urlsafe_b64encode(json.dumps(state, separators=(",", ":")).encode()).decode().rstrip("=")
 
 
-def _decode_token(token: str) -> dict:
+def _decode_token(token: str, verb: str) -> dict:
+    """The list state a token carries; it is bound to the verb (``v``) that issued it and its arguments
+    (prefix, set, from, until travel inside it), so a ListIdentifiers token is refused by ListRecords."""
     try:
         state = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        if not isinstance(state, dict) or state.get("p") not in FORMATS or "c" not in state:
+        if not isinstance(state, dict) or state.get("v") != verb or state.get("p") not in FORMATS:
             raise ValueError
+        if not isinstance(state.get("c"), int) or isinstance(state["c"], bool) or state["c"] < 0:
+            raise ValueError
+        for k in ("s", "f", "u"):
+            if state.get(k) is not None and not (isinstance(state[k], str) and is_xml_safe(state[k])):
+                raise ValueError
+        after = state.get("a")
+        if after is not None:
+            if not (isinstance(after, list) and len(after) == 2 and all(isinstance(x, str) for x in after)):
+                raise ValueError
+            datetime.fromisoformat(after[0])
         return state
-    except ValueError:
+    except (ValueError, TypeError, UnicodeDecodeError):
         raise OaiError("badResumptionToken", "Het resumptionToken is ongeldig of verlopen.") from None
 
 
@@ -126,6 +137,9 @@ class Repository:
     sessions: object  # sessionmaker
     site: Site
     admin_email: str | None = None
+    # (session, document) -> DocumentFacts for the MDTO format; given by the caller (the web layer passes
+    # woo.services.preservation.document_facts), so this module does not reach up into the services.
+    document_facts: object = None
 
     @property
     def host(self) -> str:
@@ -161,7 +175,7 @@ class Repository:
                 raise OaiError("badVerb", "Onbekend of ontbrekend verb.")
             params = self._check_args(verb, args)
             for k, v in params.items():
-                req.set(k, v)
+                req.set(k, v)  # XML-safe: _check_args refused anything else
             req.set("verb", verb)
             getattr(self, f"_{verb}")(root, params)
         except OaiError as exc:
@@ -178,6 +192,8 @@ class Repository:
                 raise OaiError("badArgument", f"Argument '{k}' hoort niet bij {verb}.")
             if len(values) != 1:
                 raise OaiError("badArgument", f"Argument '{k}' staat er meer dan eens.")
+            if forbidden_characters(values[0]):  # the door rule of woo.domain.text; never echoed into XML
+                raise OaiError("badArgument", f"Argument '{k}' bevat stuurtekens of andere ongeldige tekens.")
         params = {k: v[0] for k, v in given.items()}
         if "resumptionToken" in params:
             if len(params) != 1:
@@ -257,16 +273,17 @@ class Repository:
             s.expunge_all()
             return doc, facts
 
-    @staticmethod
-    def _facts(session, docs: list[Document]) -> dict[str, DocumentFacts]:
+    def _facts(self, session, docs: list[Document]) -> dict[str, DocumentFacts]:
         """What the MDTO record needs beyond the row (events, privacy grounds, publication); live ones only."""
-        return {d.id: document_facts(session, d) for d in docs if d.status == Status.PUBLISHED}
+        if self.document_facts is None:
+            raise OaiError("cannotDisseminateFormat", "Het MDTO-formaat is hier niet beschikbaar.")
+        return {d.id: self.document_facts(session, d) for d in docs if d.status == Status.PUBLISHED}
 
     def _list(self, root, params, element: str, with_metadata: bool) -> None:
         if "resumptionToken" in params:
-            state = _decode_token(params["resumptionToken"])
+            state = _decode_token(params["resumptionToken"], element)
         else:
-            state = {"p": self._prefix(params["metadataPrefix"]), "s": params.get("set"),
+            state = {"v": element, "p": self._prefix(params["metadataPrefix"]), "s": params.get("set"),
                      "f": params.get("from"), "u": params.get("until"), "c": 0}
         conds = list(self._scope())
         if (state.get("s") or "").startswith(DOSSIER_SET_PREFIX):

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from woo.adapters.models import Document, Organisation, StoredFile
 from woo.domain import tooi
-from woo.metadata.diwoo import DiwooRecord, DocRef, Handeling
+from woo.metadata.diwoo import DiwooRecord, DocRef, Handeling, w3c_datetime  # noqa: F401  (w3c_datetime: re-export)
 
 # ISO 639-1 as language detection gives it -> the TOOI code (the URI itself comes from talen.csv)
 _LANGUAGE_CODES = {"nl": "NLD", "en": "ENG", "fy": "FRY", "de": "DEU", "fr": "FRA"}
@@ -62,6 +62,30 @@ def dossier_ref(doc, base_url: str) -> DocRef | None:
     if d is None:
         return None
     return DocRef(base_url.rstrip("/") + dossier_path(d.id), d.title)
+
+
+# The public gets the first of these a document has: a correction, else a redacted rendition, else the original;
+# an original the Woo-index does not harvest (an XML export) is stood in for by its PDF/A rendition.
+PUBLIC_FILE_ROLES = ("published", "redacted", "original", "pdfa")
+
+
+def harvestable_format(stored: StoredFile | FileView) -> tooi.Bestandsformaat | None:
+    """The TOOI file type of a stored file, None when the Woo-index does not harvest that format."""
+    return tooi.bestandsformaat_for(stored.mime_type, stored.filename)
+
+
+def public_file(doc: Document | DocumentView) -> StoredFile | FileView | None:
+    """The file the public and the harvesters get (pure: the document is loaded with its files).
+
+    A correction, else the redacted rendition, else the original; when that one is in a format the
+    Woo-index does not harvest and a PDF/A rendition in a harvestable format exists, the rendition.
+    Otherwise the first one found, so that publication_blockers can name its format."""
+    first = next((f for f in (doc.file(role) for role in PUBLIC_FILE_ROLES[:3]) if f is not None), None)
+    if first is None or harvestable_format(first) is None:
+        pdfa = doc.file("pdfa")
+        if pdfa is not None and harvestable_format(pdfa) is not None:
+            return pdfa
+    return first
 
 
 def as_utc(value: datetime | None) -> datetime | None:
@@ -118,7 +142,7 @@ def diwoo_record(doc: Document | DocumentView, org: Organisation, stored: Stored
         documenthandelingen=handelingen,
         documentsoorten=[meta["documentsoort"]] if meta["documentsoort"] else [],
         identifiers=[doc.id] + [i for i in meta["identifiers"] if i != doc.id],
-        creatiedatum=created.date() if created else meta["creatie"],
+        creatiedatum=created.date() if created else meta["creatie"] or file_creation_date(doc),
         language=language_code(doc.language),
         format=fmt.uri if fmt else None,
         reden_verwijdering=(doc.metadata_ or {}).get("correction_reason"),
@@ -127,6 +151,23 @@ def diwoo_record(doc: Document | DocumentView, org: Organisation, stored: Stored
         lastmod=lastmod(doc),
         size=stored.size,
     )
+
+
+def file_creation_date(doc: Document | DocumentView):
+    """The creation date the file itself records (PDF CreationDate, Office/ODF 'created'), as extraction
+    read it; None when absent, unreadable or later than the document's registration here (impossible, so
+    not believed). DiWoo's creatiedatum is optional (0..1 in the 0.9.8 XSD): without a known date it is
+    left out rather than filled with the registration date."""
+    from woo.metadata.suggest import parse_date
+
+    raw = ((doc.metadata_ or {}).get("properties") or {}).get("created")
+    if not isinstance(raw, str) or len(raw) < 10:
+        return None
+    value = parse_date(raw[:10])
+    registered = as_utc(doc.created_at)
+    if value is None or value.year < 1900 or (registered is not None and value > registered.date()):
+        return None
+    return value
 
 
 def described(doc: Document | DocumentView) -> dict:

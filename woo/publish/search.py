@@ -87,12 +87,12 @@ def _year(doc: Document) -> int | None:
 
 def public_text(store, doc: Document) -> str:
     """The text of the file the public gets (see the module doc), at most MAX_TEXT_CHARS."""
-    from woo.services.publication import public_file
+    from woo.publish.records import public_file
 
     stored = public_file(doc)
     if stored is None:
         return ""
-    if stored.role == "original":
+    if stored.role in ("original", "pdfa"):  # a PDF/A rendition carries the text of its original
         rendition = doc.file("text")
         if rendition is None:
             return ""

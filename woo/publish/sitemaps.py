@@ -26,13 +26,24 @@ from woo.adapters.models import SitemapPage
 from woo.domain import tooi
 from woo.metadata.diwoo import DiwooError, sitemap_url_xml
 from woo.metadata.xsd import DIWOO_NS, SITEMAP_NS
-from woo.publish.records import DocumentView, as_utc, diwoo_record
+from woo.publish.records import DocumentView, as_utc, diwoo_record, public_file, w3c_datetime
 from woo.publish.sites import Site
 
 PAGE_SIZE = 1_000
 GENERIC_INDEX = "sitemapindex-diwoo.xml"  # art. 3.1 documents: the category has no infocat code
 XML_DECL = '<?xml version="1.0" encoding="UTF-8"?>\n'
-URLSET_OPEN = f'<urlset xmlns="{SITEMAP_NS}" xmlns:diwoo="{DIWOO_NS}">'
+XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
+SITEMAP_XSD = "https://www.sitemaps.org/schemas/sitemap/0.9/sitemap.xsd"
+SITEINDEX_XSD = "https://www.sitemaps.org/schemas/sitemap/0.9/siteindex.xsd"
+DIWOO_XSD = "https://standaarden.overheid.nl/diwoo/metadata/0.9.8/xsd/diwoo/diwoo-metadata.xsd"
+# The urlset names both schemas its content follows: sitemaps.org for <url>, DiWoo 0.9.8 for diwoo:Document.
+URLSET_OPEN = (f'<urlset xmlns="{SITEMAP_NS}" xmlns:diwoo="{DIWOO_NS}" xmlns:xsi="{XSI_NS}" '
+               f'xsi:schemaLocation="{SITEMAP_NS} {SITEMAP_XSD} {DIWOO_NS} {DIWOO_XSD}">')
+# Version of what render_page writes, the first part of every stored page's etag. Change it whenever the
+# page output changes (here: lastmod to the second, xsi:schemaLocation): pages stored by an older version are
+# then rendered fresh when served (woo.web.harvest) and marked stale by the worker's maintenance round
+# (woo.services.feeds.mark_outdated_stale), without a migration.
+RENDER_FORMAT = "f2"
 URLSET_CLOSE = "</urlset>\n"
 
 _INDEX_RE = re.compile(r"^sitemapindex-diwoo(?:-(infocat\d{3}))?\.xml$")
@@ -83,12 +94,15 @@ class RenderedPage:
     skipped: dict[str, str]  # document id -> why it could not be listed (DiwooError, Dutch)
 
 
+def is_current_format(etag: str | None) -> bool:
+    """Whether a stored page was written by this version of ``render_page``."""
+    return bool(etag) and etag.startswith(RENDER_FORMAT + "-")
+
+
 def render_page(documents: Iterable[DocumentView], organisation, base_url: str) -> RenderedPage:
     """A ``urlset`` of the documents' DiWoo entries, gzip-compressed (mtime 0: same content, same bytes).
 
     One document that cannot be expressed in DiWoo is left out (and reported), not the whole page."""
-    from woo.services.publication import public_file
-
     parts, skipped = [XML_DECL, URLSET_OPEN], {}
     for doc in documents:
         stored = public_file(doc)
@@ -102,7 +116,7 @@ def render_page(documents: Iterable[DocumentView], organisation, base_url: str) 
     parts.append(URLSET_CLOSE)
     data = "".join(parts).encode()
     return RenderedPage(gzip.compress(data, compresslevel=6, mtime=0), len(data), len(parts) - 3,
-                        hashlib.sha256(data).hexdigest()[:32], skipped)
+                        f"{RENDER_FORMAT}-{hashlib.sha256(data).hexdigest()[:32]}", skipped)
 
 
 def robots_txt(base_url: str, categories: list[tooi.Category]) -> str:
@@ -121,13 +135,14 @@ class IndexEntry:
 
 
 def index_xml(site: Site, category: tooi.Category, entries: list[IndexEntry]) -> bytes:
-    root = etree.Element(f"{{{SITEMAP_NS}}}sitemapindex", nsmap={None: SITEMAP_NS})
+    root = etree.Element(f"{{{SITEMAP_NS}}}sitemapindex", nsmap={None: SITEMAP_NS, "xsi": XSI_NS})
+    root.set(f"{{{XSI_NS}}}schemaLocation", f"{SITEMAP_NS} {SITEINDEX_XSD}")
     for e in entries:
         sm = etree.SubElement(root, f"{{{SITEMAP_NS}}}sitemap")
         etree.SubElement(sm, f"{{{SITEMAP_NS}}}loc").text = (
             f"{site.base_url}/sitemaps/{sitemap_name(category, e.organisation_id, e.page)}")
         if e.changed_at:
-            etree.SubElement(sm, f"{{{SITEMAP_NS}}}lastmod").text = e.changed_at.isoformat(timespec="seconds")
+            etree.SubElement(sm, f"{{{SITEMAP_NS}}}lastmod").text = w3c_datetime(e.changed_at)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
@@ -148,6 +163,21 @@ def categories_in_use(session: Session, site: Site) -> list[tooi.Category]:
     """Categories with at least one listed page, in the order of art. 3.3 (robots.txt)."""
     used = set(session.execute(select(SitemapPage.category).where(*_listed(site)).distinct()).scalars())
     return [c for c in tooi.woo_categories() if c.uri in used]
+
+
+def robots_last_modified(session: Session, site: Site) -> datetime | None:
+    """An upper bound of robots.txt's last change: its lines follow the categories in use, which change only
+    when a page changes or a document of the site is published, withdrawn or moved (each bumps updated_at)."""
+    from sqlalchemy import func
+
+    from woo.adapters.models import Document
+
+    pages = session.execute(select(func.max(SitemapPage.changed_at)).where(
+        SitemapPage.organisation_id.in_(site.organisation_ids))).scalar()
+    docs = session.execute(select(func.max(Document.updated_at)).where(
+        Document.organisation_id.in_(site.organisation_ids), Document.published_at.is_not(None))).scalar()
+    found = [as_utc(v) for v in (pages, docs) if v is not None]
+    return max(found).replace(microsecond=0) if found else None
 
 
 def index_entries(session: Session, site: Site, category_uri: str) -> list[IndexEntry]:

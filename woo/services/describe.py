@@ -12,6 +12,7 @@ from datetime import datetime, time, timezone
 
 from woo.adapters.models import Document
 from woo.domain import lifecycle, tooi
+from woo.domain import text as textrule
 from woo.metadata import suggest
 from woo.services import audit
 from woo.services.context import Actor, Context
@@ -28,8 +29,16 @@ class DescribeError(ValueError):
 def store_suggestions(doc: Document, suggestions: list[suggest.Suggestion]) -> None:
     """Keep the suggestions on the document (a new dict, so the JSON column is seen as changed)."""
     meta = dict(doc.metadata_ or {})
-    meta["suggested"] = [s.as_dict() for s in suggestions]
+    # found in a file's text or properties: control characters are removed, not refused (woo.domain.text)
+    meta["suggested"] = [_clean_suggestion(s.as_dict()) for s in suggestions]
     doc.metadata_ = meta
+
+
+def _clean_suggestion(item: dict) -> dict:
+    for key in ("value", "reason", "snippet"):
+        if isinstance(item.get(key), str):
+            item[key] = textrule.clean_text(item[key])
+    return item
 
 
 def normalise(field: str, value) -> object:
@@ -40,6 +49,11 @@ def normalise(field: str, value) -> object:
         raise DescribeError(f"Onbekend metadataveld: {field}. Kies uit: {', '.join(FIELDS)}.")
     if value is None or (isinstance(value, str) and not value.strip()) or value == []:
         return None
+    try:  # one rule for every door (woo.domain.text): no control characters in any field
+        for item in (value if isinstance(value, (list, tuple)) else [value]):
+            textrule.check_text(str(item), suggest.FIELD_LABELS[field])
+    except textrule.InvalidText as exc:
+        raise DescribeError(str(exc)) from None
     if field == "title":
         text = re.sub(r"\s+", " ", str(value)).strip()
         if len(text) > MAX_TITLE:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from woo.adapters.models import Document, StoredFile
 from woo.adapters.objectstore import local_copy
+from woo.domain import text
 from woo.intake.extract import ExtractionError, extract_text
 from woo.services import audit, jobs
 from woo.services.context import SYSTEM, Context
@@ -48,14 +49,15 @@ def extract_document(ctx: Context, document_id: str) -> None:
                                    filename=Path(filename).stem + ".txt", size=len(data),
                                    sha256=digest, mime_type="text/plain",
                                    puid="x-fmt/111", format_name="Plain Text File"))
-            props = {k: v for k, v in (result.properties or {}).items() if v not in (None, "")}
+            props = {k: text.clean_text(v) if isinstance(v, str) else v
+                     for k, v in (result.properties or {}).items() if v not in (None, "")}
             meta = dict(doc.metadata_ or {})
             meta.update({"properties": props, "page_count": result.page_count,
                          "extraction_method": result.method, "ocr_used": result.ocr_used,
                          "text_chars": len(result.text)})
             doc.metadata_ = meta
             if props.get("title") and doc.title == Path(filename).stem:
-                doc.title = str(props["title"])[:1000]
+                doc.title = str(props["title"])[:1000].strip() or doc.title  # control characters removed above
             audit.record(session, SYSTEM.label, "document.extracted", document_id, method=result.method,
                          ocr=result.ocr_used, pages=result.page_count, chars=len(result.text))
             follow_ids = [jobs.add_job(session, document_id, kind).id

@@ -394,12 +394,23 @@ def rebuild(ctx: Context, processes: int = 1, progress: Callable[[str, int, int]
     return result
 
 
+def mark_outdated_stale(ctx: Context) -> int:
+    """Pages stored by an older version of the page writer (their etag does not start with
+    ``sitemaps.RENDER_FORMAT``): stale, so the next refresh writes them in the current format. Until then
+    the web renders such a page fresh when it is asked for (woo.web.harvest)."""
+    with ctx.unit_of_work() as session:
+        return session.execute(update(SitemapPage).where(
+            SitemapPage.stale.is_(False), SitemapPage.content.is_not(None),
+            ~SitemapPage.etag.startswith(sitemaps.RENDER_FORMAT + "-", autoescape=True))
+            .values(stale=True, generation=SitemapPage.generation + 1)).rowcount
+
+
 def mark_foreign_hosts_stale(ctx: Context) -> int:
     """Pages written for a host that is no longer the organisation's (WOO_BASE_URL or the organisation's
-    public URL changed): stale, so the next refresh writes them for the current host."""
+    public URL changed), or by an older page writer: stale, so the next refresh writes them anew."""
+    count = mark_outdated_stale(ctx)
     with ctx.unit_of_work() as session:
         orgs = session.execute(select(Organisation.id, Organisation.public_base_url)).all()
-        count = 0
         for org_id, public in orgs:
             base = base_url_for(public, ctx.settings.base_url)
             count += session.execute(update(SitemapPage).where(

@@ -14,6 +14,7 @@ from typing import BinaryIO
 from sqlalchemy import select
 
 from woo.adapters.models import Document, Job, Organisation, StoredFile
+from woo.domain import text
 from woo.domain.lifecycle import Status
 from woo.intake.identify import RejectedFile, identify, safe_filename
 from woo.intake.spool import Spooled, TooLarge, hash_file, spool
@@ -45,6 +46,11 @@ def ingest(ctx: Context, actor: Actor, organisation_id: int, filename: str, *,
         name = safe_filename(filename)
     except RejectedFile as exc:
         return IngestResult(filename, "rejected", reason=exc.reason, code=exc.code)
+    if title is not None:
+        try:  # the same rule as woo.services.describe: no control characters in a title
+            title = text.check_text(title, "De titel")
+        except text.InvalidText as exc:
+            return IngestResult(name, "rejected", reason=str(exc), code="bad_title")
     limit = ctx.settings.max_upload_bytes
     try:
         spooled = hash_file(path, limit) if path is not None else spool(stream, limit)

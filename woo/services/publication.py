@@ -18,11 +18,9 @@ from woo.adapters.models import Document, StoredFile, utcnow
 from woo.domain import tooi
 from woo.domain.lifecycle import Status, check_transition
 from woo.publish import search
+from woo.publish.records import PUBLIC_FILE_ROLES, harvestable_format, public_file  # pure; re-exported here
 from woo.services import audit, feeds
 from woo.services.context import Actor, Context
-
-# The public gets the first of these a document has: a correction, else a redacted rendition, else the original.
-PUBLIC_FILE_ROLES = ("published", "redacted", "original")
 
 
 class PublicationError(ValueError):
@@ -33,14 +31,6 @@ class PublicationError(ValueError):
 class PublishResult:
     published: list[str] = field(default_factory=list)
     refused: dict[str, list[str]] = field(default_factory=dict)  # document id -> Dutch reasons
-
-
-def public_file(doc: Document) -> StoredFile | None:
-    for role in PUBLIC_FILE_ROLES:
-        f = doc.file(role)
-        if f is not None:
-            return f
-    return None
 
 
 def public_filename(doc: Document, stored: StoredFile) -> str:
@@ -54,11 +44,6 @@ def public_filename(doc: Document, stored: StoredFile) -> str:
     base = unicodedata.normalize("NFKD", doc.title or "").encode("ascii", "ignore").decode()
     base = re.sub(r"[^A-Za-z0-9]+", "-", base).strip("-").lower()[:100].rstrip("-")
     return (base or f"document-{doc.id[:8]}") + suffix
-
-
-def harvestable_format(stored: StoredFile) -> tooi.Bestandsformaat | None:
-    """The TOOI file type of a stored file, None when the Woo-index does not harvest that format."""
-    return tooi.bestandsformaat_for(stored.mime_type, stored.filename)
 
 
 def publication_blockers(session: Session, doc: Document, via_dossier: bool = False) -> list[str]:

@@ -86,7 +86,7 @@ def create_user():
         with context().unit_of_work() as s:
             org_id = None
             if org_raw:
-                org = s.get(Organisation, int(org_raw)) if org_raw.isdigit() else None
+                org = s.get(Organisation, int(org_raw)) if org_raw.isdigit() and len(org_raw) <= 9 else None
                 if org is None:
                     raise accounts.AccountError("Kies een bestaande organisatie.")
                 org_id = org.id

@@ -13,6 +13,7 @@ from woo.web.downloads import send_stored_file
 from woo.web.errors import problem
 from woo.web.openapi import spec
 from woo.web.security import token_request
+from woo.web.params import DB_INT_MAX, PAGE_MAX, int_arg
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -92,8 +93,8 @@ def create_document():
 def list_documents():
     flt = docsvc.DocumentFilter(status=request.args.get("status"), category=request.args.get("category"),
                                 format_kind=request.args.get("format"))
-    page = request.args.get("page", 1, type=int)
-    per_page = min(max(request.args.get("per_page", 50, type=int), 1), 500)
+    page = int_arg("page", 1, minimum=1, maximum=PAGE_MAX)
+    per_page = int_arg("per_page", 50, minimum=1, maximum=500, clamp=True)
     with context().unit_of_work() as s:
         result = docsvc.list_documents(s, g.principal, flt, page, per_page)
         return jsonify({"items": [document_json(d) for d in result.items], "total": result.total,
@@ -176,7 +177,8 @@ def decide_privacy(document_id: str):
         wanted = privacy.OPEN if ids == "open" else privacy.PROPOSED_OFFICIAL
         with context().unit_of_work() as s:
             ids = [f.id for f in privacy.findings(s, doc_id) if f.decision == wanted]
-    if not isinstance(ids, list) or not ids or not all(isinstance(i, int) for i in ids):
+    if not isinstance(ids, list) or not ids or not all(
+            isinstance(i, int) and not isinstance(i, bool) and 0 < i <= DB_INT_MAX for i in ids):
         return problem(400, "Geef 'findings' als lijst van nummers, \"open\" voor alle open bevindingen of "
                             "\"officials\" voor de voorgestelde ambtsdragers.")
     try:

@@ -13,6 +13,7 @@ it cannot answer (a 404) goes on to the Flask routes, which call the same ``resp
 from __future__ import annotations
 
 import gzip
+import hashlib
 import re
 import threading
 import time
@@ -75,15 +76,18 @@ class FeedCache:
 
 
 def not_modified(request: Request, etag: str, last_modified) -> bool:
-    """Whether the client's copy (If-None-Match, else If-Modified-Since) is still current."""
+    """Whether the client's copy (If-None-Match, else If-Modified-Since) is still current.
+
+    If-None-Match uses the weak comparison RFC 9110 §13.1.2 prescribes: ``W/"x"`` matches ``"x"`` (a gzip-ing
+    reverse proxy such as nginx weakens the ETags it passes on)."""
     if request.if_none_match:
-        return request.if_none_match.contains(etag)
+        return request.if_none_match.contains_weak(etag)
     since = request.if_modified_since
     return bool(since and last_modified and last_modified.replace(microsecond=0) <= since)
 
 
 def _conditional(request: Request, etag: str, last_modified, data: bytes, gzipped: bool,
-                 inflate: Callable[[], bytes] | None = None) -> Response:
+                 inflate: Callable[[], bytes] | None = None, content_type: str = XML) -> Response:
     """304 when the client's copy is current; else the bytes, gzip for clients that accept it (``inflate``
     gives the plain bytes of gzipped data, e.g. from the cache)."""
     gz = request.accept_encodings["gzip"] > 0
@@ -95,7 +99,7 @@ def _conditional(request: Request, etag: str, last_modified, data: bytes, gzippe
             data = inflate() if inflate else zlib.decompress(data, 47)  # wbits 47: gzip or zlib container
         elif gz and not gzipped:
             data = gzip.compress(data, compresslevel=6, mtime=0)
-        resp = Response(data, content_type=XML)
+        resp = Response(data, content_type=content_type)
         if gz:
             resp.headers["Content-Encoding"] = "gzip"
     resp.set_etag(tag)
@@ -120,8 +124,11 @@ def respond(ctx: Context, cache: FeedCache, request: Request) -> Response | None
     if path == "/robots.txt":
         def robots():
             with ctx.unit_of_work() as s:
-                return sitemaps.robots_txt(site.base_url, sitemaps.categories_in_use(s, site)).encode()
-        return Response(cache.get(("robots", site.base_url), robots), content_type="text/plain; charset=utf-8")
+                body = sitemaps.robots_txt(site.base_url, sitemaps.categories_in_use(s, site)).encode()
+                changed = sitemaps.robots_last_modified(s, site)
+            return hashlib.sha256(body).hexdigest()[:32], changed, body
+        tag, changed, body = cache.get(("robots", site.base_url), robots, lambda r: len(r[2]))
+        return _conditional(request, tag, changed, body, gzipped=False, content_type="text/plain; charset=utf-8")
     name = path.rsplit("/", 1)[-1]
     category = sitemaps.parse_index_name(name)
     if category is not None:
@@ -145,7 +152,8 @@ def respond(ctx: Context, cache: FeedCache, request: Request) -> Response | None
     stored = cache.get(("page", site.base_url, key), page, lambda p: len(p.gzip) if p else 0)
     if stored is None:
         return None
-    if stored.base_url != site.base_url:  # written for a host configured before: right URLs now, rewrite later
+    # written for a host configured before, or by an older page writer: right now, rewritten by the worker later
+    if stored.base_url != site.base_url or not sitemaps.is_current_format(stored.etag):
         from woo.services import feeds
 
         with ctx.unit_of_work() as s:
@@ -191,16 +199,62 @@ def respond_file(ctx: Context, cache: FeedCache, request: Request, document_id: 
         resp = Response(data, mimetype=mime)
         resp.headers.update(headers)
         return resp
-    return file_response(request, sha, changed, send)
+    return file_response(request, sha, changed, send, compressible=is_compressible(mime))
 
 
-def file_response(request: Request, sha256: str, changed, send: Callable[[], Response]) -> Response:
+def file_response(request: Request, sha256: str, changed, send: Callable[[], Response],
+                  compressible: bool = False) -> Response:
     """A published file's answer: 304 when the client's copy is current, else ``send()``; validated by the
-    file's SHA-256 and the document's last change (used here and by the Flask route that streams)."""
-    resp = Response(status=304) if not_modified(request, sha256, changed) else send()
-    resp.set_etag(sha256)
+    file's SHA-256 and the document's last change (used here and by the Flask route that streams).
+
+    ``compressible`` (a small text file held in memory): gzip for a client that accepts it, with its own
+    ETag (``<sha>-gz``), as for the sitemaps."""
+    gz = compressible and request.accept_encodings["gzip"] > 0
+    tag = sha256 + ("-gz" if gz else "")
+    if not_modified(request, tag, changed):
+        resp = Response(status=304)
+    else:
+        resp = send()
+        if gz:
+            resp.set_data(gzip.compress(resp.get_data(), compresslevel=6, mtime=0))
+            resp.headers["Content-Encoding"] = "gzip"
+    resp.set_etag(tag)
     resp.last_modified = changed
     resp.headers["Cache-Control"] = "no-cache"
+    if compressible:
+        resp.headers["Vary"] = "Accept-Encoding"
+    return resp
+
+
+# What is worth gzip-ing: text and the XML/JSON families (PDFs, images and office files are compressed already).
+_COMPRESSIBLE = ("text/", "application/xml", "application/json", "application/problem+json",
+                 "application/atom+xml", "application/javascript", "image/svg+xml")
+GZIP_MIN_BYTES = 512
+
+
+def is_compressible(mime: str | None) -> bool:
+    return bool(mime) and mime.split(";")[0].strip().lower().startswith(_COMPRESSIBLE)
+
+
+def gzip_response(request: Request, resp: Response) -> Response:
+    """gzip a buffered, compressible 200 answer (an HTML page, the Atom feed, OAI-PMH, JSON) for a client that
+    accepts it; ``Vary: Accept-Encoding`` on every compressible answer. Streamed answers (large files from the
+    bucket) and answers that chose their own encoding are left alone. An ETag gets ``-gz``: the gzip bytes are
+    another representation."""
+    if (resp.status_code != 200 or resp.direct_passthrough or resp.is_streamed
+            or "Content-Encoding" in resp.headers or not is_compressible(resp.mimetype)):
+        return resp
+    resp.vary.add("Accept-Encoding")
+    if request.accept_encodings["gzip"] <= 0 or request.method == "HEAD":
+        return resp
+    data = resp.get_data()
+    if len(data) < GZIP_MIN_BYTES:
+        return resp
+    resp.set_data(gzip.compress(data, compresslevel=6, mtime=0))
+    resp.headers["Content-Encoding"] = "gzip"
+    etag, weak = resp.get_etag()
+    if etag:
+        resp.set_etag(etag + "-gz", weak)
     return resp
 
 

@@ -16,6 +16,7 @@ from woo.services import ingest as ingestsvc
 from woo.services import jobs as jobsvc
 from woo.web.auth import document_for, login_required, may, require
 from woo.web.downloads import send_stored_file
+from woo.web.params import DB_INT_MAX, PAGE_MAX, int_arg
 
 bp = Blueprint("officer", __name__)
 
@@ -51,7 +52,7 @@ def documents():
                                 date_from=_parse_date(request.args.get("van")),
                                 date_to=_parse_date(request.args.get("tot")),
                                 q=(request.args.get("q") or "").strip() or None)
-    page_no = request.args.get("pagina", 1, type=int) or 1
+    page_no = int_arg("pagina", 1, minimum=1, maximum=PAGE_MAX)
     from woo.domain import worklist
     from woo.services import worklist as wlsvc
 
@@ -89,7 +90,7 @@ def upload_page():
 @login_required
 def upload():
     """One file per request (the page sends them in parallel and shows progress per file)."""
-    org_id = request.form.get("organisation_id", type=int)
+    org_id = int_arg("organisation_id", minimum=1, maximum=DB_INT_MAX, source=request.form)
     require("document.ingest", org_id)
     files = request.files.getlist("file")
     if not files:
@@ -167,7 +168,7 @@ def privacy_decision(document_id: str):
         elif request.form.get("decision") == "allow_officials":
             privacy.allow_officials(context(), g.principal.actor, document_id)
         else:
-            ids = [int(i) for i in request.form.getlist("finding") if i.isdigit()]
+            ids = [int(i) for i in request.form.getlist("finding") if i.isdigit() and len(i) <= 9]
             if not ids:
                 raise privacy.PrivacyError("Selecteer minstens één bevinding.")
             grounds = {i: request.form.get(f"ground-{i}") for i in ids}  # each finding's own ground

@@ -20,6 +20,7 @@ from woo.publish.sites import Site
 from woo.services.publication import harvestable_format, public_file, public_filename
 from woo.web import harvest
 from woo.web.downloads import send_stored_file
+from woo.web.params import PAGE_MAX, int_arg
 from woo.web.security import add_security_headers
 
 bp = Blueprint("public", __name__)
@@ -27,6 +28,12 @@ bp = Blueprint("public", __name__)
 
 def current_site() -> Site:
     return harvest.site_for(context(), current_app.extensions["woo_feed_cache"], request.host)
+
+
+@bp.after_request
+def _gzip(resp):
+    # gzip for the public side only (pages, Atom; OAI-PMH does the same): no login, no CSRF token (BREACH)
+    return harvest.gzip_response(request, resp)
 
 
 @bp.route("/robots.txt")
@@ -115,8 +122,8 @@ def search():
     site = current_site()
     q = (request.args.get("q") or "").strip()[:200]
     category = tooi.resolve_category(request.args.get("categorie") or None)
-    year = request.args.get("jaar", type=int)
-    page = max(1, request.args.get("pagina", 1, type=int) or 1)
+    year = int_arg("jaar", minimum=1000, maximum=9999)
+    page = int_arg("pagina", 1, minimum=1, maximum=PAGE_MAX)
     with context().unit_of_work() as s:
         orgs = {o.id: o for o in s.execute(select(Organisation).where(
             Organisation.id.in_(site.organisation_ids))).scalars()}

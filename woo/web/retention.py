@@ -12,6 +12,7 @@ from woo.app import context
 from woo.domain.roles import allowed
 from woo.services import destruction as ds
 from woo.services import retention as retsvc
+from woo.web.params import int_arg
 from woo.web.auth import login_required
 
 bp = Blueprint("retention", __name__, url_prefix="/archief")
@@ -34,7 +35,7 @@ def _may_any(action: str) -> bool:
 @login_required
 def due():
     _require_any("retention.manage")
-    within = request.args.get("binnen", type=int) or 0
+    within = int_arg("binnen", 0, minimum=0, maximum=36_500)  # days ahead: a century at most
     waardering = request.args.get("waardering") or None
     flt = retsvc.DueFilter(within_days=within, waardering=waardering if waardering in ("B", "V") else None)
     rows, more = [], False
