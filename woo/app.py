@@ -33,6 +33,7 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
     from woo.web import retention; app.register_blueprint(retention.bp)  # noqa: E702 archivists
     from woo.web import oidc; app.register_blueprint(oidc.bp)  # noqa: E702 single sign-on (when configured)
     from woo.web import admin; app.register_blueprint(admin.bp)  # noqa: E702 users and API tokens
+    from woo.web import health; app.register_blueprint(health.bp)  # noqa: E702 probes (/healthz, /readyz)
     public.init_app(app)
     if settings.proxy_hops:  # outermost, so every layer (the harvest fast path too) sees the client's request
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -107,6 +107,9 @@ RULES: dict[str, Rule] = {
     "public.search": public(),
     "public.atom": public(),
     "oai.endpoint": public(),
+    # probes for load balancers and Kubernetes (woo/web/health.py): no content, no detail
+    "health.live": public(),
+    "health.ready": public(),
 }
 
 # POST routes that change nothing (the CSRF check skips them; the test proves they change nothing).
