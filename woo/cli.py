@@ -1068,6 +1068,23 @@ def dossier_withdraw(data_dir, dossier_id, reason_code, username):
 main.add_command(dossier_group)
 
 
+@main.group(help="Harvesting by the Woo-index, checked from outside.")
+def harvest():
+    pass
+
+
+@harvest.command("check", help="Crawl the public host as the Woo-index does (robots.txt, indexes, sitemaps, every "
+                               "file); exit code 1 on any problem.")
+@instance_option
+@click.option("--base", "base_url", help="Public base URL to crawl (default: WOO_BASE_URL).")
+def harvest_check(data_dir, base_url):
+    from woo.publish import harvest_check as hc
+
+    report = hc.check(base_url or load_settings(data_dir).base_url)
+    click.echo(report.text())
+    sys.exit(0 if report.ok else 1)
+
+
 _register_optional()
 
 if __name__ == "__main__":

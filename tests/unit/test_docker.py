@@ -81,8 +81,8 @@ def _tools_and_imports() -> tuple[set[str], set[str]]:
     return tools, imports
 
 
-def test_five_services():
-    assert set(SERVICES) == {"postgres", "minio", "redis", "web", "worker"}
+def test_six_services():
+    assert set(SERVICES) == {"postgres", "minio", "redis", "web", "worker", "front"}
 
 
 @pytest.mark.parametrize("service", ["web", "worker"])
@@ -126,14 +126,16 @@ def test_images_are_pinned_and_ports_sane():
     for name in ("web", "worker"):
         assert SERVICES[name]["build"]["dockerfile"] == "docker/Dockerfile"
         assert (DOCKER / SERVICES[name]["build"]["context"] / "pyproject.toml").exists()
-    assert [p.rsplit(":", 1)[1] for p in SERVICES["web"]["ports"]] == ["8000"]
+    # gunicorn is reached only through the front server (nginx), which alone is published
+    assert "ports" not in SERVICES["web"] and SERVICES["web"]["expose"] == ["8000"]
+    assert sorted(SERVICES["front"]["ports"]) == ["443:8443", "80:8080"]
     assert "--bind 0.0.0.0:8000" in ENTRYPOINT and "EXPOSE 8000" in DOCKERFILE
 
 
 def test_healthchecks_and_start_order():
-    for name in ("postgres", "minio", "redis", "web"):
+    for name in ("postgres", "minio", "redis", "web", "front"):
         assert SERVICES[name]["healthcheck"]["test"], name
-    for name in ("web", "worker"):
+    for name in ("web", "worker", "front"):
         for dep, cond in SERVICES[name]["depends_on"].items():
             assert dep in SERVICES and cond["condition"] == "service_healthy"
     assert SERVICES["web"]["depends_on"].keys() >= {"postgres", "minio", "redis"}
@@ -168,3 +170,41 @@ def test_dockerfile_installs_what_the_code_shells_out_to():
     assert {"tesseract-ocr", "libmagic1"} <= needed, "the scan found the code's known system dependencies"
     missing = needed - _apt_packages()
     assert not missing, f"Dockerfile lacks {sorted(missing)}"
+
+
+def test_web_healthcheck_asks_woos_readiness_probe():
+    from woo.app import create_app
+    from woo.config import load_settings
+
+    check = " ".join(SERVICES["web"]["healthcheck"]["test"])
+    path = re.search(r"http://127\.0\.0\.1:8000(/\w+)", check).group(1)
+    app = create_app(load_settings(ROOT / "var" / "unused", env={"WOO_SECRET_KEY": "x", "WOO_JOBS_INLINE": "1"}))
+    assert path in {rule.rule for rule in app.url_map.iter_rules()}
+
+
+def test_front_server_runs_the_shipped_nginx_config():
+    from tests.front_server import PLACEHOLDER, TEMPLATE
+
+    front = SERVICES["front"]
+    image = front["image"]
+    assert image.startswith("nginxinc/nginx-unprivileged:") and "latest" not in image  # not root, pinned
+    (mount,) = front["volumes"]
+    source, target, mode = mount.split(":")
+    assert (DOCKER / source).resolve() == TEMPLATE  # the file tests/integration/test_front_nginx.py runs
+    assert target == "/etc/nginx/templates/woo.conf.template" and mode == "ro"  # the image's envsubst
+    env = _env("front")
+    assert set(PLACEHOLDER.findall(TEMPLATE.read_text())) <= set(env), "every ${NGINX_...} is given"
+    assert env["NGINX_UPSTREAM"] == "web:8000" and SERVICES["web"]["expose"] == ["8000"]
+    assert {p.split(":")[1] for p in front["ports"]} == {env["NGINX_HTTP_LISTEN"], env["NGINX_HTTPS_LISTEN"]}
+    # TLS from mounted secrets
+    secrets = COMPOSE["secrets"]
+    assert {env["NGINX_TLS_CERT"], env["NGINX_TLS_KEY"]} == {f"/run/secrets/{name}" for name in front["secrets"]}
+    assert set(front["secrets"]) <= set(secrets) and all("file" in secrets[name] for name in front["secrets"])
+    # read-only root; what nginx writes is on tmpfs
+    assert front["read_only"] is True
+    for path in (env["NGINX_CACHE_DIR"], env["NGINX_RUN_DIR"], "/etc/nginx/conf.d"):
+        assert any(path == t or path.startswith(t + "/") for t in front["tmpfs"]), path
+    assert front["depends_on"] == {"web": {"condition": "service_healthy"}}
+    # woo trusts exactly one proxy: this one
+    assert re.fullmatch(r"\$\{WOO_PROXY_HOPS:-1\}", _env("web")["WOO_PROXY_HOPS"])
+    assert _env("web")["WOO_BASE_URL"].startswith("${WOO_BASE_URL:-https://")

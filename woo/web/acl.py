@@ -135,6 +135,9 @@ RULES: dict[str, Rule] = {
     "api.dossier_status": action("document.edit", scope="edit"),
     "api.publish_dossier": action("document.publish", scope="publish"),
     "api.withdraw_dossier": action("document.publish", scope="publish"),
+    # probes for load balancers and Kubernetes (woo/web/health.py): no content, no detail
+    "health.live": public(),
+    "health.ready": public(),
 }
 
 # POST routes that change nothing (the CSRF check skips them; the test proves they change nothing).
