@@ -71,7 +71,8 @@ def scan_document(ctx: Context, document_id: str) -> None:
 
     with ctx.unit_of_work() as session:
         existing = {(f.type, f.page, f.text): f for f in session.execute(
-            select(PrivacyFinding).where(PrivacyFinding.document_id == document_id)).scalars()}
+            select(PrivacyFinding).where(PrivacyFinding.document_id == document_id,
+                                         PrivacyFinding.file_role.is_(None))).scalars()}
         seen = set()
         for type_, page, start, end, text_, masked in found:
             key = (type_, page, text_)
@@ -118,7 +119,17 @@ def decide(ctx: Context, actor: Actor, document_id: str, finding_ids: list[int],
             audit.record(session, actor.label, "privacy.decided", document_id, finding=f.id, type=f.type,
                          page=f.page, text=f.masked, before=before, decision=decision, ground=f.ground,
                          reason=f.reason)
-    ensure_public_rendition(ctx, document_id)
+    if any(f.file_role for f in rows):  # findings in a pending correction (woo.services.correction)
+        from woo.services import correction
+
+        correction.publish_if_clear(ctx, document_id, actor)
+    if any(not f.file_role for f in rows):
+        ensure_public_rendition(ctx, document_id)
+
+
+def original_findings(session: Session, document_id: str) -> list[PrivacyFinding]:
+    """The findings in the original (not those of a correction, which woo.services.correction gates)."""
+    return [f for f in findings(session, document_id) if not f.file_role]
 
 
 def override_failed_scan(ctx: Context, actor: Actor, document_id: str, reason: str) -> None:
@@ -141,7 +152,7 @@ def blockers(session: Session, doc: Document) -> list[str]:
             return [f"De controle op persoonsgegevens is mislukt ({failed.error}). Probeer opnieuw of leg een "
                     "reden vast om zonder controle verder te gaan."]
         return ["De controle op persoonsgegevens is nog niet afgerond."]
-    rows = findings(session, doc.id)
+    rows = original_findings(session, doc.id)
     reasons = []
     open_count = sum(f.decision == OPEN for f in rows)
     if open_count:
@@ -167,7 +178,7 @@ def ensure_public_rendition(ctx: Context, document_id: str) -> None:
     with ctx.unit_of_work() as session:
         doc = session.get(Document, document_id)
         original = doc.file("original")
-        rows = findings(session, document_id)
+        rows = original_findings(session, document_id)
         if original is None or original.mime_type != "application/pdf" or any(f.decision == OPEN for f in rows):
             return
         wanted = [Redaction(page=f.page or 1, text=f.text, ground=f.ground or DEFAULT_GROUND.get(f.type, "5.1.2e"))

@@ -106,11 +106,13 @@ def detail(document_id: str):
             text_preview = context().store.get_bytes(text_file.object_key, text_file.version_id)[:8000] \
                 .decode("utf-8", "replace")
         from woo.domain import tooi
-        from woo.services import privacy
+        from woo.services import correction, privacy
         return render_template("detail.html", doc=doc, history=docsvc.history(s, doc.id),
                                findings=privacy.findings(s, doc.id), grounds=privacy.WOO_GROUNDS,
                                finding_types=privacy.TYPE_LABELS_NL,
                                privacy_blockers=privacy.blockers(s, doc),
+                               correction_pending=correction.pending(doc),
+                               correction_blockers=correction.blockers(s, doc),
                                text_preview=text_preview, statuses=lifecycle.LABELS_NL,
                                job_labels=jobsvc.LABELS_NL, job_kinds=jobsvc.KIND_LABELS_NL,
                                category=tooi.category_by_uri(doc.category) if doc.category else None,
@@ -220,9 +222,11 @@ def correct(document_id: str):
         local = Path(tmp) / "upload"
         upload.save(local)
         try:
-            publication.correct(context(), g.principal.actor, document_id, local, upload.filename,
-                                request.form.get("reden", ""))
-            flash("De correctie is gepubliceerd.", "info")
+            result = publication.correct(context(), g.principal.actor, document_id, local, upload.filename,
+                                         request.form.get("reden", ""))
+            flash("De correctie is gepubliceerd." if result.published else
+                  "De correctie is ontvangen en wordt gecontroleerd (tekst, persoonsgegevens, verborgen inhoud); "
+                  "het huidige bestand blijft openbaar tot de correctie is vrijgegeven.", "info")
         except publication.PublicationError as exc:
             flash(str(exc), "error")
     return redirect(url_for("officer.detail", document_id=document_id))
