@@ -168,11 +168,14 @@ def fsck(data_dir, verify_checksums, repair, grace_minutes):
                           orphan_grace=timedelta(minutes=grace_minutes), progress=bar.update)
     click.echo(f"Bestanden gecontroleerd: {report.files_checked}, objecten in de bucket: {report.objects_seen}")
     for label, keys in (("ontbreekt", report.missing), ("wees", report.orphans),
-                        ("checksum wijkt af", report.mismatches), ("hersteld (verwijderd)", report.repaired)):
+                        ("checksum wijkt af", report.mismatches),
+                        ("metagegevens zonder vastgelegde checksum", report.unrecorded),
+                        ("hersteld", report.repaired)):
         for key in keys:
             click.echo(f"  {label}: {key}")
     remaining_orphans = [k for k in report.orphans if k not in report.repaired]
-    problems = report.missing or report.mismatches or remaining_orphans
+    problems = report.missing or report.mismatches or remaining_orphans or \
+        [k for k in report.unrecorded if k not in report.repaired]
     click.echo("Geen problemen gevonden." if not problems else "Er zijn problemen gevonden.")
     sys.exit(1 if problems else 0)
 
@@ -643,6 +646,15 @@ def fixity(data_dir, chunk, threads, limit):
         click.echo(f"  checksum wijkt af: {key}")
     for key in report.missing:
         click.echo(f"  ontbreekt: {key}")
+    if report.finished:
+        click.echo(f"Archiefmetagegevens (MDTO, toestand) gecontroleerd: {report.metadata_checked}; "
+                   f"ongeldig: {len(report.invalid)}; onbekende objecten in de bucket: {report.unknown_count}")
+    for key in report.invalid:
+        click.echo(f"  ongeldige metagegevens (geen geldige MDTO 1.0.1 / JSON): {key}")
+    for key in report.unknown[:50]:
+        click.echo(f"  onbekend object (niet door woo vastgelegd): {key}")
+    if report.unknown_count > 50:
+        click.echo(f"  ... en nog {report.unknown_count - 50} onbekende objecten")
     if not report.finished:
         click.echo("Nog niet klaar: de volgende `woo fixity` gaat verder waar deze stopte.")
     sys.exit(0 if report.ok else 1)

@@ -17,8 +17,8 @@ from typing import Callable
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from woo.adapters.models import (DestructionItem, DestructionList, Document, Job, Organisation, PrivacyFinding,
-                                 StoredFile, utcnow)
+from woo.adapters.models import (ArchiveObject, DestructionItem, DestructionList, Document, Job, Organisation,
+                                 PrivacyFinding, StoredFile, utcnow)
 from woo.domain import retention as rules
 from woo.domain import tooi
 from woo.domain.lifecycle import LABELS_NL, Status, check_transition
@@ -497,6 +497,7 @@ def _run_batch(ctx: Context, list_id: int, pool: ThreadPoolExecutor) -> int:
             session.execute(delete(StoredFile).where(StoredFile.document_id.in_(doc_ids)))
             session.execute(delete(PrivacyFinding).where(PrivacyFinding.document_id.in_(doc_ids)))
             session.execute(delete(Job).where(Job.document_id.in_(doc_ids)))
+            session.execute(delete(ArchiveObject).where(ArchiveObject.document_id.in_(doc_ids)))
         for item_id, doc_id, _keys in work:
             item = session.get(DestructionItem, item_id)
             doc = session.get(Document, doc_id)

@@ -7,14 +7,15 @@ stored file next to the objects; ``describe_pending`` does so for every document
 """
 from __future__ import annotations
 
+import hashlib
 import uuid
 from pathlib import Path
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from woo.adapters.models import (ArchiveOutbox, Document, Event, Organisation, PrivacyFinding, Publication,
-                                 StoredFile)
+from woo.adapters.models import (ArchiveObject, ArchiveOutbox, Document, Event, Organisation, PrivacyFinding,
+                                 Publication, StoredFile, utcnow)
 from woo.adapters.objectstore import local_copy
 from woo.archive import outbox  # noqa: F401  (installs the outbox hook)
 from woo.archive import pdfa, sidecars
@@ -134,21 +135,31 @@ def describe_document(ctx: Context, document_id: str) -> int:
         return 0
     base = ctx.settings.base_url
     io_xml, state = sidecars.document_sidecar(facts, base)
-    written = 0
-    for f in facts.files:
-        ctx.store.put_bytes(sidecars.bestand_key(f.object_key), sidecars.file_sidecar(facts, f, base),
-                            "application/xml")
-        written += 1
-    ctx.store.put_bytes(sidecars.state_key(document_id), state, "application/json")
-    ctx.store.put_bytes(sidecars.informatieobject_key(document_id), io_xml, "application/xml")
-    written += 2
+    objects = [(sidecars.bestand_key(f.object_key), sidecars.file_sidecar(facts, f, base), "application/xml",
+                "bestand") for f in facts.files]
+    objects += [(sidecars.state_key(document_id), state, "application/json", "state"),
+                (sidecars.informatieobject_key(document_id), io_xml, "application/xml", "informatieobject")]
+    recorded = []
+    for key, data, mime, kind in objects:
+        stored = ctx.store.put_bytes(key, data, mime)
+        recorded.append(ArchiveObject(object_key=key, document_id=document_id, kind=kind,
+                                      sha256=hashlib.sha256(data).hexdigest(), size=len(data),
+                                      version_id=stored.version_id, written_at=utcnow()))
     current = {f.object_key for f in facts.files}
+    stale = []
     for info in list(ctx.store.list(f"documents/{document_id}/")):
         base_key = sidecars.file_key_of_sidecar(info.key)
         if base_key is not None and base_key not in current:
             ctx.store.delete_all_versions(info.key)  # the file it described was replaced or removed
+            stale.append(info.key)
+    # Every object woo wrote has its checksum in the database, so `woo fixity` covers the whole bucket.
+    with ctx.unit_of_work() as session:
+        for row in recorded:
+            session.merge(row)
+        if stale:
+            session.execute(delete(ArchiveObject).where(ArchiveObject.object_key.in_(stale)))
     _done(ctx, document_id, last)
-    return written
+    return len(recorded)
 
 
 def _done(ctx: Context, document_id: str, up_to: int | None) -> None:
