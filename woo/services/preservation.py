@@ -113,13 +113,37 @@ def document_facts(session: Session, doc: Document) -> DocumentFacts:
         if p is not None:
             pub = {"id": p.id, "title": p.title, "kind": p.kind, "reference": p.reference}
     public = public_file(doc)
+    retention = None
+    if doc.retention_resultaat or doc.retention_waardering or doc.legal_hold or doc.transferred_to:
+        retention = {name: _plain(getattr(doc, name)) for name in sidecars.RETENTION_FIELDS}
     return DocumentFacts(
         id=doc.id, title=doc.title, organisation_code=org.code, status=doc.status, source=doc.source,
         category=doc.category, suggestion=doc.suggestion, metadata=dict(doc.metadata_ or {}),
         format_kind=doc.format_kind, document_date=doc.document_date, language=doc.language,
         created_at=doc.created_at, updated_at=doc.updated_at or doc.created_at, published_at=doc.published_at,
         withdrawn_at=doc.withdrawn_at, withdraw_reason=doc.withdraw_reason, publication=pub, files=files,
-        events=events, redaction_grounds=grounds, public_role=public.role if public else None)
+        events=events, redaction_grounds=grounds, public_role=public.role if public else None,
+        retention=retention, relations=document_relations(session, doc))
+
+
+def _plain(value):
+    """A column value as the state object keeps it (dates ISO, booleans as they are)."""
+    from datetime import date, datetime, timezone
+
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def document_relations(session: Session, doc: Document) -> list[dict]:
+    """Relations of this record to other records, for the MDTO sidecar (gerelateerdInformatieobject).
+
+    Hook for dossiers: return one {"id", "title", "relation", "code"} per related record (see
+    woo.archive.sidecars.DocumentFacts.relations); woo rebuild --from-storage gives them back as
+    RebuiltDocument.relations. Empty until the dossier model exists."""
+    return []
 
 
 def describe_document(ctx: Context, document_id: str) -> int:
