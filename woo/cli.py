@@ -566,6 +566,10 @@ def retention_list_execute(data_dir, list_id, do_it, wait, username):
     for item in p.items:
         click.echo(f"  {item['document_id']}  {item['resultaat']} {item['waardering']}  {item['titel'][:70]}")
     click.echo(f"{len(p.items)} record(s) te vernietigen.")
+    for item in p.skipped:
+        click.echo(f"  overslaan: {item['document_id']}  {item['titel'][:60]}: {item['reden']}")
+    if p.skipped:
+        click.echo(f"{len(p.skipped)} record(s) worden overgeslagen (niet vernietigd).")
     for reason in p.refused:
         click.echo(f"Nog niet: {reason}")
     if not do_it:
