@@ -26,7 +26,7 @@ class FsckReport:
     missing: list[str] = field(default_factory=list)     # in the database, not in the bucket
     orphans: list[str] = field(default_factory=list)     # in the bucket, in no database row
     mismatches: list[str] = field(default_factory=list)  # size or checksum differs
-    unrecorded: list[str] = field(default_factory=list)  # sidecars of a living document without a checksum row
+    unrecorded: list[str] = field(default_factory=list)  # sidecars without a checksum row (never deleted)
     repaired: list[str] = field(default_factory=list)
 
     @property
@@ -52,10 +52,10 @@ def fsck(ctx: Context, actor: Actor, *, verify_checksums: bool = False, repair: 
             continue
         if info.last_modified is not None and info.last_modified >= cutoff:
             continue
-        parts = info.key.split("/")
-        if sidecars.is_archive_metadata(info.key) and len(parts) > 2 and parts[1] in doc_ids:
-            # metadata of a living document without a recorded checksum (written before migration 0011):
-            # --repair rewrites and records it, never deletes it
+        if sidecars.is_archive_metadata(info.key):
+            # archive metadata without a recorded checksum (written before migration 0011, or of a document
+            # this database does not know: a rebuild's input). Never deleted by --repair: for a living
+            # document it is rewritten and recorded, otherwise only reported.
             report.unrecorded.append(info.key)
         else:
             report.orphans.append(info.key)
@@ -78,6 +78,8 @@ def fsck(ctx: Context, actor: Actor, *, verify_checksums: bool = False, repair: 
         from woo.services.preservation import describe_document
 
         for doc_id in dict.fromkeys(k.split("/")[1] for k in report.unrecorded):
+            if doc_id not in doc_ids:
+                continue
             describe_document(ctx, doc_id)
             report.repaired.extend(k for k in report.unrecorded if k.split("/")[1] == doc_id)
     with ctx.unit_of_work() as session:
