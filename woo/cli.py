@@ -168,11 +168,14 @@ def fsck(data_dir, verify_checksums, repair, grace_minutes):
                           orphan_grace=timedelta(minutes=grace_minutes), progress=bar.update)
     click.echo(f"Bestanden gecontroleerd: {report.files_checked}, objecten in de bucket: {report.objects_seen}")
     for label, keys in (("ontbreekt", report.missing), ("wees", report.orphans),
-                        ("checksum wijkt af", report.mismatches), ("hersteld (verwijderd)", report.repaired)):
+                        ("checksum wijkt af", report.mismatches),
+                        ("metagegevens zonder vastgelegde checksum", report.unrecorded),
+                        ("hersteld", report.repaired)):
         for key in keys:
             click.echo(f"  {label}: {key}")
     remaining_orphans = [k for k in report.orphans if k not in report.repaired]
-    problems = report.missing or report.mismatches or remaining_orphans
+    problems = report.missing or report.mismatches or remaining_orphans or \
+        [k for k in report.unrecorded if k not in report.repaired]
     click.echo("Geen problemen gevonden." if not problems else "Er zijn problemen gevonden.")
     sys.exit(1 if problems else 0)
 
@@ -568,6 +571,10 @@ def retention_list_execute(data_dir, list_id, do_it, wait, username):
     for item in p.items:
         click.echo(f"  {item['document_id']}  {item['resultaat']} {item['waardering']}  {item['titel'][:70]}")
     click.echo(f"{len(p.items)} record(s) te vernietigen.")
+    for item in p.skipped:
+        click.echo(f"  overslaan: {item['document_id']}  {item['titel'][:60]}: {item['reden']}")
+    if p.skipped:
+        click.echo(f"{len(p.skipped)} record(s) worden overgeslagen (niet vernietigd).")
     for reason in p.refused:
         click.echo(f"Nog niet: {reason}")
     if not do_it:
@@ -648,6 +655,15 @@ def fixity(data_dir, chunk, threads, limit):
         click.echo(f"  checksum wijkt af: {key}")
     for key in report.missing:
         click.echo(f"  ontbreekt: {key}")
+    if report.finished:
+        click.echo(f"Archiefmetagegevens (MDTO, toestand) gecontroleerd: {report.metadata_checked}; "
+                   f"ongeldig: {len(report.invalid)}; onbekende objecten in de bucket: {report.unknown_count}")
+    for key in report.invalid:
+        click.echo(f"  ongeldige metagegevens (geen geldige MDTO 1.0.1 / JSON): {key}")
+    for key in report.unknown[:50]:
+        click.echo(f"  onbekend object (niet door woo vastgelegd): {key}")
+    if report.unknown_count > 50:
+        click.echo(f"  ... en nog {report.unknown_count - 50} onbekende objecten")
     if not report.finished:
         click.echo("Nog niet klaar: de volgende `woo fixity` gaat verder waar deze stopte.")
     sys.exit(0 if report.ok else 1)

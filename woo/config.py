@@ -44,6 +44,7 @@ ENVIRONMENT = {
     "WOO_OIDC_ROLE_CLAIM": "ID-token claim holding the user's groups/roles (dotted path allowed, e.g. realm_access.roles); default roles",
     "WOO_OIDC_ROLE_MAP": "Claim value -> woo role, e.g. woo-officer=officer,woo-admin=admin; unmapped values are ignored",
     "WOO_OIDC_ORGANISATION_CLAIM": "Optional claim naming the user's organisation (code such as gm0363 or TOOI URI); unset = the default organisation",
+    "WOO_SEAWEEDFS_MASTER": "URL of the SeaweedFS master (http://host:port) whose volumes are compacted after a destruction list executes (woo up sets it for the embedded stack); unset = no compaction by woo",
     "WOO_PROXY_HOPS": "Reverse proxies in front of the web service whose X-Forwarded-For/-Proto/-Host are trusted (client address for login throttling and the audit log, Host for the public site); default 0",
 }
 
@@ -77,6 +78,7 @@ class Settings:
     oidc_role_map: str = ""
     oidc_organisation_claim: str | None = None
     proxy_hops: int = 0  # trusted reverse proxies (werkzeug ProxyFix)
+    seaweedfs_master: str | None = None  # compacted after destruction (woo.services.compaction)
 
     def replace(self, **changes) -> "Settings":
         values = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -147,6 +149,7 @@ def load_settings(data_dir: Path | str | None = None, env: dict | None = None) -
         oidc_role_map=pick("WOO_OIDC_ROLE_MAP", ""),
         oidc_organisation_claim=pick("WOO_OIDC_ORGANISATION_CLAIM", "") or None,
         proxy_hops=int(pick("WOO_PROXY_HOPS", "0")),
+        seaweedfs_master=pick("WOO_SEAWEEDFS_MASTER", "").rstrip("/") or None,
         auto_accept_confidence=_auto_accept(pick("WOO_AUTO_ACCEPT_CONFIDENCE", "")),
     )
 

@@ -211,13 +211,45 @@ def test_hold_placed_during_the_window_skips_the_record(woo_ctx):
     ids = [make_record(woo_ctx, f"Besluit {i}", resultaat="6.1") for i in range(2)]
     list_id = _approved_list(woo_ctx, u, ids)
     retsvc.set_legal_hold(woo_ctx, u["archivaris-a"], [ids[0]], True, "Inzageverzoek AVG")
+    dry = ds.plan(woo_ctx, list_id, utcnow() + timedelta(days=8))  # the dry run says what execution will do
+    assert [i["document_id"] for i in dry.items] == [ids[1]]
+    assert [i["document_id"] for i in dry.skipped] == [ids[0]] and "Inzageverzoek AVG" in dry.skipped[0]["reden"]
     ds.start(woo_ctx, u["archivaris-b"], list_id, now=utcnow() + timedelta(days=8), inline=True)
     with woo_ctx.unit_of_work() as s:
         assert s.get(Document, ids[0]).status == "concept"
         assert s.get(Document, ids[1]).status == "destroyed"
         skipped = [i for i in ds.items(s, list_id) if i.state == "overgeslagen"]
+        verklaring = s.get(Document, s.get(DestructionList, list_id).verklaring_document_id)
+        pdf_key, csv_key = verklaring.file("original").object_key, verklaring.file("verklaring_csv").object_key
     assert [i.document_id for i in skipped] == [ids[0]] and "bewaarplicht" in skipped[0].error
     assert len(versions_left(woo_ctx, ids[0])) == 3
+    # the verklaring names the skipped record and why, beside the destroyed one
+    rows = {r["document_id"]: r for r in csv.DictReader(io.StringIO(woo_ctx.store.get_bytes(csv_key).decode()))}
+    assert rows[ids[1]]["uitkomst"] == "vernietigd"
+    assert rows[ids[0]]["uitkomst"] == "overgeslagen" and "Inzageverzoek AVG" in rows[ids[0]]["reden_overgeslagen"]
+    import fitz
+
+    with fitz.open(stream=woo_ctx.store.get_bytes(pdf_key), filetype="pdf") as pdf:
+        text = " ".join(page.get_text() for page in pdf)
+    assert "Niet vernietigd (overgeslagen" in text and ids[0][:20] in text and "overgeslagen) records: 1" in text
+
+
+def test_public_page_of_a_destroyed_record_says_so(woo_ctx):
+    from woo.app import create_app
+
+    u = users(woo_ctx)
+    doc_id = make_record(woo_ctx, "Besluit ooit gepubliceerd", resultaat="6.1", status="withdrawn")
+    list_id = _approved_list(woo_ctx, u, [doc_id], name="Lijst openbaar 2026")
+    client = create_app(ctx=woo_ctx).test_client()
+    before = client.get(f"/publicaties/{doc_id}")
+    assert before.status_code == 410 and "ingetrokken" in before.get_data(as_text=True)
+    ds.start(woo_ctx, u["archivaris-b"], list_id, now=utcnow() + timedelta(days=8), inline=True)
+    for url in (f"/publicaties/{doc_id}", f"/publicaties/{doc_id}/bestand"):
+        resp = client.get(url)
+        body = resp.get_data(as_text=True)
+        assert resp.status_code == 410
+        assert f"vernietigd op {utcnow():%d-%m-%Y} volgens vernietigingslijst {list_id} (Lijst openbaar 2026)" in body
+        assert "ingetrokken" not in body
 
 
 def test_cancel_in_window(woo_ctx):

@@ -1,6 +1,8 @@
 """Fixity: every stored object re-hashed in resumable chunks; changes and losses behind our back are caught."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from tests.conftest import cli_env
@@ -76,3 +78,73 @@ def test_woo_fixity_cli_exit_code(woo_ctx, tmp_path):
     woo_ctx.store.put_bytes(key, b"anders", "text/plain")
     bad = CliRunner().invoke(main, ["fixity", "--data-dir", str(tmp_path / "d")], env=env)
     assert bad.exit_code == 1 and key in bad.output
+
+
+def test_fixity_and_fsck_cover_every_object_in_the_bucket(make_settings, backend, tmp_path):
+    """Sidecars and state objects have recorded checksums too; a sidecar that is no longer MDTO is caught
+    (by checksum and by validation), and objects woo never wrote are reported."""
+    import hashlib
+    import uuid
+
+    from click.testing import CliRunner
+
+    from tests.conftest import drain
+    from tests.factories import make_pdf
+    from woo import worker
+    from woo.adapters.models import ArchiveObject
+    from woo.archive import sidecars
+    from woo.cli import main
+    from woo.services.bootstrap import bootstrap_instance
+    from woo.services.context import build_context
+    from woo.services.fsck import fsck
+
+    settings = make_settings(backend, WOO_S3_BUCKET="fixity-all-" + uuid.uuid4().hex[:8])
+    ctx = build_context(settings)
+    bootstrap_instance(settings, ctx)
+    worker.use_context(ctx)
+    with ctx.unit_of_work() as s:
+        org = accounts.default_organisation(s).id
+    pdf = make_pdf(tmp_path / "besluit.pdf", ["Besluit over de markt."])
+    doc_id = ingest(ctx, ARCHIVIST, org, pdf.name, path=pdf).document_id
+    drain(ctx)  # extract, privacy, classify, preserve (which writes the sidecars)
+    with ctx.unit_of_work() as s:
+        recorded = {o.object_key: o.kind for o in s.execute(select(ArchiveObject)).scalars()}
+        n_files = len(s.execute(select(StoredFile)).scalars().all())
+    io_key = sidecars.informatieobject_key(doc_id)
+    assert recorded[io_key] == "informatieobject" and recorded[sidecars.state_key(doc_id)] == "state"
+    assert sum(k == "bestand" for k in recorded.values()) == n_files
+    listed = {i.key for i in ctx.store.list("")}
+    assert set(recorded) <= listed
+
+    clean = run_fixity(ctx, ARCHIVIST)
+    assert clean.ok and clean.checked == n_files and clean.metadata_checked == len(recorded)
+    assert clean.unknown == [], clean.unknown
+    assert fsck(ctx, ARCHIVIST, verify_checksums=True, orphan_grace=timedelta(0)).ok
+
+    ctx.store.put_bytes(io_key, b"dit is geen XML meer", "application/xml")  # corrupted sidecar
+    ctx.store.put_bytes(f"documents/{doc_id}/niet-van-woo.bin", b"x", "application/octet-stream")
+    bad = run_fixity(ctx, ARCHIVIST)
+    assert not bad.ok and io_key in bad.mismatches and io_key in bad.invalid
+    assert bad.unknown == [f"documents/{doc_id}/niet-van-woo.bin"]
+    report = fsck(ctx, ARCHIVIST, verify_checksums=True, orphan_grace=timedelta(0))
+    assert io_key in report.mismatches and f"documents/{doc_id}/niet-van-woo.bin" in report.orphans
+    env = cli_env(settings)
+    out = CliRunner().invoke(main, ["fixity", "--data-dir", str(tmp_path / "d")], env=env)
+    assert out.exit_code == 1 and "ongeldige metagegevens" in out.output and io_key in out.output
+    out = CliRunner().invoke(main, ["fsck", "--verify-checksums", "--grace-minutes", "0",
+                                    "--data-dir", str(tmp_path / "d")], env=env)
+    assert out.exit_code == 1 and io_key in out.output
+
+    # Valid XML with the recorded checksum but not MDTO: caught by validation alone.
+    not_mdto = b"<?xml version='1.0'?><MDTO xmlns='https://www.nationaalarchief.nl/mdto'><x/></MDTO>"
+    ctx.store.put_bytes(io_key, not_mdto, "application/xml")
+    with ctx.unit_of_work() as s:
+        row = s.get(ArchiveObject, io_key)
+        row.sha256, row.size = hashlib.sha256(not_mdto).hexdigest(), len(not_mdto)
+    again = run_fixity(ctx, ARCHIVIST)
+    assert io_key not in again.mismatches and again.invalid == [io_key] and not again.ok
+    with ctx.unit_of_work() as s:
+        ev = s.execute(select(Event).where(Event.action == "fixity.invalid_metadata")
+                       .order_by(Event.id.desc())).scalars().first()
+        assert ev.document_id == doc_id and ev.detail["key"] == io_key
+    worker.use_context(None)

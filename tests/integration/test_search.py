@@ -83,6 +83,8 @@ def test_dutch_word_forms_prefixes_and_only_published(woo_ctx, tmp_path):
     # republishing after withdrawal comes back; a correction replaces the words that were found
     fixed = make_pdf(tmp_path / "haven-v2.pdf", ["Besluit over de steiger, zonder persoonsgegevens."])
     publication.correct(woo_ctx, SYSTEM, haven, fixed, "haven.pdf", PRIVACY)
+    assert _found(woo_ctx, "steiger") == set()  # not public (nor findable) before it passed the gate
+    drain(woo_ctx)  # the correction's check (extraction, privacy scan) publishes it
     assert _found(woo_ctx, "kade") == set() and _found(woo_ctx, "steiger") == {haven}
     assert haven in _found(woo_ctx, "omgevingsvergunning")  # the title stays
 

@@ -46,6 +46,10 @@ def test_package_then_confirm(woo_ctx, tmp_path):
     assert bag.is_valid() and "sha256" in bag.algorithms
     pakbon = pkg.read_pakbon(root)
     assert pakbon["aantalInformatieobjecten"] == "2" and pakbon["aantalBestanden"] == "4"
+    assert pakbon["aantalMdtoBestanden"] == "6" and "aantalBestandenZonderMdto" not in pakbon  # honest names
+    tree = etree.parse(str(root / pkg.PAKBON))
+    assert tree.getroot().tag == f"{{{pkg.PAKBON_NS}}}pakbon" and pkg.pakbon_schema().validate(tree)
+    assert "410" in pakbon["openbaarheidNaOverbrenging"]
     assert pakbon["sipChecksum"] == package.checksum and int(pakbon["omvangInBytes"]) == package.bytes
     sidecars = sorted(p for p in (root / "data").rglob("*.mdto.xml"))
     assert len([p for p in sidecars if p.name.endswith(".bestand.mdto.xml")]) == 4
@@ -56,16 +60,33 @@ def test_package_then_confirm(woo_ctx, tmp_path):
         assert not set(path.name) & set('<>:"\\|?*#& ')
     io = mdto.parse_informatieobject(records[0].read_bytes())
     assert io.waardering == "B" and io.selectielijst.code == "2.1.1"
+    assert io.bewaartermijn is None  # B: no bewaartermijn ending 20 years on (that is the overbrengingstermijn)
+    raw = etree.parse(str(records[0])).getroot()
+    assert raw.find(f".//{{{mdto.MDTO_NS}}}bewaartermijn") is None
 
-    # nothing changes before the archive confirms
+    # nothing changes before the archive confirms, except that nothing can delete the records any more
     with woo_ctx.unit_of_work() as s:
-        assert s.get(Document, old).status == "published"
+        d = s.get(Document, old)
+        assert d.status == "published" and d.legal_hold and package.id in d.legal_hold_reason
+    from woo.services import destruction as ds
+
+    with pytest.raises(ds.DestructionError, match="bewaarplicht"):
+        ds.create_list(woo_ctx, u["archivaris-a"], "Poging", [old])
+    with pytest.raises(tr.TransferError, match="vier ogen"):  # the one who prepared it cannot confirm it
+        tr.confirm(woo_ctx, u["archivaris-a"], package.id, "Stadsarchief Amsterdam e-Depot")
     result = tr.confirm(woo_ctx, u["archivaris-b"], package.id, "Stadsarchief Amsterdam e-Depot")
     assert result.archived == 2 and result.legal_holds + result.legal_hold_unsupported == 4
     with woo_ctx.unit_of_work() as s:
         d = s.get(Document, old)
         assert d.status == "archived" and not is_mutable(d.status)
         assert "Stadsarchief Amsterdam" in d.transferred_to and package.id in d.transferred_to
+        assert d.legal_hold
+    # the documented public choice: gone from woo's public side, the page says where it went
+    from woo.app import create_app
+
+    page = create_app(ctx=woo_ctx).test_client().get(f"/publicaties/{old}")
+    assert page.status_code == 410 and "overgebracht naar de archiefbewaarplaats" in page.get_data(as_text=True)
+    assert "Stadsarchief Amsterdam" in page.get_data(as_text=True)
     with pytest.raises(retsvc.RetentionError, match="kan niet meer worden gewijzigd"):
         retsvc.override(woo_ctx, u["archivaris-a"], old, "2.1", "Toch niet")
     with pytest.raises(tr.TransferError, match="al bevestigd"):

@@ -179,7 +179,12 @@ def test_retention_fills_waardering_bewaartermijn_and_selectielijst(code, waarde
     o = el.find("m:informatieobject", NS)
     assert o.findtext("m:waardering/m:begripCode", namespaces=NS) == waardering
     assert o.findtext("m:informatiecategorie/m:begripCode", namespaces=NS) == code
-    assert o.findtext("m:bewaartermijn/m:termijnStartdatumLooptijd", namespaces=NS) == "2025-03-10"
-    assert o.findtext("m:bewaartermijn/m:termijnEinddatum", namespaces=NS) == ret.archiefactiedatum.isoformat()
-    assert o.findtext("m:bewaartermijn/m:termijnLooptijd", namespaces=NS) == ret.termijn
+    if waardering == "B":
+        # kept for ever: no bewaartermijn (the overbrengingstermijn is not one; an end date would read as an
+        # expired retention period in an e-Depot)
+        assert o.find("m:bewaartermijn", NS) is None
+    else:
+        assert o.findtext("m:bewaartermijn/m:termijnStartdatumLooptijd", namespaces=NS) == "2025-03-10"
+        assert o.findtext("m:bewaartermijn/m:termijnEinddatum", namespaces=NS) == ret.archiefactiedatum.isoformat()
+        assert o.findtext("m:bewaartermijn/m:termijnLooptijd", namespaces=NS) == ret.termijn == ret.bewaartermijn
     assert parse_informatieobject(to_bytes(el)) == io

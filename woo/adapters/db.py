@@ -47,6 +47,9 @@ def _create(url: str) -> Engine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
+            # Deleted content is overwritten with zeros, not left in free pages: destruction must be
+            # physical (woo.services.compaction also truncates the WAL after a destruction list).
+            cur.execute("PRAGMA secure_delete=ON")
             cur.close()
 
         return engine

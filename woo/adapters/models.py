@@ -431,3 +431,23 @@ class DossierTopic(Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --------------------------------------------------------------------------- archive integrity (issue 19)
+# The SHA-256 of every object woo writes into the bucket that is not a StoredFile row (MDTO sidecars, state
+# objects), so `woo fixity` covers the whole bucket; which file a privacy finding belongs to (None: the
+# original; "correction": a correction awaiting the gate); the archivist's reason for a Selectielijst override.
+PrivacyFinding.file_role = mapped_column("file_role", String(30), nullable=True)
+Document.retention_reason = mapped_column("retention_reason", Text, nullable=True)
+
+
+class ArchiveObject(Base):
+    """A metadata object woo wrote beside a document's files (woo.archive.sidecars), with its checksum."""
+    __tablename__ = "archive_objects"
+    object_key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    document_id: Mapped[str] = mapped_column(String(32), index=True)
+    kind: Mapped[str] = mapped_column(String(30))  # informatieobject / state / bestand
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    version_id: Mapped[str | None] = mapped_column(String(200))
+    written_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -123,6 +123,22 @@ class DocumentFacts:
     events: list[EventFacts] = field(default_factory=list)
     redaction_grounds: list[str] = field(default_factory=list)
     public_role: str | None = None  # the role the public gets (woo.services.publication.public_file)
+    # The retention decisions as the database holds them (RETENTION_FIELDS; dates as ISO strings):
+    # Selectielijst class and its source, the archivist's reason, brondatum, archiefactiedatum, legal hold,
+    # transfer. None: not classified yet (waardering N).
+    retention: dict | None = None
+    # Hook for relations between records (dossiers, woo.services.preservation.document_relations): each
+    # {"id", "title", "relation" (label), "code" (TOOI scw_documentrelatie code or our own)} becomes an MDTO
+    # gerelateerdInformatieobject and comes back from the bucket in RebuiltDocument.relations.
+    relations: list[dict] = field(default_factory=list)
+
+
+# Retention columns of a document (woo.adapters.models) carried in the state object, field by field.
+RETENTION_FIELDS = ("retention_resultaat", "retention_source", "retention_reason", "retention_waardering",
+                    "retention_bewaartermijn", "retention_brondatum", "retention_brondatum_bron", "archiefactiedatum",
+                    "legal_hold", "legal_hold_reason", "transferred_to", "transferred_at")
+BRONDATUM_TRIGGERS = {"document_date": "Datum van het document", "published_at": "Datum van publicatie",
+                      "created_at": "Datum van opname"}
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -174,17 +190,31 @@ def _events(doc: DocumentFacts) -> list[Event]:
 
 
 def _retention(io: InformatieobjectRecord, doc: DocumentFacts) -> None:
-    """Default Selectielijst resultaat for the Woo category; waardering stays N until the category is known."""
-    if not doc.category:
+    """The Selectielijst class the database holds (default or the archivist's override), with its dates:
+    waardering, informatiecategorie and, for V, the bewaartermijn ending on the archiefactiedatum. A B
+    record has no bewaartermijn in MDTO (its overbrengingstermijn is no bewaartermijn; the transfer date is
+    in the state object). N while no class is stored (``woo retention classify``)."""
+    r = doc.retention or {}
+    code = r.get("retention_resultaat")
+    if not code:
+        io.waardering = r.get("retention_waardering") or "N"
         return
     try:
-        res = retention.suggest_for_category(doc.category)
+        res = retention.resultaat(code)
     except retention.RetentionError:
-        res = None
-    if res is None:
+        io.waardering = r.get("retention_waardering") or "N"
         return
-    brondatum = (_utc(doc.document_date) or _utc(doc.created_at)).date()
-    mdto.apply_retention(io, res, retention.retention_for(res, brondatum), "Datum van het document")
+    io.waardering = r.get("retention_waardering") or res.waardering or "N"
+    io.selectielijst = mdto.selectielijst_begrip(res)
+    io.bewaartermijn = None
+    if io.waardering == "V" and r.get("retention_brondatum"):
+        from datetime import date
+
+        start = date.fromisoformat(r["retention_brondatum"])
+        end = date.fromisoformat(r["archiefactiedatum"]) if r.get("archiefactiedatum") else None
+        trigger = BRONDATUM_TRIGGERS.get(r.get("retention_brondatum_bron") or "")
+        io.bewaartermijn = mdto.Termijn(mdto.Begrip(trigger, mdto.TRIGGER_LIJST) if trigger else None, start,
+                                        r.get("retention_bewaartermijn") or res.bewaartermijn, end)
 
 
 def _public_events(doc: DocumentFacts) -> list[Event]:
@@ -223,6 +253,11 @@ def informatieobject_record(doc: DocumentFacts, base_url: str, public: bool = Fa
         io.gerelateerd = [Gerelateerd(Verwijzing(doc.publication["title"],
                                                  Identificatie(doc.publication["id"], BRON_PUBLICATIE)),
                                       RELATIE_PUBLICATIE)]
+    for rel in doc.relations:
+        io.gerelateerd.append(Gerelateerd(Verwijzing(rel.get("title") or rel["id"],
+                                                     Identificatie(rel["id"], BRON_DOCUMENT)),
+                                          Begrip(rel.get("relation") or "Gerelateerd", mdto.LIJST_RELATIE,
+                                                 rel.get("code"))))
     return io
 
 
@@ -235,6 +270,7 @@ def document_sidecar(doc: DocumentFacts, base_url: str) -> tuple[bytes, bytes]:
         "suggestion": doc.suggestion, "created_at": _iso(doc.created_at), "published_at": _iso(doc.published_at),
         "withdrawn_at": _iso(doc.withdrawn_at), "withdraw_reason": doc.withdraw_reason,
         "document_date": _iso(doc.document_date), "publication": doc.publication,
+        "retention": doc.retention, "relations": doc.relations,
         "files": {f.object_key: {"role": f.role, "mime_type": f.mime_type, "version_id": f.version_id,
                                  "created_at": _iso(f.created_at)} for f in doc.files},
     }
@@ -291,6 +327,8 @@ class RebuiltDocument:
     publication: dict | None
     file_keys: list[tuple[str, str]]  # (object key, role) from heeftRepresentatie
     history: list[dict]  # the MDTO events, to carry the history into the new audit log
+    retention: dict = field(default_factory=dict)  # RETENTION_FIELDS -> value (dates as ISO strings)
+    relations: list[dict] = field(default_factory=list)  # see DocumentFacts.relations
 
 
 def _dt(text: str | None) -> datetime | None:
@@ -319,6 +357,22 @@ def parse_document(io_xml: bytes, state_json: bytes | None) -> RebuiltDocument:
         g = io.gerelateerd[0].verwijzing
         pub = {"id": g.identificatie.kenmerk, "title": g.naam, "kind": "dossier", "reference": None}
     doc_date = _dt(state.get("document_date"))
+    ret = state.get("retention")
+    if ret is None:  # no state object: what MDTO itself says
+        ret = {"retention_waardering": io.waardering if io.waardering != "N" else None}
+        if io.selectielijst is not None:
+            ret["retention_resultaat"] = io.selectielijst.code
+        if io.bewaartermijn is not None:
+            b = io.bewaartermijn
+            ret.update({"retention_bewaartermijn": b.looptijd,
+                        "retention_brondatum": b.startdatum.isoformat() if b.startdatum else None,
+                        "archiefactiedatum": b.einddatum.isoformat() if hasattr(b.einddatum, "isoformat")
+                        else b.einddatum})
+    relations = state.get("relations")
+    if relations is None:
+        relations = [{"id": g.verwijzing.identificatie.kenmerk, "title": g.verwijzing.naam,
+                      "relation": g.type_relatie.label, "code": g.type_relatie.code}
+                     for g in io.gerelateerd if g.type_relatie != RELATIE_PUBLICATIE and g.verwijzing.identificatie]
     return RebuiltDocument(
         id=io.id, title=io.naam, organisation_code=io.archiefvormer, status=status, category=io.woo_categorie,
         source=state.get("source") or "ui", format_kind=state.get("format_kind"),
@@ -326,7 +380,7 @@ def parse_document(io_xml: bytes, state_json: bytes | None) -> RebuiltDocument:
         language=io.talen[0] if io.talen else None, document_date=doc_date,
         created_at=_dt(state.get("created_at")), published_at=_dt(state.get("published_at")),
         withdrawn_at=_dt(state.get("withdrawn_at")), withdraw_reason=state.get("withdraw_reason"),
-        publication=pub, file_keys=files, history=history)
+        publication=pub, file_keys=files, history=history, retention=dict(ret or {}), relations=list(relations))
 
 
 def parse_file(bestand_xml: bytes, state_entry: dict | None) -> RebuiltFile:

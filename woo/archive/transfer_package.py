@@ -4,7 +4,8 @@ Layout (MDTO SIP specification: one sidecar per informatieobject, ``.bestand.mdt
 safe and unique names):
 
     <package-id>/                      the bag (bagit: bagit.txt, bag-info.txt, manifest-sha256.txt ...)
-      pakbon.xml                       tag file: counts, bytes, SIP checksum (sha256 of manifest-sha256.txt)
+      pakbon.xml                       tag file (namespace urn:woo:pakbon:1, schemas/woo/pakbon-1.xsd): counts,
+                                       bytes, SIP checksum (sha256 of manifest-sha256.txt), public-side choice
       data/<record>/<record>.mdto.xml
       data/<record>/<file>             the bytes, checked against the stored SHA-256 while copying
       data/<record>/<file>.bestand.mdto.xml
@@ -118,38 +119,60 @@ def write(out_dir: Path, package_id: str, records: Iterable[PackageRecord], info
     return PackageResult(root, n_records, n_files, total, checksum)
 
 
+PAKBON_NS = "urn:woo:pakbon:1"  # woo's own, documented structure: schemas/woo/pakbon-1.xsd
+PUBLIC_AFTER_TRANSFER = ("Na bevestiging van de ontvangst verdwijnen de records uit de sitemaps, de zoekfunctie en "
+                         "OAI-PMH van woo; hun openbare pagina antwoordt 410 met de archiefbewaarplaats waar ze te "
+                         "raadplegen zijn (openbaarheid daar volgens de Archiefwet).")
+
+
+def pakbon_schema():
+    from woo.domain.tooi import schemas_dir
+
+    parser = etree.XMLParser(no_network=True, resolve_entities=False)
+    return etree.XMLSchema(etree.parse(str(schemas_dir() / "woo" / "pakbon-1.xsd"), parser))
+
+
 def _pakbon(package_id: str, info: dict, records: int, files: int, total: int, checksum: str,
             formats: dict[str, int]) -> bytes:
-    el = etree.Element("pakbon")
+    """The pakbon, valid against schemas/woo/pakbon-1.xsd (checked here)."""
+    el = etree.Element(f"{{{PAKBON_NS}}}pakbon", nsmap={None: PAKBON_NS})
 
-    def sub(name: str, text) -> None:
-        etree.SubElement(el, name).text = xml_text(str(text))
+    def sub(parent, name: str, text=None):
+        child = etree.SubElement(parent, f"{{{PAKBON_NS}}}{name}")
+        if text is not None:
+            child.text = xml_text(str(text))
+        return child
 
-    sub("identificatie", package_id)
-    sub("naam", info.get("naam", ""))
-    sub("doel", info.get("doel", ""))
-    sub("aangemaakt", datetime.now(timezone.utc).isoformat(timespec="seconds"))
-    sub("archiefvormer", info.get("archiefvormer", ""))
-    sub("contact", info.get("contact", ""))
-    sub("aantalInformatieobjecten", records)
-    sub("aantalBestanden", files)
-    sub("aantalBestandenZonderMdto", files)  # every payload file that is not a sidecar
-    sub("omvangInBytes", total)
-    h = etree.SubElement(el, "sipChecksum")
-    etree.SubElement(h, "algoritme").text = "SHA-256"
-    etree.SubElement(h, "waarde").text = checksum
-    etree.SubElement(h, "over").text = "manifest-sha256.txt"
-    fm = etree.SubElement(el, "bestandsformaten")
+    sub(el, "identificatie", package_id)
+    sub(el, "naam", info.get("naam", ""))
+    sub(el, "doel", info.get("doel", ""))
+    sub(el, "aangemaakt", datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    sub(el, "archiefvormer", info.get("archiefvormer", ""))
+    sub(el, "contact", info.get("contact", ""))
+    sub(el, "aantalInformatieobjecten", records)
+    sub(el, "aantalBestanden", files)  # payload files (the bytes of the records)
+    sub(el, "aantalMdtoBestanden", records + files)  # one .mdto.xml per record + one .bestand.mdto.xml per file
+    sub(el, "omvangInBytes", total)
+    h = sub(el, "sipChecksum")
+    sub(h, "algoritme", "SHA-256")
+    sub(h, "waarde", checksum)
+    sub(h, "over", "manifest-sha256.txt")
+    fm = sub(el, "bestandsformaten")
     for name, count in sorted(formats.items()):
-        f = etree.SubElement(fm, "formaat", aantal=str(count))
-        f.text = name
+        f = sub(fm, "formaat", name)
+        f.set("aantal", str(count))
+    sub(el, "openbaarheidNaOverbrenging", info.get("openbaarheid", PUBLIC_AFTER_TRANSFER))
+    schema = pakbon_schema()
+    if not schema.validate(el):
+        raise PackageError(f"De pakbon is niet geldig volgens pakbon-1.xsd: {schema.error_log.last_error}")
     return etree.tostring(el, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
 def read_pakbon(package_dir: Path) -> dict:
     tree = etree.parse(str(Path(package_dir) / PAKBON))
-    return {child.tag: (child.text or "").strip() for child in tree.getroot() if len(child) == 0} | {
-        "sipChecksum": tree.findtext("sipChecksum/waarde")}
+    ns = {"p": PAKBON_NS}
+    return {etree.QName(child).localname: (child.text or "").strip() for child in tree.getroot() if len(child) == 0} | {
+        "sipChecksum": tree.findtext("p:sipChecksum/p:waarde", namespaces=ns)}
 
 
 def unique_folders(names: Iterable[str]) -> Iterator[str]:
@@ -165,4 +188,4 @@ def unique_folders(names: Iterable[str]) -> Iterator[str]:
 
 
 __all__ = ["safe_name", "PackageFile", "PackageRecord", "PackageResult", "PackageError", "write", "read_pakbon",
-           "unique_folders", "PAKBON"]
+           "unique_folders", "PAKBON", "PAKBON_NS", "pakbon_schema", "PUBLIC_AFTER_TRANSFER"]

@@ -42,12 +42,17 @@ class Header:
     selectielijst: str
 
 
-def build_csv(rows: list[dict]) -> bytes:
+def build_csv(rows: list[dict], skipped: list[dict] | None = None) -> bytes:
+    """One line per record on the list that was accepted: ``uitkomst`` vernietigd, or overgeslagen with the
+    reason (a legal hold placed after approval, ...)."""
     buf = io.StringIO()
-    out = exports.CsvDictWriter(buf, CSV_COLUMNS, extrasaction="ignore")  # titles: no cell starts a formula
+    # titles: no cell starts a formula (woo.exports)
+    out = exports.CsvDictWriter(buf, CSV_COLUMNS + ["uitkomst", "reden_overgeslagen"], extrasaction="ignore")
     out.writeheader()
     for row in rows:
-        out.writerow(row)
+        out.writerow(dict(row, uitkomst="vernietigd", reden_overgeslagen=""))
+    for row in skipped or []:
+        out.writerow(dict(row, uitkomst="overgeslagen", vernietigd_op="", objectversies_verwijderd=0))
     return buf.getvalue().encode("utf-8")
 
 
@@ -63,7 +68,8 @@ def _summary(rows: list[dict]) -> list[tuple[str, int, str, str]]:
     return out
 
 
-def build_pdf(header: Header, rows: list[dict]) -> bytes:
+def build_pdf(header: Header, rows: list[dict], skipped: list[dict] | None = None,
+              compaction: list[str] | None = None) -> bytes:
     from fpdf import FPDF
 
     pdf = FPDF(format="A4", orientation="L")
@@ -93,7 +99,10 @@ def build_pdf(header: Header, rows: list[dict]) -> bytes:
         "de metagegevens zijn uit de objectopslag verwijderd en gecontroleerd verwijderd; van elk record "
         "blijft alleen een minimale registratie (tombstone) over.",
         f"Aantal vernietigde records: {len(rows)}",
+        f"Aantal niet vernietigde (overgeslagen) records: {len(skipped or [])}",
     ]
+    lines += [f"Fysieke verwijdering: {c}" for c in (compaction or
+              ["niet uitgevoerd; de opslag geeft vrijgekomen ruimte zelf vrij (zie de README)."])]
     for line in lines:
         pdf.multi_cell(0, 5, clean(line), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
@@ -115,6 +124,16 @@ def build_pdf(header: Header, rows: list[dict]) -> bytes:
             table.row([clean(str(r.get(k) or "")) for k in ("document_id", "titel", "resultaat", "waardering",
                                                              "bewaartermijn", "brondatum", "archiefactiedatum",
                                                              "vernietigd_op")])
+    if skipped:
+        pdf.ln(3)
+        pdf.set_font(family, "B", 11)
+        pdf.cell(0, 7, clean("Niet vernietigd (overgeslagen bij uitvoering)"), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(family, "", 7)
+        with pdf.table(col_widths=(55, 80, 18, 120), text_align="LEFT") as table:
+            table.row([clean(c) for c in ("Document", "Titel", "Resultaat", "Reden")])
+            for r in skipped:
+                table.row([clean(str(r.get(k) or "")) for k in ("document_id", "titel", "resultaat",
+                                                                 "reden_overgeslagen")])
     return bytes(pdf.output())
 
 

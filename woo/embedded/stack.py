@@ -248,6 +248,8 @@ def run_stack(data_dir: Path, port: int = 8000, out: Callable[[str], None] | Non
                     "WOO_S3_ACCESS_KEY": s3.access_key,
                     "WOO_S3_SECRET_KEY": s3.secret_key,
                     "WOO_REDIS_URL": redis.url,
+                    # compacted after destruction, so destroyed data leaves the volume files too
+                    "WOO_SEAWEEDFS_MASTER": f"http://{LOCALHOST}:{s3.ports['master']}",
                     "WOO_BASE_URL": base_url}
         _write_instance(data_dir, instance)
 

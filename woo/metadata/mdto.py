@@ -221,16 +221,21 @@ def selectielijst_begrip(res: Resultaat) -> Begrip:
 TRIGGER_LIJST = "Afleidingswijzen brondatum archiefprocedure (ZGW)"
 
 
-def bewaartermijn_termijn(ret: Retention, trigger: str | None = None) -> Termijn:
-    """MDTO ``bewaartermijn`` from a computed retention: start = brondatum, looptijd = the term that gives
-    the action date (bewaartermijn for V, overbrengingstermijn for B), einddatum = archiefactiedatum."""
-    return Termijn(Begrip(trigger, TRIGGER_LIJST) if trigger else None, ret.brondatum, ret.termijn,
+def bewaartermijn_termijn(ret: Retention, trigger: str | None = None) -> Termijn | None:
+    """MDTO ``bewaartermijn`` of a V record: start = brondatum, looptijd = the Selectielijst bewaartermijn,
+    einddatum = archiefactiedatum (the destruction date). None for a B record: MDTO 1.0.1 defines
+    bewaartermijn as the term the selectielijst gives for keeping the record, and a B record is kept for
+    ever; its overbrengingstermijn (20 years, Archiefwet 1995) is not a bewaartermijn, and MDTO has no
+    element for it, so it is left out (an e-Depot would read an end date as an expired retention)."""
+    if ret.waardering != "V":
+        return None
+    return Termijn(Begrip(trigger, TRIGGER_LIJST) if trigger else None, ret.brondatum, ret.bewaartermijn or ret.termijn,
                    ret.archiefactiedatum)
 
 
 def apply_retention(io: InformatieobjectRecord, res: Resultaat, ret: Retention | None,
                     trigger: str | None = None) -> InformatieobjectRecord:
-    """Fill waardering, informatiecategorie and (when computed) bewaartermijn from the Selectielijst."""
+    """Fill waardering, informatiecategorie and (for V, when computed) bewaartermijn from the Selectielijst."""
     io.waardering = res.waardering or "N"
     io.selectielijst = selectielijst_begrip(res)
     io.bewaartermijn = bewaartermijn_termijn(ret, trigger) if ret else None

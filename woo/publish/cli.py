@@ -75,10 +75,16 @@ def correct_command(data_dir, document_id, path, reason, username):
 
     ctx = _context(data_dir)
     try:
-        publication.correct(ctx, _cli_actor(ctx, username), document_id, path, path.name, reason)
+        result = publication.correct(ctx, _cli_actor(ctx, username), document_id, path, path.name, reason)
     except publication.PublicationError as exc:
         raise click.ClickException(str(exc))
-    click.echo(f"Gecorrigeerd: {document_id} ({path.name})")
+    if result.published:
+        click.echo(f"Gecorrigeerd: {document_id} ({path.name})")
+    else:
+        click.echo(f"Correctie ingediend: {document_id} ({path.name}); het huidige bestand blijft openbaar tot de "
+                   "controle is afgerond en niets meer openstaat:")
+        for reason_text in result.blockers:
+            click.echo(f"  - {reason_text}")
 
 
 @click.group(help="The public full-text search index (woo.publish.search).")

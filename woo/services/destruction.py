@@ -17,8 +17,8 @@ from typing import Callable
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from woo.adapters.models import (DestructionItem, DestructionList, Document, Job, Organisation, PrivacyFinding,
-                                 StoredFile, utcnow)
+from woo.adapters.models import (ArchiveObject, DestructionItem, DestructionList, Document, Job, Organisation,
+                                 PrivacyFinding, StoredFile, utcnow)
 from woo.domain import retention as rules
 from woo.domain import tooi
 from woo.domain.lifecycle import LABELS_NL, Status, check_transition
@@ -290,6 +290,7 @@ class Plan:
     execute_after: datetime | None
     items: list[dict] = field(default_factory=list)  # snapshots of what would be destroyed
     refused: list[str] = field(default_factory=list)
+    skipped: list[dict] = field(default_factory=list)  # snapshots + "reden": execution would skip these now
 
 
 def plan(ctx: Context, list_id: int, now: datetime | None = None) -> Plan:
@@ -301,7 +302,16 @@ def plan(ctx: Context, list_id: int, now: datetime | None = None) -> Plan:
         items = session.execute(select(DestructionItem).where(
             DestructionItem.list_id == list_id, DestructionItem.review == AKKOORD,
             DestructionItem.state.in_([WACHTEND, ITEM_BEZIG])).order_by(DestructionItem.id)).scalars().all()
-        p.items = [i.snapshot for i in items]
+        docs = {d.id: d for d in session.execute(select(Document).where(
+            Document.id.in_([i.document_id for i in items]))).scalars()} if items else {}
+        for i in items:
+            # what execution would do today: a record that gained a legal hold (or was published again)
+            # since approval is skipped, not destroyed (see _run_batch)
+            reasons = refusal_reasons(docs[i.document_id], now.date()) if i.state == WACHTEND else []
+            if reasons:
+                p.skipped.append(dict(i.snapshot, reden=" ".join(reasons)))
+            else:
+                p.items.append(i.snapshot)
         if lst.status not in (GOEDGEKEURD, MISLUKT, BEZIG):
             p.refused.append(f"Lijst {list_id} is niet goedgekeurd ({LIST_LABELS[lst.status]}).")
         elif lst.execute_after and _aware(lst.execute_after) > now:
@@ -436,7 +446,7 @@ def run(ctx: Context, list_id: int, *, workers: int = 8, progress: Callable[[int
                     break
                 if progress:
                     progress(done)
-        _finish(ctx, list_id)
+        _finish(ctx, list_id, _compact_storage(ctx, list_id))
         return VERNIETIGD
     except BaseException as exc:
         from woo.adapters.objectstore import ObjectStoreError
@@ -497,6 +507,7 @@ def _run_batch(ctx: Context, list_id: int, pool: ThreadPoolExecutor) -> int:
             session.execute(delete(StoredFile).where(StoredFile.document_id.in_(doc_ids)))
             session.execute(delete(PrivacyFinding).where(PrivacyFinding.document_id.in_(doc_ids)))
             session.execute(delete(Job).where(Job.document_id.in_(doc_ids)))
+            session.execute(delete(ArchiveObject).where(ArchiveObject.document_id.in_(doc_ids)))
         for item_id, doc_id, _keys in work:
             item = session.get(DestructionItem, item_id)
             doc = session.get(Document, doc_id)
@@ -528,8 +539,9 @@ def _drop_sidecar_rewrites(session: Session, doc_ids: list[str]) -> None:
         session.execute(delete(ArchiveOutbox).where(ArchiveOutbox.document_id.in_(doc_ids)))
 
 
-def _finish(ctx: Context, list_id: int) -> None:
-    """Make the verklaring (once) and close the list, in one transaction."""
+def _finish(ctx: Context, list_id: int, compaction: list[str] | None = None) -> None:
+    """Make the verklaring (once) and close the list, in one transaction. ``compaction``: what was done to
+    remove the destroyed data physically (said in the verklaring)."""
     from woo.archive import verklaring
 
     with ctx.unit_of_work() as session:
@@ -542,15 +554,19 @@ def _finish(ctx: Context, list_id: int) -> None:
         ).order_by(DestructionItem.id)).scalars().all()
         rows = [dict(i.snapshot, vernietigd_op=i.destroyed_at.isoformat() if i.destroyed_at else "",
                      objectversies_verwijderd=i.versions_deleted) for i in items]
-        skipped = session.execute(select(func.count()).select_from(DestructionItem).where(
-            DestructionItem.list_id == list_id, DestructionItem.state == OVERGESLAGEN)).scalar_one()
+        skipped_items = session.execute(select(DestructionItem).where(
+            DestructionItem.list_id == list_id, DestructionItem.state == OVERGESLAGEN
+        ).order_by(DestructionItem.id)).scalars().all()
+        skipped_rows = [dict(i.snapshot, reden_overgeslagen=i.error or "") for i in skipped_items]
+        skipped = len(skipped_rows)
         org = _organisation(session, rows)
         finished = utcnow()
         header = verklaring.Header(lst.id, lst.name, org.name, lst.created_by, lst.reviewer or "",
                                    lst.approved_by or "", _aware(lst.approved_at or finished),
                                    lst.started_by or "", finished, rules.SELECTIELIJST)
-        pdf = verklaring.to_pdfa(verklaring.build_pdf(header, rows))
-        csv_bytes = verklaring.build_csv(rows)
+        compaction = list(compaction or [])
+        pdf = verklaring.to_pdfa(verklaring.build_pdf(header, rows, skipped_rows, compaction))
+        csv_bytes = verklaring.build_csv(rows, skipped_rows)
         # Deterministic id and keys: a retry after a crash overwrites, it never leaves a second statement.
         doc_id = uuid.uuid5(uuid.NAMESPACE_URL, f"woo:verklaring:{lst.id}:{lst.created_at.isoformat()}").hex
         files = []
@@ -576,9 +592,24 @@ def _finish(ctx: Context, list_id: int) -> None:
         retsvc.apply_class(doc, VERKLARING_RESULTAAT, retsvc.SOURCE_DEFAULT, retsvc.transfer_years(ctx.settings))
         lst.verklaring_document_id, lst.status, lst.finished_at, lst.error = doc_id, VERNIETIGD, finished, None
         audit.record(session, SYSTEM.label, "destruction.completed", None, lijst=list_id, vernietigd=len(rows),
-                     overgeslagen=skipped, verklaring=doc_id)
+                     overgeslagen=skipped, verklaring=doc_id, fysiek=compaction)
         audit.record(session, SYSTEM.label, "document.created", doc_id, soort="verklaring van vernietiging",
                      lijst=list_id, waardering="B")
+
+
+def _compact_storage(ctx: Context, list_id: int) -> list[str] | None:
+    """Physical destruction where the storage allows it (woo.services.compaction); Dutch lines for the
+    verklaring saying what was done. Never stops the list: a failure is said, not hidden."""
+    from woo.services import compaction
+
+    with ctx.unit_of_work() as session:
+        if _get_list(session, list_id).verklaring_document_id:
+            return None  # already closed: nothing new was destroyed
+    try:
+        return compaction.after_destruction(ctx)
+    except Exception as exc:  # noqa: BLE001
+        return [f"Fysiek opschonen van de opslag is mislukt ({type(exc).__name__}: {exc}); de gegevens zijn "
+                "logisch verwijderd maar kunnen nog in vrijgegeven opslagruimte staan."]
 
 
 def _organisation(session: Session, rows: list[dict]) -> Organisation:

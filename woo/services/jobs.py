@@ -18,7 +18,8 @@ log = logging.getLogger(__name__)
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 LABELS_NL = {QUEUED: "In de wachtrij", RUNNING: "Bezig", DONE: "Klaar", FAILED: "Mislukt"}
 KIND_LABELS_NL = {"extract": "Tekst uitlezen", "classify": "Categorie voorstellen",
-                  "privacy": "Persoonsgegevens zoeken", "preserve": "PDF/A maken"}
+                  "privacy": "Persoonsgegevens zoeken", "preserve": "PDF/A maken",
+                  "correction": "Correctie controleren"}
 
 
 class JobFailed(Exception):
@@ -27,10 +28,10 @@ class JobFailed(Exception):
 
 def handlers() -> dict[str, Callable[[Context, str], None]]:
     """Job kind -> service function. Importing preservation also installs the MDTO outbox hook."""
-    from woo.services import extraction, preservation, privacy
+    from woo.services import correction, extraction, preservation, privacy
 
     handlers = {"extract": extraction.extract_document, "privacy": privacy.scan_document,
-                "preserve": preservation.preserve_document}
+                "preserve": preservation.preserve_document, "correction": correction.check}
     # The model package loads scikit-learn (seconds): only look whether it is there.
     if importlib.util.find_spec("woo.classify") is not None:
         from woo.services import classification

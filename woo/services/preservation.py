@@ -7,14 +7,15 @@ stored file next to the objects; ``describe_pending`` does so for every document
 """
 from __future__ import annotations
 
+import hashlib
 import uuid
 from pathlib import Path
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from woo.adapters.models import (ArchiveOutbox, Document, Event, Organisation, PrivacyFinding, Publication,
-                                 StoredFile)
+from woo.adapters.models import (ArchiveObject, ArchiveOutbox, Document, Event, Organisation, PrivacyFinding,
+                                 Publication, StoredFile, utcnow)
 from woo.adapters.objectstore import local_copy
 from woo.archive import outbox  # noqa: F401  (installs the outbox hook)
 from woo.archive import pdfa, sidecars
@@ -112,13 +113,37 @@ def document_facts(session: Session, doc: Document) -> DocumentFacts:
         if p is not None:
             pub = {"id": p.id, "title": p.title, "kind": p.kind, "reference": p.reference}
     public = public_file(doc)
+    retention = None
+    if doc.retention_resultaat or doc.retention_waardering or doc.legal_hold or doc.transferred_to:
+        retention = {name: _plain(getattr(doc, name)) for name in sidecars.RETENTION_FIELDS}
     return DocumentFacts(
         id=doc.id, title=doc.title, organisation_code=org.code, status=doc.status, source=doc.source,
         category=doc.category, suggestion=doc.suggestion, metadata=dict(doc.metadata_ or {}),
         format_kind=doc.format_kind, document_date=doc.document_date, language=doc.language,
         created_at=doc.created_at, updated_at=doc.updated_at or doc.created_at, published_at=doc.published_at,
         withdrawn_at=doc.withdrawn_at, withdraw_reason=doc.withdraw_reason, publication=pub, files=files,
-        events=events, redaction_grounds=grounds, public_role=public.role if public else None)
+        events=events, redaction_grounds=grounds, public_role=public.role if public else None,
+        retention=retention, relations=document_relations(session, doc))
+
+
+def _plain(value):
+    """A column value as the state object keeps it (dates ISO, booleans as they are)."""
+    from datetime import date, datetime, timezone
+
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def document_relations(session: Session, doc: Document) -> list[dict]:
+    """Relations of this record to other records, for the MDTO sidecar (gerelateerdInformatieobject).
+
+    Hook for dossiers: return one {"id", "title", "relation", "code"} per related record (see
+    woo.archive.sidecars.DocumentFacts.relations); woo rebuild --from-storage gives them back as
+    RebuiltDocument.relations. Empty until the dossier model exists."""
+    return []
 
 
 def describe_document(ctx: Context, document_id: str) -> int:
@@ -134,21 +159,31 @@ def describe_document(ctx: Context, document_id: str) -> int:
         return 0
     base = ctx.settings.base_url
     io_xml, state = sidecars.document_sidecar(facts, base)
-    written = 0
-    for f in facts.files:
-        ctx.store.put_bytes(sidecars.bestand_key(f.object_key), sidecars.file_sidecar(facts, f, base),
-                            "application/xml")
-        written += 1
-    ctx.store.put_bytes(sidecars.state_key(document_id), state, "application/json")
-    ctx.store.put_bytes(sidecars.informatieobject_key(document_id), io_xml, "application/xml")
-    written += 2
+    objects = [(sidecars.bestand_key(f.object_key), sidecars.file_sidecar(facts, f, base), "application/xml",
+                "bestand") for f in facts.files]
+    objects += [(sidecars.state_key(document_id), state, "application/json", "state"),
+                (sidecars.informatieobject_key(document_id), io_xml, "application/xml", "informatieobject")]
+    recorded = []
+    for key, data, mime, kind in objects:
+        stored = ctx.store.put_bytes(key, data, mime)
+        recorded.append(ArchiveObject(object_key=key, document_id=document_id, kind=kind,
+                                      sha256=hashlib.sha256(data).hexdigest(), size=len(data),
+                                      version_id=stored.version_id, written_at=utcnow()))
     current = {f.object_key for f in facts.files}
+    stale = []
     for info in list(ctx.store.list(f"documents/{document_id}/")):
         base_key = sidecars.file_key_of_sidecar(info.key)
         if base_key is not None and base_key not in current:
             ctx.store.delete_all_versions(info.key)  # the file it described was replaced or removed
+            stale.append(info.key)
+    # Every object woo wrote has its checksum in the database, so `woo fixity` covers the whole bucket.
+    with ctx.unit_of_work() as session:
+        for row in recorded:
+            session.merge(row)
+        if stale:
+            session.execute(delete(ArchiveObject).where(ArchiveObject.object_key.in_(stale)))
     _done(ctx, document_id, last)
-    return written
+    return len(recorded)
 
 
 def _done(ctx: Context, document_id: str, up_to: int | None) -> None:

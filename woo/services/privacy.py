@@ -65,7 +65,8 @@ def scan_document(ctx: Context, document_id: str) -> None:
     with ctx.unit_of_work() as session:
         existing = {(f.type, f.page, f.text): f for f in session.execute(
             select(PrivacyFinding).where(PrivacyFinding.document_id == document_id,
-                                         PrivacyFinding.location.is_(None))).scalars()}
+                                         PrivacyFinding.location.is_(None),
+                                         PrivacyFinding.file_role.is_(None))).scalars()}
         seen = set()
         for type_, page, start, end, text_, masked, role in found:
             key = (type_, page, text_)
@@ -195,7 +196,17 @@ def decide(ctx: Context, actor: Actor, document_id: str, finding_ids: list[int],
             audit.record(session, actor.label, "privacy.decided", document_id, finding=f.id, type=f.type,
                          page=f.page, text=f.masked, before=before, decision=f.decision, ground=f.ground,
                          reason=f.reason)
-    ensure_public_rendition(ctx, document_id)
+    if any(f.file_role for f in rows):  # findings in a pending correction (woo.services.correction)
+        from woo.services import correction
+
+        correction.publish_if_clear(ctx, document_id, actor)
+    if any(not f.file_role for f in rows):
+        ensure_public_rendition(ctx, document_id)
+
+
+def original_findings(session: Session, document_id: str) -> list[PrivacyFinding]:
+    """The findings in the original (not those of a correction, which woo.services.correction gates)."""
+    return [f for f in findings(session, document_id) if not f.file_role]
 
 
 def allow_officials(ctx: Context, actor: Actor, document_id: str) -> int:
@@ -232,7 +243,7 @@ def ensure_public_rendition(ctx: Context, document_id: str) -> None:
     with ctx.unit_of_work() as session:
         doc = session.get(Document, document_id)
         original = doc.file("original")
-        rows = [f for f in findings(session, document_id) if f.location is None]
+        rows = [f for f in original_findings(session, document_id) if f.location is None]
         if original is None or original.mime_type != "application/pdf" or any(
                 f.decision in (OPEN, PROPOSED_OFFICIAL) for f in rows):
             return

@@ -7,7 +7,6 @@ done before returning on withdraw.
 """
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -142,69 +141,17 @@ def withdraw(ctx: Context, actor: Actor, document_ids: list[str], reason_code: s
 
 
 def correct(ctx: Context, actor: Actor, document_id: str, path: Path, filename: str,
-            reason_code: str = "correctie_procedurele_fout") -> None:
-    """Replace the public file of a published document (same URL, new bytes, later lastmod).
+            reason_code: str = "correctie_procedurele_fout"):
+    """Submit a corrected public file for a published document (same URL, later lastmod once public).
 
-    The original stays as it was (history); the replacement is the 'published' rendition.
+    Like any publication it passes the gate first (woo.services.correction): identify here, then text
+    extraction and the privacy scan as the rq job ``correction``; it becomes public only when nothing is
+    open. Until then the current public file stays public. Returns a ``CorrectionResult``.
     """
-    from woo.intake.identify import RejectedFile, identify, safe_filename
-    from woo.intake.spool import hash_file
+    from woo.services import correction
 
     reason = resolve_reason(reason_code)
-    try:
-        name = safe_filename(filename)
-        spooled = hash_file(path, ctx.settings.max_upload_bytes)
-    except RejectedFile as exc:
-        raise PublicationError(exc.reason) from exc
-    except Exception as exc:  # too large and the like
-        raise PublicationError(f"Het bestand kan niet worden gelezen: {exc}") from exc
-    try:
-        if spooled.size == 0:
-            raise PublicationError("Het bestand is leeg.")
-        try:
-            ident = identify(spooled.path, name)
-        except RejectedFile as exc:
-            raise PublicationError(exc.reason) from exc
-        if not ident.accepted:
-            raise PublicationError(ident.reason or "Dit bestandsformaat is niet toegestaan.")
-        if tooi.bestandsformaat_for(ident.mime, name) is None:
-            raise PublicationError(f"Het bestandsformaat ({ident.mime}) wordt niet door de Woo-index geoogst.")
-        with ctx.unit_of_work() as session:
-            doc = session.get(Document, document_id)
-            if doc is None:
-                raise PublicationError(f"Document {document_id} bestaat niet.")
-            if doc.status != Status.PUBLISHED:
-                raise PublicationError("Alleen een gepubliceerd document kan worden gecorrigeerd.")
-        key = f"documents/{document_id}/{uuid.uuid4().hex}"
-        stored = ctx.store.put_file(key, spooled.path, ident.mime)
-        old_key = None
-        try:
-            with ctx.unit_of_work() as session:
-                doc = session.get(Document, document_id)
-                old = doc.file("published")
-                if old is not None:
-                    old_key = old.object_key
-                    session.delete(old)
-                    session.flush()
-                session.add(StoredFile(document=doc, role="published", object_key=key, version_id=stored.version_id,
-                                       filename=name, size=spooled.size, sha256=spooled.sha256,
-                                       mime_type=ident.mime, puid=ident.puid, format_name=ident.format_name))
-                meta = dict(doc.metadata_ or {})
-                meta["correction_reason"] = reason.uri
-                doc.metadata_ = meta
-                doc.updated_at = utcnow()  # lastmod: harvesters fetch the file again
-                session.flush()
-                session.expire(doc, ["files"])
-                search.index_document(session, ctx.store, doc)  # the corrected file's words, not the old ones
-                audit.record(session, actor.label, "document.corrected", doc.id, reason=reason.uri,
-                             filename=name, sha256=spooled.sha256, size=spooled.size)
-        except BaseException:
-            ctx.store.delete_all_versions(key)
-            raise
-        if old_key:
-            ctx.store.delete_all_versions(old_key)
-    finally:
-        spooled.cleanup()
+    return correction.submit(ctx, actor, document_id, path, filename, reason, error=PublicationError)
 
 
 def ready_document_ids(session: Session, organisation_ids: set[int] | None = None) -> list[str]:

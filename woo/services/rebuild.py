@@ -64,6 +64,7 @@ def rebuild_from_storage(ctx: Context, actor: Actor, progress=None) -> RebuildRe
     io_docs: list[str] = []
     data_keys: set[str] = set()
     bestand_of: set[str] = set()
+    named: list[str] = []
     for info in ctx.store.list(""):
         m = _DOC_KEY.match(info.key)
         if m is None:
@@ -79,7 +80,12 @@ def rebuild_from_storage(ctx: Context, actor: Actor, progress=None) -> RebuildRe
         elif re.fullmatch(r"[0-9a-f]{32}", rest):
             data_keys.add(info.key)
         else:
-            report.foreign.append(info.key)
+            named.append(info.key)  # a fixed name (the verklaring's files): woo's if woo described it
+    for key in named:
+        if key in bestand_of:
+            data_keys.add(key)
+        else:
+            report.foreign.append(key)
 
     claimed: set[str] = set()
     org_cache: dict[str, int] = {}
@@ -96,6 +102,22 @@ def rebuild_from_storage(ctx: Context, actor: Actor, progress=None) -> RebuildRe
                      files=report.files, foreign=len(report.foreign), unreferenced=len(report.unreferenced),
                      problems=len(report.problems))
     return report
+
+
+def _apply_retention(doc: Document, values: dict) -> None:
+    """The retention decisions from the sidecar, column by column (sidecars.RETENTION_FIELDS)."""
+    from datetime import date, datetime
+
+    dates, stamps = {"retention_brondatum", "archiefactiedatum"}, {"transferred_at"}
+    for name in sidecars.RETENTION_FIELDS:
+        value = values.get(name)
+        if value is not None and name in dates:
+            value = date.fromisoformat(value)
+        elif value is not None and name in stamps:
+            value = datetime.fromisoformat(value)
+        if name == "legal_hold":
+            value = bool(value)
+        setattr(doc, name, value)
 
 
 def _rebuild_one(ctx, actor, doc_id, data_keys, bestand_of, claimed, org_cache, report) -> None:
@@ -137,6 +159,7 @@ def _rebuild_one(ctx, actor, doc_id, data_keys, bestand_of, claimed, org_cache, 
                        withdrawn_at=rd.withdrawn_at, withdraw_reason=rd.withdraw_reason)
         if rd.created_at:
             doc.created_at = rd.created_at
+        _apply_retention(doc, rd.retention)
         session.add(doc)
         for rf in files:
             session.add(StoredFile(document=doc, role=rf.role, object_key=rf.object_key, version_id=rf.version_id,

@@ -169,6 +169,7 @@ def override(ctx: Context, actor: Actor, document_id: str, code: str, reason: st
                                  "en kan niet meer worden gewijzigd.")
         previous = doc.retention_resultaat
         ret = apply_class(doc, res, SOURCE_ARCHIVIST, transfer_years(ctx.settings))
+        doc.retention_reason = reason.strip()  # kept on the record (and in its MDTO state), not only in the log
         audit.record(session, actor.label, "retention.overridden", doc.id, resultaat=res.code, vorige=previous,
                      reden=reason.strip(), waardering=ret.waardering, brondatum=ret.brondatum.isoformat(),
                      brondatum_bron=doc.retention_brondatum_bron, archiefactiedatum=ret.archiefactiedatum.isoformat())

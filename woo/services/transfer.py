@@ -1,8 +1,12 @@
 """Overbrenging: B-records older than the transfer term go to the archiefbewaarplaats (e-Depot).
 
-``select`` (dry run) -> ``prepare`` writes an MDTO SIP in a BagIt bag with a pakbon -> the archive
-confirms receipt -> ``confirm`` makes the records read-only here (status archived), puts an S3 legal
-hold on their objects where the storage supports it, and records where they went.
+``select`` (dry run) -> ``prepare`` writes an MDTO SIP in a BagIt bag with a pakbon and puts every record
+under a legal hold (in the database, and on its objects in S3 where the bucket has object lock), so nothing
+can destroy it while the archive has not confirmed receipt -> the archive confirms receipt -> ``confirm``,
+by another archivist than the one who prepared the package (four eyes), makes the records read-only here
+(status archived; they keep the hold) and records where they went. After confirmation the records leave
+woo's public surfaces (sitemaps, search, OAI-PMH); their public page answers 410 naming the archive
+(woo.web.public; the choice is written in the pakbon too).
 """
 from __future__ import annotations
 
@@ -131,6 +135,13 @@ def prepare(ctx: Context, actor: Actor, out_dir: Path, document_ids: list[str] |
         result = pkg.write(Path(out_dir), package_id, records(), {
             "naam": f"Overbrenging {first_org.name} {date.today():%Y-%m-%d}", "archiefvormer": first_org.code,
             "contact": actor.name, "doel": "archiefbewaarplaats (e-Depot)"}, progress)
+        hold_reason = f"Overbrenging: pakket {package_id} wacht op ontvangstbevestiging van de archiefbewaarplaats."
+        for doc in docs:  # nothing may delete a record the archive has not confirmed yet
+            doc.legal_hold = True
+            doc.legal_hold_reason = f"{doc.legal_hold_reason} | {hold_reason}" if doc.legal_hold_reason else hold_reason
+            for f in doc.files:
+                _legal_hold(ctx, f.object_key, f.version_id)
+            audit.record(session, actor.label, "retention.legal_hold", doc.id, reden=hold_reason, pakket=package_id)
         package = TransferPackage(id=package_id, status="aangemaakt", path=str(result.path), records=result.records,
                                   files=result.files, bytes=result.bytes, checksum=result.checksum,
                                   created_by=actor.label)
@@ -167,6 +178,9 @@ def confirm(ctx: Context, actor: Actor, package_id: str, destination: str) -> Co
             raise TransferError(f"Overbrengingspakket {package_id} bestaat niet.")
         if package.status == "bevestigd":
             raise TransferError(f"Overbrengingspakket {package_id} is al bevestigd.")
+        if package.created_by == actor.label:
+            raise TransferError("Wie het overbrengingspakket heeft gemaakt, mag de ontvangst niet zelf bevestigen; "
+                                "een andere archivaris moet dat doen (vier ogen).")
         ids = list(session.execute(select(TransferItem.document_id).where(TransferItem.package_id == package_id))
                    .scalars())
         now, result = utcnow(), ConfirmResult(0, 0, 0)
@@ -175,6 +189,8 @@ def confirm(ctx: Context, actor: Actor, package_id: str, destination: str) -> Co
             doc.status = check_transition(doc.status, Status.ARCHIVED)  # refuses all if one cannot go
             doc.transferred_to = f"{destination} (pakket {package_id})"
             doc.transferred_at, doc.updated_at = now, now
+            doc.legal_hold = True  # kept: the record lives on in the archive, never destroyed here
+            doc.legal_hold_reason = f"Overgebracht naar {destination} (pakket {package_id})."
             for f in doc.files:
                 if _legal_hold(ctx, f.object_key, f.version_id):
                     result.legal_holds += 1

@@ -69,7 +69,8 @@ def _findings_of(session: Session, ids: list[str]) -> dict[str, list[tuple[str, 
         chunk = ids[start:start + 500]
         rows = session.execute(select(PrivacyFinding.document_id, PrivacyFinding.decision, PrivacyFinding.type,
                                       PrivacyFinding.location, func.count())
-                               .where(PrivacyFinding.document_id.in_(chunk))
+                               # a pending correction's findings gate the correction (woo.services.correction)
+                               .where(PrivacyFinding.document_id.in_(chunk), PrivacyFinding.file_role.is_(None))
                                .group_by(PrivacyFinding.document_id, PrivacyFinding.decision,
                                          PrivacyFinding.type, PrivacyFinding.location))
         for doc_id, decision, type_, location, n in rows:

@@ -259,10 +259,15 @@ def correct_document(document_id: str):
             while chunk := upload.stream.read(1 << 20):
                 out.write(chunk)
         try:
-            publication.correct(context(), g.principal.actor, doc_id, local, upload.filename or "", reason)
+            result = publication.correct(context(), g.principal.actor, doc_id, local, upload.filename or "", reason)
         except publication.PublicationError as exc:
             return problem(422, str(exc))
-    return _document_response(doc_id)
+    # 200 once public; 202 while the correction waits for its check or for privacy decisions (the old file
+    # stays public meanwhile).
+    with context().unit_of_work() as s:
+        body = document_json(docsvc.get_document(s, g.principal, doc_id))
+    body["correction"] = {"published": result.published, "blockers": result.blockers}
+    return jsonify(body), 200 if result.published else 202
 
 
 def _document_response(document_id: str):

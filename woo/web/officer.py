@@ -117,7 +117,7 @@ def detail(document_id: str):
                 .decode("utf-8", "replace")
         from woo.domain import tooi
         from woo.privacy.grounds import default_ground
-        from woo.services import privacy
+        from woo.services import correction, privacy
         from woo.services import worklist as wlsvc
         from woo.web.labels import READ_ACTIONS
 
@@ -134,6 +134,8 @@ def detail(document_id: str):
                                privacy_blockers=assessment.privacy_blockers,
                                can_review=may("document.review", doc.organisation_id),
                                can_retention=may("retention.manage", doc.organisation_id),
+                               correction_pending=correction.pending(doc),
+                               correction_blockers=correction.blockers(s, doc),
                                text_preview=text_preview, statuses=lifecycle.LABELS_NL,
                                job_labels=jobsvc.LABELS_NL, job_kinds=jobsvc.KIND_LABELS_NL,
                                category=tooi.category_by_uri(doc.category) if doc.category else None,
@@ -257,9 +259,11 @@ def correct(document_id: str):
         local = Path(tmp) / "upload"
         upload.save(local)
         try:
-            publication.correct(context(), g.principal.actor, document_id, local, upload.filename,
-                                request.form.get("reden", ""))
-            flash("De correctie is gepubliceerd.", "info")
+            result = publication.correct(context(), g.principal.actor, document_id, local, upload.filename,
+                                         request.form.get("reden", ""))
+            flash("De correctie is gepubliceerd." if result.published else
+                  "De correctie is ontvangen en wordt gecontroleerd (tekst, persoonsgegevens, verborgen inhoud); "
+                  "het huidige bestand blijft openbaar tot de correctie is vrijgegeven.", "info")
         except publication.PublicationError as exc:
             flash(str(exc), "error")
     return redirect(url_for("officer.detail", document_id=document_id))

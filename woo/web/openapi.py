@@ -140,7 +140,10 @@ def spec() -> dict:
                         "file": {"type": "string", "format": "binary"},
                         "reason": {"type": "string", "description": "code, label of URI uit de TOOI-lijst "
                                                                     "redenVerwijderingVervanging"}}}}}},
-                "responses": {"200": _resp("Gecorrigeerd", {"$ref": "#/components/schemas/Document"}),
+                "responses": {"200": _resp("Gecorrigeerd en openbaar", {"$ref": "#/components/schemas/Document"}),
+                              "202": _resp("Correctie ontvangen; wacht op controle of privacybeslissingen (het "
+                                           "oude bestand blijft openbaar); 'correction.blockers' zegt waarom",
+                                           {"$ref": "#/components/schemas/Document"}),
                               "400": problem, "401": problem, "403": problem, "404": problem, "409": problem,
                               "422": problem}}},
             "/documents/{document_id}/metadata": {"patch": {

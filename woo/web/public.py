@@ -63,9 +63,30 @@ def _published_document(document_id: str, site: Site) -> Document:
         if doc is None or doc.published_at is None or doc.organisation_id not in site.organisation_ids:
             abort(404, description="Dit document is niet gepubliceerd.")
         if doc.status != Status.PUBLISHED:
-            abort(410, description="Dit document is ingetrokken en niet langer openbaar.")
+            abort(410, description=_gone_reason(s, doc))
         s.expunge(doc)
         return doc
+
+
+def _gone_reason(session, doc: Document) -> str:
+    """Why a once published document is no longer here, as the public page says it (HTTP 410).
+
+    Transferred records (overgebracht) leave every public surface of woo: from then on the archive is where
+    they are consulted, under the Archiefwet's openbaarheid; the page names the archive and the date."""
+    from woo.adapters.models import DestructionList
+
+    if doc.status == Status.DESTROYED:
+        info = (doc.metadata_ or {}).get("vernietiging") or {}
+        when = info.get("vernietigd_op")
+        lst = session.get(DestructionList, info["lijst"]) if info.get("lijst") else None
+        date_nl = datetime.fromisoformat(when).strftime("%d-%m-%Y") if when else "onbekende datum"
+        name = f"{lst.id} ({lst.name})" if lst else str(info.get("lijst") or "onbekend")
+        return f"Dit document is vernietigd op {date_nl} volgens vernietigingslijst {name}."
+    if doc.status == Status.ARCHIVED:
+        when = as_utc(doc.transferred_at).strftime("%d-%m-%Y") if doc.transferred_at else "onbekende datum"
+        return (f"Dit document is op {when} overgebracht naar de archiefbewaarplaats: "
+                f"{doc.transferred_to or 'archiefbewaarplaats'}. Raadpleeg het daar.")
+    return "Dit document is ingetrokken en niet langer openbaar."
 
 
 @bp.route("/publicaties/<document_id>/bestand")
