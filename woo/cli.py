@@ -125,7 +125,11 @@ def ingest(data_dir, paths, organisation, username, as_json):
     results: list[IngestResult] = []
 
     def handle(path: Path, label: str | None = None):
-        results.append(ingest_one(ctx, actor, org_id, label or path.name, path=path, source="cli"))
+        name = label if label is not None else path.name
+        try:
+            results.append(ingest_one(ctx, actor, org_id, name, path=path, source="cli"))
+        except RejectedFile as exc:  # a bad name inside a ZIP: refused with its reason, the rest goes on
+            results.append(IngestResult(name or "(zonder naam)", "rejected", reason=exc.reason, code=exc.code))
 
     with click.progressbar(files, label="Opnemen", file=sys.stderr, show_pos=True,
                            item_show_func=lambda p: p.name if p else "") as bar:

@@ -17,6 +17,7 @@ Limits come from the caller, with defaults from the environment (``WOO_TOOL_MEMO
 """
 from __future__ import annotations
 
+import collections
 import os
 import resource
 import shutil
@@ -31,6 +32,8 @@ from functools import lru_cache
 DEFAULT_MEMORY_MB = 2048
 GUARD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_toolguard.py")
 MiB = 1024 * 1024
+# Process groups this process started (most recent last): lets tests and diagnostics prove none is left.
+STARTED_GROUPS: collections.deque[int] = collections.deque(maxlen=1000)
 
 
 class ToolError(Exception):
@@ -155,6 +158,7 @@ def run(cmd: list[str], *, timeout: float, memory_mb: int | None = -1, cpu_secon
     except OSError as exc:
         raise ToolError("tool_missing", f"{label} kon niet worden gestart.") from exc
     pgid = proc.pid  # start_new_session: the guard leads its own group
+    STARTED_GROUPS.append(pgid)
     # Read both pipes in threads and wait for the guard itself, not for EOF: a helper the tool left
     # running in the background (holding stdout) must not keep this call waiting until the timeout.
     out_chunks: list[bytes] = []
@@ -191,3 +195,20 @@ def limit_reason(label: str, result: Result) -> str:
     if result.returncode == -signal.SIGXCPU:
         return f"{label} gebruikte te veel rekentijd en is gestopt."
     return f"{label} had meer geheugen nodig dan toegestaan ({memory_limit_mb()} MB) of liep vast, en is gestopt."
+
+
+def live_members(groups) -> list[int]:
+    """Pids of live (not zombie) processes whose process group or session is one of ``groups``."""
+    wanted, found = set(groups), []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                fields = fh.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        state, pgrp, session = fields[0], int(fields[2]), int(fields[3])
+        if state != b"Z" and (pgrp in wanted or session in wanted):
+            found.append(int(entry))
+    return found

@@ -191,7 +191,7 @@ def check_pdf(path: Path) -> int:
         pages = len(pdf.pages)
         for page in pdf.pages:
             try:
-                images = dict(page.images)
+                images = dict(page.get_images()) if hasattr(page, "get_images") else dict(page.images)
             except Exception:  # noqa: BLE001 - a broken resource dictionary: nothing to check here
                 continue
             for image in images.values():

@@ -48,9 +48,12 @@ def _extract(ctx: Context, document_id: str, *, ocr: bool) -> None:
     follow = ("ocr",) if result.needs_ocr else tuple(k for k in ("privacy", "classify", "preserve")
                                                     if k in jobs.handlers())
     with ctx.unit_of_work() as session:
-        text_file = session.get(Document, document_id).file("text")
+        doc = session.get(Document, document_id)
+        text_file = doc.file("text")
         if text_file is not None and text_file.sha256 == digest and not ocr and not result.needs_ocr:
             return  # idempotent: the same text is already stored
+        if text_file is not None and result.needs_ocr and (doc.metadata_ or {}).get("ocr_done"):
+            return  # a re-run of the text-layer job never replaces text OCR already produced
 
     text_key = f"documents/{document_id}/{uuid.uuid4().hex}"
     stored = ctx.store.put_bytes(text_key, data, "text/plain; charset=utf-8")
@@ -71,7 +74,7 @@ def _extract(ctx: Context, document_id: str, *, ocr: bool) -> None:
                          "extraction_method": result.method, "ocr_used": result.ocr_used,
                          "text_chars": len(result.text)})
             if ocr or result.needs_ocr:
-                meta["ocr_pending"] = result.needs_ocr
+                meta["ocr_pending"], meta["ocr_done"] = result.needs_ocr, ocr
                 meta.pop("ocr_incomplete", None)
             if result.ocr_stopped:  # said plainly on the document page, not hidden
                 meta["ocr_incomplete"] = result.ocr_stopped

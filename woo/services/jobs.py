@@ -131,6 +131,23 @@ def run(ctx: Context, job_id: int) -> str:
     return DONE
 
 
+def overview(session, limit: int = 500) -> list[dict]:
+    """Unfinished and failed jobs of the whole installation for the admin view, running ones first
+    (longest running at the top), with the queue they are on and how long they have been running."""
+    from woo.adapters.models import Document
+
+    rows = session.execute(
+        select(Job, Document.title).join(Document, Document.id == Job.document_id)
+        .where(Job.status.in_([RUNNING, QUEUED, FAILED]))
+        .order_by(Job.status.desc(), Job.updated_at).limit(limit)).all()
+    order = {RUNNING: 0, QUEUED: 1, FAILED: 2}
+    out = [{"id": j.id, "document_id": j.document_id, "title": title, "kind": j.kind, "status": j.status,
+            "queue": queue_of(j.kind), "attempts": j.attempts, "error": j.error, "since": j.updated_at,
+            "created_at": j.created_at, "running_minutes": running_for(j)} for j, title in rows]
+    out.sort(key=lambda r: (order[r["status"]], -(r["running_minutes"] or 0)))
+    return out
+
+
 def add_job(session, document_id: str, kind: str) -> Job:
     """A new job row for a document, unless one of that kind is already waiting or running."""
     job = session.execute(select(Job).where(Job.document_id == document_id, Job.kind == kind,
