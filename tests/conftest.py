@@ -94,14 +94,20 @@ def cli_env(settings) -> dict:
 
 
 def drain(ctx) -> None:
-    """Run every queued job with a real rq worker in this process (SimpleWorker: no fork)."""
+    """Run every queued job, light and heavy queue, with a real rq worker in this process (SimpleWorker:
+    no fork); until both queues are empty (a light job may queue heavy work and the other way round)."""
     from rq import Queue, SimpleWorker
 
     from woo import worker
+    from woo.adapters.queue import QUEUES
 
     worker.use_context(ctx)
     conn = ctx.queue.redis
-    SimpleWorker([Queue("woo", connection=conn)], connection=conn).work(burst=True)
+    queues = [Queue(name, connection=conn) for name in QUEUES]
+    while True:
+        SimpleWorker(queues, connection=conn).work(burst=True)
+        if not any(q.count for q in queues):
+            break
 
 
 @pytest.fixture

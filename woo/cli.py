@@ -74,10 +74,14 @@ def db_upgrade(data_dir):
 @main.command(help="Run the rq worker that does extraction, classification and other background jobs.")
 @instance_option
 @click.option("--burst", is_flag=True, help="Process what is queued, then stop.")
-def worker(data_dir, burst):
+@click.option("--queue", "queues", multiple=True, type=click.Choice(["woo", "woo-heavy"]),
+              help="Queue(s) to take jobs from, in order of preference (default: woo, then woo-heavy). "
+                   "woo = text layers, privacy, classification; woo-heavy = OCR and PDF/A.")
+@click.option("--no-maintenance", is_flag=True, help="Leave fixity/retention housekeeping to another worker.")
+def worker(data_dir, burst, queues, no_maintenance):
     from woo.worker import work
 
-    work(load_settings(data_dir), burst=burst)
+    work(load_settings(data_dir), burst=burst, queues=queues or None, maintenance=not no_maintenance)
 
 
 def _expand(paths: list[Path]) -> list[Path]:
@@ -121,7 +125,11 @@ def ingest(data_dir, paths, organisation, username, as_json):
     results: list[IngestResult] = []
 
     def handle(path: Path, label: str | None = None):
-        results.append(ingest_one(ctx, actor, org_id, label or path.name, path=path, source="cli"))
+        name = label if label is not None else path.name
+        try:
+            results.append(ingest_one(ctx, actor, org_id, name, path=path, source="cli"))
+        except RejectedFile as exc:  # a bad name inside a ZIP: refused with its reason, the rest goes on
+            results.append(IngestResult(name or "(zonder naam)", "rejected", reason=exc.reason, code=exc.code))
 
     with click.progressbar(files, label="Opnemen", file=sys.stderr, show_pos=True,
                            item_show_func=lambda p: p.name if p else "") as bar:

@@ -45,6 +45,11 @@ ENVIRONMENT = {
     "WOO_OIDC_ROLE_MAP": "Claim value -> woo role, e.g. woo-officer=officer,woo-admin=admin; unmapped values are ignored",
     "WOO_OIDC_ORGANISATION_CLAIM": "Optional claim naming the user's organisation (code such as gm0363 or TOOI URI); unset = the default organisation",
     "WOO_SEAWEEDFS_MASTER": "URL of the SeaweedFS master (http://host:port) whose volumes are compacted after a destruction list executes (woo up sets it for the embedded stack); unset = no compaction by woo",
+    "WOO_WORKERS": "Light workers woo up starts (text layers, privacy, classification), plus one heavy worker (OCR, PDF/A); default one per core",
+    "WOO_TOOL_MEMORY_MB": "Address-space limit of every external tool (OCR, LibreOffice, Ghostscript); default 2048",
+    "WOO_TOOL_CPU_SECONDS": "CPU-time limit per external tool process; default twice its time limit",
+    "WOO_OCR_MAX_PAGES": "OCR at most this many pages of one document (the rest is reported); default 2000",
+    "WOO_OCR_BUDGET_SECONDS": "Total OCR time per document, in chunks of 25 pages; default 3000",
     "WOO_PROXY_HOPS": "Reverse proxies in front of the web service whose X-Forwarded-For/-Proto/-Host are trusted (client address for login throttling and the audit log, Host for the public site); default 0",
 }
 

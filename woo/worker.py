@@ -38,13 +38,17 @@ def refresh_feeds() -> dict:
     return {"placed": result.placed, "pages": result.pages, "skipped": len(result.skipped)}
 
 
-def work(settings: Settings, burst: bool = False) -> None:
+def work(settings: Settings, burst: bool = False, queues: list[str] | tuple[str, ...] | None = None,
+         maintenance: bool = True) -> None:
+    """One rq worker on ``queues`` (default: light, then heavy). Several run side by side in `woo up`
+    and compose, so a long OCR on the heavy queue never blocks the light jobs of other documents."""
     import os
 
     from redis import Redis
     from rq import Queue, Worker
 
-    from woo.services import maintenance
+    from woo.adapters.queue import QUEUES
+    from woo.services import maintenance as housekeeping
     from woo.services.jobs import recover
 
     os.environ["WOO_DATA_DIR"] = str(settings.data_dir)  # job functions load the same settings
@@ -56,9 +60,10 @@ def work(settings: Settings, burst: bool = False) -> None:
     recovered = recover(_context())  # jobs a killed worker left behind
     if any(recovered.values()):
         print(f"woo worker: {recovered['requeued']} taken opnieuw in de wachtrij, {recovered['failed']} mislukt")
-    if not burst:
-        _start_maintenance(maintenance.tick)
-    Worker([Queue("woo", connection=conn)], connection=conn).work(burst=burst, with_scheduler=False)
+    if not burst and maintenance:
+        _start_maintenance(housekeeping.tick)
+    names = list(queues or QUEUES)
+    Worker([Queue(name, connection=conn) for name in names], connection=conn).work(burst=burst, with_scheduler=False)
 
 
 def _forget_inherited_connections() -> None:

@@ -34,6 +34,8 @@ TOOL_PACKAGES = {
 IMPORT_PACKAGES = {"magic": {"libmagic1"}, "ocrmypdf": {"tesseract-ocr", "ghostscript"}}
 # Executables that are not part of the production image on purpose: the embedded stack's servers
 # (compose runs real PostgreSQL/MinIO/Redis) and tools that come with pip packages.
+# Executables of Debian's Essential packages (util-linux), present in every image without installing.
+ESSENTIAL = {"unshare"}
 NOT_IN_IMAGE = {"weed", "redis-server", "initdb", "pg_ctl", "postgres", "runuser", "ocrmypdf", "gunicorn"}
 
 
@@ -66,7 +68,8 @@ def _tools_and_imports() -> tuple[set[str], set[str]]:
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
                     and isinstance(node.func.value, ast.Name) and node.args:
                 owner, name, first = node.func.value.id, node.func.attr, node.args[0]
-                if owner == "subprocess" and name in {"run", "Popen", "check_output", "check_call", "call"}:
+                if (owner == "subprocess" and name in {"run", "Popen", "check_output", "check_call", "call"}) \
+                        or (owner == "bounded" and name == "run"):
                     runs_things = True
                     if isinstance(first, (ast.List, ast.Tuple)) and first.elts \
                             and isinstance(first.elts[0], ast.Constant) and isinstance(first.elts[0].value, str):
@@ -82,10 +85,10 @@ def _tools_and_imports() -> tuple[set[str], set[str]]:
 
 
 def test_six_services():
-    assert set(SERVICES) == {"postgres", "minio", "redis", "web", "worker", "front"}
+    assert set(SERVICES) == {"postgres", "minio", "redis", "web", "worker", "worker-heavy", "front"}
 
 
-@pytest.mark.parametrize("service", ["web", "worker"])
+@pytest.mark.parametrize("service", ["web", "worker", "worker-heavy"])
 def test_app_services_set_every_required_setting(service):
     env = _env(service)
     assert REQUIRED_SETTINGS <= set(env)
@@ -93,7 +96,7 @@ def test_app_services_set_every_required_setting(service):
 
 
 def test_web_and_worker_share_one_configuration():
-    assert _env("web") == _env("worker")
+    assert _env("web") == _env("worker") == _env("worker-heavy")
 
 
 def test_every_woo_variable_is_documented():
@@ -123,7 +126,7 @@ def test_images_are_pinned_and_ports_sane():
         assert ":" in image and not image.endswith(":latest"), image
         assert "ports" not in SERVICES[name], f"{name} must not be published on the host"
     assert SERVICES["postgres"]["image"].split(":")[1].startswith("15")
-    for name in ("web", "worker"):
+    for name in ("web", "worker", "worker-heavy"):
         assert SERVICES[name]["build"]["dockerfile"] == "docker/Dockerfile"
         assert (DOCKER / SERVICES[name]["build"]["context"] / "pyproject.toml").exists()
     # gunicorn is reached only through the front server (nginx), which alone is published
@@ -135,14 +138,18 @@ def test_images_are_pinned_and_ports_sane():
 def test_healthchecks_and_start_order():
     for name in ("postgres", "minio", "redis", "web", "front"):
         assert SERVICES[name]["healthcheck"]["test"], name
-    for name in ("web", "worker", "front"):
+    for name in ("web", "worker", "worker-heavy", "front"):
         for dep, cond in SERVICES[name]["depends_on"].items():
             assert dep in SERVICES and cond["condition"] == "service_healthy"
     assert SERVICES["web"]["depends_on"].keys() >= {"postgres", "minio", "redis"}
 
 
 def test_commands():
-    assert SERVICES["worker"]["command"] == ["woo", "worker"]
+    # light and heavy work on their own workers (issue 12: no head-of-line blocking)
+    assert SERVICES["worker"]["command"] == ["woo", "worker", "--queue", "woo"]
+    heavy = SERVICES["worker-heavy"]["command"]
+    assert heavy[:2] == ["woo", "worker"] and heavy[heavy.index("--queue") + 1] == "woo-heavy"
+    assert "--no-maintenance" in heavy and "--no-maintenance" not in SERVICES["worker"]["command"]
     # the web entrypoint migrates before serving
     assert ENTRYPOINT.index("woo db upgrade") < ENTRYPOINT.index("exec gunicorn")
     assert "woo.wsgi:app" in ENTRYPOINT
@@ -159,7 +166,7 @@ def test_dockerfile_base_user_and_files():
 
 def test_dockerfile_installs_what_the_code_shells_out_to():
     tools, imports = _tools_and_imports()
-    unknown = tools - set(TOOL_PACKAGES) - NOT_IN_IMAGE
+    unknown = tools - set(TOOL_PACKAGES) - NOT_IN_IMAGE - ESSENTIAL
     assert not unknown, f"the code runs {sorted(unknown)}: map it to a Debian package here and in the Dockerfile"
     needed = {TOOL_PACKAGES[t] for t in tools if t in TOOL_PACKAGES}
     for module, packages in IMPORT_PACKAGES.items():

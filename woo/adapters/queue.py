@@ -4,29 +4,36 @@ from __future__ import annotations
 from typing import Callable, Protocol
 
 JOB_TIMEOUT = 60 * 60  # OCR of a long scan can take a while
+LIGHT, HEAVY = "woo", "woo-heavy"  # text layers, privacy, classification / OCR, PDF/A
+QUEUES = (LIGHT, HEAVY)
 
 
 class JobQueue(Protocol):
-    def enqueue(self, func: str, *args, job_id: str | None = None) -> str | None: ...
+    def enqueue(self, func: str, *args, job_id: str | None = None, queue: str = LIGHT) -> str | None: ...
 
 
 class RqQueue:
-    def __init__(self, redis_url: str, name: str = "woo"):
+    """Two rq queues on one Redis: heavy work (OCR, PDF/A) never waits in front of light work."""
+
+    def __init__(self, redis_url: str, name: str = LIGHT):
         from redis import Redis
         from rq import Queue
 
         self.redis = Redis.from_url(redis_url)
         self.queue = Queue(name, connection=self.redis, default_timeout=JOB_TIMEOUT)
+        self.queues = {n: Queue(n, connection=self.redis, default_timeout=JOB_TIMEOUT) for n in QUEUES}
+        self.queues[name] = self.queue
 
-    def enqueue(self, func: str, *args, job_id: str | None = None) -> str | None:
-        job = self.queue.enqueue(func, *args, job_id=job_id, result_ttl=3600, failure_ttl=7 * 86400)
+    def enqueue(self, func: str, *args, job_id: str | None = None, queue: str = LIGHT) -> str | None:
+        target = self.queues.get(queue, self.queue)
+        job = target.enqueue(func, *args, job_id=job_id, result_ttl=3600, failure_ttl=7 * 86400)
         return job.id
 
 
 class InlineQueue:
     """Runs jobs immediately in this process (WOO_JOBS_INLINE=1): small installs and some tests."""
 
-    def enqueue(self, func: str, *args, job_id: str | None = None) -> str | None:
+    def enqueue(self, func: str, *args, job_id: str | None = None, queue: str = LIGHT) -> str | None:
         import_callable(func)(*args)
         return None
 

@@ -13,7 +13,6 @@ caller can record it as a preservation event; a failure carries a Dutch reason f
 from __future__ import annotations
 
 import shutil
-import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -21,6 +20,9 @@ from functools import lru_cache
 from pathlib import Path
 
 import pikepdf
+
+from woo.adapters import bounded
+from woo.intake import precheck
 
 __all__ = ["Step", "PdfaResult", "OFFICE_KINDS", "CONVERTIBLE_KINDS", "convertible", "to_pdfa",
            "office_to_pdf", "pdf_to_pdfa", "is_pdfa", "tool_versions"]
@@ -79,11 +81,11 @@ def _version(tool: str) -> str:
             exe = _soffice()
             if not exe:
                 return "niet geïnstalleerd"
-            out = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=60).stdout
+            out = bounded.run([exe, "--version"], text=True, timeout=60, network=False).stdout
             return " ".join(out.split()[:2]) or "onbekend"
         if tool == "gs":
-            return subprocess.run(["gs", "--version"], capture_output=True, text=True, timeout=30).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
+            return bounded.run(["gs", "--version"], text=True, timeout=30).stdout.strip()
+    except bounded.ToolError:
         return "niet geïnstalleerd"
     return "onbekend"
 
@@ -106,19 +108,49 @@ def office_to_pdf(src: Path, kind: str, workdir: Path) -> tuple[Path, Step]:
     staged = workdir / f"input.{kind}"
     shutil.copyfile(src, staged)
     version = _version("soffice")
+    _offline_profile(profile)
     try:
-        proc = subprocess.run([exe, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-                               "--nolockcheck", *([f"--infilter={TEXT_IMPORT[kind]}"] if kind in TEXT_IMPORT else []),
-                               "--convert-to", filt, "--outdir", str(out_dir), str(staged)],
-                              capture_output=True, text=True, timeout=SOFFICE_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        raise _Failed(f"LibreOffice gaf na {SOFFICE_TIMEOUT} seconden geen resultaat (bestand te groot of "
-                      "beschadigd).") from None
+        # No network (a linked image or OLE link must not make the server fetch URLs: SSRF), its own
+        # process group killed whole afterwards (soffice.bin survives its oosplash parent otherwise).
+        proc = bounded.run([exe, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
+                            "--nolockcheck", *([f"--infilter={TEXT_IMPORT[kind]}"] if kind in TEXT_IMPORT else []),
+                            "--convert-to", filt, "--outdir", str(out_dir), str(staged)],
+                           text=True, timeout=SOFFICE_TIMEOUT, network=False, name="LibreOffice")
+    except bounded.ToolError as exc:
+        if exc.code == "tool_timeout":
+            raise _Failed(f"LibreOffice gaf na {SOFFICE_TIMEOUT} seconden geen resultaat (bestand te groot of "
+                          "beschadigd) en is gestopt.") from None
+        raise _Failed("LibreOffice kon niet worden gestart.") from None
+    if proc.killed_by_limit:
+        raise _Failed(bounded.limit_reason("LibreOffice", proc))
     out = out_dir / "input.pdf"
     if proc.returncode != 0 or not out.exists() or out.stat().st_size == 0:
         raise _Failed("LibreOffice kon het bestand niet openen of omzetten naar PDF "
                       "(beschadigd, beveiligd met een wachtwoord of geen geldig kantoorbestand).")
     return out, Step("LibreOffice", version, "ok")
+
+
+# LibreOffice settings for a fresh profile: never load linked graphics or follow links from a document
+# (BlockUntrustedRefererLinks), no update checks. The network namespace (bounded.run) is the first wall;
+# this is the second, for hosts where unshare is not allowed (containers without CAP_SYS_ADMIN).
+_OFFLINE_XCU = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"
+           xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop oor:name="BlockUntrustedRefererLinks" oor:op="fuse"><value>true</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop oor:name="MacroSecurityLevel" oor:op="fuse"><value>3</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop oor:name="DisableMacrosExecution" oor:op="fuse"><value>true</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Misc"><prop oor:name="UseLocking" oor:op="fuse"><value>false</value></prop></item>
+<item oor:path="/org.openoffice.Office.Jobs/Jobs/org.openoffice.Office.Jobs:Job['UpdateCheck']/Arguments"><prop oor:name="AutoCheckEnabled" oor:op="fuse"><value>false</value></prop></item>
+</oor:items>
+"""
+
+
+def _offline_profile(profile: Path) -> None:
+    user = profile / "user"
+    user.mkdir(parents=True, exist_ok=True)
+    xcu = user / "registrymodifications.xcu"
+    if not xcu.exists():
+        xcu.write_text(_OFFLINE_XCU, encoding="utf-8")
 
 
 def _strip_unsupported(pdf: pikepdf.Pdf) -> None:
@@ -173,13 +205,21 @@ def _findings(findings) -> str:
 def _ghostscript(src: Path, dest: Path) -> None:
     if shutil.which("gs") is None:
         raise _Failed("Ghostscript is niet geïnstalleerd.")
+    try:  # image bombs and lying JPEG headers are refused before Ghostscript renders anything
+        precheck.check_pdf(src)
+    except precheck.Refused as exc:
+        raise _Failed(exc.reason, final=True) from None
     try:
-        proc = subprocess.run(["gs", "-dPDFA=2", "-dBATCH", "-dNOPAUSE", "-dSAFER", "-dQUIET",
-                               "-dPDFACompatibilityPolicy=1", "-sColorConversionStrategy=RGB",
-                               "-sDEVICE=pdfwrite", f"-sOutputFile={dest}", str(src)],
-                              capture_output=True, text=True, timeout=GS_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        raise _Failed(f"Ghostscript gaf na {GS_TIMEOUT} seconden geen resultaat.") from None
+        proc = bounded.run(["gs", "-dPDFA=2", "-dBATCH", "-dNOPAUSE", "-dSAFER", "-dQUIET",
+                            "-dPDFACompatibilityPolicy=1", "-sColorConversionStrategy=RGB",
+                            "-sDEVICE=pdfwrite", f"-sOutputFile={dest}", str(src)],
+                           text=True, timeout=GS_TIMEOUT, network=False, name="Ghostscript")
+    except bounded.ToolError as exc:
+        if exc.code == "tool_timeout":
+            raise _Failed(f"Ghostscript gaf na {GS_TIMEOUT} seconden geen resultaat en is gestopt.") from None
+        raise _Failed("Ghostscript kon niet worden gestart.") from None
+    if proc.killed_by_limit:
+        raise _Failed(bounded.limit_reason("Ghostscript", proc))
     if proc.returncode != 0 or not dest.exists() or dest.stat().st_size == 0:
         tail = (proc.stderr or proc.stdout or "").strip().splitlines()[-1:] or ["geen uitvoer"]
         raise _Failed(f"Ghostscript kon de PDF niet herschrijven ({tail[0][:200]}).")

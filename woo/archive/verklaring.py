@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import io
 import shutil
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from woo import exports
+from woo.adapters import bounded
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 FONT_BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
@@ -155,8 +155,11 @@ def to_pdfa(pdf_bytes: bytes) -> bytes:
         if exe is None:
             raise VerklaringError("De verklaring kon niet naar PDF/A worden omgezet: ocrmypdf ontbreekt.")
         dest = Path(tmp) / "verklaring-pdfa.pdf"
-        proc = subprocess.run([exe, "--skip-text", "--output-type", "pdfa-2", str(src), str(dest)],
-                              capture_output=True, text=True, timeout=600)
+        try:
+            proc = bounded.run([exe, "--skip-text", "--output-type", "pdfa-2", str(src), str(dest)],
+                               text=True, timeout=600, network=False, name="ocrmypdf")
+        except bounded.ToolError as exc:
+            raise VerklaringError(f"De verklaring kon niet naar PDF/A worden omgezet: {exc.reason}") from None
         if proc.returncode != 0:
             raise VerklaringError(f"De verklaring kon niet naar PDF/A worden omgezet: {proc.stderr[-300:]}")
         return dest.read_bytes()

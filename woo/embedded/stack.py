@@ -149,6 +149,32 @@ class Supervisor:
 # -- the stack --------------------------------------------------------------------------------------
 
 
+def worker_count(env: dict | None = None) -> int:
+    """Light workers: WOO_WORKERS, default one per core (the heavy worker comes on top)."""
+    value = (env if env is not None else os.environ).get("WOO_WORKERS", "")
+    try:
+        count = int(value) if value else (os.cpu_count() or 1)
+    except ValueError:
+        count = os.cpu_count() or 1
+    return max(1, min(count, 64))
+
+
+def worker_children(data_dir: Path, logs: Path, env: dict) -> list[CommandChild]:
+    """WOO_WORKERS workers on the light queue (text layers, privacy, classification) plus one on the
+    heavy queue (OCR, PDF/A; it helps with light work when idle), so a slow scan never holds back the
+    others. Only the first runs the housekeeping loop."""
+    base = [sys.executable, "-m", "woo", "worker", "--data-dir", str(data_dir)]
+    children = []
+    for i in range(worker_count(env)):
+        name = "worker" if i == 0 else f"worker{i + 1}"
+        extra = ["--queue", "woo"] + ([] if i == 0 else ["--no-maintenance"])
+        children.append(CommandChild(name, base + extra, logs, env=env, stop_timeout=20.0))
+    children.append(CommandChild("heavy", base + ["--queue", "woo-heavy", "--queue", "woo", "--no-maintenance"],
+                                 logs, env=env, stop_timeout=20.0))
+    return children
+
+
+
 def _read_instance(data_dir: Path) -> dict:
     path = instance_file(data_dir)
     if path.exists():
@@ -264,14 +290,13 @@ def run_stack(data_dir: Path, port: int = 8000, out: Callable[[str], None] | Non
             return 1
 
         env = {**os.environ, "WOO_DATA_DIR": str(data_dir)}
-        worker = CommandChild("worker", [sys.executable, "-m", "woo", "worker", "--data-dir", str(data_dir)],
-                              logs, env=env, stop_timeout=20.0)
+        workers = worker_children(data_dir, logs, env)
         web = CommandChild("web", [
             sys.executable, "-m", "gunicorn", "--bind", f"{LOCALHOST}:{port}",
             "--workers", "2", "--threads", "4", "--graceful-timeout", "10",
             "--access-logfile", "-", "woo.wsgi:app",
         ], logs, env=env, ready_port=port)
-        for child in (worker, web):
+        for child in (*workers, web):
             supervisor.add(child)
             if stop.is_set():
                 return 0

@@ -24,6 +24,8 @@ def _unsafe(reason: str) -> RejectedFile:
 
 def _check_member_name(name: str) -> str:
     """The member's path inside the archive, refused when it could escape the target folder."""
+    if not name or not PurePosixPath(name).name.strip():
+        raise _unsafe("ZIP-archief bevat een bestand zonder naam.")
     if "\x00" in name or "\\" in name:
         raise _unsafe(f"ZIP-archief bevat een ongeldige bestandsnaam: {name!r}")
     if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
@@ -46,10 +48,12 @@ def iter_zip_members(zip_path: Path, max_members: int = 1000, max_total_bytes: i
     """
     try:
         zf = zipfile.ZipFile(zip_path)
-    except (zipfile.BadZipFile, OSError) as exc:
+    except UnicodeDecodeError as exc:  # a name flagged UTF-8 that is not
+        raise _unsafe("ZIP-archief bevat een bestandsnaam die geen geldige UTF-8 is.") from exc
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
         raise RejectedFile("zip_unsafe", "Het ZIP-archief is beschadigd.") from exc
     with zf:
-        infos = [i for i in zf.infolist() if not i.is_dir()]
+        infos = [i for i in zf.infolist() if not i.filename.endswith("/")]  # is_dir() fails on ""
         if len(infos) > max_members:
             raise _unsafe(f"ZIP-archief bevat meer dan {max_members} bestanden.")
         declared_total = 0
@@ -59,6 +63,10 @@ def iter_zip_members(zip_path: Path, max_members: int = 1000, max_total_bytes: i
             # Unix attributes without a type (plain 0o600) are common and harmless; links are not.
             if info.create_system == 3 and stat.S_IFMT(mode) not in (0, stat.S_IFREG, stat.S_IFDIR):
                 raise _unsafe(f"ZIP-archief bevat een symbolische koppeling of speciaal bestand: {info.filename}")
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2,
+                                          zipfile.ZIP_LZMA):
+                raise _unsafe(f"ZIP-archief gebruikt een compressiemethode die niet wordt ondersteund: "
+                              f"{info.filename}")
             if info.flag_bits & 0x1:
                 raise _unsafe(f"ZIP-archief bevat een versleuteld bestand: {info.filename}")
             declared_total += info.file_size

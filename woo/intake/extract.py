@@ -11,7 +11,6 @@ import email
 import email.policy
 import re
 import shutil
-import subprocess
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -21,7 +20,9 @@ from pathlib import Path
 
 from lxml import etree
 
+from woo.adapters import bounded
 from woo.intake import ocr as ocr_mod
+from woo.intake import precheck
 from woo.intake.identify import RejectedFile, identify
 from woo.intake.safexml import iterparse, parse_html, parse_xml
 
@@ -50,6 +51,8 @@ class Extraction:
     page_count: int | None = None
     language: str | None = None
     truncated: bool = False
+    needs_ocr: bool = False  # extracted with ocr=False, and it looks like a scan: OCR would add text
+    ocr_stopped: str | None = None  # Dutch: OCR did not cover every page, and why
 
 
 # ---------------------------------------------------------------------------------------------- helpers
@@ -174,19 +177,26 @@ def _pdf(path: Path, *, ocr: bool, max_pages: int | None, max_chars: int | None)
     }
     if not props["title"] or not props["author"]:
         props.update({k: v for k, v in _xmp(path).items() if not props.get(k)})
-    method, ocr_used = "pdf-text", False
+    method, ocr_used, stopped = "pdf-text", False, None
     dense = sum(len("".join(p.split())) for p in pages)
-    if ocr and pages and dense < MIN_CHARS_PER_PAGE * len(pages):
+    scan = bool(pages) and dense < MIN_CHARS_PER_PAGE * len(pages)
+    if ocr and scan:
         try:
+            precheck.check_pdf(path)  # image bombs and lying JPEG headers never reach ocrmypdf
             ocr_pages = ocr_mod.ocr_pdf(path, max_pages=limit)
+        except precheck.Refused as exc:
+            raise ExtractionError(exc.code, exc.reason) from exc
         except ocr_mod.OcrError as exc:
             raise ExtractionError(exc.code, exc.reason) from exc
+        stopped = getattr(ocr_pages, "stopped", None)
         merged = [ocr_pages[i] if i < len(ocr_pages) and ocr_pages[i] and len(pages[i].strip()) < MIN_CHARS_PER_PAGE
                   else pages[i] for i in range(len(pages))]
         if any(o for o in ocr_pages):
             pages, method, ocr_used = merged, "ocr", True
-    return _finish(pages, method, max_chars=max_chars, ocr_used=ocr_used, properties=props,
-                   page_count=page_count)
+    result = _finish(pages, method, max_chars=max_chars, ocr_used=ocr_used, properties=props,
+                     page_count=page_count)
+    result.needs_ocr, result.ocr_stopped = scan and not ocr, stopped
+    return result
 
 
 def _xmp(path: Path) -> dict:
@@ -650,8 +660,8 @@ def _doc(path: Path, *, max_chars: int | None) -> Extraction:
         if not exe:
             continue
         try:
-            proc = subprocess.run([exe, *args, str(path)], capture_output=True, timeout=120)
-        except subprocess.TimeoutExpired:
+            proc = bounded.run([exe, *args, str(path)], timeout=120, network=False)
+        except bounded.ToolError:
             continue
         if proc.returncode == 0 and proc.stdout.strip():
             text, _ = decode_text(proc.stdout[: (max_chars * 4 if max_chars else None)])
@@ -663,17 +673,21 @@ def _doc(path: Path, *, max_chars: int | None) -> Extraction:
 def _image(path: Path, kind: str, *, ocr: bool, max_chars: int | None) -> Extraction:
     from PIL import Image
 
-    props: dict = {}
+    try:  # headers only: dimensions, and for TIFF the whole IFD chain (loops, frame count)
+        props = precheck.check_image(path, kind)
+    except precheck.Refused as exc:
+        raise ExtractionError(exc.code, exc.reason) from exc
     try:
         with Image.open(path) as img:  # Pillow's decompression-bomb guard applies here
-            props = {"width": img.width, "height": img.height, "frames": getattr(img, "n_frames", 1)}
             dpi = img.info.get("dpi")
             if dpi:
                 props["dpi"] = round(float(dpi[0]))
-    except (OSError, Image.DecompressionBombError) as exc:
+    except (OSError, ValueError, TypeError, Image.DecompressionBombError) as exc:
         raise ExtractionError("corrupt_file", "De afbeelding is beschadigd of te groot.") from exc
     if not ocr:
-        return _finish([""], "image", max_chars=max_chars, properties=props, page_count=props.get("frames"))
+        result = _finish([""], "image", max_chars=max_chars, properties=props, page_count=props.get("frames"))
+        result.needs_ocr = True
+        return result
     try:
         pages = ocr_mod.ocr_image(path)
     except ocr_mod.OcrError as exc:
@@ -724,4 +738,29 @@ def extract_text(path: Path, kind: str | None = None, *, ocr: bool = True, max_p
         raise ExtractionError("corrupt_file", "Het bestand is beschadigd (ongeldig ZIP-/Office-formaat).") from exc
     except etree.LxmlError as exc:
         raise ExtractionError("corrupt_file", f"Het bestand bevat ongeldige XML: {str(exc)[:200]}") from exc
+    except Exception as exc:
+        reason = dutch_reason(exc)
+        if reason is None:
+            raise
+        raise ExtractionError("unreadable", reason) from exc
     raise ExtractionError("unsupported", f"Tekstextractie voor bestandssoort '{kind}' wordt niet ondersteund.")
+
+
+def dutch_reason(exc: BaseException) -> str | None:
+    """A Dutch explanation for the library errors hostile or odd files cause; None when unknown."""
+    text = str(exc).lower()
+    if isinstance(exc, RecursionError):
+        return "Het bestand is te diep genest (bijvoorbeeld e-mail in e-mail in e-mail) om te verwerken."
+    if isinstance(exc, MemoryError):
+        return "Het bestand vraagt te veel geheugen om te verwerken."
+    if isinstance(exc, NotImplementedError) and "compression" in text:
+        return "Het bestand gebruikt een compressiemethode die niet wordt ondersteund."
+    if isinstance(exc, RuntimeError) and ("encrypted" in text or "password" in text):
+        return "Het bestand bevat onderdelen die met een wachtwoord zijn versleuteld."
+    if isinstance(exc, ValueError) and ("decompressed data too large" in text or "too large" in text
+                                        or "bomb" in text):
+        return "Het bestand bevat een onderdeel dat uitgepakt te groot is (mogelijk een decompressiebom)."
+    if isinstance(exc, (ValueError, TypeError, KeyError, IndexError, UnicodeError, OSError, EOFError,
+                        NotImplementedError, RuntimeError, LookupError, AttributeError)):
+        return "Het bestand is beschadigd of heeft een vorm die niet kan worden gelezen."
+    return None

@@ -142,6 +142,9 @@ def safe_filename(name: str) -> str:
     normalised = unicodedata.normalize("NFC", name).strip()
     if normalised in ("", ".", "..") or normalised.startswith(".."):
         raise RejectedFile("bad_name", "Ongeldige bestandsnaam.")
+    if normalised.startswith(".") and "." not in normalised[1:]:
+        raise RejectedFile("bad_name", f"Bestandsnaam '{normalised}' heeft geen naam vóór de extensie; "
+                                       "geef het bestand een naam, bijvoorbeeld besluit.pdf.")
     if len(normalised) > MAX_NAME or len(normalised.encode("utf-8")) > 4 * MAX_NAME:
         raise RejectedFile("bad_name", f"Bestandsnaam is langer dan {MAX_NAME} tekens.")
     return normalised

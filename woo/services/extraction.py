@@ -1,4 +1,9 @@
-"""Text extraction of a stored original, kept as a 'text' rendition beside it (an rq job)."""
+"""Text extraction of a stored original, kept as a 'text' rendition beside it (rq jobs).
+
+Two jobs: 'extract' (light queue) reads the text layer; when the file looks like a scan it queues
+'ocr' (heavy queue), which adds recognised text. Privacy, classification and PDF/A follow the job that
+produced the final text, so a long OCR never holds back other documents' light work.
+"""
 from __future__ import annotations
 
 import hashlib
@@ -16,6 +21,16 @@ MAX_TEXT_CHARS = 20_000_000  # a 2,000-page report is ~6 M characters; this boun
 
 
 def extract_document(ctx: Context, document_id: str) -> None:
+    """The text layer (no OCR); a scan gets an 'ocr' job on the heavy queue instead of its follow-ups."""
+    _extract(ctx, document_id, ocr=False)
+
+
+def ocr_document(ctx: Context, document_id: str) -> None:
+    """Text with OCR (bounded: page cap, time budget, per-chunk limits); then the follow-up jobs."""
+    _extract(ctx, document_id, ocr=True)
+
+
+def _extract(ctx: Context, document_id: str, *, ocr: bool) -> None:
     with ctx.unit_of_work() as session:
         doc = session.get(Document, document_id)
         original = jobs.original_of(doc)
@@ -23,7 +38,7 @@ def extract_document(ctx: Context, document_id: str) -> None:
 
     with local_copy(ctx.store, key, version, Path(filename).suffix.lower(), "woo-extract-") as local:
         try:
-            result = extract_text(local, kind, max_chars=MAX_TEXT_CHARS)
+            result = extract_text(local, kind, max_chars=MAX_TEXT_CHARS, ocr=ocr)
         except ExtractionError as exc:
             raise jobs.JobFailed(exc.reason) from exc
 
@@ -31,10 +46,15 @@ def extract_document(ctx: Context, document_id: str) -> None:
     stored_text = "\f".join(result.pages) if len(result.pages) > 1 else result.text
     data = stored_text.encode("utf-8")
     digest = hashlib.sha256(data).hexdigest()
+    follow = ("ocr",) if result.needs_ocr else tuple(k for k in ("privacy", "classify", "preserve")
+                                                    if k in jobs.handlers())
     with ctx.unit_of_work() as session:
-        text_file = session.get(Document, document_id).file("text")
-        if text_file is not None and text_file.sha256 == digest:
+        doc = session.get(Document, document_id)
+        text_file = doc.file("text")
+        if text_file is not None and text_file.sha256 == digest and not ocr and not result.needs_ocr:
             return  # idempotent: the same text is already stored
+        if text_file is not None and result.needs_ocr and (doc.metadata_ or {}).get("ocr_done"):
+            return  # a re-run of the text-layer job never replaces text OCR already produced
 
     text_key = f"documents/{document_id}/{uuid.uuid4().hex}"
     stored = ctx.store.put_bytes(text_key, data, "text/plain; charset=utf-8")
@@ -55,13 +75,18 @@ def extract_document(ctx: Context, document_id: str) -> None:
             meta.update({"properties": props, "page_count": result.page_count,
                          "extraction_method": result.method, "ocr_used": result.ocr_used,
                          "text_chars": len(result.text)})
+            if ocr or result.needs_ocr:
+                meta["ocr_pending"], meta["ocr_done"] = result.needs_ocr, ocr
+                meta.pop("ocr_incomplete", None)
+            if result.ocr_stopped:  # said plainly on the document page, not hidden
+                meta["ocr_incomplete"] = result.ocr_stopped
             doc.metadata_ = meta
             if props.get("title") and doc.title == Path(filename).stem:
                 doc.title = str(props["title"])[:1000].strip() or doc.title  # control characters removed above
             audit.record(session, SYSTEM.label, "document.extracted", document_id, method=result.method,
-                         ocr=result.ocr_used, pages=result.page_count, chars=len(result.text))
-            follow_ids = [jobs.add_job(session, document_id, kind).id
-                          for kind in ("privacy", "classify", "preserve") if kind in jobs.handlers()]
+                         ocr=result.ocr_used, pages=result.page_count, chars=len(result.text),
+                         **({"ocr_incomplete": result.ocr_stopped} if result.ocr_stopped else {}))
+            follow_ids = [jobs.add_job(session, document_id, kind).id for kind in follow]
     except BaseException:
         ctx.store.delete_all_versions(text_key)
         raise

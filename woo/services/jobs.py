@@ -19,7 +19,40 @@ QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 LABELS_NL = {QUEUED: "In de wachtrij", RUNNING: "Bezig", DONE: "Klaar", FAILED: "Mislukt"}
 KIND_LABELS_NL = {"extract": "Tekst uitlezen", "classify": "Categorie voorstellen",
                   "privacy": "Persoonsgegevens zoeken", "preserve": "PDF/A maken",
-                  "correction": "Correctie controleren"}
+                  "correction": "Correctie controleren",
+                  "ocr": "Tekstherkenning (OCR)"}
+# Heavy work runs on its own queue and workers, so a slow scan never holds back the light jobs of others.
+HEAVY_KINDS = frozenset({"ocr", "preserve"})
+GENERIC_FAILURE_NL = "Verwerking mislukt door een onverwachte fout; de details staan in het logboek van de worker."
+
+
+def queue_of(kind: str) -> str:
+    from woo.adapters.queue import HEAVY, LIGHT
+
+    return HEAVY if kind in HEAVY_KINDS else LIGHT
+
+
+def failure_reason(exc: BaseException) -> str:
+    """What the officer reads for a failed job: Dutch, never a Python exception name or traceback."""
+    if isinstance(exc, JobFailed):
+        return str(exc)
+    reason = getattr(exc, "reason", None)  # the intake/archive/privacy errors carry a Dutch reason
+    if isinstance(reason, str) and reason:
+        return reason
+    from woo.intake.extract import dutch_reason
+
+    return dutch_reason(exc) or GENERIC_FAILURE_NL
+
+
+def running_for(job, now=None) -> int | None:
+    """Minutes a running job has been running (its row changes to 'running' when a worker starts it)."""
+    from datetime import datetime, timezone
+
+    if job.status != RUNNING or job.updated_at is None:
+        return None
+    now = now or datetime.now(timezone.utc).replace(tzinfo=None)
+    started = job.updated_at.replace(tzinfo=None) if job.updated_at.tzinfo else job.updated_at
+    return max(0, int((now - started).total_seconds() // 60))
 
 
 class JobFailed(Exception):
@@ -30,8 +63,9 @@ def handlers() -> dict[str, Callable[[Context, str], None]]:
     """Job kind -> service function. Importing preservation also installs the MDTO outbox hook."""
     from woo.services import correction, extraction, preservation, privacy
 
-    handlers = {"extract": extraction.extract_document, "privacy": privacy.scan_document,
-                "preserve": preservation.preserve_document, "correction": correction.check}
+    handlers = {"extract": extraction.extract_document, "ocr": extraction.ocr_document,
+                "privacy": privacy.scan_document, "preserve": preservation.preserve_document,
+                "correction": correction.check}
     # The model package loads scikit-learn (seconds): only look whether it is there.
     if importlib.util.find_spec("woo.classify") is not None:
         from woo.services import classification
@@ -49,14 +83,16 @@ def original_of(doc):
 
 def dispatch(ctx: Context, job_id: int) -> None:
     """Hand a job to the queue after its row is committed; a queue outage is shown, not lost."""
+    attempt, kind = _attempt(ctx, job_id)
     try:
-        rq_id = ctx.queue.enqueue("woo.worker.run_job", job_id, job_id=f"woo-job-{job_id}-{_attempt(ctx, job_id)}")
+        rq_id = ctx.queue.enqueue("woo.worker.run_job", job_id, job_id=f"woo-job-{job_id}-{attempt}",
+                                  queue=queue_of(kind))
     except Exception as exc:  # Redis down: keep the job visible as failed so it can be retried
         log.warning("could not enqueue job %s: %s", job_id, exc)
         with ctx.unit_of_work() as session:
             job = session.get(Job, job_id)
             if job and job.status == QUEUED:
-                job.status, job.error = FAILED, f"Wachtrij niet bereikbaar: {exc}"
+                job.status, job.error = FAILED, "Wachtrij niet bereikbaar (Redis); start de taak later opnieuw."
         return
     if rq_id:
         with ctx.unit_of_work() as session:
@@ -65,10 +101,10 @@ def dispatch(ctx: Context, job_id: int) -> None:
                 job.rq_id = rq_id
 
 
-def _attempt(ctx: Context, job_id: int) -> int:
+def _attempt(ctx: Context, job_id: int) -> tuple[int, str]:
     with ctx.unit_of_work() as session:
         job = session.get(Job, job_id)
-        return job.attempts if job else 0
+        return (job.attempts, job.kind) if job else (0, "")
 
 
 def run(ctx: Context, job_id: int) -> str:
@@ -83,8 +119,9 @@ def run(ctx: Context, job_id: int) -> str:
         handler = handlers()[kind]
         handler(ctx, document_id)
     except Exception as exc:
-        reason = str(exc) if isinstance(exc, JobFailed) else f"{type(exc).__name__}: {exc}"
-        log.error("job %s (%s) failed: %s\n%s", job_id, kind, reason, traceback.format_exc())
+        reason = failure_reason(exc)
+        log.error("job %s (%s) failed: %s (%s: %s)\n%s", job_id, kind, reason, type(exc).__name__, exc,
+                  traceback.format_exc())
         with ctx.unit_of_work() as session:
             job = session.get(Job, job_id)
             job.status, job.error = FAILED, reason[:2000]
@@ -94,6 +131,23 @@ def run(ctx: Context, job_id: int) -> str:
         job = session.get(Job, job_id)
         job.status = DONE
     return DONE
+
+
+def overview(session, limit: int = 500) -> list[dict]:
+    """Unfinished and failed jobs of the whole installation for the admin view, running ones first
+    (longest running at the top), with the queue they are on and how long they have been running."""
+    from woo.adapters.models import Document
+
+    rows = session.execute(
+        select(Job, Document.title).join(Document, Document.id == Job.document_id)
+        .where(Job.status.in_([RUNNING, QUEUED, FAILED]))
+        .order_by(Job.status.desc(), Job.updated_at).limit(limit)).all()
+    order = {RUNNING: 0, QUEUED: 1, FAILED: 2}
+    out = [{"id": j.id, "document_id": j.document_id, "title": title, "kind": j.kind, "status": j.status,
+            "queue": queue_of(j.kind), "attempts": j.attempts, "error": j.error, "since": j.updated_at,
+            "created_at": j.created_at, "running_minutes": running_for(j)} for j, title in rows]
+    out.sort(key=lambda r: (order[r["status"]], -(r["running_minutes"] or 0)))
+    return out
 
 
 def add_job(session, document_id: str, kind: str) -> Job:
@@ -133,8 +187,11 @@ def recover(ctx: Context) -> dict[str, int]:
     redis = getattr(ctx.queue, "redis", None)
     if redis is None:
         return {"requeued": 0, "failed": 0}
+    from woo.adapters.queue import QUEUES
+
     try:
-        StartedJobRegistry("woo", connection=redis).cleanup()
+        for name in QUEUES:
+            StartedJobRegistry(name, connection=redis).cleanup()
     except Exception as exc:  # noqa: BLE001 - best effort; the per-job checks below still apply
         log.warning("rq registry cleanup failed: %s", exc)
     counts = {"requeued": 0, "failed": 0}

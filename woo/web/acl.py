@@ -91,6 +91,7 @@ RULES: dict[str, Rule] = {
     "admin.create_token": action("admin", scoped=False, form={"username": "officer", "name": "acl",
                                                               "scopes": "read"}),
     "admin.revoke_token": action("admin", scoped=False),
+    "admin.jobs": action("admin", scoped=False),  # processing overview: waiting, running, failed jobs
     # REST API (Bearer token, or a logged-in browser session)
     "api.openapi": public(),
     "api.create_document": action("document.ingest", scope="ingest", form={"organisation": "{org_code}"}),

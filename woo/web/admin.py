@@ -1,4 +1,4 @@
-"""Administrators' pages (Dutch): users and API tokens.
+"""Administrators' pages (Dutch): users, API tokens and the processing overview.
 
 Thin: every button calls the same service function as `woo user ...` (woo.services.accounts).
 A new password or token secret is shown once, in the answer to the POST that made it, and never
@@ -192,3 +192,16 @@ def _nav() -> dict:
     p = g.get("principal")
     return {"is_admin": p is not None and any(allowed(p.roles_for(o), "admin")
                                               for o in p.organisation_ids() | {None})}
+
+
+@bp.route("/taken")
+@login_required
+def jobs():
+    """Jobs that wait, run or failed, longest running first: a stuck job is visible here."""
+    from woo.services import jobs as jobsvc
+
+    _require_admin()
+    with context().unit_of_work() as s:
+        table = jobsvc.overview(s)
+    return render_template("admin/jobs.html", jobs=table, job_labels=jobsvc.LABELS_NL,
+                           job_kinds=jobsvc.KIND_LABELS_NL)

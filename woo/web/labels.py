@@ -28,6 +28,17 @@ ACTIONS_NL = {
     "document.preserved": "PDF/A gemaakt", "document.published": "Gepubliceerd", "document.rebuilt": "Hersteld uit opslag",
     "document.redacted": "Publicatieversie gelakt en opgeschoond", "document.transferred": "Overgebracht",
     "document.withdrawn": "Ingetrokken",
+    "correction.checked": "Correctie gecontroleerd", "document.correction_submitted": "Correctie ingediend",
+    "document.registered": "Geregistreerd",
+    "dossier.created": "Dossier aangemaakt", "dossier.edited": "Dossier gewijzigd",
+    "dossier.status": "Dossierstatus gewijzigd", "dossier.documents_added": "Documenten aan dossier toegevoegd",
+    "dossier.document_moved": "Document naar ander dossier verplaatst",
+    "dossier.document_removed": "Document uit dossier gehaald", "dossier.judged": "Document beoordeeld (dossier)",
+    "dossier.published": "Dossier gepubliceerd", "dossier.withdrawn": "Dossier ingetrokken",
+    "dossier.online_for_requester": "Dossier online voor verzoeker",
+    "dossier.inventory_generated": "Inventarislijst gemaakt", "dossier.imported": "Dossier geïmporteerd",
+    "dossier.topic_added": "Onderwerp toegevoegd",
+    "fixity.invalid_metadata": "Integriteitscontrole: metadata ongeldig",
     "fixity.checked": "Integriteitscontrole uitgevoerd", "fixity.mismatch": "Integriteitscontrole: afwijking",
     "fixity.missing": "Integriteitscontrole: bestand ontbreekt",
     "job.failed": "Taak mislukt", "job.recovered": "Taak hersteld", "job.retried": "Taak opnieuw gestart",
@@ -47,7 +58,8 @@ ACTIONS_NL = {
 # Reads and downloads: folded away in a document's history (they are many and change nothing).
 READ_ACTIONS = frozenset({"access.viewed", "access.downloaded"})
 GROUPS_NL = {"access": "Inzage", "auth": "Inloggen", "classification": "Beoordeling", "classifier": "Beoordeling",
-             "destruction": "Vernietiging", "document": "Document", "fixity": "Integriteit", "job": "Verwerking",
+             "destruction": "Vernietiging", "document": "Document", "dossier": "Dossier",
+             "correction": "Correctie", "fixity": "Integriteit", "job": "Verwerking",
              "metadata": "Metadata", "privacy": "Privacy", "retention": "Bewaartermijn", "storage": "Opslag",
              "token": "Beheer", "transfer": "Overbrenging", "user": "Beheer"}
 

@@ -138,6 +138,7 @@ def detail(document_id: str):
                                correction_blockers=correction.blockers(s, doc),
                                text_preview=text_preview, statuses=lifecycle.LABELS_NL,
                                job_labels=jobsvc.LABELS_NL, job_kinds=jobsvc.KIND_LABELS_NL,
+                               job_running_for=jobsvc.running_for,
                                category=tooi.category_by_uri(doc.category) if doc.category else None,
                                can_retry=may("job.retry", doc.organisation_id),
                                can_publish=may("document.publish", doc.organisation_id),
