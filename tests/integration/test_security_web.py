@@ -86,7 +86,7 @@ def test_a_bearer_header_does_not_switch_off_csrf_on_cookie_routes(woo_ctx, tmp_
     made = admin.post("/beheer/gebruikers", headers=BOGUS_BEARER, data={"username": "indringer", "role": "admin"})
     assert made.status_code == 400 and "CSRF" in made.get_data(as_text=True)
     pulled = publisher.post(f"/documenten/{world.document_id}/intrekken", headers=BOGUS_BEARER,
-                            data={"reden": PRIVACY})
+                            data={"reden": PRIVACY, "bevestig": "1"})
     assert pulled.status_code == 400 and "CSRF" in pulled.get_data(as_text=True)
     assert users_named("indringer") == 0 and status() == "published" and _counts(woo_ctx) == before
 
@@ -95,7 +95,7 @@ def test_a_bearer_header_does_not_switch_off_csrf_on_cookie_routes(woo_ctx, tmp_
                       data={"username": "nieuwe-beheerder", "role": "admin"}).status_code == 200
     assert users_named("nieuwe-beheerder") == 1
     assert publisher.post(f"/documenten/{world.document_id}/intrekken", headers=with_token,
-                          data={"reden": PRIVACY}).status_code == 302
+                          data={"reden": PRIVACY, "bevestig": "1"}).status_code == 302  # withdrawal is confirmed
     assert status() == "withdrawn"
 
 

@@ -145,14 +145,7 @@ def create(ctx: Context, actor: Actor, organisation_id: int, values: dict) -> st
     with ctx.unit_of_work() as session:
         if session.get(Organisation, organisation_id) is None:
             raise DossierError("Onbekende organisatie.")
-        f = _fields(session, organisation_id, values)
-        d = Dossier(id=uuid.uuid4().hex, organisation_id=organisation_id, status=Status.CONCEPT.value,
-                    created_by=actor.label, title=f.title)
-        _apply(d, f)
-        session.add(d)
-        session.flush()
-        _event(session, actor, "created", d, kind=d.kind, title=d.title, category=d.category)
-        return d.id
+        return create_in(session, actor, organisation_id, values).id
 
 
 def create_in(session: Session, actor: Actor, organisation_id: int, values: dict) -> Dossier:
