@@ -55,3 +55,14 @@ def make_record(ctx, title: str, *, category: str = "woo_verzoeken_en_besluiten"
 
 def versions_left(ctx, doc_id: str) -> list:
     return list(ctx.store.list_versions(f"documents/{doc_id}/"))
+
+
+def logged_in_client(app, ctx, actor: Actor, csrf: str):
+    """A Flask test client logged in as ``actor`` with a known CSRF token (for the X-CSRF-Token header)."""
+    from woo.adapters.models import User
+
+    client = app.test_client()
+    with client.session_transaction() as sess, ctx.unit_of_work() as s:
+        sess["csrf"] = csrf
+        sess["user_id"], sess["epoch"] = actor.id, s.get(User, actor.id).session_epoch
+    return client

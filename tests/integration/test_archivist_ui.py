@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from lxml import html
 
-from tests.integration.retention_helpers import make_record, users
+from tests.integration.retention_helpers import logged_in_client, make_record, users
 from woo.adapters.models import DestructionList, Document
 from woo.app import create_app
 from woo.domain import tooi
@@ -17,13 +17,7 @@ CSRF = "csrf-archivist-test"
 
 
 def _client(app, ctx, actor):
-    from woo.adapters.models import User
-
-    client = app.test_client()
-    with client.session_transaction() as sess, ctx.unit_of_work() as s:
-        sess["csrf"] = CSRF
-        sess["user_id"], sess["epoch"] = actor.id, s.get(User, actor.id).session_epoch
-    return client
+    return logged_in_client(app, ctx, actor, CSRF)
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])

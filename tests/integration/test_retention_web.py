@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.retention_helpers import make_record, users
+from tests.integration.retention_helpers import logged_in_client, make_record, users
 from woo.adapters.models import DestructionList
 from woo.app import create_app
 
@@ -11,13 +11,7 @@ CSRF = "csrf-retention-test"
 
 
 def _client(app, ctx, actor):
-    from woo.adapters.models import User
-
-    client = app.test_client()
-    with client.session_transaction() as sess, ctx.unit_of_work() as s:
-        sess["csrf"] = CSRF
-        sess["user_id"], sess["epoch"] = actor.id, s.get(User, actor.id).session_epoch
-    return client
+    return logged_in_client(app, ctx, actor, CSRF)
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])
