@@ -90,7 +90,10 @@ def test_suggest_confirm_audit_and_publish(woo_ctx, tmp_path):
         privacy.decide(woo_ctx, OFFICER, doc_id, findings, "allow", reason="testbrief, fictieve naam")
     refused = publication.publish(woo_ctx, OFFICER, [doc_id])
     assert any("titel" in r for r in refused.refused[doc_id]), refused
-    published = publication.publish(woo_ctx, OFFICER, [doc_id], titles={doc_id: suggested["title"]["value"]})
+    # the letterhead date is its creatiedatum, no handeling: publication asks which date and handeling
+    assert any("datum van het document" in r.lower() for r in refused.refused[doc_id]), refused
+    fields = publication.publish_fields(suggested["title"]["value"], "2025-02-18", "ondertekening")
+    published = publication.publish(woo_ctx, OFFICER, [doc_id], metadata={doc_id: fields})
     assert published.published == [doc_id], published.refused
     rec = _record(woo_ctx, doc_id)
     high = {f: x for f, x in suggested.items() if x["confidence"] >= 0.8}
@@ -107,7 +110,7 @@ def test_suggest_confirm_audit_and_publish(woo_ctx, tmp_path):
         assert doc.title == "Besluit op het Woo-verzoek Croeselaan"
         first, event = s.execute(select(Event).where(Event.document_id == doc_id,
                                                      Event.action == "metadata.confirmed")).scalars().all()
-        assert first.detail["fields"] == ["title"]  # the title asked for on publication
+        assert first.detail["fields"] == ["date.ondertekening", "title"]  # asked for on publication
         assert event.actor == "user:officer-test"
         assert first.detail["before"]["title"] == "scan_0042" and event.detail["before"]["date.vaststelling"] is None
         assert event.detail["after"]["documentsoort"] == tooi.documentsoort("besluit").uri
@@ -119,7 +122,8 @@ def test_suggest_confirm_audit_and_publish(woo_ctx, tmp_path):
     assert rec.identifiers == [doc_id, "UTR-2025-004711", "Z/25/123"]
     handelingen = {h.soort: h.at.date().isoformat() for h in rec.documenthandelingen}
     assert handelingen == {tooi.documenthandeling("vaststelling").uri: "2025-03-12",
-                           tooi.documenthandeling("ontvangst").uri: "2025-01-02"}
+                           tooi.documenthandeling("ontvangst").uri: "2025-01-02",
+                           tooi.documenthandeling("ondertekening").uri: "2025-02-18"}
 
     # clearing a confirmed value falls back to the suggestion (or nothing); unchanged values are not audited
     describe.set_metadata(woo_ctx, OFFICER, doc_id, {"date.ontvangst": "", "title": "Besluit op het Woo-verzoek Croeselaan"})
@@ -130,7 +134,7 @@ def test_suggest_confirm_audit_and_publish(woo_ctx, tmp_path):
                            ).scalars().all()
         assert events[-1].detail["fields"] == ["date.ontvangst"]
     assert {h.soort for h in _record(woo_ctx, doc_id).documenthandelingen} == {
-        tooi.documenthandeling("vaststelling").uri}
+        tooi.documenthandeling("vaststelling").uri, tooi.documenthandeling("ondertekening").uri}
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from tests.conftest import drain
 from tests.factories import make_pdf, unique_mark
 from tests.integration.security_world import make_app
+from tests.integration.test_publish import answered
 from woo.adapters.models import Document, Organisation, StoredFile
 from woo.domain import tooi
 from woo.services import accounts, classification, privacy, publication
@@ -50,7 +51,8 @@ def _make(ctx, tmp_path) -> dict[str, dict]:
         found = [f.id for f in privacy.findings(ctx.sessions(), docs[state]["id"])]
         if found:  # the test author's made-up names: allowed, so the privacy gate lets them through
             privacy.decide(ctx, SYSTEM, docs[state]["id"], found, privacy.ALLOW, reason="Testgegevens.")
-    assert publication.publish(ctx, SYSTEM, [docs["published"]["id"], docs["withdrawn"]["id"]]).published
+    assert publication.publish(ctx, SYSTEM, [docs["published"]["id"], docs["withdrawn"]["id"]],
+                               metadata=answered([docs["published"]["id"], docs["withdrawn"]["id"]])).published
     publication.withdraw(ctx, SYSTEM, [docs["withdrawn"]["id"]], "correctie_privacygevoelige_gegevens")
     drain(ctx)
     with ctx.unit_of_work() as s:

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from tests.conftest import drain
 from tests.factories import make_pdf
+from tests.integration.test_publish import answered
 from woo.archive import sidecars
 from woo.domain import tooi
 from woo.services import accounts, classification, maintenance, privacy, publication
@@ -26,7 +27,7 @@ def test_tick_rewrites_sidecars_after_publication_and_enqueues_fixity(woo_ctx, t
     if open_ids:
         privacy.decide(woo_ctx, SYSTEM, doc_id, open_ids, "allow", reason="test")
     # the public title is confirmed with the publication (the file name is never published as title)
-    assert publication.publish(woo_ctx, SYSTEM, [doc_id], titles={doc_id: "Jaarverslag 2025"}).published == [doc_id]
+    assert publication.publish(woo_ctx, SYSTEM, [doc_id], metadata=answered([doc_id], "Jaarverslag 2025")).published == [doc_id]
 
     redis = woo_ctx.queue.redis
     redis.delete(maintenance.LOCK_KEY, maintenance.FIXITY_KEY)

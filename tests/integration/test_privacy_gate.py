@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from tests.conftest import cli_env, drain
 from tests.factories import make_pdf
+from tests.integration.test_publish import answered
 from woo.adapters.models import Document, Event
 from woo.domain import tooi
 from woo.services import accounts, classification, privacy, publication
@@ -51,7 +52,7 @@ def test_findings_block_publication_until_redacted_for_real(woo_ctx, tmp_path):
     if others:
         privacy.decide(woo_ctx, OFFICER, doc_id, others, "redact", ground="5.1.2e")
 
-    result = publication.publish(woo_ctx, OFFICER, [doc_id], titles={doc_id: "Besluit op bezwaar"})
+    result = publication.publish(woo_ctx, OFFICER, [doc_id], metadata=answered([doc_id], "Besluit op bezwaar"))
     assert result.published == [doc_id], result.refused
 
     with woo_ctx.unit_of_work() as s:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from tests.conftest import drain
 from tests.factories import make_pdf
+from tests.integration.test_publish import answered
 from woo.adapters.models import Document
 from woo.domain import tooi
 from woo.services import accounts, classification, describe, privacy, publication
@@ -40,7 +41,7 @@ def test_a_name_in_the_title_blocks_until_decided(woo_ctx, tmp_path):
 
     # a better title: the finding is gone, the document goes out under that title
     describe.set_metadata(woo_ctx, actor, doc_id, {"title": "Besluit vergunning kapvergunning"})
-    result = publication.publish(woo_ctx, actor, [doc_id])
+    result = publication.publish(woo_ctx, actor, [doc_id], metadata=answered([doc_id]))
     assert result.published == [doc_id], result.refused
     with woo_ctx.unit_of_work() as s:
         doc = s.get(Document, doc_id)

@@ -25,13 +25,25 @@ ONDERZOEK = tooi.category_by_code("infocat015").uri
 PRIVACY = "correctie_privacygevoelige_gegevens"
 
 
-def make_pdf(path: Path, lines: list[str]) -> Path:
+# A document's own date and enough Dutch to recognise its language: publication needs both (it asks the
+# officer otherwise, see test_publication_asks_for_date_and_language).
+DATED = ("Dit stuk is vastgesteld op 3 maart 2024 en wordt met de bijbehorende stukken bewaard bij de "
+         "organisatie, zodat iedereen die het wil lezen het later kan terugvinden.")
+
+
+def answered(doc_ids, title: str | None = None) -> dict:
+    """What the officer types in the publish form when the text gives no date and no language (and, with
+    ``title``, no confirmed title): ``publication.publish(..., metadata=answered(ids))``."""
+    return {i: publication.publish_fields(title, "2024-03-01", "vaststelling", "nl") for i in doc_ids}
+
+
+def make_pdf(path: Path, lines: list[str], dated: bool = True) -> Path:
     from fpdf import FPDF
 
     pdf = FPDF()
     pdf.add_page()
     pdf.set_font("Helvetica", size=12)
-    for line in lines:
+    for line in lines + ([DATED] if dated else []):
         pdf.multi_cell(0, 8, line)
         pdf.ln()
     pdf.output(str(path))
@@ -182,3 +194,66 @@ def test_cli_publish_all_ready_and_withdraw(woo_ctx, tmp_path):
     assert ok.exit_code == 0 and "Ingetrokken: 1" in ok.output
     with woo_ctx.unit_of_work() as s:
         assert s.get(Document, ready).status == "withdrawn"
+
+
+def test_publication_asks_for_date_and_language(app, woo_ctx, tmp_path):
+    """A record carries only what is known: without a date in the text publication asks for the date and its
+    handeling (never the upload time as a vaststelling), without recognisable text for the language; a file's
+    own title property is a proposal, not a confirmed title."""
+    from fpdf import FPDF
+
+    from woo.publish.records import diwoo_record
+    from woo.services.ingest import ingest
+
+    pdf = FPDF()
+    pdf.set_title("Notitie haven")  # the PDF's own Title property
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=12)
+    pdf.multi_cell(0, 8, f"Notitie haven {unique_mark()}")
+    path = tmp_path / "notitie.pdf"
+    pdf.output(str(path))
+    with woo_ctx.unit_of_work() as s:
+        org_id = accounts.default_organisation(s).id
+    doc_id = ingest(woo_ctx, SYSTEM, org_id, "notitie.pdf", path=path, source="cli").document_id
+    drain(woo_ctx)
+    classification.set_category(woo_ctx, SYSTEM, doc_id, ONDERZOEK)
+    from woo.services import privacy
+
+    with woo_ctx.unit_of_work() as s:
+        found = [f.id for f in privacy.findings(s, doc_id)]
+    if found:  # the PDF producer in the file's properties: not what this test is about
+        privacy.decide(woo_ctx, SYSTEM, doc_id, found, privacy.ALLOW, reason="Testgegevens.")
+    with woo_ctx.unit_of_work() as s:
+        doc = s.get(Document, doc_id)
+        assert doc.title == "Notitie haven" and doc.language is None
+    refused = publication.publish(woo_ctx, SYSTEM, [doc_id]).refused[doc_id]
+    assert any("bestandsnaam" in r or "titel" in r for r in refused)  # the Title property is not confirmed
+    assert any("datum van het document" in r.lower() for r in refused)
+    assert any("taal" in r.lower() for r in refused)
+
+    client = app.test_client()
+    client.post("/login", data={"username": "admin", "password": woo_ctx.admin_password,
+                                "csrf_token": _csrf(client.get("/login").get_data(as_text=True))})
+    page = client.get(f"/documenten/{doc_id}").get_data(as_text=True)
+    assert "Publiceren" in page, re.findall(r'class="need[^"]*"><strong>[^<]*</strong>: [^<]*', page)
+    assert 'id="publish-title"' in page and 'id="publish-date"' in page and 'id="publish-language"' in page
+
+    with woo_ctx.unit_of_work() as s:
+        admin = s.execute(select(User).where(User.username == "admin")).scalar_one()
+        secret = accounts.create_token(s, SYSTEM, admin, "publicatie", "read publish")
+    auth = {"Authorization": f"Bearer {secret}"}
+    bad = client.post(f"/api/v1/documents/{doc_id}/publish", headers=auth,
+                      json={"title": "Notitie haven", "date": "2024-05-02", "handeling": "goedkeuring"})
+    assert bad.status_code == 400 and "handeling" in bad.get_json()["detail"].lower()
+    ok = client.post(f"/api/v1/documents/{doc_id}/publish", headers=auth,
+                     json={"title": "Notitie haven", "date": "2024-05-02", "handeling": "ondertekening",
+                           "language": "Nederlands"})
+    assert ok.status_code == 200, ok.get_json()
+    with woo_ctx.unit_of_work() as s:
+        doc = s.get(Document, doc_id)
+        assert doc.language == "nl"
+        record = diwoo_record(doc, doc.organisation, publication.public_file(doc), "https://woo.example")
+    (handeling,) = record.documenthandelingen
+    assert handeling.soort == tooi.documenthandeling("ondertekening").uri
+    assert str(handeling.at)[:10] == "2024-05-02"
+    assert record.language == tooi.taal("nl").uri

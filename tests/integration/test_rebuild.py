@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from tests.conftest import drain
 from tests.factories import make_docx, make_pdf
+from tests.integration.test_publish import answered
 from woo.adapters import db
 from woo.adapters.models import Document, Event, Job, Organisation, StoredFile
 from woo.archive import sidecars
@@ -72,7 +73,7 @@ def test_ingest_publish_drop_database_rebuild_from_bucket(make_settings, backend
 
         category = tooi.category_by_label("woo_verzoeken_en_besluiten").uri
         classification.set_category(ctx, OFFICER, ids[0], category)
-        result = publication.publish(ctx, OFFICER, [ids[0]], titles={ids[0]: "Besluit"})
+        result = publication.publish(ctx, OFFICER, [ids[0]], metadata=answered([ids[0]], "Besluit"))
         assert result.published == [ids[0]], result.refused
         from woo.services import retention as retsvc
 

@@ -18,7 +18,7 @@ from lxml import etree
 from sqlalchemy import select, update
 
 from tests.conftest import cli_env, drain
-from tests.integration.test_publish import WOO_VERZOEK
+from tests.integration.test_publish import WOO_VERZOEK, answered
 from tests.integration.test_publish_scale import _add_published
 from woo.adapters.models import Document, SitemapPage, StoredFile, User
 from woo.app import create_app
@@ -318,8 +318,8 @@ def test_an_xml_export_is_published_as_its_pdfa_rendition(woo_ctx, tmp_path):
         doc = s.get(Document, with_pdfa)
         assert doc.file("pdfa") is not None, [(j.kind, j.status, j.error) for j in doc.jobs]
         s.delete(s.get(Document, without).file("pdfa"))
-    result = publication.publish(woo_ctx, SYSTEM, ids)
-    assert result.published == [with_pdfa]
+    result = publication.publish(woo_ctx, SYSTEM, ids, metadata=answered(ids, "Verordening"))
+    assert result.published == [with_pdfa], result.refused
     assert any("geen PDF/A-versie" in r for r in result.refused[without])
     with woo_ctx.unit_of_work() as s:
         public = publication.public_file(s.get(Document, with_pdfa))

@@ -32,6 +32,14 @@ def test_title_from_file_name_is_metadata_work_and_publication_asks_for_it():
     assert a.badge[0] == wl.READY
 
 
+def test_unknown_date_and_language_are_asked_on_publication_not_filled_in():
+    a = wl.assess(_ready(date_known=False, language_known=False))
+    assert a.ready and a.asks == {"date", "language"} and not a.asks_title
+    assert a.blockers == [wl.DATE_REASON, wl.LANGUAGE_REASON] and a.lists == {wl.METADATA, wl.READY}
+    assert wl.assess(_ready(title_checked=False, date_known=False)).asks == {"title", "date"}
+    assert wl.assess(_ready()).asks == frozenset()
+
+
 def test_findings_in_the_title_block_even_before_the_text_scan_finished():
     a = wl.assess(_ready(jobs=(JobFact("extract", "done"), JobFact("privacy", "running")), open_metadata_findings=1))
     assert wl.PRIVACY in a.keys and wl.PROCESSING in a.keys and not a.ready

@@ -375,3 +375,16 @@ def publication_problems(kind: Kind, status: str, has_besluit: bool, documents: 
 __all__ = [name for name in dir() if not name.startswith("_") and name not in ("annotations", "re", "date",
                                                                                "timedelta", "dataclass",
                                                                                "field", "StrEnum", "tooi")]
+
+
+# The decision letter and the inventarislijst of a Woo-besluit are vastgesteld on the decision date: their own
+# date is the dossier's, so publication need not ask for it (woo.services.worklist.date_known).
+ROLES_DATED_BY_DECISION = (Role.BESLUIT, Role.INVENTARISLIJST)
+
+
+def own_date(kind: str, role: str, decision_date: date | None) -> date | None:
+    """The date a dossier gives one of its documents, or None when the document must say it itself."""
+    if Kind(kind) == Kind.WOO_BESLUIT and Role(role) in ROLES_DATED_BY_DECISION:
+        return decision_date
+    return None
+

@@ -298,7 +298,24 @@ def talen() -> list[Concept]:
 
 
 def taal(value: str | None) -> Concept | None:
+    """The TOOI language for a URI, label ("Nederlands"), ISO 639-3 code ("NLD") or ISO 639-1 code ("nl")."""
+    if value and value.strip().lower() in ISO639_1:
+        value = ISO639_1[value.strip().lower()]
     return _find(_list("talen.csv", True), value)
+
+
+# ISO 639-1 (what language detection and xsd:language give) -> ISO 639-3 as TOOI's talen list codes it
+ISO639_1 = {"nl": "NLD", "en": "ENG", "fy": "FRY", "de": "DEU", "fr": "FRA"}
+
+
+def language_code(value: str | None) -> str | None:
+    """How woo stores a language (``Document.language``, MDTO talen): ISO 639-1 where it has one
+    ("nl"), else the lower-case TOOI code; None when the value is no TOOI language."""
+    concept = taal(value)
+    if concept is None:
+        return None
+    back = {v: k for k, v in ISO639_1.items() if len(k) == 2}
+    return back.get(concept.code, concept.code.lower())
 
 
 def documenthandelingen() -> list[Concept]:

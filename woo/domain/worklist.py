@@ -61,6 +61,8 @@ class DocumentFacts:
     category_confirmed: bool = False
     jobs: tuple[JobFact, ...] = ()
     title_checked: bool = False          # a confirmed title, or one given at intake (not the file name)
+    date_known: bool = True              # a document date with its handeling (confirmed or a sure suggestion)
+    language_known: bool = True          # the language: detected from the text or confirmed
     scan_overridden: bool = False        # an officer recorded a reason to go on without a privacy scan
     open_findings: int = 0               # in the text and hidden content
     open_metadata_findings: int = 0      # in the title, file name or metadata that will be published
@@ -80,6 +82,7 @@ class Need:
     action: str | None  # the permission that can resolve it
     blocks: bool = True    # holds publication back (a failed PDF/A conversion does not)
     privacy: bool = False  # part of the privacy gate (woo.services.privacy.blockers)
+    field: str | None = None  # the metadata field publishing asks for (title, date, language)
 
     @property
     def label(self) -> str:
@@ -105,9 +108,14 @@ class Assessment:
         return self.working and all(n.key == METADATA for n in self.needs if n.blocks)
 
     @property
+    def asks(self) -> frozenset[str]:
+        """The metadata fields publishing must ask for: 'title', 'date', 'language'."""
+        return frozenset(n.field for n in self.needs if n.key == METADATA and n.field)
+
+    @property
     def asks_title(self) -> bool:
         """Publishing must ask for the public title (no one confirmed it yet)."""
-        return any(n.key == METADATA for n in self.needs)
+        return "title" in self.asks
 
     @property
     def lists(self) -> frozenset[str]:
@@ -142,6 +150,10 @@ class Assessment:
 
 TITLE_REASON = ("De openbare titel is nog niet bevestigd (nu is het de bestandsnaam); "
                 "bevestig of verbeter de titel.")
+# A DiWoo record needs a documenthandeling with its date: never the upload time presented as a vaststelling.
+DATE_REASON = ("De datum van het document is niet bekend (geen vaststelling, ondertekening of ontvangst "
+               "gevonden); vul de datum en de handeling in.")
+LANGUAGE_REASON = "De taal van het document is niet herkend; kies de taal."
 
 
 def assess(f: DocumentFacts) -> Assessment:
@@ -184,7 +196,11 @@ def assess(f: DocumentFacts) -> Assessment:
         needs.append(Need(PRIVACY, f"{proposed} naam/namen van publieke ambtsdragers voorgesteld om te publiceren: "
                                    "bevestig met 'Ambtsdragers toestaan'.", ACTION_OF[PRIVACY], privacy=True))
     if not f.title_checked:
-        needs.append(Need(METADATA, TITLE_REASON, ACTION_OF[METADATA]))
+        needs.append(Need(METADATA, TITLE_REASON, ACTION_OF[METADATA], field="title"))
+    if not f.date_known:
+        needs.append(Need(METADATA, DATE_REASON, ACTION_OF[METADATA], field="date"))
+    if not f.language_known:
+        needs.append(Need(METADATA, LANGUAGE_REASON, ACTION_OF[METADATA], field="language"))
     if not f.has_public_file:
         needs.append(Need(BLOCKED, "Er is geen bestand om te publiceren.", None))
     elif not f.public_format_harvestable:

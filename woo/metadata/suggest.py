@@ -36,6 +36,7 @@ FIELD_LABELS = {
     "documentsoort": "Documentsoort",
     "organisation": "Opsteller (organisatie)",
     "identifiers": "Kenmerken",
+    "language": "Taal",
 }
 FIELDS = tuple(FIELD_LABELS)
 # date field -> TOOI documenthandeling label (documenthandelingen.csv); creatie is DiWoo's creatiedatum

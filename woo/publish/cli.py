@@ -20,8 +20,13 @@ def instance_option(fn):
 @click.option("--all-ready", is_flag=True, help="Every document whose category is confirmed.")
 @click.option("--title", help="Confirm this public title while publishing (one document; needed when "
                               "no one confirmed a title yet).")
+@click.option("--date", "doc_date", help="Confirm the document's own date while publishing (one document; "
+                                        "needed when none was found in the text).")
+@click.option("--handeling", type=click.Choice(["vaststelling", "ondertekening", "ontvangst"]),
+              default="vaststelling", show_default=True, help="What happened on --date.")
+@click.option("--language", help="Confirm the language (nl, en, Nederlands, ...; needed when not detected).")
 @click.option("--user", "username", help="Act as this woo user (recorded in the history).")
-def publish_command(data_dir, document_ids, all_ready, title, username):
+def publish_command(data_dir, document_ids, all_ready, title, doc_date, handeling, language, username):
     from woo.cli import _cli_actor, _context
     from woo.services import publication
 
@@ -33,9 +38,10 @@ def publish_command(data_dir, document_ids, all_ready, title, username):
             ids += publication.ready_document_ids(s)
     if not ids:
         raise click.UsageError("Geef documentnummers of --all-ready.")
-    if title and len(ids) != 1:
-        raise click.UsageError("--title geldt voor één document.")
-    result = publication.publish(ctx, actor, ids, titles={ids[0]: title} if title else None)
+    fields = publication.publish_fields(title, doc_date, handeling if doc_date else None, language)
+    if fields and len(ids) != 1:
+        raise click.UsageError("--title, --date en --language gelden voor één document.")
+    result = publication.publish(ctx, actor, ids, metadata={ids[0]: fields} if fields else None)
     click.echo(f"Gepubliceerd: {len(result.published)}, geweigerd: {len(result.refused)}")
     for doc_id, reasons in result.refused.items():
         click.echo(f"  geweigerd  {doc_id}: {' '.join(reasons)}")

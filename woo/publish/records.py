@@ -12,8 +12,6 @@ from woo.adapters.models import Document, Organisation, StoredFile
 from woo.domain import tooi
 from woo.metadata.diwoo import DiwooRecord, DocRef, Handeling, w3c_datetime  # noqa: F401  (w3c_datetime: re-export)
 
-# ISO 639-1 as language detection gives it -> the TOOI code (the URI itself comes from talen.csv)
-_LANGUAGE_CODES = {"nl": "NLD", "en": "ENG", "fy": "FRY", "de": "DEU", "fr": "FRA"}
 
 
 @dataclass(frozen=True)
@@ -117,7 +115,7 @@ def lastmod(doc: Document | DocumentView) -> datetime:
 def language_code(value: str | None) -> str | None:
     if not value:
         return None
-    concept = tooi.taal(_LANGUAGE_CODES.get(value.lower(), value.upper()))
+    concept = tooi.taal(value)
     return concept.uri if concept else None
 
 
@@ -130,7 +128,9 @@ def diwoo_record(doc: Document | DocumentView, org: Organisation, stored: Stored
     meta = described(doc)
     created = as_utc(doc.document_date)
     handelingen = [Handeling(tooi.documenthandeling(soort).uri, when) for soort, when in meta["handelingen"]]
-    # DiWoo needs at least one documenthandeling: the document's own date when known, else its registration.
+    # DiWoo needs at least one documenthandeling: the document's own date (publication asks for one when
+    # none is known: woo.services.worklist.date_known); the registration time only for records published
+    # before that rule, which would otherwise drop out of the harvest.
     handelingen = handelingen or [Handeling(tooi.documenthandeling("vaststelling").uri,
                                             created or as_utc(doc.created_at))]
     return DiwooRecord(

@@ -70,6 +70,11 @@ def normalise(field: str, value) -> object:
         if concept is None:
             raise DescribeError(f"Documentsoort ‘{value}’ staat niet in de TOOI-lijst documentsoorten.")
         return concept.uri
+    if field == "language":
+        code = tooi.language_code(str(value))
+        if code is None:
+            raise DescribeError(f"Taal ‘{value}’ staat niet in de TOOI-lijst talen (bijvoorbeeld nl of Nederlands).")
+        return code
     if field == "organisation":
         org = suggest.organisation_by_label(str(value))
         if org is None:
@@ -121,6 +126,8 @@ def set_metadata(ctx: Context, actor: Actor, document_id: str, values: dict) -> 
             value = clean["date.creatie"]
             doc.document_date = (datetime.combine(datetime.fromisoformat(value).date(), time.min, timezone.utc)
                                  if value else None)
+        if "language" in clean:
+            doc.language = clean["language"] or doc.language  # clearing the confirmation keeps the detected one
         meta["confirmed"] = confirmed
         doc.metadata_ = meta
         if "title" in changed and doc.status == lifecycle.Status.PUBLISHED:
@@ -157,11 +164,14 @@ def view(doc: Document) -> list[dict]:
             form = value if value is not None else (top or {}).get("value") or ""
         if field == "title" and value is None and not top:
             form = doc.title
+        if field == "language" and value is None:
+            form = doc.language or ""  # detected from the text at extraction
         if field == "organisation" and form:
             form = _label(field, form)  # the officer reads and types names; set_metadata resolves them
         rows.append({"field": field, "label": suggest.FIELD_LABELS[field], "confirmed": value,
                      "confirmed_label": _label(field, value), "suggestions": mine, "best": top, "form": form,
                      "kind": ("date" if field in suggest.DATE_FIELDS else "select" if field == "documentsoort"
+                              else "language" if field == "language"
                               else "textarea" if field == "identifiers" else "text")})
     return rows
 
@@ -177,4 +187,7 @@ def _label(field: str, value) -> str | None:
         return o.label if o else value
     if field == "identifiers":
         return "; ".join(value)
+    if field == "language":
+        t = tooi.taal(value)
+        return t.label if t else value
     return str(value)

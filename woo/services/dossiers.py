@@ -432,7 +432,17 @@ class Blockers:
         return {"dossier": self.dossier, "documents": self.documents}
 
 
+def _inherit_dates(d: Dossier, rows: list[DossierDocument]) -> None:
+    """Documents whose own date is the dossier's (a Woo-besluit's decision letter) get it when they have none."""
+    for r in rows:
+        when = rules.own_date(d.kind, r.role, d.decision_date)
+        if when is not None and r.document.document_date is None:
+            r.document.document_date = datetime.combine(when, datetime.min.time(), timezone.utc)
+            r.document.metadata_ = {**(r.document.metadata_ or {}), "date_from_dossier": d.id}
+
+
 def _blockers(session: Session, d: Dossier, rows: list[DossierDocument], publishing: bool = True) -> Blockers:
+    _inherit_dates(d, rows)
     out = Blockers()
     has_besluit = any(r.role == Role.BESLUIT for r in rows)
     decision = rules.parse_judgement(d.decision) if d.decision else None
@@ -650,7 +660,9 @@ def _store_new_inventory(ctx: Context, actor: Actor, dossier_id: str, org_id: in
         with ctx.unit_of_work() as session:
             d = _load(session, dossier_id, for_update=True)
             doc = Document(id=doc_id, organisation_id=org_id, source="dossier", title=title, status=DocStatus.CONCEPT,
-                           format_kind=ident.kind)
+                           format_kind=ident.kind, language="nl",  # woo writes the list in Dutch, on this day
+                           document_date=datetime.combine(d.decision_date or utcnow().date(), datetime.min.time(),
+                                                          timezone.utc))
             session.add(doc)
             session.add(StoredFile(document=doc, role="original", object_key=key, version_id=stored.version_id,
                                    filename="inventarislijst.pdf", size=len(data),

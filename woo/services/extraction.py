@@ -81,8 +81,13 @@ def _extract(ctx: Context, document_id: str, *, ocr: bool) -> None:
             if result.ocr_stopped:  # said plainly on the document page, not hidden
                 meta["ocr_incomplete"] = result.ocr_stopped
             doc.metadata_ = meta
+            if result.language and not (meta.get("confirmed") or {}).get("language"):
+                doc.language = result.language  # detected; the officer can correct it (woo.services.describe)
             if props.get("title") and doc.title == Path(filename).stem:
                 doc.title = str(props["title"])[:1000].strip() or doc.title  # control characters removed above
+                # a file's own title property is a proposal, not a title a person chose
+                meta["title_from_file"] = doc.title != Path(filename).stem
+                doc.metadata_ = dict(meta)
             audit.record(session, SYSTEM.label, "document.extracted", document_id, method=result.method,
                          ocr=result.ocr_used, pages=result.page_count, chars=len(result.text),
                          **({"ocr_incomplete": result.ocr_stopped} if result.ocr_stopped else {}))

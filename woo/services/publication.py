@@ -57,21 +57,48 @@ def publication_blockers(session: Session, doc: Document, via_dossier: bool = Fa
     return reasons + worklist.assess_document(session, doc).blockers
 
 
+HANDELINGEN = ("vaststelling", "ondertekening", "ontvangst")  # the date fields publishing can ask for
+
+
+def publish_fields(title: str | None = None, date: str | None = None, handeling: str | None = None,
+                   language: str | None = None) -> dict:
+    """What a publish form, API body or CLI option confirms with the publication, as metadata fields
+    (woo.services.describe): the title, the document's date with its handeling, the language. Raises
+    PublicationError (Dutch) for a date without a known handeling."""
+    fields: dict = {}
+    if (title or "").strip():
+        fields["title"] = title
+    if (date or "").strip():
+        handeling = (handeling or "vaststelling").strip().lower()
+        if handeling not in HANDELINGEN:
+            raise PublicationError(f"Onbekende handeling ‘{handeling}’; kies uit {', '.join(HANDELINGEN)}.")
+        fields[f"date.{handeling}"] = date
+    if (language or "").strip():
+        fields["language"] = language
+    return fields
+
+
 def publish(ctx: Context, actor: Actor, document_ids: list[str],
-            titles: dict[str, str] | None = None) -> PublishResult:
+            titles: dict[str, str] | None = None, metadata: dict[str, dict] | None = None) -> PublishResult:
     """Publish each document that passes ``publication_blockers``; the others are refused with reasons.
 
-    ``titles`` (document id -> title) confirms the public title as part of publishing (the publish form
-    asks for it when no one confirmed one); it is audited like any metadata confirmation and scanned by the
-    privacy gate before the gate is asked."""
+    ``metadata`` (document id -> fields of ``publish_fields``) confirms what the publish form asks for when
+    no one confirmed it yet: the public title, the document's date and handeling, the language; ``titles``
+    is the short form for titles alone. It is audited like any metadata confirmation, and the title is
+    scanned by the privacy gate before the gate is asked."""
     from woo.services import describe
 
     result = PublishResult()
+    confirm = {doc_id: dict(fields) for doc_id, fields in (metadata or {}).items()}
     for doc_id, title in (titles or {}).items():
-        if not (title or "").strip():
+        if (title or "").strip():
+            confirm.setdefault(doc_id, {})["title"] = title
+    for doc_id, fields in confirm.items():
+        fields = {k: v for k, v in fields.items() if v not in (None, "")}
+        if not fields:
             continue
         try:
-            describe.set_metadata(ctx, actor, doc_id, {"title": title})
+            describe.set_metadata(ctx, actor, doc_id, fields)
         except describe.DescribeError as exc:
             result.refused[doc_id] = [str(exc)]
     with ctx.unit_of_work() as session:
@@ -163,4 +190,4 @@ def ready_document_ids(session: Session, organisation_ids: set[int] | None = Non
 
 
 __all__ = ["PUBLIC_FILE_ROLES", "PublicationError", "PublishResult", "public_file", "harvestable_format",
-           "publication_blockers", "publish", "withdraw", "mark_published", "mark_withdrawn", "correct", "resolve_reason", "ready_document_ids"]
+           "publication_blockers", "publish", "publish_fields", "HANDELINGEN", "withdraw", "mark_published", "mark_withdrawn", "correct", "resolve_reason", "ready_document_ids"]

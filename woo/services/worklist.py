@@ -26,9 +26,20 @@ def title_checked(doc: Document) -> bool:
     if confirmed.get("title"):
         return True
     original = doc.file("original")
-    if original is None or not (doc.title or "").strip():
+    if original is None or not (doc.title or "").strip() or (doc.metadata_ or {}).get("title_from_file"):
         return False
     return doc.title != PurePath(original.filename or "").stem
+
+
+def date_known(doc: Document) -> bool:
+    """The document's own date is known with its handeling (confirmed, or a sure suggestion from the text):
+    the DiWoo record needs one, and the upload time is no such date."""
+    from woo.metadata.suggest import effective_values
+
+    if doc.document_date is not None:  # given by a person: an inventory's Datum column, a confirmed date
+        return True
+    values = effective_values(doc)
+    return any(values.get(f"date.{h}") for h in ("vaststelling", "ondertekening", "ontvangst"))
 
 
 def facts(doc: Document, findings: list[tuple[str, str, str | None]]) -> worklist.DocumentFacts:
@@ -50,6 +61,8 @@ def facts(doc: Document, findings: list[tuple[str, str, str | None]]) -> worklis
         jobs=tuple(worklist.JobFact(j.kind, j.status, j.error, KIND_LABELS_NL.get(j.kind, j.kind))
                    for j in doc.jobs),
         title_checked=title_checked(doc),
+        date_known=date_known(doc),
+        language_known=bool(doc.language),
         scan_overridden=bool(meta.get("privacy_override")),
         open_findings=open_text,
         open_metadata_findings=open_meta,

@@ -199,10 +199,14 @@ def publish_document(document_id: str):
     if error:
         return error
     body = request.get_json(silent=True)
-    title = (body.get("title") if isinstance(body, dict) else None) or request.form.get("title")
-    # the public title is confirmed with the publication when no one confirmed one yet
-    result = publication.publish(context(), g.principal.actor, [doc_id],
-                                 titles={doc_id: str(title)} if title else None)
+    body = body if isinstance(body, dict) else request.form
+    # title, date + handeling and language are confirmed with the publication when no one confirmed them yet
+    try:
+        fields = publication.publish_fields(*(str(body.get(k) or "") for k in ("title", "date", "handeling",
+                                                                                 "language")))
+    except publication.PublicationError as exc:
+        return problem(400, str(exc))
+    result = publication.publish(context(), g.principal.actor, [doc_id], metadata={doc_id: fields})
     if result.refused:
         reasons = result.refused[doc_id]
         return problem(409, " ".join(reasons), reasons=reasons)

@@ -19,7 +19,8 @@ bp = Blueprint("metadata", __name__)
 @bp.app_context_processor
 def _template_helpers():
     # detail.html renders the Metadata section with these (no change to the officer view needed)
-    return {"metadata_rows": describe.view, "documentsoorten": tooi.documentsoorten,
+    return {"metadata_rows": describe.view, "documentsoorten": tooi.documentsoorten, "talen": tooi.talen,
+            "language_code": tooi.language_code,
             "metadata_editable": lambda doc: may("document.edit", doc.organisation_id)}
 
 

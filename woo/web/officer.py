@@ -117,7 +117,7 @@ def detail(document_id: str):
                 .decode("utf-8", "replace")
         from woo.domain import tooi
         from woo.privacy.grounds import default_ground
-        from woo.services import correction, privacy
+        from woo.services import correction, privacy, publication
         from woo.services import worklist as wlsvc
         from woo.web.labels import READ_ACTIONS
 
@@ -125,9 +125,15 @@ def detail(document_id: str):
         history = docsvc.history(s, doc.id)
         suggested_title = next((x.get("value") for x in (doc.metadata_ or {}).get("suggested") or []
                                 if x.get("field") == "title"), None)
+        # a date below the sure threshold is still the best proposal to prefill; the officer confirms it
+        dated = sorted((x for x in (doc.metadata_ or {}).get("suggested") or []
+                        if str(x.get("field", "")).startswith("date.")),
+                       key=lambda x: (x.get("field") == "date.creatie", -(x.get("confidence") or 0)))
+        suggested_date = dated[0].get("value") if dated else None
         return render_template("detail.html", doc=doc, history=[e for e in history if e.action not in READ_ACTIONS],
                                reads=[e for e in history if e.action in READ_ACTIONS],
                                assessment=assessment, suggested_title=suggested_title,
+                               suggested_date=suggested_date, handelingen=publication.HANDELINGEN,
                                may=lambda action: may(action, doc.organisation_id),
                                findings=privacy.findings(s, doc.id), grounds=privacy.WOO_GROUNDS,
                                finding_types=privacy.TYPE_LABELS_NL, default_ground=default_ground,
@@ -213,9 +219,13 @@ def publish(document_id: str):
 
     with context().unit_of_work() as s:
         document_for(s, document_id, "document.publish")
-    title = (request.form.get("title") or "").strip()
-    result = publication.publish(context(), g.principal.actor, [document_id],
-                                 titles={document_id: title} if title else None)
+    try:
+        fields = publication.publish_fields(request.form.get("title"), request.form.get("date"),
+                                            request.form.get("handeling"), request.form.get("language"))
+    except publication.PublicationError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("officer.detail", document_id=document_id))
+    result = publication.publish(context(), g.principal.actor, [document_id], metadata={document_id: fields})
     if result.refused:
         flash("Niet gepubliceerd: " + " ".join(result.refused[document_id]), "error")
     else:
