@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from woo.classify import MODEL_PATH, categories as cats  # noqa: E402
 from woo.classify.corpus import DEFAULT_CACHE, load_corpus  # noqa: E402
-from woo.classify import metrics as ev  # noqa: E402
+from woo.classify import calibration as calib, metrics as ev  # noqa: E402
 from woo.classify.model import DEFAULT_PARAMS, Model, prepare_example, train  # noqa: E402
 
 DEFAULT_CORPUS = Path(os.environ.get("WOO_SHARED") or ROOT.parent / "shared") / "corpus"
@@ -90,36 +90,12 @@ def cross_validate(examples, params: dict, k: int | None = None, verbose: bool =
     return preds
 
 
-def calibrated(logits, reliability, labels, temperature: float) -> list[ev.Prediction]:
-    """Held-out predictions as the shipped model will give them with this temperature."""
-    uris = [c.uri for c in cats.categories()]
-    out = []
-    for z, rel, truth in zip(logits, reliability, labels):
-        z = np.asarray(z, dtype=np.float64) / temperature
-        e = np.exp(z - z.max())
-        p = e / e.sum()
-        order = sorted(range(len(p)), key=lambda j: (-p[j], j))
-        out.append(ev.Prediction(truth, [(uris[j], float(p[j]) * rel) for j in order[:4]]))
-    return out
-
-
 def calibrate(examples, params: dict, target: float, verbose: bool = True):
     """Leave-one-source-out predictions, the fitted temperature and the thresholds measured on them."""
     labels = [c for _, _, c in examples]
-    raw, logits, reliability = cross_validate(examples, params, by_source=True, verbose=verbose, return_logits=True)
-    uris = [c.uri for c in cats.categories()]
-    temperature = ev.fit_temperature(logits, [uris.index(t) for t in labels])
-    preds = calibrated(logits, reliability, labels, temperature)
-    auto = ev.suggest_threshold(preds, target)
-    calibration = {"method": "temperature, fitted on leave-one-source-out predictions",
-                   "temperature": temperature, "target_precision": target,
-                   "auto_accept": auto, "uncertain_below": ev.uncertain_threshold(preds),
-                   "held_out": {k: round(v, 4) for k, v in ev.metrics(preds).items()
-                                if k in ("accuracy", "macro_f1", "top3_accuracy")}}
-    if auto is not None:
-        precision, coverage = ev.precision_at(preds, auto)
-        calibration["auto_accept_precision"], calibration["auto_accept_coverage"] = round(precision, 4), round(coverage, 4)
-    return preds, calibration
+    _, logits, reliability = cross_validate(examples, params, by_source=True, verbose=verbose, return_logits=True)
+    return calib.measure(logits, reliability, labels, target,
+                               "temperature, fitted on leave-one-source-out predictions")
 
 
 def main(argv=None) -> int:

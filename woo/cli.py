@@ -789,6 +789,13 @@ def classifier_retrain(data_dir, corpus, min_held_out, username):
         click.echo(f"{'huidig' if name == 'old' else 'nieuw '}: accuracy {m['accuracy']:.3f}, "
                    f"macro-F1 {m['macro_f1']:.3f}, top-3 {m['top3_accuracy']:.3f}")
     click.echo(f"getraind op {result['trained_on']}, vergeleken op {result['held_out']} apart gehouden documenten")
+    cal = result["calibration"]
+    click.echo(f"kalibratie op de apart gehouden documenten: temperatuur {cal['temperature']}, 'onzeker' onder "
+               f"{cal['uncertain_below']:.2f}; " + (
+                   f"automatisch accepteren vanaf {cal['auto_accept']:.3f} (precisie {cal['auto_accept_precision']:.3f})"
+                   if cal.get("auto_accept") is not None else
+                   "automatisch accepteren staat uit voor dit model (te weinig apart gehouden documenten of "
+                   "precisie niet gehaald)"))
     click.echo(f"Nieuw model in gebruik: {result['model']}" if result["switched"]
                else "Het nieuwe model is niet beter; het huidige blijft in gebruik.")
 

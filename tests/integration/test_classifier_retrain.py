@@ -60,6 +60,12 @@ def test_retrain_switches_when_better_and_new_suggestions_use_it(woo_ctx, tmp_pa
     assert "Nieuw model in gebruik" in result.output
     pointer = classifier_models._pointer(woo_ctx)
     assert pointer and woo_ctx.store.stat(pointer["key"]) is not None
+    # its confidence is calibrated on the held-out confirmed documents; too few of them for auto-accept
+    assert "kalibratie op de apart gehouden documenten" in result.output
+    assert "automatisch accepteren staat uit" in result.output
+    cal = classifier_models.active_classifier(woo_ctx).model.info["calibration"]
+    assert "officer-confirmed" in cal["method"] and cal["documents"] == len(held_out)
+    assert classifier_models.active_classifier(woo_ctx).auto_accept_threshold is None
 
     # a new document of that kind now gets the category the officers taught
     with woo_ctx.unit_of_work() as sess:

@@ -228,3 +228,28 @@ def test_metrics_by_hand():
     assert ev.precision_at(preds, 0.8) == (1.0, 0.5)
     assert ev.suggest_threshold(preds, 0.97) == 0.8
     assert "confusion matrix" in ev.format_report(m)
+
+
+def test_a_retrained_model_is_calibrated_on_documents_it_never_saw(tmp_path):
+    """The temperature and thresholds of a retrained model are fitted on held-out documents and stored
+    in the model file; auto-accept only when enough documents measured its precision."""
+    from woo.classify import calibration
+
+    small = {"max_word_features": 500, "max_char_features": 500}
+    examples = _examples()
+    training = [e for e in examples if e[1]["group"] != "g3"]
+    held_out = [e for e in examples if e[1]["group"] == "g3"] * 3  # 9 documents the model never trained on
+    model = train(training, small)
+    assert "calibration" not in model.info
+    cal = calibration.calibrate_on(model, held_out, 0.97, "test")
+    assert cal["documents"] == 9 and cal["auto_accept"] is None  # fewer than MIN_DOCUMENTS_FOR_AUTO_ACCEPT
+    assert model.params["temperature"] == cal["temperature"] and model.info["calibration"] == cal
+    assert cal["held_out"]["accuracy"] == 1.0
+
+    again = train(training, small)
+    cal2 = calibration.calibrate_on(again, held_out, 0.97, "test", min_for_auto_accept=5)
+    assert cal2["auto_accept"] is not None and cal2["auto_accept_precision"] >= 0.97
+    path = tmp_path / "m.npz"
+    again.save(path)
+    loaded = Classifier(path)
+    assert loaded.auto_accept_threshold == cal2["auto_accept"] and loaded.uncertain_below == cal2["uncertain_below"]

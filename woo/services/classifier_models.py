@@ -90,7 +90,9 @@ def retrain(ctx: Context, actor: Actor, corpus: Path | None, *, min_held_out: in
             raise RetrainError(f"Geen corpus gevonden in {corpus} (manifest.csv ontbreekt).")
         training = load_corpus(corpus, cache or DEFAULT_CACHE) + training
     new = train(training)
-    result = compare(active_classifier(ctx), new, held_out)
+    active = active_classifier(ctx)
+    calibration = _calibrate(new, active, held_out)
+    result = compare(active, new, held_out)
     switched = bool(result["new_not_worse"])
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     key = None
@@ -107,4 +109,18 @@ def retrain(ctx: Context, actor: Actor, corpus: Path | None, *, min_held_out: in
         audit.record(session, actor.label, "classifier.retrained", None, switched=switched, model=key,
                      trained_on=len(training), held_out=len(held_out), comparison=summary)
     return {"switched": switched, "model": key, "trained_on": len(training), "held_out": len(held_out),
-            "comparison": summary}
+            "comparison": summary, "calibration": calibration}
+
+
+def _calibrate(new, active, held_out) -> dict:
+    """Give the retrained model a confidence that means what it says.
+
+    Its temperature and 'onzeker' threshold are fitted on the held-out confirmed documents it never trained
+    on; the auto-accept threshold only when there are enough of them to measure a precision
+    (calibration.MIN_DOCUMENTS_FOR_AUTO_ACCEPT), else auto-accept is off for this model and the result says
+    so, rather than carrying a threshold measured on another model."""
+    from woo.classify import calibration as calib
+
+    target = (active.model.info.get("calibration") or {}).get("target_precision") or 0.97
+    return calib.calibrate_on(new, held_out, target,
+                              f"temperature, fitted on {len(held_out)} held-out officer-confirmed documents")
