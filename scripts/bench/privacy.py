@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import argparse
 import csv
+import difflib
 import random
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
+import unicodedata
 from collections import Counter
 import os
 from pathlib import Path
@@ -26,11 +30,94 @@ from woo.privacy.hidden import inspect_hidden, removed_in_public_pdf
 CORPUS = Path(os.environ.get("WOO_SHARED") or Path(__file__).resolve().parents[2].parent / "shared") / "corpus"
 
 
+FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")  # Unicode: "Ayşe" must survive the rendering
+PER_FILE = 12  # cases per document, so a file reads like a letter with several passages
+
+
+def render(texts: list[str], fmt: str, path: Path) -> Path:
+    """Write the passages as a text PDF, a scanned (image-only) PDF or a DOCX."""
+    if fmt == "docx":
+        import docx
+
+        d = docx.Document()
+        for t in texts:
+            for line in t.split("\n"):
+                d.add_paragraph(line)
+        d.save(path)
+        return path
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_font("DejaVu", fname=str(FONT))
+    pdf.set_font("DejaVu", size=11)
+    pdf.add_page()
+    for t in texts:
+        pdf.multi_cell(0, 6, t.replace("\t", "    "))
+        pdf.ln(3)
+    text_pdf = path.with_suffix(".text.pdf") if fmt == "scan" else path
+    pdf.output(str(text_pdf))
+    if fmt == "pdf":
+        return path
+    # a scan: rasterise at 200 dpi and wrap the page images in a PDF without a text layer
+    from PIL import Image
+
+    subprocess.run(["pdftoppm", "-r", "200", "-gray", "-png", str(text_pdf), str(path.with_suffix(""))], check=True)
+    pages = sorted(path.parent.glob(path.stem + "-*.png"))
+    images = [Image.open(p).convert("L") for p in pages]
+    images[0].save(path, "PDF", resolution=200, save_all=True, append_images=images[1:])
+    return path
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+
+
+def read_as(value: str, found: str) -> bool:
+    """The finding covers the value as the file reads back: OCR drops diacritics ("Çelik" -> "Celik") and
+    misreads a letter now and then ("Łukasz" -> "tukasz"); a finding that covers such a reading of the name
+    still leads the officer to it (the redaction covers the words on the page)."""
+    if value in found:
+        return True
+    v, f = _fold(value), _fold(found)
+    if v in f:
+        return True
+    return difflib.SequenceMatcher(None, v, f).ratio() >= 0.8 or any(
+        difflib.SequenceMatcher(None, v, f[i:i + len(v)]).ratio() >= 0.8 for i in range(0, max(1, len(f) - len(v) + 1)))
+
+
+def real_writing_in_files(cases, fmt: str, tmp: Path) -> dict[str, tuple[int, int, list[str]]]:
+    """evaluate_real_writing's cases rendered into files and read back through woo's own extraction (OCR for
+    scans) and document scan: kind -> (found, total, missed examples)."""
+    out: dict[str, tuple[int, int, list[str]]] = {}
+    for start in range(0, len(cases), PER_FILE):
+        chunk = cases[start:start + PER_FILE]
+        path = render([text for _, text, _ in chunk], fmt, tmp / f"cases-{start}.{'docx' if fmt == 'docx' else 'pdf'}")
+        kind = identify(path, path.name).kind
+        ex = extract_text(path, kind, ocr=True)
+        found = scan_extracted(kind, ex.text, ex.pages)
+        for case_kind, text, values in chunk:
+            hit, total, missed = out.get(case_kind, (0, 0, []))
+            for value in values:
+                total += 1
+                if case_kind.startswith("name") or case_kind == "official_proposed":
+                    mine = [f for f in found if f.type == "person_name" and read_as(value, f.text)]
+                    ok = bool(mine) and (case_kind != "official_proposed" or all(f.role for f in mine))
+                else:
+                    ok = any(f.type == "birthdate" and f.text == value for f in found)
+                hit += ok
+                if not ok and len(missed) < 5:
+                    missed.append(text[:80])
+            out[case_kind] = (hit, total, missed)
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--no-ocr", action="store_true")
     ap.add_argument("--per-type", type=int, default=6)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--no-formats", action="store_true", help="skip the PDF / scan / DOCX renderings of the cases")
+    ap.add_argument("--format-cases", type=int, default=10, help="cases per kind rendered into files")
     args = ap.parse_args()
     if not (CORPUS / "manifest.csv").exists():
         print(f"corpus not found at {CORPUS}", file=sys.stderr)
@@ -96,6 +183,16 @@ def main() -> int:
     print("\nreal writing (issue 15 cases, 40 each): recall per kind")
     for kind, (hit, total, missed) in real.items():
         print(f"  {kind:<24} {hit:>4}/{total:<4} {hit / total:.3f}" + (f"  missed e.g. {missed[:2]}" if missed else ""))
+
+    if not args.no_formats:
+        print("\nreal writing in files (the same cases as PDF, scanned PDF via OCR, and DOCX): recall per kind")
+        cases = real_writing_cases(random.Random(args.seed), args.format_cases)
+        for fmt in ("pdf", "scan", "docx"):
+            t0 = time.perf_counter()
+            result = real_writing_in_files(cases, fmt, Path(tempfile.mkdtemp(prefix=f"woo-privacy-{fmt}-")))
+            print(f"  {fmt} ({time.perf_counter() - t0:.1f} s):")
+            for kind, (hit, total, missed) in result.items():
+                print(f"    {kind:<24} {hit:>4}/{total:<4} {hit / total:.3f}" + (f"  missed e.g. {missed[:2]}" if missed else ""))
 
     scores = evaluate(texts, seed=args.seed, per_type=args.per_type, names=args.per_type)
     print(f"\ninjected labelled set ({args.per_type} per type per document, seed {args.seed}):")
