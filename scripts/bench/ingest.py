@@ -350,19 +350,20 @@ def run_stack(inst: Instance, files: list[Path], args) -> dict:
                 t_pdfa = now
             if t_all is not None and (t_pdfa is not None or args.skip_pdfa):
                 break
-            time.sleep(0.1)
+            time.sleep(0.5)  # polling is cheap next to the work, but not free: the bench shares the cores
         st = readiness(ctx)
     finally:
         for child in reversed(children):
             child.stop()
     return {"workers": worker_count(env), "ingest": t_ingest, "ready": t_ready, "all": t_all, "pdfa": t_pdfa,
             "accepted": accepted, "ocr_docs": len(st["ocr"]), "failed": len(st["failed"]),
-            "preserved": st["preserved"], "states": job_states(ctx), "n": n}
+            "preserved": st["preserved"], "states": job_states(ctx), "n": n, "ready_count": len(st["ready"]),
+            "waited": time.perf_counter() - t0}
 
 
 # ----------------------------------------------------------------------------------------- report
 
-def report(n: int, total_mb: float, source: str, ph: dict, stk: dict | None, args) -> None:
+def report(n: int, total_mb: float, source: str, ph: dict) -> None:
     fl = ph["floor"]
     h = ph["handlers"]
     ready_kinds = ("extract", "ocr", "privacy", "classify")
@@ -383,12 +384,14 @@ def report(n: int, total_mb: float, source: str, ph: dict, stk: dict | None, arg
           f"= {seq_ready / fl:.2f}x the floor")
     if "preserve" in h:
         print(f"  PDF/A, one process: {h['preserve']:7.2f} s = {n / h['preserve']:6.2f} docs/s")
-    print(f"  jobs: {ph['states']}")
-    if stk is None:
-        return
+    print(f"  jobs: {ph['states']}", flush=True)
+
+
+def report_stack(stk: dict, fl: float) -> None:
     print(f"stack ({stk['workers']} light workers + 1 heavy, as `woo up` starts them; ingest in this process):")
     if stk["ready"] is None:
-        print("  not ready within the time limit")
+        print(f"  not ready within the time limit: {stk['ready_count']} of {stk['accepted']} documents ready "
+              f"after {stk['waited']:.0f} s")
         return
     text_docs = stk["accepted"] - stk["ocr_docs"]
     print(f"  ingest done after {stk['ingest']:7.2f} s")
@@ -434,14 +437,14 @@ def main() -> int:
                 ph = run_phases(inst, files, args)
             finally:
                 inst.stop()
-            stk = None
+            report(n, total_mb, "corpus" if use_corpus else "generated text PDFs", ph)
             if not args.no_stack:
                 inst = Instance(tmp / "stack", args.database)
                 try:
                     stk = run_stack(inst, files, args)
                 finally:
                     inst.stop()
-            report(n, total_mb, "corpus" if use_corpus else "generated text PDFs", ph, stk, args)
+                report_stack(stk, ph["floor"])
             print(f"load after this size: {os.getloadavg()[0]:.2f}", flush=True)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
