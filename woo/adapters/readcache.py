@@ -92,7 +92,7 @@ class ReadCache:
                 yield data[i:i + chunk_size]
             return
         buf: list[bytes] | None = [] if version_id is not None else None
-        seen, complete = 0, False
+        seen = 0
         for chunk in self._store.iter_chunks(key, chunk_size=chunk_size, version_id=version_id):
             if buf is not None:
                 seen += len(chunk)
@@ -101,8 +101,7 @@ class ReadCache:
                 else:
                     buf.append(chunk)
             yield chunk
-        complete = True
-        if buf is not None and complete:
+        if buf is not None:  # read to the end (a reader that stops early keeps nothing)
             self._keep(key, version_id, b"".join(buf))
 
     def download(self, key: str, path: Path, version_id: str | None = None) -> None:
