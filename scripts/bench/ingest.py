@@ -166,7 +166,7 @@ class PhaseQueue:
     def __init__(self):
         self.pending: list[int] = []
 
-    def enqueue(self, func: str, *args, job_id: str | None = None, queue: str = "woo") -> None:
+    def enqueue(self, func: str, *args, job_id: str | None = None, queue: str = "woo", **_) -> None:
         self.pending.append(args[0])
 
     def run_kind(self, ctx, kind: str) -> None:

@@ -71,7 +71,7 @@ def run(files: list[Path], tmp: Path) -> dict:
         pending: list[int] = []
 
         class Collect:
-            def enqueue(self, func, *args, job_id=None, queue="woo"):
+            def enqueue(self, func, *args, job_id=None, queue="woo", **_):
                 pending.append(args[0])
 
         ctx.queue = Collect()

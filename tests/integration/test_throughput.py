@@ -172,3 +172,17 @@ def test_worker_warm_up_loads_the_tools_before_forking(woo_ctx):
     worker.warm_up(woo_ctx)
     assert default_classifier.cache_info().currsize == 1
     assert names._lists.cache_info().currsize == 1
+
+
+def test_ocr_goes_ahead_of_waiting_pdfa_renditions(woo_ctx, tmp_path):
+    """A scan's OCR is on its way to review, a PDF/A rendition is not: on the heavy queue OCR comes first."""
+    ids = _ingest_letters(woo_ctx, tmp_path)[:2]
+    with woo_ctx.unit_of_work() as s:
+        preserve = jobs.add_job(s, ids[0], "preserve").id
+        ocr = jobs.add_job(s, ids[1], "ocr").id
+    jobs.dispatch(woo_ctx, preserve)
+    jobs.dispatch(woo_ctx, ocr)
+    heavy = Queue("woo-heavy", connection=woo_ctx.queue.redis)
+    with woo_ctx.unit_of_work() as s:
+        order = [s.get(Job, i).rq_id for i in (ocr, preserve)]
+    assert heavy.job_ids == order

@@ -25,6 +25,8 @@ KIND_LABELS_NL = {"extract": "Tekst uitlezen", "classify": "Categorie voorstelle
                   "ocr": "Tekstherkenning (OCR)"}
 # Heavy work runs on its own queue and workers, so a slow scan never holds back the light jobs of others.
 HEAVY_KINDS = frozenset({"ocr", "preserve"})
+# OCR is on the way to "ready for review" (a scan's text); PDF/A is not: OCR goes ahead of waiting renditions.
+URGENT_HEAVY_KINDS = frozenset({"ocr"})
 GENERIC_FAILURE_NL = "Verwerking mislukt door een onverwachte fout; de details staan in het logboek van de worker."
 
 
@@ -125,8 +127,9 @@ def dispatch(ctx: Context, job_id: int) -> None:
                     job.rq_id = chain.rq_id
         return
     try:
+        urgent = {"at_front": True} if kind in URGENT_HEAVY_KINDS else {}
         rq_id = ctx.queue.enqueue("woo.worker.run_job", job_id, job_id=f"woo-job-{job_id}-{attempt}",
-                                  queue=queue_of(kind))
+                                  queue=queue_of(kind), **urgent)
     except Exception as exc:  # Redis down: keep the job visible as failed so it can be retried
         log.warning("could not enqueue job %s: %s", job_id, exc)
         with ctx.unit_of_work() as session:
