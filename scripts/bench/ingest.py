@@ -244,8 +244,23 @@ def run_phases(inst: Instance, files: list[Path], args) -> dict:
     from woo.services.context import SYSTEM
     from woo.services.ingest import ingest
 
+    from woo import worker
+
     ctx = inst.context()
     org = organisation(ctx)
+    if hasattr(worker, "warm_up"):  # what a worker loads once when it starts (classifier, name lists)
+        worker.warm_up(ctx)
+    else:  # code from before issue 18 (to compare): load the same by hand, so no phase pays it once
+        from woo.classify import default_classifier
+        from woo.metadata.suggest import suggest_metadata
+        from woo.privacy.document import scan_extracted
+        from woo.services import jobs
+
+        jobs.handlers()
+        sample = "Besluit van de gemeente Utrecht van 3 maart 2025 op het verzoek van Jan de Vries, 06-12345678."
+        scan_extracted("pdf", sample, [sample])
+        default_classifier().classify(sample, title="Besluit", filename="besluit.pdf", properties={})
+        suggest_metadata(sample, title="Besluit", filename="besluit.pdf", properties={})
     floor_s = floor(ctx, files, inst.tmp)
     queue = PhaseQueue()
     ctx.queue = queue
@@ -329,7 +344,12 @@ def run_stack(inst: Instance, files: list[Path], args) -> dict:
     children = worker_children(inst.settings.data_dir, logs, env)
     for child in children:
         child.start()
-    time.sleep(3.0)  # the workers import woo and register with Redis before the clock starts
+    from rq import Worker
+
+    # The clock starts when every worker has warmed up (woo.worker.warm_up) and registered with Redis.
+    ready_by = time.perf_counter() + 600
+    while Worker.count(connection=ctx.queue.redis) < len(children) and time.perf_counter() < ready_by:
+        time.sleep(0.5)
     n = len(files)
     try:
         t0 = time.perf_counter()
