@@ -47,7 +47,7 @@ def work(settings: Settings, burst: bool = False, queues: list[str] | tuple[str,
     from redis import Redis
     from rq import Queue, Worker
 
-    from woo.adapters.queue import QUEUES
+    from woo.adapters.queue import HEAVY, QUEUES
     from woo.services import maintenance as housekeeping
     from woo.services.jobs import recover
 
@@ -63,7 +63,56 @@ def work(settings: Settings, burst: bool = False, queues: list[str] | tuple[str,
     if not burst and maintenance:
         _start_maintenance(housekeeping.tick)
     names = list(queues or QUEUES)
+    if names[0] == HEAVY and HEAVY_NICENESS:
+        # OCR and PDF/A yield the cores to the light workers: a PDF/A rendition never delays the documents
+        # waiting to be ready for review; idle cores still go to the heavy work. Tools it starts inherit it.
+        os.nice(HEAVY_NICENESS)
+    warm_up(_context())
     Worker([Queue(name, connection=conn) for name in names], connection=conn).work(burst=burst, with_scheduler=False)
+
+
+HEAVY_NICENESS = 10  # CPU priority of a worker whose first queue is the heavy one (0: as the light ones)
+_WARM_SAMPLE = ("Besluit van het college van burgemeester en wethouders van de gemeente Utrecht van 3 maart 2025 "
+                "op het verzoek van Jan de Vries, Oudegracht 12, 3511 AB Utrecht, telefoon 06-12345678.")
+
+
+def warm_up(ctx) -> None:
+    """Load in the worker what each job would otherwise load again: rq forks a fresh work-horse per job,
+    and a horse inherits only what its parent has already loaded. So before the first fork: the job
+    handlers' modules (numpy/scikit-learn, PDFium, pikepdf, PyMuPDF), the classifier model (the active one
+    from the bucket), and the per-process caches of the privacy scan and the metadata suggestions (name
+    lists, TOOI indexes, compiled patterns), by running each once on a short sample."""
+    import logging
+
+    try:
+        import pikepdf  # noqa: F401
+        import pypdfium2  # noqa: F401
+
+        from woo.metadata.suggest import suggest_metadata
+        from woo.privacy import hidden, redact  # noqa: F401
+        from woo.privacy.document import scan_extracted
+        from woo.services import jobs
+
+        kinds = jobs.handlers()
+        scan_extracted("pdf", _WARM_SAMPLE, [_WARM_SAMPLE])
+        if "classify" in kinds:
+            import dataclasses
+
+            from woo.adapters.objectstore import S3ObjectStore
+            from woo.services.classifier_models import active_classifier
+
+            # A store of its own, closed again: a horse must never inherit an open S3 connection.
+            store = S3ObjectStore.from_settings(ctx.settings)
+            try:
+                model = active_classifier(dataclasses.replace(ctx, store=store))
+            finally:
+                pool = getattr(store.client, "_http", None)
+                if pool is not None:
+                    pool.clear()
+            model.classify(_WARM_SAMPLE, title="Besluit", filename="besluit.pdf", properties={})
+            suggest_metadata(_WARM_SAMPLE, title="Besluit", filename="besluit.pdf", properties={})
+    except Exception:  # noqa: BLE001 - only a head start: each job still loads what it needs itself
+        logging.getLogger(__name__).warning("worker warm-up failed; jobs load their tools themselves", exc_info=True)
 
 
 def _forget_inherited_connections() -> None:

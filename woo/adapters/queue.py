@@ -9,7 +9,8 @@ QUEUES = (LIGHT, HEAVY)
 
 
 class JobQueue(Protocol):
-    def enqueue(self, func: str, *args, job_id: str | None = None, queue: str = LIGHT) -> str | None: ...
+    def enqueue(self, func: str, *args, job_id: str | None = None, queue: str = LIGHT,
+                at_front: bool = False) -> str | None: ...
 
 
 class RqQueue:
@@ -24,16 +25,20 @@ class RqQueue:
         self.queues = {n: Queue(n, connection=self.redis, default_timeout=JOB_TIMEOUT) for n in QUEUES}
         self.queues[name] = self.queue
 
-    def enqueue(self, func: str, *args, job_id: str | None = None, queue: str = LIGHT) -> str | None:
+    def enqueue(self, func: str, *args, job_id: str | None = None, queue: str = LIGHT,
+                at_front: bool = False) -> str | None:
+        """``at_front``: ahead of what waits on that queue (OCR, which a document's review waits for, goes
+        before PDF/A renditions, which nobody waits for)."""
         target = self.queues.get(queue, self.queue)
-        job = target.enqueue(func, *args, job_id=job_id, result_ttl=3600, failure_ttl=7 * 86400)
+        job = target.enqueue(func, *args, job_id=job_id, result_ttl=3600, failure_ttl=7 * 86400, at_front=at_front)
         return job.id
 
 
 class InlineQueue:
     """Runs jobs immediately in this process (WOO_JOBS_INLINE=1): small installs and some tests."""
 
-    def enqueue(self, func: str, *args, job_id: str | None = None, queue: str = LIGHT) -> str | None:
+    def enqueue(self, func: str, *args, job_id: str | None = None, queue: str = LIGHT,
+                at_front: bool = False) -> str | None:
         import_callable(func)(*args)
         return None
 

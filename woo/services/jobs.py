@@ -1,9 +1,11 @@
 """Background jobs: dispatch to the queue, run with visible state, retry. Handlers are idempotent."""
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import logging
 import traceback
+from contextvars import ContextVar
 from typing import Callable
 
 from sqlalchemy import select
@@ -23,6 +25,8 @@ KIND_LABELS_NL = {"extract": "Tekst uitlezen", "classify": "Categorie voorstelle
                   "ocr": "Tekstherkenning (OCR)"}
 # Heavy work runs on its own queue and workers, so a slow scan never holds back the light jobs of others.
 HEAVY_KINDS = frozenset({"ocr", "preserve"})
+# OCR is on the way to "ready for review" (a scan's text); PDF/A is not: OCR goes ahead of waiting renditions.
+URGENT_HEAVY_KINDS = frozenset({"ocr"})
 GENERIC_FAILURE_NL = "Verwerking mislukt door een onverwachte fout; de details staan in het logboek van de worker."
 
 
@@ -81,12 +85,51 @@ def original_of(doc):
     return original
 
 
-def dispatch(ctx: Context, job_id: int) -> None:
-    """Hand a job to the queue after its row is committed; a queue outage is shown, not lost."""
-    attempt, kind = _attempt(ctx, job_id)
+# While a job runs (see run), the light jobs it queues for its document are collected here and run next in
+# the same process instead of going through Redis: no queue round trip, no re-import in a fresh work-horse,
+# and the objects the first job read or wrote (original, text) are still in memory (adapters.readcache).
+class _Chain:
+    def __init__(self):
+        self.ids: list[int] = []          # follow-ups to run next, in order
+        self.kinds: dict[int, str] = {}   # job id -> kind of the rows add_job made in this chain
+        self.rq_id = _current_rq_id()     # the rq job running the chain (None outside rq)
+
+
+_CHAIN: ContextVar[_Chain | None] = ContextVar("woo_job_chain", default=None)
+
+
+def _current_rq_id() -> str | None:
     try:
+        from rq import get_current_job
+
+        current = get_current_job()
+    except Exception:  # noqa: BLE001 - not inside an rq job (tests, benchmarks, inline queue)
+        return None
+    return current.id if current is not None else None
+
+
+def dispatch(ctx: Context, job_id: int) -> None:
+    """Hand a job to the queue after its row is committed; a queue outage is shown, not lost.
+    Inside a running job a light follow-up runs next in this process (see run); its row stays 'queued'
+    until then, carrying the rq id of the job that runs it, so recover() leaves it alone while that job
+    lives and queues it again when its worker died first."""
+    chain = _CHAIN.get()
+    if chain is not None and job_id in chain.kinds:
+        chain.ids.append(job_id)  # made by add_job in this chain: kind and rq id are already in its row
+        return
+    attempt, kind = _attempt(ctx, job_id)
+    if chain is not None and kind and kind not in HEAVY_KINDS:
+        chain.ids.append(job_id)
+        if chain.rq_id:
+            with ctx.unit_of_work() as session:
+                job = session.get(Job, job_id)
+                if job:
+                    job.rq_id = chain.rq_id
+        return
+    try:
+        urgent = {"at_front": True} if kind in URGENT_HEAVY_KINDS else {}
         rq_id = ctx.queue.enqueue("woo.worker.run_job", job_id, job_id=f"woo-job-{job_id}-{attempt}",
-                                  queue=queue_of(kind))
+                                  queue=queue_of(kind), **urgent)
     except Exception as exc:  # Redis down: keep the job visible as failed so it can be retried
         log.warning("could not enqueue job %s: %s", job_id, exc)
         with ctx.unit_of_work() as session:
@@ -108,11 +151,53 @@ def _attempt(ctx: Context, job_id: int) -> tuple[int, str]:
 
 
 def run(ctx: Context, job_id: int) -> str:
-    """Run one job; returns its final status. Safe to call twice: a done job is not run again."""
+    """Run one job, then the light jobs it queued (text layer -> privacy scan, classification), in this
+    process with one read cache for the objects they share; returns the first job's final status.
+    Safe to call twice: a done job is not run again."""
+    if _CHAIN.get() is not None:  # called from inside a job (inline queue): it joins that chain
+        return _finish(ctx, *_run_one(ctx, job_id))
+    from woo.adapters.readcache import ReadCache
+
+    chain_ctx = ctx if isinstance(ctx.store, ReadCache) else dataclasses.replace(ctx, store=ReadCache(ctx.store))
+    chain = _Chain()
+    token = _CHAIN.set(chain)
+    try:
+        status, done = _run_one(chain_ctx, job_id)
+        first = status if done is None else DONE
+        while chain.ids:  # the next job's start and the previous one's end: one transaction
+            status, done = _run_one(chain_ctx, chain.ids.pop(0), done_before=done)
+        _finish(chain_ctx, status, done)
+    finally:
+        _CHAIN.reset(token)
+        for left in chain.ids:  # only when the loop itself broke off: hand them to the queue
+            chain.kinds.pop(left, None)
+            dispatch(ctx, left)
+    return first
+
+
+def _finish(ctx: Context, status: str, done: int | None) -> str:
+    if done is not None:
+        with ctx.unit_of_work() as session:
+            _mark_done(session, done)
+        return DONE
+    return status
+
+
+def _mark_done(session, job_id: int) -> None:
+    job = session.get(Job, job_id)
+    if job is not None:
+        job.status = DONE
+
+
+def _run_one(ctx: Context, job_id: int, done_before: int | None = None) -> tuple[str, int | None]:
+    """Start and run one job. Returns (status, None) when it failed or had nothing to do, and (RUNNING,
+    job id) when its handler succeeded: the caller marks it done (with the next job's start)."""
     with ctx.unit_of_work() as session:
+        if done_before is not None:
+            _mark_done(session, done_before)
         job = session.get(Job, job_id)
         if job is None or job.status == DONE:
-            return job.status if job else "missing"
+            return (job.status if job else "missing"), None
         job.status, job.error, job.attempts = RUNNING, None, job.attempts + 1
         kind, document_id = job.kind, job.document_id
     try:
@@ -126,11 +211,8 @@ def run(ctx: Context, job_id: int) -> str:
             job = session.get(Job, job_id)
             job.status, job.error = FAILED, reason[:2000]
             audit.record(session, SYSTEM.label, "job.failed", document_id, job=kind, reason=reason[:500])
-        return FAILED
-    with ctx.unit_of_work() as session:
-        job = session.get(Job, job_id)
-        job.status = DONE
-    return DONE
+        return FAILED, None
+    return RUNNING, job_id
 
 
 def overview(session, limit: int = 500) -> list[dict]:
@@ -155,9 +237,13 @@ def add_job(session, document_id: str, kind: str) -> Job:
     job = session.execute(select(Job).where(Job.document_id == document_id, Job.kind == kind,
                                             Job.status.in_([QUEUED, RUNNING]))).scalar_one_or_none()
     if job is None:
-        job = Job(document_id=document_id, kind=kind)
+        chain = _CHAIN.get()
+        light_follow_up = chain is not None and kind not in HEAVY_KINDS
+        job = Job(document_id=document_id, kind=kind, rq_id=chain.rq_id if light_follow_up else None)
         session.add(job)
         session.flush()
+        if light_follow_up:
+            chain.kinds[job.id] = kind
     return job
 
 
