@@ -3,13 +3,15 @@
 
 Starts S3 (SeaweedFS), Redis and PostgreSQL on 127.0.0.1 (woo.embedded servers), then `woo worker`
 and gunicorn as subprocesses. Uploaders post PDFs through the API and publish what is ready, while
-the worker or the whole gunicorn process group is SIGKILLed at random moments and restarted. At the
-end the worker drains the queue and the script checks: every document the API acknowledged (201) is
-in the database, `woo fsck` finds nothing missing and no orphans (grace 0, so a half-done ingest
-would show), `woo audit verify` passes, and every job is done or visibly failed.
+readers list and open documents and the public pages, while one or all workers (with their rq
+work-horses, mid-job) or the whole gunicorn process group are SIGKILLed at random moments and restarted.
+At the end the workers drain both queues (light and heavy) and the script checks: every document the
+API acknowledged (201) is in the database, no upload became two documents and no job ran to completion
+twice for one document, `woo fsck` finds nothing missing and no orphans (grace 0, so a half-done
+ingest would show), `woo audit verify` passes, and every job is done or visibly failed.
 
-    .venv/bin/python scripts/crash_test.py [--seconds 90] [--seed 1]
-Exit code 0 when every check holds.
+    .venv/bin/python scripts/crash_test.py [--seconds 90] [--seed 1] [--workers 4] [--readers 2]
+Prints its progress as it goes (flushed) and the figures at the end; exit code 0 when every check holds.
 """
 from __future__ import annotations
 
@@ -104,8 +106,9 @@ class Stack:
             os.killpg(self.web.pid, signal.SIGKILL)  # master and its workers at once
             self.web.wait()
 
-    def kill_worker(self) -> None:
-        for w in self.workers:
+    def kill_worker(self, only_one: bool = False) -> None:
+        """SIGKILL all workers (or one of them), with their work-horses and tool processes."""
+        for w in self.workers[:1] if only_one else self.workers:
             if w.poll() is None:
                 # rq's work-horse runs in its own session: kill it by pid too, like a machine crash would
                 for child in _children(w.pid):
@@ -115,7 +118,7 @@ class Stack:
                         pass
                 os.killpg(w.pid, signal.SIGKILL)
                 w.wait()
-        self.workers = []
+        self.workers = [w for w in self.workers if w.poll() is None]
 
     def stop(self) -> None:
         for p in [self.web, *self.workers]:
@@ -132,6 +135,11 @@ class Stack:
 
     def cli(self, *args: str) -> subprocess.CompletedProcess:
         return subprocess.run(WOO + list(args), env=self.env, capture_output=True, text=True, timeout=600)
+
+
+def say(*parts) -> None:
+    """Progress goes out at once, also when stdout is a pipe or a file (the drain can take minutes)."""
+    print(time.strftime("%H:%M:%S"), *parts, flush=True)
 
 
 def _children(pid: int) -> list[int]:
@@ -159,15 +167,18 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=90)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--uploaders", type=int, default=2)
+    ap.add_argument("--workers", type=int, default=4, help="rq workers during the run (each on both queues)")
+    ap.add_argument("--readers", type=int, default=2, help="threads reading the API and public pages meanwhile")
     args = ap.parse_args()
     import requests
 
     rnd = random.Random(args.seed)
     root = Path(tempfile.mkdtemp(prefix="woo-crash-"))
-    stack = Stack(root)
+    say(f"stack starten in {root} ...")
+    stack = Stack(root, worker_count=args.workers)
     acknowledged: set[str] = set()
     stats = {"posted": 0, "acked": 0, "conn_errors": 0, "http_5xx": 0, "published": 0, "kills_web": 0,
-             "kills_worker": 0}
+             "kills_worker": 0, "kills_one_worker": 0, "reads": 0, "read_5xx": 0, "read_conn_errors": 0}
     lock = threading.Lock()
     stop = threading.Event()
     try:
@@ -209,15 +220,44 @@ def main() -> int:
                     except requests.RequestException:
                         pass
 
+        def reader(n: int) -> None:
+            local = random.Random(args.seed * 1000 + n)
+            while not stop.is_set():
+                with lock:
+                    pick = local.choice(sorted(acknowledged)) if acknowledged else None
+                paths = ["/api/v1/documents", "/publicaties", "/robots.txt"]
+                if pick:
+                    paths.append(f"/api/v1/documents/{pick}")
+                try:
+                    r = requests.get(stack.url + local.choice(paths), headers=auth, timeout=30)
+                except requests.RequestException:
+                    with lock:
+                        stats["read_conn_errors"] += 1
+                    time.sleep(0.2)
+                    continue
+                with lock:
+                    stats["reads"] += 1
+                    if r.status_code >= 500:
+                        stats["read_5xx"] += 1
+
         threads = [threading.Thread(target=uploader, args=(n,), daemon=True) for n in range(args.uploaders)]
+        threads += [threading.Thread(target=reader, args=(n,), daemon=True) for n in range(args.readers)]
         for t in threads:
             t.start()
+        say(f"belasting: {args.uploaders} uploaders, {args.readers} lezers, {args.workers} workers, "
+            f"{args.seconds:.0f}s met kill -9")
         end = time.time() + args.seconds
         while time.time() < end:
             time.sleep(rnd.uniform(3, 10))
-            if rnd.random() < 0.5:
+            roll = rnd.random()
+            if roll < 0.25:
                 stack.kill_worker()
                 stats["kills_worker"] += 1
+                time.sleep(rnd.uniform(0, 2))
+                stack.start_workers()
+            elif roll < 0.5:
+                stack.kill_worker(only_one=True)  # the others keep running: recovery must not steal their jobs
+                stats["kills_one_worker"] += 1
                 time.sleep(rnd.uniform(0, 2))
                 stack.start_workers()
             else:
@@ -225,24 +265,31 @@ def main() -> int:
                 stats["kills_web"] += 1
                 time.sleep(rnd.uniform(0, 2))
                 stack.start_web()
+            say(f"kills: alle workers {stats['kills_worker']}, een worker {stats['kills_one_worker']}, "
+                f"web {stats['kills_web']}; bevestigd {stats['acked']}, gelezen {stats['reads']}")
         stop.set()
         for t in threads:
             t.join(60)
-        # let the (restarted) worker finish what is queued
+        # let the (restarted) workers finish what is queued, on both queues
         from sqlalchemy import func, select
 
-        from woo.adapters.models import Document, Job
+        from woo.adapters.models import Document, Event, Job, StoredFile
         stack.kill_worker()
-        stack.worker_count = 4  # drain faster; a fresh start also runs the recovery of abandoned jobs
-        stack.start_workers()
-        deadline = time.time() + 600
+        stack.start_workers()  # a fresh start also runs the recovery of abandoned jobs
+        drain_started = time.time()
+        deadline = drain_started + 600
+        last = None
         while time.time() < deadline:
             with stack.ctx.unit_of_work() as s:
-                pending = s.execute(select(func.count()).select_from(Job)
-                                    .where(Job.status.in_(["queued", "running"]))).scalar_one()
+                pending = dict(s.execute(select(Job.status, func.count()).where(Job.status.in_(["queued", "running"]))
+                                         .group_by(Job.status)).all())
             if not pending:
                 break
+            if pending != last:
+                say("leegmaken van de wachtrij:", pending)
+                last = pending
             time.sleep(2)
+        say(f"wachtrij leeg na {time.time() - drain_started:.0f}s" if not pending else "wachtrij NIET leeg na 600s")
         with stack.ctx.unit_of_work() as s:
             ids = set(s.execute(select(Document.id)).scalars())
             job_states = dict(s.execute(select(Job.status, func.count()).group_by(Job.status)).all())
@@ -252,15 +299,31 @@ def main() -> int:
                                 .group_by(Job.kind, Job.error).order_by(func.count().desc()).limit(5)).all()
             stuck = s.execute(select(Job.id, Job.kind, Job.status, Job.rq_id, Job.attempts)
                               .where(Job.status.in_(["queued", "running"])).limit(5)).all()
+            # every upload has unique bytes: two originals with one hash would be one upload stored twice
+            twice_stored = s.execute(select(func.count()).select_from(
+                select(StoredFile.sha256).where(StoredFile.role == "original").group_by(StoredFile.sha256)
+                .having(func.count() > 1).subquery())).scalar_one()
+            twice_done = s.execute(select(func.count()).select_from(
+                select(Job.document_id, Job.kind).where(Job.status == "done").group_by(Job.document_id, Job.kind)
+                .having(func.count() > 1).subquery())).scalar_one()
+            twice_ingested = s.execute(select(func.count()).select_from(
+                select(Event.document_id).where(Event.action == "document.ingested").group_by(Event.document_id)
+                .having(func.count() > 1).subquery())).scalar_one()
         lost = acknowledged - ids
+        say("fsck en audit verify ...")
         fsck = stack.cli("fsck", "--grace-minutes", "0")
         audit = stack.cli("audit", "verify")
-        print(f"duur {args.seconds:.0f}s; kills: worker {stats['kills_worker']}, web {stats['kills_web']}")
+        print(f"duur {args.seconds:.0f}s, {args.workers} workers; kills: alle workers {stats['kills_worker']}, "
+              f"een worker {stats['kills_one_worker']}, web {stats['kills_web']}")
+        print(f"lezers: {stats['reads']} antwoorden, {stats['read_5xx']} x 5xx, "
+              f"{stats['read_conn_errors']} verbindingsfouten tijdens kills")
         print(f"uploads: {stats['posted']} beantwoord, {stats['acked']} bevestigd (201), "
               f"{stats['conn_errors']} verbindingsfouten tijdens kills, {stats['http_5xx']} x 5xx; "
               f"gepubliceerd: {stats['published']}")
         print(f"documenten in de database: {len(ids)}; bevestigd maar verloren: {len(lost)}")
         print(f"taken: {job_states}; mislukt zonder reden: {failed_without_reason}")
+        print(f"dubbel: {twice_stored} uploads twee keer opgeslagen, {twice_done} taken twee keer voltooid, "
+              f"{twice_ingested} documenten twee keer ingelezen")
         print("fsck:", fsck.stdout.strip().splitlines()[-1] if fsck.stdout.strip() else fsck.stderr[-300:])
         for line in fsck.stdout.splitlines():
             if line.startswith("  "):
@@ -275,7 +338,7 @@ def main() -> int:
             print("fsck --repair:", repaired.stdout.strip().splitlines()[-1])
             fsck = stack.cli("fsck", "--grace-minutes", "0")
             print("fsck daarna:", fsck.stdout.strip().splitlines()[-1])
-        ok = (not lost and fsck.returncode == 0 and audit.returncode == 0
+        ok = (not lost and not twice_stored and not twice_done and not twice_ingested and fsck.returncode == 0 and audit.returncode == 0
               and not job_states.get("queued") and not job_states.get("running") and not failed_without_reason)
         print("RESULTAAT:", "in orde" if ok else "PROBLEMEN", f"(logs in {root})")
         return 0 if ok else 1

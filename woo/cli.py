@@ -883,7 +883,7 @@ def privacy_override(data_dir, document_id, reason, username):
 
 def _register_optional() -> None:
     """Commands that live beside their capability (classification, privacy)."""
-    from woo.publish.cli import correct_command, publish_command, search_group, sitemaps_group, withdraw_command
+    from woo.cli_publish import correct_command, publish_command, search_group, sitemaps_group, withdraw_command
     main.add_command(publish_command, "publish")
     main.add_command(withdraw_command, "withdraw")
     main.add_command(correct_command, "correct")

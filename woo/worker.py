@@ -57,6 +57,7 @@ def work(settings: Settings, burst: bool = False, queues: list[str] | tuple[str,
     # database connections: a horse must not use the parent's sockets (both sides corrupt, or hang on a
     # pool lock held by a thread at fork time), so each horse starts with fresh, empty pools.
     os.register_at_fork(after_in_child=_forget_inherited_connections)
+    os.register_at_fork(after_in_child=_die_with_parent)  # a horse must not outlive its worker
     recovered = recover(_context())  # jobs a killed worker left behind
     if any(recovered.values()):
         print(f"woo worker: {recovered['requeued']} taken opnieuw in de wachtrij, {recovered['failed']} mislukt")
@@ -113,6 +114,21 @@ def warm_up(ctx) -> None:
             suggest_metadata(_WARM_SAMPLE, title="Besluit", filename="besluit.pdf", properties={})
     except Exception:  # noqa: BLE001 - only a head start: each job still loads what it needs itself
         logging.getLogger(__name__).warning("worker warm-up failed; jobs load their tools themselves", exc_info=True)
+
+
+def _die_with_parent() -> None:
+    """rq's work-horse runs in a process group of its own, so stopping or killing the worker's group
+    (`woo up` stopping, a crash) left the horse running its job, with its memory, parent 1. Linux sends
+    the horse SIGKILL when the worker that forked it dies (its tools follow: woo.adapters.bounded)."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the worker died between the fork and the prctl
+        os._exit(1)
 
 
 def _forget_inherited_connections() -> None:

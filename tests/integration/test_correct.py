@@ -132,7 +132,7 @@ def test_correct_form_on_document_page(client, woo_ctx, tmp_path):
 
 
 def test_cli_correct(client, woo_ctx, tmp_path):
-    from woo.publish.cli import correct_command
+    from woo.cli_publish import correct_command
 
     category = sitemaps.tooi.category_by_uri(WOO_VERZOEK)
     doc_id = _published(woo_ctx, tmp_path, "Inventarislijst Woo-verzoek", WOO_VERZOEK)

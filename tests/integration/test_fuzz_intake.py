@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.factories import make_docx, make_odt, make_pdf, make_xlsx
+from tests.hostile import docx_zip_bomb
 from woo.intake.extract import ExtractionError, extract_text
 from woo.intake.identify import EXTENSIONS, RejectedFile, identify
 from woo.privacy.document import scan_extracted
@@ -78,20 +79,7 @@ def _zip(parts: dict[str, bytes], compression=zipfile.ZIP_DEFLATED) -> bytes:
 
 @lru_cache(maxsize=None)
 def _bomb(size_mb: int) -> bytes:
-    """A DOCX whose document.xml inflates to size_mb MB of one repeated tag."""
-    chunk = b"<w:p><w:r><w:t>a</w:t></w:r></w:p>" * 1000
-    body = io.BytesIO()
-    with zipfile.ZipFile(body, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
-        with zf.open("word/document.xml", "w", force_zip64=True) as f:
-            f.write(b'<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
-                    b'wordprocessingml/2006/main"><w:body>')
-            for _ in range(size_mb * 1024 * 1024 // len(chunk)):
-                f.write(chunk)
-            f.write(b"</w:body></w:document>")
-        zf.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
-                    'package/2006/content-types"><Override PartName="/word/document.xml" ContentType="application/'
-                    'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>')
-    return body.getvalue()
+    return docx_zip_bomb(size_mb)
 
 
 def _xxe_docx() -> bytes:
@@ -136,7 +124,7 @@ HOSTILE = {  # name -> bytes factory; each a known attack or breakage
                            '<text>&xxe;</text></svg>').encode(),
     "xxe.html": lambda: (XXE_DOCTYPE + "<html><body>&xxe;<script>alert(1)</script></body></html>").encode(),
     # 2 MB inflated from ~10 kB: the ratio of a bomb at a size the test can afford; the caps themselves are
-    # MAX_PART_BYTES (extract) and 50 MB (hidden-content check), both checked before inflating
+    # MAX_XML_PART_BYTES (extract) and 50 MB (hidden-content check), both checked before inflating
     "bomb.docx": lambda: _bomb(2),
     "nested.zip.docx": lambda: _zip({"[Content_Types].xml": b"<Types/>", "a.zip": _zip({"b.zip": _bomb(8)})}),
     "pdf_zip_polyglot.pdf": lambda: _valid()["pdf"] + _valid()["docx"],

@@ -8,11 +8,9 @@ Time is only bounded generously (the machine is shared); figures belong in scrip
 from __future__ import annotations
 
 import http.server
-import io
 import re
 import resource
 import shutil
-import struct
 import threading
 import time
 import zipfile
@@ -24,6 +22,8 @@ from sqlalchemy import select
 
 from tests.conftest import cli_env, drain
 from tests.factories import make_docx, make_pdf, make_scanned_pdf
+from tests.hostile import (blank_pages_pdf, docx_zip_bomb, flate_bomb_pdf, lying_dct_pdf, nested_eml, patch_member,
+                           png_bomb, tiff_ifd_loop)
 from woo.adapters import bounded
 from woo.adapters.models import Document, Job, Organisation
 from woo.intake import precheck
@@ -48,120 +48,6 @@ def _no_leftovers() -> None:
 
 def _child_peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-
-
-# ------------------------------------------------------------------------------------ generators
-
-def _tiff(path: Path, loop: str) -> Path:
-    """A 10x10 grey TIFF whose IFD chain points back to itself ('self') or IFD2 -> IFD1 ('pair')."""
-    entries = [(256, 3, 1, 10), (257, 3, 1, 10), (258, 3, 1, 8), (259, 3, 1, 1), (262, 3, 1, 1),
-               (273, 4, 1, 0), (277, 3, 1, 1), (278, 3, 1, 10), (279, 4, 1, 100)]
-    ifd_size = 2 + 12 * len(entries) + 4
-
-    def ifd(at: int, data_at: int, nxt: int) -> bytes:
-        out = struct.pack("<H", len(entries))
-        for tag, typ, n, value in entries:
-            value = data_at if tag == 273 else value
-            out += struct.pack("<HHI", tag, typ, n) + (struct.pack("<HH", value, 0) if typ == 3 else
-                                                       struct.pack("<I", value))
-        return out + struct.pack("<I", nxt)
-
-    first, second = 8, 8 + ifd_size
-    data_at = 8 + 2 * ifd_size
-    body = b"II*\x00" + struct.pack("<I", first)
-    if loop == "self":
-        body += ifd(first, data_at, first) + b"\x00" * ifd_size
-    else:
-        body += ifd(first, data_at, second) + ifd(second, data_at, first)
-    path.write_bytes(body + b"\x80" * 100)
-    return path
-
-
-def _png_bomb(path: Path) -> Path:
-    """A PNG that declares 100000 x 100000 pixels in a few hundred bytes."""
-    import zlib
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    ihdr = struct.pack(">IIBBBBB", 100_000, 100_000, 8, 0, 0, 0, 0)
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 1000))
-                     + chunk(b"IEND", b""))
-    return path
-
-
-def _pdf_with_image(path: Path, width: int, height: int, data: bytes, filt: str) -> Path:
-    import pikepdf
-
-    pdf = pikepdf.new()
-    pdf.add_blank_page(page_size=(612, 792))
-    image = pikepdf.Stream(pdf, data)
-    image.Type, image.Subtype = pikepdf.Name.XObject, pikepdf.Name.Image
-    image.Width, image.Height, image.BitsPerComponent = width, height, 8
-    image.ColorSpace, image.Filter = pikepdf.Name.DeviceRGB, pikepdf.Name(filt)
-    page = pdf.pages[0]
-    page.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image))
-    page.Contents = pikepdf.Stream(pdf, b"q 612 0 0 792 0 0 cm /Im0 Do Q")
-    pdf.save(path)
-    return path
-
-
-def _flate_bomb_pdf(path: Path) -> Path:
-    import zlib
-
-    return _pdf_with_image(path, 60_000, 60_000, zlib.compress(b"\x00" * 1_000_000, 9), "/FlateDecode")
-
-
-def _lying_dct_pdf(path: Path) -> Path:
-    """The PDF says 16 x 16; the JPEG inside says 30000 x 30000 (decoders believe the JPEG)."""
-    from PIL import Image
-
-    buf = io.BytesIO()
-    Image.new("RGB", (16, 16), "white").save(buf, "JPEG")
-    jpeg = bytearray(buf.getvalue())
-    sof = jpeg.index(b"\xff\xc0")
-    jpeg[sof + 5:sof + 9] = struct.pack(">HH", 30_000, 30_000)
-    return _pdf_with_image(path, 16, 16, bytes(jpeg), "/DCTDecode")
-
-
-def _blank_pages_pdf(path: Path, pages: int) -> Path:
-    import pikepdf
-
-    pdf = pikepdf.new()
-    for _ in range(pages):
-        pdf.add_blank_page(page_size=(595, 842))
-    pdf.save(path)
-    return path
-
-
-def _nested_eml(path: Path, depth: int = 3000) -> Path:
-    head = b"From: a@example.org\r\nSubject: genest\r\nMIME-Version: 1.0\r\n"
-    inner = b"Content-Type: text/plain\r\n\r\nbinnenste\r\n"
-    for _ in range(depth):
-        inner = b"Content-Type: message/rfc822\r\n\r\n" + inner
-    path.write_bytes(head + inner)
-    return path
-
-
-def _patch_member(path: Path, member: str, *, flag: int = 0, method: int | None = None,
-                  new_name: bytes | None = None) -> Path:
-    """Set general-purpose flag bits / the compression method / the raw name of one member, in both
-    the local and the central header (zipfile cannot write such archives itself)."""
-    data = bytearray(path.read_bytes())
-    name = member.encode()
-    for sig, flag_at, method_at, name_len_at, name_at in ((b"PK\x03\x04", 6, 8, 26, 30), (b"PK\x01\x02", 8, 10, 28, 46)):
-        pos = 0
-        while (pos := data.find(sig, pos)) != -1:
-            n = struct.unpack_from("<H", data, pos + name_len_at)[0]
-            if bytes(data[pos + name_at:pos + name_at + n]) == name:
-                struct.pack_into("<H", data, pos + flag_at, struct.unpack_from("<H", data, pos + flag_at)[0] | flag)
-                if method is not None:
-                    struct.pack_into("<H", data, pos + method_at, method)
-                if new_name is not None:
-                    data[pos + name_at:pos + name_at + n] = new_name
-            pos += 4
-    path.write_bytes(bytes(data))
-    return path
 
 
 # ------------------------------------------------------------------------------------ the runner
@@ -220,7 +106,7 @@ def test_a_tool_dies_with_the_process_that_started_it(tmp_path):
 
 @pytest.mark.parametrize("loop", ["self", "pair"])
 def test_tiff_whose_ifd_chain_loops_is_refused_at_once(tmp_path, loop):
-    tiff = _tiff(tmp_path / f"{loop}.tif", loop)
+    tiff = tiff_ifd_loop(tmp_path / f"{loop}.tif", loop)
     started = time.monotonic()
     with pytest.raises(ExtractionError) as exc:
         extract_text(tiff, "tiff", ocr=True)
@@ -229,8 +115,8 @@ def test_tiff_whose_ifd_chain_loops_is_refused_at_once(tmp_path, loop):
     assert not PYTHON_ERROR.search(exc.value.reason)
 
 
-@pytest.mark.parametrize("make, code", [(_png_bomb, "image_too_large"), (_flate_bomb_pdf, "image_too_large"),
-                                        (_lying_dct_pdf, "image_lies")])
+@pytest.mark.parametrize("make, code", [(png_bomb, "image_too_large"), (flate_bomb_pdf, "image_too_large"),
+                                        (lying_dct_pdf, "image_lies")])
 def test_image_bombs_and_lying_jpeg_headers_are_refused_before_ocr(tmp_path, make, code):
     name = make.__name__.strip("_")
     path = make(tmp_path / (name + (".png" if "png" in name else ".pdf")))
@@ -242,6 +128,19 @@ def test_image_bombs_and_lying_jpeg_headers_are_refused_before_ocr(tmp_path, mak
     assert exc.value.code == code and not PYTHON_ERROR.search(exc.value.reason)
     assert _child_peak_mb() < 2500
     _no_leftovers()
+
+
+def test_a_docx_whose_text_inflates_past_the_part_limit_is_refused_before_parsing(tmp_path):
+    """The mixed hostile benchmark found a 200 MB document.xml (under the old 200 MiB cap) parsed as one
+    lxml tree: 3.4 GB in the work-horse. Whole-tree parts now stop at MAX_XML_PART_BYTES."""
+    from woo.intake.extract import MAX_XML_PART_BYTES
+
+    bomb = tmp_path / "bom.docx"
+    bomb.write_bytes(docx_zip_bomb(MAX_XML_PART_BYTES // (1024 * 1024) + 8))
+    assert bomb.stat().st_size < 1024 * 1024
+    with pytest.raises(ExtractionError) as exc:
+        extract_text(bomb)
+    assert exc.value.code == "too_large" and "te groot" in str(exc.value)
 
 
 def test_sane_images_and_pdfs_pass_the_pre_checks(tmp_path):
@@ -260,11 +159,11 @@ def test_sane_images_and_pdfs_pass_the_pre_checks(tmp_path):
 # ------------------------------------------------------------------------------------ Dutch reasons
 
 def test_library_errors_of_hostile_files_become_dutch_reasons(tmp_path):
-    nested = _nested_eml(tmp_path / "genest.eml")
+    nested = nested_eml(tmp_path / "genest.eml")
     docx = make_docx(tmp_path / "versleuteld.docx", ["Geheim."])
-    _patch_member(docx, "word/document.xml", flag=0x1)
+    patch_member(docx, "word/document.xml", flag=0x1)
     odd = make_docx(tmp_path / "compressie.docx", ["Vreemd."])
-    _patch_member(odd, "word/document.xml", method=97)
+    patch_member(odd, "word/document.xml", method=97)
     for path, kind in ((nested, "eml"), (docx, "docx"), (odd, "docx")):
         try:
             extract_text(path, kind, max_chars=100_000)
@@ -278,14 +177,14 @@ def test_library_errors_of_hostile_files_become_dutch_reasons(tmp_path):
 
 def test_hostile_uploads_end_as_dutch_job_failures_with_nothing_left_running(woo_ctx, tmp_path):
     files = {
-        "lus.tif": _tiff(tmp_path / "lus.tif", "self"),
-        "paar.tif": _tiff(tmp_path / "paar.tif", "pair"),
-        "bom.png": _png_bomb(tmp_path / "bom.png"),
-        "bom.pdf": _flate_bomb_pdf(tmp_path / "bom.pdf"),
-        "liegt.pdf": _lying_dct_pdf(tmp_path / "liegt.pdf"),
-        "genest.eml": _nested_eml(tmp_path / "genest.eml"),
-        "versleuteld.docx": _patch_member(make_docx(tmp_path / "v.docx", ["Geheim."]), "word/document.xml", flag=1),
-        "compressie.docx": _patch_member(make_docx(tmp_path / "c.docx", ["Raar."]), "word/document.xml", method=97),
+        "lus.tif": tiff_ifd_loop(tmp_path / "lus.tif", "self"),
+        "paar.tif": tiff_ifd_loop(tmp_path / "paar.tif", "pair"),
+        "bom.png": png_bomb(tmp_path / "bom.png"),
+        "bom.pdf": flate_bomb_pdf(tmp_path / "bom.pdf"),
+        "liegt.pdf": lying_dct_pdf(tmp_path / "liegt.pdf"),
+        "genest.eml": nested_eml(tmp_path / "genest.eml"),
+        "versleuteld.docx": patch_member(make_docx(tmp_path / "v.docx", ["Geheim."]), "word/document.xml", flag=1),
+        "compressie.docx": patch_member(make_docx(tmp_path / "c.docx", ["Raar."]), "word/document.xml", method=97),
     }
     org = _org(woo_ctx)
     started = time.monotonic()
@@ -319,7 +218,7 @@ def test_three_thousand_blank_pages_do_not_hold_back_light_work_and_ocr_reports_
 
     monkeypatch.setenv("WOO_OCR_MAX_PAGES", "3")
     org = _org(woo_ctx)
-    long_scan = ingest(woo_ctx, SYSTEM, org, "lang.pdf", path=_blank_pages_pdf(tmp_path / "lang.pdf", 3000))
+    long_scan = ingest(woo_ctx, SYSTEM, org, "lang.pdf", path=blank_pages_pdf(tmp_path / "lang.pdf", 3000))
     normal = ingest(woo_ctx, SYSTEM, org, "gewoon.pdf",
                     path=make_pdf(tmp_path / "gewoon.pdf", ["Besluit op het Woo-verzoek over de begroting " * 5]))
     # Only the light queue is worked: the normal document gets all its light jobs done, the scan waits
@@ -436,7 +335,7 @@ def test_cli_ingest_of_zips_with_bad_member_names_gives_dutch_refusals(woo_ctx, 
     utf8 = tmp_path / "utf8.zip"
     with zipfile.ZipFile(utf8, "w") as z:
         z.writestr("ab.pdf", pdf)
-    _patch_member(utf8, "ab.pdf", flag=0x800, new_name=b"\xff\xfe.pdf")
+    patch_member(utf8, "ab.pdf", flag=0x800, new_name=b"\xff\xfe.pdf")
     dot = tmp_path / "punt.zip"
     with zipfile.ZipFile(dot, "w") as z:
         z.writestr(".pdf", pdf)

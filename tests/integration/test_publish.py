@@ -179,7 +179,7 @@ def test_publish_button_on_document_page(app, woo_ctx, tmp_path):
 
 
 def test_cli_publish_all_ready_and_withdraw(woo_ctx, tmp_path):
-    from woo.publish.cli import publish_command, withdraw_command
+    from woo.cli_publish import publish_command, withdraw_command
 
     ready, concept = make_documents(woo_ctx, tmp_path, [("Advies over parkeren", WOO_VERZOEK), ("Concept", None)])
     env, data = cli_env(woo_ctx.settings), ["--data-dir", str(tmp_path / "d")]

@@ -182,7 +182,7 @@ def test_cli_rebuild_and_refresh(woo_ctx, tmp_path):
     from click.testing import CliRunner
 
     from tests.conftest import cli_env
-    from woo.publish.cli import sitemaps_rebuild_command, sitemaps_refresh_command
+    from woo.cli_publish import sitemaps_rebuild_command, sitemaps_refresh_command
 
     _add_published(woo_ctx, 3)  # noted in the outbox; the CLI works it off instead of the worker
     env, data = cli_env(woo_ctx.settings), ["--data-dir", str(tmp_path / "d")]

@@ -145,7 +145,7 @@ def test_cli_reindex_restores_published_only(woo_ctx, tmp_path):
     from click.testing import CliRunner
 
     from tests.conftest import cli_env
-    from woo.publish.cli import search_group
+    from woo.cli_publish import search_group
 
     shown, hidden = _documents(woo_ctx, tmp_path, [
         ("Verslag commissievergadering", ["Verslagen van de commissie."], ONDERZOEK),

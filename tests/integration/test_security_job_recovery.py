@@ -49,3 +49,47 @@ def test_recover_leaves_live_queued_jobs_alone(woo_ctx, tmp_path):
     pdf = make_pdf(tmp_path / "b.pdf", ["Nog in de wachtrij."])
     ingest(woo_ctx, SYSTEM, org, "b.pdf", path=pdf, source="cli")
     assert jobs.recover(woo_ctx) == {"requeued": 0, "failed": 0}
+
+
+def _taken_by_a_killed_worker(ctx, age_seconds: float) -> list[int]:
+    """What a worker on several queues leaves when it is killed right after its BLPOP: the rq job still
+    says 'queued' but is in no queue list any more (rq keeps no intermediate copy for a multi-queue pop)."""
+    from datetime import datetime, timedelta, timezone
+
+    from rq import Queue
+    from rq.job import Job as RqJob
+
+    from woo.adapters.queue import QUEUES
+
+    redis = ctx.queue.redis
+    for name in QUEUES:
+        while redis.lpop(Queue(name, connection=redis).key) is not None:
+            pass
+    with ctx.unit_of_work() as s:
+        waiting = [(j.id, j.rq_id) for j in s.execute(select(Job).where(Job.status == jobs.QUEUED)).scalars()]
+    for _, rq_id in waiting:
+        rq_job = RqJob.fetch(rq_id, connection=redis)
+        assert str(rq_job.get_status()).split(".")[-1].lower() == "queued"
+        rq_job.enqueued_at = datetime.now(timezone.utc) - timedelta(seconds=age_seconds)
+        rq_job.save()
+    return [job_id for job_id, _ in waiting]
+
+
+def test_recover_requeues_a_job_a_killed_worker_had_just_taken(woo_ctx, tmp_path):
+    with woo_ctx.unit_of_work() as s:
+        org = accounts.default_organisation(s).id
+    ingest(woo_ctx, SYSTEM, org, "c.pdf", path=make_pdf(tmp_path / "c.pdf", ["Net gepakt."]), source="cli")
+    taken = _taken_by_a_killed_worker(woo_ctx, age_seconds=120)
+    assert taken
+    assert jobs.recover(woo_ctx) == {"requeued": len(taken), "failed": 0}
+    drain(woo_ctx)
+    with woo_ctx.unit_of_work() as s:
+        assert {s.get(Job, job_id).status for job_id in taken} == {jobs.DONE}
+
+
+def test_recover_leaves_a_just_taken_job_to_the_worker_that_took_it(woo_ctx, tmp_path):
+    with woo_ctx.unit_of_work() as s:
+        org = accounts.default_organisation(s).id
+    ingest(woo_ctx, SYSTEM, org, "d.pdf", path=make_pdf(tmp_path / "d.pdf", ["Wordt gestart."]), source="cli")
+    assert _taken_by_a_killed_worker(woo_ctx, age_seconds=1)  # a live worker marks it started any moment
+    assert jobs.recover(woo_ctx) == {"requeued": 0, "failed": 0}

@@ -451,3 +451,19 @@ class ArchiveObject(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     version_id: Mapped[str | None] = mapped_column(String(200))
     written_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class HarvestRegistration(Base):
+    """An organisation's registration of a collection URL (a sitemap index) for one information category
+    in the national register of organisations (ROO), which the Woo-index harvests from: what was
+    registered there, when and by whom (woo cannot register itself; an admin records it here)."""
+    __tablename__ = "harvest_registrations"
+    __table_args__ = (UniqueConstraint("organisation_id", "category_uri"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    category_uri: Mapped[str] = mapped_column(String(200))  # TOOI informatiecategorie
+    url: Mapped[str] = mapped_column(String(500))  # the registered collection URL
+    registered_on: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    registered_by: Mapped[str] = mapped_column(String(200))  # who registered it at ROO
+    recorded_by: Mapped[str] = mapped_column(String(200))  # the woo user who recorded it here
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

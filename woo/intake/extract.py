@@ -28,7 +28,11 @@ from woo.intake.safexml import iterparse, parse_html, parse_xml
 
 # Below this many non-space characters per page on average a PDF counts as a scan.
 MIN_CHARS_PER_PAGE = 25
-MAX_PART_BYTES = 200 * 1024 * 1024  # one XML part inside a DOCX/ODT; more is a bomb, not a document
+MAX_PART_BYTES = 200 * 1024 * 1024  # one stream inside a .msg; more is a bomb, not a document
+# One XML part of a DOCX/PPTX/ODT that is parsed as a whole tree (lxml needs ~15x its size in memory):
+# 32 MiB is thousands of pages of text, and keeps the parse well inside the worker's 2 GB goal.
+# Spreadsheet sheets are streamed (iterparse) and have no such limit.
+MAX_XML_PART_BYTES = 32 * 1024 * 1024
 MAX_TEXT_FILE_BYTES = 256 * 1024 * 1024
 
 
@@ -128,9 +132,13 @@ def _zip_read(zf: zipfile.ZipFile, name: str) -> bytes | None:
         info = zf.getinfo(name)
     except KeyError:
         return None
-    if info.file_size > MAX_PART_BYTES:
+    if info.file_size > MAX_XML_PART_BYTES:
         raise ExtractionError("too_large", f"Onderdeel {name} van het document is te groot om te verwerken.")
-    return zf.read(info)
+    with zf.open(info) as fh:  # the declared size can lie: read at most one byte more than the limit
+        data = fh.read(MAX_XML_PART_BYTES + 1)
+    if len(data) > MAX_XML_PART_BYTES:
+        raise ExtractionError("too_large", f"Onderdeel {name} van het document is te groot om te verwerken.")
+    return data
 
 
 def _local(tag) -> str:

@@ -60,6 +60,8 @@ class Report:
     indexes: int = 0
     sitemaps: int = 0
     documents: int = 0
+    # category URI -> the sitemap index URL robots.txt names for it (what ROO must have registered)
+    index_urls: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -165,6 +167,7 @@ def check(base_url: str, fetch: Fetch | None = None) -> Report:
         if category is None:
             problem(f"robots.txt: {index_url} is geen sitemapindex-diwoo-infocatNNN.xml van een Woo-categorie")
             continue
+        report.index_urls[category.uri] = index_url
         if not place(index_url, "robots.txt"):
             continue
         answer = get(index_url, "sitemapindex")
@@ -249,3 +252,40 @@ def _check_sitemap(url, category, report, get, xml, place, lastmod, fetch, probl
             problem(f"{where}: geen Content-Type")
         elif fmt and fmt.upper() in FORMAT_TYPES and ctype not in FORMAT_TYPES[fmt.upper()]:
             problem(f"{where}: Content-Type {ctype} past niet bij formaat {fmt}")
+
+
+@dataclass(frozen=True)
+class Registered:
+    """One collection URL registered in ROO (the national register the Woo-index reads)."""
+    category_uri: str
+    url: str
+
+
+def registration_warnings(base_url: str, registered: list[Registered], index_urls: dict[str, str]) -> list[str]:
+    """What differs between the ROO registration and what the site serves (Dutch): a category that is
+    served but not registered (the Woo-index will never harvest it), one registered but not served, a
+    registered URL that differs from the served index, or one on another host than the public base."""
+    warnings = []
+    host = urlsplit(base_url).netloc.lower()
+    by_uri = {r.category_uri: r for r in registered}
+    for uri, url in sorted(index_urls.items()):
+        label = _label(uri)
+        reg = by_uri.get(uri)
+        if reg is None:
+            warnings.append(f"{label}: wordt gepubliceerd ({url}) maar is niet aangemeld bij de Woo-index (ROO)")
+        elif reg.url.strip() != url:
+            warnings.append(f"{label}: aangemeld als {reg.url}, maar robots.txt noemt {url}")
+    for reg in registered:
+        label = _label(reg.category_uri)
+        if urlsplit(reg.url).netloc.lower() != host:
+            warnings.append(f"{label}: aangemeld op host {urlsplit(reg.url).netloc or '(geen)'}, "
+                            f"maar de publieke host is {host}")
+        if reg.category_uri not in index_urls:
+            warnings.append(f"{label}: aangemeld ({reg.url}), maar robots.txt noemt geen sitemapindex "
+                            "voor deze categorie")
+    return warnings
+
+
+def _label(uri: str) -> str:
+    category = tooi.category_by_uri(uri)
+    return category.label if category else uri

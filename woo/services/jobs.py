@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import logging
+import time
 import traceback
 from contextvars import ContextVar
 from typing import Callable
@@ -262,6 +263,33 @@ def retry(ctx: Context, actor: Actor, job_id: int) -> None:
 MAX_RECOVERIES = 3
 
 
+def _dequeued_and_dropped(redis, rq_job, settle: float = 2.0, min_age: float = 30.0) -> bool:
+    """An rq job still 'queued' that is in no queue list: a worker on several queues takes a job with a
+    plain BLPOP (rq keeps no intermediate copy then) and was killed before it marked the job started, so
+    nothing will ever run it. A live worker marks a taken job started within milliseconds, so the job is
+    looked at twice, ``settle`` seconds apart, and only when it was enqueued ``min_age`` seconds ago."""
+    from datetime import datetime, timezone
+
+    from rq import Queue
+
+    enqueued = rq_job.enqueued_at
+    if enqueued is not None:
+        if enqueued.tzinfo is None:
+            enqueued = enqueued.replace(tzinfo=timezone.utc)
+        if (datetime.now(timezone.utc) - enqueued).total_seconds() < min_age:
+            return False
+    queue = Queue(rq_job.origin, connection=redis)
+    keys = (queue.key, queue.intermediate_queue_key)
+
+    def listed() -> bool:
+        return any(redis.lpos(key, rq_job.id) is not None for key in keys)
+
+    if listed():
+        return False
+    time.sleep(settle)
+    return not listed() and str(rq_job.get_status(refresh=True)).split(".")[-1].lower() == "queued"
+
+
 def recover(ctx: Context) -> dict[str, int]:
     """Jobs left 'queued'/'running' whose rq job is gone or dead (a worker was killed mid-job, Redis lost
     its data) are queued again; after MAX_RECOVERIES attempts they are marked failed, visibly.
@@ -288,8 +316,11 @@ def recover(ctx: Context) -> dict[str, int]:
         alive = False
         if rq_id:
             try:
-                status = RqJob.fetch(rq_id, connection=redis).get_status(refresh=True)
-                alive = str(status).split(".")[-1].lower() in ("queued", "started", "deferred", "scheduled")
+                rq_job = RqJob.fetch(rq_id, connection=redis)
+                status = str(rq_job.get_status(refresh=True)).split(".")[-1].lower()
+                alive = status in ("queued", "started", "deferred", "scheduled")
+                if status == "queued" and _dequeued_and_dropped(redis, rq_job):
+                    alive = False
             except Exception:  # noqa: BLE001 - NoSuchJobError and friends: the rq job is gone
                 alive = False
         if alive:

@@ -92,6 +92,13 @@ RULES: dict[str, Rule] = {
                                                               "scopes": "read"}),
     "admin.revoke_token": action("admin", scoped=False),
     "admin.jobs": action("admin", scoped=False),  # processing overview: waiting, running, failed jobs
+    # harvest readiness and the ROO registration for the Woo-index (woo.services.harvest)
+    "admin.harvest": action("admin", scoped=False),
+    "admin.harvest_check": action("admin", scoped=False),
+    "admin.harvest_register": action("admin", scoped=False, form={
+        "category_uri": "https://identifier.overheid.nl/tooi/def/thes/kern/c_139c6280", "url": "https://acl.example/x",
+        "registered_on": "2026-01-01", "registered_by": "acl"}),
+    "admin.harvest_unregister": action("admin", scoped=False),
     # REST API (Bearer token, or a logged-in browser session)
     "api.openapi": public(),
     "api.create_document": action("document.ingest", scope="ingest", form={"organisation": "{org_code}"}),

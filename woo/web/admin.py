@@ -205,3 +205,95 @@ def jobs():
         table = jobsvc.overview(s)
     return render_template("admin/jobs.html", jobs=table, job_labels=jobsvc.LABELS_NL,
                            job_kinds=jobsvc.KIND_LABELS_NL)
+
+
+# ------------------------------------------------------------------ harvest readiness and ROO registration
+
+def _harvest_org() -> tuple[int, list[tuple[int, str]]]:
+    """The organisation the page is about (?organisatie=ID, default the first) and all of them."""
+    with context().unit_of_work() as s:
+        orgs = [(o.id, o.name) for o in s.execute(select(Organisation).order_by(Organisation.name)).scalars()]
+    raw = request.values.get("organisatie", "")
+    chosen = int(raw) if raw.isdigit() and len(raw) <= 9 and int(raw) in {i for i, _ in orgs} else None
+    if chosen is None and not orgs:
+        abort(404, description="Er is nog geen organisatie.")
+    return (chosen if chosen is not None else orgs[0][0]), orgs
+
+
+def _harvest_page(readiness=None, status: int = 200):
+    from woo.domain import tooi
+    from woo.services import harvest
+
+    org_id, orgs = _harvest_org()
+    rows = harvest.registrations(context(), org_id)
+    categories = [c for c in tooi.woo_categories() if c.sitemapindex_code]
+    labels = {c.uri: c.label for c in categories}
+    base = context().settings.base_url.rstrip("/")
+    # what ROO must hold for each category: the index that robots.txt names (found by the check), or the
+    # name woo gives it
+    expected = {c.uri: f"{base}/sitemaps/{c.sitemapindex_filename or 'sitemapindex-diwoo-' + c.sitemapindex_code + '.xml'}"
+                for c in categories}
+    if readiness is not None:
+        expected.update(readiness.report.index_urls)
+    resp = make_response(render_template(
+        "admin/harvest.html", organisation_id=org_id, organisations=orgs, registrations=rows, labels=labels,
+        categories=categories, expected=expected, readiness=readiness, base_url=base,
+        today=__import__("datetime").date.today().isoformat()), status)
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@bp.route("/woo-index")
+@login_required
+def harvest():
+    """Registration in ROO (what the Woo-index harvests) and the outside-in readiness check."""
+    _require_admin()
+    return _harvest_page()
+
+
+@bp.route("/woo-index/controle", methods=["POST"])
+@login_required
+def harvest_check():
+    """Crawl the public host as the Woo-index does (woo harvest check) and show the Dutch report."""
+    from flask import current_app
+
+    from woo.services import harvest as harvestsvc
+
+    _require_admin()
+    org_id, _ = _harvest_org()
+    # over HTTP(S) to WOO_BASE_URL, through whatever front server is there; tests plug in their own fetch
+    return _harvest_page(harvestsvc.check(context(), org_id, fetch=current_app.config.get("WOO_HARVEST_FETCH")))
+
+
+@bp.route("/woo-index/aanmeldingen", methods=["POST"])
+@login_required
+def harvest_register():
+    from woo.services import harvest as harvestsvc
+
+    _require_admin()
+    org_id, _ = _harvest_org()
+    try:
+        harvestsvc.register(context(), g.principal.actor, org_id, request.form.get("category_uri", ""),
+                            request.form.get("url", ""), request.form.get("registered_on", ""),
+                            request.form.get("registered_by", ""))
+    except harvestsvc.RegistrationError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("Aanmelding vastgelegd.", "info")
+    return redirect(url_for("admin.harvest", organisatie=org_id))
+
+
+@bp.route("/woo-index/aanmeldingen/<int:registration_id>/verwijderen", methods=["POST"])
+@login_required
+def harvest_unregister(registration_id: int):
+    from woo.services import harvest as harvestsvc
+
+    _require_admin()
+    org_id, _ = _harvest_org()
+    try:
+        harvestsvc.unregister(context(), g.principal.actor, org_id, registration_id)
+    except harvestsvc.RegistrationError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("Aanmelding verwijderd.", "info")
+    return redirect(url_for("admin.harvest", organisatie=org_id))

@@ -42,6 +42,8 @@ ACTIONS_NL = {
     "fixity.checked": "Integriteitscontrole uitgevoerd", "fixity.mismatch": "Integriteitscontrole: afwijking",
     "fixity.missing": "Integriteitscontrole: bestand ontbreekt",
     "job.failed": "Taak mislukt", "job.recovered": "Taak hersteld", "job.retried": "Taak opnieuw gestart",
+    "harvest.registered": "Aanmelding bij de Woo-index (ROO) vastgelegd",
+    "harvest.unregistered": "Aanmelding bij de Woo-index (ROO) verwijderd",
     "metadata.confirmed": "Metadata vastgelegd",
     "privacy.decided": "Privacybeslissing", "privacy.scan_overridden": "Privacycontrole overgeslagen (met reden)",
     "privacy.scanned": "Gecontroleerd op persoonsgegevens",

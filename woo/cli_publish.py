@@ -1,4 +1,6 @@
-"""`woo publish` and `woo withdraw`: the publisher's actions from the shell (same service as UI and API)."""
+"""`woo publish`, `woo withdraw`, `woo correct`, `woo search` and `woo sitemaps`: the publisher's actions from
+the shell (same services as UI and API). Beside woo/cli.py, at the top: woo.publish is a lower layer and must
+not import woo.services."""
 from __future__ import annotations
 
 import sys
