@@ -441,6 +441,16 @@ PrivacyFinding.file_role = mapped_column("file_role", String(30), nullable=True)
 Document.retention_reason = mapped_column("retention_reason", Text, nullable=True)
 
 
+# --------------------------------------------------------------------------- dossier retention (issue 13)
+# The Selectielijst class of a dossier and its brondatum; the dossier's documents inherit both
+# (woo.services.retention.apply_dossier_class), so a dossier is destroyed or transferred whole.
+Publication.retention_resultaat = mapped_column("retention_resultaat", String(20), nullable=True)
+Publication.retention_source = mapped_column("retention_source", String(20), nullable=True)
+Publication.retention_reason = mapped_column("retention_reason", Text, nullable=True)
+Publication.retention_brondatum = mapped_column("retention_brondatum", Date, nullable=True)
+Publication.retention_brondatum_bron = mapped_column("retention_brondatum_bron", String(20), nullable=True)
+
+
 class ArchiveObject(Base):
     """A metadata object woo wrote beside a document's files (woo.archive.sidecars), with its checksum."""
     __tablename__ = "archive_objects"
