@@ -706,3 +706,71 @@ def _replace_original(ctx: Context, actor: Actor, doc_id: str, path: Path, filen
     for old in old_keys:
         ctx.store.delete_all_versions(old)
     jobs.dispatch(ctx, job_id)
+
+
+# --------------------------------------------------------------------------- public reading (site, open API)
+
+@dataclass
+class PublicDossiers:
+    total: int
+    dossiers: list  # Dossier rows of this page, newest first
+    facets: dict = field(default_factory=dict)  # "soort": [(kind, n)], "onderwerp": [(topic, n)]
+
+
+def public_dossiers(session: Session, organisation_ids, q: str = "", kind: str | None = None,
+                    topic: str | None = None, category: str | None = None, offset: int = 0,
+                    limit: int = 20) -> PublicDossiers:
+    """Published dossiers of these organisations matching ``q`` (title, summary, reference, onderwerp), with
+    facets per dossier kind and per onderwerp. Each facet counts with the other filter applied, so a chosen
+    onderwerp shows how many of its dossiers are of each kind and the other way round."""
+    from sqlalchemy import or_
+
+    where = [Dossier.organisation_id.in_(list(organisation_ids)), Dossier.status == Status.OPENBAAR.value]
+    if category:
+        where.append(Dossier.category == category)
+    q = (q or "").strip().lower()
+    rows = session.execute(select(Dossier.id, Dossier.kind, Dossier.topics).where(*where)
+                           .order_by(Dossier.published_at.desc(), Dossier.id)).all()
+    if q:
+        like = f"%{q}%"
+        text_hits = set(session.execute(select(Dossier.id).where(*where, or_(
+            func.lower(Dossier.title).like(like), func.lower(Dossier.summary).like(like),
+            func.lower(Dossier.reference).like(like)))).scalars())
+        rows = [r for r in rows if r[0] in text_hits or any(q in (t or "").lower() for t in (r[2] or []))]
+    topic_key = (topic or "").strip().lower()
+    in_kind = [r for r in rows if not kind or r[1] == kind]
+    in_topic = [r for r in rows if not topic_key or topic_key in {(t or "").lower() for t in (r[2] or [])}]
+    kinds: dict[str, int] = {}
+    for r in in_topic:
+        kinds[r[1]] = kinds.get(r[1], 0) + 1
+    topics_: dict[str, int] = {}
+    for r in in_kind:
+        for t in dict.fromkeys(r[2] or []):
+            topics_[t] = topics_.get(t, 0) + 1
+    chosen = [r[0] for r in in_kind if r in in_topic] if (kind or topic_key) else [r[0] for r in rows]
+    page_ids = chosen[offset:offset + limit]
+    found = {d.id: d for d in session.execute(select(Dossier).where(Dossier.id.in_(page_ids))).scalars()}
+    facets = {"soort": sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])),
+              "onderwerp": sorted(topics_.items(), key=lambda kv: (-kv[1], kv[0].lower()))}
+    return PublicDossiers(len(chosen), [found[i] for i in page_ids if i in found], facets)
+
+
+def public_documents(session: Session, d: Dossier, base_url: str) -> list[dict]:
+    """The documents of a published dossier as the public may see them: judgement and grounds always, a file
+    URL only for a published openbaar / deels openbaar document, the existing link for reeds openbaar."""
+    out = []
+    for item in items(session, d.id):
+        j = rules.parse_judgement(item.judgement) if item.judgement else None
+        doc = item.document
+        published = doc.status == DocStatus.PUBLISHED and j in rules.PUBLISHED_AS_FILE
+        out.append({"id": doc.id, "title": doc.title, "role": item.role, "number": item.number,
+                    "judgement": item.judgement, "grounds": list(item.grounds or []), "remark": item.remark,
+                    "document_date": doc.document_date.date().isoformat() if doc.document_date else None,
+                    "category": doc.category if published else None,
+                    "page": f"{base_url.rstrip('/')}/publicaties/{doc.id}" if published else None,
+                    "file": file_url(base_url, doc.id) if published else None,
+                    "public_link": item.public_link if j == Judgement.REEDS_OPENBAAR else None})
+    return out
+
+
+__all__ += ["PublicDossiers", "public_dossiers", "public_documents"]

@@ -114,6 +114,8 @@ RULES: dict[str, Rule] = {
     # dossiers (woo/web/dossiers.py): public landing page and inventarislijst, the requester's secret link,
     # and the officer's pages (the dossier's organisation scopes them)
     "dossierpages.page": public(),
+    "openbaar.dossiers": public(),  # the open JSON API (woo/web/api_public.py): anonymous, rate-limited
+    "openbaar.dossier": public(),
     "dossierpages.inventory_csv": public(),
     "dossierpages.inventory_xlsx": public(),
     "dossierpages.requester": public(),  # 404 unless the secret link is live

@@ -144,21 +144,16 @@ def requester_file(dossier_id: str, token: str, document_id: str):
     return resp
 
 
-def search_dossiers(session, organisation_ids, q: str, limit: int = 10) -> list[dict]:
-    """Published dossiers whose title, summary, reference or onderwerpen match ``q`` (public search)."""
-    stmt = select(Dossier).where(Dossier.organisation_id.in_(organisation_ids),
-                                 Dossier.status == rules.Status.OPENBAAR.value)
-    if q:
-        like = f"%{q.lower()}%"
-        from sqlalchemy import func, or_
-
-        stmt = stmt.where(or_(func.lower(Dossier.title).like(like), func.lower(Dossier.summary).like(like),
-                              func.lower(Dossier.reference).like(like)))
-    out = []
-    for d in session.execute(stmt.order_by(Dossier.published_at.desc()).limit(limit)).scalars():
-        out.append({"id": d.id, "title": d.title, "kind": rules.KIND_LABELS_NL[rules.Kind(d.kind)],
-                    "published": as_utc(d.published_at), "topics": d.topics or []})
-    return out
+def search_dossiers(session, organisation_ids, q: str, limit: int = 10, kind: str | None = None,
+                    topic: str | None = None) -> tuple[list[dict], dict]:
+    """Published dossiers whose title, summary, reference or onderwerpen match ``q`` (public search), and the
+    facets per dossier kind and onderwerp (woo.services.dossiers.public_dossiers)."""
+    result = svc.public_dossiers(session, organisation_ids, q, kind=kind, topic=topic, limit=limit)
+    out = [{"id": d.id, "title": d.title, "kind": rules.KIND_LABELS_NL[rules.Kind(d.kind)],
+            "published": as_utc(d.published_at), "topics": d.topics or []} for d in result.dossiers]
+    facets = {"soort": [(k, rules.KIND_LABELS_NL[rules.Kind(k)], n) for k, n in result.facets["soort"]],
+              "onderwerp": [(t, t, n) for t, n in result.facets["onderwerp"]]}
+    return out, facets
 
 
 # --------------------------------------------------------------------------- officer UI
