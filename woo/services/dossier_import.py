@@ -32,7 +32,7 @@ from woo.domain import dossiers as rules
 from woo.domain.dossiers import DossierError, Judgement, Role
 from woo.domain.grounds import WOO_GROUNDS, split_grounds
 from woo.domain.lifecycle import Status as DocStatus
-from woo.intake.archives import iter_zip_members
+from woo.intake.archives import iter_archive_members
 from woo.intake.identify import RejectedFile, identify, safe_filename
 from woo.intake.spool import TooLarge, hash_file
 from woo.services import audit, jobs
@@ -371,7 +371,7 @@ def import_dossier(ctx: Context, actor: Actor, organisation_id: int, values: dic
     checked: dict[str, _Checked] = {}
     try:
         total = None
-        for n, (member, tmp) in enumerate(iter_zip_members(zip_path, max_members=MAX_MEMBERS,
+        for n, (member, tmp) in enumerate(iter_archive_members(zip_path, max_members=MAX_MEMBERS,
                                                            max_total_bytes=max(limit, 2 * 1024 ** 3) * 4), 1):
             tick("controle", n, total or 0)
             name = PurePosixPath(member).name
@@ -410,7 +410,7 @@ def import_dossier(ctx: Context, actor: Actor, organisation_id: int, values: dic
     try:
         stored_versions: dict[str, str | None] = {}
         wanted = {c.member: c for c in checked.values()}
-        for n, (member, tmp) in enumerate(iter_zip_members(zip_path, max_members=MAX_MEMBERS,
+        for n, (member, tmp) in enumerate(iter_archive_members(zip_path, max_members=MAX_MEMBERS,
                                                            max_total_bytes=max(limit, 2 * 1024 ** 3) * 4), 1):
             c = wanted.get(member)
             if c is None:
