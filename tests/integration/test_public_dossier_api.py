@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import pytest
 from lxml import etree
 from sqlalchemy import select
 
 from tests.integration.retention_helpers import make_record
-from woo.adapters.models import Document, Dossier
+from woo.adapters.models import Document, Dossier, Event
 from woo.app import create_app
 from woo.services import accounts, dossiers
 from woo.services.context import SYSTEM
@@ -124,3 +125,48 @@ def test_open_api_rate_limit(woo_ctx):
     assert other.status_code == 200
     with woo_ctx.unit_of_work() as s:
         assert s.execute(select(Dossier)).first() is None
+
+
+def test_officer_manages_onderwerpen(woo_ctx):
+    """Add, rename (the dossiers that carry it follow), retire (no longer offered, kept where it is), restore."""
+    from tests.integration.retention_helpers import logged_in_client
+    from woo.domain.roles import Role
+    from woo.services.context import Actor
+
+    with woo_ctx.unit_of_work() as s:
+        org = accounts.default_organisation(s).id
+        user = accounts.create_user(s, SYSTEM, "beheerder-o", None, [(Role.OFFICER, None)])
+        officer = Actor("user", user.id, "beheerder-o")
+    client = logged_in_client(create_app(ctx=woo_ctx), woo_ctx, officer, "csrf-test")
+
+    def post(**form):
+        return client.post("/dossiers/onderwerpen", data={"csrf_token": "csrf-test", "organisation_id": org, **form},
+                           follow_redirects=True)
+
+    assert "Nog geen onderwerpen" in client.get("/dossiers/onderwerpen").get_data(as_text=True)
+    assert post(op="add", topic="  Haven  ").status_code == 200
+    did = dossiers.create(woo_ctx, SYSTEM, org, {"title": "Over de haven", "kind": "publicatie", "category": "2a",
+                                                 "topics": ["haven"]})
+    page = post(op="rename", topic="Haven", new_name="Haven en scheepvaart").get_data(as_text=True)
+    assert "1 dossier(s) aangepast" in page
+    with woo_ctx.unit_of_work() as s:
+        assert s.get(Dossier, did).topics == ["Haven en scheepvaart"]
+    post(op="add", topic="Begroting")
+    assert "bestaat al" in post(op="rename", topic="Begroting", new_name="haven en scheepvaart").get_data(as_text=True)
+
+    page = post(op="retire", topic="Haven en scheepvaart").get_data(as_text=True)
+    assert "Vervallen" in page
+    with woo_ctx.unit_of_work() as s:
+        assert dossiers.topics(s, org) == ["Begroting"]  # no longer offered
+    with pytest.raises(dossiers.DossierError, match="Onbekend onderwerp"):
+        dossiers.create(woo_ctx, SYSTEM, org, {"title": "Nieuw", "kind": "publicatie", "category": "2a",
+                                               "topics": ["Haven en scheepvaart"]})
+    dossiers.edit(woo_ctx, SYSTEM, did, {"summary": "Nog steeds over de haven."})  # keeps its retired onderwerp
+    with woo_ctx.unit_of_work() as s:
+        assert s.get(Dossier, did).topics == ["Haven en scheepvaart"]
+    post(op="add", topic="haven en scheepvaart")  # back in use
+    with woo_ctx.unit_of_work() as s:
+        assert dossiers.topics(s, org) == ["Begroting", "Haven en scheepvaart"]
+        actions = {e.action for e in s.execute(select(Event)).scalars()}
+    assert {"dossier.topic_added", "dossier.topic_renamed", "dossier.topic_retired", "dossier.topic_restored"} <= actions
+    assert "Onbekende actie" in post(op="wis", topic="Begroting").get_data(as_text=True)

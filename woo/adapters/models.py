@@ -449,6 +449,8 @@ Publication.retention_source = mapped_column("retention_source", String(20), nul
 Publication.retention_reason = mapped_column("retention_reason", Text, nullable=True)
 Publication.retention_brondatum = mapped_column("retention_brondatum", Date, nullable=True)
 Publication.retention_brondatum_bron = mapped_column("retention_brondatum_bron", String(20), nullable=True)
+# A retired onderwerp is no longer offered for new dossiers; dossiers that have it keep it.
+DossierTopic.retired_at = mapped_column("retired_at", DateTime(timezone=True), nullable=True)
 
 
 class ArchiveObject(Base):

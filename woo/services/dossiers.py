@@ -103,7 +103,8 @@ def _fields(session: Session, org_id: int, values: dict, current: Dossier | None
     kind = rules.parse_kind(pick("kind", "publicatie"))
     category = rules.dossier_category(kind, values.get("category") or (current.category if current else None))
     managed = [t.name for t in session.execute(select(DossierTopic).where(
-        DossierTopic.organisation_id == org_id)).scalars()]
+        DossierTopic.organisation_id == org_id, DossierTopic.retired_at.is_(None))).scalars()]
+    managed += list(current.topics or []) if current is not None else []  # a retired one may stay where it is
     topics_in = values.get("topics", current.topics if current else []) or []
     if isinstance(topics_in, str):
         topics_in = [t for t in topics_in.split(",")]
@@ -190,12 +191,83 @@ def add_topic(ctx: Context, actor: Actor, organisation_id: int, name: str) -> st
         if exists is None:
             session.add(DossierTopic(organisation_id=organisation_id, name=name))
             audit.record(session, actor.label, "dossier.topic_added", None, organisation=organisation_id, topic=name)
+        elif exists[0].retired_at is not None:  # adding a retired onderwerp again brings it back
+            exists[0].retired_at = None
+            audit.record(session, actor.label, "dossier.topic_restored", None, organisation=organisation_id,
+                         topic=exists[0].name)
+            name = exists[0].name
     return name
 
 
 def topics(session: Session, organisation_id: int) -> list[str]:
-    return list(session.execute(select(DossierTopic.name).where(DossierTopic.organisation_id == organisation_id)
+    """The onderwerpen offered for new dossiers (retired ones left out)."""
+    return list(session.execute(select(DossierTopic.name).where(DossierTopic.organisation_id == organisation_id,
+                                                                DossierTopic.retired_at.is_(None))
                                 .order_by(DossierTopic.name)).scalars())
+
+
+@dataclass
+class TopicRow:
+    name: str
+    retired: bool
+    dossiers: int  # how many dossiers of the organisation carry it
+
+
+def topic_rows(session: Session, organisation_id: int) -> list[TopicRow]:
+    """Every onderwerp of the organisation, active and retired, with its use (the management page)."""
+    used: dict[str, int] = {}
+    for (topics_,) in session.execute(select(Dossier.topics).where(Dossier.organisation_id == organisation_id)):
+        for t in dict.fromkeys(topics_ or []):
+            used[t] = used.get(t, 0) + 1
+    rows = session.execute(select(DossierTopic).where(DossierTopic.organisation_id == organisation_id)
+                           .order_by(func.lower(DossierTopic.name))).scalars()
+    return [TopicRow(t.name, t.retired_at is not None, used.get(t.name, 0)) for t in rows]
+
+
+def _topic(session: Session, organisation_id: int, name: str) -> DossierTopic:
+    t = session.execute(select(DossierTopic).where(
+        DossierTopic.organisation_id == organisation_id,
+        func.lower(DossierTopic.name) == rules.normalise_topic(name).lower())).scalar_one_or_none()
+    if t is None:
+        raise DossierError(f"Onderwerp '{name}' staat niet in de onderwerpenlijst van de organisatie.")
+    return t
+
+
+def rename_topic(ctx: Context, actor: Actor, organisation_id: int, name: str, new_name: str) -> int:
+    """Rename an onderwerp in the managed list and on every dossier of the organisation that carries it
+    (audited once); returns how many dossiers changed."""
+    new_name = rules.normalise_topic(new_name)
+    if not new_name or len(new_name) > 200:
+        raise DossierError("Geef een nieuwe naam van 1 tot 200 tekens.")
+    with ctx.unit_of_work() as session:
+        t = _topic(session, organisation_id, name)
+        old = t.name
+        if new_name == old:
+            return 0
+        clash = session.execute(select(DossierTopic).where(
+            DossierTopic.organisation_id == organisation_id, DossierTopic.id != t.id,
+            func.lower(DossierTopic.name) == new_name.lower())).first()
+        if clash:
+            raise DossierError(f"Het onderwerp '{new_name}' bestaat al.")
+        t.name = new_name
+        changed = 0
+        for d in session.execute(select(Dossier).where(Dossier.organisation_id == organisation_id)).scalars():
+            if old in (d.topics or []):
+                d.topics = list(dict.fromkeys(new_name if x == old else x for x in d.topics))
+                changed += 1
+        audit.record(session, actor.label, "dossier.topic_renamed", None, organisation=organisation_id, topic=old,
+                     new=new_name, dossiers=changed)
+    return changed
+
+
+def retire_topic(ctx: Context, actor: Actor, organisation_id: int, name: str) -> None:
+    """No longer offer an onderwerp for new dossiers; the dossiers that have it keep it."""
+    with ctx.unit_of_work() as session:
+        t = _topic(session, organisation_id, name)
+        if t.retired_at is None:
+            t.retired_at = utcnow()
+            audit.record(session, actor.label, "dossier.topic_retired", None, organisation=organisation_id,
+                         topic=t.name)
 
 
 def set_status(ctx: Context, actor: Actor, dossier_id: str, target: str) -> None:
@@ -773,4 +845,5 @@ def public_documents(session: Session, d: Dossier, base_url: str) -> list[dict]:
     return out
 
 
-__all__ += ["PublicDossiers", "public_dossiers", "public_documents"]
+__all__ += ["PublicDossiers", "public_dossiers", "public_documents", "TopicRow", "topic_rows", "rename_topic",
+            "retire_topic"]

@@ -304,6 +304,40 @@ def open_requester(dossier_id: str):
     return _act(dossier_id, "document.publish", run, "Online voor verzoeker.")
 
 
+@bp.route("/dossiers/onderwerpen")
+@login_required
+def topics():
+    """The managed list of onderwerpen per organisation: add, rename, retire."""
+    with context().unit_of_work() as s:
+        orgs = [o for o in s.execute(select(Organisation).order_by(Organisation.name)).scalars()
+                if may("document.ingest", o.id)]
+        lists = [(o, svc.topic_rows(s, o.id)) for o in orgs]
+        return render_template("dossiers/topics.html", lists=lists)
+
+
+@bp.route("/dossiers/onderwerpen", methods=["POST"])
+@login_required
+def manage_topic():
+    f = request.form
+    org_id = f.get("organisation_id", type=int)
+    require("document.ingest", org_id)
+    op, name = f.get("op") or "add", (f.get("topic") or "").strip()
+    try:
+        if op == "add":
+            flash(f"Onderwerp '{svc.add_topic(context(), _actor(), org_id, name)}' staat in de lijst.", "ok")
+        elif op == "rename":
+            n = svc.rename_topic(context(), _actor(), org_id, name, f.get("new_name") or "")
+            flash(f"Onderwerp hernoemd; {n} dossier(s) aangepast.", "ok")
+        elif op == "retire":
+            svc.retire_topic(context(), _actor(), org_id, name)
+            flash(f"Onderwerp '{name}' vervallen: het wordt niet meer aangeboden; dossiers houden het.", "ok")
+        else:
+            flash("Onbekende actie.", "error")
+    except rules.DossierError as exc:
+        flash(str(exc), "error")
+    return redirect(url_for("dossiers.topics"))
+
+
 def init_app(app) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(bp)

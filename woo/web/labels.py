@@ -38,6 +38,8 @@ ACTIONS_NL = {
     "dossier.online_for_requester": "Dossier online voor verzoeker",
     "dossier.inventory_generated": "Inventarislijst gemaakt", "dossier.imported": "Dossier geïmporteerd",
     "dossier.topic_added": "Onderwerp toegevoegd",
+    "dossier.topic_renamed": "Onderwerp hernoemd", "dossier.topic_retired": "Onderwerp vervallen",
+    "dossier.topic_restored": "Onderwerp weer in gebruik",
     "dossier.destroyed": "Dossier vernietigd", "dossier.transferred": "Dossier overgebracht",
     "dossier.rebuilt": "Dossier hersteld uit opslag",
     "retention.dossier_classified": "Selectielijstklasse van dossier bepaald",
