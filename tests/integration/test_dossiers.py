@@ -296,3 +296,9 @@ def test_import_from_a_7z_archive(woo_ctx, tmp_path):
     with woo_ctx.unit_of_work() as s:
         doc = s.get(Document, numbers["1001"][0])
         assert doc.file("original").size > 0 and woo_ctx.store.get_bytes(doc.file("original").object_key)[:4] == b"%PDF"
+    # classification of a dossier's documents weighs the dossier: a Woo-besluit's documents lean to 2i, with why
+    drain(woo_ctx)
+    with woo_ctx.unit_of_work() as s:
+        suggestion = s.get(Document, numbers["1001"][0]).suggestion
+    assert suggestion["category"] == TWO_I
+    assert any(r.startswith("Context: Het document hoort bij een Woo-besluit") for r in suggestion["reasons"])
