@@ -121,6 +121,9 @@ RULES: dict[str, Rule] = {
     "dossierpages.requester": public(),  # 404 unless the secret link is live
     "dossierpages.requester_file": public(),
     "dossiers.index": login(),
+    "dossiers.start_import": action("document.ingest", form={"organisation_id": "{org}"}),
+    "dossiers.import_page": login(),  # 404 unless the import is of an organisation the user may read
+    "dossiers.import_status_json": login(),
     "dossiers.topics": login(),  # shows the lists of the organisations the user may manage
     "dossiers.manage_topic": action("document.ingest", form={"organisation_id": "{org}", "topic": "ACL-onderwerp"}),
     "dossiers.create": action("document.ingest", form={"organisation_id": "{org}", "title": "ACL-dossier",

@@ -304,6 +304,71 @@ def open_requester(dossier_id: str):
     return _act(dossier_id, "document.publish", run, "Online voor verzoeker.")
 
 
+@bp.route("/dossiers/import", methods=["POST"])
+@login_required
+def start_import():
+    """Upload archive (ZIP or 7z), inventory and decision letter; the import runs as a background job."""
+    from woo.services import dossier_import
+
+    f = request.form
+    org_id = f.get("organisation_id", type=int)
+    require("document.ingest", org_id)
+    archive, inventory, decision = (request.files.get(k) for k in ("archive", "inventory", "decision_letter"))
+    if not archive or not archive.filename or not inventory or not inventory.filename:
+        flash("Kies een archief (ZIP of 7z) met de documenten en de inventaris (XLSX of CSV).", "error")
+        return redirect(url_for("dossiers.index"))
+    values = {k: f.get(k) for k in ("title", "kind", "category", "reference", "summary", "received_date",
+                                    "decision_date", "decision") if f.get(k)}
+    with tempfile.TemporaryDirectory(prefix="woo-dossier-upload-") as tmp:
+        paths = {}
+        for name, upload in (("archive", archive), ("inventory", inventory), ("decision", decision)):
+            if upload and upload.filename:
+                paths[name] = Path(tmp) / name
+                upload.save(paths[name])  # streamed to disk by werkzeug
+        try:
+            import_id = dossier_import.start_import(
+                context(), _actor(), org_id, values, paths["archive"], paths["inventory"], inventory.filename,
+                paths.get("decision"), decision.filename if decision and decision.filename else None)
+        except rules.DossierError as exc:
+            flash(str(exc), "error")
+            return redirect(url_for("dossiers.index"))
+    return redirect(url_for("dossiers.import_page", import_id=import_id))
+
+
+def _import_status(import_id: str) -> dict:
+    from woo.services import dossier_import
+
+    with context().unit_of_work() as s:
+        status = dossier_import.import_status(s, import_id)
+    if status is None or not may("document.read", status["organisation_id"]):
+        abort(404, description="Deze import bestaat niet.")
+    return status
+
+
+@bp.route("/dossiers/import/<import_id>")
+@login_required
+def import_page(import_id: str):
+    """Server-rendered progress (counts done/total, problems); refreshes itself while the job runs."""
+    status = _import_status(import_id)
+    resp = Response(render_template("dossiers/import.html", s=status))
+    if not status["finished"]:
+        resp.headers["Refresh"] = "2"
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@bp.route("/dossiers/import/<import_id>/status.json")
+@login_required
+def import_status_json(import_id: str):
+    from flask import jsonify
+
+    status = _import_status(import_id)
+    status.pop("organisation_id", None)
+    resp = jsonify(status)
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
 @bp.route("/dossiers/onderwerpen")
 @login_required
 def topics():

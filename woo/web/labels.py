@@ -40,6 +40,7 @@ ACTIONS_NL = {
     "dossier.topic_added": "Onderwerp toegevoegd",
     "dossier.topic_renamed": "Onderwerp hernoemd", "dossier.topic_retired": "Onderwerp vervallen",
     "dossier.topic_restored": "Onderwerp weer in gebruik",
+    "dossier.import_started": "Dossierimport gestart",
     "dossier.destroyed": "Dossier vernietigd", "dossier.transferred": "Dossier overgebracht",
     "dossier.rebuilt": "Dossier hersteld uit opslag",
     "retention.dossier_classified": "Selectielijstklasse van dossier bepaald",
