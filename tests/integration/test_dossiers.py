@@ -201,6 +201,15 @@ def test_publish_is_all_or_nothing_and_judging(woo_ctx, tmp_path):
     with pytest.raises(dossiers.DossierError, match="weigeringsgrond"):
         dossiers.judge(woo_ctx, SYSTEM, did, items["1001"][0], "niet openbaar")
     dossiers.judge_bulk(woo_ctx, SYSTEM, did, [items["1001"][0]], "deels openbaar", "5.1.2e")
+    dossiers.judge(woo_ctx, SYSTEM, did, items["1004"][0], "reeds openbaar",
+                   public_link="https://www.rijksoverheid.nl/documenten/rapport-1004")
+    with woo_ctx.unit_of_work() as s:
+        # remade in the background: the previous list stays until the new one is stored, one job for both changes
+        inv_doc = s.get(Document, items["inventarislijst"][0])
+        assert inv_doc.file("original").sha256 == inv
+        assert [(j.kind, j.status) for j in inv_doc.jobs if j.kind == "inventory"] == [("inventory", "queued")]
+        assert any("Inventarislijst bijwerken" in r for r in dossiers.blockers(s, did).documents[inv_doc.id])
+    drain(woo_ctx)
     with woo_ctx.unit_of_work() as s:
         assert s.get(Document, items["inventarislijst"][0]).file("original").sha256 != inv  # regenerated
         b = dossiers.blockers(s, did)
