@@ -84,6 +84,7 @@ class Settings:
     oidc_organisation_claim: str | None = None
     proxy_hops: int = 0  # trusted reverse proxies (werkzeug ProxyFix)
     seaweedfs_master: str | None = None  # compacted after destruction (woo.services.compaction)
+    public_api_per_minute: int = 120  # requests per client address to the open JSON API (/api/v1/openbaar)
 
     def replace(self, **changes) -> "Settings":
         values = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -155,6 +156,7 @@ def load_settings(data_dir: Path | str | None = None, env: dict | None = None) -
         oidc_organisation_claim=pick("WOO_OIDC_ORGANISATION_CLAIM", "") or None,
         proxy_hops=int(pick("WOO_PROXY_HOPS", "0")),
         seaweedfs_master=pick("WOO_SEAWEEDFS_MASTER", "").rstrip("/") or None,
+        public_api_per_minute=int(pick("WOO_PUBLIC_API_PER_MINUTE", "120")),
         auto_accept_confidence=_auto_accept(pick("WOO_AUTO_ACCEPT_CONFIDENCE", "")),
     )
 

@@ -160,6 +160,13 @@ def _maintenance_loop(tick, interval: float, parent: int) -> None:
         time.sleep(interval)
 
 
+def run_dossier_import(import_id: str) -> str:
+    """rq entry point for a dossier import started from the officer's page (services.dossier_import)."""
+    from woo.services import dossier_import
+
+    return dossier_import.run_import(_context(), import_id)
+
+
 def run_destruction(list_id: int) -> str:
     """rq entry point for executing an approved destruction list (resumable; see services.destruction)."""
     from woo.services import destruction

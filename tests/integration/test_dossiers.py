@@ -201,6 +201,15 @@ def test_publish_is_all_or_nothing_and_judging(woo_ctx, tmp_path):
     with pytest.raises(dossiers.DossierError, match="weigeringsgrond"):
         dossiers.judge(woo_ctx, SYSTEM, did, items["1001"][0], "niet openbaar")
     dossiers.judge_bulk(woo_ctx, SYSTEM, did, [items["1001"][0]], "deels openbaar", "5.1.2e")
+    dossiers.judge(woo_ctx, SYSTEM, did, items["1004"][0], "reeds openbaar",
+                   public_link="https://www.rijksoverheid.nl/documenten/rapport-1004")
+    with woo_ctx.unit_of_work() as s:
+        # remade in the background: the previous list stays until the new one is stored, one job for both changes
+        inv_doc = s.get(Document, items["inventarislijst"][0])
+        assert inv_doc.file("original").sha256 == inv
+        assert [(j.kind, j.status) for j in inv_doc.jobs if j.kind == "inventory"] == [("inventory", "queued")]
+        assert any("Inventarislijst bijwerken" in r for r in dossiers.blockers(s, did).documents[inv_doc.id])
+    drain(woo_ctx)
     with woo_ctx.unit_of_work() as s:
         assert s.get(Document, items["inventarislijst"][0]).file("original").sha256 != inv  # regenerated
         b = dossiers.blockers(s, did)
@@ -274,3 +283,31 @@ def test_parse_dates():
     assert p("18-03-2024") == p("18/3/2024") == p("18.03.2024") == p("18 maart 2024") == date(2024, 3, 18)
     assert p("2024-03-18T10:00:00") == p("maandag 18 mrt 2024") == date(2024, 3, 18)
     assert p("31-02-2024") is None and p("gisteren") is None
+
+
+def test_import_from_a_7z_archive(woo_ctx, tmp_path):
+    """The same Woo-besluit with its documents in a 7z archive (folders inside) instead of a ZIP."""
+    import py7zr
+
+    files = woo_besluit_files(tmp_path / "in")
+    seven = tmp_path / "documenten.7z"
+    with zipfile.ZipFile(files["zip"]) as zf, py7zr.SevenZipFile(seven, "w") as z:
+        for info in zf.infolist():
+            z.writestr(zf.read(info), info.filename)
+    report = dossier_import.import_dossier(
+        woo_ctx, SYSTEM, _org(woo_ctx), {"title": "Woo-besluit 7z", "kind": "woo-besluit",
+                                         "decision_date": "2024-03-25"},
+        seven, files["inventory"], "inventaris.xlsx", files["decision"], "besluit.pdf")
+    assert report.ok, report.problems
+    assert report.files == 4 and report.documents == 5
+    numbers = _by_number(woo_ctx, report.dossier_id)
+    assert {"1001", "1002", "1003", "1004", "besluit"} <= set(numbers)
+    with woo_ctx.unit_of_work() as s:
+        doc = s.get(Document, numbers["1001"][0])
+        assert doc.file("original").size > 0 and woo_ctx.store.get_bytes(doc.file("original").object_key)[:4] == b"%PDF"
+    # classification of a dossier's documents weighs the dossier: a Woo-besluit's documents lean to 2i, with why
+    drain(woo_ctx)
+    with woo_ctx.unit_of_work() as s:
+        suggestion = s.get(Document, numbers["1001"][0]).suggestion
+    assert suggestion["category"] == TWO_I
+    assert any(r.startswith("Context: Het document hoort bij een Woo-besluit") for r in suggestion["reasons"])

@@ -95,3 +95,48 @@ def test_not_a_zip(tmp_path):
     with pytest.raises(RejectedFile) as err:
         _expand(path)
     assert err.value.code == "zip_unsafe"
+
+
+# --------------------------------------------------------------------------- 7z (dossier import)
+
+def _7z(path, members: dict, password: str | None = None):
+    import py7zr
+
+    with py7zr.SevenZipFile(path, "w", password=password) as z:
+        if password:
+            z.set_encrypted_header(True)
+        for name, data in members.items():
+            z.writestr(data, name)
+    return path
+
+
+def test_7z_members_come_out_intact_and_temp_files_go(tmp_path):
+    from woo.intake.archives import is_7z, iter_archive_members
+
+    archive = _7z(tmp_path / "stukken.7z", {"map/1001.pdf": b"%PDF-1.4 een", "1002.txt": b"twee" * 1000,
+                                            "leeg.txt": b""})
+    assert is_7z(archive)
+    seen, paths = {}, []
+    for name, path in iter_archive_members(archive, max_members=10):
+        seen[name] = path.read_bytes()
+        paths.append(path)
+    assert seen == {"map/1001.pdf": b"%PDF-1.4 een", "1002.txt": b"twee" * 1000, "leeg.txt": b""}
+    assert not any(p.exists() for p in paths)
+
+
+def test_7z_bounds_and_defences(tmp_path):
+    from woo.intake.archives import iter_archive_members
+
+    bomb = _7z(tmp_path / "bom.7z", {"nul.bin": b"\0" * (50 * 1024 * 1024)})
+    with pytest.raises(RejectedFile, match="zip-bom|groter"):
+        list(iter_archive_members(bomb))
+    with pytest.raises(RejectedFile, match="groter dan toegestaan"):
+        list(iter_archive_members(_7z(tmp_path / "groot.7z", {"a.txt": b"x" * 5000}), max_total_bytes=1000))
+    with pytest.raises(RejectedFile, match="meer dan 2 bestanden"):
+        list(iter_archive_members(_7z(tmp_path / "veel.7z", {f"{n}.txt": b"x" for n in range(3)}), max_members=2))
+    with pytest.raises(RejectedFile, match="versleuteld|beschadigd"):
+        list(iter_archive_members(_7z(tmp_path / "geheim.7z", {"a.txt": b"geheim"}, password="wachtwoord")))
+    damaged = tmp_path / "kapot.7z"
+    damaged.write_bytes((tmp_path / "groot.7z").read_bytes()[:40])
+    with pytest.raises(RejectedFile):
+        list(iter_archive_members(damaged))

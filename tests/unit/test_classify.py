@@ -253,3 +253,22 @@ def test_a_retrained_model_is_calibrated_on_documents_it_never_saw(tmp_path):
     again.save(path)
     loaded = Classifier(path)
     assert loaded.auto_accept_threshold == cal2["auto_accept"] and loaded.uncertain_below == cal2["uncertain_below"]
+
+
+def test_context_prior_per_role_in_a_meeting():
+    from woo.classify import categories as cats
+    from woo.classify.context import DO, IS, DocumentContext, prior
+
+    from woo.classify import default_classifier
+
+    uris = default_classifier().model.all_uris
+    do, is_ = uris.index(cats.resolve(DO).uri), uris.index(cats.resolve(IS).uri)
+    plain, reasons = prior(DocumentContext(dossier_kind="vergadering"), uris)
+    assert plain[do] == plain[is_] > 0 and len(reasons) == 1
+    ingekomen, reasons = prior(DocumentContext(dossier_kind="vergadering", dossier_role="ingekomen-stuk"), uris)
+    assert ingekomen[is_] > ingekomen[do] and any("ingekomen stuk" in r for r in reasons)
+    agenda, _ = prior(DocumentContext(dossier_kind="vergadering", dossier_role="agenda"), uris)
+    assert agenda[do] > agenda[is_]
+    # a role means nothing outside a meeting
+    besluit, reasons = prior(DocumentContext(dossier_kind="woo-besluit", dossier_role="agenda"), uris)
+    assert besluit[do] == besluit[is_] == 0.0 and len(reasons) == 1

@@ -441,6 +441,38 @@ PrivacyFinding.file_role = mapped_column("file_role", String(30), nullable=True)
 Document.retention_reason = mapped_column("retention_reason", Text, nullable=True)
 
 
+# --------------------------------------------------------------------------- dossier retention (issue 13)
+# The Selectielijst class of a dossier and its brondatum; the dossier's documents inherit both
+# (woo.services.retention.apply_dossier_class), so a dossier is destroyed or transferred whole.
+Publication.retention_resultaat = mapped_column("retention_resultaat", String(20), nullable=True)
+Publication.retention_source = mapped_column("retention_source", String(20), nullable=True)
+Publication.retention_reason = mapped_column("retention_reason", Text, nullable=True)
+Publication.retention_brondatum = mapped_column("retention_brondatum", Date, nullable=True)
+Publication.retention_brondatum_bron = mapped_column("retention_brondatum_bron", String(20), nullable=True)
+# A retired onderwerp is no longer offered for new dossiers; dossiers that have it keep it.
+DossierTopic.retired_at = mapped_column("retired_at", DateTime(timezone=True), nullable=True)
+
+
+class DossierImport(Base):
+    """A dossier import running as a background job (woo.services.dossier_import.start_import): its files
+    wait in the bucket under imports/<id>/ until the job has checked and stored them; the officer's page
+    polls done/total and sees the problems."""
+    __tablename__ = "dossier_imports"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    created_by: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), default="wachtend", index=True)  # wachtend/bezig/klaar/mislukt
+    phase: Mapped[str | None] = mapped_column(String(30))
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    problems: Mapped[list | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+    dossier_id: Mapped[str | None] = mapped_column(String(32))
+    request: Mapped[dict] = mapped_column(JSON)  # dossier fields, file names, object keys
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
 class ArchiveObject(Base):
     """A metadata object woo wrote beside a document's files (woo.archive.sidecars), with its checksum."""
     __tablename__ = "archive_objects"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from woo.adapters.models import ArchiveOutbox, Document, StoredFile, new_id
+from woo.adapters.models import ArchiveOutbox, Document, DossierDocument, Publication, StoredFile, new_id
 
 _KEY = "woo_archive_outbox"
 _installed = False
@@ -23,6 +23,14 @@ def _document_id(obj) -> str | None:
         return obj.id
     if isinstance(obj, StoredFile):
         return obj.document_id or (obj.document.id if obj.document is not None else None)
+    # A dossier's sidecars (its MDTO aggregation) are noted under the dossier's own id: ids are UUIDs, unique
+    # across documents and dossiers, and woo.services.preservation.describe_pending tells them apart.
+    if isinstance(obj, Publication):
+        if obj.id is None:
+            obj.id = new_id()
+        return obj.id
+    if isinstance(obj, DossierDocument):
+        return obj.dossier_id
     return None
 
 
@@ -31,7 +39,8 @@ def _before_flush(session: Session, flush_context, instances) -> None:
     for obj in list(session.new) + list(session.deleted):
         ids.add(_document_id(obj))
     for obj in session.dirty:
-        if isinstance(obj, (Document, StoredFile)) and session.is_modified(obj, include_collections=False):
+        if isinstance(obj, (Document, StoredFile, Publication, DossierDocument)) and \
+                session.is_modified(obj, include_collections=False):
             ids.add(_document_id(obj))
     noted = session.info.setdefault(_KEY, set())
     for doc_id in ids - noted - {None}:

@@ -28,7 +28,7 @@ from woo.metadata.mdto import (Begrip, BeperkingGebruik, BestandRecord, DekkingI
 
 __all__ = ["BRON_DOCUMENT", "BRON_OBJECT", "BRON_PUBLICATIE", "LIJST_WOO_STATUS", "LIJST_WOO_AUDIT",
            "informatieobject_key", "bestand_key", "state_key", "prefixes_for", "is_archive_metadata", "file_key_of_sidecar",
-           "DocumentFacts", "FileFacts", "EventFacts", "informatieobject_record", "document_sidecar", "file_sidecar", "parse_document",
+           "DocumentFacts", "FileFacts", "EventFacts", "informatieobject_record", "document_sidecar", "DossierFacts", "dossier_record", "dossier_sidecar", "parse_dossier", "RebuiltDossier", "dossier_informatieobject_key", "dossier_state_key", "dossier_prefix", "file_sidecar", "parse_document",
            "parse_file", "RebuiltDocument", "RebuiltFile"]
 
 BRON_DOCUMENT = "woo documentregister"
@@ -62,7 +62,28 @@ def bestand_key(object_key: str) -> str:
 
 def is_archive_metadata(key: str) -> bool:
     """Sidecars and state objects: written by woo itself, never a StoredFile row."""
-    return key.endswith((BESTAND_SUFFIX, "/" + IO_SUFFIX, "/" + STATE_SUFFIX))
+    return key.endswith((BESTAND_SUFFIX, "/" + IO_SUFFIX, "/" + STATE_SUFFIX, "/" + DOSSIER_STATE_SUFFIX))
+
+
+# A dossier (woo.domain.dossiers) is the MDTO aggregation over its documents; its sidecars live apart:
+#   dossiers/<id>/informatieobject.mdto.xml   aggregatieniveau Dossier, bevatOnderdeel per document
+#   dossiers/<id>/dossier.state.json          the dossier's fields and each document's place and judgement
+DOSSIER_STATE_SUFFIX = "dossier.state.json"
+DOSSIER_KINDS = ("woo-besluit", "vergadering", "publicatie")
+LIJST_WOO_DOSSIERSTATUS = "Woo-dossierstatus (woo.domain.dossiers)"
+AGGREGATIE_DOSSIER = "Dossier"
+
+
+def dossier_prefix(dossier_id: str) -> str:
+    return f"dossiers/{dossier_id}/"
+
+
+def dossier_informatieobject_key(dossier_id: str) -> str:
+    return f"dossiers/{dossier_id}/{IO_SUFFIX}"
+
+
+def dossier_state_key(dossier_id: str) -> str:
+    return f"dossiers/{dossier_id}/{DOSSIER_STATE_SUFFIX}"
 
 
 def prefixes_for(document_id: str) -> list[str]:
@@ -138,7 +159,8 @@ RETENTION_FIELDS = ("retention_resultaat", "retention_source", "retention_reason
                     "retention_bewaartermijn", "retention_brondatum", "retention_brondatum_bron", "archiefactiedatum",
                     "legal_hold", "legal_hold_reason", "transferred_to", "transferred_at")
 BRONDATUM_TRIGGERS = {"document_date": "Datum van het document", "published_at": "Datum van publicatie",
-                      "created_at": "Datum van opname"}
+                      "created_at": "Datum van opname", "decision_date": "Datum van het besluit",
+                      "dossier": "Brondatum van het dossier"}
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -194,7 +216,10 @@ def _retention(io: InformatieobjectRecord, doc: DocumentFacts) -> None:
     waardering, informatiecategorie and, for V, the bewaartermijn ending on the archiefactiedatum. A B
     record has no bewaartermijn in MDTO (its overbrengingstermijn is no bewaartermijn; the transfer date is
     in the state object). N while no class is stored (``woo retention classify``)."""
-    r = doc.retention or {}
+    _retention_from(io, doc.retention or {})
+
+
+def _retention_from(io: InformatieobjectRecord, r: dict) -> None:
     code = r.get("retention_resultaat")
     if not code:
         io.waardering = r.get("retention_waardering") or "N"
@@ -249,6 +274,10 @@ def informatieobject_record(doc: DocumentFacts, base_url: str, public: bool = Fa
     elif doc.status == Status.PUBLISHED and doc.public_role:
         url = file_url(base_url, doc.id)
         io.heeft_representatie = [Verwijzing(doc.public_role, Identificatie(url, BRON_PUBLICATIE))]
+    if doc.publication and doc.publication.get("kind") in DOSSIER_KINDS:
+        # MDTO aggregation: the record is an Archiefstuk inside its dossier (aggregatieniveau Dossier)
+        io.is_onderdeel_van = [Verwijzing(doc.publication["title"] or doc.publication["id"],
+                                          Identificatie(doc.publication["id"], BRON_PUBLICATIE))]
     if doc.publication:
         io.gerelateerd = [Gerelateerd(Verwijzing(doc.publication["title"],
                                                  Identificatie(doc.publication["id"], BRON_PUBLICATIE)),
@@ -391,3 +420,108 @@ def parse_file(bestand_xml: bytes, state_entry: dict | None) -> RebuiltFile:
                        puid=None if b.pronom_puid == "UNKNOWN" else b.pronom_puid,
                        format_name=b.pronom_naam, version_id=entry.get("version_id"),
                        created_at=_dt(entry.get("created_at")))
+
+
+# --------------------------------------------------------------------------- dossiers (MDTO aggregation)
+
+# The dossier's own retention columns (woo.adapters.models.Publication), carried in its state object.
+DOSSIER_RETENTION_FIELDS = ("retention_resultaat", "retention_source", "retention_reason", "retention_brondatum",
+                            "retention_brondatum_bron")
+DOSSIER_FIELDS = ("title", "kind", "status", "category", "reference", "summary", "topics", "received_date",
+                  "decision_date", "extended", "suspension_days", "decision", "created_by", "created_at",
+                  "published_at", "withdrawn_at", "withdraw_reason")
+MEMBER_FIELDS = ("document_id", "role", "position", "judgement", "grounds", "remark", "number", "public_link",
+                 "supplied_redacted", "inventory", "judged_by", "judged_at")
+
+
+@dataclass
+class DossierFacts:
+    """A dossier as the database holds it (plain data; dates as ISO strings)."""
+    id: str
+    organisation_code: str
+    fields: dict  # DOSSIER_FIELDS -> value
+    retention: dict  # DOSSIER_RETENTION_FIELDS plus the derived retention_waardering, retention_bewaartermijn,
+    #                  archiefactiedatum (as a document's state object holds them)
+    members: list[dict]  # MEMBER_FIELDS plus "title", in inventory order
+    updated_at: datetime | None = None
+
+
+def _dossier_openbaarheid(status: str, reason: str | None) -> BeperkingGebruik:
+    if status == "openbaar":
+        return mdto.beperking_woo("openbaar")
+    if status == "ingetrokken":
+        return mdto.beperking_woo("niet_openbaar", None, f"Publicatie ingetrokken: {reason or 'onbekende reden'}")
+    return BeperkingGebruik(Begrip("Openbaarheid nog niet beoordeeld", mdto.LIJST_WOO_OPENBAARHEID,
+                                   "nog_niet_beoordeeld"), "Dossier nog niet openbaar gemaakt onder de Woo.")
+
+
+def dossier_record(d: DossierFacts, base_url: str) -> InformatieobjectRecord:
+    """The MDTO informatieobject of a dossier: aggregatieniveau Dossier, one bevatOnderdeel per document."""
+    from datetime import date
+
+    f = d.fields
+    io = InformatieobjectRecord(id=d.id, bron=BRON_PUBLICATIE, naam=f.get("title") or d.id,
+                                archiefvormer=d.organisation_code, aggregatieniveau=AGGREGATIE_DOSSIER,
+                                beperkingen=[_dossier_openbaarheid(f.get("status") or "concept",
+                                                                   f.get("withdraw_reason"))])
+    if f.get("reference"):
+        io.extra_identificaties = [Identificatie(f["reference"], "dossiernummer / zaaknummer van de organisatie")]
+    io.woo_categorie = f["category"] if f.get("category") and tooi.category_by_uri(f["category"]) else None
+    io.trefwoorden = list(f.get("topics") or [])
+    if f.get("summary"):
+        io.omschrijvingen = [f["summary"]]
+    if f.get("status") == "openbaar":
+        io.raadpleeglocaties_online = [f"{base_url.rstrip('/')}/dossiers/{d.id}"]
+    begin = f.get("received_date") or (f.get("created_at") or "")[:10] or None
+    end = f.get("decision_date")
+    if begin:
+        io.dekking_in_tijd = [DekkingInTijd(date.fromisoformat(begin), date.fromisoformat(end) if end else None,
+                                            Begrip("Looptijd van het dossier", "Begrippenlijst dekkingInTijd Woo"))]
+    io.events = []
+    if f.get("published_at"):
+        io.events.append(Event("Publicatie", _dt(f["published_at"])))
+    io.events.append(Event(STATUS_EVENT, _utc(d.updated_at), None, f.get("status") or "concept",
+                           LIJST_WOO_DOSSIERSTATUS))
+    _retention_from(io, d.retention)
+    io.bevat_onderdeel = [Verwijzing(m.get("title") or m["document_id"], Identificatie(m["document_id"], BRON_DOCUMENT))
+                          for m in d.members]
+    io.aanvullende_metagegevens = [Verwijzing(DOSSIER_STATE_SUFFIX, Identificatie(dossier_state_key(d.id), BRON_OBJECT))]
+    return io
+
+
+def dossier_sidecar(d: DossierFacts, base_url: str) -> tuple[bytes, bytes]:
+    """(MDTO informatieobject XML of the dossier, its state JSON); the XML is validated against MDTO 1.0.1."""
+    xml = mdto.to_bytes(mdto.build_informatieobject(dossier_record(d, base_url)))
+    state = {"format": "woo-dossier-state/1", "id": d.id, "organisation": d.organisation_code, **d.fields,
+             "retention": {k: d.retention.get(k) for k in DOSSIER_RETENTION_FIELDS},
+             "members": [{k: m.get(k) for k in MEMBER_FIELDS} for m in d.members]}
+    return xml, json.dumps(state, ensure_ascii=False, indent=1, default=str).encode("utf-8")
+
+
+@dataclass
+class RebuiltDossier:
+    id: str
+    organisation_code: str
+    fields: dict
+    retention: dict
+    members: list[dict]
+
+
+def parse_dossier(io_xml: bytes, state_json: bytes | None) -> RebuiltDossier:
+    """What the database needs of a dossier: its state object, or (without it) what the MDTO says."""
+    io = mdto.parse_informatieobject(io_xml)
+    if io.aggregatieniveau != AGGREGATIE_DOSSIER:
+        raise mdto.MdtoError(f"Dossier {io.id}: aggregatieniveau is '{io.aggregatieniveau}', geen Dossier.")
+    if state_json:
+        state = json.loads(state_json)
+        fields_ = {k: state.get(k) for k in DOSSIER_FIELDS}
+        return RebuiltDossier(io.id, state.get("organisation") or io.archiefvormer, fields_,
+                              dict(state.get("retention") or {}), list(state.get("members") or []))
+    status = next((e.resultaat for e in reversed(io.events) if e.lijst == LIJST_WOO_DOSSIERSTATUS), None)
+    fields_ = {"title": io.naam, "kind": "publicatie", "status": status or "concept", "category": io.woo_categorie,
+               "topics": list(io.trefwoorden), "summary": io.omschrijvingen[0] if io.omschrijvingen else None,
+               "reference": io.extra_identificaties[0].kenmerk if io.extra_identificaties else None}
+    members = [{"document_id": v.identificatie.kenmerk, "role": "document", "position": n}
+               for n, v in enumerate(io.bevat_onderdeel) if v.identificatie]
+    ret = {"retention_resultaat": io.selectielijst.code} if io.selectielijst is not None else {}
+    return RebuiltDossier(io.id, io.archiefvormer, fields_, ret, members)

@@ -9,6 +9,8 @@ safe and unique names):
       data/<record>/<record>.mdto.xml
       data/<record>/<file>             the bytes, checked against the stored SHA-256 while copying
       data/<record>/<file>.bestand.mdto.xml
+      data/<dossier>/<dossier>.mdto.xml           a dossier (aggregatieniveau Dossier, bevatOnderdeel) ...
+      data/<dossier>/<record>/...                 ... with its records inside (isOnderdeelVan the dossier)
 """
 from __future__ import annotations
 
@@ -100,7 +102,10 @@ def write(out_dir: Path, package_id: str, records: Iterable[PackageRecord], info
                     mdto.to_bytes(mdto.build_bestand(pf.record)))
                 n_files, total = n_files + 1, total + size
                 formats[pf.record.pronom_naam] = formats.get(pf.record.pronom_naam, 0) + 1
-            (folder / f"{rec.folder}.mdto.xml").write_bytes(mdto.to_bytes(mdto.build_informatieobject(rec.io)))
+            # a record inside an aggregation lives in its dossier's folder ("dossier/record"): its sidecar is
+            # named after its own folder
+            (folder / f"{Path(rec.folder).name}.mdto.xml").write_bytes(
+                mdto.to_bytes(mdto.build_informatieobject(rec.io)))
             n_records += 1
             if progress:
                 progress(1)

@@ -53,10 +53,22 @@ CONNECTOR_PRIORS: dict[str, tuple[dict[str, float], str]] = {
 }
 
 
+# role of the document in a meeting dossier -> priors, reason: the role narrows the meeting's choice
+ROLE_PRIORS: dict[str, tuple[dict[str, float], str]] = {
+    "ingekomen-stuk": ({IS: MEDIUM}, "Het document is in de vergadering een ingekomen stuk."),
+    "vergaderstuk": ({DO: MEDIUM}, "Het document is een vergaderstuk van de vergadering."),
+    "agenda": ({DO: MEDIUM}, "Het document is de agenda van de vergadering."),
+    "besluitenlijst": ({DO: MEDIUM}, "Het document is de besluitenlijst van de vergadering."),
+    "verslag": ({DO: MEDIUM}, "Het document is het verslag van de vergadering."),
+}
+MEETING_KINDS = ("vergadering", "raadsvergadering")
+
+
 @dataclass(frozen=True)
 class DocumentContext:
     dossier_kind: str | None = None  # e.g. "woo-besluit", "vergadering"
     connector: str | None = None  # e.g. "ibabs", "notubiz"
+    dossier_role: str | None = None  # the document's role in a meeting dossier (woo.domain.dossiers.Role)
 
 
 def _key(value: str | None) -> str:
@@ -71,7 +83,9 @@ def prior(context: DocumentContext | None, uris: list[str]) -> tuple[list[float]
     if context is None:
         return offsets, reasons
     index = {u: i for i, u in enumerate(uris)}
-    for table, value in ((DOSSIER_PRIORS, context.dossier_kind), (CONNECTOR_PRIORS, context.connector)):
+    role = context.dossier_role if _key(context.dossier_kind) in MEETING_KINDS else None
+    for table, value in ((DOSSIER_PRIORS, context.dossier_kind), (ROLE_PRIORS, role),
+                         (CONNECTOR_PRIORS, context.connector)):
         entry = table.get(_key(value))
         if entry is None:
             continue

@@ -42,7 +42,8 @@ ACTION_OF = {
     READY: "document.publish",
 }
 # Steps that must be finished before publication (a PDF/A rendition is for the archive, not the public).
-PUBLISH_PREREQUISITES = frozenset({"extract", "ocr", "privacy"})  # the text, then the gate on it
+# the text, then the gate on it; a dossier's inventarislijst being remade (woo.services.dossiers)
+PUBLISH_PREREQUISITES = frozenset({"extract", "ocr", "privacy", "inventory"})
 # Statuses in which a document still moves towards publication (the work lists cover only these).
 WORKING_STATUSES = frozenset({Status.CONCEPT, Status.READY})
 

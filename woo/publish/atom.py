@@ -19,13 +19,14 @@ def _el(parent, name: str, text: str | None = None, **attrs):
     return el
 
 
-def atom_feed(base_url: str, docs, now: datetime) -> bytes:
-    """Newest first; entry id is the landing page URL (stable), the enclosure is the file itself."""
+def atom_feed(base_url: str, docs, now: datetime, dossiers=()) -> bytes:
+    """Newest first; entry id is the landing page URL (stable), the enclosure is the file itself.
+    ``dossiers``: published dossiers, one entry each (their landing page; their documents have their own)."""
     feed = etree.Element(f"{{{ATOM_NS}}}feed", nsmap={None: ATOM_NS})
     feed.set("{http://www.w3.org/XML/1998/namespace}lang", "nl")
     _el(feed, "id", f"{base_url}/publicaties/feed.atom")
     _el(feed, "title", "Nieuwe Woo-publicaties")
-    updated = max((lastmod(d) for d in docs), default=as_utc(now))
+    updated = max([lastmod(d) for d in docs] + [as_utc(d.published_at) for d in dossiers], default=as_utc(now))
     _el(feed, "updated", updated.isoformat(timespec="seconds"))
     _el(feed, "link", rel="self", href=f"{base_url}/publicaties/feed.atom")
     _el(feed, "link", rel="alternate", href=f"{base_url}/publicaties")
@@ -42,4 +43,24 @@ def atom_feed(base_url: str, docs, now: datetime) -> bytes:
         cat = tooi.category_by_uri(d.category)
         if cat:
             _el(entry, "category", term=cat.uri, label=cat.label)
+    for d in dossiers:
+        _dossier_entry(feed, base_url, d)
     return etree.tostring(feed, xml_declaration=True, encoding="UTF-8")
+
+
+def _dossier_entry(feed, base_url: str, d) -> None:
+    url = f"{base_url.rstrip('/')}/dossiers/{d.id}"
+    entry = _el(feed, "entry")
+    _el(entry, "id", url)
+    _el(entry, "title", d.title)
+    _el(entry, "updated", as_utc(d.updated_at or d.published_at).isoformat(timespec="seconds"))
+    _el(entry, "published", as_utc(d.published_at).isoformat(timespec="seconds"))
+    author = _el(entry, "author")
+    _el(author, "name", d.organisation.name)
+    _el(entry, "link", rel="alternate", type="text/html", href=url)
+    if d.summary:
+        _el(entry, "summary", d.summary)
+    cat = tooi.category_by_uri(d.category) if d.category else None
+    if cat:
+        _el(entry, "category", term=cat.uri, label=cat.label)
+    _el(entry, "category", term=f"dossier:{d.kind}", label="Dossier")

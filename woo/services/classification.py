@@ -13,6 +13,21 @@ from woo.services.context import SYSTEM, Actor, Context
 MAX_TEXT_BYTES = 2_000_000  # the model reads a capped prefix anyway; don't fetch more than that
 
 
+def document_context(session: Session, doc: Document):
+    """What woo knows of the document besides its text, as a classifier prior (woo.classify.context): the
+    kind of its dossier and, in a meeting, its role; the reason is shown with the suggestion."""
+    from woo.adapters.models import DossierDocument, Publication
+    from woo.classify.context import DocumentContext
+
+    if not doc.publication_id:
+        return None
+    dossier = session.get(Publication, doc.publication_id)
+    item = session.get(DossierDocument, doc.id)
+    if dossier is None:
+        return None
+    return DocumentContext(dossier_kind=dossier.kind, dossier_role=item.role if item is not None else None)
+
+
 def classify_document(ctx: Context, document_id: str) -> None:
     from woo.services.classifier_models import active_classifier
 
@@ -25,9 +40,10 @@ def classify_document(ctx: Context, document_id: str) -> None:
         key, version = text_file.object_key, text_file.version_id
         title, filename = doc.title, original.filename if original else None
         props = (doc.metadata_ or {}).get("properties") or {}
+        context = document_context(session, doc)
     text = b"".join(_prefix(ctx.store.iter_chunks(key, version_id=version), MAX_TEXT_BYTES)).decode("utf-8", "ignore")
     classifier = active_classifier(ctx)
-    result = classifier.classify(text, title=title, filename=filename, properties=props)
+    result = classifier.classify(text, title=title, filename=filename, properties=props, context=context)
     from woo.metadata.suggest import suggest_metadata
     from woo.services import describe
     metadata = suggest_metadata(text, title=title, filename=filename, properties=props)

@@ -128,18 +128,20 @@ def _today(now: datetime | None) -> date:
 
 
 def create_list(ctx: Context, actor: Actor, name: str, document_ids: list[str],
-                now: datetime | None = None) -> int:
-    """A new list in review. All or nothing: any ineligible record refuses the whole list, with reasons."""
+                now: datetime | None = None, dossier_ids: list[str] | None = None) -> int:
+    """A new list in review. All or nothing: any ineligible record refuses the whole list, with reasons.
+    ``dossier_ids`` puts every document of those dossiers on it; a dossier is only ever destroyed whole, so a
+    list naming part of a dossier is refused."""
     name = (name or "").strip()
     if not name:
         raise DestructionError("Geef de vernietigingslijst een naam.")
-    ids = list(dict.fromkeys(document_ids))
-    if not ids:
-        raise DestructionError("Een vernietigingslijst heeft minstens één record nodig.")
     today = _today(now)
     with ctx.unit_of_work() as session:
+        ids = list(dict.fromkeys(list(document_ids) + _documents_of_dossiers(session, dossier_ids or [])))
+        if not ids:
+            raise DestructionError("Een vernietigingslijst heeft minstens één record nodig.")
         retsvc.require_role(session, actor, Role.ARCHIVIST, "Een vernietigingslijst opstellen", DestructionError)
-        reasons: list[str] = []
+        reasons: list[str] = retsvc.incomplete_dossiers(session, ids, "vernietigd")
         docs = []
         for i in range(0, len(ids), 500):
             found = {d.id: d for d in session.execute(select(Document).where(Document.id.in_(ids[i:i + 500])))
@@ -165,6 +167,28 @@ def create_list(ctx: Context, actor: Actor, name: str, document_ids: list[str],
         return lst.id
 
 
+def _documents_of_dossiers(session: Session, dossier_ids: list[str]) -> list[str]:
+    from woo.adapters.models import Publication
+
+    out: list[str] = []
+    for did in dict.fromkeys(dossier_ids):
+        if session.get(Publication, did) is None:
+            raise DestructionError(f"Dossier {did} bestaat niet.")
+        out += [d.id for d in retsvc.dossier_documents(session, did)
+                if d.status not in (Status.DESTROYED, Status.ARCHIVED)]
+    return out
+
+
+def _whole_dossiers_only(session: Session, ids: list[str]) -> list[str]:
+    """``ids`` without the documents of dossiers that are not entirely among them."""
+    chosen = set(ids)
+    partial = set()
+    for members in retsvc.dossier_members(session, ids).values():
+        if not members <= chosen:
+            partial |= members
+    return [i for i in ids if i not in partial]
+
+
 def eligible_due_ids(ctx: Context, flt: retsvc.DueFilter, limit: int = 10_000) -> list[str]:
     """Due V-records that could go on a new list now (no hold, not published, not on an open list)."""
     flt.waardering = "V"
@@ -178,7 +202,8 @@ def eligible_due_ids(ctx: Context, flt: retsvc.DueFilter, limit: int = 10_000) -
             if len(out) >= limit * 2:
                 break
         taken = _open_list_of(session, out)
-    return [i for i in out if i not in taken][:limit]
+        out = _whole_dossiers_only(session, [i for i in out if i not in taken])
+    return out[:limit]
 
 
 def _list_under_review(session, actor: Actor, list_id: int):
@@ -206,10 +231,22 @@ def review_item(ctx: Context, actor: Actor, list_id: int, document_id: str, deci
                                ).scalar_one_or_none()
         if item is None:
             raise DestructionError(f"Document {document_id} staat niet op lijst {list_id}.")
-        item.review, item.review_reason = decision, (reason or "").strip() or None
-        item.reviewed_by, item.reviewed_at = actor.label, utcnow()
-        audit.record(session, actor.label, "destruction.item_reviewed", document_id, lijst=list_id,
-                     besluit=decision, reden=item.review_reason)
+        targets = [item]
+        if decision == UITGEZONDERD:  # a dossier is destroyed whole or not at all: its other records too
+            doc = session.get(Document, document_id)
+            if doc is not None and doc.publication_id:
+                siblings = set(session.execute(select(Document.id).where(
+                    Document.publication_id == doc.publication_id, Document.id != document_id)).scalars())
+                targets += [i for i in session.execute(select(DestructionItem).where(
+                    DestructionItem.list_id == list_id, DestructionItem.document_id.in_(siblings))).scalars()]
+        for target in targets:
+            target.review = decision
+            target.review_reason = (reason or "").strip() or None
+            if target is not item:
+                target.review_reason = f"{target.review_reason} (dossier wordt alleen in zijn geheel vernietigd)"
+            target.reviewed_by, target.reviewed_at = actor.label, utcnow()
+            audit.record(session, actor.label, "destruction.item_reviewed", target.document_id, lijst=list_id,
+                         besluit=decision, reden=target.review_reason)
 
 
 def accept_open(ctx: Context, actor: Actor, list_id: int) -> int:
@@ -439,6 +476,7 @@ def run(ctx: Context, list_id: int, *, workers: int = 8, progress: Callable[[int
             if lst.status not in (BEZIG, MISLUKT):
                 raise DestructionError(f"Lijst {list_id} is niet gestart ({LIST_LABELS[lst.status]}).")
             lst.status = BEZIG
+        _skip_broken_dossiers(ctx, list_id)
         with ThreadPoolExecutor(max_workers=workers) as pool:
             while True:
                 done = _run_batch(ctx, list_id, pool)
@@ -446,6 +484,7 @@ def run(ctx: Context, list_id: int, *, workers: int = 8, progress: Callable[[int
                     break
                 if progress:
                     progress(done)
+        _remove_destroyed_dossiers(ctx, list_id)
         _finish(ctx, list_id, _compact_storage(ctx, list_id))
         return VERNIETIGD
     except BaseException as exc:
@@ -460,6 +499,46 @@ def run(ctx: Context, list_id: int, *, workers: int = 8, progress: Callable[[int
         except Exception:  # the database itself may be what failed; the state stays 'bezig' -> resumable
             pass
         raise
+
+
+def _skip_broken_dossiers(ctx: Context, list_id: int) -> None:
+    """Before the first delete: a dossier one of whose records may not go now (a legal hold placed in the
+    window, ...) is skipped whole, so no dossier is ever left half destroyed."""
+    today = date.today()
+    with ctx.unit_of_work() as session:
+        waiting = session.execute(select(DestructionItem, Document).join(
+            Document, Document.id == DestructionItem.document_id).where(
+            DestructionItem.list_id == list_id, DestructionItem.review == AKKOORD,
+            DestructionItem.state == WACHTEND, Document.publication_id.is_not(None))).all()
+        by_dossier: dict[str, list] = {}
+        for item, doc in waiting:
+            by_dossier.setdefault(doc.publication_id, []).append((item, doc))
+        for dossier_id, pairs in by_dossier.items():
+            refused = [r for _, doc in pairs for r in refusal_reasons(doc, today)]
+            if not refused:
+                continue
+            why = (f"Dossier {dossier_id} wordt alleen in zijn geheel vernietigd en een van de records mag nu niet: "
+                   + " ".join(refused))
+            for item, doc in pairs:
+                item.state, item.error = OVERGESLAGEN, why[:2000]
+                audit.record(session, SYSTEM.label, "destruction.item_skipped", doc.id, lijst=list_id, reden=why)
+
+
+def _remove_destroyed_dossiers(ctx: Context, list_id: int) -> None:
+    """A dossier whose records are all destroyed leaves the bucket too: its MDTO aggregation goes."""
+    from woo.services import preservation
+
+    with ctx.unit_of_work() as session:
+        dossier_ids = set(session.execute(select(Document.publication_id).join(
+            DestructionItem, DestructionItem.document_id == Document.id).where(
+            DestructionItem.list_id == list_id, DestructionItem.state == ITEM_VERNIETIGD,
+            Document.publication_id.is_not(None))).scalars())
+        gone = [did for did in dossier_ids if not session.execute(select(Document.id).where(
+            Document.publication_id == did, Document.status != Status.DESTROYED).limit(1)).first()]
+    for did in gone:
+        preservation.remove_dossier_sidecars(ctx, did)
+        with ctx.unit_of_work() as session:
+            audit.record(session, SYSTEM.label, "dossier.destroyed", None, dossier=did, lijst=list_id)
 
 
 def _run_batch(ctx: Context, list_id: int, pool: ThreadPoolExecutor) -> int:

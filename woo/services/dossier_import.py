@@ -32,7 +32,7 @@ from woo.domain import dossiers as rules
 from woo.domain.dossiers import DossierError, Judgement, Role
 from woo.domain.grounds import WOO_GROUNDS, split_grounds
 from woo.domain.lifecycle import Status as DocStatus
-from woo.intake.archives import iter_zip_members
+from woo.intake.archives import iter_archive_members
 from woo.intake.identify import RejectedFile, identify, safe_filename
 from woo.intake.spool import TooLarge, hash_file
 from woo.services import audit, jobs
@@ -371,9 +371,9 @@ def import_dossier(ctx: Context, actor: Actor, organisation_id: int, values: dic
     checked: dict[str, _Checked] = {}
     try:
         total = None
-        for n, (member, tmp) in enumerate(iter_zip_members(zip_path, max_members=MAX_MEMBERS,
+        for n, (member, tmp) in enumerate(iter_archive_members(zip_path, max_members=MAX_MEMBERS,
                                                            max_total_bytes=max(limit, 2 * 1024 ** 3) * 4), 1):
-            tick("controle", n, total or 0)
+            tick("controle", n, total or len(rows))
             name = PurePosixPath(member).name
             if name.startswith(".") or member.startswith("__MACOSX/"):
                 continue
@@ -410,7 +410,7 @@ def import_dossier(ctx: Context, actor: Actor, organisation_id: int, values: dic
     try:
         stored_versions: dict[str, str | None] = {}
         wanted = {c.member: c for c in checked.values()}
-        for n, (member, tmp) in enumerate(iter_zip_members(zip_path, max_members=MAX_MEMBERS,
+        for n, (member, tmp) in enumerate(iter_archive_members(zip_path, max_members=MAX_MEMBERS,
                                                            max_total_bytes=max(limit, 2 * 1024 ** 3) * 4), 1):
             c = wanted.get(member)
             if c is None:
@@ -494,10 +494,133 @@ def import_dossier(ctx: Context, actor: Actor, organisation_id: int, values: dic
         jobs.dispatch(ctx, job_id)
     report.timings["queued_s"] = round(time.perf_counter() - t0, 2)
     if kind == rules.Kind.WOO_BESLUIT:
+        tick("inventarislijst", 0, 1)
         dossiers.refresh_inventory(ctx, actor, report.dossier_id)
     report.timings["inventory_s"] = round(time.perf_counter() - t0, 2)
     return report
 
 
+# --------------------------------------------------------------------------- as a background job
+
+PHASE_LABELS = {"controle": "Controleren", "opslaan": "Opslaan", "registreren": "Registreren",
+                "inventarislijst": "Inventarislijst maken"}
+WAITING, RUNNING, DONE, FAILED = "wachtend", "bezig", "klaar", "mislukt"
+STATUS_LABELS = {WAITING: "Wacht op verwerking", RUNNING: "Bezig", DONE: "Klaar", FAILED: "Niet geïmporteerd"}
+
+
+def start_import(ctx: Context, actor: Actor, organisation_id: int, values: dict, zip_path: Path,
+                 inventory_path: Path, inventory_name: str, decision_path: Path | None = None,
+                 decision_name: str | None = None) -> str:
+    """Keep the uploaded files in the bucket (imports/<id>/) and queue the import as an rq job; the import's
+    row says how far it got (``import_status``). Returns the import's id."""
+    from woo.adapters.models import DossierImport
+
+    import_id = uuid.uuid4().hex
+    keys = {}
+    for role, path in (("archive", zip_path), ("inventory", inventory_path), ("decision", decision_path)):
+        if path is not None:
+            keys[role] = f"imports/{import_id}/{role}"
+            ctx.store.put_file(keys[role], path, "application/octet-stream")
+    with ctx.unit_of_work() as session:
+        session.add(DossierImport(id=import_id, organisation_id=organisation_id, created_by=actor.label,
+                                  status=WAITING, done=0, total=0, request={
+                                      "values": values, "inventory_name": inventory_name,
+                                      "decision_name": decision_name, "keys": keys,
+                                      "actor": {"kind": actor.kind, "id": actor.id, "name": actor.name}}))
+        audit.record(session, actor.label, "dossier.import_started", None, dossier_import=import_id,
+                     inventory=inventory_name)
+    try:
+        ctx.queue.enqueue("woo.worker.run_dossier_import", import_id, job_id=f"woo-dossier-import-{import_id}")
+    except Exception as exc:  # Redis down: an honest failed import, the files go again
+        _finish(ctx, import_id, FAILED, error=f"De wachtrij is niet bereikbaar: {exc}")
+        raise DossierError("De import kon niet worden ingepland (wachtrij niet bereikbaar).") from exc
+    return import_id
+
+
+def _finish(ctx: Context, import_id: str, status: str, **fields) -> None:
+    from woo.adapters.models import DossierImport
+
+    with ctx.unit_of_work() as session:
+        row = session.get(DossierImport, import_id)
+        keys = list((row.request or {}).get("keys", {}).values())
+        row.status = status
+        for name, value in fields.items():
+            setattr(row, name, value)
+    for key in keys:
+        try:
+            ctx.store.delete_all_versions(key)
+        except Exception:  # noqa: BLE001 - best effort; fsck/rebuild report what is left
+            pass
+
+
+def run_import(ctx: Context, import_id: str) -> str:
+    """The rq job: fetch the files, run ``import_dossier`` writing its progress to the import's row (at most
+    about once a second), then record the outcome (dossier or problems) and remove the uploaded files."""
+    import tempfile
+    import time
+
+    from woo.adapters.models import DossierImport
+    from woo.services import dossiers
+    from woo.services.context import Actor as _Actor
+
+    with ctx.unit_of_work() as session:
+        row = session.get(DossierImport, import_id)
+        if row is None or row.status in (DONE, FAILED):
+            return row.status if row else FAILED
+        row.status, row.phase = RUNNING, "controle"
+        req, org_id = dict(row.request), row.organisation_id
+    a = req.get("actor") or {}
+    actor = _Actor(a.get("kind") or "system", a.get("id"), a.get("name") or "system")
+    last = [0.0, None]
+
+    def progress(phase: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if phase == last[1] and now - last[0] < 1.0:
+            return
+        last[0], last[1] = now, phase
+        with ctx.unit_of_work() as session:
+            r = session.get(DossierImport, import_id)
+            r.phase, r.done, r.total = phase, done, max(total, done)
+
+    try:
+        with tempfile.TemporaryDirectory(prefix="woo-dossier-import-") as tmp:
+            paths = {}
+            for role, key in req["keys"].items():
+                paths[role] = Path(tmp) / role
+                ctx.store.download(key, paths[role])
+            report = import_dossier(ctx, actor, org_id, req["values"], paths["archive"], paths["inventory"],
+                                    req.get("inventory_name") or "inventaris.xlsx", paths.get("decision"),
+                                    req.get("decision_name"), progress=progress)
+    except Exception as exc:  # noqa: BLE001 - said on the page; the traceback goes to the worker log
+        import logging
+
+        logging.getLogger(__name__).exception("dossier import %s failed", import_id)
+        _finish(ctx, import_id, FAILED, error=f"De import is afgebroken ({type(exc).__name__}). Er is niets "
+                                              "opgeslagen; probeer het opnieuw of vraag de beheerder.")
+        return FAILED
+    if not report.ok:
+        _finish(ctx, import_id, FAILED, problems=report.problems[:2000], phase="controle")
+        return FAILED
+    with ctx.unit_of_work() as session:
+        total = len(dossiers.items(session, report.dossier_id))
+    _finish(ctx, import_id, DONE, dossier_id=report.dossier_id, done=total, total=total, phase=None,
+            problems=[])
+    return DONE
+
+
+def import_status(session, import_id: str) -> dict | None:
+    """What the officer's progress page shows (and its JSON endpoint answers)."""
+    from woo.adapters.models import DossierImport
+
+    row = session.get(DossierImport, import_id)
+    if row is None:
+        return None
+    return {"id": row.id, "organisation_id": row.organisation_id, "status": row.status,
+            "status_label": STATUS_LABELS.get(row.status, row.status), "phase": row.phase,
+            "phase_label": PHASE_LABELS.get(row.phase or "", ""), "done": row.done, "total": row.total,
+            "problems": list(row.problems or []), "error": row.error, "dossier_id": row.dossier_id,
+            "finished": row.status in (DONE, FAILED)}
+
+
 __all__ = ["parse_date", "read_inventory", "match_id", "import_dossier", "ImportReport", "InventoryRow", "HEADERS",
-           "REQUIRED", "WOO_GROUNDS"]
+           "REQUIRED", "WOO_GROUNDS", "start_import", "run_import", "import_status"]

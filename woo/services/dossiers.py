@@ -103,7 +103,8 @@ def _fields(session: Session, org_id: int, values: dict, current: Dossier | None
     kind = rules.parse_kind(pick("kind", "publicatie"))
     category = rules.dossier_category(kind, values.get("category") or (current.category if current else None))
     managed = [t.name for t in session.execute(select(DossierTopic).where(
-        DossierTopic.organisation_id == org_id)).scalars()]
+        DossierTopic.organisation_id == org_id, DossierTopic.retired_at.is_(None))).scalars()]
+    managed += list(current.topics or []) if current is not None else []  # a retired one may stay where it is
     topics_in = values.get("topics", current.topics if current else []) or []
     if isinstance(topics_in, str):
         topics_in = [t for t in topics_in.split(",")]
@@ -190,12 +191,83 @@ def add_topic(ctx: Context, actor: Actor, organisation_id: int, name: str) -> st
         if exists is None:
             session.add(DossierTopic(organisation_id=organisation_id, name=name))
             audit.record(session, actor.label, "dossier.topic_added", None, organisation=organisation_id, topic=name)
+        elif exists[0].retired_at is not None:  # adding a retired onderwerp again brings it back
+            exists[0].retired_at = None
+            audit.record(session, actor.label, "dossier.topic_restored", None, organisation=organisation_id,
+                         topic=exists[0].name)
+            name = exists[0].name
     return name
 
 
 def topics(session: Session, organisation_id: int) -> list[str]:
-    return list(session.execute(select(DossierTopic.name).where(DossierTopic.organisation_id == organisation_id)
+    """The onderwerpen offered for new dossiers (retired ones left out)."""
+    return list(session.execute(select(DossierTopic.name).where(DossierTopic.organisation_id == organisation_id,
+                                                                DossierTopic.retired_at.is_(None))
                                 .order_by(DossierTopic.name)).scalars())
+
+
+@dataclass
+class TopicRow:
+    name: str
+    retired: bool
+    dossiers: int  # how many dossiers of the organisation carry it
+
+
+def topic_rows(session: Session, organisation_id: int) -> list[TopicRow]:
+    """Every onderwerp of the organisation, active and retired, with its use (the management page)."""
+    used: dict[str, int] = {}
+    for (topics_,) in session.execute(select(Dossier.topics).where(Dossier.organisation_id == organisation_id)):
+        for t in dict.fromkeys(topics_ or []):
+            used[t] = used.get(t, 0) + 1
+    rows = session.execute(select(DossierTopic).where(DossierTopic.organisation_id == organisation_id)
+                           .order_by(func.lower(DossierTopic.name))).scalars()
+    return [TopicRow(t.name, t.retired_at is not None, used.get(t.name, 0)) for t in rows]
+
+
+def _topic(session: Session, organisation_id: int, name: str) -> DossierTopic:
+    t = session.execute(select(DossierTopic).where(
+        DossierTopic.organisation_id == organisation_id,
+        func.lower(DossierTopic.name) == rules.normalise_topic(name).lower())).scalar_one_or_none()
+    if t is None:
+        raise DossierError(f"Onderwerp '{name}' staat niet in de onderwerpenlijst van de organisatie.")
+    return t
+
+
+def rename_topic(ctx: Context, actor: Actor, organisation_id: int, name: str, new_name: str) -> int:
+    """Rename an onderwerp in the managed list and on every dossier of the organisation that carries it
+    (audited once); returns how many dossiers changed."""
+    new_name = rules.normalise_topic(new_name)
+    if not new_name or len(new_name) > 200:
+        raise DossierError("Geef een nieuwe naam van 1 tot 200 tekens.")
+    with ctx.unit_of_work() as session:
+        t = _topic(session, organisation_id, name)
+        old = t.name
+        if new_name == old:
+            return 0
+        clash = session.execute(select(DossierTopic).where(
+            DossierTopic.organisation_id == organisation_id, DossierTopic.id != t.id,
+            func.lower(DossierTopic.name) == new_name.lower())).first()
+        if clash:
+            raise DossierError(f"Het onderwerp '{new_name}' bestaat al.")
+        t.name = new_name
+        changed = 0
+        for d in session.execute(select(Dossier).where(Dossier.organisation_id == organisation_id)).scalars():
+            if old in (d.topics or []):
+                d.topics = list(dict.fromkeys(new_name if x == old else x for x in d.topics))
+                changed += 1
+        audit.record(session, actor.label, "dossier.topic_renamed", None, organisation=organisation_id, topic=old,
+                     new=new_name, dossiers=changed)
+    return changed
+
+
+def retire_topic(ctx: Context, actor: Actor, organisation_id: int, name: str) -> None:
+    """No longer offer an onderwerp for new dossiers; the dossiers that have it keep it."""
+    with ctx.unit_of_work() as session:
+        t = _topic(session, organisation_id, name)
+        if t.retired_at is None:
+            t.retired_at = utcnow()
+            audit.record(session, actor.label, "dossier.topic_retired", None, organisation=organisation_id,
+                         topic=t.name)
 
 
 def set_status(ctx: Context, actor: Actor, dossier_id: str, target: str) -> None:
@@ -611,11 +683,42 @@ def inventory_header(d: Dossier) -> inventarislijst.Header:
 
 
 def _after_change(ctx: Context, actor: Actor, dossier_id: str) -> None:
+    """The inventarislijst follows every change. The first one is made at once; after that it is remade by
+    an rq job ("inventory", ~12 s at 2,000 documents) on the inventarislijst document, so the officer does
+    not wait: until the job has stored the new list, the previous one stays the dossier's (and the public's)
+    and the pending job blocks publication (woo.domain.worklist.PUBLISH_PREREQUISITES)."""
+    job_id = None
     with ctx.unit_of_work() as session:
         d = _load(session, dossier_id)
-        wanted = Kind(d.kind) == Kind.WOO_BESLUIT and any(r.role == Role.DOCUMENT for r in items(session, d.id))
-    if wanted:
+        rows = items(session, d.id)
+        wanted = Kind(d.kind) == Kind.WOO_BESLUIT and any(r.role == Role.DOCUMENT for r in rows)
+        current = next((r for r in rows if r.role == Role.INVENTARISLIJST), None)
+        if wanted and current is not None:
+            pending = session.execute(select(Job).where(Job.document_id == current.document_id,
+                                                        Job.kind == "inventory",
+                                                        Job.status == jobs.QUEUED)).first()
+            if pending:
+                return  # one queued job remakes the list from the data as it is when it runs
+            job = Job(document_id=current.document_id, kind="inventory")
+            session.add(job)
+            session.flush()
+            job_id = job.id
+    if job_id is not None:
+        jobs.dispatch(ctx, job_id)
+    elif wanted:
         refresh_inventory(ctx, actor, dossier_id)
+
+
+def inventory_job(ctx: Context, document_id: str) -> None:
+    """The "inventory" job on a dossier's inventarislijst document: remake the list from the data now."""
+    with ctx.unit_of_work() as session:
+        item = session.get(DossierDocument, document_id)
+        if item is None:
+            raise jobs.JobFailed("Dit document is geen inventarislijst van een dossier (meer).")
+        dossier_id = item.dossier_id
+    from woo.services.context import SYSTEM
+
+    refresh_inventory(ctx, SYSTEM, dossier_id)
 
 
 def refresh_inventory(ctx: Context, actor: Actor, dossier_id: str) -> str | None:
@@ -698,7 +801,8 @@ def _replace_original(ctx: Context, actor: Actor, doc_id: str, path: Path, filen
             for f in list(doc.files):
                 session.delete(f)
             for j in list(doc.jobs):
-                session.delete(j)
+                if j.kind != "inventory":  # the job remaking the list (maybe this very one) keeps its row
+                    session.delete(j)
             for f in session.execute(select(PrivacyFinding).where(PrivacyFinding.document_id == doc_id)).scalars():
                 session.delete(f)
             session.flush()
@@ -718,3 +822,72 @@ def _replace_original(ctx: Context, actor: Actor, doc_id: str, path: Path, filen
     for old in old_keys:
         ctx.store.delete_all_versions(old)
     jobs.dispatch(ctx, job_id)
+
+
+# --------------------------------------------------------------------------- public reading (site, open API)
+
+@dataclass
+class PublicDossiers:
+    total: int
+    dossiers: list  # Dossier rows of this page, newest first
+    facets: dict = field(default_factory=dict)  # "soort": [(kind, n)], "onderwerp": [(topic, n)]
+
+
+def public_dossiers(session: Session, organisation_ids, q: str = "", kind: str | None = None,
+                    topic: str | None = None, category: str | None = None, offset: int = 0,
+                    limit: int = 20) -> PublicDossiers:
+    """Published dossiers of these organisations matching ``q`` (title, summary, reference, onderwerp), with
+    facets per dossier kind and per onderwerp. Each facet counts with the other filter applied, so a chosen
+    onderwerp shows how many of its dossiers are of each kind and the other way round."""
+    from sqlalchemy import or_
+
+    where = [Dossier.organisation_id.in_(list(organisation_ids)), Dossier.status == Status.OPENBAAR.value]
+    if category:
+        where.append(Dossier.category == category)
+    q = (q or "").strip().lower()
+    rows = session.execute(select(Dossier.id, Dossier.kind, Dossier.topics).where(*where)
+                           .order_by(Dossier.published_at.desc(), Dossier.id)).all()
+    if q:
+        like = f"%{q}%"
+        text_hits = set(session.execute(select(Dossier.id).where(*where, or_(
+            func.lower(Dossier.title).like(like), func.lower(Dossier.summary).like(like),
+            func.lower(Dossier.reference).like(like)))).scalars())
+        rows = [r for r in rows if r[0] in text_hits or any(q in (t or "").lower() for t in (r[2] or []))]
+    topic_key = (topic or "").strip().lower()
+    in_kind = [r for r in rows if not kind or r[1] == kind]
+    in_topic = [r for r in rows if not topic_key or topic_key in {(t or "").lower() for t in (r[2] or [])}]
+    kinds: dict[str, int] = {}
+    for r in in_topic:
+        kinds[r[1]] = kinds.get(r[1], 0) + 1
+    topics_: dict[str, int] = {}
+    for r in in_kind:
+        for t in dict.fromkeys(r[2] or []):
+            topics_[t] = topics_.get(t, 0) + 1
+    chosen = [r[0] for r in in_kind if r in in_topic] if (kind or topic_key) else [r[0] for r in rows]
+    page_ids = chosen[offset:offset + limit]
+    found = {d.id: d for d in session.execute(select(Dossier).where(Dossier.id.in_(page_ids))).scalars()}
+    facets = {"soort": sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])),
+              "onderwerp": sorted(topics_.items(), key=lambda kv: (-kv[1], kv[0].lower()))}
+    return PublicDossiers(len(chosen), [found[i] for i in page_ids if i in found], facets)
+
+
+def public_documents(session: Session, d: Dossier, base_url: str) -> list[dict]:
+    """The documents of a published dossier as the public may see them: judgement and grounds always, a file
+    URL only for a published openbaar / deels openbaar document, the existing link for reeds openbaar."""
+    out = []
+    for item in items(session, d.id):
+        j = rules.parse_judgement(item.judgement) if item.judgement else None
+        doc = item.document
+        published = doc.status == DocStatus.PUBLISHED and j in rules.PUBLISHED_AS_FILE
+        out.append({"id": doc.id, "title": doc.title, "role": item.role, "number": item.number,
+                    "judgement": item.judgement, "grounds": list(item.grounds or []), "remark": item.remark,
+                    "document_date": doc.document_date.date().isoformat() if doc.document_date else None,
+                    "category": doc.category if published else None,
+                    "page": f"{base_url.rstrip('/')}/publicaties/{doc.id}" if published else None,
+                    "file": file_url(base_url, doc.id) if published else None,
+                    "public_link": item.public_link if j == Judgement.REEDS_OPENBAAR else None})
+    return out
+
+
+__all__ += ["PublicDossiers", "public_dossiers", "public_documents", "TopicRow", "topic_rows", "rename_topic",
+            "retire_topic"]

@@ -23,7 +23,7 @@ LABELS_NL = {QUEUED: "In de wachtrij", RUNNING: "Bezig", DONE: "Klaar", FAILED: 
 KIND_LABELS_NL = {"extract": "Tekst uitlezen", "classify": "Categorie voorstellen",
                   "privacy": "Persoonsgegevens zoeken", "preserve": "PDF/A maken",
                   "correction": "Correctie controleren",
-                  "ocr": "Tekstherkenning (OCR)"}
+                  "ocr": "Tekstherkenning (OCR)", "inventory": "Inventarislijst bijwerken"}
 # Heavy work runs on its own queue and workers, so a slow scan never holds back the light jobs of others.
 HEAVY_KINDS = frozenset({"ocr", "preserve"})
 # OCR is on the way to "ready for review" (a scan's text); PDF/A is not: OCR goes ahead of waiting renditions.
@@ -70,12 +70,18 @@ def handlers() -> dict[str, Callable[[Context, str], None]]:
 
     handlers = {"extract": extraction.extract_document, "ocr": extraction.ocr_document,
                 "privacy": privacy.scan_document, "preserve": preservation.preserve_document,
-                "correction": correction.check}
+                "correction": correction.check, "inventory": _inventory_job}
     # The model package loads scikit-learn (seconds): only look whether it is there.
     if importlib.util.find_spec("woo.classify") is not None:
         from woo.services import classification
         handlers["classify"] = classification.classify_document
     return handlers
+
+
+def _inventory_job(ctx: Context, document_id: str) -> None:
+    from woo.services import dossiers
+
+    dossiers.inventory_job(ctx, document_id)
 
 
 def original_of(doc):

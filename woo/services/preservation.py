@@ -14,17 +14,19 @@ from pathlib import Path
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from woo.adapters.models import (ArchiveObject, ArchiveOutbox, Document, Event, Organisation, PrivacyFinding,
-                                 Publication, StoredFile, utcnow)
+from woo.adapters.models import (ArchiveObject, ArchiveOutbox, Document, DossierDocument, Event, Organisation,
+                                 PrivacyFinding, Publication, StoredFile, utcnow)
 from woo.adapters.objectstore import local_copy
 from woo.archive import outbox  # noqa: F401  (installs the outbox hook)
 from woo.archive import pdfa, sidecars
-from woo.archive.sidecars import DocumentFacts, EventFacts, FileFacts
+from woo.archive.sidecars import DocumentFacts, DossierFacts, EventFacts, FileFacts
+from woo.domain import tooi
 from woo.intake.spool import hash_file
 from woo.services import audit, jobs
 from woo.services.context import SYSTEM, Context
 
-__all__ = ["preserve_document", "describe_document", "describe_pending", "describe_all", "document_facts"]
+__all__ = ["preserve_document", "describe_document", "describe_pending", "describe_all", "document_facts",
+           "dossier_facts", "describe_dossier"]
 
 PDFA_MIME = "application/pdf"
 
@@ -138,12 +140,30 @@ def _plain(value):
 
 
 def document_relations(session: Session, doc: Document) -> list[dict]:
-    """Relations of this record to other records, for the MDTO sidecar (gerelateerdInformatieobject).
-
-    Hook for dossiers: return one {"id", "title", "relation", "code"} per related record (see
-    woo.archive.sidecars.DocumentFacts.relations); woo rebuild --from-storage gives them back as
-    RebuiltDocument.relations. Empty until the dossier model exists."""
-    return []
+    """Relations of this record to other records of its dossier, for the MDTO sidecar
+    (gerelateerdInformatieobject; the dossier itself is the aggregation, isOnderdeelVan): every document of a
+    Woo-besluit belongs to its decision letter, and the decision letter has the inventarislijst as bijlage.
+    woo rebuild --from-storage gives them back as RebuiltDocument.relations."""
+    if not doc.publication_id:
+        return []
+    mine = session.get(DossierDocument, doc.id)
+    if mine is None:
+        return []
+    rows = session.execute(select(DossierDocument.document_id, DossierDocument.role, Document.title)
+                           .join(Document, Document.id == DossierDocument.document_id)
+                           .where(DossierDocument.dossier_id == mine.dossier_id,
+                                  DossierDocument.role.in_(["besluit", "inventarislijst"]))).all()
+    by_role = {role: (doc_id, title) for doc_id, role, title in rows}
+    out = []
+    if mine.role == "besluit" and "inventarislijst" in by_role:
+        bijlage = tooi.documentrelatie("heeft bijlage")
+        doc_id, title = by_role["inventarislijst"]
+        out.append({"id": doc_id, "title": title, "relation": "Heeft bijlage (inventarislijst)",
+                    "code": bijlage.uri if bijlage else "heeft-bijlage"})
+    elif mine.role != "besluit" and "besluit" in by_role:
+        doc_id, title = by_role["besluit"]
+        out.append({"id": doc_id, "title": title, "relation": "Hoort bij besluit", "code": "hoort-bij-besluit"})
+    return out
 
 
 def describe_document(ctx: Context, document_id: str) -> int:
@@ -186,6 +206,81 @@ def describe_document(ctx: Context, document_id: str) -> int:
     return len(recorded)
 
 
+# --------------------------------------------------------------------------- dossier aggregation
+
+
+def dossier_facts(session: Session, d: Publication, years: int) -> DossierFacts:
+    """A dossier with its retention (stored class, else its category's default) and its documents in order."""
+    from woo.services import retention as retsvc
+
+    org = session.get(Organisation, d.organisation_id)
+    fields = {name: _plain(getattr(d, name)) for name in sidecars.DOSSIER_FIELDS}
+    retention = {name: _plain(getattr(d, name)) for name in sidecars.DOSSIER_RETENTION_FIELDS}
+    ret = retsvc.dossier_retention(session, d, years)
+    if ret is not None:
+        retention.update({"retention_resultaat": ret.resultaat, "retention_waardering": ret.waardering,
+                          "retention_bewaartermijn": ret.bewaartermijn, "retention_brondatum": ret.brondatum.isoformat(),
+                          "archiefactiedatum": ret.archiefactiedatum.isoformat()})
+        retention.setdefault("retention_brondatum_bron", retsvc.dossier_brondatum(session, d)[1])
+        if not retention.get("retention_brondatum_bron"):
+            retention["retention_brondatum_bron"] = retsvc.dossier_brondatum(session, d)[1]
+    members = []
+    rows = session.execute(select(DossierDocument, Document.title, Document.status)
+                           .join(Document, Document.id == DossierDocument.document_id)
+                           .where(DossierDocument.dossier_id == d.id)
+                           .order_by(DossierDocument.position, DossierDocument.document_id)).all()
+    for item, title, status in rows:
+        if status == "destroyed":
+            continue
+        m = {name: _plain(getattr(item, name)) for name in sidecars.MEMBER_FIELDS}
+        m["title"] = title
+        members.append(m)
+    return DossierFacts(id=d.id, organisation_code=org.code, fields=fields, retention=retention, members=members,
+                        updated_at=d.updated_at or d.created_at)
+
+
+def describe_dossier(ctx: Context, dossier_id: str) -> int:
+    """Write the dossier's MDTO aggregation and state object (dossiers/<id>/); 0 when the dossier is gone or
+    all its documents were destroyed (then its sidecars leave the bucket too, like the documents' did)."""
+    from woo.services import retention as retsvc
+
+    with ctx.unit_of_work() as session:
+        last = session.execute(select(func.max(ArchiveOutbox.id))
+                               .where(ArchiveOutbox.document_id == dossier_id)).scalar_one_or_none()
+        d = session.get(Publication, dossier_id)
+        facts = dossier_facts(session, d, retsvc.transfer_years(ctx.settings)) if d is not None else None
+        statuses = set(session.execute(select(Document.status).where(Document.publication_id == dossier_id))
+                       .scalars()) if d is not None else set()
+    if facts is None or (statuses and statuses <= {"destroyed"}):
+        remove_dossier_sidecars(ctx, dossier_id)
+        _done(ctx, dossier_id, last)
+        return 0
+    io_xml, state = sidecars.dossier_sidecar(facts, ctx.settings.base_url)
+    recorded = []
+    for key, data, mime, kind in ((sidecars.dossier_state_key(dossier_id), state, "application/json", "dossier_state"),
+                                  (sidecars.dossier_informatieobject_key(dossier_id), io_xml, "application/xml",
+                                   "dossier")):
+        stored = ctx.store.put_bytes(key, data, mime)
+        recorded.append(ArchiveObject(object_key=key, document_id=dossier_id, kind=kind,
+                                      sha256=hashlib.sha256(data).hexdigest(), size=len(data),
+                                      version_id=stored.version_id, written_at=utcnow()))
+    with ctx.unit_of_work() as session:
+        for row in recorded:
+            session.merge(row)
+    _done(ctx, dossier_id, last)
+    return len(recorded)
+
+
+def remove_dossier_sidecars(ctx: Context, dossier_id: str) -> int:
+    """Every version of the dossier's sidecars out of the bucket, and their checksum rows."""
+    keys = {info.key for info in ctx.store.list(sidecars.dossier_prefix(dossier_id))}
+    for key in keys:
+        ctx.store.delete_all_versions(key)
+    with ctx.unit_of_work() as session:
+        session.execute(delete(ArchiveObject).where(ArchiveObject.document_id == dossier_id))
+    return len(keys)
+
+
 def _done(ctx: Context, document_id: str, up_to: int | None) -> None:
     if up_to is None:
         return
@@ -200,8 +295,14 @@ def describe_pending(ctx: Context, limit: int = 1000, progress=None) -> tuple[in
         ids = list(dict.fromkeys(session.execute(
             select(ArchiveOutbox.document_id).order_by(ArchiveOutbox.id).limit(limit * 4)).scalars()))[:limit]
     problems = []
+    with ctx.unit_of_work() as session:  # a dossier is noted under its own id (woo.archive.outbox)
+        dossier_ids = set(session.execute(select(Publication.id).where(Publication.id.in_(ids))).scalars()) \
+            if ids else set()
     for doc_id in ids:
         try:
+            if doc_id in dossier_ids:
+                describe_dossier(ctx, doc_id)
+                continue
             describe_document(ctx, doc_id)
         except Exception as exc:  # one bad record must not stop the rest; it stays in the outbox
             problems.append(f"{doc_id}: {exc}")
@@ -215,6 +316,8 @@ def describe_all(ctx: Context, progress=None) -> tuple[int, list[str]]:
     with ctx.unit_of_work() as session:
         for doc_id in session.execute(select(Document.id)).scalars():
             session.add(ArchiveOutbox(document_id=doc_id))
+        for dossier_id in session.execute(select(Publication.id)).scalars():
+            session.add(ArchiveOutbox(document_id=dossier_id))
     total, problems = 0, []
     while True:
         n, p = describe_pending(ctx, progress=progress)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
-from woo.adapters.models import Document, Organisation, Publication, StoredFile
+from woo.adapters.models import Document, DossierDocument, DossierTopic, Organisation, Publication, StoredFile
 from woo.archive import sidecars
 from woo.domain import tooi
 from woo.services import audit
@@ -23,6 +23,7 @@ from woo.services.context import Actor, Context
 __all__ = ["RebuildError", "RebuildReport", "rebuild_from_storage"]
 
 _DOC_KEY = re.compile(r"^documents/([0-9a-f]{32})/(.+)$")
+_DOSSIER_KEY = re.compile(r"^dossiers/([0-9a-f]{32})/(.+)$")
 
 
 class RebuildError(RuntimeError):
@@ -34,6 +35,7 @@ class RebuildReport:
     documents: int = 0
     files: int = 0
     publications: int = 0
+    dossiers: int = 0  # dossiers recreated from their MDTO aggregation and state object
     foreign: list[str] = field(default_factory=list)  # objects woo did not write: ignored
     unreferenced: list[str] = field(default_factory=list)  # woo-like objects no sidecar claims
     problems: list[str] = field(default_factory=list)  # Dutch, per document or file
@@ -65,10 +67,15 @@ def rebuild_from_storage(ctx: Context, actor: Actor, progress=None) -> RebuildRe
     data_keys: set[str] = set()
     bestand_of: set[str] = set()
     named: list[str] = []
+    dossier_keys: list[str] = []
     for info in ctx.store.list(""):
         m = _DOC_KEY.match(info.key)
         if m is None:
-            report.foreign.append(info.key)
+            d = _DOSSIER_KEY.match(info.key)
+            if d and d.group(2) == sidecars.IO_SUFFIX:
+                dossier_keys.append(d.group(1))
+            elif not (d and d.group(2) == sidecars.DOSSIER_STATE_SUFFIX):
+                report.foreign.append(info.key)
             continue
         doc_id, rest = m.groups()
         if rest == sidecars.IO_SUFFIX:
@@ -89,6 +96,12 @@ def rebuild_from_storage(ctx: Context, actor: Actor, progress=None) -> RebuildRe
 
     claimed: set[str] = set()
     org_cache: dict[str, int] = {}
+    dossiers_read = []
+    for dossier_id in dossier_keys:  # dossiers first: their documents point at them
+        try:
+            dossiers_read.append(_rebuild_dossier(ctx, dossier_id, org_cache, report))
+        except Exception as exc:  # noqa: BLE001
+            report.problems.append(f"Dossier {dossier_id}: {exc}")
     for doc_id in io_docs:
         try:
             _rebuild_one(ctx, actor, doc_id, data_keys, bestand_of, claimed, org_cache, report)
@@ -96,10 +109,12 @@ def rebuild_from_storage(ctx: Context, actor: Actor, progress=None) -> RebuildRe
             report.problems.append(f"Document {doc_id}: {exc}")
         if progress:
             progress(1)
+    for rd in dossiers_read:
+        _rebuild_members(ctx, actor, rd, report)
     report.unreferenced = sorted(data_keys - claimed)
     with ctx.unit_of_work() as session:
         audit.record(session, actor.label, "storage.rebuilt", None, documents=report.documents,
-                     files=report.files, foreign=len(report.foreign), unreferenced=len(report.unreferenced),
+                     files=report.files, dossiers=report.dossiers, foreign=len(report.foreign), unreferenced=len(report.unreferenced),
                      problems=len(report.problems))
     return report
 
@@ -171,3 +186,70 @@ def _rebuild_one(ctx, actor, doc_id, data_keys, bestand_of, claimed, org_cache, 
                      files=len(files), history=rd.history)
     report.documents += 1
     report.files += len(files)
+
+
+def _rebuild_dossier(ctx, dossier_id: str, org_cache: dict, report: RebuildReport) -> sidecars.RebuiltDossier:
+    """The dossier row (fields, retention) from dossiers/<id>/; its documents follow, then their places."""
+    from datetime import date, datetime
+
+    io_xml = ctx.store.get_bytes(sidecars.dossier_informatieobject_key(dossier_id))
+    try:
+        state = ctx.store.get_bytes(sidecars.dossier_state_key(dossier_id))
+    except Exception:  # noqa: BLE001
+        state = None
+        report.problems.append(f"Dossier {dossier_id}: toestandsbestand ontbreekt; alleen MDTO gebruikt.")
+    rd = sidecars.parse_dossier(io_xml, state)
+    if rd.id != dossier_id:
+        raise RebuildError(f"identificatie {rd.id} past niet bij de sleutel.")
+    f = rd.fields
+    dates, stamps = {"received_date", "decision_date", "retention_brondatum"}, {"created_at", "published_at",
+                                                                                 "withdrawn_at"}
+
+    def value(name, raw):
+        if raw is None:
+            return None
+        if name in dates:
+            return date.fromisoformat(raw)
+        if name in stamps:
+            return datetime.fromisoformat(raw)
+        return raw
+
+    with ctx.unit_of_work() as session:
+        org_id = _organisation(session, rd.organisation_code, org_cache)
+        d = Publication(id=rd.id, organisation_id=org_id, title=f.get("title") or rd.id,
+                        kind=f.get("kind") or "publicatie")
+        for name in sidecars.DOSSIER_FIELDS:
+            if name not in ("title", "kind") and f.get(name) is not None:
+                setattr(d, name, value(name, f[name]))
+        for name in sidecars.DOSSIER_RETENTION_FIELDS:
+            setattr(d, name, value(name, rd.retention.get(name)))
+        session.add(d)
+        known = set(session.execute(select(DossierTopic.name).where(DossierTopic.organisation_id == org_id))
+                    .scalars())
+        for topic in dict.fromkeys(f.get("topics") or []):
+            if topic not in known:  # the managed list comes back with the dossiers that use it
+                session.add(DossierTopic(organisation_id=org_id, name=topic))
+                known.add(topic)
+    report.dossiers += 1
+    return rd
+
+
+def _rebuild_members(ctx, actor: Actor, rd: sidecars.RebuiltDossier, report: RebuildReport) -> None:
+    """Each document's place and judgement in the dossier (only documents that were rebuilt)."""
+    from datetime import datetime
+
+    with ctx.unit_of_work() as session:
+        for m in rd.members:
+            doc = session.get(Document, m["document_id"])
+            if doc is None:
+                report.problems.append(f"Dossier {rd.id}: document {m['document_id']} ontbreekt in de opslag.")
+                continue
+            doc.publication_id = rd.id
+            session.add(DossierDocument(
+                document_id=doc.id, dossier_id=rd.id, role=m.get("role") or "document", position=m.get("position") or 0,
+                judgement=m.get("judgement"), grounds=m.get("grounds") or [], remark=m.get("remark"),
+                number=m.get("number"), public_link=m.get("public_link"),
+                supplied_redacted=bool(m.get("supplied_redacted")), inventory=m.get("inventory"),
+                judged_by=m.get("judged_by"),
+                judged_at=datetime.fromisoformat(m["judged_at"]) if m.get("judged_at") else None))
+        audit.record(session, actor.label, "dossier.rebuilt", None, dossier=rd.id, documents=len(rd.members))

@@ -19,11 +19,11 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from sqlalchemy import literal, select, tuple_
+from sqlalchemy import and_, literal, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from woo import exports
-from woo.adapters.models import Document, Organisation, RoleAssignment, User, utcnow
+from woo.adapters.models import Document, Organisation, Publication, RoleAssignment, User, utcnow
 from woo.domain import retention as rules
 from woo.domain import tooi
 from woo.domain.lifecycle import LABELS_NL, Status, is_mutable
@@ -35,8 +35,10 @@ from woo.services.context import Actor, Context
 RetentionError = rules.RetentionError
 BRONDATUM_BRONNEN = ("document_date", "published_at", "created_at")
 BRONDATUM_LABELS = {"document_date": "documentdatum", "published_at": "publicatiedatum",
-                    "created_at": "datum van opname"}
+                    "created_at": "datum van opname", "decision_date": "besluitdatum van het dossier",
+                    "dossier": "brondatum van het dossier (archivaris)"}
 SOURCE_DEFAULT, SOURCE_ARCHIVIST = "standaard", "archivaris"
+SOURCE_DOSSIER = "dossier"  # a document of a dossier: class and brondatum are the dossier's
 
 
 # --------------------------------------------------------------------------- settings and roles
@@ -95,9 +97,11 @@ def offered_resultaten(category_uri: str | None) -> list[rules.Resultaat]:
     return first + [r for r in rules.resultaten() if r.code not in seen]
 
 
-def apply_class(doc: Document, res: rules.Resultaat | str, source: str, years: int) -> rules.Retention:
-    """Store resultaat, waardering, bewaartermijn, brondatum and archiefactiedatum on ``doc``."""
-    brondatum, bron = brondatum_of(doc)
+def apply_class(doc: Document, res: rules.Resultaat | str, source: str, years: int,
+                brondatum: tuple[date, str] | None = None) -> rules.Retention:
+    """Store resultaat, waardering, bewaartermijn, brondatum and archiefactiedatum on ``doc``
+    (``brondatum``: (date, which field) given by the dossier; else the document's own)."""
+    brondatum, bron = brondatum or brondatum_of(doc)
     ret = rules.retention_for(res, brondatum, years)
     doc.retention_resultaat, doc.retention_source = ret.resultaat, source
     doc.retention_waardering, doc.retention_bewaartermijn = ret.waardering, ret.bewaartermijn
@@ -120,18 +124,40 @@ def classify_defaults(ctx: Context, actor: Actor, *, recompute: bool = False, ba
     ``document_ids`` limits it to those documents (a category was just confirmed: its class follows)."""
     years, report, last_id = transfer_years(ctx.settings), ClassifyReport(), ""
     while True:
+        dossiers_seen: dict = {}
         with ctx.unit_of_work() as session:
             stmt = select(Document).where(Document.id > last_id,
                                           Document.status.notin_([Status.ARCHIVED, Status.DESTROYED]))
-            if not recompute:
-                stmt = stmt.where(Document.retention_resultaat.is_(None))
             if document_ids is not None:
                 stmt = stmt.where(Document.id.in_(document_ids))
+            if not recompute:  # plus documents of a dossier that do not follow its class yet
+                stmt = stmt.where(or_(Document.retention_resultaat.is_(None), and_(
+                    Document.publication_id.is_not(None),
+                    or_(Document.retention_source.is_(None), Document.retention_source != SOURCE_DOSSIER))))
             docs = session.execute(stmt.order_by(Document.id).limit(batch)).scalars().all()
             if not docs:
                 return report
             for doc in docs:
                 last_id = doc.id
+                if doc.publication_id:  # the dossier decides (and gets its default class stored once)
+                    d = dossiers_seen.get(doc.publication_id) or session.get(Publication, doc.publication_id)
+                    dossiers_seen[doc.publication_id] = d
+                    ret = ensure_dossier_class(session, actor, d, years)
+                    if ret is None:
+                        if doc.retention_waardering is None:
+                            doc.retention_waardering = "N"
+                        report.unmapped += 1
+                        continue
+                    before = (doc.retention_resultaat, doc.archiefactiedatum, doc.retention_source)
+                    apply_class(doc, ret.resultaat, SOURCE_DOSSIER, years, (ret.brondatum, d.retention_brondatum_bron))
+                    if before != (doc.retention_resultaat, doc.archiefactiedatum, doc.retention_source):
+                        audit.record(session, actor.label, "retention.classified", doc.id, resultaat=ret.resultaat,
+                                     waardering=ret.waardering, brondatum=ret.brondatum.isoformat(),
+                                     brondatum_bron=doc.retention_brondatum_bron,
+                                     archiefactiedatum=ret.archiefactiedatum.isoformat(), bron=SOURCE_DOSSIER,
+                                     dossier=d.id)
+                    report.classified += 1
+                    continue
                 code = doc.retention_resultaat if doc.retention_source == SOURCE_ARCHIVIST else None
                 if code is None:
                     res = rules.suggest_for_category(doc.category) if tooi.category_by_uri(doc.category) else None
@@ -164,6 +190,9 @@ def override(ctx: Context, actor: Actor, document_id: str, code: str, reason: st
         doc = session.get(Document, document_id)
         if doc is None:
             raise RetentionError(f"Document {document_id} bestaat niet.")
+        if doc.publication_id:
+            raise RetentionError(f"Document {document_id} hoort bij dossier {doc.publication_id} en volgt de "
+                                 "selectielijstklasse van het dossier; wijzig die van het dossier.")
         if not is_mutable(doc.status):
             raise RetentionError(f"Document {document_id} heeft status '{LABELS_NL[Status(doc.status)]}' "
                                  "en kan niet meer worden gewijzigd.")
@@ -190,6 +219,120 @@ def set_legal_hold(ctx: Context, actor: Actor, document_ids: list[str], hold: bo
             audit.record(session, actor.label, "retention.legal_hold" if hold else "retention.legal_hold_lifted",
                          doc.id, reden=reason.strip())
     return len(set(document_ids))
+
+
+# --------------------------------------------------------------------------- per dossier
+
+
+def dossier_brondatum(session: Session, d: Publication) -> tuple[date, str]:
+    """A dossier's brondatum: the one stored for it, else its decision date (the end of the case), else the
+    date it was published, else the date it was made. Its documents inherit it."""
+    if d.retention_brondatum is not None:
+        return d.retention_brondatum, d.retention_brondatum_bron or "decision_date"
+    for name in ("decision_date", "published_at", "created_at"):
+        value = getattr(d, name)
+        if value is not None:
+            return (value.date() if isinstance(value, datetime) else value), name
+    return today_utc(), "created_at"
+
+
+def dossier_documents(session: Session, dossier_id: str) -> list[Document]:
+    return list(session.execute(select(Document).where(Document.publication_id == dossier_id)
+                                .order_by(Document.id)).scalars())
+
+
+def dossier_retention(session: Session, d: Publication, years: int) -> rules.Retention | None:
+    """The dossier's class with its dates (None: no class stored and no default for its category)."""
+    code = d.retention_resultaat
+    if code is None and d.category and tooi.category_by_uri(d.category):
+        res = rules.suggest_for_category(d.category)
+        code = res.code if res else None
+    if code is None:
+        return None
+    brondatum, _ = dossier_brondatum(session, d)
+    return rules.retention_for(code, brondatum, years)
+
+
+def ensure_dossier_class(session: Session, actor: Actor, d: Publication, years: int) -> rules.Retention | None:
+    """Store the dossier's default class (its category's) if it has none yet; its retention with dates."""
+    ret = dossier_retention(session, d, years)
+    if ret is not None and d.retention_resultaat is None:
+        brondatum, bron = dossier_brondatum(session, d)
+        d.retention_resultaat, d.retention_source = ret.resultaat, SOURCE_DEFAULT
+        d.retention_brondatum, d.retention_brondatum_bron = brondatum, bron
+        audit.record(session, actor.label, "retention.dossier_classified", None, dossier=d.id,
+                     resultaat=ret.resultaat, waardering=ret.waardering, brondatum=brondatum.isoformat(),
+                     brondatum_bron=bron, bron=SOURCE_DEFAULT)
+    return ret
+
+
+def apply_dossier_class(session: Session, d: Publication, code: str, source: str, years: int,
+                        brondatum: date | None = None) -> rules.Retention:
+    """Store the class (and brondatum) on the dossier and give both to every document still here."""
+    res = rules.resultaat(code)
+    if brondatum is not None:
+        d.retention_brondatum, d.retention_brondatum_bron = brondatum, "dossier"
+    day, bron = dossier_brondatum(session, d)
+    d.retention_resultaat, d.retention_source = res.code, source
+    d.retention_brondatum, d.retention_brondatum_bron = day, bron
+    ret = rules.retention_for(res, day, years)
+    for doc in dossier_documents(session, d.id):
+        if doc.status in (Status.ARCHIVED, Status.DESTROYED):
+            continue
+        apply_class(doc, res, SOURCE_DOSSIER, years, (day, bron))
+    return ret
+
+
+def set_dossier_class(ctx: Context, actor: Actor, dossier_id: str, code: str, reason: str,
+                      brondatum: date | None = None) -> rules.Retention:
+    """An archivist sets the Selectielijst class (and optionally the brondatum) of a whole dossier, with a
+    reason; every document of the dossier inherits it (audited once for the dossier)."""
+    if not (reason or "").strip():
+        raise RetentionError("Geef een reden op voor het wijzigen van de selectielijstklasse.")
+    rules.resultaat(code)
+    with ctx.unit_of_work() as session:
+        require_role(session, actor, Role.ARCHIVIST, "De selectielijstklasse van een dossier wijzigen")
+        d = session.get(Publication, dossier_id)
+        if d is None:
+            raise RetentionError(f"Dossier {dossier_id} bestaat niet.")
+        previous = d.retention_resultaat
+        ret = apply_dossier_class(session, d, code, SOURCE_ARCHIVIST, transfer_years(ctx.settings), brondatum)
+        d.retention_reason = reason.strip()
+        audit.record(session, actor.label, "retention.dossier_overridden", None, dossier=d.id, resultaat=ret.resultaat,
+                     vorige=previous, reden=reason.strip(), waardering=ret.waardering,
+                     brondatum=ret.brondatum.isoformat(), brondatum_bron=d.retention_brondatum_bron,
+                     archiefactiedatum=ret.archiefactiedatum.isoformat(),
+                     documenten=len(dossier_documents(session, d.id)))
+    return ret
+
+
+def dossier_members(session: Session, document_ids: list[str]) -> dict[str, set[str]]:
+    """For the dossiers among these documents: dossier id -> every document of it still here (not destroyed,
+    not transferred). A dossier is destroyed or transferred whole; this is what "whole" means."""
+    dossier_ids: set[str] = set()
+    for i in range(0, len(document_ids), 500):
+        dossier_ids |= {p for p in session.execute(select(Document.publication_id).where(
+            Document.id.in_(document_ids[i:i + 500]), Document.publication_id.is_not(None))).scalars()}
+    out: dict[str, set[str]] = {}
+    for did in dossier_ids:
+        out[did] = set(session.execute(select(Document.id).where(
+            Document.publication_id == did,
+            Document.status.notin_([Status.ARCHIVED, Status.DESTROYED]))).scalars())
+    return out
+
+
+def incomplete_dossiers(session: Session, document_ids: list[str], what: str) -> list[str]:
+    """Dutch reasons for every dossier of which only part is among ``document_ids``."""
+    chosen = set(document_ids)
+    reasons = []
+    for did, members in sorted(dossier_members(session, list(chosen)).items()):
+        missing = sorted(members - chosen)
+        if missing:
+            d = session.get(Publication, did)
+            reasons.append(f"Dossier '{d.title if d else did}' ({did}) wordt alleen in zijn geheel {what}; "
+                           f"ontbrekend: {len(missing)} document(en): {', '.join(missing[:10])}"
+                           + (" ..." if len(missing) > 10 else "") + ".")
+    return reasons
 
 
 # --------------------------------------------------------------------------- the due list
@@ -359,5 +502,6 @@ def today_utc() -> date:
 
 __all__ = ["RetentionError", "transfer_years", "destruction_window_days", "actor_roles", "require_role",
            "brondatum_of", "offered_resultaten", "apply_class", "classify_defaults", "ClassifyReport", "override",
-           "set_legal_hold", "DueFilter", "DueRow", "due_rows", "write_csv", "write_xlsx", "COLUMNS", "view",
+           "set_legal_hold", "dossier_brondatum", "dossier_retention", "ensure_dossier_class", "apply_dossier_class",
+           "set_dossier_class", "dossier_members", "incomplete_dossiers", "SOURCE_DOSSIER", "DueFilter", "DueRow", "due_rows", "write_csv", "write_xlsx", "COLUMNS", "view",
            "RetentionView", "utcnow", "today_utc"]

@@ -19,7 +19,7 @@ from typing import Callable, Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from woo.adapters.models import Document, Organisation, TransferItem, TransferPackage, new_id, utcnow
+from woo.adapters.models import Document, Organisation, Publication, TransferItem, TransferPackage, new_id, utcnow
 from woo.adapters.objectstore import ObjectStoreError
 from woo.archive import transfer_package as pkg
 from woo.domain import retention as rules
@@ -69,7 +69,41 @@ def select_records(ctx: Context, today: date | None = None, limit: int | None = 
             sel.document_ids.append(doc_id)
             if limit and len(sel.document_ids) >= limit:
                 break
+        # a dossier goes whole: if one of its records cannot go yet, none of them goes
+        chosen = set(sel.document_ids)
+        for dossier_id, members in retsvc.dossier_members(session, sel.document_ids).items():
+            if not members <= chosen:
+                for doc_id in members & chosen:
+                    sel.not_transferable[doc_id] = (f"dossier {dossier_id} wordt alleen in zijn geheel overgebracht "
+                                                    "en niet al zijn records komen nu in aanmerking")
+                chosen -= members
+        sel.document_ids = [i for i in sel.document_ids if i in chosen]
     return sel
+
+
+def _dossier_record(session: Session, ctx: Context, d: Publication, folder: str, org: Organisation,
+                    docs: list[Document]) -> pkg.PackageRecord:
+    """The dossier as the MDTO aggregation (aggregatieniveau Dossier) over the records in its folder."""
+    bron = f"woo {org.code}"
+    io = mdto.InformatieobjectRecord(id=d.id, bron=bron, naam=d.title, archiefvormer=org.code,
+                                     aggregatieniveau="Dossier")
+    if d.reference:
+        io.extra_identificaties = [mdto.Identificatie(d.reference, "dossiernummer / zaaknummer van de organisatie")]
+    if tooi.category_by_uri(d.category):
+        io.woo_categorie = d.category
+    io.trefwoorden = list(d.topics or [])
+    if d.summary:
+        io.omschrijvingen = [d.summary]
+    ret = retsvc.dossier_retention(session, d, retsvc.transfer_years(ctx.settings))
+    if ret is not None:
+        io.dekking_in_tijd = [mdto.DekkingInTijd(d.received_date or ret.brondatum, ret.brondatum)]
+        mdto.apply_retention(io, rules.resultaat(ret.resultaat), ret)
+    io.events = [mdto.Event("Creatie", d.created_at)]
+    if d.published_at:
+        io.events.append(mdto.Event("Publicatie", d.published_at))
+    io.events.append(mdto.Event("Overbrenging", utcnow()))
+    io.bevat_onderdeel = [mdto.Verwijzing(doc.title, mdto.Identificatie(doc.id, bron)) for doc in docs]
+    return pkg.PackageRecord(folder, io)
 
 
 def _record(session: Session, ctx: Context, doc: Document, folder: str, org: Organisation) -> pkg.PackageRecord:
@@ -106,15 +140,29 @@ def _record(session: Session, ctx: Context, doc: Document, folder: str, org: Org
 
 
 def prepare(ctx: Context, actor: Actor, out_dir: Path, document_ids: list[str] | None = None,
-            today: date | None = None, progress: Callable[[int], None] | None = None) -> TransferPackage:
-    """Write the package for the selection (or the given ids) and remember which records it holds."""
+            today: date | None = None, progress: Callable[[int], None] | None = None,
+            dossier_ids: list[str] | None = None) -> TransferPackage:
+    """Write the package for the selection (or the given ids, plus every record of ``dossier_ids``) and
+    remember which records it holds. A dossier goes whole, as its MDTO aggregation with its records inside."""
     with ctx.unit_of_work() as session:
         retsvc.require_role(session, actor, Role.ARCHIVIST, "Een overbrenging voorbereiden", TransferError)
-    ids = document_ids if document_ids is not None else select_records(ctx, today).document_ids
+        extra = []
+        for did in dict.fromkeys(dossier_ids or []):
+            if session.get(Publication, did) is None:
+                raise TransferError(f"Dossier {did} bestaat niet.")
+            extra += [d.id for d in retsvc.dossier_documents(session, did)
+                      if d.status not in (Status.ARCHIVED, Status.DESTROYED)]
+    if document_ids is None and not dossier_ids:
+        ids = select_records(ctx, today).document_ids
+    else:
+        ids = list(dict.fromkeys(list(document_ids or []) + extra))
     if not ids:
         raise TransferError("Er zijn geen records die voor overbrenging in aanmerking komen.")
     package_id = new_id()
     with ctx.unit_of_work() as session:
+        partial = retsvc.incomplete_dossiers(session, ids, "overgebracht")
+        if partial:
+            raise TransferError("Het overbrengingspakket is niet gemaakt:\n- " + "\n- ".join(partial))
         docs = [session.get(Document, i) for i in ids]
         for doc_id, doc in zip(ids, docs):
             if doc is None:
@@ -125,11 +173,35 @@ def prepare(ctx: Context, actor: Actor, out_dir: Path, document_ids: list[str] |
             if Status(doc.status) not in TRANSFERABLE:
                 raise TransferError(f"Document {doc_id} heeft status '{doc.status}' en kan niet worden overgebracht.")
         orgs = {o.id: o for o in session.execute(select(Organisation)).scalars()}
-        folders = pkg.unique_folders(f"{d.title[:60]}-{d.id[:8]}" for d in docs)
+        groups: dict[str | None, list[Document]] = {}
+        for doc in docs:  # records of one dossier together, in its folder
+            groups.setdefault(doc.publication_id, []).append(doc)
+        docs = [doc for group in groups.values() for doc in group]
+        dossier_rows = {did: session.get(Publication, did) for did in groups if did}
+        top = pkg.unique_folders([f"{d.title[:60]}-{d.id[:8]}" for d in groups.get(None, [])]
+                                 + [f"dossier-{p.title[:52]}-{p.id[:8]}" for p in dossier_rows.values()])
+        top = list(top)
+        loose = groups.get(None, [])
+        folder_of = dict(zip([d.id for d in loose], top[:len(loose)]))
+        dossier_folder = dict(zip(dossier_rows, top[len(loose):]))
+        for did, group in groups.items():
+            if did:
+                for doc, sub in zip(group, pkg.unique_folders(f"{d.title[:60]}-{d.id[:8]}" for d in group)):
+                    folder_of[doc.id] = f"{dossier_folder[did]}/{sub}"
 
         def records() -> Iterator[pkg.PackageRecord]:
-            for doc, folder in zip(docs, folders):
-                yield _record(session, ctx, doc, folder, orgs[doc.organisation_id])
+            for did, group in groups.items():
+                parent = None
+                if did:
+                    d = dossier_rows[did]
+                    rec = _dossier_record(session, ctx, d, dossier_folder[did], orgs[d.organisation_id], group)
+                    parent = rec.io.verwijzing()
+                    yield rec
+                for doc in group:
+                    rec = _record(session, ctx, doc, folder_of[doc.id], orgs[doc.organisation_id])
+                    if parent is not None:
+                        rec.io.is_onderdeel_van = [parent]
+                    yield rec
 
         first_org = orgs[docs[0].organisation_id]
         result = pkg.write(Path(out_dir), package_id, records(), {
@@ -149,7 +221,8 @@ def prepare(ctx: Context, actor: Actor, out_dir: Path, document_ids: list[str] |
         session.flush()
         session.add_all(TransferItem(package_id=package_id, document_id=d.id) for d in docs)
         audit.record(session, actor.label, "transfer.prepared", None, pakket=package_id, records=result.records,
-                     bestanden=result.files, bytes=result.bytes, checksum=result.checksum, pad=str(result.path))
+                     bestanden=result.files, bytes=result.bytes, checksum=result.checksum, pad=str(result.path),
+                     dossiers=sorted(dossier_rows))
         return package
 
 
@@ -199,6 +272,10 @@ def confirm(ctx: Context, actor: Actor, package_id: str, destination: str) -> Co
             audit.record(session, actor.label, "document.transferred", doc_id, pakket=package_id,
                          bestemming=destination)
             result.archived += 1
+        for dossier_id in sorted({p for p in session.execute(select(Document.publication_id).where(
+                Document.id.in_(ids), Document.publication_id.is_not(None))).scalars()}):
+            audit.record(session, actor.label, "dossier.transferred", None, dossier=dossier_id, pakket=package_id,
+                         bestemming=destination)
         package.status, package.confirmed_by, package.confirmed_at = "bevestigd", actor.label, now
         package.destination = destination
         audit.record(session, actor.label, "transfer.confirmed", None, pakket=package_id, records=result.archived,

@@ -121,11 +121,18 @@ RULES: dict[str, Rule] = {
     # dossiers (woo/web/dossiers.py): public landing page and inventarislijst, the requester's secret link,
     # and the officer's pages (the dossier's organisation scopes them)
     "dossierpages.page": public(),
+    "openbaar.dossiers": public(),  # the open JSON API (woo/web/api_public.py): anonymous, rate-limited
+    "openbaar.dossier": public(),
     "dossierpages.inventory_csv": public(),
     "dossierpages.inventory_xlsx": public(),
     "dossierpages.requester": public(),  # 404 unless the secret link is live
     "dossierpages.requester_file": public(),
     "dossiers.index": login(),
+    "dossiers.start_import": action("document.ingest", form={"organisation_id": "{org}"}),
+    "dossiers.import_page": login(),  # 404 unless the import is of an organisation the user may read
+    "dossiers.import_status_json": login(),
+    "dossiers.topics": login(),  # shows the lists of the organisations the user may manage
+    "dossiers.manage_topic": action("document.ingest", form={"organisation_id": "{org}", "topic": "ACL-onderwerp"}),
     "dossiers.create": action("document.ingest", form={"organisation_id": "{org}", "title": "ACL-dossier",
                                                        "kind": "woo-besluit"}),
     "dossiers.detail": action("document.read"),

@@ -144,21 +144,16 @@ def requester_file(dossier_id: str, token: str, document_id: str):
     return resp
 
 
-def search_dossiers(session, organisation_ids, q: str, limit: int = 10) -> list[dict]:
-    """Published dossiers whose title, summary, reference or onderwerpen match ``q`` (public search)."""
-    stmt = select(Dossier).where(Dossier.organisation_id.in_(organisation_ids),
-                                 Dossier.status == rules.Status.OPENBAAR.value)
-    if q:
-        like = f"%{q.lower()}%"
-        from sqlalchemy import func, or_
-
-        stmt = stmt.where(or_(func.lower(Dossier.title).like(like), func.lower(Dossier.summary).like(like),
-                              func.lower(Dossier.reference).like(like)))
-    out = []
-    for d in session.execute(stmt.order_by(Dossier.published_at.desc()).limit(limit)).scalars():
-        out.append({"id": d.id, "title": d.title, "kind": rules.KIND_LABELS_NL[rules.Kind(d.kind)],
-                    "published": as_utc(d.published_at), "topics": d.topics or []})
-    return out
+def search_dossiers(session, organisation_ids, q: str, limit: int = 10, kind: str | None = None,
+                    topic: str | None = None) -> tuple[list[dict], dict]:
+    """Published dossiers whose title, summary, reference or onderwerpen match ``q`` (public search), and the
+    facets per dossier kind and onderwerp (woo.services.dossiers.public_dossiers)."""
+    result = svc.public_dossiers(session, organisation_ids, q, kind=kind, topic=topic, limit=limit)
+    out = [{"id": d.id, "title": d.title, "kind": rules.KIND_LABELS_NL[rules.Kind(d.kind)],
+            "published": as_utc(d.published_at), "topics": d.topics or []} for d in result.dossiers]
+    facets = {"soort": [(k, rules.KIND_LABELS_NL[rules.Kind(k)], n) for k, n in result.facets["soort"]],
+              "onderwerp": [(t, t, n) for t, n in result.facets["onderwerp"]]}
+    return out, facets
 
 
 # --------------------------------------------------------------------------- officer UI
@@ -307,6 +302,105 @@ def open_requester(dossier_id: str):
         return ("Online voor verzoeker. Geef de verzoeker deze link (wordt maar één keer getoond): "
                 f"{link.rstrip('/')}/dossiers/{dossier_id}/verzoeker/{token}")
     return _act(dossier_id, "document.publish", run, "Online voor verzoeker.")
+
+
+@bp.route("/dossiers/import", methods=["POST"])
+@login_required
+def start_import():
+    """Upload archive (ZIP or 7z), inventory and decision letter; the import runs as a background job."""
+    from woo.services import dossier_import
+
+    f = request.form
+    org_id = f.get("organisation_id", type=int)
+    require("document.ingest", org_id)
+    archive, inventory, decision = (request.files.get(k) for k in ("archive", "inventory", "decision_letter"))
+    if not archive or not archive.filename or not inventory or not inventory.filename:
+        flash("Kies een archief (ZIP of 7z) met de documenten en de inventaris (XLSX of CSV).", "error")
+        return redirect(url_for("dossiers.index"))
+    values = {k: f.get(k) for k in ("title", "kind", "category", "reference", "summary", "received_date",
+                                    "decision_date", "decision") if f.get(k)}
+    with tempfile.TemporaryDirectory(prefix="woo-dossier-upload-") as tmp:
+        paths = {}
+        for name, upload in (("archive", archive), ("inventory", inventory), ("decision", decision)):
+            if upload and upload.filename:
+                paths[name] = Path(tmp) / name
+                upload.save(paths[name])  # streamed to disk by werkzeug
+        try:
+            import_id = dossier_import.start_import(
+                context(), _actor(), org_id, values, paths["archive"], paths["inventory"], inventory.filename,
+                paths.get("decision"), decision.filename if decision and decision.filename else None)
+        except rules.DossierError as exc:
+            flash(str(exc), "error")
+            return redirect(url_for("dossiers.index"))
+    return redirect(url_for("dossiers.import_page", import_id=import_id))
+
+
+def _import_status(import_id: str) -> dict:
+    from woo.services import dossier_import
+
+    with context().unit_of_work() as s:
+        status = dossier_import.import_status(s, import_id)
+    if status is None or not may("document.read", status["organisation_id"]):
+        abort(404, description="Deze import bestaat niet.")
+    return status
+
+
+@bp.route("/dossiers/import/<import_id>")
+@login_required
+def import_page(import_id: str):
+    """Server-rendered progress (counts done/total, problems); refreshes itself while the job runs."""
+    status = _import_status(import_id)
+    resp = Response(render_template("dossiers/import.html", s=status))
+    if not status["finished"]:
+        resp.headers["Refresh"] = "2"
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@bp.route("/dossiers/import/<import_id>/status.json")
+@login_required
+def import_status_json(import_id: str):
+    from flask import jsonify
+
+    status = _import_status(import_id)
+    status.pop("organisation_id", None)
+    resp = jsonify(status)
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@bp.route("/dossiers/onderwerpen")
+@login_required
+def topics():
+    """The managed list of onderwerpen per organisation: add, rename, retire."""
+    with context().unit_of_work() as s:
+        orgs = [o for o in s.execute(select(Organisation).order_by(Organisation.name)).scalars()
+                if may("document.ingest", o.id)]
+        lists = [(o, svc.topic_rows(s, o.id)) for o in orgs]
+        return render_template("dossiers/topics.html", lists=lists)
+
+
+@bp.route("/dossiers/onderwerpen", methods=["POST"])
+@login_required
+def manage_topic():
+    f = request.form
+    org_id = f.get("organisation_id", type=int)
+    require("document.ingest", org_id)
+    op, name = f.get("op") or "add", (f.get("topic") or "").strip()
+    try:
+        if op == "add":
+            flash(f"Onderwerp '{svc.add_topic(context(), _actor(), org_id, name)}' staat in de lijst.", "ok")
+        elif op == "rename":
+            n = svc.rename_topic(context(), _actor(), org_id, name, f.get("new_name") or "")
+            flash(f"Onderwerp hernoemd; {n} dossier(s) aangepast.", "ok")
+        elif op == "retire":
+            svc.retire_topic(context(), _actor(), org_id, name)
+            flash(f"Onderwerp '{name}' vervallen: het wordt niet meer aangeboden; dossiers houden het.", "ok")
+        else:
+            flash("Onbekende actie.", "error")
+    except rules.DossierError as exc:
+        flash(str(exc), "error")
+    return redirect(url_for("dossiers.topics"))
 
 
 def init_app(app) -> None:

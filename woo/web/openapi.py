@@ -186,4 +186,10 @@ def spec() -> dict:  # noqa: F811
         "term": {"type": ["object", "null"]}, "documents": {"type": "array", "items": {"type": "object"}},
         "blockers": {"type": "object"}}}
     out["paths"].update(openapi_paths(_resp("Fout (RFC 9457 problem details)", PROBLEM, "application/problem+json")))
+    # The open JSON API (woo.web.api_public): anonymous, CORS, rate-limited; "security": [] per operation.
+    from woo.web import api_public
+
+    out["components"]["schemas"]["OpenbaarDossier"] = api_public.openapi_schema()
+    out["paths"].update(api_public.openapi_paths(_resp("Fout (RFC 9457 problem details)", PROBLEM,
+                                                       "application/problem+json")))
     return out

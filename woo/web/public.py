@@ -160,16 +160,23 @@ def search():
                  for d in (docs.get(i) for i in result.document_ids) if d is not None]
         from woo.web.dossiers import search_dossiers
 
-        dossier_hits = search_dossiers(s, site.organisation_ids, q) if page == 1 else []
+        kind = request.args.get("soort") or None
+        kind = kind if kind in ("woo-besluit", "vergadering", "publicatie") else None
+        topic = (request.args.get("onderwerp") or "").strip()[:200] or None
+        dossier_hits, dossier_facets = search_dossiers(s, site.organisation_ids, q, kind=kind, topic=topic)
+        if page != 1:
+            dossier_hits = []
     facets = {
         "categorie": [(c.sitemapindex_code or c.uri, c.label, n) for uri, n in result.facets["category"]
                       if (c := tooi.category_by_uri(uri))],
         "organisatie": [(orgs[oid].code, orgs[oid].name, n) for oid, n in result.facets["organisation"]
                         if oid in orgs],
         "jaar": [(str(y), str(y), n) for y, n in result.facets["year"]],
+        **dossier_facets,  # per dossier kind and onderwerp: they filter the dossiers shown
     }
     chosen = {"categorie": (category.sitemapindex_code or category.uri) if category else None,
-              "organisatie": org.code if org else None, "jaar": str(year) if year else None}
+              "organisatie": org.code if org else None, "jaar": str(year) if year else None,
+              "soort": kind, "onderwerp": topic}
 
     def link(**changes):
         """This search with some parameters changed (None drops one); a new filter starts at page 1."""
@@ -191,7 +198,12 @@ def atom():
                          .where(Document.organisation_id.in_(site.organisation_ids),
                                 Document.status == Status.PUBLISHED)
                          .order_by(Document.published_at.desc(), Document.id).limit(50)).scalars().all()
-        body = atom_feed(site.base_url, docs, datetime.now(timezone.utc))
+        from woo.adapters.models import Dossier
+
+        dossiers = s.execute(select(Dossier).options(selectinload(Dossier.organisation)).where(
+            Dossier.organisation_id.in_(site.organisation_ids), Dossier.status == "openbaar",
+            Dossier.published_at.is_not(None)).order_by(Dossier.published_at.desc(), Dossier.id).limit(20)).scalars().all()
+        body = atom_feed(site.base_url, docs, datetime.now(timezone.utc), dossiers)
     return Response(body, mimetype="application/atom+xml")
 
 
