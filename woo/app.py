@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
     from woo.web import oidc; app.register_blueprint(oidc.bp)  # noqa: E702 single sign-on (when configured)
     from woo.web import admin; app.register_blueprint(admin.bp)  # noqa: E702 users and API tokens
     from woo.web import labels, workbench; app.register_blueprint(workbench.bp); labels.init_app(app)  # noqa: E702
+    from woo.web import theme; theme.init_app(app)  # noqa: E702 NL Design System theme per organisation
     from woo.web import dossiers; dossiers.init_app(app)  # noqa: E702 dossiers (issue 13)
     from woo.web import api_public; app.register_blueprint(api_public.bp)  # noqa: E702 open JSON API (anonymous)
     from woo.web import health; app.register_blueprint(health.bp)  # noqa: E702 probes (/healthz, /readyz)

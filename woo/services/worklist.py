@@ -116,3 +116,22 @@ def on_list(session: Session, organisation_ids: set[int] | None, key: str) -> li
     docs = working_documents(session, organisation_ids)
     assessed = assess_documents(session, docs)
     return [d.id for d in docs if key in assessed[d.id].lists]
+
+
+def progress(session: Session, doc: Document) -> dict:
+    """The processing steps of one document and what it needs next, for the pages' live progress (JSON)."""
+    from woo.domain.lifecycle import LABELS_NL as STATUS_LABELS
+    from woo.services.jobs import KIND_LABELS_NL, LABELS_NL
+
+    steps = []
+    for j in sorted(doc.jobs, key=lambda j: (j.created_at, j.id)):
+        label = LABELS_NL.get(j.status, j.status)
+        if j.kind == "preserve" and j.status == "done" and doc.file("pdfa") is None:
+            label = "Niet nodig: dit formaat wordt bewaard zoals het is"
+        steps.append({"id": j.id, "kind": j.kind, "label": KIND_LABELS_NL.get(j.kind, j.kind), "status": j.status,
+                      "status_label": label, "error": j.error})
+    assessment = assess_document(session, doc)
+    key, badge = assessment.badge
+    return {"document_id": doc.id, "status": doc.status, "status_label": STATUS_LABELS.get(Status(doc.status), doc.status),
+            "steps": steps, "busy": any(s["status"] in ("queued", "running") for s in steps),
+            "badge": {"key": key, "label": badge}, "needs": [n.label for n in assessment.needs]}

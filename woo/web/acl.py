@@ -54,6 +54,12 @@ RULES: dict[str, Rule] = {
     "officer.upload_page": action("document.ingest", scoped=False),
     "officer.upload": action("document.ingest", form={"organisation_id": "{org}"}),
     "officer.detail": action("document.read"),
+    "officer.progress": action("document.read"),
+    # resumable upload of large files (chunks by offset): start names the organisation; a session is
+    # its creator's only (others get 404), and every chunk checks the ingest right again
+    "officer.upload_start": action("document.ingest", form={"organisation_id": "{org}", "filename": "acl.txt",
+                                                            "size": "10"}),
+    "officer.upload_chunk": action("document.ingest", scoped=False),  # JSON of the processing steps (live progress)
     "officer.download": action("document.read"),
     "officer.privacy_decision": action("document.review"),
     "officer.retry_job": action("job.retry"),

@@ -20,6 +20,8 @@ from woo.web.params import DB_INT_MAX, PAGE_MAX, int_arg
 
 bp = Blueprint("officer", __name__)
 
+# Files larger than this are sent in chunks of this size that resume after a dropped connection.
+UPLOAD_CHUNK_BYTES = 8 * 1024 * 1024
 FORMAT_KINDS = ["pdf", "docx", "doc", "odt", "xlsx", "ods", "pptx", "odp", "txt", "csv", "html", "xml",
                 "eml", "msg", "jpeg", "png", "tiff"]
 
@@ -82,7 +84,7 @@ def upload_page():
         orgs = upload_organisations(s)
     if not orgs:
         abort(403, description="U mag geen documenten opnemen.")
-    return render_template("upload.html", organisations=orgs,
+    return render_template("upload.html", organisations=orgs, chunk_bytes=UPLOAD_CHUNK_BYTES,
                            max_mb=context().settings.max_upload_bytes // (1024 * 1024))
 
 
@@ -93,7 +95,10 @@ def upload():
     org_id = int_arg("organisation_id", minimum=1, maximum=DB_INT_MAX, source=request.form)
     require("document.ingest", org_id)
     files = request.files.getlist("file")
-    if not files:
+    if not files or not any(f.filename for f in files):
+        if not _wants_json():
+            flash("Kies eerst een bestand.", "error")
+            return redirect(url_for("officer.upload_page"))
         return jsonify({"status": "rejected", "reason": "Geen bestand ontvangen."}), 400
     results = []
     for f in files:
@@ -101,7 +106,35 @@ def upload():
                                   source="ui")
         results.append(result.as_dict())
     status = 200 if all(r["status"] != "rejected" for r in results) else 422
+    if not _wants_json():  # the form without JavaScript: say what happened and show the document
+        for r in results:
+            if r["status"] == "rejected":
+                flash(f"{r.get('filename') or 'Bestand'} geweigerd: {r.get('reason')}", "error")
+            else:
+                flash(f"{r.get('filename') or 'Bestand'} opgenomen; de verwerking loopt.", "ok")
+        done = [r for r in results if r.get("document_id")]
+        if len(done) == 1:
+            return redirect(url_for("officer.detail", document_id=done[0]["document_id"]))
+        return redirect(url_for("officer.documents") if done else url_for("officer.upload_page"))
     return jsonify(results[0] if len(results) == 1 else {"results": results}), status
+
+
+def _wants_json() -> bool:
+    return request.headers.get("X-Requested-With") == "fetch" or request.accept_mimetypes.best == "application/json"
+
+
+@bp.route("/documenten/<document_id>/voortgang")
+@login_required
+def progress(document_id: str):
+    """The document's processing steps as JSON, polled by static/progress.js (the page works without it)."""
+    from woo.services import worklist as wlsvc
+
+    with context().unit_of_work() as s:
+        doc = document_for(s, document_id, "document.read")
+        body = wlsvc.progress(s, doc)
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/documenten/<document_id>")
@@ -278,3 +311,57 @@ def correct(document_id: str):
         except publication.PublicationError as exc:
             flash(str(exc), "error")
     return redirect(url_for("officer.detail", document_id=document_id))
+
+
+# Resumable upload of large files (woo.services.uploads): create, ask the offset, append a chunk at it.
+@bp.route("/documenten/upload/sessies", methods=["POST"])
+@login_required
+def upload_start():
+    from woo.services import uploads
+
+    org_id = int_arg("organisation_id", minimum=1, maximum=DB_INT_MAX, source=request.form)
+    require("document.ingest", org_id)
+    size = int_arg("size", 0, minimum=0, maximum=2**62, source=request.form)
+    try:
+        s = uploads.start(context(), g.principal.actor, org_id, request.form.get("filename", ""), size)
+    except uploads.UploadError as exc:
+        return jsonify({"status": "rejected", "reason": str(exc)}), exc.status
+    return jsonify({"id": s.id, "offset": 0, "size": s.size,
+                    "url": url_for("officer.upload_chunk", upload_id=s.id)}), 201
+
+
+@bp.route("/documenten/upload/sessies/<upload_id>", methods=["GET", "PATCH", "DELETE"])
+@login_required
+def upload_chunk(upload_id: str):
+    from woo.services import uploads
+
+    from woo.web.workbench import can_any
+
+    if not can_any("document.ingest"):
+        abort(403, description="U mag geen documenten opnemen.")
+    actor = g.principal.actor
+    try:
+        if request.method == "GET":
+            s, offset = uploads.get(context(), actor, upload_id)
+            response = jsonify({"id": s.id, "offset": offset, "size": s.size})
+            response.headers["Cache-Control"] = "no-store"
+            return response
+        s, _ = uploads.get(context(), actor, upload_id)
+        require("document.ingest", s.organisation_id)  # roles can change between chunks
+        if request.method == "DELETE":
+            uploads.cancel(context(), actor, upload_id)
+            return jsonify({"status": "cancelled"})
+        raw = request.headers.get("Upload-Offset", "")
+        if not raw.isdigit() or len(raw) > 18:
+            return jsonify({"status": "rejected", "reason": "Upload-Offset ontbreekt of is geen getal."}), 400
+        offset, result = uploads.append(context(), actor, upload_id, int(raw), request.stream)
+    except uploads.UploadError as exc:
+        body = {"status": "rejected", "reason": str(exc)}
+        if exc.offset is not None:
+            body["offset"] = exc.offset
+        return jsonify(body), exc.status
+    if result is None:
+        return jsonify({"id": upload_id, "offset": offset, "status": "partial"})
+    body = result.as_dict()
+    body["offset"] = offset
+    return jsonify(body), 200 if result.status != "rejected" else 422

@@ -1,0 +1,155 @@
+"""axe-core (vendored in tests/e2e/vendor, test-only) over the officer and public pages in Chromium, at 1280 px
+and 375 px: no WCAG 2.1 A/AA violation. Keyboard walks of the upload, review and document pages: the skip
+link comes first and works, Tab reaches every control in order, and the focused control is visibly outlined.
+
+WOO_SCREENSHOTS=docs/screenshots also writes the README's screenshots of the pages it walks."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import drain
+from tests.e2e.browser import CHROMIUM, LAUNCH_ARGS, login, needs_chromium
+from tests.factories import make_pdf, make_txt
+from woo.domain import tooi
+from woo.domain.roles import Role
+from woo.services import accounts, classification, dossiers, publication
+from woo.services.context import SYSTEM
+from woo.services.ingest import ingest
+
+pytestmark = needs_chromium
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+WIDTHS = (1280, 375)
+PASSWORD = "toegankelijk-genoeg-1"
+SCREENSHOTS = {  # README screenshots: page path -> file name (1280 px wide)
+    "/werk": "mijn-werk.png", "/publicaties?q=vergunning": "openbaar-zoeken.png",
+}
+
+
+def _axe(page) -> list[dict]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("opts => axe.run(document, opts)", {"runOnly": {"type": "tag", "values": WCAG},
+                                                              "resultTypes": ["violations"]})
+    return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
+             "targets": [n["target"] for n in v["nodes"][:3]]} for v in result["violations"]]
+
+
+def _world(woo_ctx, tmp_path):
+    with woo_ctx.unit_of_work() as s:
+        org = accounts.default_organisation(s).id
+        for role in (Role.OFFICER, Role.PUBLISHER, Role.ARCHIVIST, Role.REVIEWER):
+            accounts.create_user(s, SYSTEM, f"a11y-{role.value}", PASSWORD, [(role, org)], f"Test {role.value}")
+    pdf = make_pdf(tmp_path / "besluit.pdf", ["Besluit op de aanvraag om een omgevingsvergunning voor het kappen "
+                                              "van een boom. Contact: j.jansen@example.nl, 06-12345678."])
+    doc_id = ingest(woo_ctx, SYSTEM, org, "besluit.pdf", path=pdf, title="Besluit omgevingsvergunning kap").document_id
+    txt = make_txt(tmp_path / "notitie.txt", "Een korte notitie over de planning van het onderhoud.")
+    pub_id = ingest(woo_ctx, SYSTEM, org, "notitie.txt", path=txt, title="Notitie vergunning onderhoud").document_id
+    drain(woo_ctx)
+    category = tooi.category_by_code("infocat014").uri
+    classification.set_category(woo_ctx, SYSTEM, doc_id, category)
+    classification.set_category(woo_ctx, SYSTEM, pub_id, category)
+    publication.publish(woo_ctx, SYSTEM, [pub_id])
+    drain(woo_ctx)
+    dossier_id = dossiers.create(woo_ctx, SYSTEM, org, {"title": "Woo-verzoek kapvergunningen", "kind": "woo-besluit"})
+    return doc_id, pub_id, dossier_id
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_axe_every_page_every_role_both_widths(live_server, woo_ctx, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    doc_id, pub_id, dossier_id = _world(woo_ctx, tmp_path)
+    officer_pages = ["/werk", "/documenten", "/documenten?werk=metadata_onvolledig", f"/documenten/{doc_id}",
+                     "/documenten/nieuw", "/beoordelen", "/dossiers", f"/dossiers/{dossier_id}/beheer",
+                     "/archief/termijnen", "/archief/vernietigingslijsten", f"/archief/documenten/{doc_id}", "/audit",
+                     "/beheer/gebruikers", "/beheer/tokens", "/beheer/taken"]
+    public_pages = ["/publicaties", "/publicaties?q=vergunning", f"/publicaties/{pub_id}", "/publicaties/onbekend",
+                    "/login"]
+    shots = os.environ.get("WOO_SCREENSHOTS")
+    problems: dict[str, list] = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        for width in WIDTHS:
+            # bypass_csp: the page's CSP (script-src 'self') would refuse the injected axe script, nothing else
+            anon = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True).new_page()
+            for path in public_pages:
+                anon.goto(live_server + path)
+                if found := _axe(anon):
+                    problems[f"{width}px anoniem {path}"] = found
+                if shots and width == 1280 and path in SCREENSHOTS:
+                    anon.screenshot(path=str(Path(shots) / SCREENSHOTS[path]))
+            users = [("admin", woo_ctx.admin_password, officer_pages)] + [
+                (f"a11y-{r.value}", PASSWORD, ["/werk", "/documenten", "/beoordelen"])
+                for r in (Role.OFFICER, Role.PUBLISHER, Role.ARCHIVIST, Role.REVIEWER)]
+            for username, password, pages in users:
+                page = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True).new_page()
+                login(page, live_server, username, password)
+                for path in pages:
+                    response = page.goto(live_server + path)
+                    assert response.status < 400, (username, path, response.status)
+                    if found := _axe(page):
+                        problems[f"{width}px {username} {path}"] = found
+                    if shots and width == 1280 and username == "admin" and path in SCREENSHOTS:
+                        page.screenshot(path=str(Path(shots) / SCREENSHOTS[path]))
+                page.context.close()
+        browser.close()
+    assert not problems, "\n".join(f"{k}: {v}" for k, v in problems.items())
+
+
+def _walk(page, limit: int = 400) -> list[dict]:
+    """Tab through the page from the top: what gets focus, in order, and whether it is visibly outlined."""
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    seen = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        info = page.evaluate("""() => { const e = document.activeElement; if (!e || e === document.body) return null;
+            const s = getComputedStyle(e);
+            return {key: e.tagName + '#' + (e.id || '') + '|' + (e.getAttribute('name') || '') + '|' + (e.getAttribute('href') || '')
+                         + '|' + (e.value || '') + '|' + (e.textContent || '').trim().slice(0, 30),
+                    outlined: (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2) || s.boxShadow !== 'none',
+                    skip: e.classList.contains('utrecht-skip-link'),
+                    visible: e.getBoundingClientRect().width > 0};
+        }""")
+        if info is None or (seen and info["key"] == seen[0]["key"]):
+            break
+        seen.append(info)
+    return seen
+
+
+TABBABLE = ("a[href], button:not([disabled]), input:not([type=hidden]):not([disabled]), select:not([disabled]), "
+            "textarea:not([disabled]), summary, [tabindex]:not([tabindex='-1'])")
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_keyboard_walks_upload_review_document(live_server, woo_ctx, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    doc_id, _pub_id, dossier_id = _world(woo_ctx, tmp_path)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        login(page, live_server, "admin", woo_ctx.admin_password)
+        for path in ("/documenten/nieuw", "/beoordelen", f"/documenten/{doc_id}", f"/dossiers/{dossier_id}/beheer"):
+            page.goto(live_server + path)
+            walk = _walk(page)
+            assert walk and walk[0]["skip"], (path, walk[:2])  # the skip link is the first stop
+            # every control a keyboard can reach on this page is reached (the upload page's file input is
+            # visually hidden but focusable through its label-button)
+            expected = page.evaluate(f"""() => Array.from(document.querySelectorAll("{TABBABLE}"))
+                .filter(e => !e.closest('details:not([open])') || e.tagName === 'SUMMARY')
+                .filter(e => e.getClientRects().length > 0 || e.type === 'file').length""")
+            assert len(walk) >= expected, (path, len(walk), expected)
+            # a date field is several tab stops (day, month, year) of one element: outlined on any of them is
+            # outlined; a frame's focus is drawn by the document inside it (the PDF viewer), not the page
+            outlined = {w["key"] for w in walk if w["outlined"]}
+            missing = [w["key"] for w in walk if w["key"] not in outlined and not w["key"].startswith("IFRAME")]
+            assert not missing, (path, "focus not visible on", missing[:5])
+            # the skip link moves focus to the main content
+            page.goto(live_server + path)
+            page.keyboard.press("Tab")
+            page.keyboard.press("Enter")
+            assert page.evaluate("document.activeElement.id") == "inhoud", path
+        browser.close()
