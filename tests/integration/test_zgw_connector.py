@@ -252,13 +252,13 @@ def test_file_404_is_a_file_problem_and_the_rest_goes_on(drc):
 
 def test_slow_file_times_out_as_a_file_problem(drc):
     slow = drc.add()
-    drc.slow_files[remote_id(slow)] = 3.0
+    drc.slow_files[remote_id(slow)] = 6.0
     conn = connector(drc, timeout=0.5)
     (record,) = conn.snapshot(None).records
     started = time.monotonic()
     with pytest.raises(FileProblem, match="Time-out|mislukte"):
         conn.download(record.file, io.BytesIO(), max_bytes=10_000)
-    assert time.monotonic() - started < 2.5
+    assert time.monotonic() - started < 5.0  # it gave up on the read timeout, not after the server's 6 s
 
 
 def test_file_over_the_size_limit_is_refused(drc):

@@ -71,3 +71,26 @@ def test_the_published_schema_knows_the_fields_the_connector_reads():
     enum = load_spec()["components"]["schemas"]["VertrouwelijkheidaanduidingEnum"]["enum"]
     assert zgw_drc.OPENBAAR in enum
     assert not component_validator(load_spec(), "VertrouwelijkheidaanduidingEnum").is_valid("openbaar ")
+
+
+def _response(retry_after: str | None):
+    import requests
+
+    response = requests.Response()
+    response.status_code = 429
+    if retry_after is not None:
+        response.headers["Retry-After"] = retry_after
+    return response
+
+
+def test_retry_after_in_seconds_or_as_an_http_date():
+    import email.utils
+    import time
+
+    assert zgw_drc._retry_after(_response("7")) == 7.0
+    assert zgw_drc._retry_after(_response(None)) is None
+    assert zgw_drc._retry_after(_response("soon")) is None
+    later = email.utils.formatdate(time.time() + 120, usegmt=True)
+    assert 100 <= zgw_drc._retry_after(_response(later)) <= 121
+    past = email.utils.formatdate(time.time() - 120, usegmt=True)
+    assert zgw_drc._retry_after(_response(past)) == 0.0
