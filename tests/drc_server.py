@@ -3,7 +3,8 @@
 It serves the published contract (schemas/zgw/documenten-api-1.5.0.yaml, an excerpt of VNG-Realisatie's
 OpenAPI document): ``GET /api/v1/enkelvoudiginformatieobjecten`` paged as the API pages it
 (count/next/previous/results, 404 for a page past the end), filtered on ``bronorganisatie`` and
-``identificatie`` as the spec allows, and ``GET .../{uuid}/download``. Every request and every response
+``identificatie`` as the spec allows, and ``GET .../{uuid}/download`` (the current file, or the one of
+``?versie=N``). Every request and every response
 is validated against that document with openapi-core; a violation is recorded in ``contract_errors``
 (a request that breaks the contract gets a 400 ValidatieFout). Every request must carry a ZGW JWT
 (HS256 with the configured secret, claims iss/iat/client_id/user_id/user_representation, iat recent):
@@ -99,7 +100,8 @@ class DrcServer:
     client_id: str
     page_size: int = 3
     objects: list[dict] = field(default_factory=list)
-    files: dict[str, bytes] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)                  # uuid -> current content
+    versions: dict[tuple[str, int], bytes] = field(default_factory=dict)  # (uuid, versie) -> content
     fail_next: list[Failure] = field(default_factory=list)     # forced answers for the next list/download requests
     missing_files: set[str] = field(default_factory=set)        # uuids whose download answers 404
     slow_files: dict[str, float] = field(default_factory=dict)  # uuid -> seconds before the body starts
@@ -176,6 +178,7 @@ class DrcServer:
         with self._lock:
             self.objects.append(obj)
             self.files[object_uuid] = content
+            self.versions[(object_uuid, obj["versie"])] = content
         return obj
 
     def add_raw(self, obj: dict, content: bytes = b"") -> dict:
@@ -191,9 +194,11 @@ class DrcServer:
             obj["versie"] = obj["versie"] + 1
             obj["beginRegistratie"] = fields.get("beginRegistratie") or time.strftime(
                 "%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+            object_uuid = obj["url"].rsplit("/", 1)[-1]
             if content is not None:
-                self.files[obj["url"].rsplit("/", 1)[-1]] = content
+                self.files[object_uuid] = content
                 obj["bestandsomvang"] = len(content)
+            self.versions[(object_uuid, obj["versie"])] = self.files[object_uuid]
         errors = sorted(e.message for e in self._eio.iter_errors(obj))
         if errors:
             raise ValueError(f"fixture does not follow EnkelvoudigInformatieObject: {errors}")
@@ -287,8 +292,12 @@ class DrcServer:
         return response
 
     def _download(self, request: Request, object_uuid: str) -> Response:
+        versie = request.args.get("versie")
         with self._lock:
-            content = self.files.get(object_uuid)
+            if versie is None:
+                content = self.files.get(object_uuid)
+            else:
+                content = self.versions.get((object_uuid, int(versie)))
         if content is None or object_uuid in self.missing_files:
             return self._problem(404, "not_found", "Niet gevonden.", request)
         delay = self.slow_files.get(object_uuid)

@@ -134,6 +134,13 @@ def test_changes_pass_relists_versions_and_withdraws_what_is_no_longer_openbaar(
     assert changed.extra["versie"] == 2
     assert changed.modified == datetime(2026, 11, 20, 14, 0, tzinfo=timezone.utc)
     assert changed.file.size == len(b"%PDF-1.7 tweede versie\n")
+    # the file URL names the version: a new version is a new URL, and its bytes are that version's
+    assert changed.file.url == edited["inhoud"] + "?versie=2"
+    new_bytes, old_bytes = io.BytesIO(), io.BytesIO()
+    conn.download(changed.file, new_bytes, max_bytes=10_000)
+    conn.download(RemoteFile(url=edited["inhoud"] + "?versie=1"), old_bytes, max_bytes=10_000)
+    assert new_bytes.getvalue() == b"%PDF-1.7 tweede versie\n"
+    assert old_bytes.getvalue() == b"%PDF-1.7 test\n"
     assert documents[remote_id(kept)].extra["versie"] == 1
     assert drc.contract_errors == []
 
@@ -233,7 +240,7 @@ def test_download_writes_the_authorised_file(drc):
     dest = io.BytesIO()
     assert conn.download(record.file, dest, max_bytes=1_000_000) == "application/octet-stream"
     assert dest.getvalue() == content
-    assert drc.log[-1] == (f"/api/v1/enkelvoudiginformatieobjecten/{remote_id(obj)}/download", "", 200)
+    assert drc.log[-1] == (f"/api/v1/enkelvoudiginformatieobjecten/{remote_id(obj)}/download", "versie=1", 200)
     assert drc.contract_errors == []
 
 
@@ -304,7 +311,7 @@ def test_metadata_is_mapped(drc):
     assert doc.organisation_code == "002220647"
     assert doc.identifiers == ("002220647:ZAAK-2026-0042-DOC-1", obj["url"])
     assert doc.modified == datetime(2026, 10, 16, 6, 15, tzinfo=timezone.utc)
-    assert doc.file == RemoteFile(url=obj["inhoud"], filename="besluit-woo-verzoek.pdf",
+    assert doc.file == RemoteFile(url=obj["inhoud"] + "?versie=1", filename="besluit-woo-verzoek.pdf",
                                   content_type="application/pdf", size=len(b"%PDF-1.7 besluit\n"))
     assert doc.extra["versie"] == 1 and doc.extra["informatieobjecttype"] == TYPE_BESLUIT
     assert doc.extra["integriteit"]["algoritme"] == "sha_256"

@@ -16,8 +16,8 @@ Incremental syncs: the Documenten API has no change feed and its list operation 
 ordering on a modification date. ``changes()`` is therefore an honest full re-list: a changes pass walks
 all pages again and returns every visible object with ``modified`` (``beginRegistratie``, the moment
 the current ``versie`` was registered), ``extra["versie"]`` and the file's size and ``integriteit``; the
-sync service, which stores the remote id, sees what changed by comparing those and changes nothing
-for the rest. An object of a configured type that is no longer ``openbaar`` comes back as a
+file URL names the version (``inhoud?versie=N``). The sync service, which stores the remote id, sees
+what changed by comparing those (a new version means a new file URL) and changes nothing for the rest. An object of a configured type that is no longer ``openbaar`` comes back as a
 ``RemoteDeletion`` in a changes pass, so the service withdraws it if it had published it. Not detected:
 an object deleted outright at the remote (it simply stops being listed; seeing that needs the set of
 ids of a whole pass, which a page-by-page connector without state cannot give). Pages can shift while
@@ -35,7 +35,7 @@ import time
 import uuid as uuid_mod
 from datetime import date, datetime, timezone
 from typing import BinaryIO
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import jwt
 import requests
@@ -288,7 +288,7 @@ class ZgwDrcConnector:
             size = item.get("bestandsomvang")
             if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size < 0):
                 raise _Invalid("'bestandsomvang' is geen niet-negatief geheel getal")
-            file = RemoteFile(url=inhoud, filename=_optional_str(item, "bestandsnaam"),
+            file = RemoteFile(url=_pinned(inhoud, versie), filename=_optional_str(item, "bestandsnaam"),
                               content_type=_optional_str(item, "formaat"), size=size)
 
         identifiers = tuple(x for x in (f"{bronorganisatie}:{identificatie}" if identificatie else None, url) if x)
@@ -360,6 +360,18 @@ def _uuid_of(url) -> str | None:
         return str(uuid_mod.UUID(last))
     except ValueError:
         return None
+
+
+def _pinned(inhoud: str, versie: int) -> str:
+    """The download URL of exactly this version (the download operation's ``versie`` parameter): the bytes
+    match the metadata read with them, and a new version has a new file URL, so the sync service fetches
+    it even when its size did not change. A URL that already names a version is left as it is."""
+    parts = urlsplit(inhoud)
+    query = parse_qs(parts.query)
+    if "versie" in query:
+        return inhoud
+    extra = urlencode({"versie": versie})
+    return urlunsplit(parts._replace(query=f"{parts.query}&{extra}" if parts.query else extra))
 
 
 def _required_str(item: dict, key: str) -> str:
