@@ -242,10 +242,25 @@ class DrcServer:
         self.seen_tokens.append(claims)
         return None
 
+    PREFIX = "/api/v1/enkelvoudiginformatieobjecten"
+
+    def _route(self, path: str) -> tuple[str, str | None] | None:
+        """("list", None) or ("download", uuid) for the operations served; None for any other path."""
+        if path == self.PREFIX:
+            return "list", None
+        if path.startswith(self.PREFIX + "/") and path.endswith("/download"):
+            object_uuid = path[len(self.PREFIX) + 1:-len("/download")]
+            if "/" not in object_uuid:
+                return "download", object_uuid
+        return None
+
     def _handle(self, request: Request) -> Response:
         reason = self._check_jwt(request)
         if reason:
             return self._problem(403, "permission_denied", reason, request)
+        route = self._route(request.path)
+        if route is None:  # not an operation of the document: a plain 404, as any web server gives
+            return self._problem(404, "not_found", "Niet gevonden.", request)
         try:
             self.openapi.validate_request(WerkzeugOpenAPIRequest(request))
         except Exception as exc:  # noqa: BLE001 - any contract violation is reported as such
@@ -260,12 +275,8 @@ class DrcServer:
             if failure.retry_after is not None:
                 response.headers["Retry-After"] = failure.retry_after
             return response
-        prefix = "/api/v1/enkelvoudiginformatieobjecten"
-        if request.path == prefix:
-            return self._list(request)
-        if request.path.startswith(prefix + "/") and request.path.endswith("/download"):
-            return self._download(request, request.path[len(prefix) + 1:-len("/download")])
-        return self._problem(404, "not_found", "Niet gevonden.", request)
+        operation, object_uuid = route
+        return self._list(request) if operation == "list" else self._download(request, object_uuid)
 
     def _list(self, request: Request) -> Response:
         with self._lock:
@@ -313,6 +324,8 @@ class DrcServer:
         return response
 
     def _validate_response(self, request: Request, response: Response) -> None:
+        if self._route(request.path) is None:
+            return  # a path outside the document (answered 404): nothing to check it against
         if request.path.endswith("/enkelvoudiginformatieobjecten") and response.status_code == 404:
             # A page past the end: Django REST framework, which Open Zaak and the reference DRC are built on,
             # answers 404 "Ongeldige pagina."; the published document lists no 404 for this operation.

@@ -14,6 +14,7 @@ from tests.drc_server import DrcServer, Failure
 from woo.intake.connectors import zgw_drc
 from woo.intake.connectors.base import (
     AuthFailed,
+    ConnectorError,
     CursorExpired,
     FileProblem,
     RateLimited,
@@ -153,6 +154,14 @@ def test_a_page_the_server_no_longer_has_or_a_foreign_cursor_means_a_full_resync
         conn.snapshot("page:9")
     with pytest.raises(CursorExpired, match="Onbekende cursor"):
         conn.changes("2026-11-01T00:00:00Z")
+
+
+def test_a_wrong_base_url_says_so(drc):
+    conn = zgw_drc.from_config({"base_url": drc.base_url + "/verkeerd", "client_id": CLIENT_ID,
+                                "informatieobjecttypen": [TYPE_BESLUIT]}, SECRET)
+    with pytest.raises(ConnectorError, match="Controleer de basis-URL"):
+        conn.snapshot(None)
+    assert drc.log[-1][2] == 404 and drc.contract_errors == []
 
 
 def test_refused_credentials_raise_auth_failed_in_dutch(drc):

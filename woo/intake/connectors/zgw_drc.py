@@ -202,8 +202,9 @@ class ZgwDrcConnector:
             raise CursorExpired(f"De Documenten API kent pagina {page} niet (meer): de lijst is korter "
                                 "geworden. De bron wordt opnieuw volledig gesynchroniseerd.")
         if response.status_code != 200:
+            hint = " Controleer de basis-URL van de bron." if response.status_code == 404 else ""
             raise ConnectorError(f"De Documenten API gaf HTTP {response.status_code} op pagina {page} van de "
-                                 "documentenlijst.")
+                                 f"documentenlijst.{hint}")
         try:
             body = response.json()
         except ValueError as exc:
