@@ -9,7 +9,8 @@ QUEUES = (LIGHT, HEAVY)
 
 
 class JobQueue(Protocol):
-    def enqueue(self, func: str, *args, job_id: str | None = None, queue: str = LIGHT) -> str | None: ...
+    def enqueue(self, func: str, *args, job_id: str | None = None, queue: str = LIGHT,
+                retry: tuple[int, ...] | None = None) -> str | None: ...
 
 
 class RqQueue:
@@ -24,16 +25,22 @@ class RqQueue:
         self.queues = {n: Queue(n, connection=self.redis, default_timeout=JOB_TIMEOUT) for n in QUEUES}
         self.queues[name] = self.queue
 
-    def enqueue(self, func: str, *args, job_id: str | None = None, queue: str = LIGHT) -> str | None:
+    def enqueue(self, func: str, *args, job_id: str | None = None, queue: str = LIGHT,
+                retry: tuple[int, ...] | None = None) -> str | None:
+        """``retry``: seconds to wait before each retry of a failed job (back-off), e.g. (60, 300, 1800)."""
+        from rq import Retry
+
         target = self.queues.get(queue, self.queue)
-        job = target.enqueue(func, *args, job_id=job_id, result_ttl=3600, failure_ttl=7 * 86400)
+        job = target.enqueue(func, *args, job_id=job_id, result_ttl=3600, failure_ttl=7 * 86400,
+                             retry=Retry(max=len(retry), interval=list(retry)) if retry else None)
         return job.id
 
 
 class InlineQueue:
     """Runs jobs immediately in this process (WOO_JOBS_INLINE=1): small installs and some tests."""
 
-    def enqueue(self, func: str, *args, job_id: str | None = None, queue: str = LIGHT) -> str | None:
+    def enqueue(self, func: str, *args, job_id: str | None = None, queue: str = LIGHT,
+                retry: tuple[int, ...] | None = None) -> str | None:
         import_callable(func)(*args)
         return None
 
