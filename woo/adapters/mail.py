@@ -61,12 +61,16 @@ class Mailer:
                 self.conn.close()
             self.conn = None
 
-    def send(self, msg: EmailMessage, recipient: str) -> Outcome:
+    def send(self, msg: EmailMessage | bytes, recipient: str) -> Outcome:
+        """One message to one recipient; ``msg`` as an EmailMessage or as finished MIME bytes (CRLF)."""
         for attempt in (1, 2):  # a server that dropped an idle connection gets one fresh one
             try:
                 if self.conn is None:
                     self.conn = self._connect()
-                self.conn.send_message(msg, from_addr=self.settings.smtp_from, to_addrs=[recipient])
+                if isinstance(msg, bytes):
+                    self.conn.sendmail(self.settings.smtp_from, [recipient], msg)
+                else:
+                    self.conn.send_message(msg, from_addr=self.settings.smtp_from, to_addrs=[recipient])
                 return Outcome(SENT)
             except smtplib.SMTPRecipientsRefused as exc:
                 code, reply = next(iter(exc.recipients.values()), (None, b""))

@@ -19,6 +19,7 @@ audits an address; SMTP answers are stored with the address removed.
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import hmac
 import logging
@@ -27,6 +28,7 @@ import threading
 import time
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -435,6 +437,12 @@ class _Section:
     text: str
     html: str
 
+    @cached_property
+    def subject_header(self) -> str:
+        from email.header import Header
+
+        return Header(self.subject, "utf-8", maxlinelen=76).encode().replace("\n", "\r\n")
+
 
 def _digest_section(topic: Topic, base_url: str, items: list[Item], names: dict[int, str]) -> _Section:
     dossiers = [i for i in items if i.kind == "dossier"]
@@ -462,13 +470,37 @@ def _digest_section(topic: Topic, base_url: str, items: list[Item], names: dict[
     return _Section(subject, "\n".join(lines), "".join(html))
 
 
-def _digest_message(ctx: Context, section: _Section, address: str, unsubscribe: str, frequency: str) -> EmailMessage:
+def _digest_message(ctx: Context, section: _Section, address: str, unsubscribe: str, frequency: str) -> bytes:
+    """The digest as MIME bytes (multipart/alternative: text and simple HTML, quoted-printable UTF-8).
+
+    Written here rather than with ``email.message``: a run writes thousands of messages that differ only in
+    their recipient and unsubscribe link, and the email package spends ~10 ms on each (issue 20 goal: 10,000
+    in a minute). The parts are encoded by binascii (C); the subject is encoded once per section."""
     freq = rules.FREQUENCY_LABELS_NL[rules.Frequency(frequency)]
     text = (f"Goedendag,\n\n{section.text}\nU krijgt deze e-mail {freq} omdat u zich hiervoor heeft aangemeld.\n"
-            f"Afmelden (één klik): {unsubscribe}\n")
-    html = (f"<p>Goedendag,</p>{section.html}<p><small>U krijgt deze e-mail {escape(freq)} omdat u zich hiervoor "
-            f"heeft aangemeld. <a href=\"{escape(unsubscribe)}\">Afmelden</a></small></p>")
-    return _message(ctx, address, section.subject, text, html, unsubscribe)
+            f"Afmelden (één klik):\n{unsubscribe}\n")
+    html = (f'<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>{escape(section.subject)}</title>'
+            f'</head><body style="font-family:sans-serif;max-width:40em">\n<p>Goedendag,</p>\n{section.html}\n'
+            f"<p><small>U krijgt deze e-mail {escape(freq)} omdat u zich hiervoor heeft aangemeld. "
+            f'<a href="{escape(unsubscribe)}">Afmelden</a></small></p>\n</body></html>\n')
+    boundary = "=_woo_" + secrets.token_hex(8)  # "=_" never occurs in quoted-printable text
+    head = (f"From: {ctx.settings.smtp_from}\r\nTo: {address}\r\nSubject: {section.subject_header}\r\n"
+            f"Date: {format_datetime(utcnow())}\r\nMessage-ID: <{secrets.token_hex(12)}@{_domain(ctx)}>\r\n"
+            f"MIME-Version: 1.0\r\nAuto-Submitted: auto-generated\r\n"
+            f"List-Unsubscribe: <{unsubscribe}>\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"
+            f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n\r\n')
+    parts = [head.encode("utf-8")]
+    for subtype, body in (("plain", text), ("html", html)):
+        parts.append(f'--{boundary}\r\nContent-Type: text/{subtype}; charset="utf-8"\r\n'
+                     "Content-Transfer-Encoding: quoted-printable\r\n\r\n".encode())
+        parts.append(binascii.b2a_qp(body.encode("utf-8"), istext=True).replace(b"\n", b"\r\n"))
+        parts.append(b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts)
+
+
+def _domain(ctx: Context) -> str:
+    return ctx.settings.smtp_from.rpartition("@")[2] or "localhost"
 
 
 # --------------------------------------------------------------------------- digest runs
