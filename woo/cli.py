@@ -1116,6 +1116,41 @@ def harvest_check(data_dir, base_url):
     sys.exit(0 if report.ok else 1)
 
 
+# --------------------------------------------------------------------------- subscriptions (issue 20)
+
+@main.group("subscriptions", help="Citizens' e-mail subscriptions (digests of new publications).")
+def subscriptions_group():
+    pass
+
+
+@subscriptions_group.command("send-digests", help="Queue the digest run of one frequency (one rq job per 500 "
+                                                  "subscribers on the light queue; a worker sends them).")
+@instance_option
+@click.option("--frequency", type=click.Choice(["daily", "weekly"]), required=True)
+def subscriptions_send_digests(data_dir, frequency):
+    from woo.services import subscriptions
+
+    ctx = _context(data_dir)
+    planned = subscriptions.send_digests(ctx, frequency)
+    click.echo(f"Nieuwsbrieven ({'dagelijks' if frequency == 'daily' else 'wekelijks'}): {planned.subscriptions} "
+               f"abonnees in {planned.batches} taken ingepland; {planned.removed_unconfirmed} onbevestigde "
+               "aanmeldingen verwijderd.")
+
+
+@subscriptions_group.command("status", help="Number of subscriptions per status (never an address).")
+@instance_option
+def subscriptions_status(data_dir):
+    from woo.services import subscriptions
+
+    ctx = _context(data_dir)
+    labels = {"pending": "wacht op bevestiging", "active": "actief", "unsubscribed": "afgemeld",
+              "bouncing": "gestopt (adres weigert)"}
+    with ctx.unit_of_work() as s:
+        found = subscriptions.counts(s)
+    for key, label in labels.items():
+        click.echo(f"{label}: {found.get(key, 0)}")
+
+
 _register_optional()
 
 if __name__ == "__main__":

@@ -50,6 +50,12 @@ ENVIRONMENT = {
     "WOO_TOOL_CPU_SECONDS": "CPU-time limit per external tool process; default twice its time limit",
     "WOO_OCR_MAX_PAGES": "OCR at most this many pages of one document (the rest is reported); default 2000",
     "WOO_OCR_BUDGET_SECONDS": "Total OCR time per document, in chunks of 25 pages; default 3000",
+    "WOO_SMTP_HOST": "SMTP server for subscription mail (double opt-in, digests); unset = no mail is sent",
+    "WOO_SMTP_PORT": "SMTP port; default 587 with STARTTLS, else 25",
+    "WOO_SMTP_USER": "SMTP login (optional)",
+    "WOO_SMTP_PASSWORD": "SMTP password (optional)",
+    "WOO_SMTP_FROM": "Sender address of subscription mail; default noreply@<host of WOO_BASE_URL>",
+    "WOO_SMTP_STARTTLS": "1 = upgrade the SMTP connection with STARTTLS (default 1 when a user is set, else 0)",
     "WOO_PROXY_HOPS": "Reverse proxies in front of the web service whose X-Forwarded-For/-Proto/-Host are trusted (client address for login throttling and the audit log, Host for the public site); default 0",
 }
 
@@ -85,6 +91,12 @@ class Settings:
     proxy_hops: int = 0  # trusted reverse proxies (werkzeug ProxyFix)
     seaweedfs_master: str | None = None  # compacted after destruction (woo.services.compaction)
     public_api_per_minute: int = 120  # requests per client address to the open JSON API (/api/v1/openbaar)
+    smtp_host: str | None = None  # subscription mail (woo.services.subscriptions); None = no mail
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = ""
+    smtp_starttls: bool = False
 
     def replace(self, **changes) -> "Settings":
         values = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -158,7 +170,21 @@ def load_settings(data_dir: Path | str | None = None, env: dict | None = None) -
         seaweedfs_master=pick("WOO_SEAWEEDFS_MASTER", "").rstrip("/") or None,
         public_api_per_minute=int(pick("WOO_PUBLIC_API_PER_MINUTE", "120")),
         auto_accept_confidence=_auto_accept(pick("WOO_AUTO_ACCEPT_CONFIDENCE", "")),
+        **_smtp(pick),
     )
+
+
+def _smtp(pick) -> dict:
+    """The WOO_SMTP_* settings (subscription mail); STARTTLS by default when a login is configured."""
+    from urllib.parse import urlparse
+
+    user = pick("WOO_SMTP_USER", "")
+    starttls = _truthy(pick("WOO_SMTP_STARTTLS", "1" if user else "0"))
+    host = urlparse(pick("WOO_BASE_URL", "http://127.0.0.1:8000")).hostname or "localhost"
+    return {"smtp_host": pick("WOO_SMTP_HOST", "") or None,
+            "smtp_port": int(pick("WOO_SMTP_PORT", "587" if starttls else "25")),
+            "smtp_user": user, "smtp_password": pick("WOO_SMTP_PASSWORD", ""),
+            "smtp_from": pick("WOO_SMTP_FROM", "") or f"noreply@{host}", "smtp_starttls": starttls}
 
 
 def _auto_accept(value: str) -> float | str | None:

@@ -172,3 +172,21 @@ def run_destruction(list_id: int) -> str:
     from woo.services import destruction
 
     return destruction.run(_context(), list_id)
+
+
+def send_subscription_confirmation(subscription_id: int) -> str:
+    """Mail a subscription's confirmation link (double opt-in); raises on a temporary failure (rq retries)."""
+    from woo.services import subscriptions
+
+    return subscriptions.send_confirmation(_context(), subscription_id)
+
+
+def send_digest_batch(frequency: str, first_id: int, last_id: int, run_started: str) -> dict:
+    """One batch of a digest run (woo.services.subscriptions.send_digests); retried with back-off."""
+    from dataclasses import asdict
+    from datetime import datetime
+
+    from woo.services import subscriptions
+
+    return asdict(subscriptions.send_digest_batch(_context(), frequency, first_id, last_id,
+                                                  datetime.fromisoformat(run_started)))

@@ -499,3 +499,34 @@ class HarvestRegistration(Base):
     registered_by: Mapped[str] = mapped_column(String(200))  # who registered it at ROO
     recorded_by: Mapped[str] = mapped_column(String(200))  # the woo user who recorded it here
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --------------------------------------------------------------------------- subscriptions (issue 20)
+
+class Subscription(Base):
+    """A citizen follows a category, an onderwerp, a dossier kind or a search query by e-mail.
+
+    The address is never stored readable: ``address_sealed`` is encrypted with a key derived from the secret
+    key (only the mailer opens it) and ``address_hash`` is a keyed hash (duplicates, rate limits, audit
+    events), so no listing, export or audit record can show it (woo.services.subscriptions)."""
+    __tablename__ = "subscriptions"
+    __table_args__ = (Index("ix_subscriptions_due", "status", "frequency", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    address_hash: Mapped[str] = mapped_column(String(64), index=True)
+    address_sealed: Mapped[str] = mapped_column(Text)
+    follow_kind: Mapped[str] = mapped_column(String(20))   # categorie / onderwerp / soort / zoekvraag
+    follow_value: Mapped[str] = mapped_column(String(500))
+    follow_params: Mapped[dict | None] = mapped_column(JSON)  # a search query's filters (categorie)
+    frequency: Mapped[str] = mapped_column(String(10))     # daily / weekly
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending/active/unsubscribed/bouncing
+    nonce: Mapped[str] = mapped_column(String(32))         # in every signed link; a new one voids old links
+    base_url: Mapped[str] = mapped_column(String(300))     # the public site it was made on
+    organisation_ids: Mapped[list] = mapped_column(JSON, default=list)  # that site's organisations
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    confirmed_at: Mapped[datetime | None]
+    unsubscribed_at: Mapped[datetime | None]
+    digest_cursor: Mapped[datetime | None]  # publications after this moment go into the next digest
+    last_sent_at: Mapped[datetime | None]
+    sent_count: Mapped[int] = mapped_column(Integer, default=0)
+    bounces: Mapped[int] = mapped_column(Integer, default=0)  # permanent (5xx) refusals in a row
+    last_error: Mapped[str | None] = mapped_column(String(500))  # SMTP answer, address removed

@@ -10,7 +10,7 @@ QUEUES = (LIGHT, HEAVY)
 
 class JobQueue(Protocol):
     def enqueue(self, func: str, *args, job_id: str | None = None, queue: str = LIGHT,
-                at_front: bool = False) -> str | None: ...
+                at_front: bool = False, retry: tuple[int, ...] | None = None) -> str | None: ...
 
 
 class RqQueue:
@@ -26,11 +26,15 @@ class RqQueue:
         self.queues[name] = self.queue
 
     def enqueue(self, func: str, *args, job_id: str | None = None, queue: str = LIGHT,
-                at_front: bool = False) -> str | None:
+                at_front: bool = False, retry: tuple[int, ...] | None = None) -> str | None:
         """``at_front``: ahead of what waits on that queue (OCR, which a document's review waits for, goes
-        before PDF/A renditions, which nobody waits for)."""
+        before PDF/A renditions, which nobody waits for). ``retry``: seconds to wait before each retry of a
+        failed job (back-off), e.g. (60, 300, 1800)."""
+        from rq import Retry
+
         target = self.queues.get(queue, self.queue)
-        job = target.enqueue(func, *args, job_id=job_id, result_ttl=3600, failure_ttl=7 * 86400, at_front=at_front)
+        job = target.enqueue(func, *args, job_id=job_id, result_ttl=3600, failure_ttl=7 * 86400, at_front=at_front,
+                             retry=Retry(max=len(retry), interval=list(retry)) if retry else None)
         return job.id
 
 
@@ -38,7 +42,7 @@ class InlineQueue:
     """Runs jobs immediately in this process (WOO_JOBS_INLINE=1): small installs and some tests."""
 
     def enqueue(self, func: str, *args, job_id: str | None = None, queue: str = LIGHT,
-                at_front: bool = False) -> str | None:
+                at_front: bool = False, retry: tuple[int, ...] | None = None) -> str | None:
         import_callable(func)(*args)
         return None
 

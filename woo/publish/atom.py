@@ -1,6 +1,7 @@
 """Atom (RFC 4287) feed of recent publications, for people and tools that follow a site."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from lxml import etree
@@ -64,3 +65,45 @@ def _dossier_entry(feed, base_url: str, d) -> None:
     if cat:
         _el(entry, "category", term=cat.uri, label=cat.label)
     _el(entry, "category", term=f"dossier:{d.kind}", label="Dossier")
+
+
+@dataclass
+class FeedEntry:
+    """One entry of a followed topic's feed: a published document or dossier."""
+    url: str                     # landing page: the entry's id and alternate link
+    title: str
+    updated: datetime
+    published: datetime
+    author: str
+    enclosure: str | None = None  # a document's file
+    category: tooi.Category | None = None
+    summary: str | None = None
+
+
+def topic_feed(feed_url: str, title: str, alternate_url: str, entries: list[FeedEntry], now: datetime) -> bytes:
+    """The Atom feed of one followed category, onderwerp, dossier kind or search query (newest first)."""
+    feed = etree.Element(f"{{{ATOM_NS}}}feed", nsmap={None: ATOM_NS})
+    feed.set("{http://www.w3.org/XML/1998/namespace}lang", "nl")
+    _el(feed, "id", feed_url)
+    _el(feed, "title", title)
+    updated = max((as_utc(e.updated) for e in entries), default=as_utc(now))
+    _el(feed, "updated", updated.isoformat(timespec="seconds"))
+    _el(feed, "link", rel="self", type="application/atom+xml", href=feed_url)
+    _el(feed, "link", rel="alternate", type="text/html", href=alternate_url)
+    if not entries:  # RFC 4287 4.1.1: a feed names an author when its entries do not
+        _el(_el(feed, "author"), "name", "Woo-publicaties")
+    for e in entries:
+        entry = _el(feed, "entry")
+        _el(entry, "id", e.url)
+        _el(entry, "title", e.title or "(zonder titel)")
+        _el(entry, "updated", as_utc(e.updated).isoformat(timespec="seconds"))
+        _el(entry, "published", as_utc(e.published).isoformat(timespec="seconds"))
+        _el(_el(entry, "author"), "name", e.author or "Woo-publicaties")
+        _el(entry, "link", rel="alternate", type="text/html", href=e.url)
+        if e.enclosure:
+            _el(entry, "link", rel="enclosure", href=e.enclosure)
+        if e.category:
+            _el(entry, "category", term=e.category.uri, label=e.category.label)
+        if e.summary:
+            _el(entry, "summary", e.summary)
+    return etree.tostring(feed, xml_declaration=True, encoding="UTF-8")

@@ -180,16 +180,20 @@ FACETS = {"category": search_documents.c.category, "organisation": search_docume
 
 def search(session: Session, organisation_ids, q: str = "", *, category: str | None = None,
            organisation_id: int | None = None, year: int | None = None, offset: int = 0,
-           limit: int = 20) -> SearchResult:
+           limit: int = 20, published_after=None, facets: bool = True) -> SearchResult:
     """Published documents of ``organisation_ids`` matching the words of ``q`` (all of them, as prefixes,
     Dutch stemming), newest first without words, best first with words. Each facet counts the matches
-    under the other filters (so choosing a category still shows the counts of the other categories)."""
+    under the other filters (so choosing a category still shows the counts of the other categories).
+    ``published_after`` keeps only documents published later (subscription digests); ``facets=False`` skips
+    counting them."""
     sd = search_documents
     words = query_words(q)
     sqlite = _dialect(session) == "sqlite"
     params: dict = {}
     base = [sd.c.organisation_id.in_(list(organisation_ids)),
             sd.c.document_id.in_(select(Document.id).where(Document.status == Status.PUBLISHED))]
+    if published_after is not None:
+        base.append(sd.c.published_at > published_after)
     if words:
         if sqlite:
             stemmed = [s for s in stems(" ".join(words)) if s]
@@ -225,13 +229,13 @@ def search(session: Session, organisation_ids, q: str = "", *, category: str | N
     else:
         stmt = stmt.order_by(sd.c.published_at.desc(), sd.c.document_id)
     ids = list(session.execute(stmt.offset(offset).limit(limit), params).scalars())
-    facets = {}
-    for name, col in FACETS.items():
+    facets_found: dict = {}
+    for name, col in (FACETS.items() if facets else ()):
         n = func.count().label("n")
         rows = session.execute(select(col, n).where(*where(skip=name), col.is_not(None)).group_by(col)
                                .order_by(col.desc() if name == "year" else n.desc(), col), params).all()
-        facets[name] = [(value, count) for value, count in rows]
-    return SearchResult(total, ids, facets)
+        facets_found[name] = [(value, count) for value, count in rows]
+    return SearchResult(total, ids, facets_found)
 
 
 __all__ = ["search_documents", "outside_orm", "stems", "query_words", "public_text", "index_document",

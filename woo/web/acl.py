@@ -156,13 +156,28 @@ RULES: dict[str, Rule] = {
     "api.dossier_status": action("document.edit", scope="edit"),
     "api.publish_dossier": action("document.publish", scope="publish"),
     "api.withdraw_dossier": action("document.publish", scope="publish"),
+    # following (woo/web/subscriptions.py, issue 20): Atom per topic, e-mail sign-up, confirm, unsubscribe
+    "follow.category_feed": public(),
+    "follow.topic_feed": public(),
+    "follow.kind_feed": public(),
+    "follow.query_feed": public(),
+    "follow.follow_page": public(),
+    "follow.subscribe": public(),  # CSRF-checked form; creates only a pending request (double opt-in)
+    "follow.confirm_page": public(),
+    "follow.confirm": public(),
+    "follow.unsubscribe_page": public(),
+    "follow.unsubscribe": public(),
     # probes for load balancers and Kubernetes (woo/web/health.py): no content, no detail
     "health.live": public(),
     "health.ready": public(),
 }
 
-# POST routes that change nothing (the CSRF check skips them; the test proves they change nothing).
-CSRF_EXEMPT = frozenset({"oai.endpoint"})  # OAI-PMH 2.0 allows its read-only verbs over POST
+# POST routes authorised by a signed token in their URL, never by the cookie session: a forged request has
+# nothing to ride on, and RFC 8058 one-click unsubscribe must work from a mail client without any session.
+SIGNED_LINK_POSTS = frozenset({"follow.confirm", "follow.unsubscribe"})
+# POST routes that change nothing (the CSRF check skips them; the test proves they change nothing), and the
+# signed-link POSTs above.
+CSRF_EXEMPT = frozenset({"oai.endpoint"}) | SIGNED_LINK_POSTS  # OAI-PMH 2.0 allows its read-only verbs over POST
 
 
 def rule_for(endpoint: str) -> Rule | None:
