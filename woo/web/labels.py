@@ -38,6 +38,7 @@ ACTIONS_NL = {
     "dossier.online_for_requester": "Dossier online voor verzoeker",
     "dossier.inventory_generated": "Inventarislijst gemaakt", "dossier.imported": "Dossier geïmporteerd",
     "dossier.topic_added": "Onderwerp toegevoegd",
+    "harvest.checked": "Woo-index-controle uitgevoerd", "report.annual": "Jaarcijfers Woo opgesteld",
     "fixity.invalid_metadata": "Integriteitscontrole: metadata ongeldig",
     "fixity.checked": "Integriteitscontrole uitgevoerd", "fixity.mismatch": "Integriteitscontrole: afwijking",
     "fixity.missing": "Integriteitscontrole: bestand ontbreekt",
@@ -59,8 +60,8 @@ ACTIONS_NL = {
 READ_ACTIONS = frozenset({"access.viewed", "access.downloaded"})
 GROUPS_NL = {"access": "Inzage", "auth": "Inloggen", "classification": "Beoordeling", "classifier": "Beoordeling",
              "destruction": "Vernietiging", "document": "Document", "dossier": "Dossier",
-             "correction": "Correctie", "fixity": "Integriteit", "job": "Verwerking",
-             "metadata": "Metadata", "privacy": "Privacy", "retention": "Bewaartermijn", "storage": "Opslag",
+             "correction": "Correctie", "fixity": "Integriteit", "harvest": "Woo-index", "job": "Verwerking",
+             "metadata": "Metadata", "privacy": "Privacy", "report": "Rapportage", "retention": "Bewaartermijn", "storage": "Opslag",
              "token": "Beheer", "transfer": "Overbrenging", "user": "Beheer"}
 
 ACTOR_KINDS_NL = {"user": "", "system": "systeem", "token": "API-sleutel", "anonymous": "anoniem"}
