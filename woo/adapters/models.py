@@ -460,10 +460,11 @@ Index("ix_publications_org_kind", Publication.organisation_id, Publication.kind)
 
 
 class DashboardCount(Base):
-    """One counter of an organisation. ``metric``: published (key = days from the document's own date to its
-    publication, '' unknown; n = publications), public (n = documents still public, by year of publication),
-    withdrawn (key = TOOI reason; year of withdrawal), redacted (key = Woo ground; year of publication).
-    ``last_at``: the latest moment counted."""
+    """One counter of an organisation. ``metric``: published (n = publications), lag (key = days from the
+    document's own date to its publication: a histogram), public (n = documents still public, by year of
+    publication), withdrawn (key = TOOI reason; year of withdrawal), redacted (key = Woo ground; year of
+    publication). ``last_at``: the latest moment counted. Each counter is kept for its calendar year and, with year 0,
+    for all years together (woo.domain.dashboard.ALL_YEARS)."""
     __tablename__ = "dashboard_counts"
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
     metric: Mapped[str] = mapped_column(String(20), primary_key=True)

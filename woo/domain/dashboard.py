@@ -14,8 +14,9 @@ from typing import Iterable
 
 from woo.domain import dossiers as dossier_rules
 
-PUBLISHED, PUBLIC, WITHDRAWN, REDACTED = "published", "public", "withdrawn", "redacted"
-METRICS = (PUBLISHED, PUBLIC, WITHDRAWN, REDACTED)
+PUBLISHED, LAG, PUBLIC, WITHDRAWN, REDACTED = "published", "lag", "public", "withdrawn", "redacted"
+METRICS = (PUBLISHED, LAG, PUBLIC, WITHDRAWN, REDACTED)
+ALL_YEARS = 0  # every counter is kept twice: for its calendar year and for all years (read without grouping)
 MAX_LAG_DAYS = 36_500  # a document date a century before publication is a typing error, not a lag
 
 
@@ -49,27 +50,34 @@ def lag_days(document_date: date | datetime | None, published_at: datetime | Non
     return min(max((end - start).days, 0), MAX_LAG_DAYS)
 
 
+def _with_all_years(deltas: list[Delta]) -> list[Delta]:
+    return [x for d in deltas for x in (d, Delta(d.organisation_id, d.metric, ALL_YEARS, d.category, d.key, d.n,
+                                                 d.at))]
+
+
 def on_published(organisation_id: int, category: str | None, document_date, published_at: datetime,
                  redactions: dict[str, int] | None = None) -> list[Delta]:
     """A document became public: one publication (with its lag), one more public document, its redactions."""
     cat, year = category or "", published_at.year
     lag = lag_days(document_date, published_at)
-    out = [Delta(organisation_id, PUBLISHED, year, cat, "" if lag is None else str(lag), 1, published_at),
+    out = [Delta(organisation_id, PUBLISHED, year, cat, "", 1, published_at),
            Delta(organisation_id, PUBLIC, year, cat, "", 1, published_at)]
+    if lag is not None:  # a histogram of days: the median is read from it, exactly
+        out.append(Delta(organisation_id, LAG, year, cat, str(lag), 1))
     out += [Delta(organisation_id, REDACTED, year, cat, ground or "", n, published_at)
             for ground, n in sorted((redactions or {}).items()) if n]
-    return out
+    return _with_all_years(out)
 
 
 def on_left_public(organisation_id: int, category: str | None, published_at: datetime) -> list[Delta]:
     """A public document is no longer public (withdrawn, transferred)."""
-    return [Delta(organisation_id, PUBLIC, published_at.year, category or "", "", -1)]
+    return _with_all_years([Delta(organisation_id, PUBLIC, published_at.year, category or "", "", -1)])
 
 
 def on_withdrawn(organisation_id: int, category: str | None, published_at: datetime, withdrawn_at: datetime,
                  reason: str | None) -> list[Delta]:
-    return on_left_public(organisation_id, category, published_at) + [
-        Delta(organisation_id, WITHDRAWN, withdrawn_at.year, category or "", reason or "", 1, withdrawn_at)]
+    return on_left_public(organisation_id, category, published_at) + _with_all_years([
+        Delta(organisation_id, WITHDRAWN, withdrawn_at.year, category or "", reason or "", 1, withdrawn_at)])
 
 
 def count_history(documents: Iterable[tuple], redactions: Iterable[tuple]) -> list[dict]:
@@ -94,11 +102,16 @@ def count_history(documents: Iterable[tuple], redactions: Iterable[tuple]) -> li
             if d.metric != PUBLIC or status == "published":
                 add(d)
         if withdrawn_at is not None:
-            add(Delta(org, WITHDRAWN, _aware(withdrawn_at).year, category or "", reason or "", 1, _aware(withdrawn_at)))
+            withdrawn_at = _aware(withdrawn_at)
+            for d in _with_all_years([Delta(org, WITHDRAWN, withdrawn_at.year, category or "", reason or "", 1,
+                                            withdrawn_at)]):
+                add(d)
     for org, category, published_at, ground, n in redactions:
         if published_at is not None:
             published_at = _aware(published_at)
-            add(Delta(org, REDACTED, published_at.year, category or "", ground or "", int(n), published_at))
+            for d in _with_all_years([Delta(org, REDACTED, published_at.year, category or "", ground or "", int(n),
+                                            published_at)]):
+                add(d)
     return [{"organisation_id": k[0], "metric": k[1], "year": k[2], "category": k[3], "key": k[4], "n": v[0],
              "last_at": v[1]} for k, v in sorted(acc.items(), key=lambda kv: tuple(str(x) for x in kv[0]))]
 

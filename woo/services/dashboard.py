@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
 from sqlalchemy import and_, delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from woo.adapters.models import (DashboardCount, Document, Event, Organisation, PrivacyFinding, Publication,
                                  SitemapPage, StoredFile, utcnow)
@@ -246,15 +246,17 @@ def figures(session: Session, organisation_ids: set[int] | None, year: int | Non
 
 
 def _counter_where(ids: list[int], year: int | None, metric: str) -> list:
-    where = [DashboardCount.organisation_id.in_(ids), DashboardCount.metric == metric]
-    if year is not None:
-        where.append(DashboardCount.year == year)
-    return where
+    """One year's counters, or the all-years copy (year 0): never a sum over years."""
+    return [DashboardCount.organisation_id.in_(ids), DashboardCount.metric == metric,
+            DashboardCount.year == (rules.ALL_YEARS if year is None else year)]
+
+
+def _when(value) -> datetime | None:
+    return _aware(datetime.fromisoformat(value) if isinstance(value, str) else value)
 
 
 def _categories(session: Session, ids: list[int], year: int | None) -> list[CategoryFigure]:
     by_uri = {c.uri: CategoryFigure(c.uri, c.label, c.woo_article) for c in tooi.woo_categories()}
-    hist: dict[str, dict[int, int]] = {}
 
     def row(uri: str) -> CategoryFigure:
         if uri not in by_uri:
@@ -262,25 +264,30 @@ def _categories(session: Session, ids: list[int], year: int | None) -> list[Cate
             by_uri[uri] = CategoryFigure(uri, cat.label if cat else (uri or "Zonder categorie"),
                                          cat.woo_article if cat else "")
         return by_uri[uri]
-    for category, key, n, last in session.execute(
-            select(DashboardCount.category, DashboardCount.key, func.sum(DashboardCount.n),
+    # Core rows (session.connection()): thousands of histogram rows without the ORM's per-row cost.
+    conn = session.connection()
+    for metric, category, n, last in conn.execute(
+            select(DashboardCount.metric, DashboardCount.category, func.sum(DashboardCount.n),
                    func.max(DashboardCount.last_at))
-            .where(*_counter_where(ids, year, rules.PUBLISHED))
-            .group_by(DashboardCount.category, DashboardCount.key)):
+            .where(DashboardCount.organisation_id.in_(ids),
+                   DashboardCount.metric.in_([rules.PUBLISHED, rules.PUBLIC]),
+                   DashboardCount.year == (rules.ALL_YEARS if year is None else year))
+            .group_by(DashboardCount.metric, DashboardCount.category)):
         c = row(category)
-        c.published += int(n or 0)
-        last = _aware(last if not isinstance(last, str) else datetime.fromisoformat(last))
-        if last is not None and (c.last_at is None or last > c.last_at):
-            c.last_at = last
-        if key != "":
-            hist.setdefault(category, {})[int(key)] = hist.get(category, {}).get(int(key), 0) + int(n or 0)
-            c.dated += int(n or 0)
-    for category, n in session.execute(
-            select(DashboardCount.category, func.sum(DashboardCount.n))
-            .where(*_counter_where(ids, year, rules.PUBLIC)).group_by(DashboardCount.category)):
-        row(category).public += int(n or 0)
+        if metric == rules.PUBLISHED:
+            c.published, c.last_at = int(n or 0), _when(last)
+        else:
+            c.public = int(n or 0)
+    hist: dict[str, dict[int, int]] = {}
+    for category, key, n in conn.execute(
+            select(DashboardCount.category, DashboardCount.key, func.sum(DashboardCount.n))
+            .where(*_counter_where(ids, year, rules.LAG))
+            .group_by(DashboardCount.category, DashboardCount.key)):
+        hist.setdefault(category, {})[int(key)] = int(n or 0)
     for category, h in hist.items():
-        by_uri[category].median_lag_days = rules.median_of_histogram(h)
+        c = row(category)
+        c.median_lag_days = rules.median_of_histogram(h)
+        c.dated = sum(v for v in h.values() if v > 0)
     ordered = [by_uri[c.uri] for c in tooi.woo_categories()]
     extra = [c for uri, c in by_uri.items() if uri not in {x.uri for x in ordered} and (c.published or c.public)]
     return ordered + extra
@@ -301,11 +308,10 @@ def _ground_label(key: str) -> str:
 
 
 def _keyed(session: Session, ids: list[int], year: int | None, metric: str, label) -> list[KeyFigure]:
-    rows = session.execute(select(DashboardCount.key, func.sum(DashboardCount.n), func.max(DashboardCount.last_at))
+    rows = session.connection().execute(select(DashboardCount.key, func.sum(DashboardCount.n),
+                                               func.max(DashboardCount.last_at))
                            .where(*_counter_where(ids, year, metric)).group_by(DashboardCount.key))
-    out = [KeyFigure(k, label(k), int(n or 0), _aware(last if not isinstance(last, str)
-                                                      else datetime.fromisoformat(last)))
-           for k, n, last in rows if n]
+    out = [KeyFigure(k, label(k), int(n or 0), _when(last)) for k, n, last in rows if n]
     return sorted(out, key=lambda f: (-f.n, f.key))
 
 
@@ -336,7 +342,12 @@ def besluit_ids_in_state(session: Session, ids: list[int], year: int | None, sta
 def _waiting(session: Session, ids: list[int], today: date) -> list[WaitingFigure]:
     from woo.services import worklist
 
-    docs = worklist.working_documents(session, set(ids))
+    # By organisation and status (ix_documents_org_status), unordered: never a walk over the published archive.
+    docs = list(session.execute(
+        select(Document).where(Document.organisation_id.in_(ids),
+                               Document.status.in_([s.value for s in wl_rules.WORKING_STATUSES]))
+        .options(selectinload(Document.files), selectinload(Document.jobs))
+        .limit(worklist.WORKING_SET_LIMIT)).scalars())
     assessed = worklist.assess_documents(session, docs)
     ages: dict[str, list[int]] = {k: [] for k in WAITING_LISTS}
     for d in docs:
