@@ -164,10 +164,17 @@ def run_backend(name: str, url: str, args) -> None:
     from woo.services.context import SYSTEM, Context
 
     data = Path(tempfile.mkdtemp(prefix=f"woo-dash-{name}-"))
+    print(f"[{name}] database: {url}")
     settings = load_settings(data, env={"WOO_DATABASE_URL": url, "WOO_SECRET_KEY": "bench",
                                         "WOO_S3_ENDPOINT": "127.0.0.1:1", "WOO_JOBS_INLINE": "1"})
     db.upgrade(url)
     ctx = Context(settings, db.session_factory(url), store=None, queue=InlineQueue())
+    if args.reuse:  # a database an earlier run built: measure the page only
+        from sqlalchemy import select
+        with ctx.unit_of_work() as s:
+            org_id = s.execute(select(Organisation.id).where(Organisation.code == "gm0363")).scalar_one()
+            user_id = s.execute(select(User.id).where(User.username == "publicist")).scalar_one()
+        return measure(name, ctx, settings, org_id, user_id, args)
     with ctx.unit_of_work() as s:
         org = Organisation(tooi_uri="https://identifier.overheid.nl/tooi/id/gemeente/gm0363", code="gm0363",
                            name="gemeente Amsterdam")
@@ -186,6 +193,13 @@ def run_backend(name: str, url: str, args) -> None:
         rows = dashboard.recount(s)
     print(f"[{name}] recount from the rows (migration / `woo report recount`): {time.perf_counter() - t:.1f} s, "
           f"{rows:,} counter rows")
+    measure(name, ctx, settings, org_id, user_id, args)
+    db.dispose(url)
+
+
+def measure(name, ctx, settings, org_id, user_id, args) -> None:
+    from woo.adapters.models import Document, User
+    from woo.services import dashboard
 
     def all_time():
         with ctx.unit_of_work() as s:
@@ -218,6 +232,10 @@ def run_backend(name: str, url: str, args) -> None:
     best, med = timed(lambda: client.get(f"/dashboard?jaar={YEAR}"), args.repeat)
     print(f"[{name}] GET /dashboard?jaar={YEAR}: best {best:.0f} ms, median {med:.0f} ms")
 
+    if args.no_note:
+        print(f"[{name}] peak RSS {peak_rss_mb():.0f} MB")
+        return
+
     def note_one():
         with ctx.unit_of_work() as s:
             d = Document(organisation_id=org_id, title="Nog een", status="published",
@@ -230,7 +248,6 @@ def run_backend(name: str, url: str, args) -> None:
     print(f"[{name}] one publication's counters (insert + note_published, one transaction): best {best:.1f} ms, "
           f"median {med:.1f} ms")
     print(f"[{name}] peak RSS {peak_rss_mb():.0f} MB")
-    db.dispose(url)
 
 
 def main() -> int:
@@ -240,8 +257,13 @@ def main() -> int:
     p.add_argument("--besluiten", type=int, default=5_000)
     p.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     p.add_argument("--repeat", type=int, default=5)
+    p.add_argument("--reuse", type=Path, help="SQLite file of an earlier run (its path is printed): page only")
+    p.add_argument("--no-note", action="store_true", help="do not add the measured publications (with --reuse)")
     args = p.parse_args()
     print(f"machine: {machine()}")
+    if args.reuse:
+        run_backend("sqlite", f"sqlite:///{args.reuse}", args)
+        return 0
     root = Path(tempfile.mkdtemp(prefix="woo-dash-"))
     if args.backend in ("sqlite", "both"):
         run_backend("sqlite", f"sqlite:///{root / 'bench.sqlite'}", args)
