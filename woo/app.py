@@ -38,6 +38,7 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
     from woo.web import theme; theme.init_app(app)  # noqa: E702 NL Design System theme per organisation
     from woo.web import dossiers; dossiers.init_app(app)  # noqa: E702 dossiers (issue 13)
     from woo.web import api_public; app.register_blueprint(api_public.bp)  # noqa: E702 open JSON API (anonymous)
+    from woo.web import dashboard; app.register_blueprint(dashboard.bp)  # noqa: E702 compliance (issue 20)
     from woo.web import health; app.register_blueprint(health.bp)  # noqa: E702 probes (/healthz, /readyz)
     from woo.web import subscriptions; subscriptions.init_app(app)  # noqa: E702 feeds and e-mail (issue 20)
     public.init_app(app)

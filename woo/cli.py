@@ -1113,6 +1113,13 @@ def harvest_check(data_dir, base_url):
 
     report = hc.check(base_url or load_settings(data_dir).base_url)
     click.echo(report.text())
+    try:  # kept for the compliance dashboard (woo.services.dashboard); the check itself needs no database
+        from woo.services import dashboard
+
+        ctx = _context(data_dir)
+        dashboard.record_harvest_check(ctx, _cli_actor(ctx, None), report)
+    except Exception as exc:  # noqa: BLE001 - the crawl's answer stands; only keeping it failed
+        click.echo(f"Let op: de uitkomst is niet vastgelegd voor het dashboard ({type(exc).__name__}).", err=True)
     sys.exit(0 if report.ok else 1)
 
 
@@ -1149,6 +1156,50 @@ def subscriptions_status(data_dir):
         found = subscriptions.counts(s)
     for key, label in labels.items():
         click.echo(f"{label}: {found.get(key, 0)}")
+
+
+# --------------------------------------------------------------------------- reports (issue 20)
+@main.group(help="Compliance figures: the annual Woo figures, recounting the dashboard's counters.")
+def report():
+    pass
+
+
+@report.command("annual", help="The Woo figures of one organisation for a calendar year (PDF/A is also stored "
+                               "as a record of the organisation).")
+@instance_option
+@click.option("--year", required=True, help="Calendar year, e.g. 2026.")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "xlsx", "csv"]), default="pdf", show_default=True)
+@click.option("--org", "organisation", help="Organisation code or TOOI URI (default: WOO_ORGANISATION).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (default: jaarcijfers-woo-YEAR-ORG.EXT here).")
+@click.option("--user", "username", help="Act as this woo user.")
+def report_annual(data_dir, year, fmt, organisation, output, username):
+    from woo.services import dashboard
+
+    ctx = _context(data_dir)
+    try:
+        with ctx.unit_of_work() as s:
+            org = dashboard.resolve_organisation(s, organisation or ctx.settings.organisation)
+            org_id = org.id
+        result = dashboard.annual_report(ctx, _cli_actor(ctx, username), org_id, year, fmt)
+    except dashboard.ReportError as exc:
+        raise click.ClickException(str(exc))
+    path = output or Path(result.filename)
+    path.write_bytes(result.data)
+    click.echo(f"Jaarcijfers geschreven naar {path} ({len(result.data)} bytes).")
+    if result.document_id:
+        click.echo(f"Bewaard als archiefstuk {result.document_id} (Selectielijst {dashboard.REPORT_RESULTAAT}).")
+
+
+@report.command("recount", help="Count the dashboard's counters again from the documents.")
+@instance_option
+def report_recount(data_dir):
+    from woo.services import dashboard
+
+    ctx = _context(data_dir)
+    with ctx.unit_of_work() as s:
+        rows = dashboard.recount(s)
+    click.echo(f"Tellingen opnieuw bepaald: {rows} tellers.")
 
 
 _register_optional()

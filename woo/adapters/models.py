@@ -530,3 +530,25 @@ class Subscription(Base):
     sent_count: Mapped[int] = mapped_column(Integer, default=0)
     bounces: Mapped[int] = mapped_column(Integer, default=0)  # permanent (5xx) refusals in a row
     last_error: Mapped[str | None] = mapped_column(String(500))  # SMTP answer, address removed
+
+
+# --------------------------------------------------------------------------- compliance dashboard (issue 20)
+# Counters kept by woo.services.dashboard in the same transaction as the publication, withdrawal or transfer
+# they count, so the dashboard and the annual figures read a few hundred rows, never the documents.
+Index("ix_publications_org_kind", Publication.organisation_id, Publication.kind)
+
+
+class DashboardCount(Base):
+    """One counter of an organisation. ``metric``: published (n = publications), lag (key = days from the
+    document's own date to its publication: a histogram), public (n = documents still public, by year of
+    publication), withdrawn (key = TOOI reason; year of withdrawal), redacted (key = Woo ground; year of
+    publication). ``last_at``: the latest moment counted. Each counter is kept for its calendar year and, with year 0,
+    for all years together (woo.domain.dashboard.ALL_YEARS)."""
+    __tablename__ = "dashboard_counts"
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    metric: Mapped[str] = mapped_column(String(20), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    category: Mapped[str] = mapped_column(String(200), primary_key=True)  # '' without a category
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_at: Mapped[datetime | None]

@@ -32,6 +32,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "retention.review": frozenset({Role.REVIEWER}),  # judge items on a destruction list
     "retention.read": frozenset({Role.ARCHIVIST, Role.REVIEWER}),  # see destruction lists
     "audit.read": frozenset({Role.ARCHIVIST}),  # the audit log page (admins too)
+    "dashboard.read": frozenset({Role.PUBLISHER}),  # the compliance dashboard and annual figures (admins too)
     "admin": frozenset(),
 }
 

@@ -20,6 +20,12 @@ class DocumentFilter:
     date_to: date | None = None
     q: str | None = None
     document_ids: list[str] | None = None  # a work list (woo.services.worklist.on_list)
+    # the lists behind the compliance dashboard's figures (woo.services.dashboard)
+    organisation_id: int | None = None
+    published_in: int | str | None = None   # a year, or "ja": ever published
+    withdrawn_in: int | None = None          # a year
+    withdraw_reason: str | None = None       # TOOI reason URI
+    redaction_ground: str | None = None      # a Woo ground of a redaction in the published file
 
 
 @dataclass
@@ -60,12 +66,43 @@ def list_documents(session: Session, principal: Principal, flt: DocumentFilter, 
         stmt = stmt.where(Document.created_at <= datetime.combine(flt.date_to, time.max, timezone.utc))
     if flt.q:
         stmt = stmt.where(Document.title.ilike(f"%{flt.q}%"))
+    stmt = _dashboard_filters(stmt, flt)
     total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
     page = max(1, page)
     items = session.execute(stmt.options(selectinload(Document.files), selectinload(Document.jobs))
                             .order_by(Document.created_at.desc(), Document.id)
                             .offset((page - 1) * per_page).limit(per_page)).scalars().all()
     return Page(list(items), total, page, per_page)
+
+
+def _year_range(year: int) -> tuple[datetime, datetime]:
+    return (datetime(year, 1, 1, tzinfo=timezone.utc), datetime(year + 1, 1, 1, tzinfo=timezone.utc))
+
+
+def _dashboard_filters(stmt, flt: DocumentFilter):
+    from sqlalchemy import exists
+
+    from woo.adapters.models import PrivacyFinding
+
+    if flt.organisation_id is not None:
+        stmt = stmt.where(Document.organisation_id == flt.organisation_id)
+    if flt.published_in == "ja":
+        stmt = stmt.where(Document.published_at.is_not(None))
+    elif isinstance(flt.published_in, int):
+        start, end = _year_range(flt.published_in)
+        stmt = stmt.where(Document.published_at >= start, Document.published_at < end)
+    if flt.withdrawn_in is not None:
+        start, end = _year_range(flt.withdrawn_in)
+        stmt = stmt.where(Document.withdrawn_at >= start, Document.withdrawn_at < end)
+    if flt.withdraw_reason:
+        stmt = stmt.where(Document.withdraw_reason == flt.withdraw_reason)
+    if flt.redaction_ground is not None:
+        stmt = stmt.where(exists().where(
+            PrivacyFinding.document_id == Document.id, PrivacyFinding.decision == "redact",
+            PrivacyFinding.file_role.is_(None),
+            (PrivacyFinding.ground == flt.redaction_ground) if flt.redaction_ground
+            else PrivacyFinding.ground.is_(None)))
+    return stmt
 
 
 def get_document(session: Session, principal: Principal, document_id: str) -> Document | None:

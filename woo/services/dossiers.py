@@ -73,10 +73,14 @@ def items(session: Session, dossier_id: str) -> list[DossierDocument]:
 
 
 def list_dossiers(session: Session, organisation_ids: set[int] | None, status: str | None = None,
-                  limit: int = 200) -> list[Dossier]:
+                  limit: int = 200, kind: str | None = None, ids: list[str] | None = None) -> list[Dossier]:
     stmt = select(Dossier)
     if organisation_ids is not None:
         stmt = stmt.where(Dossier.organisation_id.in_(organisation_ids))
+    if kind:
+        stmt = stmt.where(Dossier.kind == kind)
+    if ids is not None:  # the Woo-besluiten behind a dashboard figure (woo.services.dashboard)
+        stmt = stmt.where(Dossier.id.in_(ids))
     if status:
         stmt = stmt.where(Dossier.status == status)
     return list(session.execute(stmt.order_by(Dossier.created_at.desc()).limit(limit)).scalars())

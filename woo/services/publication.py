@@ -18,7 +18,7 @@ from woo.domain import tooi
 from woo.domain.lifecycle import Status, check_transition
 from woo.publish import search
 from woo.publish.records import PUBLIC_FILE_ROLES, harvestable_format, public_file  # pure; re-exported here
-from woo.services import audit, feeds
+from woo.services import audit, dashboard, feeds
 from woo.services.context import Actor, Context
 
 
@@ -126,6 +126,7 @@ def mark_published(session: Session, ctx: Context, actor: Actor, doc: Document, 
     doc.updated_at = now
     stored = public_file(doc)
     search.index_document(session, ctx.store, doc)
+    dashboard.note_published(session, doc)
     audit.record(session, actor.label, "document.published", doc.id, category=doc.category,
                  file_role=stored.role, sha256=stored.sha256, **detail)
 
@@ -136,6 +137,7 @@ def mark_withdrawn(session: Session, actor: Actor, doc: Document, reason: tooi.C
     doc.status = check_transition(doc.status, Status.WITHDRAWN)
     doc.withdrawn_at, doc.withdraw_reason, doc.updated_at = now, reason.uri, now
     search.remove_documents(session, [doc.id])
+    dashboard.note_withdrawn(session, doc)
     audit.record(session, actor.label, "document.withdrawn", doc.id, reason=reason.uri, label=reason.label,
                  **detail)
 

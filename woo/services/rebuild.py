@@ -113,6 +113,9 @@ def rebuild_from_storage(ctx: Context, actor: Actor, progress=None) -> RebuildRe
         _rebuild_members(ctx, actor, rd, report)
     report.unreferenced = sorted(data_keys - claimed)
     with ctx.unit_of_work() as session:
+        from woo.services import dashboard
+
+        dashboard.recount(session)  # the dashboard's counters, from the rebuilt rows
         audit.record(session, actor.label, "storage.rebuilt", None, documents=report.documents,
                      files=report.files, dossiers=report.dossiers, foreign=len(report.foreign), unreferenced=len(report.unreferenced),
                      problems=len(report.problems))

@@ -259,7 +259,12 @@ def confirm(ctx: Context, actor: Actor, package_id: str, destination: str) -> Co
         now, result = utcnow(), ConfirmResult(0, 0, 0)
         for doc_id in ids:
             doc = session.get(Document, doc_id)
+            was_public = doc.status == Status.PUBLISHED
             doc.status = check_transition(doc.status, Status.ARCHIVED)  # refuses all if one cannot go
+            if was_public:
+                from woo.services import dashboard
+
+                dashboard.note_left_public(session, doc)
             doc.transferred_to = f"{destination} (pakket {package_id})"
             doc.transferred_at, doc.updated_at = now, now
             doc.legal_hold = True  # kept: the record lives on in the archive, never destroyed here

@@ -69,6 +69,10 @@ RULES: dict[str, Rule] = {
     # start page per role and the audit log (woo/web/workbench.py)
     "work.mine": login(),  # counts only what the user may see and work off
     "work.audit_log": action("audit.read", scoped=False),
+    # compliance dashboard (woo/web/dashboard.py): per organisation or across the user's organisations
+    "dashboard.page": action("dashboard.read", scoped=False),
+    "dashboard.annual": action("dashboard.read", scoped=False, form={"organisatie": "{org_code}", "jaar": "2026",
+                                                                    "formaat": "csv"}),
     # review queue
     "review.queue": login(),  # lists only documents the user may review
     "review.decide": action("document.review"),

@@ -178,9 +178,48 @@ def index():
 
         orgs = [o for o in s.execute(select(Organisation).order_by(Organisation.name)).scalars()
                 if may("document.ingest", o.id)]
-        items = svc.list_dossiers(s, visible_organisations(g.principal))
+        visible = visible_organisations(g.principal)
+        kind, term, year, org_ids = _dashboard_filter(s, visible)
+        ids = None
+        if term:
+            from woo.adapters.models import utcnow
+            from woo.services import dashboard
+
+            scope = org_ids if org_ids is not None else [o.id for o in dashboard.organisations_for(s, visible)]
+            ids = dashboard.besluit_ids_in_state(s, scope, year, term, utcnow().date())
+        items = svc.list_dossiers(s, set(org_ids) if org_ids is not None else visible, kind=kind, ids=ids,
+                                  limit=200 if ids is None else max(len(ids), 1))
         return render_template("dossiers/index.html", dossiers=items, orgs=orgs, kinds=rules.KIND_LABELS_NL,
-                               statuses=rules.STATUS_LABELS_NL, categories=tooi.woo_categories())
+                               statuses=rules.STATUS_LABELS_NL, categories=tooi.woo_categories(),
+                               term_label=_term_label(term), year=year)
+
+
+def _term_label(term: str | None) -> str | None:
+    from woo.domain import dashboard as figures
+
+    return figures.TERM_LABELS_NL.get(term) if term else None
+
+
+def _dashboard_filter(s, visible):
+    """soort / termijn / jaar / organisatie: the Woo-besluiten behind a dashboard figure."""
+    from woo.domain import dashboard as figures
+    from woo.web.params import int_arg
+
+    kind = (request.args.get("soort") or "").strip() or None
+    if kind and kind not in {k.value for k in rules.Kind}:
+        abort(400, description=f"Onbekend soort dossier ‘{kind[:40]}’.")
+    term = (request.args.get("termijn") or "").strip() or None
+    if term and term not in figures.TERM_LABELS_NL:
+        abort(400, description=f"Onbekende termijn ‘{term[:40]}’.")
+    year = int_arg("jaar", minimum=2000, maximum=2100)
+    code = (request.args.get("organisatie") or "").strip()
+    org_ids = None
+    if code:
+        org = s.execute(select(Organisation).where(Organisation.code == code)).scalar_one_or_none()
+        if org is None or (visible is not None and org.id not in visible):
+            abort(400, description=f"Onbekende organisatie ‘{code[:40]}’.")
+        org_ids = [org.id]
+    return kind, term, year, org_ids
 
 
 @bp.route("/dossiers", methods=["POST"])

@@ -48,6 +48,7 @@ ACTIONS_NL = {
     "subscription.requested": "Abonnement aangevraagd", "subscription.confirmed": "Abonnement bevestigd",
     "subscription.unsubscribed": "Afgemeld voor abonnement", "subscription.bounced": "E-mail geweigerd (abonnement)",
     "subscription.digests_planned": "Nieuwsbrieven ingepland", "subscription.digests_sent": "Nieuwsbrieven verzonden",
+    "harvest.checked": "Woo-index-controle uitgevoerd", "report.annual": "Jaarcijfers Woo opgesteld",
     "fixity.invalid_metadata": "Integriteitscontrole: metadata ongeldig",
     "fixity.checked": "Integriteitscontrole uitgevoerd", "fixity.mismatch": "Integriteitscontrole: afwijking",
     "fixity.missing": "Integriteitscontrole: bestand ontbreekt",
@@ -71,8 +72,8 @@ ACTIONS_NL = {
 READ_ACTIONS = frozenset({"access.viewed", "access.downloaded"})
 GROUPS_NL = {"access": "Inzage", "auth": "Inloggen", "classification": "Beoordeling", "classifier": "Beoordeling",
              "destruction": "Vernietiging", "document": "Document", "dossier": "Dossier",
-             "correction": "Correctie", "fixity": "Integriteit", "job": "Verwerking",
-             "metadata": "Metadata", "privacy": "Privacy", "retention": "Bewaartermijn", "storage": "Opslag",
+             "correction": "Correctie", "fixity": "Integriteit", "harvest": "Woo-index", "job": "Verwerking",
+             "metadata": "Metadata", "privacy": "Privacy", "report": "Rapportage", "retention": "Bewaartermijn", "storage": "Opslag",
              "token": "Beheer", "transfer": "Overbrenging", "user": "Beheer"}
 
 ACTOR_KINDS_NL = {"user": "", "system": "systeem", "token": "API-sleutel", "anonymous": "anoniem"}

@@ -54,6 +54,7 @@ def documents():
                                 date_from=_parse_date(request.args.get("van")),
                                 date_to=_parse_date(request.args.get("tot")),
                                 q=(request.args.get("q") or "").strip() or None)
+    dashboard_filters(flt)
     page_no = int_arg("pagina", 1, minimum=1, maximum=PAGE_MAX)
     from woo.domain import worklist
     from woo.services import worklist as wlsvc
@@ -68,8 +69,31 @@ def documents():
         return render_template("documents.html", page=page, flt=flt, statuses=lifecycle.LABELS_NL,
                                categories=tooi.woo_categories(), formats=FORMAT_KINDS,
                                job_labels=jobsvc.LABELS_NL, job_kinds=jobsvc.KIND_LABELS_NL, work=work,
-                               worklists=worklist.WORKLISTS,
+                               worklists=worklist.WORKLISTS, dashboard_args=DASHBOARD_ARGS,
                                assessed=wlsvc.assess_documents(s, page.items))
+
+
+DASHBOARD_ARGS = ("organisatie", "gepubliceerd", "ingetrokken", "reden", "lakgrond")
+
+
+def dashboard_filters(flt) -> None:
+    """The filters the compliance dashboard links with (organisation, publication and withdrawal year,
+    withdrawal reason, redaction ground); a value that cannot mean anything is a 400, not an empty list."""
+    args = request.args
+    code = (args.get("organisatie") or "").strip()
+    if code:
+        with context().unit_of_work() as s:
+            org = s.execute(select(Organisation).where(Organisation.code == code)).scalar_one_or_none()
+        if org is None:
+            abort(400, description=f"Onbekende organisatie ‘{code[:40]}’.")
+        flt.organisation_id = org.id
+    published = (args.get("gepubliceerd") or "").strip()
+    if published:
+        flt.published_in = "ja" if published == "ja" else int_arg("gepubliceerd", minimum=2000, maximum=2100)
+    flt.withdrawn_in = int_arg("ingetrokken", minimum=2000, maximum=2100)
+    flt.withdraw_reason = (args.get("reden") or "").strip()[:200] or None
+    if "lakgrond" in args:
+        flt.redaction_ground = (args.get("lakgrond") or "").strip()[:20]
 
 
 def require_any_read() -> None:

@@ -1,0 +1,74 @@
+"""A report of tables (the annual Woo figures) as PDF/A-2b: made with fpdf2, converted by the preservation
+converter (woo.archive.pdfa), so it is kept as an archival record like any other."""
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from woo.archive.verklaring import FONT, FONT_BOLD
+
+
+class ReportPdfError(RuntimeError):
+    """The report could not be made (Dutch message)."""
+
+
+@dataclass(frozen=True)
+class Header:
+    title: str
+    organisation: str
+    period: str
+    made_at: datetime
+
+
+def build_pdf(header: Header, tables: list[tuple[str, list[str], list[list]]]) -> bytes:
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4", orientation="L")
+    pdf.set_title(f"{header.title} - {header.organisation}")
+    pdf.set_author(header.organisation)
+    pdf.set_lang("nl")
+    pdf.set_creation_date(header.made_at)
+    if FONT.exists():
+        pdf.add_font("DejaVu", "", str(FONT))
+        pdf.add_font("DejaVu", "B", str(FONT_BOLD if FONT_BOLD.exists() else FONT))
+        family, clean = "DejaVu", (lambda s: s)
+    else:
+        family, clean = "Helvetica", (lambda s: s.encode("latin-1", "replace").decode("latin-1"))
+    pdf.set_auto_page_break(True, margin=12)
+    pdf.add_page()
+    pdf.set_font(family, "B", 16)
+    pdf.cell(0, 10, clean(header.title), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(family, "", 10)
+    for line in (f"Organisatie: {header.organisation}", f"Periode: {header.period}",
+                 f"Opgemaakt op {header.made_at:%d-%m-%Y %H:%M} (UTC) door woo, uit de tellingen van de "
+                 "publicaties, intrekkingen, lakkingen en Woo-besluiten."):
+        pdf.multi_cell(0, 5, clean(line), new_x="LMARGIN", new_y="NEXT")
+    for title, columns, rows in tables:
+        pdf.ln(3)
+        pdf.set_font(family, "B", 11)
+        pdf.cell(0, 7, clean(title), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(family, "", 8)
+        if not rows:
+            pdf.cell(0, 5, clean("Geen."), new_x="LMARGIN", new_y="NEXT")
+            continue
+        first = 90 if len(columns) > 2 else 150
+        rest = (277 - first) / max(len(columns) - 1, 1)
+        with pdf.table(col_widths=(first,) + (rest,) * (len(columns) - 1), text_align="LEFT") as table:
+            table.row([clean(str(c)) for c in columns])
+            for r in rows:
+                table.row([clean("" if v is None else str(v)) for v in r])
+    return bytes(pdf.output())
+
+
+def to_pdfa(pdf_bytes: bytes) -> bytes:
+    from woo.archive import pdfa
+
+    with tempfile.TemporaryDirectory(prefix="woo-report-") as tmp:
+        src = Path(tmp) / "report.pdf"
+        src.write_bytes(pdf_bytes)
+        result = pdfa.to_pdfa(src, "pdf", Path(tmp))
+        if not result.ok or result.path is None:
+            raise ReportPdfError(f"Het rapport kon niet naar PDF/A worden omgezet: {result.reason}")
+        return Path(result.path).read_bytes()
