@@ -30,11 +30,15 @@ def upgrade() -> None:
     conn = op.get_bind()
     docs = conn.execute(sa.text(
         "SELECT organisation_id, status, category, document_date, published_at, withdrawn_at, withdraw_reason "
-        "FROM documents WHERE published_at IS NOT NULL"))
+        "FROM documents WHERE published_at IS NOT NULL").columns(  # typed: SQLite hands back text otherwise
+        organisation_id=sa.Integer(), status=sa.String(), category=sa.String(), document_date=sa.DateTime(),
+        published_at=sa.DateTime(), withdrawn_at=sa.DateTime(), withdraw_reason=sa.String()))
     redactions = conn.execute(sa.text(
-        "SELECT d.organisation_id, d.category, d.published_at, f.ground, COUNT(*) FROM privacy_findings f "
+        "SELECT d.organisation_id, d.category, d.published_at, f.ground, COUNT(*) AS n FROM privacy_findings f "
         "JOIN documents d ON d.id = f.document_id WHERE d.published_at IS NOT NULL AND f.decision = 'redact' "
-        "AND f.file_role IS NULL GROUP BY d.organisation_id, d.category, d.published_at, f.ground"))
+        "AND f.file_role IS NULL GROUP BY d.organisation_id, d.category, d.published_at, f.ground").columns(
+        sa.column("organisation_id", sa.Integer()), sa.column("category", sa.String()),
+        sa.column("published_at", sa.DateTime()), sa.column("ground", sa.String()), sa.column("n", sa.Integer())))
     rows = count_history(list(docs), list(redactions))
     if rows:
         op.bulk_insert(sa.table("dashboard_counts", sa.column("organisation_id", sa.Integer()),
