@@ -58,6 +58,11 @@ def work(settings: Settings, burst: bool = False, queues: list[str] | tuple[str,
     # pool lock held by a thread at fork time), so each horse starts with fresh, empty pools.
     os.register_at_fork(after_in_child=_forget_inherited_connections)
     recovered = recover(_context())  # jobs a killed worker left behind
+    from woo.services import sources
+
+    resumed = sources.recover(_context())  # sync chains a killed worker left behind
+    if resumed:
+        print(f"woo worker: {resumed} synchronisatie(s) van bronnen hervat")
     if any(recovered.values()):
         print(f"woo worker: {recovered['requeued']} taken opnieuw in de wachtrij, {recovered['failed']} mislukt")
     if not burst and maintenance:
@@ -93,6 +98,13 @@ def _maintenance_loop(tick, interval: float, parent: int) -> None:
         except Exception:  # housekeeping must never take the worker down; it retries next round
             logging.getLogger(__name__).exception("maintenance round failed")
         time.sleep(interval)
+
+
+def sync_source(source_id: int, token: str) -> str:
+    """rq entry point for one step of a source's sync chain (woo.services.sources); it enqueues the next."""
+    from woo.services import sources
+
+    return sources.step(_context(), source_id, token)
 
 
 def run_destruction(list_id: int) -> str:
