@@ -9,11 +9,11 @@ the rate limit: a token bucket over ``/api/*`` answering ``429`` with ``Retry-Af
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 import time
 from dataclasses import dataclass, field
-from urllib.parse import quote
 
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
@@ -77,7 +77,7 @@ class Feed:
                  served_type: str | None = None, file_name: str | None = None,
                  classification: str | None = None, meeting: str | None = None, to: str = "snapshot",
                  modified: str = "2026-11-01T10:00:00Z", serve: bool = True, **extra) -> dict:
-        path = f"/files/{quote(doc_id, safe='')}/{len(self.files)}"
+        path = f"/files/{hashlib.sha1(doc_id.encode()).hexdigest()[:12]}/{len(self.files)}"
         if serve:
             self.files[path] = (content, served_type or content_type)
         payload = {"id": doc_id, "type": "Document", "name": name, "original_url": self.base + path,

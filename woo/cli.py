@@ -1111,5 +1111,9 @@ def harvest_check(data_dir, base_url):
 
 _register_optional()
 
+from woo.cli_sources import source_group  # noqa: E402  (issue 16: `woo source ...`)
+
+main.add_command(source_group)
+
 if __name__ == "__main__":
     main()

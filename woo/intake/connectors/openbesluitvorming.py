@@ -84,7 +84,18 @@ def _validators() -> dict:
         resources.append((schema["$id"], Resource.from_contents(schema)))
     registry = Registry().with_resources(resources)
     by_id = dict(resources)
-    checker = FormatChecker()
+    # Draft 2020-12 treats "format" as an annotation; we assert only date-time (the dates we map). Asserting
+    # "uri" would break the schemas' own entityRef (oneOf id/uri: "meeting:..." is both) for every record.
+    checker = FormatChecker(formats=())
+
+    @checker.checks("date-time", raises=ValueError)
+    def _date_time(value) -> bool:  # RFC 3339 needs a time and an offset; without rfc3339-validator installed
+        if not isinstance(value, str):
+            return True
+        if "T" not in value.upper() or not (value.endswith(("Z", "z")) or value[-6] in "+-"):
+            raise ValueError("geen datum-tijd met tijdzone")
+        datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+        return True
 
     def validator(name: str):
         schema = by_id[f"https://openraadsinformatie.nl/schemas/{name}"].contents
