@@ -27,7 +27,7 @@ def _cat(code: str) -> str:
 
 
 def _pdf(tmp_path, name: str, text: str) -> bytes:
-    return make_pdf(tmp_path / f"{name}.pdf", [text], title=name).read_bytes()
+    return make_pdf(tmp_path / f"{name}.pdf", [text]).read_bytes()
 
 
 def _world(feed: Feed, tmp_path) -> dict[str, bytes]:
@@ -148,7 +148,10 @@ def test_change_feed_edit_late_attachment_changed_file_and_deletion(woo_ctx, dra
         d3 = _doc(s, source_id, D[3]).id
     dossiers.set_status(woo_ctx, SYSTEM, m1_id, "gereed")
     result = dossiers.publish(woo_ctx, SYSTEM, m1_id)
-    assert result.ok, result.blockers.as_dict()
+    from woo.adapters.models import PrivacyFinding
+    with woo_ctx.unit_of_work() as s:
+        found = [(f.document_id, f.type, f.location, f.masked) for f in s.execute(select(PrivacyFinding)).scalars()]
+    assert result.ok, (result.blockers.as_dict(), found)
     assert requests.get(live_server + file_path(d3), timeout=10).status_code == 200
 
     feed = obv.feed

@@ -826,8 +826,6 @@ def _link(session: Session, work: _Work, item: SourceItem, problems: list | None
 
     if not item.document_id or not item.meeting_remote_id or item.deleted:
         return
-    if session.get(DossierDocument, item.document_id) is not None:
-        return
     meeting = _item(session, work.source_id, item.meeting_remote_id)
     if meeting is None or not meeting.dossier_id:
         return
@@ -837,6 +835,15 @@ def _link(session: Session, work: _Work, item: SourceItem, problems: list | None
         return
     placement = rules.place(item.agenda_item, doc.title, (doc.metadata_ or {}).get("intake", {}).get("remote_kind"),
                             d.title)
+    existing = session.get(DossierDocument, item.document_id)
+    if existing is not None:
+        # the agenda arrived after the document (a late attachment): its item may change the role (2a/2c)
+        if (existing.dossier_id == d.id and existing.role != placement.role.value
+                and doc.status in (Status.CONCEPT, Status.READY)):
+            existing.role = placement.role.value
+            dossiers._categorise(d, existing)
+            _context_suggestion(doc, d, placement)
+        return
     position = session.execute(select(func.count()).select_from(DossierDocument)
                                .where(DossierDocument.dossier_id == d.id)).scalar_one()
     try:
@@ -845,6 +852,12 @@ def _link(session: Session, work: _Work, item: SourceItem, problems: list | None
         if problems is not None:
             problems.append({"where": item.remote_id, "message": f"Niet in de vergadering gezet: {exc}"})
         return
+    _context_suggestion(doc, d, placement)
+    audit.record(session, SYSTEM.label, "source.placed", doc.id, source=work.source_id, dossier=d.id,
+                 role=placement.role.value, reason=placement.reason)
+
+
+def _context_suggestion(doc: Document, d: Dossier, placement: rules.Placement) -> None:
     cat = tooi.category_by_uri(doc.category)
     reasons = [f"Context: {placement.reason}"]
     if placement.role != Role.INGEKOMEN_STUK:
@@ -852,8 +865,6 @@ def _link(session: Session, work: _Work, item: SourceItem, problems: list | None
         reasons.append("Context: " + rules.meeting_reason("college" if college else None, None))
     doc.suggestion = {"category": doc.category, "label": cat.label if cat else None, "confidence": 1.0,
                       "alternatives": [], "reasons": reasons, "uncertain": False, "context": True}
-    audit.record(session, SYSTEM.label, "source.placed", doc.id, source=work.source_id, dossier=d.id,
-                 role=placement.role.value, reason=placement.reason)
 
 
 # --------------------------------------------------------------------------- auto-publication
