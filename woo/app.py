@@ -36,6 +36,7 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
     from woo.web import admin; app.register_blueprint(admin.bp)  # noqa: E702 users and API tokens
     from woo.web import labels, workbench; app.register_blueprint(workbench.bp); labels.init_app(app)  # noqa: E702
     from woo.web import dossiers; dossiers.init_app(app)  # noqa: E702 dossiers (issue 13)
+    from woo.web import sources as source_pages; app.register_blueprint(source_pages.bp)  # noqa: E702 issue 16
     from woo.web import health; app.register_blueprint(health.bp)  # noqa: E702 probes (/healthz, /readyz)
     public.init_app(app)
     if settings.proxy_hops:  # outermost, so every layer (the harvest fast path too) sees the client's request

@@ -281,3 +281,38 @@ def test_secret_is_encrypted_and_never_listed(woo_ctx):
     with pytest.raises(sources.SourceError, match="nog niet beschikbaar|Onbekend"):
         sources.add(woo_ctx, SYSTEM, "gm0363", "bestaat-niet", "fout2", {})
     _ = Job  # noqa
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])  # a thin view over woo.services.sources
+def test_admin_page_registers_syncs_and_shows_the_true_state(woo_ctx, drain_jobs, obv):
+    import re
+
+    from woo.app import create_app
+
+    app = create_app(ctx=woo_ctx)
+    client = app.test_client()
+    html = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    assert client.post("/login", data={"username": "admin", "password": woo_ctx.admin_password,
+                                       "csrf_token": token}).status_code == 302
+    page = client.get("/beheer/bronnen").get_data(as_text=True)
+    assert "Bron toevoegen" in page and "Nog geen bronnen" in page
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    resp = client.post("/beheer/bronnen", data={"csrf_token": token, "name": "webraad", "kind": "openbesluitvorming",
+                                                "organisation": "gm0363", "source_key": obv.feed.source_key,
+                                                "base_url": obv.url, "secret": "nooit-tonen", "interval": "60"})
+    assert resp.status_code == 302
+    with woo_ctx.unit_of_work() as s:
+        source_id = s.execute(select(Source.id).where(Source.name == "webraad")).scalar_one()
+    resp = client.post(f"/beheer/bronnen/{source_id}/synchroniseren", data={"csrf_token": token})
+    assert resp.status_code == 302
+    drain_jobs()
+    detail = client.get(f"/beheer/bronnen/{source_id}").get_data(as_text=True)
+    view = sources.status(woo_ctx, source_id)
+    assert "nooit-tonen" not in detail and "nooit-tonen" not in client.get("/beheer/bronnen").get_data(as_text=True)
+    assert view["cursor"] in detail and "5 nieuwe documenten" in detail and "2 nieuwe vergaderingen" in detail
+    assert "lastSuccessAt: 2026-11-30" in detail and "Wijzigingen bijhouden" in detail
+    assert "versleuteld" in detail
+    resp = client.post(f"/beheer/bronnen/{source_id}/uit", data={"csrf_token": token})
+    assert resp.status_code == 302 and sources.status(woo_ctx, source_id)["enabled"] is False
+    assert client.post("/beheer/bronnen/999999/aan", data={"csrf_token": token}).status_code == 404

@@ -92,6 +92,13 @@ RULES: dict[str, Rule] = {
                                                               "scopes": "read"}),
     "admin.revoke_token": action("admin", scoped=False),
     "admin.jobs": action("admin", scoped=False),  # processing overview: waiting, running, failed jobs
+    # sources (woo/web/sources.py, issue 16): registered remote systems and their sync state
+    "sources.index": action("admin", scoped=False),
+    "sources.create": action("admin", scoped=False),
+    "sources.detail": action("admin", scoped=False),
+    "sources.enable": action("admin", scoped=False),
+    "sources.disable": action("admin", scoped=False),
+    "sources.sync_now": action("admin", scoped=False),
     # REST API (Bearer token, or a logged-in browser session)
     "api.openapi": public(),
     "api.create_document": action("document.ingest", scope="ingest", form={"organisation": "{org_code}"}),
