@@ -26,7 +26,7 @@ import json
 import logging
 import tempfile
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
@@ -296,6 +296,7 @@ class _Work:
     name: str
     steps: int
     auto: bool
+    created: set = field(default_factory=set)  # remote ids taken in during this step
 
 
 def step(ctx: Context, source_id: int, token: str, chain: bool = True) -> str:
@@ -332,14 +333,8 @@ def step(ctx: Context, source_id: int, token: str, chain: bool = True) -> str:
     counts: dict = {"pages": 1, "records": len(batch.records)}
     problems = [{"where": p.where, "message": p.message} for p in batch.problems]
     # 2. files first, each in its own ingest transaction with its mapping
-    for record in batch.records:
-        if isinstance(record, base.RemoteDocument):
-            try:
-                _fetch_if_needed(ctx, connector, work, record, counts, problems)
-            except Exception as exc:  # noqa: BLE001 - one document's trouble never stops the page
-                log.exception("source %s: document %s failed", source_id, record.remote_id)
-                problems.append({"where": record.remote_id, "message": "Document niet verwerkt door een onverwachte "
-                                                                      f"fout ({type(exc).__name__})."})
+    with tempfile.TemporaryDirectory(prefix="woo-source-") as tmpdir:
+        _fetch_all(ctx, connector, work, batch, counts, problems, tmpdir)
     # 3. the rest of the page and the cursor, in one transaction
     withdrawn_dossiers: list[str] = []
     with ctx.unit_of_work() as session:
@@ -380,6 +375,17 @@ def step(ctx: Context, source_id: int, token: str, chain: bool = True) -> str:
         return _next(ctx, source_id, token, chain)
     _finish(ctx, source_id, token, connector)
     return "done"
+
+
+def _fetch_all(ctx: Context, connector, work: _Work, batch, counts: dict, problems: list, tmpdir: str) -> None:
+    for record in batch.records:
+        if isinstance(record, base.RemoteDocument):
+            try:
+                _fetch_if_needed(ctx, connector, work, record, counts, problems, tmpdir)
+            except Exception as exc:  # noqa: BLE001 - one document's trouble never stops the page
+                log.exception("source %s: document %s failed", work.source_id, record.remote_id)
+                problems.append({"where": record.remote_id, "message": "Document niet verwerkt door een onverwachte "
+                                                                      f"fout ({type(exc).__name__})."})
 
 
 def _next(ctx: Context, source_id: int, token: str, chain: bool) -> str:
@@ -452,7 +458,7 @@ def _item(session: Session, source_id: int, remote_id: str) -> SourceItem | None
 
 
 def _fetch_if_needed(ctx: Context, connector, work: _Work, record: base.RemoteDocument, counts: dict,
-                     problems: list) -> None:
+                     problems: list, tmpdir: str) -> None:
     """Download and take in the file of a new document, or of a document whose file changed."""
     with ctx.unit_of_work() as session:
         item = _item(session, work.source_id, record.remote_id)
@@ -469,8 +475,8 @@ def _fetch_if_needed(ctx: Context, connector, work: _Work, record: base.RemoteDo
         return  # the file is as before; metadata is step 3's
     if document_id is not None and doc_status in (Status.ARCHIVED, Status.DESTROYED):
         return
-    with tempfile.TemporaryDirectory(prefix="woo-source-") as tmp:
-        path = Path(tmp) / "download"
+    path = Path(tmpdir) / "download"
+    try:
         try:
             with path.open("wb") as out:
                 remote_type = connector.download(record.file, out, ctx.settings.max_upload_bytes)
@@ -489,6 +495,8 @@ def _fetch_if_needed(ctx: Context, connector, work: _Work, record: base.RemoteDo
                     item.file_url = _file_key(record)
                 return
             _replace_file(ctx, work, record, document_id, doc_status, path, filename, sha, counts, problems)
+    finally:
+        path.unlink(missing_ok=True)
 
 
 def _filename(record: base.RemoteDocument) -> str:
@@ -536,9 +544,15 @@ def _ingest_new(ctx: Context, work: _Work, record: base.RemoteDocument, path: Pa
             session.add(item)
         item.document_id, item.problem, item.deleted = doc.id, None, False
         item.file_url, item.file_sha256 = _file_key(record), doc.files[0].sha256 if doc.files else None
-        item.fingerprint = None  # step 3 maps the metadata
+        item.fingerprint, item.remote_modified = _fingerprint(record), record.modified  # mapped here, once
+        if record.meeting_id and item.meeting_remote_id is None:
+            item.meeting_remote_id = record.meeting_id
         _check_type(doc, remote_type, record, problems)
         _map_metadata(session, work, doc, record, item)
+        if doc.publication_id is None and not item.meeting_remote_id:
+            hint = rules.loose_hint(record.title, record.kind, bool(record.received))
+            if hint:
+                _suggest(doc, hint[0], hint[1])
         session.flush()
         _link(session, work, item)
 
@@ -552,6 +566,7 @@ def _ingest_new(ctx: Context, work: _Work, record: base.RemoteDocument, path: Pa
         return
     if result.status == "accepted":
         counts["documents_created"] = counts.get("documents_created", 0) + 1
+        work.created.add(record.remote_id)
     elif result.status == "duplicate":
         problems.append({"where": record.remote_id,
                          "message": f"Hetzelfde bestand is al opgenomen (document {result.document_id}); gekoppeld."})
@@ -707,7 +722,8 @@ def _apply_document(session: Session, ctx: Context, work: _Work, record: base.Re
         item.meeting_remote_id = record.meeting_id
     if item.fingerprint == fingerprint and not item.deleted:
         _link(session, work, item)
-        counts["unchanged"] = counts.get("unchanged", 0) + 1
+        if record.remote_id not in work.created:
+            counts["unchanged"] = counts.get("unchanged", 0) + 1
         return
     doc = session.get(Document, item.document_id)
     created = item.fingerprint is None
@@ -804,15 +820,16 @@ def _apply_meeting(session: Session, work: _Work, record: base.RemoteMeeting, co
     item.fingerprint, item.remote_modified, item.deleted = fingerprint, record.modified, False
     session.flush()
     # the agenda: every document on it points at this meeting (placeholders for those not yet here)
-    for agenda in record.agenda:
-        for doc_remote in agenda.document_ids:
-            doc_item = _item(session, work.source_id, doc_remote)
-            if doc_item is None:
-                doc_item = SourceItem(source_id=work.source_id, remote_id=doc_remote, kind="document", deleted=False)
-                session.add(doc_item)
-            doc_item.meeting_remote_id, doc_item.agenda_item = record.remote_id, (agenda.title or "")[:1000]
-            session.flush()
-            _link(session, work, doc_item, problems)
+    on_agenda = {d: a.title for a in record.agenda for d in a.document_ids}
+    known = {i.remote_id: i for i in session.execute(select(SourceItem).where(
+        SourceItem.source_id == work.source_id, SourceItem.remote_id.in_(list(on_agenda)))).scalars()} if on_agenda else {}
+    for doc_remote, agenda_title in on_agenda.items():
+        doc_item = known.get(doc_remote)
+        if doc_item is None:
+            doc_item = SourceItem(source_id=work.source_id, remote_id=doc_remote, kind="document", deleted=False)
+            session.add(doc_item)
+        doc_item.meeting_remote_id, doc_item.agenda_item = record.remote_id, (agenda_title or "")[:1000]
+    session.flush()
     for doc_item in session.execute(select(SourceItem).where(SourceItem.source_id == work.source_id,
                                                              SourceItem.meeting_remote_id == record.remote_id,
                                                              SourceItem.document_id.is_not(None))).scalars():
