@@ -47,6 +47,7 @@ log = logging.getLogger(__name__)
 DEFAULT_INTERVAL = 240  # minutes: "every few hours"
 STALE_AFTER = timedelta(minutes=15)  # a running/queued step older than this without a live rq job is resumed
 MAX_PROBLEMS = 50
+HEARTBEAT_GRACE = timedelta(seconds=90)  # rq's horse heartbeat comes every few seconds while a job runs
 STATE_LABELS_NL = {"idle": "Wacht op de volgende synchronisatie", "queued": "In de wachtrij",
                    "running": "Bezig", "error": "Fout bij de laatste synchronisatie"}
 PHASE_LABELS_NL = {"snapshot": "Volledige import", "changes": "Wijzigingen bijhouden"}
@@ -983,11 +984,17 @@ def _rq_alive(ctx: Context, rq_id: str | None) -> bool:
     from rq.job import Job as RqJob
 
     try:
-        status_ = RqJob.fetch(rq_id, connection=redis).get_status(refresh=True)
+        job = RqJob.fetch(rq_id, connection=redis)
+        status_ = str(job.get_status(refresh=True)).split(".")[-1].lower()
     except Exception:  # noqa: BLE001 - NoSuchJobError: gone
         return False
-    # like woo.services.jobs.recover: rq's registry cleanup (run first) fails a dead worker's started job
-    return str(status_).split(".")[-1].lower() in ("queued", "started", "deferred", "scheduled")
+    if status_ == "started":  # a worker killed with -9 leaves its job 'started': alive only while it beats
+        beat = getattr(job, "last_heartbeat", None)
+        if beat is None:
+            return True
+        beat = beat if beat.tzinfo else beat.replace(tzinfo=timezone.utc)
+        return utcnow() - beat < HEARTBEAT_GRACE
+    return status_ in ("queued", "deferred", "scheduled")
 
 
 def _aware(value: datetime) -> datetime:
