@@ -107,6 +107,9 @@ def child(n: int, database: str) -> dict:
 
 
 def main() -> int:
+    import logging
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the local server's request log
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="1000,10000")
     ap.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")

@@ -26,6 +26,9 @@ sys.path.insert(0, str(ROOT))
 
 
 def main() -> int:
+    import logging
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the local server's request log
     ap = argparse.ArgumentParser()
     ap.add_argument("--docs", type=int, default=300)
     ap.add_argument("--kills", type=int, default=3)
