@@ -265,6 +265,14 @@ def test_auto_publication_only_where_switched_on_and_the_gate_holds(woo_ctx, dra
         published = s.execute(select(func.count()).select_from(Document).where(Document.status == "published")
                               ).scalar_one()
     assert published == 3
+    # deleted at the source before anyone published it: out of its meeting, so the dossier never publishes it
+    obv.feed.delete(D[4])
+    view = _sync(woo_ctx, drain_jobs, source_id)
+    assert view["counts"]["deleted"] == 1 and view["counts"].get("withdrawn", 0) == 0
+    with woo_ctx.unit_of_work() as s:
+        d4 = _doc(s, source_id, D[4])
+        assert d4.publication_id is None and d4.status == "concept" and s.get(DossierDocument, d4.id) is None
+        assert "deleted_at_source" in d4.metadata_["intake"]
 
 
 def test_secret_is_encrypted_and_never_listed(woo_ctx):

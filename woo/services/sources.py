@@ -355,7 +355,8 @@ def step(ctx: Context, source_id: int, token: str, chain: bool = True) -> str:
         done = not batch.has_more
         if done and phase == "snapshot":
             values["phase"] = "changes"
-            values["cursor"] = values.get("changes_cursor") or src.changes_cursor or values["cursor"]
+            # no X-Changes-Cursor: the change feed from its beginning (API.md: "omit to start from the beginning")
+            values["cursor"] = values.get("changes_cursor") or src.changes_cursor or None
         values["counts"] = _add(src.counts, counts)
         values["totals"] = _add(src.totals, counts)
         values["problems"] = ([dict(p, at=_now_label()) for p in problems] + list(src.problems or []))[:MAX_PROBLEMS]
@@ -774,6 +775,12 @@ def _apply_deletion(session: Session, work: _Work, record: base.RemoteDeletion, 
                                            remote_id=record.remote_id)
                 counts["withdrawn"] = counts.get("withdrawn", 0) + 1
             else:
+                # not public yet: out of its meeting dossier, so publishing the dossier never publishes it
+                placed = session.get(DossierDocument, doc.id)
+                if placed is not None and doc.status in (Status.CONCEPT, Status.READY):
+                    session.delete(placed)
+                    doc.publication_id, doc.category = None, None
+                    doc.status = Status.CONCEPT.value
                 audit.record(session, SYSTEM.label, "source.deleted_at_source", doc.id, source=work.source_id)
     if item.dossier_id:
         d = session.get(Dossier, item.dossier_id)
