@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
     from woo.web import dossiers; dossiers.init_app(app)  # noqa: E702 dossiers (issue 13)
     from woo.web import api_public; app.register_blueprint(api_public.bp)  # noqa: E702 open JSON API (anonymous)
     from woo.web import dashboard; app.register_blueprint(dashboard.bp)  # noqa: E702 compliance (issue 20)
+    from woo.web import sources as source_pages; app.register_blueprint(source_pages.bp)  # noqa: E702 issue 16
     from woo.web import health; app.register_blueprint(health.bp)  # noqa: E702 probes (/healthz, /readyz)
     from woo.web import subscriptions; subscriptions.init_app(app)  # noqa: E702 feeds and e-mail (issue 20)
     public.init_app(app)

@@ -1204,5 +1204,9 @@ def report_recount(data_dir):
 
 _register_optional()
 
+from woo.cli_sources import source_group  # noqa: E402  (issue 16: `woo source ...`)
+
+main.add_command(source_group)
+
 if __name__ == "__main__":
     main()

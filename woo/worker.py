@@ -59,6 +59,11 @@ def work(settings: Settings, burst: bool = False, queues: list[str] | tuple[str,
     os.register_at_fork(after_in_child=_forget_inherited_connections)
     os.register_at_fork(after_in_child=_die_with_parent)  # a horse must not outlive its worker
     recovered = recover(_context())  # jobs a killed worker left behind
+    from woo.services import sources
+
+    resumed = sources.recover(_context())  # sync chains a killed worker left behind
+    if resumed:
+        print(f"woo worker: {resumed} synchronisatie(s) van bronnen hervat")
     if any(recovered.values()):
         print(f"woo worker: {recovered['requeued']} taken opnieuw in de wachtrij, {recovered['failed']} mislukt")
     if not burst and maintenance:
@@ -165,6 +170,13 @@ def run_dossier_import(import_id: str) -> str:
     from woo.services import dossier_import
 
     return dossier_import.run_import(_context(), import_id)
+
+
+def sync_source(source_id: int, token: str) -> str:
+    """rq entry point for one step of a source's sync chain (woo.services.sources); it enqueues the next."""
+    from woo.services import sources
+
+    return sources.step(_context(), source_id, token)
 
 
 def run_destruction(list_id: int) -> str:

@@ -552,3 +552,61 @@ class DashboardCount(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     n: Mapped[int] = mapped_column(BigInteger, default=0)
     last_at: Mapped[datetime | None]
+
+
+# --------------------------------------------------------------------------- sources (issue 16)
+# A registered remote system (OpenBesluitvorming, a ZGW Documenten API) of one organisation, its sync state
+# (woo.services.sources), and what each remote id became in woo, so a sync is idempotent.
+class Source(Base):
+    __tablename__ = "sources"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    kind: Mapped[str] = mapped_column(String(40))       # openbesluitvorming / zgw-drc
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    config: Mapped[dict] = mapped_column(JSON, default=dict)  # never holds the secret
+    secret: Mapped[str | None] = mapped_column(Text)    # encrypted (Fernet, key from WOO_SECRET_KEY)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    interval_minutes: Mapped[int] = mapped_column(Integer, default=240)
+    auto_publish: Mapped[list] = mapped_column(JSON, default=list)  # category URIs published without review
+    phase: Mapped[str] = mapped_column(String(20), default="snapshot")  # snapshot / changes
+    cursor: Mapped[str | None] = mapped_column(Text)          # where the next step of the phase starts
+    changes_cursor: Mapped[str | None] = mapped_column(Text)  # where the change feed starts after the snapshot
+    state: Mapped[str] = mapped_column(String(20), default="idle")  # idle / queued / running / error
+    run_token: Mapped[str | None] = mapped_column(String(40))  # the sync chain that may take the next step
+    rq_id: Mapped[str | None] = mapped_column(String(100))     # the rq job of the next step
+    heartbeat_at: Mapped[datetime | None]                      # last step started or finished
+    steps: Mapped[int] = mapped_column(Integer, default=0)       # batches applied in total
+    counts: Mapped[dict] = mapped_column(JSON, default=dict)     # of the current/last run
+    totals: Mapped[dict] = mapped_column(JSON, default=dict)     # since registration
+    problems: Mapped[list] = mapped_column(JSON, default=list)   # the last item problems (Dutch)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)               # e.g. a full resync after an unknown cursor
+    freshness: Mapped[dict | None] = mapped_column(JSON)         # the remote's own /api/status entry
+    freshness_at: Mapped[datetime | None]
+    last_started_at: Mapped[datetime | None]
+    last_finished_at: Mapped[datetime | None]
+    next_run_at: Mapped[datetime | None] = mapped_column(index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    organisation: Mapped[Organisation] = relationship()
+
+
+class SourceItem(Base):
+    """One remote entity (document or meeting) and what it became: the document or the dossier."""
+    __tablename__ = "source_items"
+    __table_args__ = (UniqueConstraint("source_id", "remote_id"),
+                      Index("ix_source_items_meeting", "source_id", "meeting_remote_id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    remote_id: Mapped[str] = mapped_column(String(500))
+    kind: Mapped[str] = mapped_column(String(20))          # document / meeting
+    document_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    dossier_id: Mapped[str | None] = mapped_column(String(32))
+    meeting_remote_id: Mapped[str | None] = mapped_column(String(500))  # the meeting a document is on
+    agenda_item: Mapped[str | None] = mapped_column(String(1000))       # the agenda item's title
+    fingerprint: Mapped[str | None] = mapped_column(String(64))  # of the mapped metadata: unchanged -> skipped
+    remote_modified: Mapped[datetime | None]
+    file_url: Mapped[str | None] = mapped_column(Text)
+    file_sha256: Mapped[str | None] = mapped_column(String(64))
+    problem: Mapped[str | None] = mapped_column(Text)      # why the file is not (yet) in woo
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -40,7 +40,12 @@ def classify_document(ctx: Context, document_id: str) -> None:
         key, version = text_file.object_key, text_file.version_id
         title, filename = doc.title, original.filename if original else None
         props = (doc.metadata_ or {}).get("properties") or {}
-        context = document_context(session, doc)
+        context = document_context(session, doc)  # the dossier's kind and the document's role in it
+        from_source, kept = _source_context(doc)  # a source's meeting (college or council) and supplier
+        if from_source is not None:
+            import dataclasses
+
+            context = dataclasses.replace(from_source, dossier_role=context.dossier_role if context else None)
     text = b"".join(_prefix(ctx.store.iter_chunks(key, version_id=version), MAX_TEXT_BYTES)).decode("utf-8", "ignore")
     classifier = active_classifier(ctx)
     result = classifier.classify(text, title=title, filename=filename, properties=props, context=context)
@@ -49,7 +54,7 @@ def classify_document(ctx: Context, document_id: str) -> None:
     metadata = suggest_metadata(text, title=title, filename=filename, properties=props)
     suggestion = {"category": result.category, "label": result.label, "confidence": round(result.confidence, 4),
                   "alternatives": [{"category": c, "confidence": round(p, 4)} for c, p in result.alternatives],
-                  "reasons": list(result.reasons), "uncertain": result.uncertain}
+                  "reasons": list(dict.fromkeys([*kept, *result.reasons])), "uncertain": result.uncertain}
     with ctx.unit_of_work() as session:
         doc = session.get(Document, document_id)
         doc.suggestion = suggestion
@@ -66,6 +71,23 @@ def classify_document(ctx: Context, document_id: str) -> None:
             _decide(session, doc, SYSTEM, result.category, "classification.auto_accepted")
     if accepted:
         _retention_follows(ctx, SYSTEM, [document_id])
+
+
+def _source_context(doc: Document):
+    """For a document a source delivered (woo.services.sources): its meeting dossier and supplier as the
+    classifier's prior, and the reasons the connector gave for its place. (None, []) for anything else."""
+    intake = (doc.metadata_ or {}).get("intake")
+    if not intake:
+        return None, []
+    from woo.classify.context import DocumentContext
+
+    kind = None
+    dossier = doc.dossier
+    if dossier is not None:
+        college = tooi.category_by_code("2d")
+        kind = "collegevergadering" if college and dossier.category == college.uri else dossier.kind
+    kept = [r for r in (doc.suggestion or {}).get("reasons") or []] if (doc.suggestion or {}).get("context") else []
+    return DocumentContext(dossier_kind=kind, connector=intake.get("supplier")), kept
 
 
 def _retention_follows(ctx: Context, actor: Actor, document_ids: list[str]) -> None:

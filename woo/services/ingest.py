@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Callable
 
 from sqlalchemy import select
 
@@ -41,7 +41,10 @@ def object_key(document_id: str) -> str:
 
 def ingest(ctx: Context, actor: Actor, organisation_id: int, filename: str, *,
            stream: BinaryIO | None = None, path: Path | None = None, source: str = "ui",
-           title: str | None = None, publication_id: str | None = None) -> IngestResult:
+           title: str | None = None, publication_id: str | None = None,
+           within: Callable | None = None) -> IngestResult:
+    """``within(session, document)``, if given, runs inside the transaction that creates the document (a
+    connector writes its remote-id mapping there, so a crash never leaves a document without one)."""
     try:
         name = safe_filename(filename)
     except RejectedFile as exc:
@@ -58,13 +61,14 @@ def ingest(ctx: Context, actor: Actor, organisation_id: int, filename: str, *,
         return IngestResult(name, "rejected", code="too_large",
                             reason=f"Bestand is groter dan de toegestane {limit // (1024 * 1024)} MB.")
     try:
-        return _ingest_spooled(ctx, actor, organisation_id, name, spooled, source, title, publication_id)
+        return _ingest_spooled(ctx, actor, organisation_id, name, spooled, source, title, publication_id, within)
     finally:
         spooled.cleanup()
 
 
 def _ingest_spooled(ctx: Context, actor: Actor, organisation_id: int, name: str, spooled: Spooled,
-                    source: str, title: str | None, publication_id: str | None) -> IngestResult:
+                    source: str, title: str | None, publication_id: str | None,
+                    within: Callable | None = None) -> IngestResult:
     if spooled.size == 0:
         return IngestResult(name, "rejected", code="empty", reason="Het bestand is leeg.")
     try:
@@ -110,6 +114,8 @@ def _ingest_spooled(ctx: Context, actor: Actor, organisation_id: int, name: str,
             session.add(job)
             session.flush()
             job_id = job.id
+            if within is not None:
+                within(session, doc)
     except BaseException:
         ctx.store.delete_all_versions(key)  # no orphan left behind when the row could not be written
         raise

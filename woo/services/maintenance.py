@@ -36,6 +36,12 @@ def tick(ctx: Context, now: float | None = None) -> dict:
         done["feeds"] = {"placed": refreshed.placed, "pages": refreshed.pages}
     except Exception as exc:  # noqa: BLE001 - the other housekeeping still runs; retried next round
         log.warning("sitemap refresh failed: %s", exc)
+    try:  # sources: due incremental syncs, chains whose worker died, auto-publication after the scans
+        from woo.services import sources
+
+        done["sources"] = sources.tick(ctx)
+    except Exception as exc:  # noqa: BLE001 - retried next round
+        log.warning("source scheduling failed: %s", exc)
     hours = ctx.settings.fixity_interval_hours
     if hours:
         last = float(redis.get(FIXITY_KEY) or 0)

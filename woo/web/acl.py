@@ -109,6 +109,13 @@ RULES: dict[str, Rule] = {
         "category_uri": "https://identifier.overheid.nl/tooi/def/thes/kern/c_139c6280", "url": "https://acl.example/x",
         "registered_on": "2026-01-01", "registered_by": "acl"}),
     "admin.harvest_unregister": action("admin", scoped=False),
+    # sources (woo/web/sources.py, issue 16): registered remote systems and their sync state
+    "sources.index": action("admin", scoped=False),
+    "sources.create": action("admin", scoped=False),
+    "sources.detail": action("admin", scoped=False),
+    "sources.enable": action("admin", scoped=False),
+    "sources.disable": action("admin", scoped=False),
+    "sources.sync_now": action("admin", scoped=False),
     # REST API (Bearer token, or a logged-in browser session)
     "api.openapi": public(),
     "api.create_document": action("document.ingest", scope="ingest", form={"organisation": "{org_code}"}),

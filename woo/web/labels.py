@@ -67,6 +67,13 @@ ACTIONS_NL = {
     "user.activated": "Gebruiker geactiveerd", "user.created": "Gebruiker aangemaakt",
     "user.deactivated": "Gebruiker gedeactiveerd", "user.logged_out_everywhere": "Overal uitgelogd",
     "user.roles_changed": "Rollen gewijzigd",
+    # sources (issue 16)
+    "source.added": "Bron geregistreerd", "source.configured": "Bron ingesteld", "source.enabled": "Bron aangezet",
+    "source.disabled": "Bron uitgezet", "source.sync_requested": "Synchronisatie gestart",
+    "source.synced": "Synchronisatie klaar", "source.sync_failed": "Synchronisatie mislukt",
+    "source.cursor_expired": "Cursor onbekend bij de bron; volledige synchronisatie",
+    "source.placed": "In vergadering geplaatst (bron)", "source.metadata_updated": "Metadata bijgewerkt door de bron",
+    "source.file_changed": "Nieuwe bestandsversie van de bron", "source.deleted_at_source": "Verwijderd bij de bron",
 }
 # Reads and downloads: folded away in a document's history (they are many and change nothing).
 READ_ACTIONS = frozenset({"access.viewed", "access.downloaded"})

@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""Source sync benchmark (issue 16): metadata sync of N remote documents from a local OpenBesluitvorming server.
+
+Each size runs in a fresh child process (its own peak RSS, VmHWM) against a fresh instance on real servers
+(SeaweedFS S3, Redis, SQLite or PostgreSQL) and a local server speaking the export contract
+(tests/obv_server.py): N small PDF documents (unique bytes), one meeting per 20 documents with them on its
+agenda, pages of 1000 records. The timed part is the sync itself up to the extraction jobs: every page
+fetched, every file downloaded into woo's S3 through the normal intake (identify, S3, document row, extract
+job queued), the meetings made into dossiers with their documents placed. The jobs are only collected, not run
+("before the extraction jobs"). A second, no-op run of the change feed is timed too.
+Goal: 10,000 in <= 60 s, peak RSS flat from 1,000 to 10,000. Prints figures, asserts nothing.
+
+    .venv/bin/python scripts/bench/sync.py [--sizes 1000,10000] [--database sqlite|postgresql]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+class CollectingQueue:
+    """Stands in for rq in the timed part: the extraction jobs are queued rows; the sync runs step by step."""
+
+    def __init__(self):
+        self.jobs = 0
+
+    def enqueue(self, func: str, *args, job_id: str | None = None, queue: str = "woo"):
+        self.jobs += 1
+        return None
+
+
+def child(n: int, database: str) -> dict:
+    from benchlib import peak_rss_mb
+    from tests.obv_server import Feed, ObvServer
+    from woo.config import load_settings
+    from woo.embedded.servers import PostgresServer, RedisServer, S3Server
+    from woo.services import sources
+    from woo.services.bootstrap import bootstrap_instance
+    from woo.services.context import SYSTEM, build_context
+
+    tmp = Path(tempfile.mkdtemp(prefix="woo-bench-sync-"))
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=11)
+    pdf.cell(0, 10, "Raadsvoorstel")
+    template = bytes(pdf.output())
+    s3 = S3Server(tmp / "s3").start()
+    redis = RedisServer(tmp / "redis").start()
+    pg = PostgresServer(tmp / "pg").start() if database == "postgresql" else None
+    try:
+        env = {"WOO_S3_ENDPOINT": s3.endpoint, "WOO_S3_ACCESS_KEY": s3.access_key,
+               "WOO_S3_SECRET_KEY": s3.secret_key, "WOO_REDIS_URL": redis.url, "WOO_SECRET_KEY": "bench",
+               "WOO_DATABASE_URL": pg.url if pg else f"sqlite:///{tmp / 'woo.sqlite'}"}
+        settings = load_settings(tmp / "data", env=env)
+        queue = CollectingQueue()
+        ctx = build_context(settings, queue=queue)
+        bootstrap_instance(settings, ctx)
+        feed = Feed(source_key="bench")
+        with ObvServer(feed, rate_per_minute=1e9) as server:
+            t_build = time.perf_counter()
+            meetings: dict[int, list] = {}
+            for i in range(n):
+                doc_id = f"document:notubiz:gemeente:bench:{i}"
+                feed.document(doc_id, f"Raadsvoorstel {i}", template + f"\n%woo-bench {i}\n".encode(),
+                              meeting=f"meeting:notubiz:gemeente:bench:{i // 20}")
+                meetings.setdefault(i // 20, []).append((doc_id, f"Raadsvoorstel {i}"))
+            for m, docs in meetings.items():
+                title = "Ingekomen stukken" if m % 5 == 0 else "Voorstellen"
+                feed.meeting(f"meeting:notubiz:gemeente:bench:{m}", f"Raadsvergadering {m}", "2026-11-12T19:30:00Z",
+                             [(title, docs)])
+            server.mark_snapshot()
+            build_s = time.perf_counter() - t_build
+            source_id = sources.add(ctx, SYSTEM, "gm0363", "openbesluitvorming", "bench",
+                                    {"source_key": "bench", "base_url": server.url, "page_size": 1000,
+                                     "rate_per_minute": 1e9})
+            rss_before = peak_rss_mb()
+            t0 = time.perf_counter()
+            sources.sync(ctx, SYSTEM, source_id)
+            view = sources.run_until_done(ctx, source_id)
+            seconds = time.perf_counter() - t0
+            rss = peak_rss_mb()
+            t1 = time.perf_counter()
+            sources.sync(ctx, SYSTEM, source_id)
+            again = sources.run_until_done(ctx, source_id)
+            noop_s = time.perf_counter() - t1
+        return {"n": n, "database": database, "seconds": round(seconds, 2), "docs_per_s": round(n / seconds, 1),
+                "peak_rss_mb": round(rss, 1), "rss_before_sync_mb": round(rss_before, 1),
+                "fixture_build_s": round(build_s, 2), "noop_changes_run_s": round(noop_s, 2),
+                "counts": view["counts"], "state": view["state"], "error": view["last_error"],
+                "noop_counts": again["counts"], "jobs_queued": queue.jobs}
+    finally:
+        for srv in (pg, redis, s3):
+            if srv is not None:
+                srv.stop()
+
+
+def main() -> int:
+    import logging
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the local server's request log
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="1000,10000")
+    ap.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child, args.database)))
+        return 0
+    print(f"# sync benchmark on {platform.node()} ({platform.machine()}, Python {platform.python_version()}), "
+          f"database {args.database}")
+    results = []
+    for n in [int(x) for x in args.sizes.split(",")]:
+        out = subprocess.run([sys.executable, __file__, "--child", str(n), "--database", args.database],
+                             capture_output=True, text=True)
+        if out.returncode != 0:
+            print(out.stderr[-3000:], file=sys.stderr)
+            return 1
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        results.append(r)
+        print(f"{n:>6} documents: {r['seconds']:7.2f} s ({r['docs_per_s']} docs/s), peak RSS {r['peak_rss_mb']} MB "
+              f"(before the sync {r['rss_before_sync_mb']} MB); state {r['state']}; "
+              f"created {r['counts'].get('documents_created', 0)} documents, "
+              f"{r['counts'].get('meetings_created', 0)} meetings, {r['counts'].get('problems', 0)} problems; "
+              f"{r['jobs_queued']} jobs queued; no-op change run {r['noop_changes_run_s']} s")
+    if len(results) >= 2:
+        a, b = results[0], results[-1]
+        print(f"goal: {b['n']} in <= 60 s -> {b['seconds']} s; RSS {a['peak_rss_mb']} MB at {a['n']} vs "
+              f"{b['peak_rss_mb']} MB at {b['n']} (x{b['peak_rss_mb'] / a['peak_rss_mb']:.2f})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

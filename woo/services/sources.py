@@ -1,0 +1,1013 @@
+"""Sources: remote systems documents already live in (OpenBesluitvorming, ZGW Documenten API), synced
+into the normal journey. The one path for the CLI (`woo source`), the admin page, the API and the worker.
+
+A sync is a chain of rq jobs on the light queue, one batch (one remote page) per job:
+
+1. The job reads the source's phase (``snapshot`` or ``changes``) and cursor and asks the connector for
+   that one page.
+2. Every record whose file must be fetched (new document, changed file) is downloaded and taken in by
+   ``woo.services.ingest`` (identify, S3, the extract job that leads to privacy and classify) with its
+   remote-id mapping written *in the ingest transaction* (``within``), so no document exists without it.
+3. One transaction then applies everything else of the page (meetings -> ``vergadering`` dossiers,
+   metadata changes, deletions, links between documents and meetings) and stores the next cursor and the
+   counts, compare-and-set on the step number: two runs of one step never both move on.
+4. If the remote has more, the job enqueues the next step.
+
+A crash (kill -9) anywhere repeats at most the current page, and the mapping makes a repeat a no-op: what
+was done is found unchanged, what was not is done. Nothing is lost, nothing is duplicated.
+Incremental syncs are scheduled by the worker's once-a-minute maintenance tick (``tick``), per source
+every ``interval_minutes``; a chain whose worker died is resumed by the tick and at worker start.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import logging
+import tempfile
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from woo.adapters.models import Document, Dossier, DossierDocument, Organisation, Source, SourceItem, utcnow
+from woo.domain import sources as rules
+from woo.domain import tooi
+from woo.domain.dossiers import Kind, Role
+from woo.domain.lifecycle import Status
+from woo.intake.connectors import base, registry
+from woo.services import audit
+from woo.services.context import SYSTEM, Actor, Context
+
+log = logging.getLogger(__name__)
+
+DEFAULT_INTERVAL = 240  # minutes: "every few hours"
+STALE_AFTER = timedelta(minutes=15)  # a running/queued step older than this without a live rq job is resumed
+MAX_PROBLEMS = 50
+HEARTBEAT_GRACE = timedelta(seconds=90)  # rq's horse heartbeat comes every few seconds while a job runs
+STATE_LABELS_NL = {"idle": "Wacht op de volgende synchronisatie", "queued": "In de wachtrij",
+                   "running": "Bezig", "error": "Fout bij de laatste synchronisatie"}
+PHASE_LABELS_NL = {"snapshot": "Volledige import", "changes": "Wijzigingen bijhouden"}
+COUNT_LABELS_NL = {"pages": "pagina's", "records": "records", "documents_created": "nieuwe documenten",
+                   "documents_updated": "bijgewerkte documenten", "files_replaced": "nieuwe bestandsversies",
+                   "unchanged": "ongewijzigd", "meetings_created": "nieuwe vergaderingen",
+                   "meetings_updated": "bijgewerkte vergaderingen", "withdrawn": "ingetrokken",
+                   "deleted": "verwijderd bij de bron", "skipped": "overgeslagen", "problems": "problemen",
+                   "published": "automatisch gepubliceerd"}
+
+
+class SourceError(ValueError):
+    """Refused input or action; the message is Dutch."""
+
+
+# --------------------------------------------------------------------------- secrets
+
+def _fernet(ctx: Context):
+    from cryptography.fernet import Fernet
+
+    key = hashlib.sha256(b"woo-source-secret:" + ctx.settings.secret_key.encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def _seal(ctx: Context, secret: str | None) -> str | None:
+    return _fernet(ctx).encrypt(secret.encode()).decode() if secret else None
+
+
+def _unseal(ctx: Context, sealed: str | None) -> str | None:
+    if not sealed:
+        return None
+    from cryptography.fernet import InvalidToken
+
+    try:
+        return _fernet(ctx).decrypt(sealed.encode()).decode()
+    except InvalidToken:
+        raise base.AuthFailed("Het opgeslagen geheim is niet te ontsleutelen (is WOO_SECRET_KEY veranderd?); "
+                              "voer het opnieuw in.") from None
+
+
+# --------------------------------------------------------------------------- registration
+
+def _find(session: Session, ref) -> Source:
+    src = None
+    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
+        src = session.get(Source, int(ref))
+    if src is None and isinstance(ref, str):
+        src = session.execute(select(Source).where(Source.name == ref)).scalar_one_or_none()
+    if src is None:
+        raise SourceError(f"Bron '{ref}' bestaat niet.")
+    return src
+
+
+def _categories(values) -> list[str]:
+    out = []
+    for value in values or []:
+        value = str(value).strip()
+        if not value:
+            continue
+        cat = tooi.resolve_category(value)
+        if cat is None:
+            raise SourceError(f"Onbekende informatiecategorie '{value}' (geef bijvoorbeeld 2c of de naam).")
+        out.append(cat.uri)
+    return list(dict.fromkeys(out))
+
+
+def add(ctx: Context, actor: Actor, organisation: str | int, kind: str, name: str, config: dict,
+        secret: str | None = None, interval_minutes: int = DEFAULT_INTERVAL, auto_publish=(),
+        enabled: bool = True) -> int:
+    """Register a source; the first sync starts with ``sync``. The secret is stored encrypted."""
+    name = (name or "").strip()
+    if not name or len(name) > 200:
+        raise SourceError("Geef de bron een naam van 1 tot 200 tekens.")
+    try:
+        registry.module(kind)
+    except registry.UnknownKind as exc:
+        raise SourceError(str(exc)) from exc
+    config = {k: v for k, v in dict(config or {}).items() if v not in (None, "", [])}
+    for forbidden in ("secret", "client_secret", "password", "token"):
+        if forbidden in config:
+            raise SourceError("Een geheim hoort niet in de configuratie; geef het apart op.")
+    try:
+        registry.build(kind, config, secret)  # the connector checks its own configuration
+    except (ValueError, TypeError, KeyError) as exc:
+        raise SourceError(str(exc)) from exc
+    if int(interval_minutes) < 5:
+        raise SourceError("Het interval moet minstens 5 minuten zijn.")
+    categories = _categories(auto_publish)
+    with ctx.unit_of_work() as session:
+        org = _organisation(session, organisation)
+        if session.execute(select(Source.id).where(Source.name == name)).first():
+            raise SourceError(f"Er is al een bron met de naam '{name}'.")
+        if kind == "openbesluitvorming" and not config.get("organisation_code"):
+            config["organisation_code"] = org.code
+        src = Source(organisation_id=org.id, kind=kind, name=name, config=config, secret=_seal(ctx, secret),
+                     enabled=enabled, interval_minutes=int(interval_minutes), auto_publish=categories,
+                     phase="snapshot", state="idle", steps=0, counts={}, totals={}, problems=[])
+        session.add(src)
+        session.flush()
+        audit.record(session, actor.label, "source.added", None, source=src.id, name=name, kind=kind,
+                     organisation=org.code, auto_publish=categories)
+        return src.id
+
+
+def _organisation(session: Session, ref) -> Organisation:
+    org = None
+    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
+        org = session.get(Organisation, int(ref))
+    if org is None:
+        org = session.execute(select(Organisation).where(Organisation.code == str(ref).lower())).scalar_one_or_none()
+    if org is None:
+        raise SourceError(f"Onbekende organisatie '{ref}'.")
+    return org
+
+
+def set_enabled(ctx: Context, actor: Actor, ref, enabled: bool) -> None:
+    with ctx.unit_of_work() as session:
+        src = _find(session, ref)
+        src.enabled = bool(enabled)
+        if not enabled:
+            src.run_token, src.state = None, "idle"  # a running chain stops at its next step
+        audit.record(session, actor.label, "source.enabled" if enabled else "source.disabled", None, source=src.id)
+
+
+def configure(ctx: Context, actor: Actor, ref, *, interval_minutes: int | None = None, auto_publish=None,
+              secret: str | None = None) -> None:
+    with ctx.unit_of_work() as session:
+        src = _find(session, ref)
+        changed = []
+        if interval_minutes is not None:
+            if int(interval_minutes) < 5:
+                raise SourceError("Het interval moet minstens 5 minuten zijn.")
+            src.interval_minutes = int(interval_minutes)
+            changed.append("interval")
+        if auto_publish is not None:
+            src.auto_publish = _categories(auto_publish)
+            changed.append("auto_publish")
+        if secret:
+            src.secret = _seal(ctx, secret)
+            changed.append("secret")
+        audit.record(session, actor.label, "source.configured", None, source=src.id, changed=changed,
+                     auto_publish=list(src.auto_publish or []))
+
+
+def list_sources(session: Session, organisation_ids: set[int] | None = None) -> list[dict]:
+    stmt = select(Source).order_by(Source.name)
+    if organisation_ids is not None:
+        stmt = stmt.where(Source.organisation_id.in_(organisation_ids))
+    return [_view(session, s, full=False) for s in session.execute(stmt).scalars()]
+
+
+def status(ctx: Context, ref) -> dict:
+    with ctx.unit_of_work() as session:
+        return _view(session, _find(session, ref), full=True)
+
+
+def _view(session: Session, s: Source, full: bool) -> dict:
+    """What anyone may see of a source: everything but the secret (only whether there is one)."""
+    view = {"id": s.id, "name": s.name, "kind": s.kind, "kind_label": registry.LABELS_NL.get(s.kind, s.kind),
+            "organisation": s.organisation.code if s.organisation else None, "enabled": s.enabled,
+            "state": s.state, "state_label": STATE_LABELS_NL.get(s.state, s.state), "phase": s.phase,
+            "phase_label": PHASE_LABELS_NL.get(s.phase, s.phase), "cursor": s.cursor,
+            "changes_cursor": s.changes_cursor, "interval_minutes": s.interval_minutes,
+            "auto_publish": [{"uri": u, "label": (tooi.category_by_uri(u).label if tooi.category_by_uri(u) else u)}
+                             for u in s.auto_publish or []],
+            "last_started_at": s.last_started_at, "last_finished_at": s.last_finished_at,
+            "next_run_at": s.next_run_at, "counts": dict(s.counts or {}), "totals": dict(s.totals or {}),
+            "last_error": s.last_error, "note": s.note, "freshness": s.freshness, "freshness_at": s.freshness_at,
+            "steps": s.steps, "has_secret": bool(s.secret),
+            "config": {k: v for k, v in (s.config or {}).items()}}
+    if full:
+        view["problems"] = list(s.problems or [])
+        rows = session.execute(select(SourceItem.kind, func.count()).where(SourceItem.source_id == s.id,
+                                                                           SourceItem.deleted.is_(False),
+                                                                           (SourceItem.document_id.is_not(None))
+                                                                           | (SourceItem.dossier_id.is_not(None)))
+                               .group_by(SourceItem.kind)).all()
+        view["items"] = {k: n for k, n in rows}
+        view["items"]["deleted"] = session.execute(select(func.count()).select_from(SourceItem).where(
+            SourceItem.source_id == s.id, SourceItem.deleted.is_(True))).scalar_one()
+    return view
+
+
+# --------------------------------------------------------------------------- starting a sync
+
+def sync(ctx: Context, actor: Actor, ref, full: bool = False) -> str:
+    """Start a sync chain now (``full``: forget the cursors, import everything again). Returns its token."""
+    with ctx.unit_of_work() as session:
+        src = _find(session, ref)
+        if not src.enabled:
+            raise SourceError(f"Bron '{src.name}' staat uit; zet haar eerst aan.")
+        if full:
+            src.phase, src.cursor, src.changes_cursor = "snapshot", None, None
+            src.note = "Volledige synchronisatie gevraagd."
+        token = _start(src)
+        audit.record(session, actor.label, "source.sync_requested", None, source=src.id, full=full)
+        source_id = src.id
+    _enqueue(ctx, source_id, token)
+    return token
+
+
+def _start(src: Source) -> str:
+    token = uuid.uuid4().hex
+    src.run_token, src.state, src.counts = token, "queued", {}
+    src.last_started_at = src.heartbeat_at = utcnow()
+    src.last_error = None
+    src.next_run_at = utcnow() + timedelta(minutes=src.interval_minutes or DEFAULT_INTERVAL)
+    return token
+
+
+def _enqueue(ctx: Context, source_id: int, token: str) -> None:
+    with ctx.unit_of_work() as session:
+        src = session.get(Source, source_id)
+        if src is None or src.run_token != token:
+            return
+        rq_id = f"woo-source-{source_id}-{token[:12]}-{src.steps}-{uuid.uuid4().hex[:6]}"
+        src.rq_id = rq_id
+    try:
+        ctx.queue.enqueue("woo.worker.sync_source", source_id, token, job_id=rq_id, queue="woo")
+    except Exception as exc:  # Redis down: visible, resumed by the tick
+        log.warning("could not enqueue sync of source %s: %s", source_id, exc)
+        with ctx.unit_of_work() as session:
+            src = session.get(Source, source_id)
+            if src is not None and src.run_token == token:
+                src.state, src.last_error = "error", "Wachtrij niet bereikbaar (Redis); de synchronisatie wordt later hervat."
+
+
+def run_until_done(ctx: Context, ref, max_steps: int = 100_000) -> dict:
+    """Run the queued chain of ``ref`` in this process (the CLI's ``--wait`` and scripts): step by step."""
+    with ctx.unit_of_work() as session:
+        src = _find(session, ref)
+        source_id, token = src.id, src.run_token
+    for _ in range(max_steps):
+        if not token or step(ctx, source_id, token, chain=False) != "more":
+            break
+    return status(ctx, source_id)
+
+
+# --------------------------------------------------------------------------- one step
+
+@dataclass
+class _Work:
+    source_id: int
+    organisation_id: int
+    org_uri: str | None
+    kind: str
+    name: str
+    steps: int
+    auto: bool
+    created: set = field(default_factory=set)  # remote ids taken in during this step
+
+
+def step(ctx: Context, source_id: int, token: str, chain: bool = True) -> str:
+    """One batch of a sync chain (the rq job ``woo.worker.sync_source``). Returns ``more``, ``done``,
+    ``error`` or ``stale`` (another chain or a disabled source: nothing done)."""
+    with ctx.unit_of_work() as session:
+        src = session.get(Source, source_id)
+        if src is None or not src.enabled or src.run_token != token:
+            return "stale"
+        src.state, src.heartbeat_at = "running", utcnow()
+        phase, cursor = src.phase, src.cursor
+        work = _Work(src.id, src.organisation_id, src.organisation.tooi_uri if src.organisation else None,
+                     src.kind, src.name, src.steps, bool(src.auto_publish))
+        kind, config, sealed = src.kind, dict(src.config or {}), src.secret
+    try:
+        connector = registry.build(kind, config, _unseal(ctx, sealed))
+        batch = connector.snapshot(cursor) if phase == "snapshot" else connector.changes(cursor)
+    except base.CursorExpired as exc:
+        with ctx.unit_of_work() as session:
+            src = session.get(Source, source_id)
+            if src.run_token != token or src.steps != work.steps:
+                return "stale"
+            src.phase, src.cursor, src.changes_cursor = "snapshot", None, None
+            src.note = f"{exc} ({_now_label()})"
+            src.counts = _add(src.counts, {"resyncs": 1})
+            audit.record(session, SYSTEM.label, "source.cursor_expired", None, source=source_id)
+        return _next(ctx, source_id, token, chain)
+    except base.ConnectorError as exc:
+        return _fail(ctx, source_id, token, str(exc), retry_after=getattr(exc, "retry_after", None))
+    except Exception as exc:  # noqa: BLE001 - a bug or an unexpected answer: shown, logged with traceback
+        log.exception("sync step of source %s failed", source_id)
+        return _fail(ctx, source_id, token, f"Synchronisatie mislukt door een onverwachte fout ({type(exc).__name__}); "
+                                            "de details staan in het logboek van de worker.")
+    counts: dict = {"pages": 1, "records": len(batch.records)}
+    problems = [{"where": p.where, "message": p.message} for p in batch.problems]
+    # 2. files first, each in its own ingest transaction with its mapping
+    with tempfile.TemporaryDirectory(prefix="woo-source-") as tmpdir:
+        _fetch_all(ctx, connector, work, batch, counts, problems, tmpdir)
+    # 3. the rest of the page and the cursor, in one transaction
+    withdrawn_dossiers: list[str] = []
+    with ctx.unit_of_work() as session:
+        for record in batch.records:
+            if isinstance(record, base.RemoteMeeting):
+                _apply_meeting(session, work, record, counts, problems)
+            elif isinstance(record, base.RemoteDocument):
+                _apply_document(session, ctx, work, record, counts, problems)
+            elif isinstance(record, base.RemoteDeletion):
+                _apply_deletion(session, work, record, counts, withdrawn_dossiers)
+        counts["problems"] = len(problems)
+        values = {"steps": work.steps + 1, "heartbeat_at": utcnow(),
+                  "cursor": batch.next_cursor if batch.next_cursor is not None else cursor}
+        src = session.get(Source, source_id)
+        if phase == "snapshot" and batch.changes_cursor and not src.changes_cursor:
+            values["changes_cursor"] = batch.changes_cursor
+        done = not batch.has_more
+        if done and phase == "snapshot":
+            values["phase"] = "changes"
+            # no X-Changes-Cursor: the change feed from its beginning (API.md: "omit to start from the beginning")
+            values["cursor"] = values.get("changes_cursor") or src.changes_cursor or None
+        values["counts"] = _add(src.counts, counts)
+        values["totals"] = _add(src.totals, counts)
+        values["problems"] = ([dict(p, at=_now_label()) for p in problems] + list(src.problems or []))[:MAX_PROBLEMS]
+        # compare-and-set: a second run of this very step (a recovered duplicate) changes nothing
+        moved = session.execute(update(Source).where(Source.id == source_id, Source.steps == work.steps,
+                                                     Source.run_token == token).values(**values)
+                                .execution_options(synchronize_session=False)).rowcount
+        if not moved:
+            session.rollback()
+            return "stale"
+    for dossier_id in withdrawn_dossiers:
+        _withdraw_dossier(ctx, dossier_id)
+    if counts.get("withdrawn"):
+        from woo.services import feeds
+
+        feeds.refresh_pending(ctx)  # withdrawn documents leave the stored sitemaps now, as on a manual withdrawal
+    if batch.has_more:
+        return _next(ctx, source_id, token, chain)
+    _finish(ctx, source_id, token, connector)
+    return "done"
+
+
+def _fetch_all(ctx: Context, connector, work: _Work, batch, counts: dict, problems: list, tmpdir: str) -> None:
+    for record in batch.records:
+        if isinstance(record, base.RemoteDocument):
+            try:
+                _fetch_if_needed(ctx, connector, work, record, counts, problems, tmpdir)
+            except Exception as exc:  # noqa: BLE001 - one document's trouble never stops the page
+                log.exception("source %s: document %s failed", work.source_id, record.remote_id)
+                problems.append({"where": record.remote_id, "message": "Document niet verwerkt door een onverwachte "
+                                                                      f"fout ({type(exc).__name__})."})
+
+
+def _next(ctx: Context, source_id: int, token: str, chain: bool) -> str:
+    if chain:
+        _enqueue(ctx, source_id, token)
+    return "more"
+
+
+def _finish(ctx: Context, source_id: int, token: str, connector) -> None:
+    try:
+        fresh = connector.freshness() or None
+    except base.ConnectorError as exc:
+        fresh = {"fout": str(exc)}
+    except Exception:  # noqa: BLE001 - freshness is informative; never fail a sync on it
+        log.exception("freshness of source %s", source_id)
+        fresh = None
+    with ctx.unit_of_work() as session:
+        src = session.get(Source, source_id)
+        if src is None or src.run_token != token:
+            return
+        src.state, src.run_token, src.rq_id = "idle", None, None
+        src.last_finished_at = src.heartbeat_at = utcnow()
+        src.next_run_at = utcnow() + timedelta(minutes=src.interval_minutes or DEFAULT_INTERVAL)
+        if fresh is not None:
+            src.freshness, src.freshness_at = fresh, utcnow()
+        audit.record(session, SYSTEM.label, "source.synced", None, source=source_id, counts=dict(src.counts or {}))
+    auto_publish(ctx, source_id)
+
+
+def _fail(ctx: Context, source_id: int, token: str, message: str, retry_after: float | None = None) -> str:
+    with ctx.unit_of_work() as session:
+        src = session.get(Source, source_id)
+        if src is None or src.run_token != token:
+            return "stale"
+        src.state, src.last_error, src.run_token, src.rq_id = "error", f"{message} ({_now_label()})", None, None
+        src.heartbeat_at = src.last_finished_at = utcnow()
+        wait = timedelta(seconds=retry_after) if retry_after else timedelta(minutes=min(30, src.interval_minutes))
+        src.next_run_at = utcnow() + max(wait, timedelta(minutes=1))
+        audit.record(session, SYSTEM.label, "source.sync_failed", None, source=source_id, reason=message[:500])
+    return "error"
+
+
+def _add(a: dict | None, b: dict) -> dict:
+    out = dict(a or {})
+    for k, v in b.items():
+        out[k] = out.get(k, 0) + v
+    return out
+
+
+def _now_label() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+# --------------------------------------------------------------------------- documents
+
+def _fingerprint(record: base.RemoteDocument) -> str:
+    data = asdict(record)
+    data["extra"] = {k: v for k, v in (record.extra or {}).items() if k not in ("commit_id",)}
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _file_key(record: base.RemoteDocument) -> str | None:
+    f = record.file
+    return None if f is None else f"{f.url}|{f.size}|{f.content_type}"
+
+
+def _item(session: Session, source_id: int, remote_id: str) -> SourceItem | None:
+    return session.execute(select(SourceItem).where(SourceItem.source_id == source_id,
+                                                    SourceItem.remote_id == remote_id)).scalar_one_or_none()
+
+
+def _fetch_if_needed(ctx: Context, connector, work: _Work, record: base.RemoteDocument, counts: dict,
+                     problems: list, tmpdir: str) -> None:
+    """Download and take in the file of a new document, or of a document whose file changed."""
+    with ctx.unit_of_work() as session:
+        item = _item(session, work.source_id, record.remote_id)
+        document_id = item.document_id if item else None
+        known_file, known_sha = (item.file_url, item.file_sha256) if item else (None, None)
+        deleted = bool(item and item.deleted)
+        doc_status = session.get(Document, document_id).status if document_id else None
+    if record.file is None:
+        if document_id is None:
+            problems.append({"where": record.remote_id, "message": "Document zonder bestand bij de bron; niet opgenomen."})
+            counts["skipped"] = counts.get("skipped", 0) + 1
+        return
+    if document_id is not None and not deleted and known_file == _file_key(record):
+        return  # the file is as before; metadata is step 3's
+    if document_id is not None and doc_status in (Status.ARCHIVED, Status.DESTROYED):
+        return
+    path = Path(tmpdir) / "download"
+    try:
+        try:
+            with path.open("wb") as out:
+                remote_type = connector.download(record.file, out, ctx.settings.max_upload_bytes)
+        except base.FileProblem as exc:
+            problems.append({"where": record.remote_id, "message": str(exc)})
+            _note_file_problem(ctx, work, record, str(exc))
+            return
+        filename = _filename(record)
+        if document_id is None:
+            _ingest_new(ctx, work, record, path, filename, remote_type, counts, problems)
+        else:
+            sha = _sha256(path)
+            if sha == known_sha:
+                with ctx.unit_of_work() as session:
+                    item = _item(session, work.source_id, record.remote_id)
+                    item.file_url = _file_key(record)
+                return
+            _replace_file(ctx, work, record, document_id, doc_status, path, filename, sha, counts, problems)
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def _filename(record: base.RemoteDocument) -> str:
+    name = (record.file.filename or "").strip() if record.file else ""
+    if not name:
+        tail = record.file.url.rsplit("/", 1)[-1].split("?")[0] if record.file else ""
+        name = tail if "." in tail else f"{tail or 'document'}.pdf"
+    return name[:250]
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _note_file_problem(ctx: Context, work: _Work, record: base.RemoteDocument, message: str) -> None:
+    with ctx.unit_of_work() as session:
+        item = _item(session, work.source_id, record.remote_id)
+        if item is None:
+            item = SourceItem(source_id=work.source_id, remote_id=record.remote_id, kind="document", deleted=False)
+            session.add(item)
+        item.problem = message[:2000]
+        item.file_url = None  # try again on the next sync
+
+
+class _AlreadyTaken(Exception):
+    pass
+
+
+def _ingest_new(ctx: Context, work: _Work, record: base.RemoteDocument, path: Path, filename: str,
+                remote_type: str | None, counts: dict, problems: list) -> None:
+    from woo.services.ingest import ingest
+
+    def within(session: Session, doc: Document) -> None:
+        item = session.execute(select(SourceItem).where(SourceItem.source_id == work.source_id,
+                                                        SourceItem.remote_id == record.remote_id)
+                               .with_for_update()).scalar_one_or_none()
+        if item is not None and item.document_id is not None:
+            raise _AlreadyTaken()  # a duplicate run of this step got here first: roll this document back
+        if item is None:
+            item = SourceItem(source_id=work.source_id, remote_id=record.remote_id, kind="document", deleted=False)
+            session.add(item)
+        item.document_id, item.problem, item.deleted = doc.id, None, False
+        item.file_url, item.file_sha256 = _file_key(record), doc.files[0].sha256 if doc.files else None
+        item.fingerprint, item.remote_modified = _fingerprint(record), record.modified  # mapped here, once
+        if record.meeting_id and item.meeting_remote_id is None:
+            item.meeting_remote_id = record.meeting_id
+        _check_type(doc, remote_type, record, problems)
+        _map_metadata(session, work, doc, record, item)
+        if doc.publication_id is None and not item.meeting_remote_id:
+            hint = rules.loose_hint(record.title, record.kind, bool(record.received))
+            if hint:
+                _suggest(doc, hint[0], hint[1])
+        session.flush()
+        _link(session, work, item)
+
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        result = ingest(ctx, SYSTEM, work.organisation_id, filename, path=path, source=work.kind[:20],
+                        title=_title(record), within=within)
+    except (_AlreadyTaken, IntegrityError):  # the mapping's unique key: never two documents for one remote id
+        counts["unchanged"] = counts.get("unchanged", 0) + 1
+        return
+    if result.status == "accepted":
+        counts["documents_created"] = counts.get("documents_created", 0) + 1
+        work.created.add(record.remote_id)
+    elif result.status == "duplicate":
+        problems.append({"where": record.remote_id,
+                         "message": f"Hetzelfde bestand is al opgenomen (document {result.document_id}); gekoppeld."})
+        with ctx.unit_of_work() as session:
+            item = _item(session, work.source_id, record.remote_id)
+            if item is None:
+                item = SourceItem(source_id=work.source_id, remote_id=record.remote_id, kind="document", deleted=False)
+                session.add(item)
+            taken = session.execute(select(SourceItem.id).where(SourceItem.document_id == result.document_id,
+                                                                SourceItem.remote_id != record.remote_id)).first()
+            if taken:  # another remote id owns that document: keep this one visible, never merge silently
+                item.problem = f"Zelfde bestand als document {result.document_id} van een ander record."
+                item.file_url = _file_key(record)
+            else:
+                item.document_id, item.file_url, item.problem = result.document_id, _file_key(record), None
+                session.flush()
+                _link(session, work, item)
+    else:
+        message = f"Bestand geweigerd: {result.reason}"
+        problems.append({"where": record.remote_id, "message": message})
+        _note_file_problem(ctx, work, record, message)
+        with ctx.unit_of_work() as session:  # a rejected file is not fetched again until it changes
+            _item(session, work.source_id, record.remote_id).file_url = _file_key(record)
+
+
+def _check_type(doc: Document, remote_type: str | None, record: base.RemoteDocument, problems: list) -> None:
+    declared = (record.file.content_type if record.file else None) or remote_type
+    original = doc.file("original") if doc.files else None
+    actual = original.mime_type if original else None
+    if declared and actual and declared.split(";")[0].strip().lower() != actual.lower():
+        problems.append({"where": record.remote_id,
+                         "message": f"Het bestand is {actual}, niet {declared} zoals de bron zegt; opgenomen als {actual}."})
+
+
+def _title(record: base.RemoteDocument) -> str:
+    from woo.domain import text
+
+    title = " ".join((record.title or "").split())[:1000]
+    try:
+        return text.check_text(title, "De titel") or record.remote_id
+    except text.InvalidText:
+        return "".join(ch for ch in title if ch.isprintable()) or record.remote_id
+
+
+def _replace_file(ctx: Context, work: _Work, record: base.RemoteDocument, document_id: str, doc_status: str,
+                  path: Path, filename: str, sha: str, counts: dict, problems: list) -> None:
+    """A changed file: a new version. Published: a correction through the gate (the old file stays public
+    until the new one passes). Otherwise: the new original replaces the old, and the jobs run again."""
+    from woo.services import correction
+
+    if doc_status == Status.PUBLISHED:
+        reason = tooi.reden_verwijdering("correctie procedurele fout")
+        try:
+            correction.submit(ctx, SYSTEM, document_id, path, filename, reason, error=SourceError)
+        except SourceError as exc:
+            problems.append({"where": record.remote_id, "message": f"Nieuwe versie niet aangeboden: {exc}"})
+            return
+    elif doc_status == Status.WITHDRAWN:
+        problems.append({"where": record.remote_id, "message": "Nieuwe versie van een ingetrokken document; niet opnieuw opgenomen."})
+        return
+    else:
+        _replace_original(ctx, document_id, path, filename, sha)
+    with ctx.unit_of_work() as session:
+        item = _item(session, work.source_id, record.remote_id)
+        item.file_url, item.file_sha256, item.problem = _file_key(record), sha, None
+        audit.record(session, SYSTEM.label, "source.file_changed", document_id, source=work.source_id, sha256=sha)
+    counts["files_replaced"] = counts.get("files_replaced", 0) + 1
+
+
+def _replace_original(ctx: Context, document_id: str, path: Path, filename: str, sha: str) -> None:
+    from woo.adapters.models import Job, PrivacyFinding, StoredFile
+    from woo.intake.identify import identify
+    from woo.services import jobs
+    from woo.services.ingest import object_key
+
+    ident = identify(path, filename)
+    if not ident.accepted:
+        raise SourceError(ident.reason or "Bestandsformaat niet toegestaan.")
+    key = object_key(document_id)
+    stored = ctx.store.put_file(key, path, ident.mime)
+    try:
+        with ctx.unit_of_work() as session:
+            doc = session.get(Document, document_id)
+            old_keys = [f.object_key for f in doc.files]
+            for f in list(doc.files):
+                session.delete(f)
+            for j in list(doc.jobs):
+                session.delete(j)
+            for f in session.execute(select(PrivacyFinding).where(PrivacyFinding.document_id == document_id)).scalars():
+                session.delete(f)
+            session.flush()
+            session.add(StoredFile(document_id=document_id, role="original", object_key=key,
+                                   version_id=stored.version_id, filename=filename, size=path.stat().st_size,
+                                   sha256=sha, mime_type=ident.mime, puid=ident.puid, format_name=ident.format_name))
+            doc.format_kind = ident.kind
+            doc.suggestion = None
+            job = Job(document_id=document_id, kind="extract")
+            session.add(job)
+            session.flush()
+            job_id = job.id
+    except BaseException:
+        ctx.store.delete_all_versions(key)
+        raise
+    for old in old_keys:
+        ctx.store.delete_all_versions(old)
+    jobs.dispatch(ctx, job_id)
+
+
+def _map_metadata(session: Session, work: _Work, doc: Document, record: base.RemoteDocument,
+                  item: SourceItem) -> bool:
+    """The remote's metadata onto the document (confirmed by the source); True if anything changed."""
+    from woo.services import privacy
+
+    meta = dict(doc.metadata_ or {})
+    confirmed = dict(meta.get("confirmed") or {})
+    before = (doc.title, dict(confirmed))
+    title = _title(record)
+    if doc.status != Status.PUBLISHED:  # a published title changes only through the officer (privacy gate)
+        doc.title = title
+        confirmed["title"] = title
+    identifiers = [i[:200] for i in record.identifiers or (record.remote_id,)][:20]
+    confirmed["identifiers"] = list(dict.fromkeys([*(confirmed.get("identifiers") or []), *identifiers]))[:20]
+    if work.org_uri:
+        confirmed["organisation"] = work.org_uri
+    if record.document_date:
+        confirmed["date.vaststelling" if item.meeting_remote_id else "date.creatie"] = record.document_date.isoformat()
+        if not item.meeting_remote_id:
+            doc.document_date = datetime.combine(record.document_date, time.min, timezone.utc)
+    if record.received:
+        confirmed["date.ontvangst"] = record.received.isoformat()
+    meta["confirmed"] = confirmed
+    meta["intake"] = {"source_id": work.source_id, "source": work.name, "kind": work.kind,
+                      "remote_id": record.remote_id, "remote_kind": record.kind, "creator": record.creator,
+                      "modified": record.modified.isoformat() if record.modified else None,
+                      "supplier": (record.extra or {}).get("supplier"),
+                      **({"pending_title": title} if doc.status == Status.PUBLISHED and title != doc.title else {})}
+    if record.modified and doc.status != Status.PUBLISHED:
+        meta["intake"]["lastmod"] = record.modified.isoformat()
+    doc.metadata_ = meta
+    changed = (doc.title, confirmed) != before
+    if changed:
+        privacy.scan_metadata(session, doc)  # what will be public is checked like the text
+    return changed
+
+
+def _apply_document(session: Session, ctx: Context, work: _Work, record: base.RemoteDocument, counts: dict,
+                    problems: list) -> None:
+    item = _item(session, work.source_id, record.remote_id)
+    if item is None or item.document_id is None:
+        return  # its file could not be taken in (a problem is noted); tried again next time
+    fingerprint = _fingerprint(record)
+    if record.meeting_id and item.meeting_remote_id is None:
+        item.meeting_remote_id = record.meeting_id
+    if item.fingerprint == fingerprint and not item.deleted:
+        _link(session, work, item)
+        if record.remote_id not in work.created:
+            counts["unchanged"] = counts.get("unchanged", 0) + 1
+        return
+    doc = session.get(Document, item.document_id)
+    created = item.fingerprint is None
+    if doc is not None and doc.status not in (Status.ARCHIVED, Status.DESTROYED, Status.WITHDRAWN):
+        changed = _map_metadata(session, work, doc, record, item)
+        if changed and not created:
+            audit.record(session, SYSTEM.label, "source.metadata_updated", doc.id, source=work.source_id,
+                         remote_id=record.remote_id)
+        if not created:
+            counts["documents_updated"] = counts.get("documents_updated", 0) + 1
+        if doc.publication_id is None and doc.category is None:
+            hint = rules.loose_hint(record.title, record.kind, bool(record.received))
+            if hint and not item.meeting_remote_id:
+                _suggest(doc, hint[0], hint[1])
+    item.fingerprint, item.remote_modified, item.deleted = fingerprint, record.modified, False
+    _link(session, work, item)
+
+
+def _suggest(doc: Document, code: str, reason: str) -> None:
+    cat = tooi.category_by_code(code)
+    if cat is None or (doc.suggestion and doc.suggestion.get("category") == cat.uri):
+        return
+    doc.suggestion = {"category": cat.uri, "label": cat.label, "confidence": 0.9, "alternatives": [],
+                      "reasons": ["Context: " + reason], "uncertain": False, "context": True}
+
+
+def _apply_deletion(session: Session, work: _Work, record: base.RemoteDeletion, counts: dict,
+                    withdrawn_dossiers: list) -> None:
+    """Removed at the source: a published document is withdrawn (TOOI reason), the record stays in woo's
+    archive; an unpublished one is marked and never published by the connector."""
+    from woo.services import publication
+
+    item = _item(session, work.source_id, record.remote_id)
+    if item is None or item.deleted:
+        return
+    item.deleted = True
+    counts["deleted"] = counts.get("deleted", 0) + 1
+    reason = tooi.reden_verwijdering("correctie procedurele fout")
+    if item.document_id:
+        doc = session.get(Document, item.document_id)
+        if doc is not None:
+            meta = dict(doc.metadata_ or {})
+            meta["intake"] = {**(meta.get("intake") or {}), "deleted_at_source": _now_label()}
+            doc.metadata_ = meta
+            if doc.status == Status.PUBLISHED:
+                publication.mark_withdrawn(session, SYSTEM, doc, reason, source=work.source_id,
+                                           remote_id=record.remote_id)
+                counts["withdrawn"] = counts.get("withdrawn", 0) + 1
+            else:
+                # not public yet: out of its meeting dossier, so publishing the dossier never publishes it
+                placed = session.get(DossierDocument, doc.id)
+                if placed is not None and doc.status in (Status.CONCEPT, Status.READY):
+                    session.delete(placed)
+                    doc.publication_id, doc.category = None, None
+                    doc.status = Status.CONCEPT.value
+                audit.record(session, SYSTEM.label, "source.deleted_at_source", doc.id, source=work.source_id)
+    if item.dossier_id:
+        d = session.get(Dossier, item.dossier_id)
+        if d is not None and d.status == "openbaar":
+            withdrawn_dossiers.append(d.id)
+
+
+def _withdraw_dossier(ctx: Context, dossier_id: str) -> None:
+    from woo.services import dossiers
+
+    try:
+        dossiers.withdraw(ctx, SYSTEM, dossier_id, "correctie procedurele fout")
+    except Exception as exc:  # noqa: BLE001 - shown on the dossier; the sync goes on
+        log.warning("withdrawing dossier %s deleted at source failed: %s", dossier_id, exc)
+
+
+# --------------------------------------------------------------------------- meetings
+
+def _apply_meeting(session: Session, work: _Work, record: base.RemoteMeeting, counts: dict, problems: list) -> None:
+    from woo.services import dossiers
+
+    item = _item(session, work.source_id, record.remote_id)
+    fingerprint = hashlib.sha256(json.dumps(asdict(record), sort_keys=True, default=str).encode()).hexdigest()
+    if item is not None and item.fingerprint == fingerprint and item.dossier_id and not item.deleted:
+        counts["unchanged"] = counts.get("unchanged", 0) + 1
+        return
+    title = " ".join((record.title or record.remote_id).split())[:480]
+    category = tooi.category_by_code(rules.meeting_category_code(record.committee, record.title))
+    d = session.get(Dossier, item.dossier_id) if item and item.dossier_id else None
+    if d is None:
+        d = dossiers.create_in(session, SYSTEM, work.organisation_id,
+                               {"title": title, "kind": Kind.VERGADERING.value, "category": category.uri,
+                                "reference": record.remote_id[:200],
+                                "decision_date": record.start.date().isoformat() if record.start else None,
+                                "summary": rules.meeting_reason(record.committee, record.title)})
+        if item is None:
+            item = SourceItem(source_id=work.source_id, remote_id=record.remote_id, kind="meeting", deleted=False)
+            session.add(item)
+        item.dossier_id = d.id
+        counts["meetings_created"] = counts.get("meetings_created", 0) + 1
+    else:
+        if d.title != title and d.status in ("concept", "gereed"):
+            d.title = title
+        counts["meetings_updated"] = counts.get("meetings_updated", 0) + 1
+    item.fingerprint, item.remote_modified, item.deleted = fingerprint, record.modified, False
+    session.flush()
+    # the agenda: every document on it points at this meeting (placeholders for those not yet here)
+    on_agenda = {d: a.title for a in record.agenda for d in a.document_ids}
+    known = {i.remote_id: i for i in session.execute(select(SourceItem).where(
+        SourceItem.source_id == work.source_id, SourceItem.remote_id.in_(list(on_agenda)))).scalars()} if on_agenda else {}
+    for doc_remote, agenda_title in on_agenda.items():
+        doc_item = known.get(doc_remote)
+        if doc_item is None:
+            doc_item = SourceItem(source_id=work.source_id, remote_id=doc_remote, kind="document", deleted=False)
+            session.add(doc_item)
+        doc_item.meeting_remote_id, doc_item.agenda_item = record.remote_id, (agenda_title or "")[:1000]
+    session.flush()
+    for doc_item in session.execute(select(SourceItem).where(SourceItem.source_id == work.source_id,
+                                                             SourceItem.meeting_remote_id == record.remote_id,
+                                                             SourceItem.document_id.is_not(None))).scalars():
+        _link(session, work, doc_item, problems)
+
+
+def _link(session: Session, work: _Work, item: SourceItem, problems: list | None = None) -> None:
+    """Put a mapped document in its meeting's dossier once both are in woo (either may come first)."""
+    from woo.domain.dossiers import DossierError
+    from woo.services import dossiers
+
+    if not item.document_id or not item.meeting_remote_id or item.deleted:
+        return
+    meeting = _item(session, work.source_id, item.meeting_remote_id)
+    if meeting is None or not meeting.dossier_id:
+        return
+    d = session.get(Dossier, meeting.dossier_id)
+    doc = session.get(Document, item.document_id)
+    if d is None or doc is None:
+        return
+    placement = rules.place(item.agenda_item, doc.title, (doc.metadata_ or {}).get("intake", {}).get("remote_kind"),
+                            d.title)
+    existing = session.get(DossierDocument, item.document_id)
+    if existing is not None:
+        # the agenda arrived after the document (a late attachment): its item may change the role (2a/2c)
+        if (existing.dossier_id == d.id and existing.role != placement.role.value
+                and doc.status in (Status.CONCEPT, Status.READY)):
+            existing.role = placement.role.value
+            dossiers._categorise(d, existing)
+            _context_suggestion(doc, d, placement)
+        return
+    position = session.execute(select(func.count()).select_from(DossierDocument)
+                               .where(DossierDocument.dossier_id == d.id)).scalar_one()
+    try:
+        dossiers.attach(session, SYSTEM, d, doc, placement.role, position)
+    except DossierError as exc:
+        if problems is not None:
+            problems.append({"where": item.remote_id, "message": f"Niet in de vergadering gezet: {exc}"})
+        return
+    _context_suggestion(doc, d, placement)
+    audit.record(session, SYSTEM.label, "source.placed", doc.id, source=work.source_id, dossier=d.id,
+                 role=placement.role.value, reason=placement.reason)
+
+
+def _context_suggestion(doc: Document, d: Dossier, placement: rules.Placement) -> None:
+    cat = tooi.category_by_uri(doc.category)
+    reasons = [f"Context: {placement.reason}"]
+    if placement.role != Role.INGEKOMEN_STUK:
+        college = d.category == tooi.category_by_code("2d").uri
+        reasons.append("Context: " + rules.meeting_reason("college" if college else None, None))
+    doc.suggestion = {"category": doc.category, "label": cat.label if cat else None, "confidence": 1.0,
+                      "alternatives": [], "reasons": reasons, "uncertain": False, "context": True}
+
+
+# --------------------------------------------------------------------------- auto-publication
+
+def auto_publish(ctx: Context, ref) -> int:
+    """Publish what the organisation switched on for this source (per category), only what passes every
+    check (the privacy gate, metadata): loose documents one by one, a meeting dossier as a whole once all its
+    documents are in switched-on categories. Returns how many documents became public."""
+    from woo.services import dossiers, publication
+
+    with ctx.unit_of_work() as session:
+        src = _find(session, ref)
+        allowed = set(src.auto_publish or [])
+        if not allowed or not src.enabled:
+            return 0
+        source_id = src.id
+        rows = session.execute(select(Document.id, Document.publication_id, Document.category).join(
+            SourceItem, SourceItem.document_id == Document.id).where(
+            SourceItem.source_id == source_id, SourceItem.deleted.is_(False), Document.status == Status.READY)).all()
+        loose = [r.id for r in rows if r.publication_id is None and r.category in allowed]
+        dossier_ids = {r.publication_id for r in rows if r.publication_id}
+        eligible = []
+        for dossier_id in dossier_ids:
+            cats = set(session.execute(select(Document.category).where(Document.publication_id == dossier_id)).scalars())
+            d = session.get(Dossier, dossier_id)
+            if d is not None and d.status in ("concept", "gereed") and cats <= allowed:
+                eligible.append(dossier_id)
+    published = 0
+    if loose:
+        published += len(publication.publish(ctx, SYSTEM, loose).published)
+    for dossier_id in eligible:
+        try:
+            with ctx.unit_of_work() as session:
+                was = session.get(Dossier, dossier_id).status
+            if was == "concept":
+                dossiers.set_status(ctx, SYSTEM, dossier_id, "gereed")
+            result = dossiers.publish(ctx, SYSTEM, dossier_id)
+            if not result.ok and was == "concept":
+                dossiers.set_status(ctx, SYSTEM, dossier_id, "concept")  # back as it was: the officer decides
+        except Exception as exc:  # noqa: BLE001 - refused: stays for the officer
+            log.info("auto-publication of dossier %s refused: %s", dossier_id, exc)
+            continue
+        published += len(result.published)
+    if published:
+        with ctx.unit_of_work() as session:
+            src = session.get(Source, source_id)
+            src.counts = _add(src.counts, {"published": published})
+            src.totals = _add(src.totals, {"published": published})
+    return published
+
+
+# --------------------------------------------------------------------------- schedule and recovery
+
+def tick(ctx: Context, now: datetime | None = None) -> dict:
+    """The maintenance round's part: start due incremental syncs, resume chains whose worker died, retry
+    auto-publication (privacy scans finish after the sync)."""
+    now = now or utcnow()
+    started, resumed = [], []
+    with ctx.unit_of_work() as session:
+        for src in session.execute(select(Source).where(Source.enabled.is_(True))).scalars():
+            due = src.next_run_at is None or _aware(src.next_run_at) <= now
+            if src.state in ("idle", "error") and due:
+                started.append((src.id, _start(src)))
+            elif src.state in ("queued", "running") and src.run_token and (
+                    src.heartbeat_at is None or _aware(src.heartbeat_at) < now - STALE_AFTER):
+                if not _rq_alive(ctx, src.rq_id):
+                    src.heartbeat_at = now
+                    resumed.append((src.id, src.run_token))
+        auto = [s.id for s in session.execute(select(Source).where(Source.enabled.is_(True))).scalars()
+                if s.auto_publish]
+    for source_id, token in started + resumed:
+        _enqueue(ctx, source_id, token)
+    published = 0
+    for source_id in auto:
+        try:
+            published += auto_publish(ctx, source_id)
+        except Exception:  # noqa: BLE001 - next round
+            log.exception("auto-publication of source %s", source_id)
+    return {"started": len(started), "resumed": len(resumed), "published": published}
+
+
+def recover(ctx: Context) -> int:
+    """At worker start: chains left queued/running whose rq job is gone or dead are enqueued again."""
+    resumed = []
+    with ctx.unit_of_work() as session:
+        for src in session.execute(select(Source).where(Source.enabled.is_(True),
+                                                        Source.state.in_(["queued", "running"]))).scalars():
+            if src.run_token and not _rq_alive(ctx, src.rq_id):
+                resumed.append((src.id, src.run_token))
+    for source_id, token in resumed:
+        _enqueue(ctx, source_id, token)
+    return len(resumed)
+
+
+def _rq_alive(ctx: Context, rq_id: str | None) -> bool:
+    redis = getattr(ctx.queue, "redis", None)
+    if redis is None or not rq_id:
+        return False
+    from rq.job import Job as RqJob
+
+    try:
+        job = RqJob.fetch(rq_id, connection=redis)
+        status_ = str(job.get_status(refresh=True)).split(".")[-1].lower()
+    except Exception:  # noqa: BLE001 - NoSuchJobError: gone
+        return False
+    if status_ == "started":  # a worker killed with -9 leaves its job 'started': alive only while it beats
+        beat = getattr(job, "last_heartbeat", None)
+        if beat is None:
+            return True
+        beat = beat if beat.tzinfo else beat.replace(tzinfo=timezone.utc)
+        return utcnow() - beat < HEARTBEAT_GRACE
+    return status_ in ("queued", "deferred", "scheduled")
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+__all__ = ["SourceError", "add", "set_enabled", "configure", "list_sources", "status", "sync", "step",
+           "run_until_done", "auto_publish", "tick", "recover"]
+_ = date  # re-exported types used in annotations elsewhere
