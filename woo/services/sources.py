@@ -699,6 +699,9 @@ def _map_metadata(session: Session, work: _Work, doc: Document, record: base.Rem
             doc.document_date = datetime.combine(record.document_date, time.min, timezone.utc)
     if record.received:
         confirmed["date.ontvangst"] = record.received.isoformat()
+    language = tooi.language_code(record.language) if record.language else None
+    if language:  # the remote's own statement (ZGW taal); detection at extraction does not overrule it
+        confirmed["language"] = doc.language = language
     meta["confirmed"] = confirmed
     meta["intake"] = {"source_id": work.source_id, "source": work.name, "kind": work.kind,
                       "remote_id": record.remote_id, "remote_kind": record.kind, "creator": record.creator,
