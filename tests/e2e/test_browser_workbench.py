@@ -59,6 +59,10 @@ def test_checked_title_download_name_withdrawal_and_reflow(live_server, woo_ctx,
         expect(title_field).to_be_visible()  # publishing asks for the title: the file name is never public
         assert "oudegracht" not in title_field.input_value().lower()
         title_field.fill("Besluit op aanvraag kapvergunning")
+        # no date in the text and too few words for the language: the form asks for both, nothing is made up
+        page.get_by_label("Datum van het document", exact=False).fill("2026-11-02")
+        page.get_by_label("Handeling op die datum").select_option("ondertekening")
+        page.get_by_label("Taal van het document", exact=False).select_option("NLD")
         page.get_by_role("button", name="Publiceren").click()
         expect(page.locator(".flash")).to_contain_text("gepubliceerd")
 

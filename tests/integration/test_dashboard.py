@@ -86,7 +86,8 @@ def build_history(ctx, tmp_path, monkeypatch) -> dict:
     privacy.decide(ctx, SYSTEM, d5, bsn, "redact", ground="5.1.1e")
     privacy.decide(ctx, SYSTEM, d5, rest, "redact", ground="5.1.2e")
     _set_date(ctx, d5, at(2026, 5, 1))
-    _publish_at(ctx, clock, d5, at(2026, 5, 4), titles={d5: "Besluit met lakkingen"})  # 3 days
+    # the two-line letter is too short to recognise its language: the publish form asks for it
+    _publish_at(ctx, clock, d5, at(2026, 5, 4), metadata={d5: {"title": "Besluit met lakkingen", "language": "nl"}})
 
     # Woo-besluiten: on time, late, on time with extension, still open past the term, one of 2025
     terms = [("Op tijd", "2026-01-05", "2026-01-20", False), ("Te laat", "2026-02-01", "2026-03-20", False),
