@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import cli_env
 from tests.factories import make_pdf
+from tests.integration.test_publish import make_pdf as dated_pdf
 from tests.obv_server import Feed, ObvServer
 from woo.adapters.models import Document, Dossier, DossierDocument, Job, Source, SourceItem
 from woo.domain import tooi
@@ -27,7 +28,8 @@ def _cat(code: str) -> str:
 
 
 def _pdf(tmp_path, name: str, text: str) -> bytes:
-    return make_pdf(tmp_path / f"{name}.pdf", [text]).read_bytes()
+    # with a date and enough Dutch for the language, as real council documents have (publication asks otherwise)
+    return dated_pdf(tmp_path / f"{name}.pdf", [text]).read_bytes()
 
 
 def _world(feed: Feed, tmp_path) -> dict[str, bytes]:

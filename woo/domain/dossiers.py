@@ -377,14 +377,19 @@ __all__ = [name for name in dir() if not name.startswith("_") and name not in ("
                                                                                "field", "StrEnum", "tooi")]
 
 
-# The decision letter and the inventarislijst of a Woo-besluit are vastgesteld on the decision date: their own
-# date is the dossier's, so publication need not ask for it (woo.services.worklist.date_known).
+# The decision letter and the inventarislijst of a Woo-besluit are vastgesteld on the decision date, a meeting's
+# agenda, stukken, besluitenlijst and verslag belong to the meeting's date (its decision_date): their own date is
+# the dossier's, so publication need not ask for it (woo.services.worklist.date_known). An ingekomen stuk was
+# received before the meeting, on a date of its own.
 ROLES_DATED_BY_DECISION = (Role.BESLUIT, Role.INVENTARISLIJST)
+ROLES_DATED_BY_MEETING = (Role.AGENDA, Role.VERGADERSTUK, Role.BESLUITENLIJST, Role.VERSLAG)
 
 
 def own_date(kind: str, role: str, decision_date: date | None) -> date | None:
     """The date a dossier gives one of its documents, or None when the document must say it itself."""
     if Kind(kind) == Kind.WOO_BESLUIT and Role(role) in ROLES_DATED_BY_DECISION:
+        return decision_date
+    if Kind(kind) == Kind.VERGADERING and Role(role) in ROLES_DATED_BY_MEETING:
         return decision_date
     return None
 
