@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import resource
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -14,3 +15,29 @@ def peak_rss_mb() -> float:
     except OSError:
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+@contextmanager
+def embedded_stack(tmp: Path, database_url: str | None = None):
+    """A real woo context for a benchmark: SeaweedFS S3 and Redis started in ``tmp``, SQLite unless
+    ``database_url`` says otherwise, migrated and bootstrapped; everything stopped again on exit."""
+    from woo.adapters.db import dispose_all
+    from woo.config import load_settings
+    from woo.embedded.servers import RedisServer, S3Server
+    from woo.services.bootstrap import bootstrap_instance
+    from woo.services.context import build_context
+
+    s3 = S3Server(tmp / "s3").start()
+    redis = RedisServer(tmp / "redis").start()
+    try:
+        env = {"WOO_S3_ENDPOINT": s3.endpoint, "WOO_S3_ACCESS_KEY": s3.access_key,
+               "WOO_S3_SECRET_KEY": s3.secret_key, "WOO_REDIS_URL": redis.url, "WOO_SECRET_KEY": "bench",
+               "WOO_DATABASE_URL": database_url or f"sqlite:///{tmp / 'woo.sqlite'}"}
+        settings = load_settings(tmp / "data", env=env)
+        ctx = build_context(settings)
+        bootstrap_instance(settings, ctx)
+        yield ctx
+    finally:
+        dispose_all()
+        redis.stop()
+        s3.stop()

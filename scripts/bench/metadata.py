@@ -29,6 +29,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = Path(os.environ.get("WOO_SHARED") or ROOT.parent / "shared") / "corpus"
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts" / "bench"))
+
+from benchlib import embedded_stack  # noqa: E402
 
 
 class Collect:
@@ -96,23 +99,12 @@ def main(argv=None) -> int:
 
     from woo import worker
     from woo.adapters.models import Document
-    from woo.config import load_settings
-    from woo.embedded.servers import RedisServer, S3Server
     from woo.services import accounts
-    from woo.services.bootstrap import bootstrap_instance
-    from woo.services.context import SYSTEM, build_context
+    from woo.services.context import SYSTEM
     from woo.services.ingest import ingest
 
     tmp = Path(tempfile.mkdtemp(prefix="woo-bench-meta-"))
-    s3 = S3Server(tmp / "s3").start()
-    redis = RedisServer(tmp / "redis").start()
-    try:
-        env = {"WOO_S3_ENDPOINT": s3.endpoint, "WOO_S3_ACCESS_KEY": s3.access_key,
-               "WOO_S3_SECRET_KEY": s3.secret_key, "WOO_REDIS_URL": redis.url, "WOO_SECRET_KEY": "bench",
-               "WOO_DATABASE_URL": f"sqlite:///{tmp / 'woo.sqlite'}"}
-        settings = load_settings(tmp / "data", env=env)
-        ctx = build_context(settings)
-        bootstrap_instance(settings, ctx)
+    with embedded_stack(tmp) as ctx:
         worker.use_context(ctx)
         ctx.queue = queue = Collect()
         with ctx.unit_of_work() as s:
@@ -168,12 +160,7 @@ def main(argv=None) -> int:
                 w.writeheader()
                 w.writerows(rows)
             print(f"per document: {args.tsv}")
-    finally:
-        from woo.adapters.db import dispose_all
-        dispose_all()
-        for server in (redis, s3):
-            server.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
+    shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 
