@@ -17,6 +17,14 @@ from woo.services.ingest import ingest
 CONVENANT = "convenanten"
 
 
+@pytest.fixture(autouse=True)
+def shipped_model_afterwards(woo_ctx):
+    """The suite shares one bucket: a model switched here must not become every later test's model."""
+    yield
+    woo_ctx.store.delete_all_versions(classifier_models.POINTER)
+    classifier_models._loaded.clear()
+
+
 def _ingest_confirmed(ctx, tmp_path, n: int, category_slug: str, start: int = 0) -> list[str]:
     """Documents of a kind the shipped model has never seen, confirmed by an officer as `category_slug`."""
     with ctx.unit_of_work() as s:
