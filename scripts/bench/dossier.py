@@ -30,6 +30,9 @@ JUDGEMENTS = [("Openbaar", ""), ("Deels openbaar", "5.1.2e"), ("Niet openbaar", 
               ("Reeds openbaar", "")]
 
 
+DUTCH = ("In deze notitie staat wat de gemeente heeft besloten over de haven en wat dat betekent voor de "
+         "bewoners, de ondernemers en de bezoekers van het gebied in de komende jaren.")
+
 def make_dossier(out: Path, n: int) -> dict:
     from fpdf import FPDF
     from openpyxl import Workbook
@@ -47,13 +50,14 @@ def make_dossier(out: Path, n: int) -> dict:
             pdf = FPDF()
             pdf.add_page()
             pdf.set_font("Helvetica", size=11)
-            pdf.multi_cell(0, 6, f"Document {10000 + i}. Notitie over het havenbeleid, versie {i}.")
+            # enough Dutch for the language to be recognised, as in a real document (publication asks otherwise)
+            pdf.multi_cell(0, 6, f"Document {10000 + i}. Notitie over het havenbeleid, versie {i}. {DUTCH}")
             zf.writestr(f"documenten/{10000 + i} - notitie.pdf", bytes(pdf.output()))
     wb.save(out / "inventaris.xlsx")
     pdf = FPDF()
     pdf.add_page()
     pdf.set_font("Helvetica", size=11)
-    pdf.multi_cell(0, 6, "Besluit op het Woo-verzoek over het havenbeleid.")
+    pdf.multi_cell(0, 6, f"Besluit op het Woo-verzoek over het havenbeleid, vastgesteld op 3 maart 2025. {DUTCH}")
     pdf.output(str(out / "besluit.pdf"))
     return {"zip": out / "documenten.zip", "inventory": out / "inventaris.xlsx", "decision": out / "besluit.pdf"}
 
@@ -64,7 +68,7 @@ class CollectingQueue:
     def __init__(self):
         self.pending: list[int] = []
 
-    def enqueue(self, func: str, *args, job_id: str | None = None):
+    def enqueue(self, func: str, *args, job_id: str | None = None, queue: str = "woo", **_):
         self.pending.append(args[0])
         return None
 

@@ -40,7 +40,7 @@ class Collect:
     def __init__(self):
         self.pending: list[int] = []
 
-    def enqueue(self, func: str, *args, job_id: str | None = None, queue: str = "woo") -> None:
+    def enqueue(self, func: str, *args, job_id: str | None = None, queue: str = "woo", **_) -> None:
         self.pending.append(args[0])
 
     def run(self, ctx, skip: set[str]) -> None:

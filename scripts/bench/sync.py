@@ -34,7 +34,7 @@ class CollectingQueue:
     def __init__(self):
         self.jobs = 0
 
-    def enqueue(self, func: str, *args, job_id: str | None = None, queue: str = "woo"):
+    def enqueue(self, func: str, *args, job_id: str | None = None, queue: str = "woo", **_):
         self.jobs += 1
         return None
 
