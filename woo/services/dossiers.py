@@ -746,7 +746,15 @@ def refresh_inventory(ctx: Context, actor: Actor, dossier_id: str) -> str | None
         path.write_bytes(pdf)
         if current_id is None:
             return _store_new_inventory(ctx, actor, dossier_id, org_id, path, title)
-        _replace_original(ctx, actor, current_id, path, "inventarislijst.pdf", sha)
+        from woo.services.ingest import replace_original
+
+        def record(session, doc):
+            item = session.get(DossierDocument, doc.id)
+            audit.record(session, actor.label, "dossier.inventory_generated", doc.id, dossier=item.dossier_id,
+                         sha256=sha)
+
+        # the job remaking the list (maybe this very one) keeps its row
+        replace_original(ctx, current_id, path, "inventarislijst.pdf", sha, keep_jobs=("inventory",), within=record)
         return current_id
 
 
@@ -788,44 +796,6 @@ def _store_new_inventory(ctx: Context, actor: Actor, dossier_id: str, org_id: in
         raise
     jobs.dispatch(ctx, job_id)
     return doc_id
-
-
-def _replace_original(ctx: Context, actor: Actor, doc_id: str, path: Path, filename: str, sha: str) -> None:
-    """A regenerated list replaces the document's file; its renditions, findings and jobs start over."""
-    from woo.intake.identify import identify
-    from woo.services.ingest import object_key
-
-    ident = identify(path, filename)
-    key = object_key(doc_id)
-    stored = ctx.store.put_file(key, path, ident.mime)
-    try:
-        with ctx.unit_of_work() as session:
-            doc = session.get(Document, doc_id)
-            old_keys = [f.object_key for f in doc.files]
-            for f in list(doc.files):
-                session.delete(f)
-            for j in list(doc.jobs):
-                if j.kind != "inventory":  # the job remaking the list (maybe this very one) keeps its row
-                    session.delete(j)
-            for f in session.execute(select(PrivacyFinding).where(PrivacyFinding.document_id == doc_id)).scalars():
-                session.delete(f)
-            session.flush()
-            session.add(StoredFile(document_id=doc_id, role="original", object_key=key, version_id=stored.version_id,
-                                   filename=filename, size=path.stat().st_size, sha256=sha, mime_type=ident.mime,
-                                   puid=ident.puid, format_name=ident.format_name))
-            job = Job(document_id=doc_id, kind="extract")
-            session.add(job)
-            session.flush()
-            job_id = job.id
-            item = session.get(DossierDocument, doc_id)
-            audit.record(session, actor.label, "dossier.inventory_generated", doc_id, dossier=item.dossier_id,
-                         sha256=sha)
-    except BaseException:
-        ctx.store.delete_all_versions(key)
-        raise
-    for old in old_keys:
-        ctx.store.delete_all_versions(old)
-    jobs.dispatch(ctx, job_id)
 
 
 # --------------------------------------------------------------------------- public reading (site, open API)

@@ -121,3 +121,52 @@ def _ingest_spooled(ctx: Context, actor: Actor, organisation_id: int, name: str,
         raise
     jobs.dispatch(ctx, job_id)
     return IngestResult(name, "accepted", document_id=document_id)
+
+
+class ReplaceRefused(ValueError):
+    """The new file is of a format woo does not take in; the message is Dutch."""
+
+
+def replace_original(ctx: Context, document_id: str, path: Path, filename: str, sha: str,
+                     keep_jobs: tuple[str, ...] = (), within: Callable | None = None) -> None:
+    """A document not yet published gets a new original: its renditions, findings, suggestion and jobs start
+    over from a fresh text extraction (a source's changed file, a regenerated inventarislijst).
+
+    ``keep_jobs``: kinds whose job rows stay (the job doing the replacing); ``within(session, doc)`` runs in the
+    same transaction (the caller's audit event). The old objects are deleted only after the commit."""
+    from woo.adapters.models import PrivacyFinding
+
+    ident = identify(path, filename)
+    if not ident.accepted:
+        raise ReplaceRefused(ident.reason or "Bestandsformaat niet toegestaan.")
+    key = object_key(document_id)
+    stored = ctx.store.put_file(key, path, ident.mime)
+    try:
+        with ctx.unit_of_work() as session:
+            doc = session.get(Document, document_id)
+            old_keys = [f.object_key for f in doc.files]
+            for f in list(doc.files):
+                session.delete(f)
+            for j in list(doc.jobs):
+                if j.kind not in keep_jobs:
+                    session.delete(j)
+            for f in session.execute(select(PrivacyFinding).where(PrivacyFinding.document_id == document_id)).scalars():
+                session.delete(f)
+            session.flush()
+            session.add(StoredFile(document_id=document_id, role="original", object_key=key,
+                                   version_id=stored.version_id, filename=filename, size=path.stat().st_size,
+                                   sha256=sha, mime_type=ident.mime, puid=ident.puid, format_name=ident.format_name))
+            doc.format_kind = ident.kind
+            doc.suggestion = None
+            job = Job(document_id=document_id, kind="extract")
+            session.add(job)
+            session.flush()
+            job_id = job.id
+            if within is not None:
+                within(session, doc)
+    except BaseException:
+        ctx.store.delete_all_versions(key)
+        raise
+    for old in old_keys:
+        ctx.store.delete_all_versions(old)
+    jobs.dispatch(ctx, job_id)

@@ -630,51 +630,17 @@ def _replace_file(ctx: Context, work: _Work, record: base.RemoteDocument, docume
         problems.append({"where": record.remote_id, "message": "Nieuwe versie van een ingetrokken document; niet opnieuw opgenomen."})
         return
     else:
-        _replace_original(ctx, document_id, path, filename, sha)
+        from woo.services.ingest import ReplaceRefused, replace_original
+
+        try:
+            replace_original(ctx, document_id, path, filename, sha)
+        except ReplaceRefused as exc:
+            raise SourceError(str(exc)) from exc
     with ctx.unit_of_work() as session:
         item = _item(session, work.source_id, record.remote_id)
         item.file_url, item.file_sha256, item.problem = _file_key(record), sha, None
         audit.record(session, SYSTEM.label, "source.file_changed", document_id, source=work.source_id, sha256=sha)
     counts["files_replaced"] = counts.get("files_replaced", 0) + 1
-
-
-def _replace_original(ctx: Context, document_id: str, path: Path, filename: str, sha: str) -> None:
-    from woo.adapters.models import Job, PrivacyFinding, StoredFile
-    from woo.intake.identify import identify
-    from woo.services import jobs
-    from woo.services.ingest import object_key
-
-    ident = identify(path, filename)
-    if not ident.accepted:
-        raise SourceError(ident.reason or "Bestandsformaat niet toegestaan.")
-    key = object_key(document_id)
-    stored = ctx.store.put_file(key, path, ident.mime)
-    try:
-        with ctx.unit_of_work() as session:
-            doc = session.get(Document, document_id)
-            old_keys = [f.object_key for f in doc.files]
-            for f in list(doc.files):
-                session.delete(f)
-            for j in list(doc.jobs):
-                session.delete(j)
-            for f in session.execute(select(PrivacyFinding).where(PrivacyFinding.document_id == document_id)).scalars():
-                session.delete(f)
-            session.flush()
-            session.add(StoredFile(document_id=document_id, role="original", object_key=key,
-                                   version_id=stored.version_id, filename=filename, size=path.stat().st_size,
-                                   sha256=sha, mime_type=ident.mime, puid=ident.puid, format_name=ident.format_name))
-            doc.format_kind = ident.kind
-            doc.suggestion = None
-            job = Job(document_id=document_id, kind="extract")
-            session.add(job)
-            session.flush()
-            job_id = job.id
-    except BaseException:
-        ctx.store.delete_all_versions(key)
-        raise
-    for old in old_keys:
-        ctx.store.delete_all_versions(old)
-    jobs.dispatch(ctx, job_id)
 
 
 def _map_metadata(session: Session, work: _Work, doc: Document, record: base.RemoteDocument,
