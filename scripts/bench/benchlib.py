@@ -41,3 +41,25 @@ def embedded_stack(tmp: Path, database_url: str | None = None):
         dispose_all()
         redis.stop()
         s3.stop()
+
+
+class CollectJobs:
+    """A queue that collects job ids instead of sending them to Redis; ``run`` works them off in order through
+    ``jobs.run``, the path the rq worker takes (jobs the handlers add are collected and run too)."""
+
+    def __init__(self):
+        self.pending: list[int] = []
+
+    def enqueue(self, func: str, *args, job_id: str | None = None, queue: str = "woo", **_) -> None:
+        self.pending.append(args[0])
+
+    def run(self, ctx, skip: set[str] = frozenset()) -> None:
+        from woo.adapters.models import Job
+        from woo.services import jobs
+
+        while self.pending:
+            job_id = self.pending.pop(0)
+            with ctx.unit_of_work() as s:
+                kind = s.get(Job, job_id).kind
+            if kind not in skip:
+                jobs.run(ctx, job_id)

@@ -31,28 +31,7 @@ CORPUS = Path(os.environ.get("WOO_SHARED") or ROOT.parent / "shared") / "corpus"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts" / "bench"))
 
-from benchlib import embedded_stack  # noqa: E402
-
-
-class Collect:
-    """Collects job ids instead of sending them to Redis; run() works them off through jobs.run."""
-
-    def __init__(self):
-        self.pending: list[int] = []
-
-    def enqueue(self, func: str, *args, job_id: str | None = None, queue: str = "woo", **_) -> None:
-        self.pending.append(args[0])
-
-    def run(self, ctx, skip: set[str]) -> None:
-        from woo.adapters.models import Job
-        from woo.services import jobs
-
-        while self.pending:
-            job_id = self.pending.pop(0)
-            with ctx.unit_of_work() as s:
-                kind = s.get(Job, job_id).kind
-            if kind not in skip:
-                jobs.run(ctx, job_id)
+from benchlib import CollectJobs, embedded_stack  # noqa: E402
 
 
 def describe_doc(doc) -> dict:
@@ -106,7 +85,7 @@ def main(argv=None) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="woo-bench-meta-"))
     with embedded_stack(tmp) as ctx:
         worker.use_context(ctx)
-        ctx.queue = queue = Collect()
+        ctx.queue = queue = CollectJobs()
         with ctx.unit_of_work() as s:
             org = accounts.default_organisation(s).id
         t0 = time.perf_counter()

@@ -26,6 +26,7 @@ CORPUS = Path(os.environ.get("WOO_SHARED") or ROOT.parent / "shared") / "corpus"
 OUT = Path(os.environ.get("WOO_BENCH_OUT") or ROOT / ".bench")
 BASELINE = OUT / "quality-baseline.json"
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts" / "bench"))
 
 
 def snapshot(ctx, names: dict[str, str]) -> dict:
@@ -50,31 +51,16 @@ def snapshot(ctx, names: dict[str, str]) -> dict:
 
 
 def run(files: list[Path], tmp: Path) -> dict:
+    from benchlib import CollectJobs, embedded_stack
+
     from woo import worker
-    from woo.config import load_settings
-    from woo.embedded.servers import RedisServer, S3Server
-    from woo.services import accounts, jobs
-    from woo.services.bootstrap import bootstrap_instance
-    from woo.services.context import SYSTEM, build_context
+    from woo.services import accounts
+    from woo.services.context import SYSTEM
     from woo.services.ingest import ingest
 
-    s3 = S3Server(tmp / "s3").start()
-    redis = RedisServer(tmp / "redis").start()
-    try:
-        env = {"WOO_S3_ENDPOINT": s3.endpoint, "WOO_S3_ACCESS_KEY": s3.access_key,
-               "WOO_S3_SECRET_KEY": s3.secret_key, "WOO_REDIS_URL": redis.url, "WOO_SECRET_KEY": "bench",
-               "WOO_DATABASE_URL": f"sqlite:///{tmp / 'woo.sqlite'}"}
-        settings = load_settings(tmp / "data", env=env)
-        ctx = build_context(settings)
-        bootstrap_instance(settings, ctx)
+    with embedded_stack(tmp) as ctx:
         worker.use_context(ctx)
-        pending: list[int] = []
-
-        class Collect:
-            def enqueue(self, func, *args, job_id=None, queue="woo", **_):
-                pending.append(args[0])
-
-        ctx.queue = Collect()
+        ctx.queue = queue = CollectJobs()
         with ctx.unit_of_work() as s:
             org = accounts.default_organisation(s).id
         names = {}
@@ -82,19 +68,8 @@ def run(files: list[Path], tmp: Path) -> dict:
             r = ingest(ctx, SYSTEM, org, f.name, path=f, source="cli")
             if r.status == "accepted":
                 names[r.document_id] = f.name
-        from woo.adapters.models import Job
-        while pending:
-            job_id = pending.pop(0)
-            with ctx.unit_of_work() as s:
-                kind = s.get(Job, job_id).kind
-            if kind != "preserve":
-                jobs.run(ctx, job_id)
+        queue.run(ctx, skip={"preserve"})
         return snapshot(ctx, names)
-    finally:
-        from woo.adapters.db import dispose_all
-        dispose_all()
-        redis.stop()
-        s3.stop()
 
 
 def corpus_files() -> list[Path]:
