@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from woo.archive.verklaring import FONT, FONT_BOLD
+from woo.listpdf import landscape_pdf
 
 
 class ReportPdfError(RuntimeError):
@@ -23,20 +23,9 @@ class Header:
 
 
 def build_pdf(header: Header, tables: list[tuple[str, list[str], list[list]]]) -> bytes:
-    from fpdf import FPDF
-
-    pdf = FPDF(format="A4", orientation="L")
-    pdf.set_title(f"{header.title} - {header.organisation}")
-    pdf.set_author(header.organisation)
+    pdf, family, clean = landscape_pdf(f"{header.title} - {header.organisation}", header.organisation,
+                                       header.made_at)
     pdf.set_lang("nl")
-    pdf.set_creation_date(header.made_at)
-    if FONT.exists():
-        pdf.add_font("DejaVu", "", str(FONT))
-        pdf.add_font("DejaVu", "B", str(FONT_BOLD if FONT_BOLD.exists() else FONT))
-        family, clean = "DejaVu", (lambda s: s)
-    else:
-        family, clean = "Helvetica", (lambda s: s.encode("latin-1", "replace").decode("latin-1"))
-    pdf.set_auto_page_break(True, margin=12)
     pdf.add_page()
     pdf.set_font(family, "B", 16)
     pdf.cell(0, 10, clean(header.title), new_x="LMARGIN", new_y="NEXT")

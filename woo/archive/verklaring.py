@@ -15,9 +15,8 @@ from pathlib import Path
 
 from woo import exports
 from woo.adapters import bounded
+from woo.listpdf import landscape_pdf
 
-FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-FONT_BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
 
 CSV_COLUMNS = ["document_id", "titel", "woo_categorie", "selectielijst", "resultaat", "waardering",
                "bewaartermijn", "brondatum", "brondatum_bron", "archiefactiedatum", "vernietigd_op",
@@ -70,19 +69,8 @@ def _summary(rows: list[dict]) -> list[tuple[str, int, str, str]]:
 
 def build_pdf(header: Header, rows: list[dict], skipped: list[dict] | None = None,
               compaction: list[str] | None = None) -> bytes:
-    from fpdf import FPDF
-
-    pdf = FPDF(format="A4", orientation="L")
-    pdf.set_title(f"Verklaring van vernietiging - {header.list_name}")
-    pdf.set_author(header.organisation)
-    pdf.set_creation_date(header.finished_at)
-    if FONT.exists():
-        pdf.add_font("DejaVu", "", str(FONT))
-        pdf.add_font("DejaVu", "B", str(FONT_BOLD if FONT_BOLD.exists() else FONT))
-        family, clean = "DejaVu", (lambda s: s)
-    else:  # core font: latin-1 only; the PDF/A step will embed a font via Ghostscript
-        family, clean = "Helvetica", (lambda s: s.encode("latin-1", "replace").decode("latin-1"))
-    pdf.set_auto_page_break(True, margin=12)
+    pdf, family, clean = landscape_pdf(f"Verklaring van vernietiging - {header.list_name}", header.organisation,
+                                       header.finished_at)
     pdf.add_page()
     pdf.set_font(family, "B", 16)
     pdf.cell(0, 10, clean("Verklaring van vernietiging"), new_x="LMARGIN", new_y="NEXT")

@@ -10,10 +10,8 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
+from woo.listpdf import landscape_pdf
 
-FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-FONT_BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
 
 COLUMNS = [("number", "Documentnummer"), ("title", "Document"), ("date", "Datum"), ("judgement", "Beoordeling"),
            ("grounds", "Weigeringsgronden"), ("remark", "Toelichting"), ("link", "Openbaar op")]
@@ -74,19 +72,8 @@ def build_xlsx(rows: list[Row]) -> bytes:
 def build_pdf(header: Header, rows: list[Row]) -> bytes:
     """A landscape A4 list; the preservation job later makes its PDF/A-2b rendition for the archive.
     Deterministic for the same input (fixed creation date), so an unchanged list is not stored again."""
-    from fpdf import FPDF
-
-    pdf = FPDF(format="A4", orientation="L")
-    pdf.set_title(f"Inventarislijst - {header.title}")
-    pdf.set_author(header.organisation)
-    pdf.set_creation_date(header.generated_at)
-    if FONT.exists():
-        pdf.add_font("DejaVu", "", str(FONT))
-        pdf.add_font("DejaVu", "B", str(FONT_BOLD if FONT_BOLD.exists() else FONT))
-        family, clean = "DejaVu", (lambda s: s)
-    else:
-        family, clean = "Helvetica", (lambda s: s.encode("latin-1", "replace").decode("latin-1"))
-    pdf.set_auto_page_break(True, margin=12)
+    pdf, family, clean = landscape_pdf(f"Inventarislijst - {header.title}", header.organisation,
+                                       header.generated_at)
     pdf.add_page()
     pdf.set_font(family, "B", 14)
     pdf.multi_cell(0, 8, clean(f"Inventarislijst: {header.title}"), new_x="LMARGIN", new_y="NEXT")
