@@ -158,6 +158,9 @@ def create_in(session: Session, actor: Actor, organisation_id: int, values: dict
     f = _fields(session, organisation_id, values)
     d = Dossier(id=uuid.uuid4().hex, organisation_id=organisation_id, status=Status.CONCEPT.value,
                 created_by=actor.label, title=f.title)
+    from woo.services.organisations import default_unit  # the creator's one unit, as for an upload
+
+    d.unit_id = default_unit(session, actor, organisation_id)
     _apply(d, f)
     session.add(d)
     session.flush()
