@@ -262,3 +262,44 @@ def test_officer_lists_default_to_their_units_and_hand_over_in_the_browser(woo_c
     _post(officer, f"/dossiers/{d_id}/afdeling", unit_id=str(fin))
     with ctx.unit_of_work() as s:
         assert s.get(Dossier, d_id).unit_id == fin
+
+
+def test_api_lists_organisations_and_hands_over(woo_ctx, tmp_path):
+    from woo.adapters.models import User
+    from woo.services import accounts
+
+    ctx = woo_ctx
+    world = build_world(ctx, tmp_path)
+    vg, fin = _two_units(ctx, world.org_a)
+    other = orgsvc.add_unit(ctx, SYSTEM, world.org_b, "Elders")
+    with ctx.unit_of_work() as s:
+        officer = s.get(User, world.users["officer"])
+        edit = accounts.create_token(s, SYSTEM, officer, "zaaksysteem", "read edit")
+        read = accounts.create_token(s, SYSTEM, officer, "lezen", "read")
+    client = world.app.test_client()
+
+    def call(method, url, token, **body):
+        return client.open(f"/api/v1{url}", method=method, json=body or None,
+                           headers={"Authorization": f"Bearer {token}"})
+
+    listing = call("GET", "/organisations", read).get_json()["items"]
+    assert [o["code"] for o in listing] == [world.org_a_code]  # only the organisations it holds roles in
+    assert {u["name"] for u in listing[0]["units"]} == {"Vergunningen", "Financiën"}
+
+    url = f"/documents/{world.document_id}/unit"
+    assert call("POST", url, read, unit_id=vg).status_code == 403  # scope 'edit' needed
+    assert call("POST", url, edit).status_code == 400
+    r = call("POST", url, edit, unit_id=other)
+    assert r.status_code == 422 and "dezelfde organisatie" in r.get_json()["detail"]
+    r = call("POST", url, edit, unit_id=vg)
+    assert r.status_code == 200 and r.get_json() == {"document_id": world.document_id, "unit_id": vg,
+                                                     "changed": True}
+    assert call("POST", "/documents/onbekend/unit", edit, unit_id=vg).status_code == 404
+    d_id = dossiersvc.create(ctx, SYSTEM, world.org_a, {"title": "Raadsvoorstel", "kind": "woo-besluit"})
+    r = call("POST", f"/dossiers/{d_id}/unit", edit, unit_id=fin)
+    assert r.status_code == 200 and r.get_json()["documents"] == 0
+    with ctx.unit_of_work() as s:
+        assert s.get(Document, world.document_id).unit_id == vg and s.get(Dossier, d_id).unit_id == fin
+    assert [e.actor for e in _events(ctx, "document.handed_over")] == ["token:officer/zaaksysteem"]
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    assert {"/organisations", "/documents/{document_id}/unit", "/dossiers/{dossier_id}/unit"} <= set(paths)

@@ -127,6 +127,9 @@ RULES: dict[str, Rule] = {
     "organisations.members": action("admin", scoped=False),
     "organisations.hand_over_document": action("document.edit"),
     "organisations.hand_over_dossier": action("document.edit"),
+    "api.list_organisations": login(scope="read"),  # lists only the organisations the caller holds roles in
+    "api.hand_over_document": action("document.edit", scope="edit"),
+    "api.hand_over_dossier": action("document.edit", scope="edit"),
     # REST API (Bearer token, or a logged-in browser session)
     "api.openapi": public(),
     "api.create_document": action("document.ingest", scope="ingest", form={"organisation": "{org_code}"}),
