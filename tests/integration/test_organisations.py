@@ -259,9 +259,13 @@ def test_officer_lists_default_to_their_units_and_hand_over_in_the_browser(woo_c
     d_id = dossiersvc.create(ctx, SYSTEM, world.org_a, {"title": "Raadsvoorstel", "kind": "woo-besluit"})
     page = officer.get(f"/dossiers/{d_id}/beheer").get_data(as_text=True)
     assert "Hoort nog bij geen afdeling." in page
+    assert "Raadsvoorstel" in officer.get("/dossiers").get_data(as_text=True)  # of no unit: in view
     _post(officer, f"/dossiers/{d_id}/afdeling", unit_id=str(fin))
     with ctx.unit_of_work() as s:
         assert s.get(Dossier, d_id).unit_id == fin
+    listing = officer.get("/dossiers").get_data(as_text=True)
+    assert "Raadsvoorstel" not in listing and "U ziet het werk van uw afdeling" in listing
+    assert "Raadsvoorstel" in officer.get("/dossiers?afdelingen=alle").get_data(as_text=True)
 
 
 def test_api_lists_organisations_and_hands_over(woo_ctx, tmp_path):
