@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
     from woo.web import dashboard; app.register_blueprint(dashboard.bp)  # noqa: E702 compliance (issue 20)
     from woo.web import sources as source_pages; app.register_blueprint(source_pages.bp)  # noqa: E702 issue 16
     from woo.web import health; app.register_blueprint(health.bp)  # noqa: E702 probes (/healthz, /readyz)
+    from woo.web import organisations as org_pages; app.register_blueprint(org_pages.bp)  # noqa: E702 issue 14
     from woo.web import subscriptions; subscriptions.init_app(app)  # noqa: E702 feeds and e-mail (issue 20)
     public.init_app(app)
     if settings.proxy_hops:  # outermost, so every layer (the harvest fast path too) sees the client's request

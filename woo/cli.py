@@ -1208,5 +1208,9 @@ from woo.cli_sources import source_group  # noqa: E402  (issue 16: `woo source .
 
 main.add_command(source_group)
 
+from woo.cli_organisations import organisation_group  # noqa: E402  (issue 14: `woo organisation ...`)
+
+main.add_command(organisation_group)
+
 if __name__ == "__main__":
     main()

@@ -15,7 +15,7 @@ from tests.e2e.browser import CHROMIUM, LAUNCH_ARGS, login, needs_chromium
 from tests.factories import make_pdf, make_txt
 from woo.domain import tooi
 from woo.domain.roles import Role
-from woo.services import accounts, classification, dossiers, publication
+from woo.services import accounts, classification, dossiers, organisations, publication
 from woo.services.context import SYSTEM
 from woo.services.ingest import ingest
 
@@ -54,6 +54,11 @@ def _world(woo_ctx, tmp_path):
     publication.publish(woo_ctx, SYSTEM, [pub_id])
     drain(woo_ctx)
     dossier_id = dossiers.create(woo_ctx, SYSTEM, org, {"title": "Woo-verzoek kapvergunningen", "kind": "woo-besluit"})
+    # units (issue 14): the officer is in one, so the unit filter and the hand-over forms are on the pages
+    unit = organisations.add_unit(woo_ctx, SYSTEM, org, "Vergunningen")
+    organisations.add_unit(woo_ctx, SYSTEM, org, "Financiën")
+    organisations.add_member(woo_ctx, SYSTEM, unit, f"a11y-{Role.OFFICER.value}")
+    organisations.hand_over_document(woo_ctx, SYSTEM, doc_id, unit)
     return doc_id, pub_id, dossier_id
 
 
@@ -62,10 +67,13 @@ def test_axe_every_page_every_role_both_widths(live_server, woo_ctx, tmp_path):
     from playwright.sync_api import sync_playwright
 
     doc_id, pub_id, dossier_id = _world(woo_ctx, tmp_path)
+    with woo_ctx.unit_of_work() as s:
+        org_id = accounts.default_organisation(s).id
     officer_pages = ["/werk", "/documenten", "/documenten?werk=metadata_onvolledig", f"/documenten/{doc_id}",
                      "/documenten/nieuw", "/beoordelen", "/dossiers", f"/dossiers/{dossier_id}/beheer",
                      "/archief/termijnen", "/archief/vernietigingslijsten", f"/archief/documenten/{doc_id}", "/audit",
-                     "/beheer/gebruikers", "/beheer/tokens", "/beheer/taken"]
+                     "/beheer/gebruikers", "/beheer/tokens", "/beheer/taken", "/beheer/organisaties",
+                     f"/beheer/organisaties/{org_id}", "/documenten?afdelingen=alle"]
     public_pages = ["/publicaties", "/publicaties?q=vergunning", f"/publicaties/{pub_id}", "/publicaties/onbekend",
                     "/login"]
     shots = os.environ.get("WOO_SCREENSHOTS")
@@ -82,7 +90,7 @@ def test_axe_every_page_every_role_both_widths(live_server, woo_ctx, tmp_path):
                 if shots and width == 1280 and path in SCREENSHOTS:
                     anon.screenshot(path=str(Path(shots) / SCREENSHOTS[path]))
             users = [("admin", woo_ctx.admin_password, officer_pages)] + [
-                (f"a11y-{r.value}", PASSWORD, ["/werk", "/documenten", "/beoordelen"])
+                (f"a11y-{r.value}", PASSWORD, ["/werk", "/documenten", "/beoordelen", f"/documenten/{doc_id}"])
                 for r in (Role.OFFICER, Role.PUBLISHER, Role.ARCHIVIST, Role.REVIEWER)]
             for username, password, pages in users:
                 page = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True).new_page()

@@ -100,7 +100,12 @@ def test_checked_title_download_name_withdrawal_and_reflow(live_server, woo_ctx,
         # the officer's pages reflow at 375 px too
         small = browser.new_page(viewport={"width": 375, "height": 800})
         login(small, live_server, "admin", woo_ctx.admin_password)
-        for path in ("/werk", "/documenten", f"/documenten/{doc_id}", f"/documenten/{txt_id}", "/audit"):
+        from woo.services import organisations
+
+        unit = organisations.add_unit(woo_ctx, SYSTEM, org, "Vergunningen en handhaving")  # issue 14: units
+        organisations.add_member(woo_ctx, SYSTEM, unit, "admin")
+        for path in ("/werk", "/documenten", f"/documenten/{doc_id}", f"/documenten/{txt_id}", "/audit",
+                     "/beheer/organisaties", f"/beheer/organisaties/{org}"):
             small.goto(live_server + path)
             width, inner = _no_overflow(small)
             assert width == inner or (isinstance(width, int) and width <= inner), f"{path} overflows at 375 px: {width} > {inner}"

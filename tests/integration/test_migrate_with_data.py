@@ -77,6 +77,9 @@ def test_upgrade_from_0008_keeps_the_data(make_settings, backend):
         finding = s.execute(select(PrivacyFinding)).scalar_one()
         assert (finding.text, finding.decision, finding.ground) == ("123456782", "redact", "5.1.1e")
         assert finding.location is None and finding.file_role is None  # 0013 and 0011: the text of the original
+        # 0022: old work belongs to no unit, the organisation has no theme or contact details yet
+        assert {x.unit_id for x in docs.values()} == {None} and pub.unit_id is None
+        assert (pub.organisation.theme_css_url, pub.organisation.contact) == (None, None)
         # the dossier code reads the migrated rows
         from woo.services import dossiers
 

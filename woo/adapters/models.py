@@ -610,3 +610,33 @@ class SourceItem(Base):
     problem: Mapped[str | None] = mapped_column(Text)      # why the file is not (yet) in woo
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+# --------------------------------------------------------------------------- organisations and units (issue 14)
+# An organisation's theme (its NL Design System token CSS and logo, read by woo.web.theme) and its contact
+# details for the bereikbaarheidsgegevens; units (afdelingen) with their members; the unit a document or a
+# dossier belongs to (None: no unit, as every row from before revision 0022). woo.services.organisations.
+Organisation.theme_css_url = mapped_column("theme_css_url", String(500), nullable=True)
+Organisation.logo_url = mapped_column("logo_url", String(500), nullable=True)
+Organisation.contact = mapped_column("contact", JSON, nullable=True)  # {"email", "phone", "address", "url"}
+
+
+class Unit(Base):
+    """An afdeling (team, department) of an organisation; officers see their units' work by default."""
+    __tablename__ = "units"
+    __table_args__ = (UniqueConstraint("organisation_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    organisation: Mapped[Organisation] = relationship()
+
+
+class UnitMember(Base):
+    __tablename__ = "unit_members"
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+
+Document.unit_id = mapped_column("unit_id", ForeignKey("units.id"), nullable=True, index=True)
+Publication.unit_id = mapped_column("unit_id", ForeignKey("units.id"), nullable=True, index=True)

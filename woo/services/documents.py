@@ -26,6 +26,8 @@ class DocumentFilter:
     withdrawn_in: int | None = None          # a year
     withdraw_reason: str | None = None       # TOOI reason URI
     redaction_ground: str | None = None      # a Woo ground of a redaction in the published file
+    # the officer's own units (woo.domain.organisations.visible_unit_ids): their work and work of no unit
+    unit_ids: set[int] | None = None
 
 
 @dataclass
@@ -46,6 +48,13 @@ def visible_organisations(principal: Principal) -> set[int] | None:
     return None if None in orgs else {o for o in orgs if o is not None}
 
 
+def unit_clause(unit_ids: set[int]):
+    """Documents of these units, or of no unit (nobody's yet: every officer should see those)."""
+    from sqlalchemy import or_
+
+    return or_(Document.unit_id.in_(unit_ids), Document.unit_id.is_(None))
+
+
 def list_documents(session: Session, principal: Principal, flt: DocumentFilter, page: int = 1,
                    per_page: int = 25) -> Page:
     stmt = select(Document)
@@ -54,6 +63,8 @@ def list_documents(session: Session, principal: Principal, flt: DocumentFilter, 
         stmt = stmt.where(Document.organisation_id.in_(orgs))
     if flt.document_ids is not None:
         stmt = stmt.where(Document.id.in_(flt.document_ids))
+    if flt.unit_ids is not None:
+        stmt = stmt.where(unit_clause(flt.unit_ids))
     if flt.status:
         stmt = stmt.where(Document.status == flt.status)
     if flt.category:

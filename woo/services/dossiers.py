@@ -73,8 +73,14 @@ def items(session: Session, dossier_id: str) -> list[DossierDocument]:
 
 
 def list_dossiers(session: Session, organisation_ids: set[int] | None, status: str | None = None,
-                  limit: int = 200, kind: str | None = None, ids: list[str] | None = None) -> list[Dossier]:
+                  limit: int = 200, kind: str | None = None, ids: list[str] | None = None,
+                  unit_ids: set[int] | None = None) -> list[Dossier]:
+    """``unit_ids``: only those units' dossiers and dossiers of no unit (the officer's default view)."""
     stmt = select(Dossier)
+    if unit_ids is not None:
+        from sqlalchemy import or_
+
+        stmt = stmt.where(or_(Dossier.unit_id.in_(unit_ids), Dossier.unit_id.is_(None)))
     if organisation_ids is not None:
         stmt = stmt.where(Dossier.organisation_id.in_(organisation_ids))
     if kind:
@@ -158,6 +164,9 @@ def create_in(session: Session, actor: Actor, organisation_id: int, values: dict
     f = _fields(session, organisation_id, values)
     d = Dossier(id=uuid.uuid4().hex, organisation_id=organisation_id, status=Status.CONCEPT.value,
                 created_by=actor.label, title=f.title)
+    from woo.services.organisations import default_unit  # the creator's one unit, as for an upload
+
+    d.unit_id = default_unit(session, actor, organisation_id)
     _apply(d, f)
     session.add(d)
     session.flush()

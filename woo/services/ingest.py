@@ -100,6 +100,7 @@ def _ingest_spooled(ctx: Context, actor: Actor, organisation_id: int, name: str,
                            title=(title or Path(name).stem)[:1000], status=Status.CONCEPT,
                            format_kind=ident.kind, publication_id=publication_id,
                            created_by=actor.id if actor.kind == "user" else None)
+            doc.unit_id = _unit_of_new(session, actor, organisation_id, publication_id)
             session.add(doc)
             session.add(StoredFile(document=doc, role="original", object_key=key,
                                    version_id=stored.version_id, filename=name, size=spooled.size,
@@ -121,6 +122,18 @@ def _ingest_spooled(ctx: Context, actor: Actor, organisation_id: int, name: str,
         raise
     jobs.dispatch(ctx, job_id)
     return IngestResult(name, "accepted", document_id=document_id)
+
+
+def _unit_of_new(session, actor: Actor, organisation_id: int, publication_id: str | None) -> int | None:
+    """A new document belongs to its dossier's unit, else to the uploader's one unit in the organisation."""
+    from woo.adapters.models import Publication
+    from woo.services.organisations import default_unit
+
+    if publication_id:
+        unit_id = session.execute(select(Publication.unit_id).where(Publication.id == publication_id)).scalar()
+        if unit_id is not None:
+            return unit_id
+    return default_unit(session, actor, organisation_id)
 
 
 class ReplaceRefused(ValueError):

@@ -101,19 +101,26 @@ def assess_document(session: Session, doc: Document) -> worklist.Assessment:
     return assess_documents(session, [doc])[doc.id]
 
 
-def working_documents(session: Session, organisation_ids: set[int] | None) -> list[Document]:
-    """Documents still on their way to publication (concept, ready), newest first."""
+def working_documents(session: Session, organisation_ids: set[int] | None,
+                      unit_ids: set[int] | None = None) -> list[Document]:
+    """Documents still on their way to publication (concept, ready), newest first; ``unit_ids``: only
+    those units' work and work of no unit (woo.services.documents.unit_clause)."""
     stmt = (select(Document).where(Document.status.in_([s.value for s in worklist.WORKING_STATUSES]))
             .options(selectinload(Document.files), selectinload(Document.jobs))
             .order_by(Document.created_at.desc(), Document.id).limit(WORKING_SET_LIMIT))
     if organisation_ids is not None:
         stmt = stmt.where(Document.organisation_id.in_(organisation_ids))
+    if unit_ids is not None:
+        from woo.services.documents import unit_clause
+
+        stmt = stmt.where(unit_clause(unit_ids))
     return list(session.execute(stmt).scalars())
 
 
-def on_list(session: Session, organisation_ids: set[int] | None, key: str) -> list[str]:
+def on_list(session: Session, organisation_ids: set[int] | None, key: str,
+            unit_ids: set[int] | None = None) -> list[str]:
     """Ids of the working documents on work list ``key`` (woo.domain.worklist.WORKLISTS), newest first."""
-    docs = working_documents(session, organisation_ids)
+    docs = working_documents(session, organisation_ids, unit_ids)
     assessed = assess_documents(session, docs)
     return [d.id for d in docs if key in assessed[d.id].lists]
 

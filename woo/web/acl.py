@@ -116,6 +116,20 @@ RULES: dict[str, Rule] = {
     "sources.enable": action("admin", scoped=False),
     "sources.disable": action("admin", scoped=False),
     "sources.sync_now": action("admin", scoped=False),
+    # organisations and units (woo/web/organisations.py, issue 14): admin only; the hand-over of a document or a
+    # dossier to another unit of its organisation is an edit of that object
+    "organisations.index": action("admin", scoped=False),
+    "organisations.create": action("admin", scoped=False),
+    "organisations.detail": action("admin", scoped=False),
+    "organisations.update": action("admin", scoped=False),
+    "organisations.add_unit": action("admin", scoped=False),
+    "organisations.rename_unit": action("admin", scoped=False),
+    "organisations.members": action("admin", scoped=False),
+    "organisations.hand_over_document": action("document.edit"),
+    "organisations.hand_over_dossier": action("document.edit"),
+    "api.list_organisations": login(scope="read"),  # lists only the organisations the caller holds roles in
+    "api.hand_over_document": action("document.edit", scope="edit"),
+    "api.hand_over_dossier": action("document.edit", scope="edit"),
     # REST API (Bearer token, or a logged-in browser session)
     "api.openapi": public(),
     "api.create_document": action("document.ingest", scope="ingest", form={"organisation": "{org_code}"}),

@@ -280,3 +280,4 @@ def _document_response(document_id: str):
 
 
 from woo.web import api_dossiers  # noqa: E402,F401  (registers /api/v1/dossiers on this blueprint)
+from woo.web import api_organisations  # noqa: E402,F401  (issue 14: organisations, hand-over to a unit)

@@ -187,11 +187,15 @@ def index():
 
             scope = org_ids if org_ids is not None else [o.id for o in dashboard.organisations_for(s, visible)]
             ids = dashboard.besluit_ids_in_state(s, scope, year, term, utcnow().date())
+        from woo.web.organisations import unit_scope
+
+        units = unit_scope()  # their units' dossiers by default (issue 14)
         items = svc.list_dossiers(s, set(org_ids) if org_ids is not None else visible, kind=kind, ids=ids,
-                                  limit=200 if ids is None else max(len(ids), 1))
+                                  limit=200 if ids is None else max(len(ids), 1),
+                                  unit_ids=None if ids is not None else units.unit_ids)
         return render_template("dossiers/index.html", dossiers=items, orgs=orgs, kinds=rules.KIND_LABELS_NL,
                                statuses=rules.STATUS_LABELS_NL, categories=tooi.woo_categories(),
-                               term_label=_term_label(term), year=year)
+                               term_label=_term_label(term), year=year, units=units if ids is None else None)
 
 
 def _term_label(term: str | None) -> str | None:

@@ -74,6 +74,12 @@ ACTIONS_NL = {
     "source.cursor_expired": "Cursor onbekend bij de bron; volledige synchronisatie",
     "source.placed": "In vergadering geplaatst (bron)", "source.metadata_updated": "Metadata bijgewerkt door de bron",
     "source.file_changed": "Nieuwe bestandsversie van de bron", "source.deleted_at_source": "Verwijderd bij de bron",
+    # organisations and units (issue 14)
+    "organisation.added": "Organisatie toegevoegd", "organisation.changed": "Organisatie gewijzigd",
+    "unit.added": "Afdeling toegevoegd", "unit.renamed": "Afdeling hernoemd",
+    "unit.member_added": "Gebruiker aan afdeling toegevoegd", "unit.member_removed": "Gebruiker uit afdeling gehaald",
+    "document.handed_over": "Overgedragen aan andere afdeling",
+    "dossier.handed_over": "Dossier overgedragen aan andere afdeling",
 }
 # Reads and downloads: folded away in a document's history (they are many and change nothing).
 READ_ACTIONS = frozenset({"access.viewed", "access.downloaded"})
@@ -81,7 +87,8 @@ GROUPS_NL = {"access": "Inzage", "auth": "Inloggen", "classification": "Beoordel
              "destruction": "Vernietiging", "document": "Document", "dossier": "Dossier",
              "correction": "Correctie", "fixity": "Integriteit", "harvest": "Woo-index", "job": "Verwerking",
              "metadata": "Metadata", "privacy": "Privacy", "report": "Rapportage", "retention": "Bewaartermijn", "storage": "Opslag",
-             "token": "Beheer", "transfer": "Overbrenging", "user": "Beheer"}
+             "token": "Beheer", "transfer": "Overbrenging", "user": "Beheer",
+             "organisation": "Beheer", "unit": "Beheer"}
 
 ACTOR_KINDS_NL = {"user": "", "system": "systeem", "token": "API-sleutel", "anonymous": "anoniem"}
 FILE_ROLES_NL = {"original": "Origineel", "text": "Uitgelezen tekst", "pdfa": "PDF/A-archiefversie",

@@ -59,18 +59,22 @@ def documents():
     from woo.domain import worklist
     from woo.services import worklist as wlsvc
 
+    from woo.web.organisations import unit_scope
+
     work = request.args.get("werk") or None
     work = work if work in worklist.WORKLISTS else None
+    units = unit_scope()  # their units' work by default (issue 14)
+    flt.unit_ids = units.unit_ids
     with context().unit_of_work() as s:
         if work:
-            flt.document_ids = wlsvc.on_list(s, docsvc.visible_organisations(g.principal), work)
+            flt.document_ids = wlsvc.on_list(s, docsvc.visible_organisations(g.principal), work, flt.unit_ids)
         page = docsvc.list_documents(s, g.principal, flt, page_no)
         from woo.domain import tooi
         return render_template("documents.html", page=page, flt=flt, statuses=lifecycle.LABELS_NL,
                                categories=tooi.woo_categories(), formats=FORMAT_KINDS,
                                job_labels=jobsvc.LABELS_NL, job_kinds=jobsvc.KIND_LABELS_NL, work=work,
                                worklists=worklist.WORKLISTS, dashboard_args=DASHBOARD_ARGS,
-                               assessed=wlsvc.assess_documents(s, page.items))
+                               assessed=wlsvc.assess_documents(s, page.items), units=units)
 
 
 DASHBOARD_ARGS = ("organisatie", "gepubliceerd", "ingetrokken", "reden", "lakgrond")

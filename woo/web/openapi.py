@@ -193,3 +193,15 @@ def spec() -> dict:  # noqa: F811
     out["paths"].update(api_public.openapi_paths(_resp("Fout (RFC 9457 problem details)", PROBLEM,
                                                        "application/problem+json")))
     return out
+
+
+# Organisations and units (issue 14): their paths live next to their routes (woo.web.api_organisations).
+_spec_before_organisations = spec
+
+
+def spec() -> dict:  # noqa: F811
+    from woo.web.api_organisations import openapi_paths
+
+    out = _spec_before_organisations()
+    out["paths"].update(openapi_paths(_resp("Fout (RFC 9457 problem details)", PROBLEM, "application/problem+json")))
+    return out

@@ -46,16 +46,17 @@ def current_theme() -> Theme:
     if "woo_theme" in g:
         return g.woo_theme
     from woo.app import context
+    from woo.domain.organisations import contact_line
 
     theme = Theme()
     try:
         with context().unit_of_work() as s:
             org = _organisation(s)
             if org is not None:
-                theme = Theme(css_url=getattr(org, "theme_css_url", None) or None,
-                              logo_url=getattr(org, "logo_url", None) or None,
+                theme = Theme(css_url=org.theme_css_url or None,
+                              logo_url=org.logo_url or None,
                               organisation_name=org.name,
-                              contact=getattr(org, "contact", None) or None)
+                              contact=contact_line(org.contact))
     except Exception:  # a page (the error page of a broken database) still renders in the base theme
         current_app.logger.exception("thema van de organisatie niet gelezen")
     g.woo_theme = theme

@@ -42,13 +42,16 @@ def mine():
     from woo.services import retention as retsvc
     from woo.services import worklist as wlsvc
 
+    from woo.web.organisations import unit_scope
+
+    units = unit_scope()  # their units' work by default, ?afdelingen=alle for the whole organisation
     with context().unit_of_work() as s:
         orgs = docsvc.visible_organisations(g.principal)
-        docs = wlsvc.working_documents(s, orgs)
+        docs = wlsvc.working_documents(s, orgs, units.unit_ids)
         assessed = wlsvc.assess_documents(s, docs)
         counts = worklist.counts(assessed.values())
         tiles = [{"key": key, "label": worklist.LABELS_NL[key], "count": counts[key],
-                  "url": url_for("officer.documents", werk=key)}
+                  "url": url_for("officer.documents", werk=key, **units.args())}
                  for key in worklist.WORKLISTS
                  if (worklist.ACTION_OF[key] is None and can_any("document.read"))
                  or (worklist.ACTION_OF[key] and can_any(worklist.ACTION_OF[key]))]
@@ -71,7 +74,7 @@ def mine():
                               and me not in (lst.created_by, lst.reviewer)]
                 archive.append({"label": "Vernietigingslijsten goed te keuren", "count": len(approvable),
                                 "url": url_for("retention.lists")})
-        return render_template("work.html", tiles=tiles, blocked=blocked, archive=archive)
+        return render_template("work.html", tiles=tiles, blocked=blocked, archive=archive, units=units)
 
 
 def _parse_day(value: str | None) -> date | None:

@@ -1,0 +1,309 @@
+"""Organisations and units (issue 14 item 7): the service, `woo organisation ...` and the admin page make and
+change organisations (TOOI code from the lists, public host, theme, contact details); units with members;
+new work lands in the uploader's unit; officers' lists default to their units' work with a visible filter
+for the whole organisation; a document or dossier is handed over to another unit, audited. Both databases."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from tests.conftest import cli_env
+from tests.factories import make_pdf
+from tests.integration.security_world import CSRF, build_world
+from woo.adapters.models import Document, Dossier, Event, Organisation, Unit
+from woo.cli import main
+from woo.domain import tooi
+from woo.services import dossiers as dossiersvc
+from woo.services import ingest as ingestsvc
+from woo.services import organisations as orgsvc
+from woo.services.context import SYSTEM, Actor
+from woo.web import labels
+
+
+def _events(ctx, action):
+    with ctx.unit_of_work() as s:
+        return list(s.execute(select(Event).where(Event.action == action).order_by(Event.id)).scalars())
+
+
+def test_service_adds_and_changes_organisations_from_tooi(woo_ctx):
+    ctx = woo_ctx
+    org_id = orgsvc.add(ctx, SYSTEM, "ws0636", public_base_url="https://open.waterschap.example",
+                        theme_css_url="/thema/ws.css", logo_url="/thema/ws.svg",
+                        contact={"email": "info@waterschap.example", "phone": "+31 30 123 4567"})
+    ref = tooi.organisation("ws0636")
+    with ctx.unit_of_work() as s:
+        org = s.get(Organisation, org_id)
+        assert (org.tooi_uri, org.code, org.name) == (ref.uri, "ws0636", ref.label)
+        assert org.contact == {"email": "info@waterschap.example", "phone": "+31 30 123 4567"}
+    with pytest.raises(orgsvc.OrganisationError, match="bestaat al"):
+        orgsvc.add(ctx, SYSTEM, ref.uri)
+    with pytest.raises(orgsvc.OrganisationError, match="TOOI"):
+        orgsvc.add(ctx, SYSTEM, "gm9999")
+    with pytest.raises(orgsvc.OrganisationError, match="andere organisatie"):
+        orgsvc.add(ctx, SYSTEM, "gm0599", public_base_url="https://open.waterschap.example")
+
+    changed = orgsvc.change(ctx, SYSTEM, "ws0636", name="Waterschap (SSC)", logo_url="",
+                            contact={"email": "woo@waterschap.example", "address": "Dijkweg 1"})
+    assert changed == ["name", "logo_url", "contact"]
+    assert orgsvc.change(ctx, SYSTEM, "ws0636", name="Waterschap (SSC)") == []  # nothing changed: no event
+    with pytest.raises(orgsvc.OrganisationError, match="pad op deze site"):
+        orgsvc.change(ctx, SYSTEM, "ws0636", theme_css_url="https://cdn.example/x.css")
+    with ctx.unit_of_work() as s:
+        view = orgsvc.get(s, "ws0636")
+    assert view.name == "Waterschap (SSC)" and view.logo_url is None and view.theme_css_url == "/thema/ws.css"
+    assert view.contact == {"email": "woo@waterschap.example", "address": "Dijkweg 1"}
+    assert [e.detail.get("fields") for e in _events(ctx, "organisation.changed")] == [["name", "logo_url",
+                                                                                       "contact"]]
+    assert len(_events(ctx, "organisation.added")) == 1
+
+
+def _two_units(ctx, org_id):
+    return orgsvc.add_unit(ctx, SYSTEM, org_id, "Vergunningen"), orgsvc.add_unit(ctx, SYSTEM, org_id, "Financiën")
+
+
+def test_units_members_default_unit_and_hand_over(woo_ctx, tmp_path):
+    ctx = woo_ctx
+    world = build_world(ctx, tmp_path)
+    vg, fin = _two_units(ctx, world.org_a)
+    with pytest.raises(orgsvc.OrganisationError, match="al een afdeling"):
+        orgsvc.add_unit(ctx, SYSTEM, world.org_a, "vergunningen")
+    other = orgsvc.add_unit(ctx, SYSTEM, world.org_b, "Vergunningen")  # the same name elsewhere is fine
+    assert orgsvc.add_member(ctx, SYSTEM, vg, "officer") is True
+    assert orgsvc.add_member(ctx, SYSTEM, vg, "officer") is False
+    assert orgsvc.add_member(ctx, SYSTEM, fin, "publisher")
+    with pytest.raises(orgsvc.OrganisationError, match="bestaat niet"):
+        orgsvc.add_member(ctx, SYSTEM, vg, "niemand")
+
+    officer = Actor("user", world.users["officer"], "officer")
+    pdf = make_pdf(tmp_path / "vg.pdf", ["Besluit op de aanvraag omgevingsvergunning van 3 maart 2025."])
+    doc_id = ingestsvc.ingest(ctx, officer, world.org_a, "vg.pdf", path=pdf, title="Besluit vergunning").document_id
+    d_id = dossiersvc.create(ctx, officer, world.org_a, {"title": "Woo-verzoek bouwplan", "kind": "woo-besluit"})
+    with ctx.unit_of_work() as s:
+        assert s.get(Document, doc_id).unit_id == vg  # the uploader's one unit
+        assert s.get(Dossier, d_id).unit_id == vg
+        assert s.get(Document, world.document_id).unit_id is None  # the system's upload: no unit
+        assert orgsvc.units_of_user(s, world.users["officer"]) == {vg: "Vergunningen"}
+    orgsvc.add_member(ctx, SYSTEM, fin, "officer")  # in two units of one organisation: no default
+    pdf2 = make_pdf(tmp_path / "twee.pdf", ["Tweede stuk van 4 maart 2025 over de begroting."])
+    doc2 = ingestsvc.ingest(ctx, officer, world.org_a, "twee.pdf", path=pdf2, title="Tweede stuk").document_id
+    with ctx.unit_of_work() as s:
+        assert s.get(Document, doc2).unit_id is None
+
+    assert orgsvc.hand_over_document(ctx, officer, doc_id, fin) is True
+    assert orgsvc.hand_over_document(ctx, officer, doc_id, fin) is False
+    with pytest.raises(orgsvc.OrganisationError, match="dezelfde organisatie"):
+        orgsvc.hand_over_document(ctx, officer, doc_id, other)
+    dossiersvc.add_documents(ctx, officer, d_id, [doc2])
+    with ctx.unit_of_work() as s:
+        in_dossier = set(s.execute(select(Document.id).where(Document.publication_id == d_id)).scalars())
+    assert doc2 in in_dossier and doc_id not in in_dossier
+    assert orgsvc.hand_over_dossier(ctx, officer, d_id, fin) == len(in_dossier)  # its documents go with it
+    with ctx.unit_of_work() as s:
+        assert s.get(Document, doc_id).unit_id == fin and s.get(Document, doc2).unit_id == fin
+        assert s.get(Dossier, d_id).unit_id == fin
+        assert {s.get(Document, i).unit_id for i in in_dossier} == {fin}
+    (ev,) = _events(ctx, "document.handed_over")
+    assert ev.document_id == doc_id and ev.actor == "user:officer"
+    assert ev.detail["from_unit"] == vg and ev.detail["to_unit"] == fin
+    assert _events(ctx, "dossier.handed_over")[0].detail["documents"] == len(in_dossier)
+    for action in ("document.handed_over", "dossier.handed_over", "unit.added", "unit.member_added",
+                   "organisation.added", "organisation.changed"):
+        assert labels.ACTIONS_NL[action][0].isupper()
+
+    assert orgsvc.remove_member(ctx, SYSTEM, fin, "officer") is True
+    orgsvc.rename_unit(ctx, SYSTEM, fin, "Financiën en control")
+    with ctx.unit_of_work() as s:
+        assert s.get(Unit, fin).name == "Financiën en control"
+        units = {u.name: u for u in orgsvc.units_for(s, world.org_a)}
+    assert units["Financiën en control"].members == ["publisher"]
+    assert units["Financiën en control"].documents == len(in_dossier | {doc_id})
+
+
+def test_cli_organisation_add_list_set_and_units(woo_ctx, tmp_path):
+    env = cli_env(woo_ctx.settings)
+    run = CliRunner()
+
+    def woo(*args):
+        return run.invoke(main, ["organisation", *args, "--data-dir", str(tmp_path / "d")], env=env)
+
+    r = woo("add", "gm0599", "--public-url", "https://open.rotterdam.example", "--email", "woo@rotterdam.example")
+    assert r.exit_code == 0, r.output
+    assert "gemeente Rotterdam (gm0599)" in r.output and tooi.organisation("gm0599").uri in r.output
+    r = woo("add", "gm9999")
+    assert r.exit_code == 1 and "TOOI" in r.output and "Traceback" not in r.output
+    r = woo("set", "gm0599", "--phone", "+31 10 267 1234", "--theme-css", "/thema/rotterdam.css")
+    assert r.exit_code == 0 and "theme_css_url" in r.output and "contact" in r.output, r.output
+    r = woo("set", "gm0599", "--public-url", "rotterdam.nl")
+    assert r.exit_code == 1 and "https" in r.output
+    r = woo("unit-add", "gm0599", "Burgerzaken")
+    assert r.exit_code == 0, r.output
+    unit_id = int(re.search(r"Afdeling (\d+) toegevoegd", r.output).group(1))
+    r = woo("member-add", str(unit_id), "admin")
+    assert r.exit_code == 0 and "lid van afdeling" in r.output
+    r = woo("list")
+    assert r.exit_code == 0 and "gm0599\tgemeente Rotterdam\thttps://open.rotterdam.example" in r.output
+    assert f"afdeling {unit_id}: Burgerzaken (admin; 0 documenten)" in r.output
+    r = woo("list", "--json")
+    (rdam,) = [o for o in __import__("json").loads(r.output) if o["code"] == "gm0599"]
+    assert rdam["contact"] == {"email": "woo@rotterdam.example", "phone": "+31 10 267 1234"}  # set kept the e-mail
+    assert rdam["theme_css_url"] == "/thema/rotterdam.css"
+    r = woo("hand-over", "--unit", str(unit_id))
+    assert r.exit_code == 1 and "--document of --dossier" in r.output
+
+
+def _post(client, url, **data):
+    return client.post(url, data={"csrf_token": CSRF, **data})
+
+
+def test_admin_page_makes_and_changes_organisations_and_units(woo_ctx, tmp_path):
+    world = build_world(woo_ctx, tmp_path)
+    admin = world.client("admin")
+    page = admin.get("/beheer/organisaties").get_data(as_text=True)
+    assert "Organisatie toevoegen" in page and "gemeente Rotterdam" in page
+    assert 'href="/beheer/organisaties">Organisaties</a>' in page  # in the navigation, for the admin
+    for who in ("officer", "publisher", "archivist", "reviewer"):
+        assert world.client(who).get("/beheer/organisaties").status_code == 403
+        assert "/beheer/organisaties" not in world.client(who).get("/werk").get_data(as_text=True)
+
+    resp = _post(admin, "/beheer/organisaties", tooi="gm9999")
+    assert resp.status_code == 302
+    assert "staat niet in de TOOI-lijsten" in admin.get(resp.location).get_data(as_text=True)
+    resp = _post(admin, "/beheer/organisaties", tooi="ws0636", name="", public_base_url="https://ws.example",
+                 theme_css_url="/thema/ws.css", logo_url="", contact_email="info@ws.example", contact_phone="",
+                 contact_address="Dijkweg 1", contact_url="")
+    assert resp.status_code == 302 and "/beheer/organisaties/" in resp.location
+    detail = admin.get(resp.location).get_data(as_text=True)
+    assert tooi.organisation("ws0636").uri in detail and 'value="Dijkweg 1"' in detail
+    org_id = int(resp.location.rstrip("/").rsplit("/", 1)[1])
+
+    resp = _post(admin, f"/beheer/organisaties/{org_id}", name="Waterschap SSC", public_base_url="https://ws.example",
+                 theme_css_url="https://cdn.example/x.css", logo_url="", contact_email="info@ws.example")
+    assert "pad op deze site" in admin.get(resp.location).get_data(as_text=True)
+    _post(admin, f"/beheer/organisaties/{org_id}", name="Waterschap SSC", public_base_url="https://ws.example",
+          theme_css_url="/thema/ws.css", logo_url="/thema/ws.svg", contact_email="woo@ws.example",
+          contact_phone="+31 30 123 4567", contact_address="", contact_url="")
+    with woo_ctx.unit_of_work() as s:
+        org = s.get(Organisation, org_id)
+        assert (org.name, org.logo_url) == ("Waterschap SSC", "/thema/ws.svg")
+        assert org.contact == {"email": "woo@ws.example", "phone": "+31 30 123 4567"}
+
+    _post(admin, f"/beheer/organisaties/{org_id}/afdelingen", name="Beheer en onderhoud")
+    with woo_ctx.unit_of_work() as s:
+        unit = s.execute(select(Unit).where(Unit.organisation_id == org_id)).scalar_one()
+        unit_id = unit.id
+    _post(admin, f"/beheer/afdelingen/{unit_id}/leden", username="officer")
+    page = admin.get(f"/beheer/organisaties/{org_id}").get_data(as_text=True)
+    assert "Beheer en onderhoud" in page and "officer" in page
+    _post(admin, f"/beheer/afdelingen/{unit_id}/leden", username="officer", remove="1")
+    with woo_ctx.unit_of_work() as s:
+        assert orgsvc.units_of_user(s, world.users["officer"]) == {}
+    assert world.client("officer").post(f"/beheer/organisaties/{org_id}/afdelingen",
+                                        data={"csrf_token": CSRF, "name": "x"}, headers={"X-CSRF-Token": CSRF}
+                                        ).status_code == 403
+
+
+def test_the_theme_follows_the_organisation_page(woo_ctx, tmp_path):
+    world = build_world(woo_ctx, tmp_path)
+    orgsvc.change(woo_ctx, SYSTEM, world.org_a_code, theme_css_url="/thema/a.css", logo_url="/thema/a.svg",
+                  contact={"email": "woo@a.example", "phone": "+31 20 555 0000"})
+    page = world.app.test_client().get("/zoeken").get_data(as_text=True)
+    assert 'href="/thema/a.css"' in page and 'src="/thema/a.svg"' in page
+    assert "+31 20 555 0000 · woo@a.example" in page
+
+
+def test_officer_lists_default_to_their_units_and_hand_over_in_the_browser(woo_ctx, tmp_path):
+    ctx = woo_ctx
+    world = build_world(ctx, tmp_path)
+    vg, fin = _two_units(ctx, world.org_a)
+    orgsvc.add_member(ctx, SYSTEM, vg, "officer")
+    docs = {}
+    for unit, name in ((vg, "Vergunningstuk"), (fin, "Begrotingsstuk")):
+        pdf = make_pdf(tmp_path / f"{name}.pdf", [f"{name} van 3 maart 2025 voor de gemeenteraad."])
+        docs[name] = ingestsvc.ingest(ctx, SYSTEM, world.org_a, f"{name}.pdf", path=pdf, title=name).document_id
+        orgsvc.hand_over_document(ctx, SYSTEM, docs[name], unit)
+    officer = world.client("officer")
+    mine = officer.get("/documenten").get_data(as_text=True)
+    assert "Vergunningstuk" in mine and "Begrotingsstuk" not in mine
+    assert "Conceptadvies" in mine  # work of no unit stays in view
+    assert "U ziet het werk van uw afdeling (Vergunningen)" in mine and 'name="afdelingen"' in mine
+    everything = officer.get("/documenten?afdelingen=alle").get_data(as_text=True)
+    assert "Vergunningstuk" in everything and "Begrotingsstuk" in everything
+    assert "hele organisatie" in everything
+    start = officer.get("/werk").get_data(as_text=True)
+    assert "Mijn afdelingen" in start
+    # someone in no unit sees everything, as before units existed (and gets no filter)
+    publisher = world.client("publisher").get("/documenten").get_data(as_text=True)
+    assert "Begrotingsstuk" in publisher and 'name="afdelingen"' not in publisher
+
+    page = officer.get(f"/documenten/{docs['Vergunningstuk']}").get_data(as_text=True)
+    assert "Overdragen aan afdeling" in page and f'<option value="{fin}">Financiën</option>' in page
+    resp = _post(officer, f"/documenten/{docs['Vergunningstuk']}/afdeling", unit_id=str(fin))
+    assert resp.status_code == 302
+    assert "overgedragen" in officer.get(resp.location).get_data(as_text=True)
+    mine = officer.get("/documenten").get_data(as_text=True)
+    assert "Vergunningstuk" not in mine  # handed over: now the other unit's work
+    (ev,) = [e for e in _events(ctx, "document.handed_over") if e.actor == "user:officer"]
+    assert ev.document_id == docs["Vergunningstuk"]
+    audit = world.client("admin").get(f"/audit?document={docs['Vergunningstuk']}").get_data(as_text=True)
+    assert "Overgedragen aan andere afdeling" in audit
+    # the foreign organisation's user may not hand over organisation A's work
+    assert _post(world.client("foreign"), f"/documenten/{docs['Begrotingsstuk']}/afdeling",
+                 unit_id=str(vg)).status_code in (403, 404)
+    assert world.client("reviewer").post(f"/documenten/{docs['Begrotingsstuk']}/afdeling",
+                                         data={"csrf_token": CSRF, "unit_id": str(vg)},
+                                         headers={"X-CSRF-Token": CSRF}).status_code == 403
+
+    d_id = dossiersvc.create(ctx, SYSTEM, world.org_a, {"title": "Raadsvoorstel", "kind": "woo-besluit"})
+    page = officer.get(f"/dossiers/{d_id}/beheer").get_data(as_text=True)
+    assert "Hoort nog bij geen afdeling." in page
+    assert "Raadsvoorstel" in officer.get("/dossiers").get_data(as_text=True)  # of no unit: in view
+    _post(officer, f"/dossiers/{d_id}/afdeling", unit_id=str(fin))
+    with ctx.unit_of_work() as s:
+        assert s.get(Dossier, d_id).unit_id == fin
+    listing = officer.get("/dossiers").get_data(as_text=True)
+    assert "Raadsvoorstel" not in listing and "U ziet het werk van uw afdeling" in listing
+    assert "Raadsvoorstel" in officer.get("/dossiers?afdelingen=alle").get_data(as_text=True)
+
+
+def test_api_lists_organisations_and_hands_over(woo_ctx, tmp_path):
+    from woo.adapters.models import User
+    from woo.services import accounts
+
+    ctx = woo_ctx
+    world = build_world(ctx, tmp_path)
+    vg, fin = _two_units(ctx, world.org_a)
+    other = orgsvc.add_unit(ctx, SYSTEM, world.org_b, "Elders")
+    with ctx.unit_of_work() as s:
+        officer = s.get(User, world.users["officer"])
+        edit = accounts.create_token(s, SYSTEM, officer, "zaaksysteem", "read edit")
+        read = accounts.create_token(s, SYSTEM, officer, "lezen", "read")
+    client = world.app.test_client()
+
+    def call(method, url, token, **body):
+        return client.open(f"/api/v1{url}", method=method, json=body or None,
+                           headers={"Authorization": f"Bearer {token}"})
+
+    listing = call("GET", "/organisations", read).get_json()["items"]
+    assert [o["code"] for o in listing] == [world.org_a_code]  # only the organisations it holds roles in
+    assert {u["name"] for u in listing[0]["units"]} == {"Vergunningen", "Financiën"}
+
+    url = f"/documents/{world.document_id}/unit"
+    assert call("POST", url, read, unit_id=vg).status_code == 403  # scope 'edit' needed
+    assert call("POST", url, edit).status_code == 400
+    r = call("POST", url, edit, unit_id=other)
+    assert r.status_code == 422 and "dezelfde organisatie" in r.get_json()["detail"]
+    r = call("POST", url, edit, unit_id=vg)
+    assert r.status_code == 200 and r.get_json() == {"document_id": world.document_id, "unit_id": vg,
+                                                     "changed": True}
+    assert call("POST", "/documents/onbekend/unit", edit, unit_id=vg).status_code == 404
+    d_id = dossiersvc.create(ctx, SYSTEM, world.org_a, {"title": "Raadsvoorstel", "kind": "woo-besluit"})
+    r = call("POST", f"/dossiers/{d_id}/unit", edit, unit_id=fin)
+    assert r.status_code == 200 and r.get_json()["documents"] == 0
+    with ctx.unit_of_work() as s:
+        assert s.get(Document, world.document_id).unit_id == vg and s.get(Dossier, d_id).unit_id == fin
+    assert [e.actor for e in _events(ctx, "document.handed_over")] == ["token:officer/zaaksysteem"]
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    assert {"/organisations", "/documents/{document_id}/unit", "/dossiers/{dossier_id}/unit"} <= set(paths)

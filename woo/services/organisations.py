@@ -1,0 +1,300 @@
+"""Organisations and their units (afdelingen): the one path for the admin page (/beheer/organisaties), the
+CLI (`woo organisation ...`) and the pages that hand work over between units.
+
+The rules (TOOI code, URLs, contact details) are woo.domain.organisations; this module reads and writes the
+rows and records every change in the audit chain. Documents and dossiers carry an optional ``unit_id``; an
+officer's lists default to the work of their units (woo.services.documents.DocumentFilter.unit_ids).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from woo.adapters.models import Document, Dossier, Organisation, Unit, UnitMember, User
+from woo.domain import organisations as rules
+from woo.domain.organisations import OrganisationError
+from woo.services import audit
+from woo.services.context import Actor, Context
+
+__all__ = ["OrganisationError", "OrganisationView", "UnitView", "list_organisations", "add", "change",
+           "resolve", "add_unit", "rename_unit", "add_member", "remove_member", "units_of_user",
+           "units_for", "default_unit", "hand_over_document", "hand_over_dossier"]
+
+
+@dataclass
+class UnitView:
+    id: int
+    name: str
+    members: list[str] = field(default_factory=list)  # usernames
+    documents: int = 0
+
+
+@dataclass
+class OrganisationView:
+    id: int
+    code: str
+    tooi_uri: str
+    tooi_label: str
+    name: str
+    public_base_url: str | None
+    theme_css_url: str | None
+    logo_url: str | None
+    contact: dict
+    units: list[UnitView] = field(default_factory=list)
+
+
+def resolve(session: Session, ref: str | int) -> Organisation:
+    """By id, code ("gm0363") or TOOI URI; Dutch error when woo holds no such organisation."""
+    if isinstance(ref, int):
+        org = session.get(Organisation, ref)
+    else:
+        key = (ref or "").strip()
+        org = session.execute(select(Organisation).where(
+            (Organisation.code == key.lower()) | (Organisation.tooi_uri == key))).scalar_one_or_none()
+        if org is None and key.isdigit() and len(key) < 10:
+            org = session.get(Organisation, int(key))
+    if org is None:
+        raise OrganisationError(f"Organisatie ‘{str(ref)[:60]}’ bestaat niet in deze installatie.")
+    return org
+
+
+def _view(session: Session, org: Organisation, with_units: bool = True) -> OrganisationView:
+    from woo.domain import tooi
+
+    ref = tooi.organisation(org.tooi_uri)
+    view = OrganisationView(org.id, org.code, org.tooi_uri, ref.label if ref else org.name, org.name,
+                            org.public_base_url, org.theme_css_url, org.logo_url, dict(org.contact or {}))
+    if with_units:
+        view.units = units_for(session, org.id)
+    return view
+
+
+def list_organisations(session: Session) -> list[OrganisationView]:
+    orgs = session.execute(select(Organisation).order_by(Organisation.name, Organisation.id)).scalars().all()
+    return [_view(session, o) for o in orgs]
+
+
+def get(session: Session, ref: str | int) -> OrganisationView:
+    return _view(session, resolve(session, ref))
+
+
+def units_for(session: Session, organisation_id: int) -> list[UnitView]:
+    units = session.execute(select(Unit).where(Unit.organisation_id == organisation_id)
+                            .order_by(Unit.name)).scalars().all()
+    views = {u.id: UnitView(u.id, u.name) for u in units}
+    if not views:
+        return []
+    for unit_id, username in session.execute(
+            select(UnitMember.unit_id, User.username).join(User, User.id == UnitMember.user_id)
+            .where(UnitMember.unit_id.in_(views)).order_by(User.username)):
+        views[unit_id].members.append(username)
+    for unit_id, n in session.execute(select(Document.unit_id, func.count()).where(Document.unit_id.in_(views))
+                                      .group_by(Document.unit_id)):
+        views[unit_id].documents = n
+    return list(views.values())
+
+
+def _check_host_free(session: Session, url: str | None, org_id: int | None) -> None:
+    if not url:
+        return
+    other = session.execute(select(Organisation.id).where(Organisation.public_base_url == url,
+                                                          Organisation.id != (org_id or 0))).first()
+    if other:
+        raise OrganisationError(f"Het openbare adres {url} hoort al bij een andere organisatie.")
+
+
+def _empty_none(value: str | None) -> str | None:
+    return value or None
+
+
+def add(ctx: Context, actor: Actor, code_or_uri: str, *, name: str | None = None,
+        public_base_url: str | None = None, theme_css_url: str | None = None, logo_url: str | None = None,
+        contact: dict | None = None) -> int:
+    """Make an organisation from its TOOI entry; the name defaults to the TOOI label."""
+    ref = rules.tooi_organisation(code_or_uri)
+    ch = rules.check_changes(name=name if name and name.strip() else ref.label, public_base_url=public_base_url,
+                             theme_css_url=theme_css_url, logo_url=logo_url, contact=contact)
+    with ctx.unit_of_work() as session:
+        if session.execute(select(Organisation.id).where(Organisation.tooi_uri == ref.uri)).first():
+            raise OrganisationError(f"{ref.label} ({ref.code}) bestaat al in deze installatie.")
+        _check_host_free(session, ch.public_base_url, None)
+        org = Organisation(tooi_uri=ref.uri, code=ref.code, name=ch.name,
+                           public_base_url=_empty_none(ch.public_base_url),
+                           theme_css_url=_empty_none(ch.theme_css_url), logo_url=_empty_none(ch.logo_url),
+                           contact=ch.contact or None)
+        session.add(org)
+        session.flush()
+        audit.record(session, actor.label, "organisation.added", None, organisation=ref.code, name=ch.name,
+                     public_base_url=org.public_base_url)
+        return org.id
+
+
+def change(ctx: Context, actor: Actor, ref: str | int, **fields) -> list[str]:
+    """Change name, public host, theme or contact details (None: leave as is; "" clears). Returns the
+    names of the fields that changed (nothing changed: an empty list, and no event)."""
+    allowed = {"name", "public_base_url", "theme_css_url", "logo_url", "contact"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise OrganisationError(f"Onbekend veld: {sorted(unknown)[0]}.")
+    ch = rules.check_changes(**fields)
+    with ctx.unit_of_work() as session:
+        org = resolve(session, ref)
+        changed = []
+        for key in ("name", "public_base_url", "theme_css_url", "logo_url"):
+            value = getattr(ch, key)
+            if value is None:
+                continue
+            if key == "public_base_url":
+                _check_host_free(session, value, org.id)
+            value = value or None
+            if getattr(org, key) != value:
+                setattr(org, key, value)
+                changed.append(key)
+        if ch.contact is not None and (org.contact or {}) != ch.contact:
+            org.contact = ch.contact or None
+            changed.append("contact")
+        if changed:
+            audit.record(session, actor.label, "organisation.changed", None, organisation=org.code,
+                         fields=changed)
+        return changed
+
+
+# --------------------------------------------------------------------------- units
+
+
+def _unit(session: Session, unit_id: int) -> Unit:
+    unit = session.get(Unit, unit_id) if isinstance(unit_id, int) else None
+    if unit is None:
+        raise OrganisationError("Deze afdeling bestaat niet.")
+    return unit
+
+
+def add_unit(ctx: Context, actor: Actor, organisation: str | int, name: str) -> int:
+    name = rules.check_unit_name(name)
+    with ctx.unit_of_work() as session:
+        org = resolve(session, organisation)
+        if session.execute(select(Unit.id).where(Unit.organisation_id == org.id,
+                                                 func.lower(Unit.name) == name.lower())).first():
+            raise OrganisationError(f"{org.name} heeft al een afdeling ‘{name}’.")
+        unit = Unit(organisation_id=org.id, name=name)
+        session.add(unit)
+        session.flush()
+        audit.record(session, actor.label, "unit.added", None, organisation=org.code, unit=unit.id, name=name)
+        return unit.id
+
+
+def rename_unit(ctx: Context, actor: Actor, unit_id: int, name: str) -> None:
+    name = rules.check_unit_name(name)
+    with ctx.unit_of_work() as session:
+        unit = _unit(session, unit_id)
+        if session.execute(select(Unit.id).where(Unit.organisation_id == unit.organisation_id, Unit.id != unit.id,
+                                                 func.lower(Unit.name) == name.lower())).first():
+            raise OrganisationError(f"Er is al een afdeling ‘{name}’.")
+        old, unit.name = unit.name, name
+        audit.record(session, actor.label, "unit.renamed", None, unit=unit.id, old=old, name=name)
+
+
+def _user(session: Session, username: str) -> User:
+    user = session.execute(select(User).where(User.username == (username or "").strip())).scalar_one_or_none()
+    if user is None:
+        raise OrganisationError(f"Gebruiker ‘{(username or '').strip()[:60]}’ bestaat niet.")
+    return user
+
+
+def add_member(ctx: Context, actor: Actor, unit_id: int, username: str) -> bool:
+    """Put a user in a unit (a user may be in several); False when they were in it already."""
+    with ctx.unit_of_work() as session:
+        unit, user = _unit(session, unit_id), _user(session, username)
+        if session.get(UnitMember, (unit.id, user.id)) is not None:
+            return False
+        session.add(UnitMember(unit_id=unit.id, user_id=user.id))
+        audit.record(session, actor.label, "unit.member_added", None, unit=unit.id, username=user.username)
+        return True
+
+
+def remove_member(ctx: Context, actor: Actor, unit_id: int, username: str) -> bool:
+    with ctx.unit_of_work() as session:
+        unit, user = _unit(session, unit_id), _user(session, username)
+        member = session.get(UnitMember, (unit.id, user.id))
+        if member is None:
+            return False
+        session.delete(member)
+        audit.record(session, actor.label, "unit.member_removed", None, unit=unit.id, username=user.username)
+        return True
+
+
+def units_of_user(session: Session, user_id: int | None) -> dict[int, str]:
+    """The units a user is in: id -> name (an API token or the system: none)."""
+    if user_id is None:
+        return {}
+    rows = session.execute(select(Unit.id, Unit.name).join(UnitMember, UnitMember.unit_id == Unit.id)
+                           .where(UnitMember.user_id == user_id).order_by(Unit.name))
+    return {i: n for i, n in rows}
+
+
+def default_unit(session: Session, actor: Actor, organisation_id: int) -> int | None:
+    """The unit new work of this actor lands in: their one unit in that organisation (none, or several: no
+    unit; the officer hands it over)."""
+    if actor.kind != "user" or actor.id is None:
+        return None
+    ids = session.execute(select(Unit.id).join(UnitMember, UnitMember.unit_id == Unit.id)
+                          .where(UnitMember.user_id == actor.id, Unit.organisation_id == organisation_id)
+                          .limit(2)).scalars().all()
+    return ids[0] if len(ids) == 1 else None
+
+
+def unit_choices(session: Session, organisation_id: int) -> list[tuple[int, str]]:
+    return [(u.id, u.name) for u in session.execute(
+        select(Unit).where(Unit.organisation_id == organisation_id).order_by(Unit.name)).scalars()]
+
+
+def unit_names(session: Session, ids) -> dict[int, str]:
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    return {i: n for i, n in session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(ids)))}
+
+
+# --------------------------------------------------------------------------- hand-over
+
+
+def _target(session: Session, unit_id: int, organisation_id: int) -> Unit:
+    unit = session.get(Unit, unit_id) if isinstance(unit_id, int) else None
+    if unit is None or unit.organisation_id != organisation_id:
+        raise OrganisationError("Kies een afdeling van dezelfde organisatie.")
+    return unit
+
+
+def hand_over_document(ctx: Context, actor: Actor, document_id: str, unit_id: int) -> bool:
+    """Give a document to another unit of its organisation; False when it is that unit's already."""
+    with ctx.unit_of_work() as session:
+        doc = session.get(Document, document_id)
+        if doc is None:
+            raise OrganisationError("Document niet gevonden.")
+        unit = _target(session, unit_id, doc.organisation_id)
+        if doc.unit_id == unit.id:
+            return False
+        old = doc.unit_id
+        doc.unit_id = unit.id
+        audit.record(session, actor.label, "document.handed_over", doc.id, from_unit=old, to_unit=unit.id,
+                     unit_name=unit.name)
+        return True
+
+
+def hand_over_dossier(ctx: Context, actor: Actor, dossier_id: str, unit_id: int) -> int:
+    """Give a dossier and its documents to another unit; returns how many documents went with it."""
+    with ctx.unit_of_work() as session:
+        dossier = session.get(Dossier, dossier_id)
+        if dossier is None:
+            raise OrganisationError("Dossier niet gevonden.")
+        unit = _target(session, unit_id, dossier.organisation_id)
+        old = dossier.unit_id
+        dossier.unit_id = unit.id
+        moved = session.execute(update(Document).where(Document.publication_id == dossier.id,
+                                                       Document.unit_id.is_distinct_from(unit.id))
+                                .values(unit_id=unit.id).execution_options(synchronize_session=False)).rowcount
+        audit.record(session, actor.label, "dossier.handed_over", None, dossier=dossier.id, from_unit=old,
+                     to_unit=unit.id, unit_name=unit.name, documents=moved)
+        return moved

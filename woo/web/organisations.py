@@ -1,0 +1,219 @@
+"""Administrators' page for organisations and their units (Dutch), and the hand-over of a document or a
+dossier to another unit (officers, from the document and dossier pages).
+
+Thin: every form calls woo.services.organisations, as `woo organisation ...` does.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+
+from woo.adapters.models import Dossier
+from woo.app import context
+from woo.domain import organisations as rules
+from woo.services import organisations as orgsvc
+from woo.web.admin import _require_admin
+from woo.web.auth import document_for, login_required, may, require
+
+bp = Blueprint("organisations", __name__)
+CONTACT_FIELDS = [(k, rules.CONTACT_LABELS_NL[k]) for k in rules.CONTACT_FIELDS]
+
+
+def _contact_form() -> dict:
+    return {k: request.form.get(f"contact_{k}", "") for k in rules.CONTACT_FIELDS}
+
+
+def _try(fn, ok: str | None = None):
+    try:
+        result = fn()
+    except orgsvc.OrganisationError as exc:
+        flash(str(exc), "error")
+        return None
+    if ok:
+        flash(ok, "ok")
+    return result
+
+
+@bp.route("/beheer/organisaties")
+@login_required
+def index():
+    _require_admin()
+    with context().unit_of_work() as s:
+        views = orgsvc.list_organisations(s)
+    return render_template("admin/organisations.html", organisations=views, contact_fields=CONTACT_FIELDS)
+
+
+@bp.route("/beheer/organisaties", methods=["POST"])
+@login_required
+def create():
+    _require_admin()
+    f = request.form
+    org_id = _try(lambda: orgsvc.add(context(), g.principal.actor, f.get("tooi", ""), name=f.get("name") or None,
+                                     public_base_url=f.get("public_base_url", ""),
+                                     theme_css_url=f.get("theme_css_url", ""), logo_url=f.get("logo_url", ""),
+                                     contact=_contact_form()), "Organisatie toegevoegd.")
+    if org_id is None:
+        return redirect(url_for("organisations.index"))
+    return redirect(url_for("organisations.detail", org_id=org_id))
+
+
+def _view(org_id: int):
+    with context().unit_of_work() as s:
+        try:
+            return orgsvc.get(s, org_id)
+        except orgsvc.OrganisationError:
+            abort(404, description="Organisatie niet gevonden.")
+
+
+@bp.route("/beheer/organisaties/<int:org_id>")
+@login_required
+def detail(org_id: int):
+    _require_admin()
+    return render_template("admin/organisation.html", o=_view(org_id), contact_fields=CONTACT_FIELDS)
+
+
+@bp.route("/beheer/organisaties/<int:org_id>", methods=["POST"])
+@login_required
+def update(org_id: int):
+    _require_admin()
+    _view(org_id)
+    f = request.form
+    changed = _try(lambda: orgsvc.change(context(), g.principal.actor, org_id, name=f.get("name", ""),
+                                         public_base_url=f.get("public_base_url", ""),
+                                         theme_css_url=f.get("theme_css_url", ""), logo_url=f.get("logo_url", ""),
+                                         contact=_contact_form()))
+    if changed is not None:
+        flash("Opgeslagen." if changed else "Niets gewijzigd.", "ok")
+    return redirect(url_for("organisations.detail", org_id=org_id))
+
+
+@bp.route("/beheer/organisaties/<int:org_id>/afdelingen", methods=["POST"])
+@login_required
+def add_unit(org_id: int):
+    _require_admin()
+    _view(org_id)
+    _try(lambda: orgsvc.add_unit(context(), g.principal.actor, org_id, request.form.get("name", "")),
+         "Afdeling toegevoegd.")
+    return redirect(url_for("organisations.detail", org_id=org_id))
+
+
+def _unit_org(unit_id: int) -> int:
+    from woo.adapters.models import Unit
+
+    with context().unit_of_work() as s:
+        unit = s.get(Unit, unit_id)
+        if unit is None:
+            abort(404, description="Afdeling niet gevonden.")
+        return unit.organisation_id
+
+
+@bp.route("/beheer/afdelingen/<int:unit_id>/naam", methods=["POST"])
+@login_required
+def rename_unit(unit_id: int):
+    _require_admin()
+    org_id = _unit_org(unit_id)
+    _try(lambda: orgsvc.rename_unit(context(), g.principal.actor, unit_id, request.form.get("name", "")),
+         "Afdeling hernoemd.")
+    return redirect(url_for("organisations.detail", org_id=org_id))
+
+
+@bp.route("/beheer/afdelingen/<int:unit_id>/leden", methods=["POST"])
+@login_required
+def members(unit_id: int):
+    _require_admin()
+    org_id = _unit_org(unit_id)
+    username = request.form.get("username", "").strip()
+    if request.form.get("remove") == "1":
+        _try(lambda: orgsvc.remove_member(context(), g.principal.actor, unit_id, username),
+             f"{username} is uit de afdeling gehaald.")
+    else:
+        _try(lambda: orgsvc.add_member(context(), g.principal.actor, unit_id, username),
+             f"{username} is lid van de afdeling.")
+    return redirect(url_for("organisations.detail", org_id=org_id))
+
+
+# --------------------------------------------------------------------------- hand-over (officers)
+
+
+def _unit_arg() -> int | None:
+    return request.form.get("unit_id", type=int)
+
+
+@bp.route("/documenten/<document_id>/afdeling", methods=["POST"])
+@login_required
+def hand_over_document(document_id: str):
+    with context().unit_of_work() as s:
+        document_for(s, document_id, "document.edit")
+    unit_id = _unit_arg()
+    if unit_id is None:
+        flash("Kies de afdeling die het document overneemt.", "error")
+    else:
+        moved = _try(lambda: orgsvc.hand_over_document(context(), g.principal.actor, document_id, unit_id))
+        if moved is not None:
+            flash("Document overgedragen aan de andere afdeling." if moved
+                  else "Het document hoort al bij die afdeling.", "ok")
+    return redirect(url_for("officer.detail", document_id=document_id))
+
+
+@bp.route("/dossiers/<dossier_id>/afdeling", methods=["POST"])
+@login_required
+def hand_over_dossier(dossier_id: str):
+    with context().unit_of_work() as s:
+        d = s.get(Dossier, dossier_id)
+        if d is None or not may("document.read", d.organisation_id):
+            abort(404, description="Dossier niet gevonden.")
+        require("document.edit", d.organisation_id)
+    unit_id = _unit_arg()
+    if unit_id is None:
+        flash("Kies de afdeling die het dossier overneemt.", "error")
+    else:
+        n = _try(lambda: orgsvc.hand_over_dossier(context(), g.principal.actor, dossier_id, unit_id))
+        if n is not None:
+            flash(f"Dossier overgedragen aan de andere afdeling, met {n} documenten.", "ok")
+    return redirect(url_for("dossiers.detail", dossier_id=dossier_id))
+
+
+@bp.app_context_processor
+def _helpers() -> dict:
+    return {"unit_panel": unit_panel}
+
+
+def unit_panel(organisation_id: int, unit_id: int | None) -> dict:
+    """For the document and dossier pages: the object's unit and the units it can be handed to."""
+    with context().unit_of_work() as s:
+        choices = orgsvc.unit_choices(s, organisation_id)
+    return {"current": dict(choices).get(unit_id) if unit_id else None, "unit_id": unit_id,
+            "choices": [(i, n) for i, n in choices if i != unit_id],
+            "may_hand_over": may("document.edit", organisation_id)}
+
+
+# --------------------------------------------------------------------------- the officer's unit filter
+
+ALL_WORK_ARG, ALL_WORK = "afdelingen", "alle"
+
+
+@dataclass
+class UnitScope:
+    """The unit filter of the officer's lists: their units' work (and work of no unit) unless they ask for
+    the whole organisation with ?afdelingen=alle. A user in no unit sees everything, as before units."""
+    member_of: dict[int, str]
+    all_work: bool
+
+    @property
+    def unit_ids(self) -> set[int] | None:
+        return rules.visible_unit_ids(set(self.member_of), self.all_work)
+
+    @property
+    def label(self) -> str:
+        return ", ".join(self.member_of.values())
+
+    def args(self) -> dict:
+        return {ALL_WORK_ARG: ALL_WORK} if self.all_work and self.member_of else {}
+
+
+def unit_scope() -> UnitScope:
+    actor = g.principal.actor
+    with context().unit_of_work() as s:
+        member_of = orgsvc.units_of_user(s, actor.id if actor.kind == "user" else None)
+    return UnitScope(member_of, request.args.get(ALL_WORK_ARG) == ALL_WORK)
