@@ -190,6 +190,7 @@ def spec() -> dict:  # noqa: F811
     from woo.web import api_public
 
     out["components"]["schemas"]["OpenbaarDossier"] = api_public.openapi_schema()
+    out["components"]["schemas"]["OpenbaarDocument"] = api_public.openapi_document_schema()
     out["paths"].update(api_public.openapi_paths(_resp("Fout (RFC 9457 problem details)", PROBLEM,
                                                        "application/problem+json")))
     return out
