@@ -974,43 +974,100 @@ def dossier_create(data_dir, title, kind, category, reference, summary, topics, 
 
 
 @dossier_group.command("import", help="Import a dossier: ZIP of documents + inventory (XLSX/CSV) + decision "
-                                      "letter. Everything is checked first; all or nothing.")
+                                      "letter, as a background job (the worker runs it; see `woo up`). Everything "
+                                      "is checked first; all or nothing. Shows progress and waits, unless --no-wait "
+                                      "(prints the import id; `woo dossier import-status ID`).")
 @instance_option
 @click.argument("zip_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--inventory", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--decision-letter", "letter", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @_dossier_options
+@click.option("--no-wait", is_flag=True, help="Print the import id and return at once.")
 @click.option("--json", "as_json", is_flag=True)
 def dossier_import(data_dir, zip_path, inventory, letter, title, kind, category, reference, summary, topics,
-                   received, decided, extended, suspension, decision, organisation, username, as_json):
+                   received, decided, extended, suspension, decision, organisation, username, no_wait, as_json):
     from woo.services import dossier_import as imp
 
     ctx = _context(data_dir)
     actor = _cli_actor(ctx, username)
     values = _dossier_values(title, kind, category, reference, summary, topics, received, decided, extended,
                              suspension, decision)
-    last = {}
+    try:
+        import_id = imp.start_import(ctx, actor, _organisation_id(ctx, organisation), values, zip_path, inventory,
+                                     inventory.name, letter, letter.name if letter else None)
+    except imp.DossierError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if no_wait:
+        click.echo(json.dumps({"import": import_id, "status": "wachtend"}) if as_json else import_id)
+        return
+    _wait_for_import(ctx, import_id, as_json)
 
-    def progress(phase, done, total):
-        if not as_json and (done % 100 == 0 or done == total) and last.get(phase) != done:
-            last[phase] = done
-            click.echo(f"\r{phase}: {done}" + (f"/{total}" if total else ""), nl=False, err=True)
-    report = imp.import_dossier(ctx, actor, _organisation_id(ctx, organisation), values, zip_path, inventory,
-                                inventory.name, letter, letter.name if letter else None, progress=progress)
-    if not as_json:
-        click.echo("", err=True)
+
+def _import_report(ctx, import_id: str, as_json: bool) -> None:
+    from woo.services import dossier_import as imp
+
+    with ctx.unit_of_work() as s:
+        st = imp.import_status(s, import_id)
+    if st is None:
+        raise click.ClickException(f"Import {import_id} bestaat niet.")
     if as_json:
-        click.echo(json.dumps({"dossier": report.dossier_id, "documents": report.documents, "rows": report.rows,
-                               "files": report.files, "problems": report.problems, "timings": report.timings},
-                              ensure_ascii=False))
-    elif report.ok:
-        click.echo(f"Dossier {report.dossier_id} aangemaakt met {report.documents} documenten.")
-    else:
-        click.echo(f"Niets opgeslagen: {len(report.problems)} probleem/problemen gevonden:", err=True)
-        for p in report.problems:
+        click.echo(json.dumps({"import": import_id, "status": st["status"], "dossier": st["dossier_id"],
+                               "documents": st["total"] if st["dossier_id"] else 0, "problems": st["problems"],
+                               "error": st["error"]}, ensure_ascii=False))
+    elif st["status"] == imp.DONE:
+        click.echo(f"Dossier {st['dossier_id']} aangemaakt met {st['total']} documenten.")
+    elif st["status"] == imp.FAILED:
+        problems = st["problems"] or [st["error"] or "onbekende fout"]
+        click.echo(f"Niets opgeslagen: {len(problems)} probleem/problemen gevonden:", err=True)
+        for p in problems:
             click.echo(f"  - {p}", err=True)
-    if not report.ok:
+    else:
+        click.echo(f"Import {import_id}: {st['status_label']}"
+                   + (f" ({st['phase_label']} {st['done']}/{st['total']})" if st["phase"] else ""))
+    if st["status"] == imp.FAILED:
         sys.exit(1)
+
+
+def _wait_for_import(ctx, import_id: str, as_json: bool, poll: float = 0.5) -> None:
+    """Poll the import's row, showing phase and done/total on stderr, until the job has finished."""
+    import time
+
+    from woo.services import dossier_import as imp
+
+    shown, waiting_since, hinted = None, time.monotonic(), False
+    while True:
+        with ctx.unit_of_work() as s:
+            st = imp.import_status(s, import_id)
+        if st is None:
+            raise click.ClickException(f"Import {import_id} bestaat niet.")
+        if st["finished"]:
+            break
+        line = (st["phase_label"] or st["status_label"], st["done"], st["total"])
+        if not as_json and line != shown:
+            shown = line
+            click.echo(f"\r{line[0]}: {line[1]}" + (f"/{line[2]}" if line[2] else "") + " " * 10, nl=False, err=True)
+        if st["status"] == imp.WAITING and not hinted and time.monotonic() - waiting_since > 30:
+            hinted = True
+            click.echo(f"\nDe import wacht op een worker (draait `woo up` of `woo worker`?). Import-id: {import_id}",
+                       err=True)
+        time.sleep(poll)
+    if not as_json and shown:
+        click.echo("", err=True)
+    _import_report(ctx, import_id, as_json)
+
+
+@dossier_group.command("import-status", help="Status of a dossier import (see `woo dossier import --no-wait`); "
+                                             "--wait waits for it to finish.")
+@instance_option
+@click.argument("import_id")
+@click.option("--wait", is_flag=True)
+@click.option("--json", "as_json", is_flag=True)
+def dossier_import_status(data_dir, import_id, wait, as_json):
+    ctx = _context(data_dir)
+    if wait:
+        _wait_for_import(ctx, import_id, as_json)
+    else:
+        _import_report(ctx, import_id, as_json)
 
 
 @dossier_group.command("show", help="A dossier, its documents with their judgement, and what blocks publication.")
