@@ -688,11 +688,18 @@ def publish_late_for_document(ctx: Context, document_id: str) -> None:
     dossier, try to publish it now (cheap when it is not)."""
     from woo.services.context import SYSTEM
 
+    from woo.adapters.models import Source, SourceItem
+
     with ctx.unit_of_work() as session:
         row = session.execute(select(Dossier.id).join(Document, Document.publication_id == Dossier.id).where(
             Document.id == document_id, Dossier.status == Status.OPENBAAR.value,
             Document.status.in_((DocStatus.CONCEPT.value, DocStatus.READY.value)))).first()
-    if row is not None:
+        # a source still syncing may yet move it (its meeting's agenda can follow the document and change its
+        # role and category): the sync publishes its late attachments when it has finished
+        syncing = row is not None and session.execute(select(Source.id).join(
+            SourceItem, SourceItem.source_id == Source.id).where(
+            SourceItem.document_id == document_id, Source.state.in_(("queued", "running")))).first()
+    if row is not None and not syncing:
         publish_late(ctx, SYSTEM, row[0])
 
 
