@@ -64,7 +64,8 @@ def test_axe_every_page_every_role_both_widths(live_server, woo_ctx, tmp_path):
     doc_id, pub_id, dossier_id = _world(woo_ctx, tmp_path)
     officer_pages = ["/werk", "/documenten", "/documenten?werk=metadata_onvolledig", f"/documenten/{doc_id}",
                      "/documenten/nieuw", "/beoordelen", "/dossiers", f"/dossiers/{dossier_id}/beheer",
-                     "/archief/termijnen", "/archief/vernietigingslijsten", f"/archief/documenten/{doc_id}", "/audit",
+                     "/archief/termijnen", "/archief/vernietigingslijsten", f"/archief/documenten/{doc_id}",
+                     f"/archief/dossiers/{dossier_id}", "/audit",
                      "/beheer/gebruikers", "/beheer/tokens", "/beheer/taken"]
     public_pages = ["/publicaties", "/publicaties?q=vergunning", f"/publicaties/{pub_id}", "/publicaties/onbekend",
                     "/login"]
