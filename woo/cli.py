@@ -459,6 +459,50 @@ def retention_set(data_dir, document_id, resultaat, reason, username):
                f"archiefactiedatum {ret.archiefactiedatum} ({ret.archiefactie}).")
 
 
+@retention.command("dossier", help="A dossier's Selectielijst class and dates; with RESULTAAT (archivist, "
+                                   "--reason) set it for the whole dossier, its documents inherit it.")
+@instance_option
+@click.argument("dossier_id")
+@click.argument("resultaat", required=False)
+@click.option("--reason", help="Why this class (required when setting one).")
+@click.option("--brondatum", help="The dossier's brondatum (YYYY-MM-DD); default: from the dossier.")
+@click.option("--user", "username", help="The archivist (woo user); required when setting.")
+@click.option("--json", "as_json", is_flag=True)
+def retention_dossier(data_dir, dossier_id, resultaat, reason, brondatum, username, as_json):
+    from woo.services import retention as retsvc
+
+    ctx = _context(data_dir)
+    try:
+        if resultaat:
+            if not username:
+                raise click.UsageError("Geef --user (de archivaris).")
+            retsvc.set_dossier_class(ctx, _cli_actor(ctx, username), dossier_id, resultaat, reason or "",
+                                     _date_opt(brondatum))
+        with ctx.unit_of_work() as s:
+            d = s.get(retsvc.Publication, dossier_id)
+            if d is None:
+                raise click.ClickException(f"Dossier {dossier_id} bestaat niet.")
+            ret = retsvc.dossier_retention(s, d, retsvc.transfer_years(ctx.settings))
+            docs = retsvc.dossier_documents(s, dossier_id)
+            info = {"dossier": d.id, "title": d.title, "resultaat": ret.resultaat if ret else None,
+                    "waardering": ret.waardering if ret else None, "source": d.retention_source,
+                    "brondatum": ret.brondatum.isoformat() if ret else None,
+                    "brondatum_bron": d.retention_brondatum_bron,
+                    "archiefactiedatum": ret.archiefactiedatum.isoformat() if ret else None,
+                    "documents": len(docs),
+                    "inherited": sum(1 for doc in docs if ret and doc.retention_resultaat == ret.resultaat)}
+    except (ValueError, retsvc.RetentionError) as exc:
+        raise click.ClickException(str(exc))
+    if as_json:
+        click.echo(json.dumps(info, ensure_ascii=False))
+    elif info["resultaat"] is None:
+        click.echo(f"Dossier {dossier_id}: nog geen selectielijstklasse.")
+    else:
+        click.echo(f"Dossier {dossier_id}: resultaat {info['resultaat']} ({info['waardering']}); brondatum "
+                   f"{info['brondatum']}, archiefactiedatum {info['archiefactiedatum']}; {info['inherited']} van "
+                   f"{info['documents']} documenten volgen het dossier.")
+
+
 @retention.command("hold", help="Put documents under a legal hold (or --release it).")
 @instance_option
 @click.argument("document_ids", nargs=-1, required=True)
@@ -498,8 +542,11 @@ def _destruction(fn, *args, **kwargs):
 @click.option("--category", "categories", multiple=True)
 @click.option("--resultaat", "resultaten", multiple=True)
 @click.option("--limit", default=10_000, show_default=True, type=int)
+@click.option("--dossier", "dossier_ids", multiple=True, help="Put every record of this dossier on the list "
+                                                               "(a dossier is destroyed whole).")
 @click.option("--user", "username", required=True)
-def retention_list_create(data_dir, name, document_ids, from_due, categories, resultaten, limit, username):
+def retention_list_create(data_dir, name, document_ids, from_due, categories, resultaten, limit, dossier_ids,
+                          username):
     from woo.services import destruction as ds
     from woo.services import retention as retsvc
 
@@ -508,8 +555,11 @@ def retention_list_create(data_dir, name, document_ids, from_due, categories, re
     if from_due:
         ids += ds.eligible_due_ids(ctx, retsvc.DueFilter(categories=tuple(categories),
                                                          resultaten=tuple(resultaten)), limit)
-    list_id = _destruction(ds.create_list, ctx, _cli_actor(ctx, username), name, ids)
-    click.echo(f"Vernietigingslijst {list_id} aangemaakt met {len(set(ids))} records; ter beoordeling.")
+    list_id = _destruction(ds.create_list, ctx, _cli_actor(ctx, username), name, ids,
+                           dossier_ids=list(dossier_ids))
+    with ctx.unit_of_work() as s:
+        n = len(ds.items(s, list_id))
+    click.echo(f"Vernietigingslijst {list_id} aangemaakt met {n} records; ter beoordeling.")
 
 
 @retention_list.command("review", help="Accept or exclude one record on a list (reviewer).")
@@ -607,8 +657,10 @@ def retention_list_execute(data_dir, list_id, do_it, wait, username):
 @click.option("--execute", "do_it", is_flag=True)
 @click.option("--confirm", "package_id", help="The archive received this package: mark its records transferred.")
 @click.option("--destination", default="archiefbewaarplaats", show_default=True)
+@click.option("--dossier", "dossier_ids", multiple=True, help="Only this dossier, whole (repeatable); without it the "
+                                                               "selection of due B-records.")
 @click.option("--user", "username")
-def retention_transfer(data_dir, out_dir, do_it, package_id, destination, username):
+def retention_transfer(data_dir, out_dir, do_it, package_id, destination, dossier_ids, username):
     from woo.services import transfer as tr
 
     ctx = _context(data_dir)
@@ -622,18 +674,32 @@ def retention_transfer(data_dir, out_dir, do_it, package_id, destination, userna
             click.echo(f"{res.archived} records overgebracht en alleen-lezen; legal hold op {res.legal_holds} "
                        f"objecten ({res.legal_hold_unsupported} niet ondersteund door de opslag).")
             return
-        sel = tr.select_records(ctx)
-        click.echo(f"{len(sel.document_ids)} records (B, brondatum op of voor {sel.cutoff}, termijn "
-                   f"{sel.years} jaar) komen in aanmerking.")
-        for doc_id, reason in sel.not_transferable.items():
-            click.echo(f"  niet: {doc_id}: {reason}")
+        if dossier_ids:
+            from woo.services import retention as retsvc
+
+            with ctx.unit_of_work() as s:
+                for did in dossier_ids:
+                    d = s.get(retsvc.Publication, did)
+                    if d is None:
+                        raise tr.TransferError(f"Dossier {did} bestaat niet.")
+                    n = len(retsvc.dossier_documents(s, did))
+                    click.echo(f"Dossier {did} ({d.title}): {n} records, in zijn geheel.")
+            ids, total = [], None
+        else:
+            sel = tr.select_records(ctx)
+            click.echo(f"{len(sel.document_ids)} records (B, brondatum op of voor {sel.cutoff}, termijn "
+                       f"{sel.years} jaar) komen in aanmerking.")
+            for doc_id, reason in sel.not_transferable.items():
+                click.echo(f"  niet: {doc_id}: {reason}")
+            ids, total = sel.document_ids, len(sel.document_ids)
         if not do_it:
             click.echo("Proefdraai: er is geen pakket gemaakt. Geef --execute --out MAP.")
             return
         if not out_dir:
             raise click.UsageError("Geef --out MAP voor het pakket.")
-        with click.progressbar(length=len(sel.document_ids), label="Pakket maken", file=sys.stderr) as bar:
-            package = tr.prepare(ctx, _cli_actor(ctx, username), out_dir, sel.document_ids, progress=bar.update)
+        with click.progressbar(length=total or 0, label="Pakket maken", file=sys.stderr) as bar:
+            package = tr.prepare(ctx, _cli_actor(ctx, username), out_dir, ids if not dossier_ids else None,
+                                 progress=bar.update, dossier_ids=list(dossier_ids) or None)
         click.echo(f"Pakket {package.id}: {package.records} records, {package.files} bestanden, {package.bytes} "
                    f"bytes, SHA-256 {package.checksum}\n  {package.path}")
     except tr.TransferError as exc:
@@ -974,43 +1040,100 @@ def dossier_create(data_dir, title, kind, category, reference, summary, topics, 
 
 
 @dossier_group.command("import", help="Import a dossier: ZIP of documents + inventory (XLSX/CSV) + decision "
-                                      "letter. Everything is checked first; all or nothing.")
+                                      "letter, as a background job (the worker runs it; see `woo up`). Everything "
+                                      "is checked first; all or nothing. Shows progress and waits, unless --no-wait "
+                                      "(prints the import id; `woo dossier import-status ID`).")
 @instance_option
 @click.argument("zip_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--inventory", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--decision-letter", "letter", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @_dossier_options
+@click.option("--no-wait", is_flag=True, help="Print the import id and return at once.")
 @click.option("--json", "as_json", is_flag=True)
 def dossier_import(data_dir, zip_path, inventory, letter, title, kind, category, reference, summary, topics,
-                   received, decided, extended, suspension, decision, organisation, username, as_json):
+                   received, decided, extended, suspension, decision, organisation, username, no_wait, as_json):
     from woo.services import dossier_import as imp
 
     ctx = _context(data_dir)
     actor = _cli_actor(ctx, username)
     values = _dossier_values(title, kind, category, reference, summary, topics, received, decided, extended,
                              suspension, decision)
-    last = {}
+    try:
+        import_id = imp.start_import(ctx, actor, _organisation_id(ctx, organisation), values, zip_path, inventory,
+                                     inventory.name, letter, letter.name if letter else None)
+    except imp.DossierError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if no_wait:
+        click.echo(json.dumps({"import": import_id, "status": "wachtend"}) if as_json else import_id)
+        return
+    _wait_for_import(ctx, import_id, as_json)
 
-    def progress(phase, done, total):
-        if not as_json and (done % 100 == 0 or done == total) and last.get(phase) != done:
-            last[phase] = done
-            click.echo(f"\r{phase}: {done}" + (f"/{total}" if total else ""), nl=False, err=True)
-    report = imp.import_dossier(ctx, actor, _organisation_id(ctx, organisation), values, zip_path, inventory,
-                                inventory.name, letter, letter.name if letter else None, progress=progress)
-    if not as_json:
-        click.echo("", err=True)
+
+def _import_report(ctx, import_id: str, as_json: bool) -> None:
+    from woo.services import dossier_import as imp
+
+    with ctx.unit_of_work() as s:
+        st = imp.import_status(s, import_id)
+    if st is None:
+        raise click.ClickException(f"Import {import_id} bestaat niet.")
     if as_json:
-        click.echo(json.dumps({"dossier": report.dossier_id, "documents": report.documents, "rows": report.rows,
-                               "files": report.files, "problems": report.problems, "timings": report.timings},
-                              ensure_ascii=False))
-    elif report.ok:
-        click.echo(f"Dossier {report.dossier_id} aangemaakt met {report.documents} documenten.")
-    else:
-        click.echo(f"Niets opgeslagen: {len(report.problems)} probleem/problemen gevonden:", err=True)
-        for p in report.problems:
+        click.echo(json.dumps({"import": import_id, "status": st["status"], "dossier": st["dossier_id"],
+                               "documents": st["total"] if st["dossier_id"] else 0, "problems": st["problems"],
+                               "error": st["error"]}, ensure_ascii=False))
+    elif st["status"] == imp.DONE:
+        click.echo(f"Dossier {st['dossier_id']} aangemaakt met {st['total']} documenten.")
+    elif st["status"] == imp.FAILED:
+        problems = st["problems"] or [st["error"] or "onbekende fout"]
+        click.echo(f"Niets opgeslagen: {len(problems)} probleem/problemen gevonden:", err=True)
+        for p in problems:
             click.echo(f"  - {p}", err=True)
-    if not report.ok:
+    else:
+        click.echo(f"Import {import_id}: {st['status_label']}"
+                   + (f" ({st['phase_label']} {st['done']}/{st['total']})" if st["phase"] else ""))
+    if st["status"] == imp.FAILED:
         sys.exit(1)
+
+
+def _wait_for_import(ctx, import_id: str, as_json: bool, poll: float = 0.5) -> None:
+    """Poll the import's row, showing phase and done/total on stderr, until the job has finished."""
+    import time
+
+    from woo.services import dossier_import as imp
+
+    shown, waiting_since, hinted = None, time.monotonic(), False
+    while True:
+        with ctx.unit_of_work() as s:
+            st = imp.import_status(s, import_id)
+        if st is None:
+            raise click.ClickException(f"Import {import_id} bestaat niet.")
+        if st["finished"]:
+            break
+        line = (st["phase_label"] or st["status_label"], st["done"], st["total"])
+        if not as_json and line != shown:
+            shown = line
+            click.echo(f"\r{line[0]}: {line[1]}" + (f"/{line[2]}" if line[2] else "") + " " * 10, nl=False, err=True)
+        if st["status"] == imp.WAITING and not hinted and time.monotonic() - waiting_since > 30:
+            hinted = True
+            click.echo(f"\nDe import wacht op een worker (draait `woo up` of `woo worker`?). Import-id: {import_id}",
+                       err=True)
+        time.sleep(poll)
+    if not as_json and shown:
+        click.echo("", err=True)
+    _import_report(ctx, import_id, as_json)
+
+
+@dossier_group.command("import-status", help="Status of a dossier import (see `woo dossier import --no-wait`); "
+                                             "--wait waits for it to finish.")
+@instance_option
+@click.argument("import_id")
+@click.option("--wait", is_flag=True)
+@click.option("--json", "as_json", is_flag=True)
+def dossier_import_status(data_dir, import_id, wait, as_json):
+    ctx = _context(data_dir)
+    if wait:
+        _wait_for_import(ctx, import_id, as_json)
+    else:
+        _import_report(ctx, import_id, as_json)
 
 
 @dossier_group.command("show", help="A dossier, its documents with their judgement, and what blocks publication.")

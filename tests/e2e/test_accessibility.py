@@ -71,7 +71,8 @@ def test_axe_every_page_every_role_both_widths(live_server, woo_ctx, tmp_path):
         org_id = accounts.default_organisation(s).id
     officer_pages = ["/werk", "/documenten", "/documenten?werk=metadata_onvolledig", f"/documenten/{doc_id}",
                      "/documenten/nieuw", "/beoordelen", "/dossiers", f"/dossiers/{dossier_id}/beheer",
-                     "/archief/termijnen", "/archief/vernietigingslijsten", f"/archief/documenten/{doc_id}", "/audit",
+                     "/archief/termijnen", "/archief/vernietigingslijsten", f"/archief/documenten/{doc_id}",
+                     f"/archief/dossiers/{dossier_id}", "/audit",
                      "/beheer/gebruikers", "/beheer/tokens", "/beheer/taken", "/beheer/organisaties",
                      f"/beheer/organisaties/{org_id}", "/documenten?afdelingen=alle"]
     public_pages = ["/publicaties", "/publicaties?q=vergunning", f"/publicaties/{pub_id}", "/publicaties/onbekend",

@@ -34,13 +34,25 @@ def test_api_import_judge_publish_withdraw(woo_ctx, tmp_path):
     with open(files["zip"], "rb") as z, open(files["inventory"], "rb") as inv:
         refused = client.post("/api/v1/dossiers/import", headers=auth, data={
             "title": "Via de API", "kind": "woo-besluit", "zip": (z, "d.zip"), "inventory": (inv, "inventaris.xlsx")})
-    assert refused.status_code == 422 and any("besluitbrief" in p for p in refused.get_json()["problems"])
+    # the import is a background job (as from the officer's page): 202 with the URL of its status
+    assert refused.status_code == 202 and refused.headers["Location"] == refused.get_json()["status_url"]
+    assert refused.get_json()["status"] == "wachtend" and not refused.get_json()["finished"]
+    drain(woo_ctx)
+    failed = client.get(refused.get_json()["status_url"], headers=auth).get_json()
+    assert failed["status"] == "mislukt" and any("besluitbrief" in p for p in failed["problems"])
+    assert failed["dossier_id"] is None
     with open(files["zip"], "rb") as z, open(files["inventory"], "rb") as inv, open(files["decision"], "rb") as dl:
         resp = client.post("/api/v1/dossiers/import", headers=auth, data={
             "title": "Via de API", "kind": "woo-besluit", "decision": "deels-openbaar", "zip": (z, "d.zip"),
             "inventory": (inv, "inventaris.xlsx"), "decision_letter": (dl, "besluit.pdf")})
-    assert resp.status_code == 201, resp.get_json()
-    body = resp.get_json()
+    assert resp.status_code == 202, resp.get_json()
+    assert "/dossiers/imports/{import_id}" in spec["paths"]
+    assert "202" in spec["paths"]["/dossiers/import"]["post"]["responses"]
+    assert client.get("/api/v1/dossiers/imports/bestaat-niet", headers=auth).status_code == 404
+    drain(woo_ctx)
+    done = client.get(resp.headers["Location"], headers=auth).get_json()
+    assert done["status"] == "klaar" and done["finished"] and done["done"] == done["total"] == 6, done
+    body = client.get(done["dossier_url"], headers=auth).get_json()
     did = body["id"]
     by_number = {d["number"]: d for d in body["documents"] if d["number"]}
     r = client.post(f"/api/v1/dossiers/{did}/judgements", headers=auth,
@@ -67,23 +79,61 @@ def test_api_import_judge_publish_withdraw(woo_ctx, tmp_path):
     assert [d["id"] for d in client.get("/api/v1/dossiers", headers=read_only).get_json()["items"]] == [did]
 
 
+def _with_worker(ctx, invoke):
+    """Run a CLI command that waits for a background job while this thread works the queue off."""
+    import threading
+    import time
+
+    out = {}
+    t = threading.Thread(target=lambda: out.update(result=invoke()))
+    t.start()
+    while t.is_alive():
+        drain(ctx)
+        time.sleep(0.2)
+    t.join()
+    return out["result"]
+
+
 def test_cli_dossier_commands(woo_ctx, tmp_path):
     from woo.cli import main
 
     env, data = cli_env(woo_ctx.settings), ["--data-dir", str(tmp_path / "d")]
     files = meeting_files(tmp_path / "in")
     run = CliRunner()
-    bad = run.invoke(main, ["dossier", "import", str(files["zip"]), "--inventory", str(files["zip"]),
-                            "--title", "X", "--kind", "vergadering", *data], env=env)
+    # the import is a background job: the command shows its progress and waits for the worker (here: this test)
+    bad = _with_worker(woo_ctx, lambda: run.invoke(main, [
+        "dossier", "import", str(files["zip"]), "--inventory", str(files["zip"]), "--title", "X",
+        "--kind", "vergadering", *data], env=env))
     assert bad.exit_code == 1 and "Niets opgeslagen" in bad.output and "XLSX- of CSV" in bad.output
-    res = run.invoke(main, ["dossier", "import", str(files["zip"]), "--inventory", str(files["inventory"]),
-                            "--title", "Raad 12 maart", "--kind", "vergadering", "--json", *data], env=env)
+    res = _with_worker(woo_ctx, lambda: run.invoke(main, [
+        "dossier", "import", str(files["zip"]), "--inventory", str(files["inventory"]), "--title", "Raad 12 maart",
+        "--kind", "vergadering", "--json", *data], env=env))
     assert res.exit_code == 0, res.output
     report = json.loads(res.output.strip().splitlines()[-1])
     did = report["dossier"]
-    assert report["documents"] == 3 and report["problems"] == [] and "checks_s" in report["timings"]
+    assert report["documents"] == 3 and report["problems"] == [] and report["status"] == "klaar"
+    # --no-wait: the id at once; import-status tells how far it is
+    other = meeting_files(tmp_path / "in2")
+    queued = run.invoke(main, ["dossier", "import", str(other["zip"]), "--inventory", str(other["inventory"]),
+                               "--title", "Raad 12 maart (2)", "--kind", "vergadering", "--no-wait", *data], env=env)
+    import_id = queued.output.strip()
+    assert queued.exit_code == 0 and len(import_id) == 32, queued.output
+    st = run.invoke(main, ["dossier", "import-status", import_id, *data], env=env)
+    assert st.exit_code == 0 and "Wacht op verwerking" in st.output
+    drain(woo_ctx)
+    st = run.invoke(main, ["dossier", "import-status", import_id, "--json", *data], env=env)
+    later = json.loads(st.output)
+    assert later["status"] == "klaar" and later["documents"] == 3 and later["dossier"] not in (None, did)
+    assert run.invoke(main, ["dossier", "import-status", "bestaat-niet", *data], env=env).exit_code == 1
+    # a document whose work is not done (here: a text extraction queued again) blocks the whole dossier
+    from woo.services import dossiers as dsvc
+    from woo.services import jobs
+
+    with woo_ctx.unit_of_work() as s:
+        job_id = jobs.add_job(s, dsvc.items(s, did)[0].document_id, "extract").id
     refused = run.invoke(main, ["dossier", "publish", did, *data], env=env)
     assert refused.exit_code == 1 and "Niets gepubliceerd" in refused.output
+    jobs.dispatch(woo_ctx, job_id)
     drain(woo_ctx)
     shown = run.invoke(main, ["dossier", "show", did, "--json", *data], env=env)
     info = json.loads(shown.output)

@@ -183,6 +183,7 @@ def test_change_feed_edit_late_attachment_changed_file_and_deletion(woo_ctx, dra
         assert d4.status == "ready" and d4.file("original").sha256 == hashlib.sha256(obv.files[D[4]]).hexdigest()
         assert [j.kind for j in d4.jobs].count("extract") == 1 and {j.status for j in d4.jobs} == {"done"}
         assert s.get(DossierDocument, d6.id).dossier_id == m1_id and d6.category == _cat("2a")
+        assert d6.status == "published"  # the late attachment goes out with its published meeting (issue 13)
         assert gone.status == "withdrawn" and gone.withdraw_reason == tooi.reden_verwijdering(
             "correctie procedurele fout").uri
         assert gone.file("original") is not None  # kept in the archive

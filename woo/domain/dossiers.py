@@ -160,6 +160,16 @@ def is_editable(status: str) -> bool:
     return Status(status) in EDITABLE
 
 
+# A published dossier still takes documents (a late attachment: a stuk that arrives after the meeting, a
+# document found after the decision); each goes through the gate and is published with the dossier once it
+# passes. Judgements of what is already public stay frozen.
+ACCEPTS_DOCUMENTS = EDITABLE | {Status.OPENBAAR}
+
+
+def accepts_documents(status: str) -> bool:
+    return Status(status) in ACCEPTS_DOCUMENTS
+
+
 # --------------------------------------------------------------------------- judgements
 
 class Judgement(StrEnum):

@@ -44,6 +44,9 @@ search_documents = Table(
     Column("category", String(200)),
     Column("year", Integer),
     Column("published_at", DateTime(timezone=True)),
+    # for the open JSON API's filters (migration 0025): the DiWoo documentsoort and the document's own date
+    Column("documentsoort", String(200)),
+    Column("document_date", DateTime(timezone=True)),
 )
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -83,6 +86,16 @@ def query_words(q: str) -> list[str]:
 def _year(doc: Document) -> int | None:
     when = doc.document_date or doc.published_at
     return when.year if when else None
+
+
+def indexed_documentsoort(metadata: dict | None) -> str | None:
+    """The documentsoort the DiWoo record carries (confirmed, else a sure suggestion; a known TOOI value)."""
+    from woo.domain import tooi
+    from woo.metadata.suggest import effective_values
+
+    soort = effective_values(metadata or {}).get("documentsoort")
+    concept = tooi.documentsoort(soort) if soort else None
+    return concept.uri if concept else None
 
 
 def public_text(store, doc: Document) -> str:
@@ -136,15 +149,17 @@ def index_document(session: Session, store, doc: Document, body: str | None = No
     if body is None:
         body = public_text(store, doc)
     row = {"document_id": doc.id, "organisation_id": doc.organisation_id, "category": doc.category,
-           "year": _year(doc), "published_at": doc.published_at}
+           "year": _year(doc), "published_at": doc.published_at,
+           "documentsoort": indexed_documentsoort(doc.metadata_), "document_date": doc.document_date}
     if _dialect(session) == "sqlite":
         new_id = session.execute(insert(search_documents).values(**row)).inserted_primary_key[0]
         session.execute(text(f"INSERT INTO {FTS_TABLE}(rowid, title, body) VALUES (:id, :title, :body)"),
                         {"id": new_id, "title": " ".join(stems(doc.title)), "body": " ".join(stems(body))})
     else:
         session.execute(text(
-            f"INSERT INTO {TABLE} (document_id, organisation_id, category, year, published_at, tsv) VALUES "
-            "(:document_id, :organisation_id, :category, :year, :published_at, "
+            f"INSERT INTO {TABLE} (document_id, organisation_id, category, year, published_at, documentsoort, "
+            "document_date, tsv) VALUES (:document_id, :organisation_id, :category, :year, :published_at, "
+            ":documentsoort, :document_date, "
             "setweight(to_tsvector('dutch', :title), 'A') || setweight(to_tsvector('dutch', :body), 'B'))"),
             {**row, "title": doc.title, "body": body.replace("\x00", " ")})
 
@@ -175,17 +190,20 @@ class SearchResult:
 
 
 FACETS = {"category": search_documents.c.category, "organisation": search_documents.c.organisation_id,
-          "year": search_documents.c.year}
+          "year": search_documents.c.year, "documentsoort": search_documents.c.documentsoort}
 
 
 def search(session: Session, organisation_ids, q: str = "", *, category: str | None = None,
            organisation_id: int | None = None, year: int | None = None, offset: int = 0,
-           limit: int = 20, published_after=None, facets: bool = True) -> SearchResult:
+           limit: int = 20, published_after=None, facets: bool = True, documentsoort: str | None = None,
+           date_from=None, date_to=None, published_from=None, published_to=None, within=None) -> SearchResult:
     """Published documents of ``organisation_ids`` matching the words of ``q`` (all of them, as prefixes,
     Dutch stemming), newest first without words, best first with words. Each facet counts the matches
     under the other filters (so choosing a category still shows the counts of the other categories).
     ``published_after`` keeps only documents published later (subscription digests); ``facets=False`` skips
-    counting them."""
+    counting them. The open API also filters on ``documentsoort`` (TOOI URI), the document date and the
+    publication date (``*_from`` inclusive, ``*_to`` exclusive) and ``within`` (a select of document ids,
+    e.g. the documents of the dossiers with an onderwerp)."""
     sd = search_documents
     words = query_words(q)
     sqlite = _dialect(session) == "sqlite"
@@ -194,6 +212,12 @@ def search(session: Session, organisation_ids, q: str = "", *, category: str | N
             sd.c.document_id.in_(select(Document.id).where(Document.status == Status.PUBLISHED))]
     if published_after is not None:
         base.append(sd.c.published_at > published_after)
+    for col, value, op in ((sd.c.document_date, date_from, "ge"), (sd.c.document_date, date_to, "lt"),
+                           (sd.c.published_at, published_from, "ge"), (sd.c.published_at, published_to, "lt")):
+        if value is not None:
+            base.append(col >= value if op == "ge" else col < value)
+    if within is not None:
+        base.append(sd.c.document_id.in_(within))
     if words:
         if sqlite:
             stemmed = [s for s in stems(" ".join(words)) if s]
@@ -210,7 +234,7 @@ def search(session: Session, organisation_ids, q: str = "", *, category: str | N
             tsq = "(" + " && ".join(parts) + ")"
             base.append(text(f"{TABLE}.tsv @@ {tsq}"))
     filters = {"category": (sd.c.category, category), "organisation": (sd.c.organisation_id, organisation_id),
-               "year": (sd.c.year, year)}
+               "year": (sd.c.year, year), "documentsoort": (sd.c.documentsoort, documentsoort)}
 
     def where(skip: str | None = None) -> list:
         conds = list(base)
@@ -238,5 +262,5 @@ def search(session: Session, organisation_ids, q: str = "", *, category: str | N
     return SearchResult(total, ids, facets_found)
 
 
-__all__ = ["search_documents", "outside_orm", "stems", "query_words", "public_text", "index_document",
+__all__ = ["indexed_documentsoort", "search_documents", "outside_orm", "stems", "query_words", "public_text", "index_document",
            "remove_documents", "rebuild", "search", "SearchResult", "MAX_TEXT_CHARS"]

@@ -60,6 +60,19 @@ def _editable(d: Dossier) -> None:
                            "worden gewijzigd.")
 
 
+def _accepts_documents(d: Dossier) -> None:
+    if not rules.accepts_documents(d.status):
+        raise DossierError(f"Aan een dossier met status '{rules.STATUS_LABELS_NL[Status(d.status)]}' kunnen geen "
+                           "documenten worden toegevoegd.")
+
+
+def _judgeable(d: Dossier, item: DossierDocument) -> None:
+    """Judgements change in a concept dossier; in a published one only those of late documents not yet public."""
+    if d.status == Status.OPENBAAR and item.document.status not in (DocStatus.PUBLISHED, DocStatus.WITHDRAWN):
+        return
+    _editable(d)
+
+
 def get(session: Session, dossier_id: str) -> Dossier | None:
     return session.get(Dossier, dossier_id)
 
@@ -368,7 +381,7 @@ def add_documents(ctx: Context, actor: Actor, dossier_id: str, document_ids: lis
     role_ = rules.parse_role(role)
     with ctx.unit_of_work() as session:
         d = _load(session, dossier_id, for_update=True)
-        _editable(d)
+        _accepts_documents(d)
         position = _count(session, d.id)
         for doc_id in dict.fromkeys(document_ids):
             doc = session.get(Document, doc_id)
@@ -377,7 +390,10 @@ def add_documents(ctx: Context, actor: Actor, dossier_id: str, document_ids: lis
             attach(session, actor, d, doc, role_, position)
             position += 1
         _event(session, actor, "documents_added", d, documents=list(dict.fromkeys(document_ids)), role=role_.value)
+        late = d.status == Status.OPENBAAR
     _after_change(ctx, actor, dossier_id)
+    if late:
+        publish_late(ctx, actor, dossier_id)
     return list(dict.fromkeys(document_ids))
 
 
@@ -388,7 +404,7 @@ def ingest_document(ctx: Context, actor: Actor, dossier_id: str, path: Path, fil
 
     with ctx.unit_of_work() as session:
         d = _load(session, dossier_id)
-        _editable(d)
+        _accepts_documents(d)
         org_id = d.organisation_id
     result = ingest(ctx, actor, org_id, filename, path=path, source=source, title=title)
     if result.status == "rejected":
@@ -464,12 +480,16 @@ def judge(ctx: Context, actor: Actor, dossier_id: str, document_id: str, judgeme
     j = rules.make_judgement(judgement, grounds, remark, number, public_link)
     with ctx.unit_of_work() as session:
         d = _load(session, dossier_id, for_update=True)
-        _editable(d)
         item = session.get(DossierDocument, document_id)
         if item is None or item.dossier_id != d.id:
+            _editable(d)
             raise DossierError(f"Document {document_id} zit niet in dit dossier.")
+        _judgeable(d, item)
         _set_judgement(session, actor, d, item, j)
+        late = d.status == Status.OPENBAAR
     _after_change(ctx, actor, dossier_id)
+    if late:
+        publish_late(ctx, actor, dossier_id)
 
 
 def judge_bulk(ctx: Context, actor: Actor, dossier_id: str, document_ids: list[str], judgement: str,
@@ -479,15 +499,20 @@ def judge_bulk(ctx: Context, actor: Actor, dossier_id: str, document_ids: list[s
     j = rules.make_judgement(judgement, grounds, remark, None, public_link)
     with ctx.unit_of_work() as session:
         d = _load(session, dossier_id, for_update=True)
-        _editable(d)
+        if d.status != Status.OPENBAAR:
+            _editable(d)
         rows = {i.document_id: i for i in session.execute(select(DossierDocument).where(
             DossierDocument.dossier_id == d.id, DossierDocument.document_id.in_(document_ids))).scalars()}
         missing = [i for i in document_ids if i not in rows]
         if missing:
             raise DossierError("Niet in dit dossier: " + ", ".join(missing[:10]) + ".")
         for doc_id in dict.fromkeys(document_ids):
+            _judgeable(d, rows[doc_id])
             _set_judgement(session, actor, d, rows[doc_id], j)
+        late = d.status == Status.OPENBAAR
     _after_change(ctx, actor, dossier_id)
+    if late:
+        publish_late(ctx, actor, dossier_id)
     return len(set(document_ids))
 
 
@@ -575,6 +600,13 @@ def publish(ctx: Context, actor: Actor, dossier_id: str) -> PublishResult:
     blocks, nothing changes and the blockers are returned."""
     result = PublishResult()
     with ctx.unit_of_work() as session:
+        if _load(session, dossier_id).status == Status.OPENBAAR:
+            late = True
+        else:
+            late = False
+    if late:  # already public: publishing again publishes the late documents that pass the gate
+        return publish_late(ctx, actor, dossier_id)
+    with ctx.unit_of_work() as session:
         d = _load(session, dossier_id, for_update=True)
         rows = items(session, d.id)
         result.blockers = _blockers(session, d, rows)
@@ -591,6 +623,93 @@ def publish(ctx: Context, actor: Actor, dossier_id: str) -> PublishResult:
         _event(session, actor, "published", d, before=before, documents=len(result.published),
                listed_only=len(rows) - len(result.published))
     return result
+
+
+def _late(rows: list[DossierDocument]) -> list[DossierDocument]:
+    """Documents of a published dossier that should be public as a file and are not yet (late attachments)."""
+    return [r for r in rows if r.judgement and rules.parse_judgement(r.judgement) in rules.PUBLISHED_AS_FILE
+            and r.document.status in (DocStatus.CONCEPT, DocStatus.READY)]
+
+
+def late_blockers(session: Session, d: Dossier, rows: list[DossierDocument] | None = None) -> dict[str, list[str]]:
+    """Per late document of a published dossier, what still keeps it from going out (empty: it can)."""
+    rows = items(session, d.id) if rows is None else rows
+    late = _late(rows)
+    if not late:
+        return {}
+    found = _blockers(session, d, late, publishing=False).documents
+    return {r.document_id: found.get(r.document_id, []) for r in late}
+
+
+def publish_late(ctx: Context, actor: Actor, dossier_id: str) -> PublishResult:
+    """A published dossier's late documents that pass the gate (jobs done, privacy decided, redactions,
+    metadata) are published with it, each on its own: one still waiting does not hold the others back. The
+    others are returned as blockers (shown on the dossier page); an undecided judgement is one too. Called
+    after every change that may clear a late document (adding, judging, a finished job, a privacy decision)."""
+    result = PublishResult()
+    with ctx.unit_of_work() as session:
+        d = _load(session, dossier_id, for_update=True)
+        if d.status != Status.OPENBAAR:
+            return result
+        rows = items(session, d.id)
+        ready = _late_state(session, d, rows, result.blockers)
+        for doc in ready:
+            publication.mark_published(session, ctx, actor, doc, dossier=d.id, late=True)
+            result.published.append(doc.id)
+        if result.published:
+            _event(session, actor, "late_published", d, documents=result.published)
+    return result
+
+
+def _late_state(session: Session, d: Dossier, rows: list[DossierDocument], out: Blockers) -> list[Document]:
+    """Fill ``out`` with what holds the late documents of a published dossier back (and a regenerated
+    inventarislijst waiting at its correction gate); return the late documents that may go out now."""
+    from woo.services import correction
+
+    for r in rows:
+        if r.judgement is None and r.document.status in (DocStatus.CONCEPT, DocStatus.READY):
+            out.documents[r.document_id] = ["Dit nagekomen document is nog niet beoordeeld."]
+        if r.role == Role.INVENTARISLIJST and r.document.status == DocStatus.PUBLISHED \
+                and correction.pending(r.document):
+            reasons = correction.blockers(session, r.document)
+            if reasons:
+                out.documents[r.document_id] = ["De bijgewerkte inventarislijst wacht: " + " ".join(reasons)]
+    ready = []
+    for doc_id, reasons in late_blockers(session, d, rows).items():
+        if reasons:
+            out.documents[doc_id] = reasons
+        else:
+            ready.append(next(r.document for r in rows if r.document_id == doc_id))
+    return ready
+
+
+def late_state(session: Session, dossier_id: str) -> Blockers:
+    """For the dossier page of a published dossier: what still holds back its late documents."""
+    d = _load(session, dossier_id)
+    out = Blockers()
+    if d.status == Status.OPENBAAR:
+        _late_state(session, d, items(session, d.id), out)
+    return out
+
+
+def publish_late_for_document(ctx: Context, document_id: str) -> None:
+    """Hook for the job runner and the privacy decisions: when this document is a late one of a published
+    dossier, try to publish it now (cheap when it is not)."""
+    from woo.services.context import SYSTEM
+
+    from woo.adapters.models import Source, SourceItem
+
+    with ctx.unit_of_work() as session:
+        row = session.execute(select(Dossier.id).join(Document, Document.publication_id == Dossier.id).where(
+            Document.id == document_id, Dossier.status == Status.OPENBAAR.value,
+            Document.status.in_((DocStatus.CONCEPT.value, DocStatus.READY.value)))).first()
+        # a source still syncing may yet move it (its meeting's agenda can follow the document and change its
+        # role and category): the sync publishes its late attachments when it has finished
+        syncing = row is not None and session.execute(select(Source.id).join(
+            SourceItem, SourceItem.source_id == Source.id).where(
+            SourceItem.document_id == document_id, Source.state.in_(("queued", "running")))).first()
+    if row is not None and not syncing:
+        publish_late(ctx, SYSTEM, row[0])
 
 
 def withdraw(ctx: Context, actor: Actor, dossier_id: str, reason_code: str) -> list[str]:
@@ -745,8 +864,10 @@ def refresh_inventory(ctx: Context, actor: Actor, dossier_id: str) -> str | None
             DossierDocument.dossier_id == d.id, DossierDocument.role == Role.INVENTARISLIJST.value)).scalar_one_or_none()
         org_id, title = d.organisation_id, f"Inventarislijst {d.title}"[:1000]
         current_id = current.document_id if current else None
-        current_sha = current.document.file("original").sha256 if current and current.document.file("original") \
-            else None
+        current_public = current is not None and current.document.status == DocStatus.PUBLISHED
+        # the list last made: a pending correction of a published list, else the original
+        made = (current.document.file("correction") or current.document.file("original")) if current else None
+        current_sha = made.sha256 if made else None
     sha = hashlib.sha256(pdf).hexdigest()
     if sha == current_sha:
         return current_id
@@ -755,6 +876,17 @@ def refresh_inventory(ctx: Context, actor: Actor, dossier_id: str) -> str | None
         path.write_bytes(pdf)
         if current_id is None:
             return _store_new_inventory(ctx, actor, dossier_id, org_id, path, title)
+        if current_public:
+            # a published dossier's list (a late attachment changed it): a correction of the public list, through
+            # the same gate; the published list stays public until the new one has passed (same URL)
+            from woo.services import correction
+
+            correction.submit(ctx, actor, current_id, path, "inventarislijst.pdf",
+                              tooi.reden_verwijdering("correctie procedurele fout"), error=DossierError)
+            with ctx.unit_of_work() as session:
+                audit.record(session, actor.label, "dossier.inventory_generated", current_id, dossier=dossier_id,
+                             sha256=sha, correction=True)
+            return current_id
         from woo.services.ingest import replace_original
 
         def record(session, doc):
@@ -872,5 +1004,6 @@ def public_documents(session: Session, d: Dossier, base_url: str) -> list[dict]:
     return out
 
 
+__all__ += ["publish_late", "late_state", "late_blockers", "publish_late_for_document"]
 __all__ += ["PublicDossiers", "public_dossiers", "public_documents", "TopicRow", "topic_rows", "rename_topic",
             "retire_topic"]

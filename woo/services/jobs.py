@@ -174,12 +174,28 @@ def run(ctx: Context, job_id: int) -> str:
         while chain.ids:  # the next job's start and the previous one's end: one transaction
             status, done = _run_one(chain_ctx, chain.ids.pop(0), done_before=done)
         _finish(chain_ctx, status, done)
+        _after_chain(ctx, job_id)
     finally:
         _CHAIN.reset(token)
         for left in chain.ids:  # only when the loop itself broke off: hand them to the queue
             chain.kinds.pop(left, None)
             dispatch(ctx, left)
     return first
+
+
+def _after_chain(ctx: Context, job_id: int) -> None:
+    """A late document of a published dossier goes out once its jobs are done and it passes the gate."""
+    with ctx.unit_of_work() as session:
+        job = session.get(Job, job_id)
+        document_id = job.document_id if job else None
+    if not document_id:
+        return
+    from woo.services import dossiers
+
+    try:
+        dossiers.publish_late_for_document(ctx, document_id)
+    except Exception:  # noqa: BLE001 - the job itself succeeded; the dossier page shows what blocks
+        log.exception("late publication after job %s failed", job_id)
 
 
 def _finish(ctx: Context, status: str, done: int | None) -> str:

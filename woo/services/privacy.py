@@ -202,6 +202,9 @@ def decide(ctx: Context, actor: Actor, document_id: str, finding_ids: list[int],
         correction.publish_if_clear(ctx, document_id, actor)
     if any(not f.file_role for f in rows):
         ensure_public_rendition(ctx, document_id)
+        from woo.services import dossiers
+
+        dossiers.publish_late_for_document(ctx, document_id)  # a late document of a published dossier
 
 
 def original_findings(session: Session, document_id: str) -> list[PrivacyFinding]:

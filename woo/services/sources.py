@@ -415,6 +415,21 @@ def _finish(ctx: Context, source_id: int, token: str, connector) -> None:
             src.freshness, src.freshness_at = fresh, utcnow()
         audit.record(session, SYSTEM.label, "source.synced", None, source=source_id, counts=dict(src.counts or {}))
     auto_publish(ctx, source_id)
+    publish_late_attachments(ctx, source_id)
+
+
+def publish_late_attachments(ctx: Context, source_id: int) -> int:
+    """Documents this source put in a meeting that is already public (a stuk that arrived after the meeting
+    was published) go out with it once they pass the gate, as a late document added by hand does
+    (woo.services.dossiers.publish_late; the job runner tries again when their jobs finish)."""
+    from woo.services import dossiers
+
+    with ctx.unit_of_work() as session:
+        dossier_ids = set(session.execute(select(Dossier.id).join(Document, Document.publication_id == Dossier.id)
+                                          .join(SourceItem, SourceItem.document_id == Document.id).where(
+            SourceItem.source_id == source_id, SourceItem.deleted.is_(False), Dossier.status == "openbaar",
+            Document.status.in_((Status.CONCEPT.value, Status.READY.value)))).scalars())
+    return sum(len(dossiers.publish_late(ctx, SYSTEM, d).published) for d in sorted(dossier_ids))
 
 
 def _fail(ctx: Context, source_id: int, token: str, message: str, retry_after: float | None = None) -> str:

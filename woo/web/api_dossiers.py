@@ -94,7 +94,8 @@ def create_dossier():
 @bp.route("/dossiers/import", methods=["POST"])
 @token_required("ingest")
 def import_dossier():
-    """multipart: zip, inventory, decision_letter (files) and the dossier's fields as form fields."""
+    """multipart: zip, inventory, decision_letter (files) and the dossier's fields as form fields. The import
+    runs as a background job (the web import's own service path): 202 with the URL of its status."""
     from woo.services import dossier_import
 
     org_id, name = _org_from_request()
@@ -112,13 +113,40 @@ def import_dossier():
             if f is not None:
                 paths[k] = Path(tmp) / k
                 f.save(paths[k])  # streamed to disk by werkzeug, never held whole
-        report = dossier_import.import_dossier(
-            context(), g.principal.actor, org_id, values, paths["zip"], paths["inventory"],
-            files["inventory"].filename or "inventaris.xlsx", paths.get("decision_letter"),
-            files["decision_letter"].filename if files["decision_letter"] else None)
-    if not report.ok:
-        return problem(422, "Niets opgeslagen: de import bevat fouten.", problems=report.problems)
-    return _response(report.dossier_id, 201)
+        try:
+            import_id = dossier_import.start_import(
+                context(), g.principal.actor, org_id, values, paths["zip"], paths["inventory"],
+                files["inventory"].filename or "inventaris.xlsx", paths.get("decision_letter"),
+                files["decision_letter"].filename if files["decision_letter"] else None)
+        except rules.DossierError as exc:
+            return problem(503, str(exc))
+    resp, _ = _import_response(import_id)
+    resp.status_code = 202
+    resp.headers["Location"] = url_for("api.dossier_import_status", import_id=import_id)
+    return resp
+
+
+def _import_response(import_id: str):
+    from woo.services import dossier_import
+
+    with context().unit_of_work() as s:
+        status = dossier_import.import_status(s, import_id)
+    if status is None or not allowed(g.principal.roles_for(status["organisation_id"]), "document.read"):
+        return None, problem(404, "Deze import bestaat niet.")
+    org = status.pop("organisation_id")
+    del org
+    status["status_url"] = url_for("api.dossier_import_status", import_id=import_id)
+    status["dossier_url"] = url_for("api.get_dossier", dossier_id=status["dossier_id"]) \
+        if status["dossier_id"] else None
+    return jsonify(status), None
+
+
+@bp.route("/dossiers/imports/<import_id>")
+@token_required("read")
+def dossier_import_status(import_id: str):
+    """How far a dossier import is: status (wachtend/bezig/klaar/mislukt), phase, done/total, problems."""
+    resp, error = _import_response(import_id)
+    return error or resp
 
 
 @bp.route("/dossiers/<dossier_id>")
@@ -225,11 +253,16 @@ def openapi_paths(problem_response: dict) -> dict:
                 "allOf": [fields, {"type": "object", "required": ["zip", "inventory"], "properties": {
                     "zip": {"type": "string", "format": "binary"}, "inventory": {"type": "string", "format": "binary"},
                     "decision_letter": {"type": "string", "format": "binary"}}}]}}}},
-            "responses": {"201": ok, "400": p, "401": p, "403": p,
-                          "422": {"description": "Niets opgeslagen; 'problems' noemt elke fout (Nederlands)",
-                                  "content": {"application/problem+json": {"schema": {"type": "object", "properties": {
-                                      "detail": {"type": "string"},
-                                      "problems": {"type": "array", "items": {"type": "string"}}}}}}}}}},
+            "responses": {"202": {"description": "Import ingepland (achtergrondtaak); Location en 'status_url' "
+                                                 "wijzen naar de voortgang", "content": {"application/json": {
+                                                     "schema": {"$ref": "#/components/schemas/DossierImport"}}}},
+                          "400": p, "401": p, "403": p, "422": p, "503": p}}},
+        "/dossiers/imports/{import_id}": {"get": {
+            "summary": "Voortgang van een dossierimport: status, fase, done/total; bij 'mislukt' de problemen "
+                       "(niets opgeslagen), bij 'klaar' het dossier",
+            "parameters": [{"name": "import_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "De import", "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/DossierImport"}}}}, "401": p, "404": p}}},
         "/dossiers/{dossier_id}": {"get": {"summary": "Dossier met documenten, beoordelingen en blokkades",
                                            "parameters": ident, "responses": {"200": ok, "401": p, "404": p}}},
         "/dossiers/{dossier_id}/judgements": {"post": {

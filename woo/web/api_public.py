@@ -1,8 +1,10 @@
-"""The open JSON API (/api/v1/openbaar): published dossiers for portals and re-users, anonymous and read-only,
+"""The open JSON API (/api/v1/openbaar): published dossiers and documents for portals and re-users, anonymous and read-only,
 with CORS (any origin may read) and a rate limit per client address (WOO_PUBLIC_API_PER_MINUTE).
 
 Only what the public site shows: dossiers with status openbaar of the site's organisations; per document
-its judgement and grounds, a file URL only for a published openbaar / deels openbaar document."""
+its judgement and grounds, a file URL only for a published openbaar / deels openbaar document. Documents
+(/documenten) are described with the fields of their DiWoo record (woo.services.open_documents); the
+rate limit and CORS headers of this blueprint apply to both."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
@@ -129,6 +131,100 @@ def dossier(dossier_id: str):
         return jsonify(public_dossier_json(d, site.base_url, svc.public_documents(s, d, site.base_url)))
 
 
+# --------------------------------------------------------------------------- documents
+
+def _concept(uri: str | None, lookup) -> dict | None:
+    if not uri:
+        return None
+    found = lookup(uri)
+    return {"uri": uri, "label": getattr(found, "label", None)}
+
+
+def _day(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def record_json(doc, rec, base_url: str) -> dict:
+    """A published document as the open API gives it: the fields of its DiWoo record, by their DiWoo names."""
+    from woo.publish.records import page_url
+
+    return {
+        "id": doc.id, "url": f"{request.host_url.rstrip('/')}/api/v1/openbaar/documenten/{doc.id}",
+        "page": page_url(base_url, doc.id), "file": rec.file_url, "size": rec.size,
+        "lastmod": as_utc(rec.lastmod).isoformat() if rec.lastmod else None,
+        "published_at": as_utc(doc.published_at).isoformat() if doc.published_at else None,
+        "identifiers": rec.identifiers,
+        "publisher": _concept(rec.publisher, tooi.organisation),
+        "verantwoordelijke": _concept(rec.verantwoordelijke, tooi.organisation),
+        "opsteller": _concept(rec.opsteller, tooi.organisation),
+        "officieleTitel": rec.officiele_titel,
+        "informatiecategorieen": [_concept(c, tooi.category_by_uri) for c in rec.informatiecategorieen],
+        "documentsoorten": [_concept(c, tooi.documentsoort) for c in rec.documentsoorten],
+        "documenthandelingen": [{"soortHandeling": _concept(h.soort, tooi.documenthandeling),
+                                 "atTime": h.at.isoformat()} for h in rec.documenthandelingen],
+        "creatiedatum": _day(rec.creatiedatum),
+        "language": _concept(rec.language, tooi.taal),
+        "format": _concept(rec.format, tooi.bestandsformaat),
+        "isPartOf": {"resource": rec.is_part_of.url, "label": rec.is_part_of.title} if rec.is_part_of else None,
+        "redenVerwijderingVervanging": _concept(rec.reden_verwijdering, tooi.reden_verwijdering),
+    }
+
+
+def _date_arg(name: str):
+    from datetime import date
+
+    raw = (request.args.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(f"'{raw}' is geen datum voor {name}: gebruik JJJJ-MM-DD, bv. 2024-03-25.") from None
+
+
+@bp.route("/documenten")
+def documents():
+    from woo.services import open_documents as opendocs
+
+    site = _site()
+    try:
+        flt = opendocs.Filters(
+            q=(request.args.get("q") or "").strip()[:200], category=request.args.get("categorie") or None,
+            documentsoort=request.args.get("documentsoort") or None, topic=request.args.get("onderwerp") or None,
+            date_from=_date_arg("datum_van"), date_to=_date_arg("datum_tot"),
+            published_from=_date_arg("gepubliceerd_van"), published_to=_date_arg("gepubliceerd_tot"))
+    except ValueError as exc:
+        return problem(400, str(exc))
+    page = int_arg("pagina", 1, minimum=1, maximum=PAGE_MAX)
+    per_page = int_arg("per_pagina", 20, minimum=1, maximum=PER_PAGE_MAX)
+    with context().unit_of_work() as s:
+        try:
+            result = opendocs.search(s, site.organisation_ids, site.base_url, flt,
+                                     offset=(page - 1) * per_page, limit=per_page)
+        except opendocs.OpenApiError as exc:
+            return problem(400, str(exc))
+        items = [record_json(o.document, o.record, site.base_url) for o in result.items]
+    facets = {"categorie": [{"value": v, "label": getattr(tooi.category_by_uri(v), "label", None), "count": n}
+                            for v, n in result.facets["categorie"]],
+              "documentsoort": [{"value": v, "label": getattr(tooi.documentsoort(v), "label", None), "count": n}
+                                for v, n in result.facets["documentsoort"]]}
+    return jsonify({"total": result.total, "page": page, "per_page": per_page, "items": items, "facets": facets})
+
+
+@bp.route("/documenten/<document_id>")
+def document(document_id: str):
+    from woo.services import open_documents as opendocs
+
+    site = _site()
+    with context().unit_of_work() as s:
+        status, found = opendocs.get(s, site.organisation_ids, site.base_url, document_id)
+        if status == 410:
+            return problem(410, "Dit document is niet langer openbaar.")
+        if found is None:
+            return problem(404, "Dit document is niet gepubliceerd.")
+        return jsonify(record_json(found.document, found.record, site.base_url))
+
+
 def openapi_paths(problem_response: dict) -> dict:
     """The OpenAPI description of the open API (merged into woo.web.openapi.spec); no security."""
     p = problem_response
@@ -160,7 +256,65 @@ def openapi_paths(problem_response: dict) -> dict:
             "parameters": [{"name": "dossier_id", "in": "path", "required": True, "schema": {"type": "string"}}],
             "responses": {"200": {"description": "Het dossier", "content": {"application/json": {"schema": ref}}},
                           "404": p, "410": p, "429": limited}}},
+        **_document_paths(p, limited),
     }
+
+
+def _document_paths(p: dict, limited: dict) -> dict:
+    ref = {"$ref": "#/components/schemas/OpenbaarDocument"}
+    day = {"type": "string", "format": "date"}
+    query = [{"name": "q", "in": "query", "schema": {"type": "string"}, "description": "zoekterm (titel en tekst)"},
+             {"name": "categorie", "in": "query", "schema": {"type": "string"},
+              "description": "Woo-informatiecategorie: TOOI-URI, label of artikel (2i)"},
+             {"name": "documentsoort", "in": "query", "schema": {"type": "string"},
+              "description": "TOOI-documentsoort: URI of label"},
+             {"name": "onderwerp", "in": "query", "schema": {"type": "string"},
+              "description": "onderwerp van het dossier waar het document bij hoort"},
+             {"name": "datum_van", "in": "query", "schema": day, "description": "documentdatum vanaf (inclusief)"},
+             {"name": "datum_tot", "in": "query", "schema": day, "description": "documentdatum tot en met"},
+             {"name": "gepubliceerd_van", "in": "query", "schema": day},
+             {"name": "gepubliceerd_tot", "in": "query", "schema": day},
+             {"name": "pagina", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+             {"name": "per_pagina", "in": "query", "schema": {"type": "integer", "minimum": 1,
+                                                             "maximum": PER_PAGE_MAX}}]
+    return {
+        "/openbaar/documenten": {"get": {
+            "summary": "Gepubliceerde documenten met hun DiWoo-metadata (anoniem, CORS, limiet per adres)",
+            "security": [], "parameters": query,
+            "responses": {"200": {"description": "Eén pagina documenten met facetten per categorie en documentsoort",
+                                  "content": {"application/json": {"schema": {"type": "object", "properties": {
+                                      "total": {"type": "integer"}, "page": {"type": "integer"},
+                                      "per_page": {"type": "integer"}, "items": {"type": "array", "items": ref},
+                                      "facets": {"type": "object"}}}}}},
+                          "400": p, "429": limited}}},
+        "/openbaar/documenten/{document_id}": {"get": {
+            "summary": "Eén gepubliceerd document met zijn DiWoo-metadata", "security": [],
+            "parameters": [{"name": "document_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "Het document", "content": {"application/json": {"schema": ref}}},
+                          "404": p, "410": p, "429": limited}}},
+    }
+
+
+def openapi_document_schema() -> dict:
+    concept = {"type": ["object", "null"], "properties": {"uri": {"type": "string"},
+                                                         "label": {"type": ["string", "null"]}}}
+    return {"type": "object", "description": "De velden van het DiWoo-record (zoals in de sitemaps)", "properties": {
+        "id": {"type": "string"}, "url": {"type": "string"}, "page": {"type": "string"},
+        "file": {"type": "string"}, "size": {"type": ["integer", "null"]},
+        "lastmod": {"type": "string", "format": "date-time"},
+        "published_at": {"type": ["string", "null"], "format": "date-time"},
+        "identifiers": {"type": "array", "items": {"type": "string"}},
+        "publisher": concept, "verantwoordelijke": concept, "opsteller": concept,
+        "officieleTitel": {"type": "string"},
+        "informatiecategorieen": {"type": "array", "items": concept},
+        "documentsoorten": {"type": "array", "items": concept},
+        "documenthandelingen": {"type": "array", "items": {"type": "object", "properties": {
+            "soortHandeling": concept, "atTime": {"type": "string"}}}},
+        "creatiedatum": {"type": ["string", "null"], "format": "date"},
+        "language": concept, "format": concept,
+        "isPartOf": {"type": ["object", "null"], "properties": {"resource": {"type": "string"},
+                                                               "label": {"type": "string"}}},
+        "redenVerwijderingVervanging": concept}}
 
 
 def openapi_schema() -> dict:

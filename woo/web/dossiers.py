@@ -253,12 +253,14 @@ def detail(dossier_id: str):
     with ctx.unit_of_work() as s:
         d = _own(s, dossier_id, "document.read")
         view = dossier_view(s, d, ctx.settings.base_url, public=False)
-        found = svc.blockers(s, d.id)
+        late = d.status == rules.Status.OPENBAAR
+        found = svc.late_state(s, d.id) if late else svc.blockers(s, d.id)
         from woo.domain.grounds import WOO_GROUNDS
 
         return render_template("dossiers/detail.html", **view, blockers=found, grounds=WOO_GROUNDS,
                                judgements=rules.JUDGEMENT_LABELS_NL, roles=rules.ROLE_LABELS_NL,
-                               editable=rules.is_editable(d.status), reasons=tooi.redenen_verwijdering())
+                               editable=rules.is_editable(d.status), late=late,
+                               accepts=rules.accepts_documents(d.status), reasons=tooi.redenen_verwijdering())
 
 
 def _act(dossier_id: str, action: str, fn, ok: str):
@@ -320,7 +322,12 @@ def status(dossier_id: str):
 @login_required
 def publish(dossier_id: str):
     def run():
+        with context().unit_of_work() as s:
+            late = svc.get(s, dossier_id).status == rules.Status.OPENBAAR
         result = svc.publish(context(), _actor(), dossier_id)
+        if late:
+            return (f"{len(result.published)} nagekomen document(en) gepubliceerd"
+                    + (f"; {len(result.blockers.documents)} wachten nog." if result.blockers.documents else "."))
         if not result.ok:
             raise rules.DossierError("Niet gepubliceerd; eerst oplossen: " + "; ".join(
                 result.blockers.dossier + [f"{len(result.blockers.documents)} document(en) geblokkeerd"]))

@@ -43,6 +43,7 @@ ACTIONS_NL = {
     "dossier.import_started": "Dossierimport gestart",
     "dossier.destroyed": "Dossier vernietigd", "dossier.transferred": "Dossier overgebracht",
     "dossier.rebuilt": "Dossier hersteld uit opslag",
+    "dossier.late_published": "Nagekomen documenten van dossier gepubliceerd",
     "retention.dossier_classified": "Selectielijstklasse van dossier bepaald",
     "retention.dossier_overridden": "Selectielijstklasse van dossier gewijzigd",
     "subscription.requested": "Abonnement aangevraagd", "subscription.confirmed": "Abonnement bevestigd",

@@ -185,11 +185,18 @@ def spec() -> dict:  # noqa: F811
         "topics": {"type": "array", "items": {"type": "string"}}, "decision": {"type": ["string", "null"]},
         "term": {"type": ["object", "null"]}, "documents": {"type": "array", "items": {"type": "object"}},
         "blockers": {"type": "object"}}}
+    out["components"]["schemas"]["DossierImport"] = {"type": "object", "properties": {
+        "id": {"type": "string"}, "status": {"type": "string", "enum": ["wachtend", "bezig", "klaar", "mislukt"]},
+        "status_label": {"type": "string"}, "phase": {"type": ["string", "null"]}, "done": {"type": "integer"},
+        "total": {"type": "integer"}, "problems": {"type": "array", "items": {"type": "string"}},
+        "error": {"type": ["string", "null"]}, "dossier_id": {"type": ["string", "null"]},
+        "finished": {"type": "boolean"}, "status_url": {"type": "string"}, "dossier_url": {"type": ["string", "null"]}}}
     out["paths"].update(openapi_paths(_resp("Fout (RFC 9457 problem details)", PROBLEM, "application/problem+json")))
     # The open JSON API (woo.web.api_public): anonymous, CORS, rate-limited; "security": [] per operation.
     from woo.web import api_public
 
     out["components"]["schemas"]["OpenbaarDossier"] = api_public.openapi_schema()
+    out["components"]["schemas"]["OpenbaarDocument"] = api_public.openapi_document_schema()
     out["paths"].update(api_public.openapi_paths(_resp("Fout (RFC 9457 problem details)", PROBLEM,
                                                        "application/problem+json")))
     return out

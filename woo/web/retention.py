@@ -215,3 +215,79 @@ def override(document_id: str):
         flash(f"Selectielijstklasse {ret.resultaat} vastgelegd; archiefactiedatum "
               f"{ret.archiefactiedatum:%d-%m-%Y}.", "info")
     return redirect(url_for("retention.document", document_id=document_id))
+
+
+# --------------------------------------------------------------------------- per dossier (issue 13)
+# A dossier is one archival unit: its Selectielijst class and brondatum are set for the whole dossier (the
+# documents inherit them), and it goes on a destruction list whole. The same services as `woo retention dossier`
+# and `woo retention list create --dossier`.
+
+def _dossier_or_404(s, dossier_id: str):
+    from woo.adapters.models import Publication
+    from woo.web.auth import require
+
+    d = s.get(Publication, dossier_id)
+    if d is None:
+        abort(404, description="Dossier niet gevonden.")
+    require("retention.manage", d.organisation_id)
+    return d
+
+
+@bp.route("/dossiers/<dossier_id>")
+@login_required
+def dossier(dossier_id: str):
+    from woo.domain import retention as rules
+
+    ctx = context()
+    with ctx.unit_of_work() as s:
+        d = _dossier_or_404(s, dossier_id)
+        ret = retsvc.dossier_retention(s, d, retsvc.transfer_years(ctx.settings))
+        docs = retsvc.dossier_documents(s, d.id)
+        brondatum, bron = retsvc.dossier_brondatum(s, d)
+        return render_template("retention/dossier.html", d=d, ret=ret,
+                               resultaat=rules.resultaat(ret.resultaat) if ret else None,
+                               offered=retsvc.offered_resultaten(d.category), docs=docs, brondatum=brondatum,
+                               bron=d.retention_brondatum_bron or bron,
+                               inherited=sum(1 for doc in docs if ret and doc.retention_resultaat == ret.resultaat))
+
+
+@bp.route("/dossiers/<dossier_id>", methods=["POST"])
+@login_required
+def dossier_class(dossier_id: str):
+    with context().unit_of_work() as s:
+        _dossier_or_404(s, dossier_id)
+    try:
+        raw = (request.form.get("brondatum") or "").strip()
+        try:
+            brondatum = date.fromisoformat(raw) if raw else None
+        except ValueError:
+            raise retsvc.RetentionError(f"'{raw}' is geen datum: gebruik JJJJ-MM-DD.") from None
+        ret = retsvc.set_dossier_class(context(), g.principal.actor, dossier_id, request.form.get("resultaat", ""),
+                                       request.form.get("reason", ""), brondatum)
+    except (retsvc.RetentionError, ValueError) as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"Selectielijstklasse {ret.resultaat} vastgelegd voor het hele dossier; archiefactiedatum "
+              f"{ret.archiefactiedatum:%d-%m-%Y}.", "info")
+    return redirect(url_for("retention.dossier", dossier_id=dossier_id))
+
+
+@bp.route("/dossiers/<dossier_id>/vernietigingslijst", methods=["POST"])
+@login_required
+def dossier_destruction_list(dossier_id: str):
+    with context().unit_of_work() as s:
+        d = _dossier_or_404(s, dossier_id)
+        default_name = f"Dossier {d.title}"[:200]
+    holder: dict = {}
+
+    def go():
+        holder["id"] = ds.create_list(context(), g.principal.actor, request.form.get("name") or default_name, [],
+                                      dossier_ids=[dossier_id])
+
+    try:
+        go()
+    except (ds.DestructionError, retsvc.RetentionError) as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("retention.dossier", dossier_id=dossier_id))
+    flash("Het dossier staat in zijn geheel op een vernietigingslijst, ter beoordeling.", "info")
+    return redirect(url_for("retention.list_detail", list_id=holder["id"]))

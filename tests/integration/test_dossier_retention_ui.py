@@ -1,0 +1,126 @@
+"""Per-dossier retention for the archivist, in the CLI (`woo retention dossier`, `woo retention list create
+--dossier`, `woo retention transfer --dossier`) and on the archivist's dossier page: the Selectielijst class and
+brondatum for the whole dossier, the dossier on a destruction list whole, the dossier in a transfer package."""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timezone
+
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from tests.conftest import cli_env
+from tests.integration.retention_helpers import logged_in_client, make_record, users
+from tests.integration.test_dossier_archive import _woo_besluit
+from woo.adapters.models import Document, Publication
+from woo.app import create_app
+from woo.domain import tooi
+from woo.services import accounts, dossiers
+from woo.services import destruction as ds
+from woo.services.context import SYSTEM
+
+
+def test_cli_dossier_retention_destruction_and_transfer(woo_ctx, tmp_path):
+    from woo.cli import main
+
+    users(woo_ctx)
+    did, besluit, docs, members = _woo_besluit(woo_ctx)
+    env, data, run = cli_env(woo_ctx.settings), ["--data-dir", str(tmp_path / "d")], CliRunner()
+
+    shown = run.invoke(main, ["retention", "dossier", did, "--json", *data], env=env)
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.output)["documents"] == len(members)
+    refused = run.invoke(main, ["retention", "dossier", did, "6.2", "--reason", "x", "--user", "beoordelaar-r",
+                                *data], env=env)
+    assert refused.exit_code == 1 and "rol" in refused.output
+    no_reason = run.invoke(main, ["retention", "dossier", did, "6.2", "--user", "archivaris-a", *data], env=env)
+    assert no_reason.exit_code == 1 and "reden" in no_reason.output
+    bad_date = run.invoke(main, ["retention", "dossier", did, "6.2", "--reason", "r", "--brondatum", "morgen",
+                                 "--user", "archivaris-a", *data], env=env)
+    assert bad_date.exit_code != 0
+    ok = run.invoke(main, ["retention", "dossier", did, "6.2", "--reason", "Afgewezen verzoek",
+                           "--brondatum", "2015-07-01", "--user", "archivaris-a", "--json", *data], env=env)
+    assert ok.exit_code == 0, ok.output
+    info = json.loads(ok.output)
+    assert info["resultaat"] == "6.2" and info["brondatum"] == "2015-07-01" and info["source"] == "archivaris"
+    assert info["archiefactiedatum"] == "2016-07-01" and info["inherited"] == info["documents"] == len(members)
+    with woo_ctx.unit_of_work() as s:
+        assert {(d.retention_resultaat, d.archiefactiedatum) for d in s.execute(
+            select(Document).where(Document.publication_id == did)).scalars()} == {("6.2", date(2016, 7, 1))}
+
+    # a destruction list with the dossier, whole
+    partial = run.invoke(main, ["retention", "list", "create", "Deel", docs[0], "--user", "archivaris-a", *data],
+                         env=env)
+    assert partial.exit_code == 1 and "alleen in zijn geheel vernietigd" in partial.output
+    made = run.invoke(main, ["retention", "list", "create", "Dossierlijst", "--dossier", did,
+                             "--user", "archivaris-a", *data], env=env)
+    assert made.exit_code == 0 and f"met {len(members)} records" in made.output, made.output
+    with woo_ctx.unit_of_work() as s:
+        lst = ds.lists(s)[0]
+        assert {i.document_id for i in ds.items(s, lst.id)} == set(members)
+    ds.cancel(woo_ctx, users_actor(woo_ctx, "archivaris-a"), lst.id, "Proef")
+
+    # a transfer package of one dossier, whole (a B class first)
+    cat = tooi.category_by_label("wetten_en_algemeen_verbindende_voorschriften").uri
+    old = datetime(2001, 5, 1, tzinfo=timezone.utc)
+    recs = [make_record(woo_ctx, f"Verordening {n}", category="wetten_en_algemeen_verbindende_voorschriften",
+                        document_date=old) for n in ("afval", "parkeren")]
+    with woo_ctx.unit_of_work() as s:
+        org = accounts.default_organisation(s).id
+    vid = dossiers.create(woo_ctx, SYSTEM, org, {"title": "Verordeningen 2001", "kind": "publicatie", "category": cat})
+    dossiers.add_documents(woo_ctx, SYSTEM, vid, recs)
+    with woo_ctx.unit_of_work() as s:  # published long ago
+        for doc in s.execute(select(Document).where(Document.id.in_(recs))).scalars():
+            doc.status, doc.published_at = "published", datetime(2001, 6, 1, tzinfo=timezone.utc)
+    assert run.invoke(main, ["retention", "dossier", vid, "2.1.1", "--reason", "Verordening: blijvend",
+                             "--brondatum", "2001-06-01", "--user", "archivaris-a", *data], env=env).exit_code == 0
+    dry = run.invoke(main, ["retention", "transfer", "--dossier", vid, *data], env=env)
+    assert dry.exit_code == 0 and "2 records, in zijn geheel" in dry.output and "Proefdraai" in dry.output
+    out = tmp_path / "pakket"
+    done = run.invoke(main, ["retention", "transfer", "--dossier", vid, "--execute", "--out", str(out),
+                             "--user", "archivaris-a", *data], env=env)
+    assert done.exit_code == 0 and "3 records" in done.output, done.output  # the dossier and its two records
+    assert run.invoke(main, ["retention", "transfer", "--dossier", "bestaat-niet", *data], env=env).exit_code == 1
+
+
+def users_actor(ctx, name):
+    from woo.adapters.models import User
+    from woo.services.context import Actor
+
+    with ctx.unit_of_work() as s:
+        u = s.execute(select(User).where(User.username == name)).scalar_one()
+        return Actor("user", u.id, name)
+
+
+def test_archivist_dossier_page(woo_ctx):
+    u = users(woo_ctx)
+    did, besluit, docs, members = _woo_besluit(woo_ctx)
+    client = logged_in_client(create_app(ctx=woo_ctx), woo_ctx, u["archivaris-a"], "csrf-test")
+    page = client.get(f"/archief/dossiers/{did}").get_data(as_text=True)
+    assert "Bewaartermijn: Woo-besluit archief" in page and f"{len(members)} (" in page
+    r = client.post(f"/archief/dossiers/{did}", data={"csrf_token": "csrf-test", "resultaat": "6.2",
+                                                      "reason": "", "brondatum": ""}, follow_redirects=True)
+    assert "reden" in r.get_data(as_text=True).lower()
+    r = client.post(f"/archief/dossiers/{did}", data={"csrf_token": "csrf-test", "resultaat": "6.2",
+                                                      "reason": "Afgewezen", "brondatum": "2015-07-01"},
+                    follow_redirects=True)
+    html = r.get_data(as_text=True)
+    assert "Selectielijstklasse 6.2 vastgelegd voor het hele dossier" in html and "01-07-2016" in html
+    with woo_ctx.unit_of_work() as s:
+        assert s.get(Publication, did).retention_resultaat == "6.2"
+        assert {d.retention_resultaat for d in s.execute(select(Document).where(
+            Document.publication_id == did)).scalars()} == {"6.2"}
+    r = client.post(f"/archief/dossiers/{did}/vernietigingslijst", data={"csrf_token": "csrf-test",
+                                                                         "name": "Dossier archief"},
+                    follow_redirects=True)
+    assert r.status_code == 200 and "in zijn geheel op een vernietigingslijst" in r.get_data(as_text=True)
+    with woo_ctx.unit_of_work() as s:
+        lst = ds.lists(s)[0]
+        assert lst.name == "Dossier archief" and {i.document_id for i in ds.items(s, lst.id)} == set(members)
+    again = client.post(f"/archief/dossiers/{did}/vernietigingslijst", data={"csrf_token": "csrf-test"},
+                        follow_redirects=True).get_data(as_text=True)
+    assert "al op open vernietigingslijst" in again
+    # an officer without the archivist's role may not
+    officer = logged_in_client(create_app(ctx=woo_ctx), woo_ctx, u["beoordelaar-r"], "csrf-x")
+    assert officer.get(f"/archief/dossiers/{did}").status_code == 403
+    assert client.get("/archief/dossiers/bestaat-niet").status_code == 404
