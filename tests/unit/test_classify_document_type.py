@@ -114,3 +114,32 @@ def test_calibration_helpers_by_hand():
     # over-confident logits that are often wrong need a high temperature, well-ranked ones a low one
     logits = np.array([[8.0, 0.0], [8.0, 0.0], [0.0, 8.0], [8.0, 0.0]])
     assert ev.fit_temperature(logits, [0, 1, 1, 1]) > ev.fit_temperature(logits, [0, 0, 1, 0])
+
+
+GS_BRIEF_AAN_PS = (
+    "Provinciale Staten van Overijssel\nPostbus 10078\n8000 GB Zwolle\nDatum\n21.05.2024\nKenmerk\nD2024-03-011394\n"
+    "Onderwerp: voortgang windbeleid\nToezending aan Provinciale Staten met oogmerk: ter informatie\n"
+    "Met deze brief informeren wij u over de voortgang van het windbeleid en de ingediende zienswijzen.\n"
+    "Gedeputeerde Staten van Overijssel,\nvoorzitter, A.P. Heidema secretaris, N. Versteeg\n")
+
+
+def test_a_letter_to_the_council_or_staten_is_an_ingekomen_stuk_with_its_reason():
+    fired = prepare(GS_BRIEF_AAN_PS).fired
+    assert {"form_aan_raad", "form_college_ondertekening", "is_brief_aan_orgaan"} <= fired.keys()
+    result = classify(GS_BRIEF_AAN_PS, filename="brief.pdf")
+    assert result.category == uri("bij_vertegenwoordigende_organen_ingekomen_stukken")
+    assert any("gericht aan de raad, Provinciale Staten" in r for r in result.reasons)
+    # a proposal to the council is no letter received by it
+    voorstel = "Statenvoorstel PS/2024/12\n" + GS_BRIEF_AAN_PS + "Provinciale Staten van Overijssel besluiten: in te stemmen.\n"
+    assert "is_brief_aan_orgaan" not in prepare(voorstel).fired
+
+
+def test_phrasing_cues_need_running_text_not_a_list():
+    rows = "".join(f"{28390000 + i}\nAdviescollege nummer {i}\nDe Raad adviseert de regering\n2514 JS\nDen Haag\n"
+                   for i in range(12))
+    listed = prepare(rows).fired
+    assert "form_lijst" in listed and "ad_adviseren" not in listed and "ad_advies_framing" not in listed
+    prose = ("De Raad adviseert de regering om de regeling niet in deze vorm in te voeren, omdat de gevolgen "
+             "voor burgers onvoldoende zijn onderzocht en de uitvoering nog niet is geregeld.\n") * 3
+    assert "ad_adviseren" in prepare(prose).fired and "form_lijst" not in prepare(prose).fired
+

@@ -127,7 +127,9 @@ def test_vaststelling_from_aldus_vastgesteld():
 def test_letter_date_is_creatie_and_place_date_is_ondertekening():
     brief = suggest_metadata(BRIEF)
     assert _get(brief, "date.creatie").value == "2024-04-03"
-    assert best(brief, "date.ondertekening") is None  # "Den Haag" in an address line is no signature
+    # a signed letter's letterhead date is its ondertekening; "Den Haag" in an address line is no signature
+    signed = _get(brief, "date.ondertekening")
+    assert signed.value == "2024-04-03" and "Datum 3 april 2024" in signed.evidence
     signed = _get(suggest_metadata(ONDERTEKEND), "date.ondertekening")
     assert signed.value == "2020-01-14" and "Den Haag, 14 januari 2020" in signed.evidence
 
@@ -348,3 +350,47 @@ def test_imro_id_names_the_municipality():
             "Het waterschap Hollandse Delta en het waterschap Hollandse Delta gaven advies.")
     s = _get(suggest_metadata(text), "organisation")
     assert s.value == tooi.organisation("0344").uri
+
+
+LETTER_HEAD = """Gemeente Utrecht
+Postbus 16200
+3500 CE Utrecht
+
+Ons kenmerk: 2024-0815
+Datum: 12 maart 2024
+Onderwerp: uw aanvraag om een bijdrage
+
+Geachte heer Jansen,
+
+Op 1 februari 2024 hebben wij uw brief van 28 januari 2024 ontvangen. Wij hebben besloten u een
+bijdrage toe te kennen. Het bedrag wordt binnen vier weken overgemaakt.
+
+Met vriendelijke groet,
+
+Burgemeester en wethouders van Utrecht,
+de secretaris,          de burgemeester,
+"""
+
+
+def test_a_signed_letters_header_date_is_its_ondertekening_without_asking():
+    result = suggest_metadata(LETTER_HEAD)
+    signed = _get(result, "date.ondertekening")
+    assert signed.value == "2024-03-12" and signed.confidence >= HIGH_CONFIDENCE
+    assert "briefhoofd" in signed.reason and "12 maart 2024" in signed.evidence
+    assert effective({"suggested": [s.as_dict() for s in result]}, "date.ondertekening") == "2024-03-12"
+    # "Utrecht, 12 maart 2024" above the salutation, as many letters are dated
+    placed = LETTER_HEAD.replace("Datum: 12 maart 2024\n", "").replace("Geachte", "Utrecht, 12 maart 2024\n\nGeachte")
+    assert _get(suggest_metadata(placed), "date.ondertekening").value == "2024-03-12"
+
+
+def test_no_ondertekening_from_a_header_date_without_a_letter():
+    unsigned = LETTER_HEAD.split("Met vriendelijke groet")[0]  # no signature: a memo or a draft
+    assert best(suggest_metadata(unsigned), "date.ondertekening") is None
+    assert _get(suggest_metadata(unsigned), "date.creatie").value == "2024-03-12"
+    # a date below the salutation is about something else ("uw brief van 28 januari 2024")
+    undated = LETTER_HEAD.replace("Datum: 12 maart 2024\n", "")
+    assert best(suggest_metadata(undated), "date.ondertekening") is None
+    # an e-mail's Datum: is when that message (often a forward) was sent
+    mail = ("Van: Klachtencentrum\nAan: J. Jansen\nDatum: woensdag 8 december 2021 16:42:57\nOnderwerp: uw klacht\n\n"
+            "Geachte heer Jansen,\n\nWij hebben uw klacht behandeld.\n\nMet vriendelijke groet,\nKlachtencentrum\n")
+    assert best(suggest_metadata(mail), "date.ondertekening") is None

@@ -34,6 +34,8 @@ class Cue:
     min_count: int = 1  # body cues: how often the pattern must occur
     cased: bool = False  # match the original spelling (postcodes: "2514 JS"), not the lower-cased text
     tabular_only: bool = False  # only in a table exported as text (CSV, spreadsheet)
+    prose_only: bool = False  # a phrasing cue: only counts in running text, not in a list or data export
+    derived: bool = False  # fires from other cues (see ``fire``), not from its own pattern
 
     @property
     def regex(self) -> re.Pattern:
@@ -308,6 +310,14 @@ CUES: tuple[Cue, ...] = (
     _c("form_aan_raad", None, "head", 0.0, r"\baan de (gemeente)?raad\b|\baan (de )?provinciale staten\b|"
        r"\baan het algemeen bestuur\b", "Gericht aan een vertegenwoordigend orgaan"),
     _c("form_tabel", None, "title", 0.0, r".", "Tabel (CSV of spreadsheet)", tabular_only=True),
+    _c("form_college_ondertekening", None, "body", 0.0,
+       r"\b(gedeputeerde staten|burgemeester en wethouders|het dagelijks bestuur) van [^\n,;]{2,40},?\s*"
+       r"(de |het )?(voorzitter|secretaris|burgemeester|griffier)\b", "Ondertekend door het college"),
+    _c("form_lijst", None, "body", 0.0, r"(?!)", "Lijst of gegevensexport zonder lopende tekst", derived=True),
+    # 3.3 lid 2 a: a letter to the council or Provinciale Staten (from the college, a citizen, an organisation)
+    _c("is_brief_aan_orgaan", IS, "head", 2.5, r"(?!)",
+       "Brief (briefhoofd, aanhef of ondertekening) gericht aan de raad, Provinciale Staten of het algemeen "
+       "bestuur: een bij het vertegenwoordigend orgaan ingekomen stuk", derived=True),
 )
 
 
@@ -343,6 +353,29 @@ _COLLEGE_MEETING = frozenset({"ab_besluitenlijst", "ab_besluitenlijst_titel", "a
                               "ab_vergadering", "ab_vergadering_titel", "ab_punten"})
 
 
+# Phrasing cues: "wij adviseren", "partijen komen overeen", "uw verzoek ... Woo" say what a text does only in
+# running sentences; in a list of organisations or a data export the same words are names and labels.
+PROSE_ONLY = frozenset({"ad_adviseren", "ad_advies_framing", "co_partijen", "or_opdracht", "wv_uw_verzoek",
+                        "wv_openbaarmaking", "ob_college_besluit", "do_raadsbesluit", "kl_oordeel", "be_bezwaar",
+                        "on_zienswijze"})
+_SENTENCE_WORDS = 8
+
+
+def list_like(body: str) -> bool:
+    """A list or data export (an XML or address list as text): many lines, hardly any of them a sentence."""
+    lines = [line for line in body[:BODY_CUE_CHARS].splitlines() if line.strip()]
+    if len(lines) < 30:
+        return False
+    prose = sum(1 for line in lines if len(line.split()) >= _SENTENCE_WORDS)
+    return prose < 0.1 * len(lines)
+
+
+_ADDRESSED = ("form_aan_raad", "is_geachte_raad")
+_LETTER = ("form_kenmerk", "form_brief", "form_ondertekening", "form_college_ondertekening")
+_NOT_A_LETTER_TO = frozenset({"do_raadsbesluit", "do_voorstel_titel", "do_motie_titel", "do_vragen_titel",
+                              "do_raad_vergadering", "sg_commissie_vergadering", "ab_college_vergadering"})
+
+
 def fire(head: str, body: str, title: str = "", *, table: bool = False) -> dict[str, int]:
     """Which cues occur: cue id -> matches counted up to the cue's min_count (head cues: the head only)."""
     out: dict[str, int] = {}
@@ -350,8 +383,9 @@ def fire(head: str, body: str, title: str = "", *, table: bool = False) -> dict[
         body = body[:BODY_CUE_CHARS] + "\n" + body[-TAIL_CHARS:]
     texts = {"head": head, "body": body, "title": title}
     lowered = {k: v.lower() for k, v in texts.items()}
+    listed = not table and list_like(body)
     for cue in CUES:
-        if cue.tabular_only and not table:
+        if cue.derived or (cue.tabular_only and not table) or (listed and cue.id in PROSE_ONLY):
             continue
         where = "head" if cue.where == "head" else cue.where
         text = texts[where] if cue.cased else lowered[where]
@@ -370,6 +404,11 @@ def fire(head: str, body: str, title: str = "", *, table: bool = False) -> dict[
     if _NOT_COLLEGE & out.keys() and "ab_college_vergadering" not in out:
         for cid in _COLLEGE_MEETING:
             out.pop(cid, None)
+    if listed:
+        out["form_lijst"] = 1
+    if (any(c in out for c in _ADDRESSED) and any(c in out for c in _LETTER)
+            and not _NOT_A_LETTER_TO & out.keys()):
+        out["is_brief_aan_orgaan"] = 1
     return out
 
 

@@ -223,7 +223,8 @@ class Model:
             if len(seen) > 4:
                 break
             where = {"title": "", "head": " op de eerste pagina", "body": " in de tekst"}[cue.where]
-            found = find(cue, {"title": doc.title_zone, "head": doc.head, "body": doc.body}[cue.where])
+            found = None if cue.derived else find(cue, {"title": doc.title_zone, "head": doc.head,
+                                                        "body": doc.body}[cue.where])
             snippet = f' ("{" ".join(found.split())[:60]}")' if found else ""
             reasons.append(f"{cue.reason}{snippet}{where} wijst op '{cat.label}'.")
         if uri in self._class_index:

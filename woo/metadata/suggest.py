@@ -221,6 +221,53 @@ def _first_date(segments: list[_Segment], properties: dict) -> Suggestion | None
     return None
 
 
+# --------------------------------------------------------------------------- a letter's own date
+# A letter (a salutation or letterhead at the top, a signature at the end) carries its date in the letterhead
+# ("Datum: 12 maart 2024") or as "Utrecht, 12 maart 2024" above the salutation: the date the letter was signed
+# and sent. That is the document's date with the handeling "ondertekening", sure enough not to ask.
+_LETTER_HEAD = 4000  # salutation and letterhead sit on the first page
+_LETTER_TAIL = 3000  # the signature block at the end
+_SALUTATION = re.compile(r"(?:^|\n)[ \t]*(?:geachte|beste|hooggeachte|dear)\b[^\n]{0,80}", re.I)
+_LETTERHEAD = re.compile(r"(?:^|\n)[ \t|]*(?:ons\s+kenmerk|uw\s+kenmerk|kenmerk|onderwerp|betreft|zaaknummer)\b", re.I)
+_SIGNATURE = re.compile(
+    r"\bmet\s+(?:vriendelijke|hartelijke|collegiale)\s+groet(?:en)?\b|\bhoogachtend\b|"
+    r"\bnamens\s+(?:deze|het\s+college|de\s+minister|de\s+staatssecretaris|gedeputeerde\s+staten|"
+    r"burgemeester\s+en\s+wethouders|het\s+dagelijks\s+bestuur)\b|"
+    r"\b(?:gedeputeerde\s+staten|burgemeester\s+en\s+wethouders|het\s+dagelijks\s+bestuur)\s+van\s+[^\n,;]{2,40},?"
+    r"\s*(?:de\s+|het\s+)?(?:voorzitter|secretaris|burgemeester|griffier)\b|"
+    r"(?:^|\n)[ \t]*de\s+(?:minister|staatssecretaris)\s+(?:voor|van)\s+[^\n]{3,80},[ \t]*(?:\n|$)", re.I)
+# the date itself: after "Datum" in the letterhead, or "Place, [date]" on a line of its own
+_LETTER_DATE_BEFORE = (
+    re.compile(r"(?:^|\n)[\s|]*(?:datum|dagtekening)(?:\s+verzending)?\s*:?\s*\n?\s*$", re.I),
+    re.compile(r"(?:^|\n)\s*(?:'s-|’s-)?[A-Z][A-Za-zÀ-ÿ'’\-]+(?:\s+[A-Za-zÀ-ÿ'’\-()]+){0,3},\s*(?:de\s+)?$"))
+
+
+# an e-mail's "Datum:" is when that message (often a forward) was sent, not when a letter was signed
+_EMAIL_HEADER = re.compile(r"(?:^|\n)[ \t]*(?:van|from|verzonden|sent)[ \t]*:", re.I)
+
+
+def _letter_date(text: str) -> Suggestion | None:
+    """A signed letter's header date as its ondertekening, or None when this is no letter or has no such date."""
+    head = text[:_LETTER_HEAD]
+    if _EMAIL_HEADER.search(head[:600]):
+        return None
+    salutation = _SALUTATION.search(head)
+    if salutation is None and not _LETTERHEAD.search(head):
+        return None
+    if not _SIGNATURE.search(text[-_LETTER_TAIL:] if len(text) > _LETTER_TAIL else text):
+        return None
+    # the letter's date stands above the salutation (the letterhead), or on the first page when there is none
+    zone = head[:salutation.start()] if salutation is not None else head
+    for value, start, end in find_dates(zone):
+        before = zone[max(0, start - _CTX):start]
+        if any(rule.search(before) for rule in _LETTER_DATE_BEFORE):
+            return Suggestion("date.ondertekening", value.isoformat(), 0.85,
+                              "datum in het briefhoofd van een ondertekende brief (aanhef of briefhoofd, en "
+                              "ondertekening): de datum waarop de brief is ondertekend en verzonden",
+                              _snippet(zone, start, end))
+    return None
+
+
 # --------------------------------------------------------------------------- title
 
 _JUNK_TITLE = re.compile(
@@ -722,6 +769,11 @@ def suggest_metadata(text: str, *, title: str | None = None, filename: str | Non
         fallback = _first_date(segments, properties)
         if fallback is not None:
             dates["date.creatie"] = fallback
+    signed = dates.get("date.ondertekening")
+    if signed is None or signed.confidence < HIGH_CONFIDENCE:
+        letter = _letter_date(segments[0].text if len(segments) == 1 else text.replace("\u00a0", " "))
+        if letter is not None:
+            dates["date.ondertekening"] = letter
     out.extend(dates[f] for f in DATE_FIELDS if f in dates)
 
     soorten = _soort_candidates(segments, best_title)
