@@ -582,25 +582,28 @@ def withdraw_through(ctx, front, org_id: int, k: int) -> float:
         session.get(url, verify=str(front.cert), timeout=10)
         time.sleep(0.01)
     # From the moment gunicorn itself answers 410 (the withdrawal's commit, inside withdraw()) to the first
-    # 410 through the front server: one poller asks both, every 5 ms, while withdraw() runs.
+    # 410 through the front server: two pollers, one per server, each asking every 5 ms while withdraw()
+    # runs (one poller asking both in turn would add the other server's answer time to each).
     import threading
 
     origin_url = f"{base_url_of(front)}/publicaties/{doc_id}/bestand"
     first: dict[str, float] = {}
 
-    def poll():
-        origin = requests.Session()
+    def poll(name: str, get) -> None:
         deadline = time.monotonic() + 60
-        while len(first) < 2 and time.monotonic() < deadline:
-            if "origin" not in first and origin.get(origin_url, timeout=10).status_code == 410:
-                first["origin"] = time.monotonic()
-            if "front" not in first and session.get(url, verify=str(front.cert), timeout=10).status_code == 410:
-                first["front"] = time.monotonic()
+        while name not in first and time.monotonic() < deadline:
+            if get().status_code == 410:
+                first[name] = time.monotonic()
             time.sleep(0.005)
-    poller = threading.Thread(target=poll)
-    poller.start()
+    origin = requests.Session()
+    pollers = [threading.Thread(target=poll, args=("origin", lambda: origin.get(origin_url, timeout=10))),
+               threading.Thread(target=poll, args=("front", lambda: session.get(url, verify=str(front.cert),
+                                                                                timeout=10)))]
+    for poller in pollers:
+        poller.start()
     publication.withdraw(ctx, SYSTEM, [doc_id], "correctie_privacygevoelige_gegevens")
-    poller.join()
+    for poller in pollers:
+        poller.join()
     if len(first) < 2:
         return float("inf")
     return max(0.0, first["front"] - first["origin"])
