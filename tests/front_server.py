@@ -77,6 +77,11 @@ class FrontServer:
                 self.process.kill()
                 self.process.wait()
 
+    def access_log(self) -> str:
+        """What nginx wrote to its stdout: the template's access log (as the container's log would show)."""
+        path = self.root / "stdout.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
     def error_log(self) -> str:
         path = self.root / "error.log"
         return path.read_text(errors="replace") if path.exists() else ""
@@ -125,7 +130,7 @@ http {{
     if check.returncode:
         raise RuntimeError(f"nginx -t: {check.stderr}")
     process = subprocess.Popen([nginx, "-c", str(root / "nginx.conf"), "-p", str(root)],
-                               stdout=subprocess.DEVNULL, stderr=open(root / "stderr.log", "ab"))
+                               stdout=open(root / "stdout.log", "ab"), stderr=open(root / "stderr.log", "ab"))
     server = FrontServer(process, root, http_port, https_port, cert)
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:

@@ -14,11 +14,15 @@ SeaweedFS S3, Redis, gunicorn with the real app, nginx and wrk from Debian.
 2. publish-to-visible: with gunicorn and a real `woo worker` running, one real document (ingested, extracted,
    category confirmed) is published with woo.services.publication.publish(); then robots.txt, its category
    index and the last sitemap page are requested over HTTP until its <loc> shows. Goal <= 5 s.
-3. serving: robots.txt, a category index, one sitemap and one file under --clients (100) concurrent wrk
-   connections for --seconds (30) each, from gunicorn directly (http), from nginx serving the same bytes as
-   static files (fetched from gunicorn just before; https with the same certificate) and through the
-   production path: nginx with the shipped configuration (docker/nginx/woo.conf.template, https) in front of
-   gunicorn. req/s and p99. Goal: production path >= 0.5x static nginx, p99 <= 50 ms.
+3. serving: robots.txt, a category index, one sitemap and one file, every request asking gzip as the
+   Woo-index does, under --clients (100) concurrent wrk connections (keep-alive, TLS 1.3 on both sides),
+   --rounds (3) runs of --seconds (30) per server and URL, static and front taking turns: nginx serving
+   the same bytes as static files (fetched from gunicorn just before; gzip_static; the front's TLS, listen,
+   open-file and access-log settings, so that only the cache differs) and the production path: nginx with
+   the shipped configuration (docker/nginx/woo.conf.template, its cache warm) in front of gunicorn. Per URL:
+   median req/s and p99 of each, their ratio, and the CPU time per request of the server's processes (the
+   figure a shared machine disturbs least); --gunicorn adds gunicorn directly. Goal: production path
+   >= 0.5x static nginx, p99 <= 50 ms.
 4. withdrawal through the front server: --withdrawals (5) published files, each requested through the
    production path every 10 ms (so it is cached), withdrawn with woo.services.publication.withdraw(); the
    time from gunicorn's first 410 (the commit) to the front server's first 410. Goal: <= 1 s. --compare-ttl measures the same with the
@@ -26,7 +30,7 @@ SeaweedFS S3, Redis, gunicorn with the real app, nginx and wrk from Debian.
 
     .venv/bin/python scripts/bench/feeds.py [--count 1000000] [--small-count 100000] [--sqlite]
                                             [--seconds 30] [--clients 100] [--web-workers 4]
-                                            [--withdrawals 5] [--compare-ttl]
+                                            [--rounds 3] [--gunicorn] [--withdrawals 5] [--compare-ttl]
     .venv/bin/python scripts/bench/feeds.py --count 20000 --small-count 2000 --seconds 5   # quick run
 
 Needs `wrk` and `nginx` (Debian: apt-get install -y wrk nginx-light).
@@ -195,29 +199,38 @@ def wrk(url: str, seconds: float, clients: int, headers: dict | None = None) -> 
     scale = {"us": 0.001, "ms": 1, "s": 1000}
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     errors = re.search(r"Socket errors:.*", out)
-    return {"rps": rps, "p99_ms": float(p99.group(1)) * scale[p99.group(2)],
+    requests_done = int(re.search(r"(\d+) requests in", out).group(1))
+    return {"rps": rps, "requests": requests_done, "p99_ms": float(p99.group(1)) * scale[p99.group(2)],
             "non2xx": int(non2xx.group(1)) if non2xx else 0, "socket_errors": errors.group(0) if errors else ""}
 
 
 def start_nginx(root: Path, docroot: Path, port: int, cert: Path, key: Path) -> subprocess.Popen:
-    """nginx serving ``docroot`` statically over https (the same TLS settings as the front server)."""
+    """nginx serving ``docroot`` statically over https, with what the front server's template sets apart
+    from the cache (the same TLS protocols, ciphers and session settings, reuseport, open files kept, the
+    access log in 4 KB blocks) and what the image's nginx.conf sets: the difference measured is the cache."""
     conf = root / "nginx.conf"
+    template = (ROOT / "docker" / "nginx" / "woo.conf.template").read_text()
+    ciphers = re.search(r"ssl_ciphers ([^;]+);", template).group(1)
     conf.write_text(f"""
 worker_processes auto;
 pid {root}/nginx.pid;
 error_log {root}/nginx-error.log;
 daemon off;
-events {{ worker_connections 1024; }}
+events {{ worker_connections 4096; }}
 http {{
     access_log off;
+    log_format static '$remote_addr [$time_iso8601] "$request" $status $body_bytes_sent $request_time';
     sendfile on; tcp_nopush on; keepalive_timeout 65; gzip_static on;
+    open_file_cache max=1000 inactive=20s; open_file_cache_valid 1s;
     client_body_temp_path {root}/nginx-tmp; proxy_temp_path {root}/nginx-tmp;
     fastcgi_temp_path {root}/nginx-tmp; uwsgi_temp_path {root}/nginx-tmp; scgi_temp_path {root}/nginx-tmp;
     types {{ text/plain txt; application/xml xml; application/pdf pdf; }}
     server {{
-        listen 127.0.0.1:{port} ssl http2;
+        listen 127.0.0.1:{port} ssl http2 reuseport;
+        access_log {root}/static-access.log static buffer=4k flush=1s;
         ssl_certificate {cert}; ssl_certificate_key {key};
-        ssl_protocols TLSv1.2 TLSv1.3; ssl_session_cache shared:static_tls:10m;
+        ssl_protocols TLSv1.2 TLSv1.3; ssl_ciphers {ciphers}; ssl_prefer_server_ciphers off;
+        ssl_session_cache shared:static_tls:10m; ssl_session_timeout 1d; ssl_session_tickets off;
         root {docroot};
     }}
 }}
@@ -225,6 +238,55 @@ http {{
     (root / "nginx-tmp").mkdir(exist_ok=True)
     return subprocess.Popen(["nginx", "-c", str(conf), "-p", str(root)], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
+
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and all its descendants (nginx's workers, gunicorn's workers)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    out, todo = [], [pid]
+    while todo:
+        out.append(todo.pop())
+        todo.extend(children.get(out[-1], []))
+    return out
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU of ``pids`` so far."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            pass
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def load_average() -> str:
+    return Path("/proc/loadavg").read_text().split()[0]
+
+
+def median(values: list[float]) -> float:
+    values = sorted(values)
+    mid = len(values) // 2
+    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+
+
+def serve(url: str, seconds: float, clients: int, headers: dict, servers: list[int]) -> dict:
+    """One wrk run, plus the CPU the server processes (``servers``: their roots) used per request."""
+    pids = [p for root_pid in servers for p in process_tree(root_pid)]
+    before = cpu_seconds(pids)
+    result = wrk(url, seconds, clients, headers)
+    result["cpu_us"] = (cpu_seconds(pids) - before) * 1e6 / max(result["requests"], 1)
+    result["load"] = load_average()
+    return result
 
 
 def stop(proc: subprocess.Popen | None) -> None:
@@ -248,6 +310,8 @@ def main() -> int:
     ap.add_argument("--web-workers", type=int, default=4)
     ap.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
     ap.add_argument("--withdrawals", type=int, default=5, help="withdrawals timed through the front server")
+    ap.add_argument("--rounds", type=int, default=3, help="wrk runs per server and URL, static and front in turn")
+    ap.add_argument("--gunicorn", action="store_true", help="also measure gunicorn directly (http)")
     ap.add_argument("--compare-ttl", action="store_true",
                     help='also time withdrawals with plain "proxy_cache_valid 1s" instead of the shipped stamp')
     ap.add_argument("--build-child", nargs=3, help=argparse.SUPPRESS)
@@ -324,7 +388,8 @@ def main() -> int:
 
         # gunicorn over the real stack (PostgreSQL, S3, Redis)
         # as in production: one proxy (the front server) whose X-Forwarded-* woo trusts
-        genv = {**os.environ, **env, "PYTHONPATH": str(ROOT), "WOO_PROXY_HOPS": "1"}
+        # No periodic fixity pass: over the bench's rows without bytes it would take a core from the servers.
+        genv = {**os.environ, **env, "PYTHONPATH": str(ROOT), "WOO_PROXY_HOPS": "1", "WOO_FIXITY_INTERVAL_HOURS": "0"}
         gunicorn = subprocess.Popen(
             [str(Path(sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{web_port}", "--workers",
              str(args.web_workers), "--threads", str(args.threads), "--timeout", "120", "woo.wsgi:app"],
@@ -339,39 +404,37 @@ def main() -> int:
         if os.environ.get("BENCH_SHOW_WORKER_LOG"):
             print((root / "worker.log").read_text()[-4000:])
 
-        print(f"\n3. serving, {args.clients} connections x {args.seconds:g} s each (wrk), gunicorn "
-              f"{args.web_workers} workers x {args.threads} threads vs nginx static, same bytes")
+        print(f"\n3. serving, {args.clients} connections (wrk, {min(args.clients, os.cpu_count() or 2)} threads, "
+              f"keep-alive, TLS 1.3 for both), {args.rounds} rounds x {args.seconds:g} s per server and URL, static and "
+              f"front taking turns; every request asks gzip, as the Woo-index does")
         import requests
 
+        gzip_header = {"Accept-Encoding": "gzip"}
         robots = requests.get(f"{base_url}/robots.txt", timeout=30).text
         index_url = next(line.split(":", 1)[1].strip() for line in robots.splitlines() if line.startswith("Sitemap:"))
         index = requests.get(index_url, timeout=60).content
         sitemap_url = re.search(rb"<loc>([^<]+)</loc>", index).group(1).decode()
-        sitemap = requests.get(sitemap_url, headers={"Accept-Encoding": "identity"}, timeout=300).content
-        sitemap_gz = requests.get(sitemap_url, headers={"Accept-Encoding": "gzip"}, stream=True,
-                                  timeout=300).raw.read(decode_content=False)
         file_url = f"{base_url}/publicaties/{ctx_published_id}/bestand"
-        file_bytes = requests.get(file_url, timeout=60).content
         docroot = root / "static"
         targets = []
-        gzip_header = {"Accept-Encoding": "gzip"}
-        # Harvesters ask for gzip (the Woo-index does); "identity" makes gunicorn inflate the stored gzip.
-        for label, url, body, headers in (
-                ("robots.txt", f"{base_url}/robots.txt", robots.encode(), {}),
-                ("category index", index_url, index, {}),
-                ("sitemap (gzip)", sitemap_url, sitemap_gz, gzip_header),
-                ("sitemap (plain)", sitemap_url, sitemap, {}),
-                ("file", file_url, file_bytes, {})):
+        # The same bytes for nginx to serve statically: what gunicorn answers a gzip client, as a .gz beside
+        # the file (gzip_static) where woo compressed it.
+        for label, url in (("robots.txt", f"{base_url}/robots.txt"), ("sitemap index", index_url),
+                           ("sitemap", sitemap_url), ("file", file_url)):
+            answer = requests.get(url, headers=gzip_header, stream=True, timeout=300)
+            body = answer.raw.read(decode_content=False)
+            if answer.status_code != 200:
+                raise RuntimeError(f"{url}: {answer.status_code}")
             path = url.split(base_url, 1)[1]
             local = docroot / path.lstrip("/")
             if label == "file":
                 local = local.with_suffix(".pdf")
-                path = "/" + str(local.relative_to(docroot))
+            static_path = "/" + str(local.relative_to(docroot))
             local.parent.mkdir(parents=True, exist_ok=True)
-            if headers:  # nginx's gzip_static sends the .gz beside the file
+            if answer.headers.get("Content-Encoding") == "gzip":
                 local = local.with_name(local.name + ".gz")
             local.write_bytes(body)
-            targets.append((label, url, path, len(body), headers))
+            targets.append((label, url, path, static_path, len(body)))
         from tests import front_server
 
         cert, key = front_server.self_signed(root)
@@ -385,33 +448,77 @@ def main() -> int:
         if args.compare_ttl:
             alt = front_server.start(root / "front-1s", f"127.0.0.1:{web_port}", transform=plain_one_second)
             fronts.append(alt)
-        print(f"   {'':<16}{'bytes':>10}  {'gunicorn req/s':>15} {'p99 ms':>7}  {'static req/s':>13} {'p99 ms':>7}"
-              f"  {'front req/s':>12} {'p99 ms':>7}  front/static")
-        for label, url, path, size, headers in targets:
-            g = wrk(url, args.seconds, args.clients, headers)
-            n = wrk(f"https://127.0.0.1:{nginx_port}{path}", args.seconds, args.clients, headers)
-            f = wrk(f"{front.url}{url.split(base_url, 1)[1]}", args.seconds, args.clients, headers)
-            a = wrk(f"{alt.url}{url.split(base_url, 1)[1]}", args.seconds, args.clients, headers) if alt else None
-            errs = "".join(f"  {who} errors: {r['non2xx']} non-2xx {r['socket_errors']}" for who, r in
-                           (("gunicorn", g), ("static", n), ("front", f), ("1s", a))
-                           if r and (r["non2xx"] or r["socket_errors"]))
-            if a:
-                errs += f"  [plain 1s: {a['rps']:,.0f} req/s, p99 {a['p99_ms']:.1f} ms, {a['rps'] / n['rps']:.2f}x]"
-            print(f"   {label:<16}{size:>10,}  {g['rps']:>15,.0f} {g['p99_ms']:>7.1f}  {n['rps']:>13,.0f} "
-                  f"{n['p99_ms']:>7.1f}  {f['rps']:>12,.0f} {f['p99_ms']:>7.1f}  {f['rps'] / n['rps']:.2f}x "
-                  f"(gunicorn {g['rps'] / n['rps']:.2f}x){errs}")
-        print("   goal: front (nginx, shipped config, in front of gunicorn) >= 0.5x static nginx, p99 <= 50 ms; "
-              "static and front over https, gunicorn direct over http")
+        static_url = f"https://127.0.0.1:{nginx_port}"
+        for server in [front] + ([alt] if alt else []):  # the measured state is the warm cache
+            for _, _, path, _, _ in targets:
+                requests.get(server.url + path, headers=gzip_header, verify=str(server.cert), timeout=300)
+        rows = []
+        for label, url, path, static_path, size in targets:
+            runs: dict[str, list[dict]] = {"static": [], "front": [], "1s": [], "gunicorn": []}
+            for k in range(args.rounds):
+                order = [("static", static_url + static_path, [nginx.pid]),
+                         ("front", front.url + path, [front.process.pid, gunicorn.pid])]
+                if alt:
+                    order.append(("1s", alt.url + path, [alt.process.pid, gunicorn.pid]))
+                for who, target, servers in (order if k % 2 == 0 else order[::-1]):
+                    runs[who].append(serve(target, args.seconds, args.clients, gzip_header, servers))
+            if args.gunicorn:
+                runs["gunicorn"].append(serve(url, args.seconds, args.clients, gzip_header, [gunicorn.pid]))
+            rows.append((label, size, runs))
+
+        def summary(results: list[dict]) -> dict:
+            return {"rps": median([r["rps"] for r in results]), "p99": median([r["p99_ms"] for r in results]),
+                    "cpu": median([r["cpu_us"] for r in results]),
+                    "errors": sum(r["non2xx"] for r in results),
+                    "socket": "; ".join(r["socket_errors"] for r in results if r["socket_errors"]),
+                    "load": "/".join(r["load"] for r in results)}
+
+        print(f"   {'':<14}{'bytes':>8}  {'static req/s':>12} {'p99 ms':>7} {'CPU us':>6}  {'front req/s':>11} "
+              f"{'p99 ms':>7} {'CPU us':>6}  {'ratio':>5} {'CPU ratio':>9}  goal   load (per run)")
+        table = []
+        for label, size, runs in rows:
+            n, f = summary(runs["static"]), summary(runs["front"])
+            ratio, cpu_ratio = f["rps"] / n["rps"], n["cpu"] / f["cpu"] if f["cpu"] else float("nan")
+            met = ratio >= 0.5 and f["p99"] <= 50
+            table.append((label, ratio, f["p99"]))
+            extra = ""
+            for who, r in (("static", n), ("front", f)):
+                if r["errors"] or r["socket"]:
+                    extra += f"  {who} errors: {r['errors']} non-2xx {r['socket']}"
+            if runs["1s"]:
+                a = summary(runs["1s"])
+                extra += f"  [plain 1s: {a['rps']:,.0f} req/s, p99 {a['p99']:.1f} ms, {a['rps'] / n['rps']:.2f}x]"
+            if runs["gunicorn"]:
+                g = summary(runs["gunicorn"])
+                extra += f"  [gunicorn direct: {g['rps']:,.0f} req/s, p99 {g['p99']:.1f} ms, {g['rps'] / n['rps']:.2f}x]"
+            print(f"   {label:<14}{size:>8,}  {n['rps']:>12,.0f} {n['p99']:>7.1f} {n['cpu']:>6.0f}  {f['rps']:>11,.0f} "
+                  f"{f['p99']:>7.1f} {f['cpu']:>6.0f}  {ratio:>4.2f}x {cpu_ratio:>8.2f}x  {'met ' if met else 'NOT'}   "
+                  f"{n['load']} | {f['load']}{extra}", flush=True)
+        print("   req/s and p99: median of the rounds; CPU us: CPU time of the server's processes per request (static: "
+              "nginx; front: nginx and gunicorn), which the other tenants of a shared machine disturb least; "
+              "CPU ratio: static CPU / front CPU, the req/s ratio a machine of its own would give.\n"
+              "   goal: front (nginx with docker/nginx/woo.conf.template in front of gunicorn) >= 0.5x static "
+              "nginx, p99 <= 50 ms")
 
         print(f"\n4. withdrawal through the front server: {args.withdrawals} published files, each requested "
               f"every 10 ms (cached), then withdraw(); from gunicorn's first 410 to the front server's first 410")
         variants = [("shipped (X-Accel-Expires @this second)", front)]
         if alt:
             variants.append(('plain "proxy_cache_valid 1s"', alt))
+        withdrawals = {}
         for name, server in variants:
             times = [withdraw_through(ctx, server, org_id, k) for k in range(args.withdrawals)]
+            withdrawals[name] = max(times)
             print(f"   {name:<40} " + " ".join(f"{t * 1000:.0f}" for t in times) +
-                  f" ms; max {max(times) * 1000:.0f} ms   goal <= 1000 ms")
+                  f" ms; max {max(times) * 1000:.0f} ms   goal <= 1000 ms   load {load_average()}")
+
+        print(f"\nsummary ({machine()}; load average now {Path('/proc/loadavg').read_text().split()[:3]})")
+        for label, ratio, p99 in table:
+            print(f"   {label:<14} front/static {ratio:.2f}x ({'met' if ratio >= 0.5 else 'NOT met'}, goal >= 0.5x), "
+                  f"p99 {p99:.0f} ms ({'met' if p99 <= 50 else 'NOT met'}, goal <= 50 ms)")
+        worst = withdrawals[variants[0][0]]
+        print(f"   withdrawal to 410 through the front server: max {worst * 1000:.0f} ms "
+              f"({'met' if worst <= 1.0 else 'NOT met'}, goal <= 1000 ms)")
     finally:
         for front in fronts:
             front.stop()
@@ -475,25 +582,28 @@ def withdraw_through(ctx, front, org_id: int, k: int) -> float:
         session.get(url, verify=str(front.cert), timeout=10)
         time.sleep(0.01)
     # From the moment gunicorn itself answers 410 (the withdrawal's commit, inside withdraw()) to the first
-    # 410 through the front server: one poller asks both, every 5 ms, while withdraw() runs.
+    # 410 through the front server: two pollers, one per server, each asking every 5 ms while withdraw()
+    # runs (one poller asking both in turn would add the other server's answer time to each).
     import threading
 
     origin_url = f"{base_url_of(front)}/publicaties/{doc_id}/bestand"
     first: dict[str, float] = {}
 
-    def poll():
-        origin = requests.Session()
+    def poll(name: str, get) -> None:
         deadline = time.monotonic() + 60
-        while len(first) < 2 and time.monotonic() < deadline:
-            if "origin" not in first and origin.get(origin_url, timeout=10).status_code == 410:
-                first["origin"] = time.monotonic()
-            if "front" not in first and session.get(url, verify=str(front.cert), timeout=10).status_code == 410:
-                first["front"] = time.monotonic()
+        while name not in first and time.monotonic() < deadline:
+            if get().status_code == 410:
+                first[name] = time.monotonic()
             time.sleep(0.005)
-    poller = threading.Thread(target=poll)
-    poller.start()
+    origin = requests.Session()
+    pollers = [threading.Thread(target=poll, args=("origin", lambda: origin.get(origin_url, timeout=10))),
+               threading.Thread(target=poll, args=("front", lambda: session.get(url, verify=str(front.cert),
+                                                                                timeout=10)))]
+    for poller in pollers:
+        poller.start()
     publication.withdraw(ctx, SYSTEM, [doc_id], "correctie_privacygevoelige_gegevens")
-    poller.join()
+    for poller in pollers:
+        poller.join()
     if len(first) < 2:
         return float("inf")
     return max(0.0, first["front"] - first["origin"])
@@ -532,7 +642,9 @@ def publish_to_visible(ctx, base_url: str, root: Path) -> str:
     classification.set_category(ctx, SYSTEM, result.document_id, category.uri)
     doc_id = ctx_published_id = result.document_id
     t0 = time.perf_counter()
-    res = publication.publish(ctx, SYSTEM, [doc_id])
+    # What the publish form asks when the text gives no date and no language (as the tests' ``answered``).
+    res = publication.publish(ctx, SYSTEM, [doc_id], metadata={
+        doc_id: publication.publish_fields(None, "2024-03-01", "vaststelling", "nl")})
     if res.refused:
         return f"refused: {res.refused}"
     t_publish = time.perf_counter() - t0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
+import re
 import shutil
 import threading
 import time
@@ -170,3 +171,63 @@ def test_publish_shows_through_the_cache_within_a_second(woo_ctx, front):
     _until(lambda: front.get(other_index).status_code == 200)
     assert first.encode() in front.get(_sitemap_path(woo_ctx)).content
     assert third.encode() not in front.get(_sitemap_path(woo_ctx)).content
+
+
+def test_access_log_names_what_the_cache_did_and_is_flushed_within_seconds(woo_ctx, front):
+    """The template's own access log (to stdout, the container's log): one line per request with the
+    cache status and the time taken, written in blocks but within its one-second flush."""
+    for _ in range(3):
+        assert front.get("/robots.txt").status_code == 200
+
+    def lines():
+        return [line for line in front.access_log().splitlines() if '"GET /robots.txt HTTP/1.1" 200' in line]
+    _until(lambda: len(lines()) >= 3, within=WITHIN + 1.5)  # flush=1s, checked by nginx's timer
+    logged = lines()
+    assert any("cache=HIT" in line for line in logged), logged
+    assert all(line.startswith("127.0.0.1 [") and re.search(r" 200 \d+ \d+\.\d{3} cache=", line) for line in logged)
+
+
+def test_a_cold_url_asked_by_many_at_once_reaches_woo_about_once(woo_ctx, tmp_path):
+    """The cache lock: 30 clients at once on a URL not yet cached, behind an origin that takes 0.6 s; nginx
+    passes a few of them on (one, plus one per proxy_cache_lock_age while the first is still busy), not 30,
+    and every client gets the answer."""
+    import http.server
+    import socketserver
+    from concurrent.futures import ThreadPoolExecutor
+
+    seen = []
+
+    class Slow(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self):
+            seen.append(self.path)
+            time.sleep(0.6)
+            body = b"User-agent: *\n"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    class Threaded(socketserver.ThreadingMixIn, http.server.HTTPServer):
+        daemon_threads = True
+
+    origin = Threaded(("127.0.0.1", 0), Slow)
+    threading.Thread(target=origin.serve_forever, daemon=True).start()
+    server = front_server.start(tmp_path / "nginx", f"127.0.0.1:{origin.server_port}", workers="2")
+    try:
+        def ask(_):
+            with requests.get(server.url + "/robots.txt", verify=str(server.cert), timeout=10) as answer:
+                return answer.status_code, answer.content
+        with ThreadPoolExecutor(30) as pool:
+            answers = list(pool.map(ask, range(30)))
+        assert answers == [(200, b"User-agent: *\n")] * 30
+        # one, and one more per 0.2 s (proxy_cache_lock_age) while the first is busy: a few, not one per client
+        assert 1 <= len(seen) <= 10, seen
+    finally:
+        server.stop()
+        origin.shutdown()
