@@ -71,8 +71,8 @@ class DocumentFacts:
     has_public_file: bool = True
     public_mime: str | None = None
     public_format_harvestable: bool = True
-    redactions_need_pdf: bool = False    # text findings to redact in a file that is not a PDF
-    rendition_missing: bool = False      # a PDF whose cleaned public version is not made yet
+    redactions_need_pdf: bool = False    # text findings to redact in a file that has no PDF rendition (images)
+    rendition_missing: bool = False      # a PDF (or a file to redact) whose cleaned public version is not made yet
     redaction_incomplete: tuple[str, ...] = ()
 
 
@@ -212,7 +212,8 @@ def assess(f: DocumentFacts) -> Assessment:
                                             "lever het document aan als PDF of een ander toegestaan formaat."),
                           ACTION_OF[BLOCKED]))
     if scanned and f.redactions_need_pdf:
-        needs.append(Need(BLOCKED, "Lakken kan alleen in een PDF; lever het document als PDF aan.",
+        needs.append(Need(BLOCKED, "Lakken kan niet in dit bestandsformaat (een afbeelding); lever het document "
+                                   "als PDF aan.",
                           ACTION_OF[BLOCKED], privacy=True))
     if scanned and not open_total and not proposed and f.rendition_missing:
         needs.append(Need(PROCESSING, "De opgeschoonde publicatieversie (PDF) is nog niet gemaakt.", None,
