@@ -17,8 +17,9 @@ from tests.integration.test_publish import DATED, answered
 from woo.adapters.models import Document, Organisation
 from woo.archive import sidecars
 from woo.domain import tooi
+from woo.metadata import mdto
 from woo.metadata.diwoo import parse_diwoo_document
-from woo.services import accounts, classification, privacy, publication
+from woo.services import accounts, classification, preservation, privacy, publication
 from woo.services.context import Actor
 from woo.services.ingest import ingest
 
@@ -69,7 +70,7 @@ def _redact_everything(woo_ctx, doc_id) -> list[str]:
         ids = [f.id for f in rows if f.location is None and f.decision in ("open", "ambtsdrager")]
         texts = [f.text for f in rows if f.location is None and f.type != "hidden"]
         types = {f.type for f in rows}
-    assert {"bsn", "name"} <= types, types
+    assert {"bsn", "person_name"} <= types, types
     privacy.decide(woo_ctx, OFFICER, doc_id, ids, "redact")
     with woo_ctx.unit_of_work() as s:  # metadata findings (a file name, a title) are allowed as the officer would
         meta = [f.id for f in privacy.original_findings(s, doc_id) if f.location and f.decision == "open"]
@@ -100,7 +101,8 @@ def test_every_format_is_published_as_its_redacted_pdf(site, woo_ctx, tmp_path):
     result = publication.publish(woo_ctx, OFFICER, list(ids.values()),
                                  metadata=answered(list(ids.values()), "Besluit kapvergunning"))
     assert sorted(result.published) == sorted(ids.values()), result.refused
-    drain(woo_ctx)  # feeds and sidecars
+    drain(woo_ctx)  # feeds
+    assert preservation.describe_pending(woo_ctx)[1] == []  # MDTO sidecars (the worker does this periodically)
 
     found = crawl(site)
     by_id = {urlparse(loc).path.split("/")[2]: (loc, url) for loc, url in found.items()}
@@ -126,30 +128,53 @@ def test_every_format_is_published_as_its_redacted_pdf(site, woo_ctx, tmp_path):
         # the MDTO sidecars: the public file carries the public URL and its own PRONOM format; the original none
         public_xml = woo_ctx.store.get_bytes(sidecars.bestand_key(public_key)).decode()
         original_xml = woo_ctx.store.get_bytes(sidecars.bestand_key(original_key)).decode()
-        assert loc in public_xml and puid in public_xml, kind
-        assert loc not in original_xml, kind
+        path = urlparse(loc).path  # the sidecars name the instance's base URL, the sitemap the organisation's
+        assert path in public_xml and f"<begripCode>{puid}</begripCode>" in public_xml, kind
+        assert path not in original_xml, kind
         record = woo_ctx.store.get_bytes(sidecars.informatieobject_key(doc_id)).decode()
-        assert "redacted" in record and loc in record, kind
+        assert public_key in record and original_key in record, kind  # the archive keeps both
+        with woo_ctx.unit_of_work() as s:  # the open (OAI-PMH) variant: the public file's URL only
+            facts = preservation.document_facts(s, s.get(Document, doc_id))
+        open_record = mdto.to_bytes(mdto.build_informatieobject(
+            sidecars.informatieobject_record(facts, woo_ctx.settings.base_url, public=True))).decode()
+        assert facts.public_role == "redacted" and path in open_record and original_key not in open_record
         # the original is kept and never served
         assert requests.get(f"{site}/publicaties/{doc_id}/bestand", timeout=30).content == got.content
 
 
+def _docx_with_hidden_text(path, hidden: str):
+    import docx
+
+    document = docx.Document()
+    for line in LINES:
+        document.add_paragraph(line)
+    document.paragraphs[1].add_run(f" {hidden}").font.hidden = True  # read by the scan, never printed
+    document.save(str(path))
+    return path
+
+
 def test_a_value_not_found_in_the_rendition_blocks_publication(woo_ctx, tmp_path):
-    # A DOCX comment is read by the scan but not printed in the PDF rendition: its phone number cannot be
-    # located there, so the document is held back with a reason instead of being published.
-    path = make_docx(tmp_path / "melding.docx", LINES, comments=True)
-    (doc_id,) = _ingest(woo_ctx, {"docx": path}).values()
+    # Hidden text in a DOCX is read by the scan but not printed in the PDF rendition: its phone number cannot
+    # be located there, so the document is held back with a reason instead of being published. A DOCX whose
+    # comments LibreOffice cannot export as PDF/A has no rendition to redact in: held back with that reason.
+    ids = _ingest(woo_ctx, {"hidden": _docx_with_hidden_text(tmp_path / "melding.docx", "Bel 06-12345678."),
+                            "comments": make_docx(tmp_path / "notitie.docx", LINES, comments=True)})
+    doc_id, commented = ids["hidden"], ids["comments"]
     with woo_ctx.unit_of_work() as s:
         assert any(f.text == "06-12345678" for f in privacy.original_findings(s, doc_id))
     _redact_everything(woo_ctx, doc_id)
+    _redact_everything(woo_ctx, commented)
     drain(woo_ctx)
     with woo_ctx.unit_of_work() as s:
-        doc = s.get(Document, doc_id)
-        reasons = publication.publication_blockers(s, doc)
+        reasons = privacy.blockers(s, s.get(Document, doc_id))
+        commented_reasons = privacy.blockers(s, s.get(Document, commented))
     assert any("Niet alle te lakken tekst" in r and "niet gevonden in de PDF-versie" in r for r in reasons), reasons
     assert not any("12345678" in r for r in reasons)  # masked in the reason
-    refused = publication.publish(woo_ctx, OFFICER, [doc_id], metadata=answered([doc_id], "Melding"))
-    assert doc_id in refused.refused
+    assert any("PDF-versie om in te lakken kon niet worden gemaakt" in r and "PDF/A" in r
+               for r in commented_reasons), commented_reasons
+    refused = publication.publish(woo_ctx, OFFICER, [doc_id, commented],
+                                  metadata=answered([doc_id, commented], "Melding"))
+    assert set(refused.refused) == {doc_id, commented} and not refused.published
 
     # allowing that value (a functional number) lets the redacted rendition through
     with woo_ctx.unit_of_work() as s:

@@ -292,8 +292,10 @@ def ensure_public_rendition(ctx: Context, document_id: str) -> None:
             if old is not None:  # made for other decisions or another file: never published in the meantime
                 session.delete(old)
                 removed_key = old_key
-            # a waiting or running preserve job calls this function again when its PDF/A is stored
-            if not any(j.kind == "preserve" and j.status in ("queued", "running") for j in doc.jobs):
+            # A waiting or running preserve job calls this function again when its PDF/A is stored; after a
+            # failed one the work list shows why, and retrying it (the officer) calls this again too.
+            last = max((j for j in doc.jobs if j.kind == "preserve"), key=lambda j: j.id, default=None)
+            if last is None or last.status == "done":
                 preserve_job = jobs.add_job(session, document_id, "preserve").id
             wait = True
         else:

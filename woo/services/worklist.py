@@ -78,6 +78,7 @@ def facts(doc: Document, findings: list[tuple[str, str, str | None]]) -> worklis
         rendition_missing=doc.file("redacted") is None and (
             is_pdf or (original is not None and renderable and redact_any)),
         redaction_incomplete=tuple(meta.get("redaction_incomplete") or ()),
+        redact_in_rendition=original is not None and not is_pdf and renderable and redact_any,
     )
 
 
