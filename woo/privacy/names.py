@@ -264,7 +264,14 @@ def _ocr_first_names() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(folded), frozenset(v for v in lowered if v not in common)
 
 
-_LOWER_TOKEN = re.compile(rf"(?<![\w\-])[{_LO}]{{3,}}(?=[ ][{_UP}])")
+@lru_cache(maxsize=1)
+def _lowered_pattern() -> re.Pattern[str] | None:
+    """The OCR readings that start in lower case, as one pattern (cheaper than testing every word)."""
+    lowered = _ocr_first_names()[1]
+    if not lowered:
+        return None
+    return re.compile(rf"(?<![\w\-])(?:{'|'.join(map(re.escape, sorted(lowered, key=len, reverse=True)))})"
+                      rf"(?=[ ][{_UP}])")
 
 
 def _listed_names(text: str) -> Iterator[Span]:
@@ -272,8 +279,8 @@ def _listed_names(text: str) -> Iterator[Span]:
     first, last, common = _lists()
     folded, lowered = _ocr_first_names()
     candidates = list(_CAP_TOKEN.finditer(text))
-    if lowered:
-        candidates += [t for t in _LOWER_TOKEN.finditer(text) if t.group() in lowered]
+    if lowered and any(v in text for v in lowered):  # plain substring tests first: they are nearly free
+        candidates += list(_lowered_pattern().finditer(text))
     for tok in candidates:
         if tok.group() not in first and fold(tok.group()) not in folded and tok.group() not in lowered:
             continue
