@@ -71,7 +71,12 @@ def test_office_file_libreoffice_cannot_open(tmp_path):
 
 
 def test_formats_without_pdfa_rendition_are_declined(tmp_path):
-    src = tmp_path / "notitie.txt"
-    src.write_text("tekst")
-    res = to_pdfa(src, "txt", tmp_path / "work")
+    src = tmp_path / "foto.png"
+    src.write_bytes(b"\x89PNG\r\n\x1a\n")
+    res = to_pdfa(src, "png", tmp_path / "work")
     assert not res.ok and "geen PDF/A" in res.reason
+    # a text file is typeset from woo's reading of it (to redact in): without that text there is nothing to set
+    txt = tmp_path / "notitie.txt"
+    txt.write_text("tekst")
+    res = to_pdfa(txt, "txt", tmp_path / "work2")
+    assert not res.ok and "uitgelezen tekst" in res.reason

@@ -207,3 +207,19 @@ def test_office_parser_does_not_expand_entities(tmp_path):
         for name in src.namelist():
             dst.writestr(name, xxe if name == "docProps/core.xml" else src.read(name))
     assert "root:" not in "\n".join(inspect_hidden(path, "docx"))
+
+
+def test_redact_rendition_searches_every_page_and_reports_what_it_cannot_find(tmp_path):
+    from tests.factories import make_pdf
+    from woo.privacy.redact import page_texts, redact_rendition
+
+    src = make_pdf(tmp_path / "weergave.pdf", ["Geachte heer Jan Jansen, BSN 111222333.",
+                                               "Tweede pagina: nogmaals Jan Jansen. Met vriendelijke groet."])
+    out = tmp_path / "publiek.pdf"
+    report = redact_rendition(src, out, [("Jan\nJansen", "5.1.2e"), ("111222333", "5.1.1e"),
+                                         ("Piet Puk", "5.1.2e")])
+    text = " ".join(page_texts(out))
+    assert "Jansen" not in text and "111222333" not in text and "vriendelijke groet" in text
+    assert sorted(r.page for r, _ in report.applied) == [1, 1, 2]  # the name on both pages, the BSN on one
+    assert [r.text for r in report.not_found] == ["Piet Puk"] and not report.complete
+    assert report.still_readable == []

@@ -79,3 +79,33 @@ def test_one_default_ground_per_kind():
     assert set(DEFAULT_GROUND.values()) <= set(WOO_GROUNDS)
     from woo.services import privacy
     assert privacy.default_ground is default_ground and privacy.WOO_GROUNDS is WOO_GROUNDS
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Geachte mevrouw tukasz Dvoïák,", "tukasz Dvoïák"),  # OCR: "Ł" read as a lower-case t, "ř" as "ï"
+    ("Volgens tukasz Öztürk is de aanvraag onvolledig.", "tukasz Öztürk"),
+    ("Volgens Matgorzata Dvoïák is de aanvraag onvolledig.", "Matgorzata Dvoïák"),
+    ("Het gesprek met Gülsen Müller vond plaats op het stadskantoor.", "Gülsen Müller"),  # "ş" lost
+    ("Het gesprek met Gulsen Muller vond plaats.", "Gulsen Muller"),
+])
+def test_names_as_ocr_reads_them(text, name):
+    assert name in names(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Geachte leden van de Raad,",
+    "Geachte heer en mevrouw,\n\nUw brief is ontvangen.",
+    "Geachte commissie Bezwaarschriften,",
+    "Het gesprek met de Gemeente Utrecht vond plaats.",
+])
+def test_lower_case_words_after_a_salutation_are_no_names(text):
+    assert names(text) == []
+
+
+def test_signature_with_a_blank_line_before_the_role_is_proposed():
+    text = "Met vriendelijke groet,\n\nF. de Groot\n\nburgemeester van Voorbeeldstad\n"
+    found = [f for f in scan_text(text) if f.type == "person_name"]
+    assert [f.text for f in found] == ["F. de Groot"] and found[0].role == "burgemeester"
+    # a name closing a paragraph, with a paragraph about the mayor after it, is no signature
+    text = "Aanwezig was ook J. Jansen\n\nBurgemeester en wethouders hebben besloten de vergunning te verlenen."
+    assert all(f.role is None for f in scan_text(text) if f.type == "person_name")

@@ -24,7 +24,8 @@ import pikepdf
 from woo.adapters import bounded
 from woo.intake import precheck
 
-__all__ = ["Step", "PdfaResult", "OFFICE_KINDS", "CONVERTIBLE_KINDS", "convertible", "to_pdfa",
+__all__ = ["Step", "PdfaResult", "OFFICE_KINDS", "CONVERTIBLE_KINDS", "RENDERED_KINDS", "REDACTABLE_KINDS",
+           "convertible", "to_pdfa",
            "office_to_pdf", "pdf_to_pdfa", "is_pdfa", "tool_versions"]
 
 FLAVOUR = "2b"
@@ -33,8 +34,13 @@ OFFICE_KINDS = {"docx": "writer", "doc": "writer", "odt": "writer",
                 "xlsx": "calc", "ods": "calc", "pptx": "impress", "odp": "impress",
                 "xml": "writer"}  # an XML export (BWB, CVDR): its text, verbatim, as a PDF/A the Woo-index harvests
 # Opened as UTF-8 text, not by LibreOffice's XML filter detection (which refuses unknown vocabularies).
-TEXT_IMPORT = {"xml": "Text (encoded):UTF8,LF,,,"}
+TEXT_IMPORT = {"xml": "Text (encoded):UTF8,LF,,,", "txt": "Text (encoded):UTF8,LF,,,", "html": "HTML (StarWriter)"}
 CONVERTIBLE_KINDS = frozenset(OFFICE_KINDS) | {"pdf"}
+# Kept as they are for the archive; a PDF/A is made of them only to redact in (woo.services.privacy): a page
+# (HTML, by LibreOffice) or woo's own reading of the file (text, mail: headers and body, as extracted).
+RENDERED_KINDS = frozenset({"txt", "csv", "html", "eml", "msg"})
+FROM_TEXT_KINDS = RENDERED_KINDS - {"html"}
+REDACTABLE_KINDS = CONVERTIBLE_KINDS | RENDERED_KINDS
 SOFFICE_TIMEOUT = 180
 GS_TIMEOUT = 300
 
@@ -279,22 +285,29 @@ def is_pdfa(path: Path) -> bool:
         return False
 
 
-def to_pdfa(src: Path, kind: str, workdir: Path | None = None) -> PdfaResult:
-    """Convert ``src`` (an original of format ``kind``) to PDF/A-2b in ``workdir``; never raises for bad input."""
-    if not convertible(kind):
+def to_pdfa(src: Path, kind: str, workdir: Path | None = None, text: str | None = None) -> PdfaResult:
+    """Convert ``src`` (an original of format ``kind``) to PDF/A-2b in ``workdir``; never raises for bad input.
+    A text or mail original (FROM_TEXT_KINDS) is typeset from ``text``, woo's extracted reading of it."""
+    if not (convertible(kind) or kind in RENDERED_KINDS):
         return PdfaResult(False, reason=f"Voor dit bestandsformaat ({kind}) wordt geen PDF/A gemaakt.")
+    if kind in FROM_TEXT_KINDS and text is None:
+        return PdfaResult(False, reason="Er is nog geen uitgelezen tekst om een PDF/A van te maken.")
     own = workdir is None
     workdir = Path(tempfile.mkdtemp(prefix="woo-pdfa-")) if own else Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     steps: list[Step] = []
     try:
         pdf = src
-        if kind in OFFICE_KINDS:
+        if kind in FROM_TEXT_KINDS:
+            src = workdir / "text.txt"
+            src.write_text(text or "", encoding="utf-8")
+            kind = "txt"
+        if kind in OFFICE_KINDS or kind in RENDERED_KINDS:
             pdf, step = office_to_pdf(src, kind, workdir)
             steps.append(step)
         out, validated = pdf_to_pdfa(pdf, workdir, steps)
         return PdfaResult(True, out, None, steps, validated)
     except _Failed as exc:
-        if kind in OFFICE_KINDS and not any(s.tool == "LibreOffice" for s in steps):
+        if (kind in OFFICE_KINDS or kind in RENDERED_KINDS) and not any(s.tool == "LibreOffice" for s in steps):
             steps.append(Step("LibreOffice", _version("soffice"), exc.reason))
         return PdfaResult(False, None, exc.reason, steps)

@@ -71,9 +71,10 @@ class DocumentFacts:
     has_public_file: bool = True
     public_mime: str | None = None
     public_format_harvestable: bool = True
-    redactions_need_pdf: bool = False    # text findings to redact in a file that is not a PDF
-    rendition_missing: bool = False      # a PDF whose cleaned public version is not made yet
+    redactions_need_pdf: bool = False    # text findings to redact in a file that has no PDF rendition (images)
+    rendition_missing: bool = False      # a PDF (or a file to redact) whose cleaned public version is not made yet
     redaction_incomplete: tuple[str, ...] = ()
+    redact_in_rendition: bool = False    # not a PDF: redacted in its PDF/A rendition (the preserve job makes it)
 
 
 @dataclass(frozen=True)
@@ -212,9 +213,17 @@ def assess(f: DocumentFacts) -> Assessment:
                                             "lever het document aan als PDF of een ander toegestaan formaat."),
                           ACTION_OF[BLOCKED]))
     if scanned and f.redactions_need_pdf:
-        needs.append(Need(BLOCKED, "Lakken kan alleen in een PDF; lever het document als PDF aan.",
+        needs.append(Need(BLOCKED, "Lakken kan niet in dit bestandsformaat (een afbeelding); lever het document "
+                                   "als PDF aan.",
                           ACTION_OF[BLOCKED], privacy=True))
-    if scanned and not open_total and not proposed and f.rendition_missing:
+    preserve_failed = next((j for j in f.jobs if j.kind == "preserve" and j.status == "failed"), None)
+    if scanned and not open_total and not proposed and f.rendition_missing and f.redact_in_rendition \
+            and preserve_failed is not None and not any(j.kind == "preserve" and j.status != "failed" for j in f.jobs):
+        needs.append(Need(BLOCKED, "De PDF-versie om in te lakken kon niet worden gemaakt"
+                                   + (f" ({preserve_failed.error})" if preserve_failed.error else "")
+                                   + "; probeer 'PDF/A maken' opnieuw of lever het document als PDF aan.",
+                          ACTION_OF[BLOCKED], privacy=True))
+    elif scanned and not open_total and not proposed and f.rendition_missing:
         needs.append(Need(PROCESSING, "De opgeschoonde publicatieversie (PDF) is nog niet gemaakt.", None,
                           privacy=True))
     if scanned and not open_total and not proposed and f.redaction_incomplete:

@@ -37,6 +37,10 @@ _INTERFIX = (
 _SURNAME = rf"(?:{_INTERFIX}[ ])?{_CAP}(?:[ ]?-[ ]?(?:{_INTERFIX}[ ])?{_CAP})?"
 # Title + name, or a name on its own (salutation / signature): initials, given names, surname.
 _NAME_BODY = rf"(?:{_INITIALS}[ ]?(?:\({_CAP}\)[ ])?{_SURNAME}|(?:{_CAP}[ ]){{0,3}}{_SURNAME}|{_CAP})"
+# After a title or salutation OCR may lower a given name's first letter ("Łukasz" read as "tukasz"): a
+# lower-case word before a capitalised surname still names the person there (see _ocr_lowered_ok).
+_OCR_LOWERED = rf"[{_LO}]{{3,}}[ ](?:{_CAP}[ ]){{0,2}}{_SURNAME}"
+_CONTEXT_BODY = rf"(?:{_NAME_BODY}|{_OCR_LOWERED})"
 
 # Titles as written in letters; capitalised or not, but not in capitals ("15 MW.", "ING.").
 _TITLE = "(?:" + "|".join(
@@ -45,9 +49,9 @@ _TITLE = "(?:" + "|".join(
               "meneer", "mijnheer", "mr.", "dr.", "drs.", "ir.", "ing.", "ds.", "prof.")
 ) + ")"
 # The leading lookaheads only make re skip impossible start positions quickly.
-_TITLE_NAME = re.compile(rf"(?=[dDhHmMiIpP])(?<![\w])(?:{_TITLE}[ ]+)+(?P<name>{_NAME_BODY})")
+_TITLE_NAME = re.compile(rf"(?=[dDhHmMiIpP])(?<![\w])(?:{_TITLE}[ ]+)+(?P<name>{_CONTEXT_BODY})")
 _SALUTATION = re.compile(
-    rf"(?=[gGbBhHlLdD])(?<![\w])(?i:geachte|beste|hallo|hoi|lieve|dag)[ ]+(?:{_TITLE}[ ]+)*(?:en[ ])?(?P<name>{_NAME_BODY})"
+    rf"(?=[gGbBhHlLdD])(?<![\w])(?i:geachte|beste|hallo|hoi|lieve|dag)[ ]+(?:{_TITLE}[ ]+)*(?:en[ ])?(?P<name>{_CONTEXT_BODY})"
 )
 _INITIALS_NAME = re.compile(rf"(?=[{_UP}])(?<![\w.])(?P<name>{_INITIALS}[ ]?{_SURNAME})")
 _CLOSING = re.compile(
@@ -187,13 +191,26 @@ def _is_enumeration(text: str, m: re.Match) -> bool:
     return re.search(rf"(?m)^[ \t\-•*]*{chr(ord(letter) - 1)}\.[ ]", text) is not None
 
 
+def _ocr_lowered_ok(text: str, span: Span) -> bool:
+    """A name that starts in lower case (OCR's misreading of a capital) is kept only when that word is no
+    everyday word or interfix and a capitalised word follows: "mevrouw tukasz Dvořák", not "mevrouw even Jansen"."""
+    first = _TOKEN.match(text, span[0])
+    if first is None or not first.group()[0].islower():
+        return True
+    word = first.group().lower()
+    if word in _LOWER_INTERFIX:
+        return True  # "de heer van Dam": the interfix leads, as written
+    rest = [t.group() for t in _TOKEN.finditer(text, first.end(), span[1])]
+    return word not in common_words() and len(word) >= 3 and any(t[0].isupper() for t in rest)
+
+
 def _context_names(text: str) -> Iterator[Span]:
     for rx, strong in ((_TITLE_NAME, True), (_SALUTATION, True), (_INITIALS_NAME, False)):
         for m in rx.finditer(text):
             if rx is _INITIALS_NAME and _is_enumeration(text, m):
                 continue
             span = _trim(text, m.start("name"), m.end("name"), strong=strong)
-            if span:
+            if span and _ocr_lowered_ok(text, span):
                 yield span
     for m in _CLOSING.finditer(text):
         # The name is on one of the next few non-empty lines, often under a role line.
@@ -214,11 +231,58 @@ _CAP_TOKEN = re.compile(rf"(?=[{_UP}])(?<![\w\-]){_CAP}")
 _AFTER_FIRST = re.compile(rf"(?:[ ]{_CAP}){{0,2}}[ ](?P<last>{_SURNAME})(?![\w])")
 
 
+_FOLD_EXTRA = str.maketrans({"ł": "l", "Ł": "L", "ı": "i", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ß": "ss"})
+
+
+def fold(word: str) -> str:
+    """A word without its diacritics, as OCR without the language's model reads it ("Gülşen" -> "Gulsen")."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", word.translate(_FOLD_EXTRA))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=1)
+def _ocr_first_names() -> tuple[frozenset[str], frozenset[str]]:
+    """(folded first names with diacritics, OCR readings of names with Ł/ł): a listed name written with
+    diacritics is still recognised when OCR drops them ("Gulsen"), or reads "Ł" as "t" ("tukasz",
+    "Matgorzata"). Only names that carry diacritics get variants: plain names are matched as written."""
+    first = _lists()[0]
+    common = common_words()
+    folded, lowered = set(), set()
+    for name in first:
+        if fold(name) == name:
+            continue
+        folded.add(fold(name))
+        if "ł" in name.lower():
+            for a in ("t", "l", "i"):
+                v = fold(name.replace("ł", a).replace("Ł", a.upper()))
+                folded.add(v)
+                if name[0] == "Ł":
+                    lowered.add(fold(a + name[1:].replace("ł", a)))
+    folded = {v for v in folded if v.lower() not in common and v not in _lists()[1]}
+    return frozenset(folded), frozenset(v for v in lowered if v not in common)
+
+
+@lru_cache(maxsize=1)
+def _lowered_pattern() -> re.Pattern[str] | None:
+    """The OCR readings that start in lower case, as one pattern (cheaper than testing every word)."""
+    lowered = _ocr_first_names()[1]
+    if not lowered:
+        return None
+    return re.compile(rf"(?<![\w\-])(?:{'|'.join(map(re.escape, sorted(lowered, key=len, reverse=True)))})"
+                      rf"(?=[ ][{_UP}])")
+
+
 def _listed_names(text: str) -> Iterator[Span]:
     """First name from the list followed by a surname-like word: "Pieter van den Berg"."""
     first, last, common = _lists()
-    for tok in _CAP_TOKEN.finditer(text):
-        if tok.group() not in first:
+    folded, lowered = _ocr_first_names()
+    candidates = list(_CAP_TOKEN.finditer(text))
+    if lowered and any(v in text for v in lowered):  # plain substring tests first: they are nearly free
+        candidates += list(_lowered_pattern().finditer(text))
+    for tok in candidates:
+        if tok.group() not in first and fold(tok.group()) not in folded and tok.group() not in lowered:
             continue
         m = _AFTER_FIRST.match(text, tok.end())
         if not m:
@@ -256,6 +320,9 @@ _ROLE_BEFORE = re.compile(
     rf"(?i)(?<![\w-])(?P<office>{_OFFICES})(?:\s+(?:van|voor)\s+[^\n.]{{0,90}}?|\s+voornoemd)?\s*[,:]?[ \t]*(?:\n[ \t]*){{0,2}}"
     rf"{_TITLES_BEFORE}$")
 _ROLE_AFTER = re.compile(rf"(?i)[ \t]*(?:[ \t]*,[ \t]*\n?[ \t]*|\n[ \t]*|\([ \t]*)(?:de\s+|het\s+)?(?P<office>{_OFFICES})\b")
+# OCR often leaves a blank line between a signature's name and its role line.
+_ROLE_AFTER_GAP = re.compile(rf"(?i)[ \t]*,?[ \t]*\n[ \t]*\n[ \t]*(?:de\s+|het\s+)?(?P<office>{_OFFICES})"
+                             rf"(?:[ \t]+(?:van|voor)\b[^\n]*)?[ \t]*,?[ \t]*(?:\n|$)")
 _KING_AFTER_GIVEN = re.compile(r"(?i)\b(?:wij|gegeven te [^\n]{0,80}(?:\n[^\n]{0,80})?)\s*$")
 
 
@@ -268,6 +335,11 @@ def public_role(text: str, start: int, end: int) -> str | None:
     m = _ROLE_AFTER.match(text, end, min(len(text), end + 80))
     if m:
         return m.group("office").lower()
+    line_start = text.rfind("\n", 0, start) + 1
+    if not text[line_start:start].strip():  # the name alone on its line, as signed
+        m = _ROLE_AFTER_GAP.match(text, end, min(len(text), end + 160))
+        if m:
+            return m.group("office").lower()
     if _KING_AFTER_GIVEN.search(before) and text[start:end].split()[0] in ("Willem-Alexander", "Beatrix", "Juliana"):
         return "koning"
     return None

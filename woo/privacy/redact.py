@@ -8,6 +8,7 @@ form fields, and writes a fresh file: earlier revisions (incremental updates) ar
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,11 +30,12 @@ class RedactionReport:
     applied: list[tuple[Redaction, int]] = field(default_factory=list)  # (redaction, occurrences)
     not_found: list[Redaction] = field(default_factory=list)
     stripped: list[str] = field(default_factory=list)  # Dutch descriptions of what was removed
+    still_readable: list[Redaction] = field(default_factory=list)  # redact_rendition: text left after redacting
 
     @property
     def complete(self) -> bool:
         """True when every requested redaction was found; otherwise a person must look."""
-        return not self.not_found
+        return not self.not_found and not self.still_readable
 
 
 def _apply_redactions(src: Path, redactions: list[Redaction], report: RedactionReport) -> bytes:
@@ -147,3 +149,43 @@ def redact_pdf(src: Path, dst: Path, redactions: list[Redaction]) -> RedactionRe
 def sanitize_pdf(src: Path, dst: Path) -> RedactionReport:
     """`redact_pdf` without redactions: the clean rendition to publish."""
     return redact_pdf(src, dst, [])
+
+
+def _squash(text: str) -> str:
+    """Whitespace folded and soft hyphens dropped, for comparing a value with a page's text."""
+    return re.sub(r"\s+", " ", text.replace("\u00ad", "")).strip().casefold()
+
+
+def page_texts(path: Path) -> list[str]:
+    """The text of each page of a PDF, as PyMuPDF reads it (the same reading its search uses)."""
+    with pymupdf.open(path) as doc:
+        return [page.get_text() for page in doc]
+
+
+def redact_rendition(src: Path, dst: Path, values: list[tuple[str, str]]) -> RedactionReport:
+    """Redact text found in another file (a DOCX, a mail, ...) in that file's PDF rendition ``src``.
+
+    ``values`` are (text, Woo ground) as found in the original's text, without a page: each is searched on
+    every page of the rendition and redacted wherever it occurs there (``redact_pdf`` does the work). A value
+    found on no page is in ``report.not_found`` (page 0), a value that can still be read in the written file
+    afterwards in ``report.still_readable``: the caller must not publish the file then."""
+    src, dst = Path(src), Path(dst)
+    wanted: list[Redaction] = []
+    missing: list[Redaction] = []
+    with pymupdf.open(src) as doc:
+        for text, ground in values:
+            needle = " ".join(text.split())
+            if not needle:
+                continue
+            pages = [i + 1 for i, page in enumerate(doc) if page.search_for(needle)]
+            if not pages:
+                missing.append(Redaction(page=0, text=text, ground=ground))
+            wanted += [Redaction(page=p, text=needle, ground=ground) for p in pages]
+    report = redact_pdf(src, dst, wanted)
+    report.not_found += missing
+    remaining = "\n".join(_squash(t) for t in page_texts(dst))
+    for text, ground in dict.fromkeys(values):
+        value = _squash(text)
+        if value and re.search(rf"(?<!\w){re.escape(value)}(?!\w)", remaining):
+            report.still_readable.append(Redaction(page=0, text=text, ground=ground))
+    return report

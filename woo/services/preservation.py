@@ -47,7 +47,10 @@ def _identify_pdfa(path: Path) -> tuple[str, str]:
 
 
 def preserve_document(ctx: Context, document_id: str) -> None:
-    """The "preserve" job: a PDF/A-2b rendition (role "pdfa") of the original, if it is a PDF or office file."""
+    """The "preserve" job: a PDF/A-2b rendition (role "pdfa") of the original, if it is a PDF or office file,
+    or a text, HTML or mail file in which something is to be redacted (woo.services.privacy redacts in it)."""
+    from woo.services import privacy
+
     with ctx.unit_of_work() as session:
         doc = session.get(Document, document_id)
         original = jobs.original_of(doc)
@@ -56,11 +59,15 @@ def preserve_document(ctx: Context, document_id: str) -> None:
         existing = doc.file("pdfa")
         if existing is not None and (doc.metadata_ or {}).get("pdfa_source_sha256") == source_sha:
             return  # idempotent: this original already has its PDF/A
-    if not pdfa.convertible(kind):
+        for_redaction = kind in pdfa.RENDERED_KINDS and privacy.needs_redacted_rendition(session, doc)
+        text_file = doc.file("text") if kind in pdfa.FROM_TEXT_KINDS else None
+        text_ref = (text_file.object_key, text_file.version_id) if text_file is not None else None
+    if not pdfa.convertible(kind) and not for_redaction:
         return  # images, mail, text: no PDF/A rendition (their own formats are preserved as they are)
+    text = ctx.store.get_bytes(*text_ref).decode("utf-8", "replace") if text_ref else None
 
     with local_copy(ctx.store, key, version, Path(filename).suffix.lower(), "woo-preserve-") as local:
-        result = pdfa.to_pdfa(local, kind, local.parent)
+        result = pdfa.to_pdfa(local, kind, local.parent, text=text)
         steps = [s.as_dict() for s in result.steps]
         if not result.ok:
             with ctx.unit_of_work() as session:
@@ -93,6 +100,8 @@ def preserve_document(ctx: Context, document_id: str) -> None:
         raise
     if old_key:
         ctx.store.delete_all_versions(old_key)
+    if kind != "pdf":  # a redaction waiting for this rendition (woo.services.privacy) is made now
+        privacy.ensure_public_rendition(ctx, document_id)
     describe_document(ctx, document_id)
 
 

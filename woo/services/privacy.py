@@ -239,31 +239,89 @@ def blockers(session: Session, doc: Document) -> list[str]:
     return worklist.assess_document(session, doc).privacy_blockers
 
 
-def ensure_public_rendition(ctx: Context, document_id: str) -> None:
-    """When every finding is decided on a PDF: write the redacted, cleaned rendition ('redacted')."""
-    from woo.privacy.redact import Redaction, redact_pdf
+def needs_redacted_rendition(session: Session, doc: Document) -> bool:
+    """A file that is not a PDF is published as a PDF rendition when something in it is to be redacted (its
+    text, or hidden content that the PDF rendition does not carry); otherwise it is published as it is."""
+    original = doc.file("original")
+    return original is not None and original.mime_type != "application/pdf" and any(
+        f.decision == REDACT for f in original_findings(session, doc.id) if f.location is None)
 
+
+def _missing_nl(report) -> list[str]:
+    """Dutch, masked: what the redaction did not find, or left readable."""
+    out = [f"'{r.text[:4]}…' op pagina {r.page}" if r.page else f"'{r.text[:4]}…' niet gevonden in de PDF-versie"
+           for r in report.not_found]
+    return out + [f"'{r.text[:4]}…' staat na het lakken nog in de PDF-versie" for r in report.still_readable]
+
+
+def ensure_public_rendition(ctx: Context, document_id: str) -> None:
+    """When every finding is decided: write the redacted, cleaned rendition ('redacted') that is published.
+
+    A PDF is redacted and cleaned itself. Another format with something to redact is redacted in its PDF/A
+    rendition (woo.archive.pdfa; the preserve job makes it, and is asked for here when it is missing, and
+    calls this again when done): each value is searched on the rendition's pages; one that is not found, or
+    is still readable afterwards, blocks publication (``redaction_incomplete``). Without redactions such a
+    file is published as it is (a rendition made for earlier decisions is removed)."""
+    from woo.archive.pdfa import REDACTABLE_KINDS
+    from woo.privacy.redact import Redaction, redact_pdf, redact_rendition
+
+    preserve_job = removed_key = None
+    wait = False
+    values: list[tuple[str, str]] | None = None  # None: the PDF original itself, per page
     with ctx.unit_of_work() as session:
         doc = session.get(Document, document_id)
         original = doc.file("original")
         rows = [f for f in original_findings(session, document_id) if f.location is None]
-        if original is None or original.mime_type != "application/pdf" or any(
-                f.decision in (OPEN, PROPOSED_OFFICIAL) for f in rows):
+        if original is None or any(f.decision in (OPEN, PROPOSED_OFFICIAL) for f in rows):
             return
-        wanted = [Redaction(page=f.page or 1, text=f.text, ground=f.ground or default_ground(f.type))
-                  for f in rows if f.decision == REDACT and f.type != "hidden"]
-        src = (original.object_key, original.version_id, original.filename)
         old = doc.file("redacted")
         old_key = old.object_key if old else None
+        if original.mime_type == "application/pdf":
+            wanted = [Redaction(page=f.page or 1, text=f.text, ground=f.ground or default_ground(f.type))
+                      for f in rows if f.decision == REDACT and f.type != "hidden"]
+            src = (original.object_key, original.version_id, original.filename)
+        elif not needs_redacted_rendition(session, doc):
+            if old is None:
+                return
+            session.delete(old)  # decisions changed: nothing to redact any more, the original goes out
+            meta = dict(doc.metadata_ or {})
+            meta.pop("redaction_incomplete", None)
+            doc.metadata_ = meta
+            audit.record(session, SYSTEM.label, "document.redaction_removed", document_id)
+            removed_key = old_key
+        elif doc.format_kind not in REDACTABLE_KINDS:
+            return  # an image: the work list asks for the document as a PDF
+        elif doc.file("pdfa") is None or (doc.metadata_ or {}).get("pdfa_source_sha256") != original.sha256:
+            if old is not None:  # made for other decisions or another file: never published in the meantime
+                session.delete(old)
+                removed_key = old_key
+            # A waiting or running preserve job calls this function again when its PDF/A is stored; after a
+            # failed one the work list shows why, and retrying it (the officer) calls this again too.
+            last = max((j for j in doc.jobs if j.kind == "preserve"), key=lambda j: j.id, default=None)
+            if last is None or last.status == "done":
+                preserve_job = jobs.add_job(session, document_id, "preserve").id
+            wait = True
+        else:
+            rendition = doc.file("pdfa")
+            wanted = []
+            values = list(dict.fromkeys((f.text, f.ground or default_ground(f.type))
+                                        for f in rows if f.decision == REDACT and f.type != "hidden"))
+            src = (rendition.object_key, rendition.version_id, original.filename)
+    if removed_key:
+        ctx.store.delete_all_versions(removed_key)
+    if preserve_job is not None:
+        jobs.dispatch(ctx, preserve_job)
+    if removed_key or wait:
+        return
     with local_copy(ctx.store, src[0], src[1], ".pdf", "woo-redact-") as local:
         out = local.parent / "public.pdf"
-        report = redact_pdf(local, out, wanted)
+        report = redact_pdf(local, out, wanted) if values is None else redact_rendition(local, out, values)
         ident = identify(out, "public.pdf")
         data_sha = hashlib.sha256(out.read_bytes()).hexdigest()
         key = f"documents/{document_id}/{uuid.uuid4().hex}"
         stored = ctx.store.put_file(key, out, "application/pdf")
         size = out.stat().st_size
-    missing = [f"'{r.text[:4]}…' op pagina {r.page}" for r in report.not_found]
+    missing = _missing_nl(report)
     try:
         with ctx.unit_of_work() as session:
             doc = session.get(Document, document_id)
@@ -278,8 +336,9 @@ def ensure_public_rendition(ctx: Context, document_id: str) -> None:
             if missing:
                 meta["redaction_incomplete"] = missing
             doc.metadata_ = meta
-            audit.record(session, SYSTEM.label, "document.redacted", document_id, redactions=len(wanted),
-                         not_found=len(missing), stripped=report.stripped)
+            audit.record(session, SYSTEM.label, "document.redacted", document_id,
+                         redactions=len(wanted if values is None else values), not_found=len(missing),
+                         stripped=report.stripped, **({} if values is None else {"rendition": "pdfa"}))
     except BaseException:
         ctx.store.delete_all_versions(key)
         raise

@@ -44,6 +44,7 @@ def date_known(doc: Document) -> bool:
 
 def facts(doc: Document, findings: list[tuple[str, str, str | None]]) -> worklist.DocumentFacts:
     """``findings``: (decision, type, location) of each privacy finding of the document."""
+    from woo.archive.pdfa import REDACTABLE_KINDS
     from woo.services.jobs import KIND_LABELS_NL
     from woo.services.publication import harvestable_format, public_file
 
@@ -55,6 +56,9 @@ def facts(doc: Document, findings: list[tuple[str, str, str | None]]) -> worklis
     # the file name is not published (the download name comes from the title): its findings inform only
     open_meta = sum(d == OPEN and loc in ("title", "metadata") for d, _, loc in findings)
     redact_text = any(d == "redact" and t != "hidden" and loc is None for d, t, loc in findings)
+    # another format with something to redact goes out as its redacted PDF rendition (woo.services.privacy)
+    redact_any = any(d == "redact" and loc is None for d, _, loc in findings)
+    renderable = doc.format_kind in REDACTABLE_KINDS
     return worklist.DocumentFacts(
         status=doc.status,
         category_confirmed=doc.status != Status.CONCEPT and tooi.category_by_uri(doc.category) is not None,
@@ -70,9 +74,11 @@ def facts(doc: Document, findings: list[tuple[str, str, str | None]]) -> worklis
         has_public_file=stored is not None,
         public_mime=stored.mime_type if stored else None,
         public_format_harvestable=stored is not None and harvestable_format(stored) is not None,
-        redactions_need_pdf=original is not None and not is_pdf and redact_text,
-        rendition_missing=is_pdf and doc.file("redacted") is None,
+        redactions_need_pdf=original is not None and not is_pdf and redact_text and not renderable,
+        rendition_missing=doc.file("redacted") is None and (
+            is_pdf or (original is not None and renderable and redact_any)),
         redaction_incomplete=tuple(meta.get("redaction_incomplete") or ()),
+        redact_in_rendition=original is not None and not is_pdf and renderable and redact_any,
     )
 
 

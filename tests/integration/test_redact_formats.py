@@ -1,0 +1,201 @@
+"""Redaction in every format: a DOCX, ODT, TXT, HTML or e-mail with a BSN and a name is redacted in its PDF/A
+rendition, and that redacted PDF is what the public gets (download, sitemap <loc>, DiWoo format, MDTO sidecar);
+the original stays unpublished. Checked from the outside: the file fetched over HTTP, read by pdftotext."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+from urllib.parse import urlparse
+
+import pytest
+import requests
+
+from tests.conftest import drain
+from tests.factories import make_docx, make_eml, make_html, make_odt, make_txt
+from tests.integration.test_harvest import crawl
+from tests.integration.test_publish import DATED, answered
+from woo.adapters.models import Document, Organisation
+from woo.archive import sidecars
+from woo.domain import tooi
+from woo.metadata import mdto
+from woo.metadata.diwoo import parse_diwoo_document
+from woo.services import accounts, classification, preservation, privacy, publication
+from woo.services.context import Actor
+from woo.services.ingest import ingest
+
+pytestmark = pytest.mark.skipif(not (shutil.which("soffice") or shutil.which("libreoffice"))
+                                or not shutil.which("pdftotext"), reason="LibreOffice and pdftotext needed")
+
+OFFICER = Actor("user", None, "officer-test")
+BSN = "111222333"  # passes the elfproef
+NAME = "Ayşe Yılmaz"
+KEPT = "de omgevingsvergunning voor het kappen van twee eiken te verlenen"
+LINES = [f"Geachte mevrouw {NAME},",
+         f"Uw aanvraag is bij ons geregistreerd onder burgerservicenummer {BSN}.",
+         f"Het college heeft besloten {KEPT}.", DATED,
+         "Met vriendelijke groet, het college van burgemeester en wethouders."]
+
+
+def _files(tmp_path):
+    return {
+        "docx": make_docx(tmp_path / "brief.docx", LINES),
+        "odt": make_odt(tmp_path / "brief.odt", LINES),
+        "txt": make_txt(tmp_path / "brief.txt", "\n\n".join(LINES)),
+        "html": make_html(tmp_path / "brief.html", "Besluit kapvergunning", LINES),
+        "eml": make_eml(tmp_path / "brief.eml", "Besluit kapvergunning", "\n\n".join(LINES)),
+    }
+
+
+def _pdftotext(data: bytes, tmp_path) -> str:
+    path = tmp_path / "public.pdf"
+    path.write_bytes(data)
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def _ingest(woo_ctx, paths) -> dict[str, str]:
+    with woo_ctx.unit_of_work() as s:
+        org = accounts.default_organisation(s).id
+    ids = {kind: ingest(woo_ctx, OFFICER, org, path.name, path=path).document_id for kind, path in paths.items()}
+    drain(woo_ctx)
+    for doc_id in ids.values():
+        classification.set_category(woo_ctx, OFFICER, doc_id, tooi.category_by_label("beschikkingen").uri)
+    return ids
+
+
+def _redact_everything(woo_ctx, doc_id) -> list[str]:
+    """Redact every finding with its default ground; the text values redacted."""
+    with woo_ctx.unit_of_work() as s:
+        rows = privacy.original_findings(s, doc_id)
+        ids = [f.id for f in rows if f.location is None and f.decision in ("open", "ambtsdrager")]
+        texts = [f.text for f in rows if f.location is None and f.type != "hidden"]
+        types = {f.type for f in rows}
+    assert {"bsn", "person_name"} <= types, types
+    privacy.decide(woo_ctx, OFFICER, doc_id, ids, "redact")
+    with woo_ctx.unit_of_work() as s:  # metadata findings (a file name, a title) are allowed as the officer would
+        meta = [f.id for f in privacy.original_findings(s, doc_id) if f.location and f.decision == "open"]
+    if meta:
+        privacy.decide(woo_ctx, OFFICER, doc_id, meta, "allow", reason="Titel zonder persoonsgegevens")
+    return texts
+
+
+@pytest.fixture
+def site(live_server, woo_ctx):
+    with woo_ctx.unit_of_work() as s:
+        for org in s.query(Organisation):
+            org.public_base_url = live_server
+    return live_server
+
+
+def test_every_format_is_published_as_its_redacted_pdf(site, woo_ctx, tmp_path):
+    ids = _ingest(woo_ctx, _files(tmp_path))
+    redacted = {kind: _redact_everything(woo_ctx, doc_id) for kind, doc_id in ids.items()}
+    drain(woo_ctx)  # the PDF/A rendition of text, HTML and mail is made now, for the redaction
+    for kind, doc_id in ids.items():
+        with woo_ctx.unit_of_work() as s:
+            doc = s.get(Document, doc_id)
+            assert privacy.blockers(s, doc) == [], (kind, privacy.blockers(s, doc))
+            public = publication.public_file(doc)
+            assert public.role == "redacted" and public.mime_type == "application/pdf", kind
+            assert public.filename.endswith(".pdf") and doc.file("pdfa") is not None, kind
+    result = publication.publish(woo_ctx, OFFICER, list(ids.values()),
+                                 metadata=answered(list(ids.values()), "Besluit kapvergunning"))
+    assert sorted(result.published) == sorted(ids.values()), result.refused
+    drain(woo_ctx)  # feeds
+    assert preservation.describe_pending(woo_ctx)[1] == []  # MDTO sidecars (the worker does this periodically)
+
+    found = crawl(site)
+    by_id = {urlparse(loc).path.split("/")[2]: (loc, url) for loc, url in found.items()}
+    pdf_format = tooi.bestandsformaat_for("application/pdf", "x.pdf").uri
+    for kind, doc_id in ids.items():
+        loc, url = by_id[doc_id]
+        got = requests.get(loc, timeout=30)
+        assert got.status_code == 200 and got.headers["Content-Type"] == "application/pdf", kind
+        assert got.headers["Content-Disposition"].endswith('.pdf"') or ".pdf" in got.headers["Content-Disposition"]
+        rec = parse_diwoo_document(url)
+        assert rec.format == pdf_format and rec.size == len(got.content), (kind, rec.format)
+        text = _pdftotext(got.content, tmp_path)
+        flat = " ".join(text.split())
+        for value in redacted[kind] + [BSN, NAME]:
+            assert " ".join(value.split()) not in flat, (kind, value)
+        assert "omgevingsvergunning" in flat and "twee eiken" in flat and "5.1.1e" in flat, (kind, flat)
+        with woo_ctx.unit_of_work() as s:
+            doc = s.get(Document, doc_id)
+            public, original = publication.public_file(doc), doc.file("original")
+            assert got.content == woo_ctx.store.get_bytes(public.object_key, public.version_id)
+            public_key, original_key, puid = public.object_key, original.object_key, public.puid
+        assert puid and puid not in ("fmt/476", "fmt/477", "fmt/478")  # redacted: plain PDF, not PDF/A
+        # the MDTO sidecars: the public file carries the public URL and its own PRONOM format; the original none
+        public_xml = woo_ctx.store.get_bytes(sidecars.bestand_key(public_key)).decode()
+        original_xml = woo_ctx.store.get_bytes(sidecars.bestand_key(original_key)).decode()
+        path = urlparse(loc).path  # the sidecars name the instance's base URL, the sitemap the organisation's
+        assert path in public_xml and f"<begripCode>{puid}</begripCode>" in public_xml, kind
+        assert path not in original_xml, kind
+        record = woo_ctx.store.get_bytes(sidecars.informatieobject_key(doc_id)).decode()
+        assert public_key in record and original_key in record, kind  # the archive keeps both
+        with woo_ctx.unit_of_work() as s:  # the open (OAI-PMH) variant: the public file's URL only
+            facts = preservation.document_facts(s, s.get(Document, doc_id))
+        open_record = mdto.to_bytes(mdto.build_informatieobject(
+            sidecars.informatieobject_record(facts, woo_ctx.settings.base_url, public=True))).decode()
+        assert facts.public_role == "redacted" and path in open_record and original_key not in open_record
+        # the original is kept and never served
+        assert requests.get(f"{site}/publicaties/{doc_id}/bestand", timeout=30).content == got.content
+
+
+def _docx_with_hidden_text(path, hidden: str):
+    import docx
+
+    document = docx.Document()
+    for line in LINES:
+        document.add_paragraph(line)
+    document.paragraphs[1].add_run(f" {hidden}").font.hidden = True  # read by the scan, never printed
+    document.save(str(path))
+    return path
+
+
+def test_a_value_not_found_in_the_rendition_blocks_publication(woo_ctx, tmp_path):
+    # Hidden text in a DOCX is read by the scan but not printed in the PDF rendition: its phone number cannot
+    # be located there, so the document is held back with a reason instead of being published. A DOCX whose
+    # comments LibreOffice cannot export as PDF/A has no rendition to redact in: held back with that reason.
+    ids = _ingest(woo_ctx, {"hidden": _docx_with_hidden_text(tmp_path / "melding.docx", "Bel 06-12345678."),
+                            "comments": make_docx(tmp_path / "notitie.docx", LINES, comments=True)})
+    doc_id, commented = ids["hidden"], ids["comments"]
+    with woo_ctx.unit_of_work() as s:
+        assert any(f.text == "06-12345678" for f in privacy.original_findings(s, doc_id))
+    _redact_everything(woo_ctx, doc_id)
+    _redact_everything(woo_ctx, commented)
+    drain(woo_ctx)
+    with woo_ctx.unit_of_work() as s:
+        reasons = privacy.blockers(s, s.get(Document, doc_id))
+        commented_reasons = privacy.blockers(s, s.get(Document, commented))
+    assert any("Niet alle te lakken tekst" in r and "niet gevonden in de PDF-versie" in r for r in reasons), reasons
+    assert not any("12345678" in r for r in reasons)  # masked in the reason
+    assert any("PDF-versie om in te lakken kon niet worden gemaakt" in r and "PDF/A" in r
+               for r in commented_reasons), commented_reasons
+    refused = publication.publish(woo_ctx, OFFICER, [doc_id, commented],
+                                  metadata=answered([doc_id, commented], "Melding"))
+    assert set(refused.refused) == {doc_id, commented} and not refused.published
+
+    # allowing that value (a functional number) lets the redacted rendition through
+    with woo_ctx.unit_of_work() as s:
+        phone = [f.id for f in privacy.original_findings(s, doc_id) if f.text == "06-12345678"]
+    privacy.decide(woo_ctx, OFFICER, doc_id, phone, "allow", reason="Algemeen nummer van de gemeente")
+    with woo_ctx.unit_of_work() as s:
+        doc = s.get(Document, doc_id)
+        assert privacy.blockers(s, doc) == []
+        assert publication.public_file(doc).role == "redacted"
+
+
+def test_no_redaction_left_publishes_the_original(woo_ctx, tmp_path):
+    path = make_txt(tmp_path / "brief.txt", "\n\n".join(LINES))
+    (doc_id,) = _ingest(woo_ctx, {"txt": path}).values()
+    _redact_everything(woo_ctx, doc_id)
+    drain(woo_ctx)
+    with woo_ctx.unit_of_work() as s:
+        assert publication.public_file(s.get(Document, doc_id)).role == "redacted"
+        ids = [f.id for f in privacy.original_findings(s, doc_id) if f.decision == "redact"]
+    privacy.decide(woo_ctx, OFFICER, doc_id, ids, "allow", reason="Betrokkene heeft ingestemd met openbaarmaking")
+    with woo_ctx.unit_of_work() as s:
+        doc = s.get(Document, doc_id)
+        assert doc.file("redacted") is None and publication.public_file(doc).role == "original"
+        assert privacy.blockers(s, doc) == []
