@@ -39,7 +39,7 @@ class CollectingQueue:
         return None
 
 
-def child(n: int, database: str) -> dict:
+def child(n: int, database: str, profile: str | None = None) -> dict:
     from benchlib import peak_rss_mb
     from tests.obv_server import Feed, ObvServer
     from woo.config import load_settings
@@ -86,10 +86,19 @@ def child(n: int, database: str) -> dict:
                                     {"source_key": "bench", "base_url": server.url, "page_size": 1000,
                                      "rate_per_minute": 1e9})
             rss_before = peak_rss_mb()
+            profiler = None
+            if profile:
+                import cProfile
+
+                profiler = cProfile.Profile()
+                profiler.enable()
             t0 = time.perf_counter()
             sources.sync(ctx, SYSTEM, source_id)
             view = sources.run_until_done(ctx, source_id)
             seconds = time.perf_counter() - t0
+            if profiler is not None:
+                profiler.disable()
+                profiler.dump_stats(profile)
             rss = peak_rss_mb()
             t1 = time.perf_counter()
             sources.sync(ctx, SYSTEM, source_id)
@@ -113,16 +122,18 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="1000,10000")
     ap.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    ap.add_argument("--profile", help="write a cProfile of the timed sync to this file (pstats)")
     ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        print(json.dumps(child(args.child, args.database)))
+        print(json.dumps(child(args.child, args.database, args.profile)))
         return 0
     print(f"# sync benchmark on {platform.node()} ({platform.machine()}, Python {platform.python_version()}), "
           f"database {args.database}")
     results = []
     for n in [int(x) for x in args.sizes.split(",")]:
-        out = subprocess.run([sys.executable, __file__, "--child", str(n), "--database", args.database],
+        profile = ["--profile", f"{args.profile}.{n}"] if args.profile else []
+        out = subprocess.run([sys.executable, __file__, "--child", str(n), "--database", args.database, *profile],
                              capture_output=True, text=True)
         if out.returncode != 0:
             print(out.stderr[-3000:], file=sys.stderr)
