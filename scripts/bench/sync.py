@@ -111,7 +111,7 @@ def child(n: int, database: str, profile: str | None = None, fetch_up_to: int = 
                 view = sources.status(ctx, source_id)
             t1 = time.perf_counter()
             sources.sync(ctx, SYSTEM, source_id)
-            again = sources.run_until_done(ctx, source_id)
+            again = sources.run_until_done(ctx, source_id, fetch=False)
             noop_s = time.perf_counter() - t1
         return {"n": n, "database": database, "seconds": round(seconds, 2), "docs_per_s": round(n / seconds, 1),
                 "peak_rss_mb": round(rss, 1), "rss_before_sync_mb": round(rss_before, 1),
