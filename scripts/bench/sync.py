@@ -30,6 +30,20 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
+def _vm(field: str) -> float | None:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return None
+
+
+def _reset_peak() -> None:
+    try:
+        Path("/proc/self/clear_refs").write_text("5")  # Linux: resets VmHWM to the current RSS
+    except OSError:
+        pass
+
+
 class CollectingQueue:
     """Stands in for rq in the timed part: the extraction jobs are queued rows; the sync runs step by step."""
 
@@ -88,6 +102,8 @@ def child(n: int, database: str, profile: str | None = None, fetch_up_to: int = 
                                     {"source_key": "bench", "base_url": server.url, "page_size": 1000,
                                      "rate_per_minute": 1e9})
             rss_before = peak_rss_mb()
+            rss_now = _vm("VmRSS")
+            _reset_peak()  # from here VmHWM is the peak of the sync itself (the feed built above stays in memory)
             profiler = None
             if profile:
                 import cProfile
@@ -115,6 +131,7 @@ def child(n: int, database: str, profile: str | None = None, fetch_up_to: int = 
             noop_s = time.perf_counter() - t1
         return {"n": n, "database": database, "seconds": round(seconds, 2), "docs_per_s": round(n / seconds, 1),
                 "peak_rss_mb": round(rss, 1), "rss_before_sync_mb": round(rss_before, 1),
+                "rss_at_sync_start_mb": round(rss_now, 1) if rss_now else None,
                 "fixture_build_s": round(build_s, 2), "noop_changes_run_s": round(noop_s, 2),
                 "counts": view["counts"], "state": view["state"], "error": view["last_error"],
                 "noop_counts": again["counts"], "jobs_queued": queue.jobs, "pending_after_sync": pending,
@@ -156,7 +173,7 @@ def main() -> int:
         results.append(r)
         load = os.getloadavg()
         print(f"{n:>6} documents: metadata sync {r['seconds']:7.2f} s ({r['docs_per_s']} docs/s), peak RSS "
-              f"{r['peak_rss_mb']} MB (before the sync {r['rss_before_sync_mb']} MB); state {r['state']}; "
+              f"{r['peak_rss_mb']} MB (RSS at its start {r['rss_at_sync_start_mb']} MB, peak before it {r['rss_before_sync_mb']} MB); state {r['state']}; "
               f"{r['counts'].get('files_queued', 0)} files queued ({r['pending_after_sync']} pending), "
               f"{r['counts'].get('meetings_created', 0)} meetings, {r['counts'].get('problems', 0)} problems; "
               f"{r['jobs_queued']} jobs queued; no-op change run {r['noop_changes_run_s']} s; "
