@@ -612,7 +612,7 @@ class SourceItem(Base):
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # the file is fetched after the sync step, by a background job per item (woo.services.sources.fetch_item)
-    record: Mapped[dict | None] = mapped_column(JSON)               # the remote record the fetch maps from
+    record: Mapped[dict | None] = mapped_column(JSON, deferred=True)  # the remote record the fetch maps from
     fetch_state: Mapped[str | None] = mapped_column(String(20))     # None / pending / failed
     fetch_token: Mapped[str | None] = mapped_column(String(100))    # the job that may do it (its rq id)
     fetch_queued_at: Mapped[datetime | None]
