@@ -222,6 +222,8 @@ def _status_text(v: dict) -> str:
     if items:
         lines.append(f"  In woo: {items.get('document', 0)} documenten, {items.get('meeting', 0)} vergaderingen, "
                      f"{items.get('deleted', 0)} verwijderd bij de bron")
+    if v.get("fetch_label"):
+        lines.append(f"  Bestanden:       {v['fetch_label']}")
     if v.get("note"):
         lines.append(f"  Let op: {v['note']}")
     if v.get("last_error"):

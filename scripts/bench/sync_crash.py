@@ -107,7 +107,8 @@ def main() -> int:
             w = start_worker()
             while time.monotonic() - t0 < args.timeout:
                 view = sources.status(ctx, source_id)
-                if view["state"] in ("idle", "error") and view["phase"] == "changes":
+                if (view["state"] in ("idle", "error") and view["phase"] == "changes"
+                        and not view["items"].get("fetch_pending")):  # the files come in after the steps
                     break
                 time.sleep(0.2)
             seconds = time.monotonic() - t0
@@ -129,10 +130,12 @@ def main() -> int:
         doubled = len(doc_ids) - len(set(doc_ids)) + (docs - len(set(doc_ids))) + len(dup_sha)
         meetings = (args.docs + 9) // 10
         print(f"{args.docs} remote documents, {args.kills} kills at {kills}; done in {seconds:.1f} s; "
-              f"state {view['state']} ({view['last_error'] or 'geen fout'})")
+              f"state {view['state']} ({view['last_error'] or 'geen fout'}); files pending "
+              f"{view['items'].get('fetch_pending', 0)}, failed {view['items'].get('fetch_failed', 0)}")
         print(f"woo documents {docs}, mapped {len(set(doc_ids))}, lost {lost}, duplicated {doubled}; "
               f"dossiers {dossiers} of {meetings} meetings; cursor {cursor} (end of feed {expected_cursor})")
-        ok = lost == 0 and doubled == 0 and dossiers == meetings and cursor == expected_cursor
+        ok = (lost == 0 and doubled == 0 and dossiers == meetings and cursor == expected_cursor
+              and not view["items"].get("fetch_pending"))
         print("OK: nothing lost, nothing duplicated" if ok else "FAILED")
         return 0 if ok else 1
     finally:

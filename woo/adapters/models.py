@@ -594,7 +594,8 @@ class SourceItem(Base):
     """One remote entity (document or meeting) and what it became: the document or the dossier."""
     __tablename__ = "source_items"
     __table_args__ = (UniqueConstraint("source_id", "remote_id"),
-                      Index("ix_source_items_meeting", "source_id", "meeting_remote_id"))
+                      Index("ix_source_items_meeting", "source_id", "meeting_remote_id"),
+                      Index("ix_source_items_fetch", "source_id", "fetch_state"))
     id: Mapped[int] = mapped_column(primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
     remote_id: Mapped[str] = mapped_column(String(500))
@@ -610,6 +611,11 @@ class SourceItem(Base):
     problem: Mapped[str | None] = mapped_column(Text)      # why the file is not (yet) in woo
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # the file is fetched after the sync step, by a background job per item (woo.services.sources.fetch_item)
+    record: Mapped[dict | None] = mapped_column(JSON, deferred=True)  # the remote record the fetch maps from
+    fetch_state: Mapped[str | None] = mapped_column(String(20))     # None / pending / failed
+    fetch_token: Mapped[str | None] = mapped_column(String(100))    # the job that may do it (its rq id)
+    fetch_queued_at: Mapped[datetime | None]
 
 
 # --------------------------------------------------------------------------- organisations and units (issue 14)

@@ -26,7 +26,7 @@ import json
 import logging
 import tempfile
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
@@ -56,7 +56,7 @@ COUNT_LABELS_NL = {"pages": "pagina's", "records": "records", "documents_created
                    "unchanged": "ongewijzigd", "meetings_created": "nieuwe vergaderingen",
                    "meetings_updated": "bijgewerkte vergaderingen", "withdrawn": "ingetrokken",
                    "deleted": "verwijderd bij de bron", "skipped": "overgeslagen", "problems": "problemen",
-                   "published": "automatisch gepubliceerd"}
+                   "published": "automatisch gepubliceerd", "files_queued": "bestanden op te halen"}
 
 
 class SourceError(ValueError):
@@ -228,6 +228,12 @@ def _view(session: Session, s: Source, full: bool) -> dict:
         view["items"] = {k: n for k, n in rows}
         view["items"]["deleted"] = session.execute(select(func.count()).select_from(SourceItem).where(
             SourceItem.source_id == s.id, SourceItem.deleted.is_(True))).scalar_one()
+        fetching = dict(session.execute(select(SourceItem.fetch_state, func.count()).where(
+            SourceItem.source_id == s.id, SourceItem.fetch_state.is_not(None)).group_by(SourceItem.fetch_state)).all())
+        view["items"]["fetch_pending"] = fetching.get(PENDING, 0)
+        view["items"]["fetch_failed"] = fetching.get(FAILED, 0)
+        view["fetch_label"] = (f"{fetching.get(PENDING, 0)} {FETCH_LABELS_NL[PENDING]}, "
+                               f"{fetching.get(FAILED, 0)} {FETCH_LABELS_NL[FAILED]}")
     return view
 
 
@@ -266,7 +272,8 @@ def _enqueue(ctx: Context, source_id: int, token: str) -> None:
         rq_id = f"woo-source-{source_id}-{token[:12]}-{src.steps}-{uuid.uuid4().hex[:6]}"
         src.rq_id = rq_id
     try:
-        ctx.queue.enqueue("woo.worker.sync_source", source_id, token, job_id=rq_id, queue="woo")
+        # at the front: a sync's steps and its files go ahead of the extraction jobs it leaves behind
+        ctx.queue.enqueue("woo.worker.sync_source", source_id, token, job_id=rq_id, queue="woo", at_front=True)
     except Exception as exc:  # Redis down: visible, resumed by the tick
         log.warning("could not enqueue sync of source %s: %s", source_id, exc)
         with ctx.unit_of_work() as session:
@@ -275,15 +282,37 @@ def _enqueue(ctx: Context, source_id: int, token: str) -> None:
                 src.state, src.last_error = "error", "Wachtrij niet bereikbaar (Redis); de synchronisatie wordt later hervat."
 
 
-def run_until_done(ctx: Context, ref, max_steps: int = 100_000) -> dict:
-    """Run the queued chain of ``ref`` in this process (the CLI's ``--wait`` and scripts): step by step."""
+def run_until_done(ctx: Context, ref, max_steps: int = 100_000, fetch: bool = True) -> dict:
+    """Run the queued chain of ``ref`` in this process (the CLI's ``--wait`` and scripts): step by step, then
+    (``fetch``) the files it left pending, here too (their queued jobs then find nothing to do)."""
     with ctx.unit_of_work() as session:
         src = _find(session, ref)
         source_id, token = src.id, src.run_token
     for _ in range(max_steps):
         if not token or step(ctx, source_id, token, chain=False) != "more":
             break
+    if fetch:
+        fetch_pending(ctx, source_id)
     return status(ctx, source_id)
+
+
+def fetch_pending(ctx: Context, ref) -> dict:
+    """Run every pending fetch of ``ref`` in this process, in item order; returns how each ended."""
+    with ctx.unit_of_work() as session:
+        source_id = _find(session, ref).id
+    out: dict = {}
+    last = 0
+    while True:
+        with ctx.unit_of_work() as session:
+            rows = session.execute(select(SourceItem.id, SourceItem.fetch_token).where(
+                SourceItem.source_id == source_id, SourceItem.fetch_state == PENDING, SourceItem.id > last)
+                .order_by(SourceItem.id).limit(500)).all()
+        if not rows:
+            return out
+        for item_id, token in rows:
+            result = fetch_item(ctx, item_id, token)
+            out[result] = out.get(result, 0) + 1
+            last = item_id
 
 
 # --------------------------------------------------------------------------- one step
@@ -333,23 +362,25 @@ def step(ctx: Context, source_id: int, token: str, chain: bool = True) -> str:
                                             "de details staan in het logboek van de worker.")
     counts: dict = {"pages": 1, "records": len(batch.records)}
     problems = [{"where": p.where, "message": p.message} for p in batch.problems]
-    # 2. files first, each in its own ingest transaction with its mapping
-    with tempfile.TemporaryDirectory(prefix="woo-source-") as tmpdir:
-        _fetch_all(ctx, connector, work, batch, counts, problems, tmpdir)
-    # 3. the rest of the page and the cursor, in one transaction
+    # 2. the whole page -- what the remote says -- and the cursor in one transaction; the files come after it
     withdrawn_dossiers: list[str] = []
+    fetches: list[SourceItem] = []
     with ctx.unit_of_work() as session:
+        _preload(session, source_id, batch.records)
         for record in batch.records:
             if isinstance(record, base.RemoteMeeting):
                 _apply_meeting(session, work, record, counts, problems)
             elif isinstance(record, base.RemoteDocument):
+                _plan_fetch(session, work, record, counts, problems, fetches)
                 _apply_document(session, ctx, work, record, counts, problems)
             elif isinstance(record, base.RemoteDeletion):
                 _apply_deletion(session, work, record, counts, withdrawn_dossiers)
         counts["problems"] = len(problems)
+        session.flush()
+        planned = _batches([item for item in dict.fromkeys(fetches) if item.fetch_state == PENDING and not item.deleted])
         values = {"steps": work.steps + 1, "heartbeat_at": utcnow(),
                   "cursor": batch.next_cursor if batch.next_cursor is not None else cursor}
-        src = session.get(Source, source_id)
+        src = _lock_source(session, source_id)
         if phase == "snapshot" and batch.changes_cursor and not src.changes_cursor:
             values["changes_cursor"] = batch.changes_cursor
         done = not batch.has_more
@@ -367,6 +398,8 @@ def step(ctx: Context, source_id: int, token: str, chain: bool = True) -> str:
         if not moved:
             session.rollback()
             return "stale"
+    # 3. the files: one background job per item (download into woo's S3, the ingest service, its jobs)
+    _enqueue_fetches(ctx, planned)
     for dossier_id in withdrawn_dossiers:
         _withdraw_dossier(ctx, dossier_id)
     if counts.get("withdrawn"):
@@ -377,17 +410,6 @@ def step(ctx: Context, source_id: int, token: str, chain: bool = True) -> str:
         return _next(ctx, source_id, token, chain)
     _finish(ctx, source_id, token, connector)
     return "done"
-
-
-def _fetch_all(ctx: Context, connector, work: _Work, batch, counts: dict, problems: list, tmpdir: str) -> None:
-    for record in batch.records:
-        if isinstance(record, base.RemoteDocument):
-            try:
-                _fetch_if_needed(ctx, connector, work, record, counts, problems, tmpdir)
-            except Exception as exc:  # noqa: BLE001 - one document's trouble never stops the page
-                log.exception("source %s: document %s failed", work.source_id, record.remote_id)
-                problems.append({"where": record.remote_id, "message": "Document niet verwerkt door een onverwachte "
-                                                                      f"fout ({type(exc).__name__})."})
 
 
 def _next(ctx: Context, source_id: int, token: str, chain: bool) -> str:
@@ -469,9 +491,229 @@ def _file_key(record: base.RemoteDocument) -> str | None:
     return None if f is None else f"{f.url}|{f.size}|{f.content_type}"
 
 
+_CACHE = "woo_source_items"  # session.info: (source id, remote id) -> SourceItem or None, for one transaction
+
+
 def _item(session: Session, source_id: int, remote_id: str) -> SourceItem | None:
-    return session.execute(select(SourceItem).where(SourceItem.source_id == source_id,
-                                                    SourceItem.remote_id == remote_id)).scalar_one_or_none()
+    cache = session.info.setdefault(_CACHE, {})
+    key = (source_id, remote_id)
+    if key not in cache:
+        cache[key] = session.execute(select(SourceItem).where(SourceItem.source_id == source_id,
+                                                              SourceItem.remote_id == remote_id)).scalar_one_or_none()
+    return cache[key]
+
+
+def _new_item(session: Session, source_id: int, remote_id: str, kind: str = "document") -> SourceItem:
+    item = SourceItem(source_id=source_id, remote_id=remote_id, kind=kind, deleted=False)
+    session.add(item)
+    session.info.setdefault(_CACHE, {})[(source_id, remote_id)] = item
+    return item
+
+
+def _preload(session: Session, source_id: int, records) -> None:
+    """Every item a page mentions in a few queries (not one per record)."""
+    ids: set[str] = set()
+    for record in records:
+        ids.add(record.remote_id)
+        if isinstance(record, base.RemoteMeeting):
+            ids.update(d for a in record.agenda for d in a.document_ids)
+        elif isinstance(record, base.RemoteDocument) and record.meeting_id:
+            ids.add(record.meeting_id)
+    cache = session.info.setdefault(_CACHE, {})
+    wanted = sorted(i for i in ids if (source_id, i) not in cache)
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        found = {i.remote_id: i for i in session.execute(select(SourceItem).where(
+            SourceItem.source_id == source_id, SourceItem.remote_id.in_(chunk))).scalars()}
+        for remote_id in chunk:
+            cache[(source_id, remote_id)] = found.get(remote_id)
+    docs = [i.document_id for (sid, _), i in cache.items() if sid == source_id and i is not None and i.document_id]
+    for start in range(0, len(docs), 500):  # into the identity map: session.get() below asks no more
+        list(session.execute(select(Document).where(Document.id.in_(docs[start:start + 500]))).scalars())
+
+
+def _lock_source(session: Session, source_id: int) -> Source:
+    """The source row, locked until commit (written first: on SQLite that takes the write lock, so what is
+    read is what the concurrent fetch jobs committed) and read fresh."""
+    session.execute(update(Source).where(Source.id == source_id).values(heartbeat_at=utcnow())
+                    .execution_options(synchronize_session=False))
+    return session.execute(select(Source).where(Source.id == source_id).with_for_update()
+                           .execution_options(populate_existing=True)).scalar_one()
+
+
+PENDING, FAILED = "pending", "failed"
+FETCH_LABELS_NL = {PENDING: "bestand wordt opgehaald", FAILED: "bestand niet opgehaald (zie de problemen)"}
+FETCH_STALE_AFTER = timedelta(minutes=15)  # a pending fetch without a live rq job after this is queued again
+
+
+def _record_json(record: base.RemoteDocument) -> dict:
+    """The record as JSON values (what ``_record_from`` reads back); field by field, as asdict() and a JSON
+    round trip cost a millisecond a record."""
+    out = {}
+    for f in fields(record):
+        value = getattr(record, f.name)
+        if isinstance(value, (date, datetime)):
+            value = value.isoformat()
+        elif isinstance(value, tuple):
+            value = list(value)
+        elif isinstance(value, base.RemoteFile):
+            value = {"url": value.url, "filename": value.filename, "content_type": value.content_type,
+                     "size": value.size}
+        elif isinstance(value, dict):
+            value = json.loads(json.dumps(value, default=str)) if value else {}
+        out[f.name] = value
+    return out
+
+
+def _record_from(data: dict) -> base.RemoteDocument:
+    """The stored record back as the connector gave it (dates parsed again)."""
+    data = dict(data)
+    f = data.pop("file", None)
+    for key in ("modified",):
+        data[key] = datetime.fromisoformat(data[key]) if data.get(key) else None
+    for key in ("document_date", "received"):
+        data[key] = date.fromisoformat(data[key]) if data.get(key) else None
+    data["identifiers"] = tuple(data.get("identifiers") or ())
+    return base.RemoteDocument(file=base.RemoteFile(**f) if f else None, **data)
+
+
+def _plan_fetch(session: Session, work: _Work, record: base.RemoteDocument, counts: dict, problems: list,
+                fetches: list) -> None:
+    """In the page's transaction: does this record's file have to come in (a new document, a changed file)?
+    Then its item keeps the record and is marked pending; the job per item does the download afterwards."""
+    item = _item(session, work.source_id, record.remote_id)
+    document_id = item.document_id if item else None
+    if record.file is None:
+        if document_id is None:
+            problems.append({"where": record.remote_id, "message": "Document zonder bestand bij de bron; niet opgenomen."})
+            counts["skipped"] = counts.get("skipped", 0) + 1
+        return
+    if document_id is not None and not item.deleted and item.file_url == _file_key(record):
+        return  # the file is as before; metadata is _apply_document's
+    if document_id is not None:
+        doc = session.get(Document, document_id)
+        if doc is not None and doc.status in (Status.ARCHIVED, Status.DESTROYED):
+            return
+    if item is None:
+        item = _new_item(session, work.source_id, record.remote_id)
+    if record.meeting_id and item.meeting_remote_id is None:
+        item.meeting_remote_id = record.meeting_id
+    item.record = _record_json(record)
+    item.fetch_state = PENDING  # its token (the job's id) is given per batch when the page is done
+    fetches.append(item)
+    counts["files_queued"] = counts.get("files_queued", 0) + 1
+
+
+FETCH_BATCH = 50  # items per rq job: rq forks a work-horse per job, which costs more than a small file
+
+
+def _batches(items: list, now: datetime | None = None) -> list[tuple[str, list[int]]]:
+    """Give pending items their job's token, FETCH_BATCH to a job (the token is that rq job's id)."""
+    out = []
+    for start in range(0, len(items), FETCH_BATCH):
+        token = f"woo-fetch-{uuid.uuid4().hex}"
+        for item in items[start:start + FETCH_BATCH]:
+            item.fetch_token, item.fetch_queued_at = token, now or utcnow()
+        out.append((token, [item.id for item in items[start:start + FETCH_BATCH]]))
+    return out
+
+
+def _enqueue_fetches(ctx: Context, planned: list[tuple[str, list[int]]]) -> None:
+    for token, item_ids in planned:
+        try:
+            ctx.queue.enqueue("woo.worker.fetch_source_items", item_ids, token, job_id=token, queue="woo",
+                              at_front=True)
+        except Exception as exc:  # noqa: BLE001 - Redis down: the items stay pending; the tick queues them again
+            log.warning("could not enqueue the fetch of source items %s..: %s", item_ids[:3], exc)
+            return
+
+
+def fetch_items(ctx: Context, item_ids: list[int], token: str) -> dict:
+    """One background job for a few items (``woo.worker.fetch_source_items``): each on its own, as fetch_item."""
+    out: dict = {}
+    for item_id in item_ids:
+        result = fetch_item(ctx, item_id, token)
+        out[result] = out.get(result, 0) + 1
+    return out
+
+
+def fetch_item(ctx: Context, item_id: int, token: str) -> str:
+    """The background job per item (``woo.worker.fetch_source_item``): download the remote file into woo's S3
+    through the ingest service (a new document with its mapping in one transaction, or a new version).
+    Idempotent and crash-safe: a repeat finds the mapping and does nothing; only the job holding the item's
+    current token acts. Returns ``done``, ``failed`` or ``stale``."""
+    with ctx.unit_of_work() as session:
+        item = session.get(SourceItem, item_id)
+        if item is None or item.fetch_state != PENDING or item.fetch_token != token:
+            return "stale"
+        src = session.get(Source, item.source_id)
+        if src is None or not src.enabled:
+            return "stale"  # stays pending: resumed when the source is switched on again
+        if item.deleted or not item.record:
+            item.fetch_state, item.fetch_token = None, None
+            return "done"
+        work = _Work(src.id, src.organisation_id, src.organisation.tooi_uri if src.organisation else None,
+                     src.kind, src.name, src.steps, bool(src.auto_publish))
+        record = _record_from(item.record)
+        kind, config, sealed = src.kind, dict(src.config or {}), src.secret
+    counts: dict = {}
+    problems: list = []
+    try:
+        connector = registry.build(kind, config, _unseal(ctx, sealed))
+        with tempfile.TemporaryDirectory(prefix="woo-source-") as tmpdir:
+            _fetch_if_needed(ctx, connector, work, record, counts, problems, tmpdir)
+    except base.ConnectorError as exc:
+        problems.append({"where": record.remote_id, "message": str(exc)})
+    except Exception as exc:  # noqa: BLE001 - one document's trouble never stops the others
+        log.exception("source %s: document %s failed", work.source_id, record.remote_id)
+        problems.append({"where": record.remote_id,
+                         "message": f"Document niet verwerkt door een onverwachte fout ({type(exc).__name__})."})
+    with ctx.unit_of_work() as session:
+        item = session.get(SourceItem, item_id)
+        if item is None or item.fetch_token != token:
+            return "stale"
+        arrived = item.document_id is not None and item.file_url == _file_key(record)
+        item.fetch_state, item.fetch_token = (None if arrived else FAILED), None
+        if not arrived and not item.problem:
+            item.problem = (problems[-1]["message"] if problems else "Bestand niet opgehaald.")[:2000]
+        if arrived:
+            item.record = None
+        if counts or problems:
+            counts["problems"] = len(problems)
+            src = _lock_source(session, work.source_id)
+            src.counts = _add(src.counts, counts)
+            src.totals = _add(src.totals, counts)
+            src.problems = ([dict(p, at=_now_label()) for p in problems] + list(src.problems or []))[:MAX_PROBLEMS]
+    return "done" if arrived else "failed"
+
+
+def _recover_fetches(ctx: Context, now: datetime | None = None, min_age: timedelta | None = None) -> int:
+    """Pending fetches whose job is gone or dead (a killed worker, Redis lost its data) are queued again under
+    a new token; the old job, should it still run, then finds itself superseded and changes nothing."""
+    now = now or utcnow()
+    with ctx.unit_of_work() as session:
+        stmt = select(SourceItem.id, SourceItem.fetch_token, SourceItem.fetch_queued_at).join(
+            Source, Source.id == SourceItem.source_id).where(SourceItem.fetch_state == PENDING,
+                                                             Source.enabled.is_(True))
+        rows = session.execute(stmt).all()
+    alive: dict = {}  # per token: a batch's items share their job
+
+    def dead_job(token):
+        if token not in alive:
+            alive[token] = _rq_alive(ctx, token)
+        return not alive[token]
+
+    dead = sorted({r.id for r in rows if (min_age is None or r.fetch_queued_at is None
+                                          or _aware(r.fetch_queued_at) < now - min_age) and dead_job(r.fetch_token)})
+    planned = []
+    for start in range(0, len(dead), 500):
+        with ctx.unit_of_work() as session:
+            items = list(session.execute(select(SourceItem).where(SourceItem.id.in_(dead[start:start + 500]),
+                                                                  SourceItem.fetch_state == PENDING)
+                                         .order_by(SourceItem.id)).scalars())
+            planned += _batches(items, now)
+    _enqueue_fetches(ctx, planned)
+    return sum(len(ids) for _, ids in planned)
 
 
 def _fetch_if_needed(ctx: Context, connector, work: _Work, record: base.RemoteDocument, counts: dict,
@@ -536,8 +778,7 @@ def _note_file_problem(ctx: Context, work: _Work, record: base.RemoteDocument, m
     with ctx.unit_of_work() as session:
         item = _item(session, work.source_id, record.remote_id)
         if item is None:
-            item = SourceItem(source_id=work.source_id, remote_id=record.remote_id, kind="document", deleted=False)
-            session.add(item)
+            item = _new_item(session, work.source_id, record.remote_id)
         item.problem = message[:2000]
         item.file_url = None  # try again on the next sync
 
@@ -557,8 +798,7 @@ def _ingest_new(ctx: Context, work: _Work, record: base.RemoteDocument, path: Pa
         if item is not None and item.document_id is not None:
             raise _AlreadyTaken()  # a duplicate run of this step got here first: roll this document back
         if item is None:
-            item = SourceItem(source_id=work.source_id, remote_id=record.remote_id, kind="document", deleted=False)
-            session.add(item)
+            item = _new_item(session, work.source_id, record.remote_id)
         item.document_id, item.problem, item.deleted = doc.id, None, False
         item.file_url, item.file_sha256 = _file_key(record), doc.files[0].sha256 if doc.files else None
         item.fingerprint, item.remote_modified = _fingerprint(record), record.modified  # mapped here, once
@@ -590,8 +830,7 @@ def _ingest_new(ctx: Context, work: _Work, record: base.RemoteDocument, path: Pa
         with ctx.unit_of_work() as session:
             item = _item(session, work.source_id, record.remote_id)
             if item is None:
-                item = SourceItem(source_id=work.source_id, remote_id=record.remote_id, kind="document", deleted=False)
-                session.add(item)
+                item = _new_item(session, work.source_id, record.remote_id)
             taken = session.execute(select(SourceItem.id).where(SourceItem.document_id == result.document_id,
                                                                 SourceItem.remote_id != record.remote_id)).first()
             if taken:  # another remote id owns that document: keep this one visible, never merge silently
@@ -746,6 +985,8 @@ def _apply_deletion(session: Session, work: _Work, record: base.RemoteDeletion, 
     if item is None or item.deleted:
         return
     item.deleted = True
+    if item.fetch_state:
+        item.fetch_state, item.fetch_token = None, None
     counts["deleted"] = counts.get("deleted", 0) + 1
     reason = tooi.reden_verwijdering("correctie procedurele fout")
     if item.document_id:
@@ -801,8 +1042,7 @@ def _apply_meeting(session: Session, work: _Work, record: base.RemoteMeeting, co
                                 "decision_date": record.start.date().isoformat() if record.start else None,
                                 "summary": rules.meeting_reason(record.committee, record.title)})
         if item is None:
-            item = SourceItem(source_id=work.source_id, remote_id=record.remote_id, kind="meeting", deleted=False)
-            session.add(item)
+            item = _new_item(session, work.source_id, record.remote_id, "meeting")
         item.dossier_id = d.id
         counts["meetings_created"] = counts.get("meetings_created", 0) + 1
     else:
@@ -813,13 +1053,10 @@ def _apply_meeting(session: Session, work: _Work, record: base.RemoteMeeting, co
     session.flush()
     # the agenda: every document on it points at this meeting (placeholders for those not yet here)
     on_agenda = {d: a.title for a in record.agenda for d in a.document_ids}
-    known = {i.remote_id: i for i in session.execute(select(SourceItem).where(
-        SourceItem.source_id == work.source_id, SourceItem.remote_id.in_(list(on_agenda)))).scalars()} if on_agenda else {}
     for doc_remote, agenda_title in on_agenda.items():
-        doc_item = known.get(doc_remote)
+        doc_item = _item(session, work.source_id, doc_remote)
         if doc_item is None:
-            doc_item = SourceItem(source_id=work.source_id, remote_id=doc_remote, kind="document", deleted=False)
-            session.add(doc_item)
+            doc_item = _new_item(session, work.source_id, doc_remote)
         doc_item.meeting_remote_id, doc_item.agenda_item = record.remote_id, (agenda_title or "")[:1000]
     session.flush()
     for doc_item in session.execute(select(SourceItem).where(SourceItem.source_id == work.source_id,
@@ -946,13 +1183,14 @@ def tick(ctx: Context, now: datetime | None = None) -> dict:
                 if s.auto_publish]
     for source_id, token in started + resumed:
         _enqueue(ctx, source_id, token)
+    fetches = _recover_fetches(ctx, now, FETCH_STALE_AFTER)
     published = 0
     for source_id in auto:
         try:
             published += auto_publish(ctx, source_id)
         except Exception:  # noqa: BLE001 - next round
             log.exception("auto-publication of source %s", source_id)
-    return {"started": len(started), "resumed": len(resumed), "published": published}
+    return {"started": len(started), "resumed": len(resumed), "fetches": fetches, "published": published}
 
 
 def recover(ctx: Context) -> int:
@@ -965,7 +1203,7 @@ def recover(ctx: Context) -> int:
                 resumed.append((src.id, src.run_token))
     for source_id, token in resumed:
         _enqueue(ctx, source_id, token)
-    return len(resumed)
+    return len(resumed) + _recover_fetches(ctx)
 
 
 def _rq_alive(ctx: Context, rq_id: str | None) -> bool:
@@ -980,6 +1218,8 @@ def _rq_alive(ctx: Context, rq_id: str | None) -> bool:
     except Exception:  # noqa: BLE001 - NoSuchJobError: gone
         return False
     if status_ == "started":  # a worker killed with -9 leaves its job 'started': alive only while it beats
+        if _worker_gone(redis, job):
+            return False
         beat = getattr(job, "last_heartbeat", None)
         if beat is None:
             return True
@@ -988,10 +1228,36 @@ def _rq_alive(ctx: Context, rq_id: str | None) -> bool:
     return status_ in ("queued", "deferred", "scheduled")
 
 
+def _worker_gone(redis, job) -> bool:
+    """The job's worker ran on this host and its process no longer exists (killed with -9): the job is dead
+    now, not only once its heartbeat has grown old (a worker restarted at once would otherwise wait for it)."""
+    import os
+    import socket
+
+    name = getattr(job, "worker_name", None)
+    if not name:
+        return False
+    try:
+        from rq import Worker
+
+        w = Worker.find_by_key(Worker.redis_worker_namespace_prefix + name, connection=redis)
+    except Exception:  # noqa: BLE001 - unknown: decide by the heartbeat
+        return False
+    if w is None or not w.hostname or w.hostname != socket.gethostname() or not w.pid:
+        return False
+    try:
+        os.kill(int(w.pid), 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, ValueError, OSError):
+        return False
+    return False
+
+
 def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 __all__ = ["SourceError", "add", "set_enabled", "configure", "list_sources", "status", "sync", "step",
-           "run_until_done", "auto_publish", "tick", "recover"]
+           "fetch_item", "fetch_items", "fetch_pending", "run_until_done", "auto_publish", "tick", "recover"]
 _ = date  # re-exported types used in annotations elsewhere
