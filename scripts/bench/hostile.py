@@ -405,6 +405,8 @@ def main() -> int:
     if times:
         print(f"normaal klaar voor beoordeling: {len(times)}/{len(normals)}; na upload p50 "
               f"{times[len(times) // 2]:.0f}s, max {times[-1]:.0f}s (doel <= {GOAL_READY_S}s)")
+        print("  verdeling (s): " + ", ".join(f"p{q} {times[min(len(times) - 1, len(times) * q // 100)]:.0f}"
+                                             for q in (10, 25, 50, 75, 90)))
     if not_ready:
         print(f"  NIET klaar: {not_ready[:10]}")
     print(f"piekgeheugen hele procesboom: RSS-som {sampler.peak_rss_sum / 1024:.0f} MB, PSS-som "

@@ -145,6 +145,9 @@ class Job(Base):
     error: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     rq_id: Mapped[str | None] = mapped_column(String(100))
+    # routed at intake (woo.intake.precheck.Estimate): an expensive document's extraction runs on the heavy
+    # queue; None: the queue of its kind (woo.services.jobs.queue_of)
+    queue: Mapped[str | None] = mapped_column(String(30))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     document: Mapped[Document] = relationship(back_populates="jobs")

@@ -32,7 +32,7 @@ MAX_PART_BYTES = 200 * 1024 * 1024  # one stream inside a .msg; more is a bomb, 
 # One XML part of a DOCX/PPTX/ODT that is parsed as a whole tree (lxml needs ~15x its size in memory):
 # 32 MiB is thousands of pages of text, and keeps the parse well inside the worker's 2 GB goal.
 # Spreadsheet sheets are streamed (iterparse) and have no such limit.
-MAX_XML_PART_BYTES = 32 * 1024 * 1024
+MAX_XML_PART_BYTES = precheck.MAX_XML_PART_BYTES  # the upload check refuses parts over it already
 MAX_TEXT_FILE_BYTES = 256 * 1024 * 1024
 
 

@@ -7,10 +7,19 @@ Reads only headers and object dictionaries, never pixel data:
 - PDFs: page count, and for every image XObject Width x Height x components against a byte cap; a
   DCT (JPEG) image whose own header gives other or larger dimensions than the PDF claims is refused
   (decoders allocate what the JPEG says, not what the PDF says).
+
+``check_upload`` runs the cheap ones at upload, in the ingest service, so a file that would be refused
+never takes a queue slot, and estimates what the document will cost (pages, text layer, size): the
+extraction of an expensive one (a long or scanned PDF, an image, a very large file) goes to the heavy
+queue, so the light queue only ever holds cheap work. The extract job runs the same checks again
+(defence in depth: an upload check only walks the first pages, and declared sizes can lie).
 """
 from __future__ import annotations
 
+import re
 import struct
+import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 MAX_IMAGE_PIXELS = 150_000_000  # ~ A0 at 300 dpi; an A4 scan at 600 dpi is 35 MP
@@ -174,9 +183,15 @@ def _components(cs) -> int:
     return 3
 
 
-def check_pdf(path: Path) -> int:
+def check_pdf(path: Path, max_pages: int | None = None) -> int:
     """Page count of a PDF whose images are all within the caps; Refused otherwise (image bombs,
-    lying DCT headers). Only object dictionaries and the first bytes of JPEG streams are read."""
+    lying DCT headers). Only object dictionaries and the first bytes of JPEG streams are read.
+    ``max_pages``: look at the images of the first pages only (the upload check)."""
+    return _inspect_pdf(path, max_pages)[0]
+
+
+def _inspect_pdf(path: Path, max_pages: int | None = None) -> tuple[int, bool]:
+    """(page count, whether any page looked at may carry a text layer: fonts or form XObjects)."""
     import pikepdf
 
     try:
@@ -187,9 +202,14 @@ def check_pdf(path: Path) -> int:
         raise Refused("corrupt_pdf", "De PDF is beschadigd en kan niet worden gelezen.") from exc
     checked = 0
     seen: set[tuple[int, int]] = set()
+    may_have_text = False
     with pdf:
         pages = len(pdf.pages)
-        for page in pdf.pages:
+        for number, page in enumerate(pdf.pages):
+            if max_pages is not None and number >= max_pages:
+                break
+            if not may_have_text:
+                may_have_text = _may_have_text(page)
             try:
                 images = dict(page.get_images()) if hasattr(page, "get_images") else dict(page.images)
             except Exception:  # noqa: BLE001 - a broken resource dictionary: nothing to check here
@@ -201,9 +221,24 @@ def check_pdf(path: Path) -> int:
                 seen.add(key)
                 checked += 1
                 if checked > MAX_PDF_IMAGES_CHECKED:
-                    return pages
+                    return pages, True
                 _check_pdf_image(image)
-    return pages
+    return pages, may_have_text
+
+
+def _may_have_text(page) -> bool:
+    """A page can only show text through a font, directly or inside a form XObject; when in doubt: yes."""
+    try:
+        resources = page.obj.get("/Resources")
+        if resources is None:
+            return False
+        fonts = resources.get("/Font")
+        if fonts is not None and len(fonts.keys()):
+            return True
+        xobjects = resources.get("/XObject")
+        return xobjects is not None and any(str(x.get("/Subtype")) == "/Form" for x in xobjects.values())
+    except Exception:  # noqa: BLE001 - an odd resource dictionary: assume text (the cheap route)
+        return True
 
 
 def _check_pdf_image(image) -> None:
@@ -234,3 +269,100 @@ def _check_pdf_image(image) -> None:
         if jw * jh > MAX_IMAGE_PIXELS or (jw, jh) != (width, height) and jw * jh > width * height:
             raise Refused("image_lies", f"Een afbeelding in de PDF geeft andere afmetingen op ({width} x {height}) "
                                         f"dan de afbeelding zelf ({jw} x {jh}); het bestand wordt niet verwerkt.")
+
+
+# ---------------------------------------------------------------------------------------------- upload
+
+# What is looked at while the uploader waits: header-only, milliseconds for ordinary files.
+UPLOAD_PDF_PAGES_CHECKED = 500  # images of the first pages; the extract job checks every page
+# Parts of an Office/OpenDocument file that extraction parses as one tree (woo.intake.extract keeps the same
+# limit, MAX_XML_PART_BYTES); spreadsheet sheets and shared strings are streamed and not limited.
+MAX_XML_PART_BYTES = 32 * 1024 * 1024
+_STREAMED_PARTS = re.compile(r"xl/worksheets/sheet\d+\.xml|xl/sharedStrings\.xml")
+MAX_CONTAINER_MEMBERS = 10_000
+_ZIP_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
+CONTAINER_KINDS = frozenset({"docx", "xlsx", "pptx", "odt", "ods", "odp"})
+MAX_EMBEDDED_MESSAGES = 200  # e-mail in e-mail; extraction itself gives up far deeper (~1000)
+# Extraction of a document over these goes to the heavy queue (it still runs, just not in front of others).
+HEAVY_PAGES = 300
+HEAVY_BYTES = 50 * 1024 * 1024
+HEAVY_UNPACKED_BYTES = 64 * 1024 * 1024
+SCAN_PAGES_LOOKED_AT = 50
+IMAGE_KINDS = frozenset({"jpeg", "png", "tiff"})
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """What a document will cost to make ready for review, guessed from its headers at upload."""
+    heavy: bool
+    why: str | None = None  # English, for the audit detail and logs: 'pages', 'scan', 'image', 'size'
+    pages: int | None = None
+    text_layer: bool | None = None
+
+
+def check_upload(path: Path, kind: str) -> Estimate:
+    """The cheap checks of a just-identified upload; Refused (Dutch reason) when the extract job would refuse
+    it anyway, else the cost estimate that routes its extraction."""
+    path = Path(path)
+    size = path.stat().st_size
+    if kind in IMAGE_KINDS:
+        props = check_image(path, kind)
+        return Estimate(True, "image", pages=props["frames"], text_layer=False)  # text only through OCR
+    if kind == "pdf":
+        pages, may_have_text = _inspect_pdf(path, UPLOAD_PDF_PAGES_CHECKED)
+        if pages > HEAVY_PAGES:
+            return Estimate(True, "pages", pages=pages, text_layer=may_have_text)
+        if not may_have_text:
+            return Estimate(True, "scan", pages=pages, text_layer=False)  # OCR will be needed
+        return Estimate(size > HEAVY_BYTES, "size" if size > HEAVY_BYTES else None, pages=pages, text_layer=True)
+    unpacked = size
+    if kind in CONTAINER_KINDS:
+        unpacked = check_container(path)
+    elif kind == "eml":
+        check_email(path)
+    heavy = size > HEAVY_BYTES or unpacked > HEAVY_UNPACKED_BYTES
+    return Estimate(heavy, "size" if heavy else None)
+
+
+def check_container(path: Path) -> int:
+    """Office Open XML / OpenDocument: the ZIP directory only. Refused for encrypted members, compression
+    methods that cannot be read, parts too large to parse and an absurd number of members; returns the
+    declared unpacked size."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, UnicodeDecodeError) as exc:
+        raise Refused("corrupt_file", "Het bestand is een beschadigd Office-bestand (ongeldig ZIP-formaat).") from exc
+    if len(infos) > MAX_CONTAINER_MEMBERS:
+        raise Refused("too_large", f"Het Office-bestand bestaat uit meer dan {MAX_CONTAINER_MEMBERS} onderdelen.")
+    total = 0
+    for info in infos:
+        if info.flag_bits & 0x1:
+            raise Refused("encrypted_file", "Het bestand bevat onderdelen die met een wachtwoord zijn versleuteld; "
+                                            "lever een onbeveiligde versie aan.")
+        if info.compress_type not in _ZIP_METHODS:
+            raise Refused("unsupported_compression", "Het bestand gebruikt een compressiemethode die niet wordt "
+                                                     "ondersteund; sla het opnieuw op en lever het opnieuw aan.")
+        if (info.filename.endswith(".xml") and info.file_size > MAX_XML_PART_BYTES
+                and not _STREAMED_PARTS.fullmatch(info.filename)):
+            raise Refused("too_large", f"Onderdeel {info.filename} van het document is uitgepakt groter dan "
+                                       f"{MAX_XML_PART_BYTES // (1024 * 1024)} MB en wordt niet verwerkt "
+                                       "(mogelijk een zip-bom).")
+        total += info.file_size
+    return total
+
+
+_EMBEDDED = re.compile(rb"^content-type:[ \t]*message/rfc822", re.IGNORECASE)
+
+
+def check_email(path: Path) -> None:
+    """Refused when an e-mail holds more than MAX_EMBEDDED_MESSAGES messages (e-mail in e-mail in ...):
+    a streamed look at the header lines, the message is not parsed."""
+    found = 0
+    with open(path, "rb") as fh:
+        while line := fh.readline(65536):  # bounded: a file without line breaks is read in pieces
+            if _EMBEDDED.match(line):
+                found += 1
+                if found > MAX_EMBEDDED_MESSAGES:
+                    raise Refused("too_deep", f"Het e-mailbericht bevat meer dan {MAX_EMBEDDED_MESSAGES} ingesloten "
+                                              "berichten (e-mail in e-mail) en wordt niet verwerkt.")

@@ -305,6 +305,7 @@ class _Checked:
     format_name: str | None
     kind: str | None
     filename: str
+    queue: str | None = None  # the extract job's queue (woo.services.ingest.extract_queue)
 
 
 def _check_file(path: Path, filename: str, limit: int) -> tuple[_Checked | None, str | None]:
@@ -323,8 +324,15 @@ def _check_file(path: Path, filename: str, limit: int) -> tuple[_Checked | None,
         return None, exc.reason
     if not ident.accepted:
         return None, ident.reason or "Dit bestandsformaat is niet toegestaan."
+    from woo.intake import precheck
+    from woo.services.ingest import extract_queue
+
+    try:  # the same upload checks as every other way in (woo.services.ingest)
+        estimate = precheck.check_upload(path, ident.kind)
+    except precheck.Refused as exc:
+        return None, exc.reason
     return _Checked("", "", spooled.sha256, spooled.size, ident.mime, ident.puid, ident.format_name, ident.kind,
-                    name), None
+                    name, extract_queue(estimate)), None
 
 
 # --------------------------------------------------------------------------- the import
@@ -446,7 +454,7 @@ def import_dossier(ctx: Context, actor: Actor, organisation_id: int, values: dic
                                            puid=c.puid, format_name=c.format_name))
                     audit.record(session, actor.label, "document.ingested", doc_id, filename=c.filename,
                                  size=c.size, sha256=c.sha256, source=source, dossier=d.id)
-                    job = Job(document=doc, kind="extract")
+                    job = Job(document=doc, kind="extract", queue=c.queue)
                     session.add(job)
                 else:
                     job = None

@@ -1,7 +1,8 @@
 """Intake: the one path every document takes into woo (web UI, API, CLI and bulk alike).
 
-Order matters for consistency: spool + hash -> identify -> duplicate check -> put in S3 -> one
-database transaction (document, file, job, event). If the put fails nothing is written; if the
+Order matters for consistency: spool + hash -> identify -> cheap pre-checks (woo.intake.precheck: a
+file the extract job would refuse is refused here, before it takes a queue slot) -> duplicate check ->
+put in S3 -> one database transaction (document, file, job, event). If the put fails nothing is written; if the
 transaction fails the object just put is removed again, so neither side is left half-done.
 """
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy import select
 from woo.adapters.models import Document, Job, Organisation, StoredFile
 from woo.domain import text
 from woo.domain.lifecycle import Status
+from woo.intake import precheck
 from woo.intake.identify import RejectedFile, identify, safe_filename
 from woo.intake.spool import Spooled, TooLarge, hash_file, spool
 from woo.services import audit, jobs
@@ -32,6 +34,14 @@ class IngestResult:
 
     def as_dict(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+def extract_queue(estimate: precheck.Estimate) -> str | None:
+    """Job.queue of a new document's extract job: the heavy queue for an expensive one (long or scanned PDF,
+    image, very large file), so cheap documents never wait behind it; None: the light queue."""
+    from woo.adapters.queue import HEAVY
+
+    return HEAVY if estimate.heavy else None
 
 
 def object_key(document_id: str) -> str:
@@ -77,6 +87,10 @@ def _ingest_spooled(ctx: Context, actor: Actor, organisation_id: int, name: str,
         return IngestResult(name, "rejected", reason=exc.reason, code=exc.code)
     if not ident.accepted:
         return IngestResult(name, "rejected", reason=ident.reason, code=ident.code or "format_not_allowed")
+    try:
+        estimate = precheck.check_upload(spooled.path, ident.kind)
+    except precheck.Refused as exc:
+        return IngestResult(name, "rejected", reason=exc.reason, code=exc.code)
 
     with ctx.unit_of_work() as session:
         if session.get(Organisation, organisation_id) is None:
@@ -110,8 +124,9 @@ def _ingest_spooled(ctx: Context, actor: Actor, organisation_id: int, name: str,
                          size=spooled.size, sha256=spooled.sha256, source=source)
             audit.record(session, actor.label, "document.identified", document_id, mime=ident.mime,
                          puid=ident.puid, format=ident.format_name, kind=ident.kind,
-                         extension_mismatch=ident.extension_mismatch)
-            job = Job(document=doc, kind="extract")
+                         extension_mismatch=ident.extension_mismatch,
+                         **({"route": f"heavy ({estimate.why})"} if estimate.heavy else {}))
+            job = Job(document=doc, kind="extract", queue=extract_queue(estimate))
             session.add(job)
             session.flush()
             job_id = job.id
@@ -152,6 +167,10 @@ def replace_original(ctx: Context, document_id: str, path: Path, filename: str, 
     ident = identify(path, filename)
     if not ident.accepted:
         raise ReplaceRefused(ident.reason or "Bestandsformaat niet toegestaan.")
+    try:
+        estimate = precheck.check_upload(path, ident.kind)
+    except precheck.Refused as exc:
+        raise ReplaceRefused(exc.reason) from exc
     key = object_key(document_id)
     stored = ctx.store.put_file(key, path, ident.mime)
     try:
@@ -171,7 +190,7 @@ def replace_original(ctx: Context, document_id: str, path: Path, filename: str, 
                                    sha256=sha, mime_type=ident.mime, puid=ident.puid, format_name=ident.format_name))
             doc.format_kind = ident.kind
             doc.suggestion = None
-            job = Job(document_id=document_id, kind="extract")
+            job = Job(document_id=document_id, kind="extract", queue=extract_queue(estimate))
             session.add(job)
             session.flush()
             job_id = job.id

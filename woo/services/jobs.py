@@ -31,10 +31,20 @@ URGENT_HEAVY_KINDS = frozenset({"ocr"})
 GENERIC_FAILURE_NL = "Verwerking mislukt door een onverwachte fout; de details staan in het logboek van de worker."
 
 
-def queue_of(kind: str) -> str:
+def queue_of(kind: str, routed: str | None = None) -> str:
+    """The queue a job runs on: the one it was routed to (Job.queue: an expensive document's extraction,
+    a job that took its worker down once), else the one of its kind."""
     from woo.adapters.queue import HEAVY, LIGHT
 
+    if routed:
+        return routed
     return HEAVY if kind in HEAVY_KINDS else LIGHT
+
+
+def _heavy(kind: str, routed: str | None) -> bool:
+    from woo.adapters.queue import HEAVY
+
+    return queue_of(kind, routed) == HEAVY
 
 
 def failure_reason(exc: BaseException) -> str:
@@ -124,8 +134,8 @@ def dispatch(ctx: Context, job_id: int) -> None:
     if chain is not None and job_id in chain.kinds:
         chain.ids.append(job_id)  # made by add_job in this chain: kind and rq id are already in its row
         return
-    attempt, kind = _attempt(ctx, job_id)
-    if chain is not None and kind and kind not in HEAVY_KINDS:
+    attempt, kind, routed = _attempt(ctx, job_id)
+    if chain is not None and kind and not _heavy(kind, routed):
         chain.ids.append(job_id)
         if chain.rq_id:
             with ctx.unit_of_work() as session:
@@ -134,9 +144,11 @@ def dispatch(ctx: Context, job_id: int) -> None:
                     job.rq_id = chain.rq_id
         return
     try:
-        urgent = {"at_front": True} if kind in URGENT_HEAVY_KINDS else {}
+        # OCR, and a light kind routed to the heavy queue (a long or scanned document's text layer), are on
+        # the way to "ready for review": ahead of the PDF/A renditions nobody waits for.
+        urgent = kind in URGENT_HEAVY_KINDS or (kind not in HEAVY_KINDS and _heavy(kind, routed))
         rq_id = ctx.queue.enqueue("woo.worker.run_job", job_id, job_id=f"woo-job-{job_id}-{attempt}",
-                                  queue=queue_of(kind), **urgent)
+                                  queue=queue_of(kind, routed), **({"at_front": True} if urgent else {}))
     except Exception as exc:  # Redis down: keep the job visible as failed so it can be retried
         log.warning("could not enqueue job %s: %s", job_id, exc)
         with ctx.unit_of_work() as session:
@@ -151,10 +163,10 @@ def dispatch(ctx: Context, job_id: int) -> None:
                 job.rq_id = rq_id
 
 
-def _attempt(ctx: Context, job_id: int) -> tuple[int, str]:
+def _attempt(ctx: Context, job_id: int) -> tuple[int, str, str | None]:
     with ctx.unit_of_work() as session:
         job = session.get(Job, job_id)
-        return (job.attempts, job.kind) if job else (0, "")
+        return (job.attempts, job.kind, job.queue) if job else (0, "", None)
 
 
 def run(ctx: Context, job_id: int) -> str:
@@ -249,7 +261,7 @@ def overview(session, limit: int = 500) -> list[dict]:
         .order_by(Job.status.desc(), Job.updated_at).limit(limit)).all()
     order = {RUNNING: 0, QUEUED: 1, FAILED: 2}
     out = [{"id": j.id, "document_id": j.document_id, "title": title, "kind": j.kind, "status": j.status,
-            "queue": queue_of(j.kind), "attempts": j.attempts, "error": j.error, "since": j.updated_at,
+            "queue": queue_of(j.kind, j.queue), "attempts": j.attempts, "error": j.error, "since": j.updated_at,
             "created_at": j.created_at, "running_minutes": running_for(j)} for j, title in rows]
     out.sort(key=lambda r: (order[r["status"]], -(r["running_minutes"] or 0)))
     return out
@@ -357,6 +369,12 @@ def recover(ctx: Context) -> dict[str, int]:
                 audit.record(session, SYSTEM.label, "job.failed", job.document_id, job=job.kind, reason="abandoned")
                 counts["failed"] += 1
                 continue
+            if job.status == RUNNING and not _heavy(job.kind, job.queue):
+                # it was running when its worker died or rq's timeout killed it: whatever the estimate said,
+                # this file is not cheap, so its next attempt must not hold a light worker again
+                from woo.adapters.queue import HEAVY
+
+                job.queue = HEAVY
             job.status = QUEUED
             audit.record(session, SYSTEM.label, "job.recovered", job.document_id, job=job.kind)
         dispatch(ctx, job_id)
