@@ -543,6 +543,37 @@ def send_digests(ctx: Context, frequency: str, now: datetime | None = None) -> P
     return planned
 
 
+SCHEDULE_KEY = "woo:digest-run:{frequency}:{period}"  # set once (SET NX) by the round that plans the run
+SCHEDULE_KEEP = 9 * 86400  # longer than a week: the weekly period's key outlives its week
+
+
+def scheduled_runs(ctx: Context, now: datetime | None = None) -> dict[str, int]:
+    """The maintenance round's part (woo.services.maintenance.tick, every worker about once a minute): plan
+    the daily and the weekly digest run once per period, from WOO_DIGEST_HOUR (Dutch time) on. The period's
+    key is set with SET NX, so of all workers and rounds exactly one plans it; if planning fails the key is
+    removed and a later round tries again. Should Redis lose the key, a second plan sends nothing twice:
+    each subscriber is skipped until its digest is due again (woo.domain.subscriptions.is_due).
+    Returns frequency -> subscriptions planned."""
+    hour = ctx.settings.digest_hour
+    if hour is None or not ctx.settings.smtp_host:
+        return {}
+    from zoneinfo import ZoneInfo
+
+    run = as_utc(now) if now else utcnow()
+    planned: dict[str, int] = {}
+    redis = ctx.queue.redis
+    for frequency, period in rules.due_periods(run.astimezone(ZoneInfo("Europe/Amsterdam")), hour, ctx.settings.digest_weekday):
+        key = SCHEDULE_KEY.format(frequency=frequency, period=period)
+        if not redis.set(key, run.isoformat(), nx=True, ex=SCHEDULE_KEEP):
+            continue
+        try:
+            planned[frequency] = send_digests(ctx, frequency, now=run).subscriptions
+        except Exception:
+            redis.delete(key)
+            raise
+    return planned
+
+
 def enqueue_batch(ctx: Context, frequency: str, lo: int, hi: int, run: datetime) -> None:
     ctx.queue.enqueue("woo.worker.send_digest_batch", frequency, lo, hi, run.isoformat(),
                       job_id=f"woo-digest-{frequency}-{int(run.timestamp())}-{lo}", retry=RETRY_INTERVALS)
@@ -674,5 +705,6 @@ def counts(session: Session) -> dict[str, int]:
 
 
 __all__ = ["request", "confirm", "check_confirm", "unsubscribe", "check_unsubscribe", "feed", "send_digests",
+           "scheduled_runs",
            "send_digest_batch", "send_confirmation", "SubscriptionError", "SubscriptionLimited", "MailRetry",
            "counts", "address_hash"]
