@@ -10,7 +10,7 @@ composes and sends every digest over one SMTP connection to a local aiosmtpd sin
 Printed: time, messages accepted by the sink, SMTP connections, peak RSS. Goal: <= 60 s for 10,000, memory flat.
 
     .venv/bin/python scripts/bench/digest.py [--sizes 1000,10000] [--documents 400] [--database sqlite|postgresql]
-                                             [--workers 1] [--profile]
+                                             [--workers 1] [--connections 4] [--profile]
     --profile: the run of each size under cProfile (one worker); the top functions by own time are printed.
 """
 from __future__ import annotations
@@ -191,6 +191,7 @@ def main() -> int:
     ap.add_argument("--documents", type=int, default=400)
     ap.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     ap.add_argument("--workers", type=int, default=1, help="batches sent at the same time (rq workers)")
+    ap.add_argument("--connections", type=int, default=4, help="WOO_SMTP_CONNECTIONS: SMTP connections per batch")
     ap.add_argument("--profile", action="store_true", help="run under cProfile, print the top functions")
     ap.add_argument("--child", type=int)
     ap.add_argument("--child-args")
@@ -221,7 +222,7 @@ def main() -> int:
             env = {"WOO_S3_ENDPOINT": s3.endpoint, "WOO_S3_ACCESS_KEY": s3.access_key,
                    "WOO_S3_SECRET_KEY": s3.secret_key, "WOO_SECRET_KEY": "bench",
                    "WOO_SMTP_HOST": "127.0.0.1", "WOO_SMTP_PORT": str(port), "WOO_SMTP_FROM": "woo@example.nl",
-                   "WOO_BASE_URL": "https://woo.example.nl"}
+                   "WOO_BASE_URL": "https://woo.example.nl", "WOO_SMTP_CONNECTIONS": str(args.connections)}
             if pg:
                 import sqlalchemy as sa
                 name = f"bench_digest_{n}"
