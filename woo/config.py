@@ -57,6 +57,8 @@ ENVIRONMENT = {
     "WOO_SMTP_FROM": "Sender address of subscription mail; default noreply@<host of WOO_BASE_URL>",
     "WOO_SMTP_STARTTLS": "1 = upgrade the SMTP connection with STARTTLS (default 1 when a user is set, else 0)",
     "WOO_PROXY_HOPS": "Reverse proxies in front of the web service whose X-Forwarded-For/-Proto/-Host are trusted (client address for login throttling and the audit log, Host for the public site); default 0",
+    "WOO_FRONT_REFRESH_URLS": "The front servers' own base URLs (comma-separated, e.g. https://front:8443): after a withdrawal, publish or rebuilt sitemap woo asks each to refresh its cached copy; unset = no refresh",
+    "WOO_FRONT_REFRESH_SECRET": "Shared secret of those refresh requests (the front's NGINX_REFRESH_SECRET)",
 }
 
 
@@ -97,6 +99,8 @@ class Settings:
     smtp_password: str = ""
     smtp_from: str = ""
     smtp_starttls: bool = False
+    front_refresh_urls: tuple[str, ...] = ()  # woo.publish.front_refresh; () = no refresh requests
+    front_refresh_secret: str = ""
 
     def replace(self, **changes) -> "Settings":
         values = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -171,6 +175,9 @@ def load_settings(data_dir: Path | str | None = None, env: dict | None = None) -
         public_api_per_minute=int(pick("WOO_PUBLIC_API_PER_MINUTE", "120")),
         auto_accept_confidence=_auto_accept(pick("WOO_AUTO_ACCEPT_CONFIDENCE", "")),
         **_smtp(pick),
+        front_refresh_urls=tuple(u.strip().rstrip("/") for u in pick("WOO_FRONT_REFRESH_URLS", "").split(",")
+                                 if u.strip()),
+        front_refresh_secret=pick("WOO_FRONT_REFRESH_SECRET", ""),
     )
 
 
