@@ -47,3 +47,10 @@ def test_not_configured_means_no_requests(tmp_path):
     both = load_settings(tmp_path, env={"WOO_SECRET_KEY": "x", "WOO_FRONT_REFRESH_SECRET": "geheim",
                                         "WOO_FRONT_REFRESH_URLS": " https://a:8443/, https://b:8443 ,"})
     assert both.front_refresh_urls == ("https://a:8443", "https://b:8443") and front_refresh.configured(both)
+
+
+def test_a_front_name_is_asked_at_every_address_it_resolves_to():
+    """A Kubernetes headless Service resolves to every front pod: each address gets the refresh."""
+    assert "https://127.0.0.1:8443" in front_refresh._each_address("https://localhost:8443")
+    assert front_refresh._each_address("https://127.0.0.1:9") == ["https://127.0.0.1:9"]
+    assert front_refresh._each_address("https://does-not-resolve.invalid:1") == ["https://does-not-resolve.invalid:1"]

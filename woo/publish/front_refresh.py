@@ -8,7 +8,8 @@ the new answer at once instead of up to a second (plus revalidation) later.
 Configured by ``WOO_FRONT_REFRESH_URLS`` (the front servers' own base URLs, comma-separated, e.g.
 ``https://front:8443``) and ``WOO_FRONT_REFRESH_SECRET`` (nginx's ``NGINX_REFRESH_SECRET``); nothing
 happens when either is empty. Best-effort: a short timeout, failures are logged and never raised, since
-the cache expires within a second anyway. Each URL is asked once per cache-key variant (gzip or not), with
+the cache expires within a second anyway. A front URL whose host name resolves to several addresses is
+asked at each of them (a Kubernetes headless Service names every front pod: docker/kubernetes). Each URL is asked once per cache-key variant (gzip or not), with
 the public host in ``Host`` (the cache key has it), over TLS without checking the front's certificate:
 it is issued for the public host, not for the internal address asked here, and the only thing at stake is
 which answer the cache holds (the secret lets a caller skip the cache, nothing else).
@@ -16,6 +17,7 @@ which answer the cache holds (the secret lets a caller skip the cache, nothing e
 from __future__ import annotations
 
 import logging
+import socket
 from concurrent.futures import ThreadPoolExecutor
 from typing import Iterable
 from urllib.parse import urlsplit
@@ -33,6 +35,20 @@ def file_path(document_id: str) -> str:
     return f"/publicaties/{document_id}/bestand"
 
 
+def _each_address(front: str) -> list[str]:
+    """``front`` once per address its host resolves to (scheme://address:port), or as given when it does
+    not resolve (the request then logs why)."""
+    parts = urlsplit(front)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        found = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        log.warning("front refresh: %s does not resolve: %s", front, exc)
+        return [front]
+    addresses = dict.fromkeys(info[4][0] for info in found)
+    return [f"{parts.scheme}://{f'[{a}]' if ':' in a else a}:{port}" for a in addresses] or [front]
+
+
 def configured(settings) -> bool:
     return bool(getattr(settings, "front_refresh_urls", ()) and getattr(settings, "front_refresh_secret", ""))
 
@@ -47,8 +63,8 @@ def refresh(settings, urls: Iterable[str]) -> int:
         if len(wanted) > MAX_URLS:
             log.info("front refresh: %d URLs changed, refreshing the first %d", len(wanted), MAX_URLS)
             wanted = wanted[:MAX_URLS]
-        jobs = [(front.rstrip("/"), url, coding) for front in settings.front_refresh_urls
-                for url in wanted for coding in VARIANTS]
+        fronts = dict.fromkeys(a for front in settings.front_refresh_urls for a in _each_address(front.rstrip("/")))
+        jobs = [(front, url, coding) for front in fronts for url in wanted for coding in VARIANTS]
         if not jobs:
             return 0
         import requests
