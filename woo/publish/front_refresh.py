@@ -53,9 +53,11 @@ def configured(settings) -> bool:
     return bool(getattr(settings, "front_refresh_urls", ()) and getattr(settings, "front_refresh_secret", ""))
 
 
-def refresh(settings, urls: Iterable[str]) -> int:
+def refresh(settings, urls: Iterable[str], method: str = "GET") -> int:
     """Ask every configured front server for each absolute public URL in ``urls`` (cache skipped, answer
-    stored). Returns how many requests were answered; never raises."""
+    stored). Returns how many requests were answered; never raises. GET returns once nginx has the whole
+    answer (so it is stored when this returns); HEAD spares reading a large file here (nginx asks woo with
+    GET and stores the answer all the same, a moment after this returns)."""
     if not configured(settings):
         return 0
     try:
@@ -77,7 +79,7 @@ def refresh(settings, urls: Iterable[str]) -> int:
                 parts = urlsplit(url)
                 target = front + (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
                 try:
-                    with session.get(target, headers={"Host": parts.netloc, HEADER: settings.front_refresh_secret,
+                    with session.request(method, target, headers={"Host": parts.netloc, HEADER: settings.front_refresh_secret,
                                                       "Accept-Encoding": coding},
                                      timeout=TIMEOUT, verify=False, allow_redirects=False, stream=True) as answer:
                         answer.raw.read(decode_content=False)  # nginx stores the entry once the body is sent

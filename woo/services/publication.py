@@ -121,14 +121,16 @@ def publish(ctx: Context, actor: Actor, document_ids: list[str],
     return result
 
 
-def refresh_front_files(ctx: Context, docs: list[tuple[str, str | None]]) -> None:
+def refresh_front_files(ctx: Context, docs: list[tuple[str, str | None]], method: str = "HEAD") -> None:
     """After a commit: the front servers fetch these documents' file URLs anew (woo.publish.front_refresh);
-    ``docs`` is (document id, its organisation's public_base_url). Best-effort, never raises."""
+    ``docs`` is (document id, its organisation's public_base_url). Best-effort, never raises. A withdrawal
+    asks with GET (the 410 is small, and stored before this returns); a new or corrected file with HEAD
+    (nginx still fetches and stores it; this process does not read the file)."""
     from woo.publish.sites import base_url_for
 
     if docs and front_refresh.configured(ctx.settings):
         front_refresh.refresh(ctx.settings, [base_url_for(public, ctx.settings.base_url) + front_refresh.file_path(d)
-                                             for d, public in docs])
+                                             for d, public in docs], method=method)
 
 
 def mark_published(session: Session, ctx: Context, actor: Actor, doc: Document, **detail) -> None:
@@ -179,7 +181,7 @@ def withdraw(ctx: Context, actor: Actor, document_ids: list[str], reason_code: s
             mark_withdrawn(session, actor, doc, reason)
             done.append(doc_id)
             refresh.append((doc_id, doc.organisation.public_base_url))
-    refresh_front_files(ctx, refresh)  # committed: the front servers hold the 410 from now on
+    refresh_front_files(ctx, refresh, method="GET")  # committed: the front servers hold the 410 from now on
     # Not left to the queue: a withdrawn document leaves the stored sitemaps before this returns.
     feeds.refresh_pending(ctx)
     return done
