@@ -89,7 +89,9 @@ def refresh(settings, urls: Iterable[str], method: str = "GET") -> int:
                     return False
 
             with ThreadPoolExecutor(min(8, len(jobs))) as pool:
-                return sum(pool.map(ask, jobs))
+                answered = sum(pool.map(ask, jobs))
+        log.debug("front refresh: %d of %d requests answered", answered, len(jobs))
+        return answered
     except Exception:  # noqa: BLE001 - never fail the change that asked for it
         log.exception("front refresh failed")
         return 0
