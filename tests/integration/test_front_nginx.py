@@ -1,6 +1,7 @@
 """The shipped front server (docker/nginx/woo.conf.template, Debian's nginx) in front of the real app: the
 harvest paths are cached (a second request is a HIT) yet a publish and a withdrawal show through the cache
-within a second; TLS, gzip, the redirect from http, and woo's security headers reach the client."""
+within a second (with woo's refresh on change: on the very next request, and only with the secret); TLS,
+gzip, the redirect from http, and woo's security headers reach the client."""
 from __future__ import annotations
 
 import dataclasses
