@@ -87,7 +87,11 @@ class FrontServer:
         return path.read_text(errors="replace") if path.exists() else ""
 
 
-def start(root: Path, upstream: str, workers: str = "auto", transform=None) -> FrontServer:
+REFRESH_SECRET = "test-refresh-secret"  # NGINX_REFRESH_SECRET of the servers started here
+
+
+def start(root: Path, upstream: str, workers: str = "auto", transform=None,
+          refresh_secret: str = REFRESH_SECRET) -> FrontServer:
     """nginx on two free ports in front of ``upstream`` (host:port), everything under ``root``.
     ``transform`` (config text -> config text) is for benchmarks that compare an alternative."""
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -102,7 +106,8 @@ def start(root: Path, upstream: str, workers: str = "auto", transform=None) -> F
     config = render(TEMPLATE.read_text(), {
         "NGINX_UPSTREAM": upstream, "NGINX_HTTP_LISTEN": f"127.0.0.1:{http_port}",
         "NGINX_HTTPS_LISTEN": f"127.0.0.1:{https_port}", "NGINX_TLS_CERT": str(cert), "NGINX_TLS_KEY": str(key),
-        "NGINX_CACHE_DIR": str(root / "cache"), "NGINX_RUN_DIR": str(root / "run")})
+        "NGINX_CACHE_DIR": str(root / "cache"), "NGINX_RUN_DIR": str(root / "run"),
+        "NGINX_REFRESH_SECRET": refresh_secret})
     (root / "conf.d" / "woo.conf").write_text(transform(config) if transform else config)
     # The rest is what the nginx image's own nginx.conf has: processes, logs, temp folders, MIME types.
     tmp = root / "tmp"

@@ -60,6 +60,8 @@ ENVIRONMENT = {
     "WOO_DIGEST_HOUR": "Hour (0-23, Dutch time) from which the worker's maintenance round plans the daily digest run, once a day; off = no automatic runs (then use woo subscriptions send-digests); default 7",
     "WOO_DIGEST_WEEKDAY": "Day of the weekly digest run (1 = Monday ... 7 = Sunday; later that week if the workers were down); default 1",
     "WOO_PROXY_HOPS": "Reverse proxies in front of the web service whose X-Forwarded-For/-Proto/-Host are trusted (client address for login throttling and the audit log, Host for the public site); default 0",
+    "WOO_FRONT_REFRESH_URLS": "The front servers' own base URLs (comma-separated, e.g. https://front:8443): after a withdrawal, publish or rebuilt sitemap woo asks each to refresh its cached copy; unset = no refresh",
+    "WOO_FRONT_REFRESH_SECRET": "Shared secret of those refresh requests (the front's NGINX_REFRESH_SECRET)",
 }
 
 
@@ -103,6 +105,8 @@ class Settings:
     smtp_connections: int = 4  # SMTP connections a digest batch sends over at once (woo.adapters.mail.MailerPool)
     digest_hour: int | None = 7  # automatic digest runs (woo.services.subscriptions.scheduled_runs); None = off
     digest_weekday: int = 1
+    front_refresh_urls: tuple[str, ...] = ()  # woo.publish.front_refresh; () = no refresh requests
+    front_refresh_secret: str = ""
 
     def replace(self, **changes) -> "Settings":
         values = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -177,6 +181,9 @@ def load_settings(data_dir: Path | str | None = None, env: dict | None = None) -
         public_api_per_minute=int(pick("WOO_PUBLIC_API_PER_MINUTE", "120")),
         auto_accept_confidence=_auto_accept(pick("WOO_AUTO_ACCEPT_CONFIDENCE", "")),
         **_smtp(pick),
+        front_refresh_urls=tuple(u.strip().rstrip("/") for u in pick("WOO_FRONT_REFRESH_URLS", "").split(",")
+                                 if u.strip()),
+        front_refresh_secret=pick("WOO_FRONT_REFRESH_SECRET", ""),
     )
 
 

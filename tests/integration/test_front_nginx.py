@@ -1,6 +1,7 @@
 """The shipped front server (docker/nginx/woo.conf.template, Debian's nginx) in front of the real app: the
 harvest paths are cached (a second request is a HIT) yet a publish and a withdrawal show through the cache
-within a second; TLS, gzip, the redirect from http, and woo's security headers reach the client."""
+within a second (with woo's refresh on change: on the very next request, and only with the secret); TLS,
+gzip, the redirect from http, and woo's security headers reach the client."""
 from __future__ import annotations
 
 import dataclasses
@@ -151,6 +152,39 @@ def test_withdrawal_gives_410_through_the_cache_within_a_second(woo_ctx, front):
     assert all(front.get(path).status_code == 410 for _ in range(20))
 
 
+def _refreshing(woo_ctx, front) -> None:
+    """woo configured to refresh this front server after a change (WOO_FRONT_REFRESH_URLS / _SECRET)."""
+    woo_ctx.settings = dataclasses.replace(woo_ctx.settings, front_refresh_urls=(front.url,),
+                                           front_refresh_secret=front_server.REFRESH_SECRET)
+
+
+def test_with_refresh_the_first_request_after_a_withdrawal_is_410(woo_ctx, front):
+    """Refresh on change: withdraw() asks the front server for the file URL (both cache variants) and the
+    rebuilt sitemap with the secret, so the very next harvester request gets the 410 and the new sitemap
+    from the cache, not the cached 200 of this second. (Without WOO_FRONT_REFRESH_URLS the first request
+    usually still gets the cached 200: this test fails then.)"""
+    _refreshing(woo_ctx, front)
+    kept, gone = _add_published(woo_ctx, 2)
+    drain(woo_ctx)
+    path, _ = _file(woo_ctx, gone, b"%PDF-1.4 wordt ingetrokken")
+    sitemap = _sitemap_path(woo_ctx)
+    for headers in ({"Accept-Encoding": "gzip"}, {"Accept-Encoding": "identity"}):
+        front.get(path, headers=headers)
+        assert front.get(path, headers=headers).headers["X-Cache-Status"] == "HIT"
+    front.get(sitemap)
+    assert front.get(sitemap).headers["X-Cache-Status"] == "HIT" and gone.encode() in front.get(sitemap).content
+
+    publication.withdraw(woo_ctx, SYSTEM, [gone], PRIVACY)
+    first = front.get(path, headers={"Accept-Encoding": "gzip"})
+    assert first.status_code == 410, (first.status_code, first.headers.get("X-Cache-Status"))
+    assert front.get(path, headers={"Accept-Encoding": "identity"}).status_code == 410
+    listed = front.get(sitemap).content
+    assert gone.encode() not in listed and kept.encode() in listed
+    # the 410 is what the cache holds now (stamped like any answer): never the file again
+    assert all(front.get(path).status_code == 410 for _ in range(10))
+    assert "X-Woo-Refresh" not in front.get(path).request.headers
+
+
 def test_publish_shows_through_the_cache_within_a_second(woo_ctx, front):
     (first,) = _add_published(woo_ctx, 1)
     drain(woo_ctx)
@@ -228,6 +262,65 @@ def test_a_cold_url_asked_by_many_at_once_reaches_woo_about_once(woo_ctx, tmp_pa
         assert answers == [(200, b"User-agent: *\n")] * 30
         # one, and one more per 0.2 s (proxy_cache_lock_age) while the first is busy: a few, not one per client
         assert 1 <= len(seen) <= 10, seen
+    finally:
+        server.stop()
+        origin.shutdown()
+
+
+def test_only_the_refresh_secret_skips_the_cache_and_it_never_reaches_woo(tmp_path):
+    """A request with the right X-Woo-Refresh secret is fetched from the origin (BYPASS) and stored for the
+    next one (a HEAD too: nginx fetches with GET and stores the answer); without the header, or with a wrong secret, it is an ordinary request (a HIT). The origin never
+    sees the header."""
+    import http.server
+    import socketserver
+
+    seen = []
+
+    class Origin(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self):
+            seen.append({**dict(self.headers), "method": self.command})
+            body = f"User-agent: *\n# {len(seen)}\n".encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    class Threaded(socketserver.ThreadingMixIn, http.server.HTTPServer):
+        daemon_threads = True
+
+    origin = Threaded(("127.0.0.1", 0), Origin)
+    threading.Thread(target=origin.serve_forever, daemon=True).start()
+    server = front_server.start(tmp_path / "nginx", f"127.0.0.1:{origin.server_port}", workers="1")
+    try:
+        def ask(**headers):
+            answer = requests.get(server.url + "/robots.txt", headers=headers, verify=str(server.cert), timeout=10)
+            return answer.headers["X-Cache-Status"], answer.text
+
+        assert ask()[0] in {"MISS", "EXPIRED"}
+        for wrong in ("", "wrong", front_server.REFRESH_SECRET + "x", front_server.REFRESH_SECRET[:-1]):
+            # HIT, or EXPIRED once this second's entry ran out: never skipped
+            assert ask(**{"X-Woo-Refresh": wrong})[0] in {"HIT", "EXPIRED"}, wrong
+        status, fresh = ask(**{"X-Woo-Refresh": front_server.REFRESH_SECRET})
+        assert status == "BYPASS" and fresh == f"User-agent: *\n# {len(seen)}\n"
+        status, text = ask()  # stored in place of the old entry (or, a second later, fetched anew)
+        assert (status, text) == ("HIT", fresh) or status == "EXPIRED"
+        # HEAD (woo's refresh of a new or corrected file, not read by woo): nginx asks with GET and stores it.
+        # At the start of a second, so the old entry has run out and the stored one lasts ~0.9 s: a GET that
+        # found nothing stored would go to the origin again (EXPIRED, one more request seen).
+        time.sleep(1.05 - time.time() % 1)
+        before = len(seen)
+        head = requests.head(server.url + "/robots.txt", headers={"X-Woo-Refresh": front_server.REFRESH_SECRET},
+                             verify=str(server.cert), timeout=10)
+        assert head.headers["X-Cache-Status"] == "BYPASS" and len(seen) == before + 1
+        assert seen[-1]["method"] == "GET"
+        assert ask() == ("HIT", f"User-agent: *\n# {before + 1}\n") and len(seen) == before + 1
+        assert not any(k.lower() == "x-woo-refresh" for headers in seen for k in headers), seen
     finally:
         server.stop()
         origin.shutdown()

@@ -215,3 +215,8 @@ def test_front_server_runs_the_shipped_nginx_config():
     # woo trusts exactly one proxy: this one
     assert re.fullmatch(r"\$\{WOO_PROXY_HOPS:-1\}", _env("web")["WOO_PROXY_HOPS"])
     assert _env("web")["WOO_BASE_URL"].startswith("${WOO_BASE_URL:-https://")
+    # refresh on change: woo asks this front service (its TLS port) with the secret the front checks
+    for service in ("web", "worker", "worker-heavy"):
+        assert _env(service)["WOO_FRONT_REFRESH_URLS"] == f"${{WOO_FRONT_REFRESH_URLS:-https://front:{env['NGINX_HTTPS_LISTEN']}}}"
+        assert _env(service)["WOO_FRONT_REFRESH_SECRET"] == env["NGINX_REFRESH_SECRET"]
+    assert env["NGINX_REFRESH_SECRET"].startswith("${WOO_FRONT_REFRESH_SECRET:?")  # required, no default

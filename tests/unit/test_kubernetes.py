@@ -20,7 +20,7 @@ KUBE = ROOT / "docker" / "kubernetes"
 BUILDS = ["base", "overlays/example", "overlays/all-in-one"]
 K8S_VERSION = "1.30"  # the oldest Kubernetes release still supported upstream when this was written
 SECRET_SETTINGS = {"WOO_DATABASE_URL", "WOO_S3_ACCESS_KEY", "WOO_S3_SECRET_KEY", "WOO_REDIS_URL", "WOO_SECRET_KEY",
-                   "WOO_OIDC_CLIENT_SECRET"}
+                   "WOO_OIDC_CLIENT_SECRET", "WOO_FRONT_REFRESH_SECRET"}
 
 
 
@@ -150,14 +150,26 @@ def test_settings_documented_and_secrets_only_from_secret_objects(build):
                 assert [r["secretRef"]["name"] for r in refs] == ["woo-secrets"], name
 
 
+def front_labels(objects) -> dict:
+    return by_kind(objects, "Deployment")["woo-front"]["spec"]["selector"]["matchLabels"]
+
+
 def test_front_server_runs_the_shipped_nginx_config():
     objects = render("overlays/example")
     (templates,) = [o for name, o in by_kind(objects, "ConfigMap").items() if name.startswith("woo-front-templates")]
     assert templates["data"] == {"woo.conf.template": TEMPLATE.read_text()}
     front = by_kind(objects, "Deployment")["woo-front"]["spec"]["template"]["spec"]
     (nginx,) = front["containers"]
-    env = {e["name"]: e["value"] for e in nginx["env"]}
+    env = {e["name"]: e.get("value", e.get("valueFrom")) for e in nginx["env"]}
     assert set(PLACEHOLDER.findall(TEMPLATE.read_text())) <= set(env)
+    # refresh on change: the front's secret is woo's, from woo-secrets; woo asks every front pod
+    assert env["NGINX_REFRESH_SECRET"] == {"secretKeyRef": {"name": "woo-secrets", "key": "WOO_FRONT_REFRESH_SECRET"}}
+    (config,) = [o for name, o in by_kind(objects, "ConfigMap").items() if name.startswith("woo-config")]
+    pods = by_kind(objects, "Service")["woo-front-pods"]["spec"]
+    assert pods["clusterIP"] == "None" and pods["selector"] == front_labels(objects)
+    (port,) = pods["ports"]
+    assert config["data"]["WOO_FRONT_REFRESH_URLS"] == f"https://woo-front-pods:{env['NGINX_HTTPS_LISTEN']}"
+    assert port["port"] == int(env["NGINX_HTTPS_LISTEN"]) and port["targetPort"] == "https"
     assert env["NGINX_UPSTREAM"] == "woo-web:8000"
     mounts = {m["mountPath"]: m["name"] for m in nginx["volumeMounts"]}
     volumes = {v["name"]: v for v in front["volumes"]}

@@ -277,6 +277,7 @@ def publish_if_clear(ctx: Context, document_id: str, actor: Actor | None = None,
             meta["correction_reason"] = info.get("reason")
             doc.metadata_ = meta
             doc.updated_at = now  # lastmod: harvesters fetch the file again
+            public_host = doc.organisation.public_base_url
             session.flush()
             session.expire(doc, ["files"])
             search.index_document(session, ctx.store, doc)  # the corrected file's words, not the old ones
@@ -293,6 +294,9 @@ def publish_if_clear(ctx: Context, document_id: str, actor: Actor | None = None,
         if cleaned:
             ctx.store.delete_all_versions(cleaned[0])
         raise
+    from woo.services.publication import refresh_front_files
+
+    refresh_front_files(ctx, [(document_id, public_host)])  # same URL, new bytes: not the old ones from cache
     return True
 
 

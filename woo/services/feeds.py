@@ -27,7 +27,7 @@ from woo.adapters.models import (Document, FeedOutbox, Organisation, SitemapPage
                                  utcnow)
 from woo.domain import tooi
 from woo.domain.lifecycle import Status
-from woo.publish import sitemaps
+from woo.publish import front_refresh, sitemaps
 from woo.publish.records import DocumentView, FileView
 from woo.publish.sitemaps import PageKey
 from woo.publish.sites import base_url_for
@@ -85,13 +85,33 @@ def refresh_pending(ctx: Context) -> Refreshed:
         with _placing(ctx):
             placed = place_pending(ctx)
         result.placed += placed
+        refreshing = _front_urls(ctx) if front_refresh.configured(ctx.settings) else []
         pages, skipped, changed = render_stale(ctx.sessions, ctx.settings.base_url)
         result.pages += pages
         result.skipped.update(skipped)
         if changed:
             bump_version(ctx)
+            front_refresh.refresh(ctx.settings, refreshing)  # stored now: the front servers fetch it anew
         if not placed and not pages:
             return result
+
+
+def _front_urls(ctx: Context) -> list[str]:
+    """The public URLs the stale pages change (each page, its category's index, robots.txt of its host),
+    read before they are rendered, for woo.publish.front_refresh once they are stored."""
+    with ctx.sessions() as session:
+        keys = stale_pages(session)
+        hosts = dict(session.execute(select(Organisation.id, Organisation.public_base_url)
+                                     .where(Organisation.id.in_({k.organisation_id for k in keys}))).all()) if keys else {}
+    urls: list[str] = []
+    for key in keys:
+        category = tooi.category_by_uri(key.category)
+        if category is None:
+            continue
+        base = base_url_for(hosts.get(key.organisation_id), ctx.settings.base_url)
+        urls += [f"{base}/sitemaps/{sitemaps.sitemap_name(category, key.organisation_id, key.page)}",
+                 f"{base}/sitemaps/{sitemaps.index_name(category)}", f"{base}/robots.txt"]
+    return list(dict.fromkeys(urls))
 
 
 # --------------------------------------------------------------------------- placing

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from woo.adapters.models import Document, StoredFile, utcnow
 from woo.domain import tooi
 from woo.domain.lifecycle import Status, check_transition
-from woo.publish import search
+from woo.publish import front_refresh, search
 from woo.publish.records import PUBLIC_FILE_ROLES, harvestable_format, public_file  # pure; re-exported here
 from woo.services import audit, dashboard, feeds
 from woo.services.context import Actor, Context
@@ -89,6 +89,7 @@ def publish(ctx: Context, actor: Actor, document_ids: list[str],
     from woo.services import describe
 
     result = PublishResult()
+    refresh: list[tuple[str, str | None]] = []
     confirm = {doc_id: dict(fields) for doc_id, fields in (metadata or {}).items()}
     for doc_id, title in (titles or {}).items():
         if (title or "").strip():
@@ -115,7 +116,21 @@ def publish(ctx: Context, actor: Actor, document_ids: list[str],
                 continue
             mark_published(session, ctx, actor, doc)
             result.published.append(doc_id)
+            refresh.append((doc_id, doc.organisation.public_base_url))
+    refresh_front_files(ctx, refresh)  # a 404 the front server may still hold; the sitemaps: woo.services.feeds
     return result
+
+
+def refresh_front_files(ctx: Context, docs: list[tuple[str, str | None]], method: str = "HEAD") -> None:
+    """After a commit: the front servers fetch these documents' file URLs anew (woo.publish.front_refresh);
+    ``docs`` is (document id, its organisation's public_base_url). Best-effort, never raises. A withdrawal
+    asks with GET (the 410 is small, and stored before this returns); a new or corrected file with HEAD
+    (nginx still fetches and stores it; this process does not read the file)."""
+    from woo.publish.sites import base_url_for
+
+    if docs and front_refresh.configured(ctx.settings):
+        front_refresh.refresh(ctx.settings, [base_url_for(public, ctx.settings.base_url) + front_refresh.file_path(d)
+                                             for d, public in docs], method=method)
 
 
 def mark_published(session: Session, ctx: Context, actor: Actor, doc: Document, **detail) -> None:
@@ -154,6 +169,7 @@ def withdraw(ctx: Context, actor: Actor, document_ids: list[str], reason_code: s
     """Take published documents down (sitemaps drop them, the file URL answers 410). All or nothing."""
     reason = resolve_reason(reason_code)
     done = []
+    refresh: list[tuple[str, str | None]] = []
     with ctx.unit_of_work() as session:
         for doc_id in dict.fromkeys(document_ids):
             doc = session.get(Document, doc_id)
@@ -164,6 +180,8 @@ def withdraw(ctx: Context, actor: Actor, document_ids: list[str], reason_code: s
                                        "ingetrokken.")
             mark_withdrawn(session, actor, doc, reason)
             done.append(doc_id)
+            refresh.append((doc_id, doc.organisation.public_base_url))
+    refresh_front_files(ctx, refresh, method="GET")  # committed: the front servers hold the 410 from now on
     # Not left to the queue: a withdrawn document leaves the stored sitemaps before this returns.
     feeds.refresh_pending(ctx)
     return done
