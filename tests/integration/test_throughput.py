@@ -186,3 +186,37 @@ def test_ocr_goes_ahead_of_waiting_pdfa_renditions(woo_ctx, tmp_path):
     with woo_ctx.unit_of_work() as s:
         order = [s.get(Job, i).rq_id for i in (ocr, preserve)]
     assert heavy.job_ids == order
+
+
+def test_a_horse_after_warm_up_imports_nothing_of_woo_for_its_chain(woo_ctx, tmp_path):
+    """Every module a document's chain needs is loaded by warm_up before rq forks: a horse that imported
+    woo.services.dossiers (the late publication after each chain) again paid 0.2-0.3 s per job. The chain runs
+    in a forked child, as in rq, which reports the woo modules it had to import."""
+    import os
+    import sys
+
+    ids = _ingest_letters(woo_ctx, tmp_path)[:1]
+    with woo_ctx.unit_of_work() as s:
+        extract = s.execute(select(Job.id).where(Job.document_id == ids[0], Job.kind == "extract")).scalar_one()
+    worker.warm_up(woo_ctx)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            worker._forget_inherited_connections()
+            before = set(sys.modules)
+            status = jobs.run(woo_ctx, extract)
+            new = sorted(m for m in set(sys.modules) - before if m.startswith("woo"))
+            os.write(write, json.dumps({"status": status, "new": new}).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    out = b""
+    while chunk := os.read(read, 65536):
+        out += chunk
+    os.waitpid(pid, 0)
+    got = json.loads(out)
+    assert got["status"] == "done"
+    assert got["new"] == [], f"a horse imported {got['new']} for its chain: load them in worker.warm_up"
+    kinds = _jobs_of(woo_ctx, ids[0])
+    assert kinds["privacy"].status == "done" and kinds["classify"].status == "done"
