@@ -88,6 +88,9 @@ RULES: dict[str, Rule] = {
     "retention.start": action("retention.manage", scoped=False),
     "retention.document": action("retention.manage"),
     "retention.override": action("retention.manage"),
+    "retention.dossier": action("retention.manage"),  # a dossier's class, dates and destruction list (issue 13)
+    "retention.dossier_class": action("retention.manage"),
+    "retention.dossier_destruction_list": action("retention.manage"),
     # document metadata (woo/web/metadata.py): the page's form and the API's PATCH
     "metadata.set_field": action("document.edit"),
     "metadata.api_set_metadata": action("document.edit", scope="edit"),
@@ -154,6 +157,8 @@ RULES: dict[str, Rule] = {
     "dossierpages.page": public(),
     "openbaar.dossiers": public(),  # the open JSON API (woo/web/api_public.py): anonymous, rate-limited
     "openbaar.dossier": public(),
+    "openbaar.documents": public(),
+    "openbaar.document": public(),
     "dossierpages.inventory_csv": public(),
     "dossierpages.inventory_xlsx": public(),
     "dossierpages.requester": public(),  # 404 unless the secret link is live
@@ -176,6 +181,7 @@ RULES: dict[str, Rule] = {
     "api.list_dossiers": login(scope="read"),
     "api.create_dossier": action("document.ingest", scope="ingest", form={"organisation": "{org_code}"}),
     "api.import_dossier": action("document.ingest", scope="ingest", form={"organisation": "{org_code}"}),
+    "api.dossier_import_status": login(scope="read"),  # 404 unless the import is of an organisation the caller may read
     "api.get_dossier": action("document.read", scope="read"),
     "api.judge_dossier": action("document.edit", scope="edit"),
     "api.dossier_status": action("document.edit", scope="edit"),
