@@ -342,8 +342,9 @@ def _default_judgement(d: Dossier, role: Role) -> str | None:
 
 def attach(session: Session, actor: Actor, d: Dossier, doc: Document, role: Role, position: int,
            judgement: rules.DocumentJudgement | None = None, supplied_redacted: bool = False,
-           inventory: dict | None = None) -> DossierDocument:
-    """Put ``doc`` in ``d`` inside the caller's transaction."""
+           inventory: dict | None = None, new_document: bool = False) -> DossierDocument:
+    """Put ``doc`` in ``d`` inside the caller's transaction. ``new_document``: ``doc`` is created in this same
+    transaction (the bulk import), so it cannot be in a dossier yet and that look-up is skipped."""
     if doc.organisation_id != d.organisation_id:
         raise DossierError("Een document kan alleen in een dossier van zijn eigen organisatie.")
     if role == Role.INGEKOMEN_STUK or role in rules.MEETING_ROLES:
@@ -353,7 +354,7 @@ def attach(session: Session, actor: Actor, d: Dossier, doc: Document, role: Role
         raise DossierError("Alleen een Woo-besluit heeft een besluitbrief.")
     if doc.status in (DocStatus.PUBLISHED, DocStatus.ARCHIVED, DocStatus.DESTROYED):
         raise DossierError(f"Document {doc.id} is al gepubliceerd of gearchiveerd en kan niet in een dossier.")
-    existing = session.get(DossierDocument, doc.id)
+    existing = None if new_document else session.get(DossierDocument, doc.id)
     if existing is not None:
         raise DossierError(f"Document {doc.id} zit al in een dossier; verplaats het.")
     if role in (Role.BESLUIT, Role.INVENTARISLIJST):
