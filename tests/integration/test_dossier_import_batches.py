@@ -102,3 +102,28 @@ def test_failure_in_a_later_chunk_leaves_nothing(woo_ctx, tmp_path, monkeypatch)
     assert again.ok, again.problems
     with woo_ctx.unit_of_work() as s:
         assert audit.verify(s).ok
+
+
+def test_dossier_publish_appends_one_event_per_document_in_order(woo_ctx, tmp_path):
+    from tests.conftest import drain
+    from tests.integration.test_dossiers import allow_open_findings
+
+    files = woo_besluit_files(tmp_path / "in", rows=ROWS)
+    report = _import(woo_ctx, files, "Dossier publiceren")
+    assert report.ok, report.problems
+    drain(woo_ctx)
+    allow_open_findings(woo_ctx, report.dossier_id)
+    with woo_ctx.unit_of_work() as s:
+        last = s.execute(select(Event.id).order_by(Event.id.desc()).limit(1)).scalar()
+    dossiers.set_status(woo_ctx, SYSTEM, report.dossier_id, "gereed")
+    result = dossiers.publish(woo_ctx, SYSTEM, report.dossier_id)
+    assert result.ok, result.blockers.as_dict()
+    with woo_ctx.unit_of_work() as s:
+        new = s.execute(select(Event).where(Event.id > last).order_by(Event.id)).scalars().all()
+        published = [e for e in new if e.action == "document.published"]
+        assert [e.document_id for e in published] == result.published  # one each, in the dossier's order
+        assert all(e.detail["dossier"] == report.dossier_id and e.detail["sha256"] for e in published)
+        assert new.index(published[-1]) < [e.action for e in new].index("dossier.published")
+        statuses = {d.id: d.status for d in s.query(Document).filter(Document.id.in_(result.published))}
+        assert set(statuses.values()) == {"published"} and len(statuses) == len(result.published) >= 5
+        assert audit.verify(s).ok

@@ -613,10 +613,12 @@ def publish(ctx: Context, actor: Actor, dossier_id: str) -> PublishResult:
         result.blockers = _blockers(session, d, rows)
         if not result.blockers.empty:
             return result
+        events: list = []  # appended at once, in this order, before the dossier's own event
         for r in rows:
             if rules.parse_judgement(r.judgement) in rules.PUBLISHED_AS_FILE:
-                publication.mark_published(session, ctx, actor, r.document, dossier=d.id)
+                publication.mark_published(session, ctx, actor, r.document, dossier=d.id, events=events)
                 result.published.append(r.document_id)
+        audit.record_many(session, actor.label, events)
         before = d.status
         d.status = rules.check_transition(d.kind, d.status, Status.OPENBAAR).value
         d.requester_token_hash, d.requester_link_expires = None, None

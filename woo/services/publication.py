@@ -118,8 +118,12 @@ def publish(ctx: Context, actor: Actor, document_ids: list[str],
     return result
 
 
-def mark_published(session: Session, ctx: Context, actor: Actor, doc: Document, **detail) -> None:
-    """Make one checked document public in the caller's transaction (searchable, listed, audited)."""
+def mark_published(session: Session, ctx: Context, actor: Actor, doc: Document, *, events: list | None = None,
+                   **detail) -> None:
+    """Make one checked document public in the caller's transaction (searchable, listed, audited).
+
+    ``events``: a caller publishing many documents at once (a dossier) passes a list; the audit event is
+    added to it instead of appended now, and the caller appends them all with ``audit.record_many``."""
     now = utcnow()
     doc.status = check_transition(doc.status, Status.PUBLISHED)
     doc.published_at, doc.withdrawn_at, doc.withdraw_reason = now, None, None
@@ -127,8 +131,11 @@ def mark_published(session: Session, ctx: Context, actor: Actor, doc: Document, 
     stored = public_file(doc)
     search.index_document(session, ctx.store, doc)
     dashboard.note_published(session, doc)
-    audit.record(session, actor.label, "document.published", doc.id, category=doc.category,
-                 file_role=stored.role, sha256=stored.sha256, **detail)
+    detail = {"category": doc.category, "file_role": stored.role, "sha256": stored.sha256, **detail}
+    if events is not None:
+        events.append(("document.published", doc.id, detail))
+    else:
+        audit.record(session, actor.label, "document.published", doc.id, **detail)
 
 
 def mark_withdrawn(session: Session, actor: Actor, doc: Document, reason: tooi.Concept, **detail) -> None:
