@@ -116,6 +116,16 @@ def test_dossier_publish_appends_one_event_per_document_in_order(woo_ctx, tmp_pa
     with woo_ctx.unit_of_work() as s:
         last = s.execute(select(Event.id).order_by(Event.id.desc()).limit(1)).scalar()
     dossiers.set_status(woo_ctx, SYSTEM, report.dossier_id, "gereed")
+
+    def counted():
+        from woo.adapters.models import DashboardCount
+        from woo.domain import dashboard as d
+        with woo_ctx.unit_of_work() as s:
+            return {m: sum(c.n for c in s.query(DashboardCount).filter(DashboardCount.metric == m,
+                                                                        DashboardCount.year == d.ALL_YEARS))
+                    for m in (d.PUBLISHED, d.PUBLIC)}
+
+    counts_before = counted()
     result = dossiers.publish(woo_ctx, SYSTEM, report.dossier_id)
     assert result.ok, result.blockers.as_dict()
     with woo_ctx.unit_of_work() as s:
@@ -127,3 +137,10 @@ def test_dossier_publish_appends_one_event_per_document_in_order(woo_ctx, tmp_pa
         statuses = {d.id: d.status for d in s.query(Document).filter(Document.id.in_(result.published))}
         assert set(statuses.values()) == {"published"} and len(statuses) == len(result.published) >= 5
         assert audit.verify(s).ok
+    n = len(result.published)
+    assert counted() == {m: counts_before[m] + n for m in counts_before}  # the dashboard counts every document
+    with woo_ctx.unit_of_work() as s:  # every published document is searchable, each once
+        from woo.publish.search import search_documents
+        rows = s.execute(select(search_documents.c.document_id)
+                         .where(search_documents.c.document_id.in_(result.published))).scalars().all()
+        assert sorted(rows) == sorted(result.published)

@@ -25,9 +25,9 @@ from woo.domain import dossiers as rules
 from woo.domain import tooi
 from woo.domain.dossiers import DossierError, Judgement, Kind, Role, Status
 from woo.domain.lifecycle import Status as DocStatus
-from woo.publish import inventarislijst
+from woo.publish import inventarislijst, search
 from woo.publish.records import as_utc, file_url
-from woo.services import audit, jobs, publication
+from woo.services import audit, dashboard, jobs, publication
 from woo.services.context import Actor, Context
 
 __all__ = ["DossierError", "create", "edit", "set_status", "add_topic", "topics", "add_documents",
@@ -614,10 +614,14 @@ def publish(ctx: Context, actor: Actor, dossier_id: str) -> PublishResult:
         if not result.blockers.empty:
             return result
         events: list = []  # appended at once, in this order, before the dossier's own event
-        for r in rows:
-            if rules.parse_judgement(r.judgement) in rules.PUBLISHED_AS_FILE:
-                publication.mark_published(session, ctx, actor, r.document, dossier=d.id, events=events)
-                result.published.append(r.document_id)
+        counts: list = []  # the dashboard's counters, each moved once
+        publishing = [r for r in rows if rules.parse_judgement(r.judgement) in rules.PUBLISHED_AS_FILE]
+        search.remove_documents(session, [r.document_id for r in publishing])  # in a few statements, not one each
+        for r in publishing:
+            publication.mark_published(session, ctx, actor, r.document, dossier=d.id, events=events,
+                                       counts=counts, unindexed=True)
+            result.published.append(r.document_id)
+        dashboard.apply_deltas(session, counts)
         audit.record_many(session, actor.label, events)
         before = d.status
         d.status = rules.check_transition(d.kind, d.status, Status.OPENBAAR).value

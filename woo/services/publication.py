@@ -119,18 +119,23 @@ def publish(ctx: Context, actor: Actor, document_ids: list[str],
 
 
 def mark_published(session: Session, ctx: Context, actor: Actor, doc: Document, *, events: list | None = None,
-                   **detail) -> None:
+                   counts: list | None = None, unindexed: bool = False, **detail) -> None:
     """Make one checked document public in the caller's transaction (searchable, listed, audited).
 
-    ``events``: a caller publishing many documents at once (a dossier) passes a list; the audit event is
-    added to it instead of appended now, and the caller appends them all with ``audit.record_many``."""
+    ``events``, ``counts``: a caller publishing many documents at once (a dossier) passes lists; the audit
+    event and the dashboard counter moves are added to them instead of written now, and the caller writes
+    them all at once (``audit.record_many``, ``dashboard.apply_deltas``); ``unindexed``: the caller already
+    removed the documents from the search index in one statement."""
     now = utcnow()
     doc.status = check_transition(doc.status, Status.PUBLISHED)
     doc.published_at, doc.withdrawn_at, doc.withdraw_reason = now, None, None
     doc.updated_at = now
     stored = public_file(doc)
-    search.index_document(session, ctx.store, doc)
-    dashboard.note_published(session, doc)
+    search.index_document(session, ctx.store, doc, removed=unindexed)
+    if counts is not None:
+        counts.extend(dashboard.published_deltas(session, doc))
+    else:
+        dashboard.note_published(session, doc)
     detail = {"category": doc.category, "file_role": stored.role, "sha256": stored.sha256, **detail}
     if events is not None:
         events.append(("document.published", doc.id, detail))
