@@ -56,6 +56,9 @@ ENVIRONMENT = {
     "WOO_SMTP_PASSWORD": "SMTP password (optional)",
     "WOO_SMTP_FROM": "Sender address of subscription mail; default noreply@<host of WOO_BASE_URL>",
     "WOO_SMTP_STARTTLS": "1 = upgrade the SMTP connection with STARTTLS (default 1 when a user is set, else 0)",
+    "WOO_SMTP_CONNECTIONS": "SMTP connections one digest job sends over at the same time (each message waits for four server replies); default 4",
+    "WOO_DIGEST_HOUR": "Hour (0-23, Dutch time) from which the worker's maintenance round plans the daily digest run, once a day; off = no automatic runs (then use woo subscriptions send-digests); default 7",
+    "WOO_DIGEST_WEEKDAY": "Day of the weekly digest run (1 = Monday ... 7 = Sunday; later that week if the workers were down); default 1",
     "WOO_PROXY_HOPS": "Reverse proxies in front of the web service whose X-Forwarded-For/-Proto/-Host are trusted (client address for login throttling and the audit log, Host for the public site); default 0",
 }
 
@@ -97,6 +100,9 @@ class Settings:
     smtp_password: str = ""
     smtp_from: str = ""
     smtp_starttls: bool = False
+    smtp_connections: int = 4  # SMTP connections a digest batch sends over at once (woo.adapters.mail.MailerPool)
+    digest_hour: int | None = 7  # automatic digest runs (woo.services.subscriptions.scheduled_runs); None = off
+    digest_weekday: int = 1
 
     def replace(self, **changes) -> "Settings":
         values = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -184,7 +190,20 @@ def _smtp(pick) -> dict:
     return {"smtp_host": pick("WOO_SMTP_HOST", "") or None,
             "smtp_port": int(pick("WOO_SMTP_PORT", "587" if starttls else "25")),
             "smtp_user": user, "smtp_password": pick("WOO_SMTP_PASSWORD", ""),
-            "smtp_from": pick("WOO_SMTP_FROM", "") or f"noreply@{host}", "smtp_starttls": starttls}
+            "smtp_from": pick("WOO_SMTP_FROM", "") or f"noreply@{host}", "smtp_starttls": starttls,
+            "smtp_connections": max(1, int(pick("WOO_SMTP_CONNECTIONS", "4"))),
+            **_digest_schedule(pick("WOO_DIGEST_HOUR", "7"), pick("WOO_DIGEST_WEEKDAY", "1"))}
+
+
+def _digest_schedule(hour: str, weekday: str) -> dict:
+    hour = hour.strip().lower()
+    value = None if hour in ("off", "uit", "") else int(hour) if hour.isdigit() else -1
+    if value is not None and not 0 <= value <= 23:
+        raise ValueError(f"WOO_DIGEST_HOUR moet 0 tot en met 23 zijn of 'off', niet '{hour}'.")
+    day = int(weekday) if weekday.strip().isdigit() else 0
+    if not 1 <= day <= 7:
+        raise ValueError(f"WOO_DIGEST_WEEKDAY moet 1 (maandag) tot en met 7 (zondag) zijn, niet '{weekday}'.")
+    return {"digest_hour": value, "digest_weekday": day}
 
 
 def _auto_accept(value: str) -> float | str | None:

@@ -10,7 +10,8 @@ composes and sends every digest over one SMTP connection to a local aiosmtpd sin
 Printed: time, messages accepted by the sink, SMTP connections, peak RSS. Goal: <= 60 s for 10,000, memory flat.
 
     .venv/bin/python scripts/bench/digest.py [--sizes 1000,10000] [--documents 400] [--database sqlite|postgresql]
-                                             [--workers 1]
+                                             [--workers 1] [--connections 4] [--profile]
+    --profile: the run of each size under cProfile (one worker); the top functions by own time are printed.
 """
 from __future__ import annotations
 
@@ -135,7 +136,8 @@ def populate(ctx, n_subscribers: int, n_documents: int) -> dict:
     return {"insert_s": round(time.perf_counter() - t0, 2)}
 
 
-def child(n: int, n_documents: int, database_url: str, env: dict, work: Path, workers: int = 1) -> dict:
+def child(n: int, n_documents: int, database_url: str, env: dict, work: Path, workers: int = 1,
+          profile: str | None = None) -> dict:
     from benchlib import peak_rss_mb
 
     from woo import worker
@@ -153,6 +155,12 @@ def child(n: int, n_documents: int, database_url: str, env: dict, work: Path, wo
     from concurrent.futures import ThreadPoolExecutor
 
     rss_before = peak_rss_mb()
+    profiler = None
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     t0, cpu0 = time.perf_counter(), time.process_time()
     planned = svc.send_digests(ctx, "daily")
     plan_s = time.perf_counter() - t0
@@ -164,6 +172,14 @@ def child(n: int, n_documents: int, database_url: str, env: dict, work: Path, wo
             for k, v in result.items():
                 totals[k] = totals.get(k, 0) + v
     run_s, cpu_s = time.perf_counter() - t0, time.process_time() - cpu0
+    if profiler is not None:
+        import io
+        import pstats
+
+        profiler.disable()
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(30)
+        Path(profile).write_text(out.getvalue())
     return {"n": n, "plan_s": round(plan_s, 2), "run_s": round(run_s, 2), "batches": planned.batches,
             "cpu_s": round(cpu_s, 2), "workers": workers,
             "totals": totals, "peak_rss_mb": round(peak_rss_mb(), 1), "rss_before_mb": round(rss_before, 1), **info}
@@ -175,12 +191,15 @@ def main() -> int:
     ap.add_argument("--documents", type=int, default=400)
     ap.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     ap.add_argument("--workers", type=int, default=1, help="batches sent at the same time (rq workers)")
+    ap.add_argument("--connections", type=int, default=4, help="WOO_SMTP_CONNECTIONS: SMTP connections per batch")
+    ap.add_argument("--profile", action="store_true", help="run under cProfile, print the top functions")
     ap.add_argument("--child", type=int)
     ap.add_argument("--child-args")
     args = ap.parse_args()
     if args.child:
         a = json.loads(args.child_args)
-        print(json.dumps(child(args.child, a["documents"], a["db"], a["env"], Path(a["work"]), a["workers"])))
+        print(json.dumps(child(args.child, a["documents"], a["db"], a["env"], Path(a["work"]), a["workers"],
+                               a.get("profile"))))
         return 0
 
     from woo.embedded.servers import PostgresServer, S3Server
@@ -203,7 +222,7 @@ def main() -> int:
             env = {"WOO_S3_ENDPOINT": s3.endpoint, "WOO_S3_ACCESS_KEY": s3.access_key,
                    "WOO_S3_SECRET_KEY": s3.secret_key, "WOO_SECRET_KEY": "bench",
                    "WOO_SMTP_HOST": "127.0.0.1", "WOO_SMTP_PORT": str(port), "WOO_SMTP_FROM": "woo@example.nl",
-                   "WOO_BASE_URL": "https://woo.example.nl"}
+                   "WOO_BASE_URL": "https://woo.example.nl", "WOO_SMTP_CONNECTIONS": str(args.connections)}
             if pg:
                 import sqlalchemy as sa
                 name = f"bench_digest_{n}"
@@ -214,8 +233,9 @@ def main() -> int:
                 db = pg.url.rsplit("/", 1)[0] + "/" + name
             else:
                 db = f"sqlite:///{tmp / f'woo-{n}.sqlite'}"
+            profile = str(tmp / f"profile-{n}.txt") if args.profile else None
             payload = json.dumps({"db": db, "env": env, "work": str(tmp), "documents": args.documents,
-                                  "workers": args.workers})
+                                  "workers": args.workers, "profile": profile})
             proc = subprocess.run([sys.executable, __file__, "--child", str(n), "--child-args", payload],
                                   capture_output=True, text=True)
             received, connections = sink.communicate("")[0].split()
@@ -234,6 +254,8 @@ def main() -> int:
             print(f"  throughput             {t.get('sent', 0) / max(r['run_s'], 1e-9):7.0f} messages/s")
             print(f"  peak RSS               {r['peak_rss_mb']:7.1f} MB ({r['rss_before_mb']:.1f} MB before the run, "
                   "incl. generating the data; goal: flat from 1,000 to 10,000)")
+            if profile:
+                print(Path(profile).read_text())
     finally:
         from woo.adapters.db import dispose_all
         dispose_all()

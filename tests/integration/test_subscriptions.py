@@ -345,3 +345,62 @@ def test_atom_feeds_per_category_topic_kind_and_query(woo_ctx, tmp_path):
     assert "Volg deze zoekvraag" in page and "/publicaties/feed/zoeken.atom?q=kademuur" in page
     follow = client.get("/volgen?volg=onderwerp&waarde=Haven").get_data(as_text=True)
     assert "onderwerp Haven" in follow and "/publicaties/feed/onderwerp/Haven.atom" in follow
+
+
+def test_digest_runs_come_from_the_maintenance_round_once_per_period(woo_ctx, smtp, tmp_path):
+    """Several workers' maintenance rounds at once plan the daily run once per day, from WOO_DIGEST_HOUR
+    (Dutch time) on; the weekly run once per ISO week."""
+    import threading
+    from datetime import date, datetime, time
+    from zoneinfo import ZoneInfo
+
+    from woo.services import maintenance
+
+    woo_ctx.settings = woo_ctx.settings.replace(digest_hour=7, digest_weekday=1)
+    topic = svc.rules.parse_topic("categorie", WOO_VERZOEK)
+    daily = _active(woo_ctx, "dagelijks@example.nl", topic)
+    made = svc.request(woo_ctx, "http://127.0.0.1", _org_ids(woo_ctx), "wekelijks@example.nl", topic, "weekly",
+                       client="10.2.2.2")
+    with woo_ctx.unit_of_work() as s:
+        svc.confirm(woo_ctx, svc.confirm_token(woo_ctx, s.get(Subscription, made.subscription_id)))
+    drain(woo_ctx)
+    (doc,) = _documents(woo_ctx, tmp_path, [("Besluit op Woo-verzoek over de planning", ["Planning."], WOO_VERZOEK)])
+    publication.publish(woo_ctx, SYSTEM, [doc])
+    start = len(smtp.inbox.messages)
+    today = date.today()
+    monday = today + timedelta(days=7 - today.weekday())  # next week's: after the publication above
+
+    def dutch(day: int, hour: int, minute: int) -> datetime:
+        return datetime.combine(monday + timedelta(days=day), time(hour, minute), ZoneInfo("Europe/Amsterdam"))
+
+    # Monday, 06:59 in Amsterdam: not yet
+    assert svc.scheduled_runs(woo_ctx, dutch(0, 6, 59)) == {}
+    # 07:30 there: four workers' rounds at the same moment plan each run exactly once
+    now = dutch(0, 7, 30)
+    results, barrier = [], threading.Barrier(4)
+
+    def round_():
+        barrier.wait()
+        results.append(svc.scheduled_runs(woo_ctx, now))
+    threads = [threading.Thread(target=round_) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(k for r in results for k in r) == ["daily", "weekly"]
+    assert {k: v for r in results for k, v in r.items()} == {"daily": 1, "weekly": 1}
+    drain(woo_ctx)
+    assert sorted(m.recipients[0] for m in smtp.inbox.messages[start:]) == ["dagelijks@example.nl",
+                                                                           "wekelijks@example.nl"]
+    # later rounds that day and that week plan nothing; the maintenance tick is the caller
+    assert svc.scheduled_runs(woo_ctx, dutch(0, 21, 0)) == {}
+    done = maintenance.tick(woo_ctx, now=dutch(1, 7, 1).timestamp())
+    assert done["digests"] == {"daily": 1}  # Tuesday 07:01: the next day's run, not the week's again
+    with woo_ctx.unit_of_work() as s:
+        planned = s.execute(select(Event).where(Event.action == "subscription.digests_planned")).scalars().all()
+        assert sorted((e.detail["frequency"], e.detail["subscriptions"]) for e in planned) == \
+            [("daily", 1), ("daily", 1), ("weekly", 1)]  # the two rounds' runs, the threads' in any order
+        assert s.get(Subscription, daily).sent_count == 1  # nothing new was published since the first run
+    # without SMTP or with WOO_DIGEST_HOUR=off there are no automatic runs
+    woo_ctx.settings = woo_ctx.settings.replace(digest_hour=None)
+    assert svc.scheduled_runs(woo_ctx, dutch(2, 7, 30)) == {}

@@ -88,3 +88,18 @@ def test_a_digest_is_valid_mime_with_one_click_unsubscribe():
     assert "Besluit \u00e9\u00e9n keer = twee <b>" in text and url in text and "wekelijks" in text
     assert "Besluit \u00e9\u00e9n keer = twee &lt;b&gt;" in html and f'href="{url}"' in html
     assert "https://woo.example/publicaties/abc" in text and "Gemeente Voorbeeld" in html
+
+
+def test_due_periods_daily_from_the_hour_weekly_from_its_day_or_later_that_week():
+    from datetime import datetime
+
+    from woo.domain.subscriptions import due_periods
+
+    monday_early, monday = datetime(2026, 11, 30, 6, 59), datetime(2026, 11, 30, 7, 0)
+    assert due_periods(monday_early, 7, 1) == []
+    assert due_periods(monday, 7, 1) == [("daily", "2026-11-30"), ("weekly", "2026-W49")]
+    # the workers were down on Monday: Wednesday early still catches the week up, with the same period
+    assert due_periods(datetime(2026, 12, 2, 3, 0), 7, 1) == [("weekly", "2026-W49")]
+    assert due_periods(datetime(2026, 12, 2, 8, 0), 7, 3) == [("daily", "2026-12-02"), ("weekly", "2026-W49")]
+    assert due_periods(datetime(2026, 12, 1, 8, 0), 7, 3) == [("daily", "2026-12-01")]  # before Wednesday
+    assert due_periods(datetime(2027, 1, 1, 9, 0), 7, 1)[1] == ("weekly", "2026-W53")  # ISO week of the year

@@ -1,4 +1,5 @@
-"""Sending mail through the configured SMTP server (WOO_SMTP_*): one connection for a batch of messages.
+"""Sending mail through the configured SMTP server (WOO_SMTP_*): one connection for a batch of messages, or
+a few at once (``MailerPool``, WOO_SMTP_CONNECTIONS) for a digest run.
 
 ``Mailer.send`` tells what happened to one message: delivered to the server, refused for good (5xx at
 RCPT/DATA: the address bounces) or refused for now (4xx, or the connection failed: retry later). The
@@ -103,6 +104,42 @@ class Mailer:
             except OSError:
                 pass
         self.conn = None
+
+
+class MailerPool:
+    """``size`` Mailers (SMTP connections) used at once by as many threads: ``send_all`` sends a list of
+    (message, recipient) and answers their Outcomes in the same order. The connections stay open across
+    calls and are QUIT at the end."""
+
+    def __init__(self, settings, size: int = 1):
+        self.size = max(1, int(size or 1))
+        self.mailers = [Mailer(settings) for _ in range(self.size)]
+        self._pool = None
+
+    def __enter__(self) -> "MailerPool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+        for m in self.mailers:
+            m.close()
+
+    def send_all(self, messages: list[tuple[EmailMessage | bytes, str]]) -> list[Outcome]:
+        if self.size == 1 or len(messages) <= 1:
+            return [self.mailers[0].send(msg, to) for msg, to in messages]
+        from concurrent.futures import ThreadPoolExecutor
+
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.size, thread_name_prefix="woo-smtp")
+        # connection k sends messages k, k+size, ...: each Mailer is used by one thread at a time
+        chunks = [messages[k::self.size] for k in range(self.size)]
+        answers = list(self._pool.map(lambda k: [self.mailers[k].send(m, to) for m, to in chunks[k]],
+                                      range(self.size)))
+        out: list[Outcome] = [None] * len(messages)  # type: ignore[list-item]
+        for k, outcomes in enumerate(answers):
+            out[k::self.size] = outcomes
+        return out
 
 
 def _text(reply) -> str:

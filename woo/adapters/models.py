@@ -557,6 +557,19 @@ class DashboardCount(Base):
     last_at: Mapped[datetime | None]
 
 
+class WorklistEntry(Base):
+    """A working document (concept, ready) on one work list (woo.domain.worklist.WORKLISTS): the assessment
+    of woo.services.worklist, stored in the transaction that changed the document, its files, jobs or
+    findings, so the "Mijn werk" counts and the dashboard's waiting figures are indexed counts, never an
+    assessment of the whole backlog. ``organisation_id`` and ``created_at`` are the document's own."""
+    __tablename__ = "worklist_entries"
+    __table_args__ = (Index("ix_worklist_entries_org_list", "organisation_id", "list_key", "created_at"),)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    list_key: Mapped[str] = mapped_column(String(20), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+
+
 # --------------------------------------------------------------------------- sources (issue 16)
 # A registered remote system (OpenBesluitvorming, a ZGW Documenten API) of one organisation, its sync state
 # (woo.services.sources), and what each remote id became in woo, so a sync is idempotent.

@@ -162,6 +162,20 @@ def is_due(frequency: str, last_sent_at: datetime | None, now: datetime) -> bool
     return now - last_sent_at >= gap
 
 
+def due_periods(local_now: datetime, hour: int, weekday: int = 1) -> list[tuple[str, str]]:
+    """The automatic digest runs due at this local time, each named by the period it is for: the daily run
+    from ``hour`` o'clock on (period: the date), the weekly one from ``hour`` o'clock on ``weekday`` (ISO,
+    1 = Monday) or later in that week (period: the ISO week), so a day the workers were down is caught up.
+    The caller runs each (frequency, period) once (woo.services.subscriptions.scheduled_runs)."""
+    out = []
+    if local_now.hour >= hour:
+        out.append((Frequency.DAILY.value, local_now.date().isoformat()))
+    iso = local_now.isocalendar()
+    if (iso.weekday, local_now.hour) >= (weekday, hour):
+        out.append((Frequency.WEEKLY.value, f"{iso.year}-W{iso.week:02d}"))
+    return out
+
+
 def after_refusal(bounces: int, permanent: bool) -> tuple[int, bool]:
     """The new bounce count and whether mailing stops: a permanent (5xx) refusal counts, a delivered
     message resets the count elsewhere; MAX_BOUNCES in a row stop it."""

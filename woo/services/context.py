@@ -12,6 +12,7 @@ from woo.adapters.objectstore import ObjectStore, S3ObjectStore
 from woo.adapters.queue import InlineQueue, JobQueue, RqQueue
 from woo.config import Settings
 from woo.publish import feed_outbox
+from woo.services import worklist as _worklist  # noqa: F401  (installs the work-list hook)
 
 
 @dataclass

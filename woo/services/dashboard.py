@@ -5,7 +5,7 @@ Counting: every publication, withdrawal and transfer moves counters (``dashboard
 transaction (``note_published`` / ``note_withdrawn`` / ``note_left_public``, called by
 woo.services.publication and woo.services.transfer), so the figures read a few hundred counter rows, never
 the documents. The rest are indexed queries over small sets: Woo-besluiten (publications by organisation and
-kind), the working set of the work lists (woo.services.worklist), the stored sitemap pages, the last
+kind), the work lists' rows (woo.services.worklist.waiting), the stored sitemap pages, the last
 recorded harvest check. `woo report recount` (and `woo rebuild --from-storage`) count a history from scratch.
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
 from sqlalchemy import and_, delete, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from woo.adapters.models import (DashboardCount, Document, Event, Organisation, PrivacyFinding, Publication,
                                  SitemapPage, StoredFile, utcnow)
@@ -25,7 +25,6 @@ from woo.domain import dashboard as rules
 from woo.domain import grounds as woo_grounds
 from woo.domain import tooi
 from woo.domain import worklist as wl_rules
-from woo.domain.lifecycle import Status
 from woo.services import audit
 from woo.services.context import Actor, Context
 
@@ -116,6 +115,9 @@ def recount(session: Session, organisation_ids: set[int] | None = None) -> int:
                            .group_by(Document.organisation_id, Document.category, Document.published_at,
                                      PrivacyFinding.ground))
     rows = rules.count_history(list(docs), list(reds))
+    from woo.services import worklist
+
+    worklist.reindex(session, organisation_ids)  # the work lists the waiting figures count
     clear = delete(DashboardCount)
     if organisation_ids is not None:
         clear = clear.where(DashboardCount.organisation_id.in_(organisation_ids))
@@ -350,29 +352,12 @@ def besluit_ids_in_state(session: Session, ids: list[int], year: int | None, sta
 
 
 def _waiting(session: Session, ids: list[int], today: date) -> list[WaitingFigure]:
+    """The work lists' counts and ages: indexed counts over their rows (woo.services.worklist.waiting)."""
     from woo.services import worklist
 
-    # One query per organisation and status, each an equality on ix_documents_org_status: with IN lists SQLite's
-    # planner (whose statistics say a status holds a third of the rows) scans the whole published archive.
-    docs: list[Document] = []
-    for org_id in ids:
-        for status in sorted(s.value for s in wl_rules.WORKING_STATUSES):
-            left = worklist.WORKING_SET_LIMIT - len(docs)
-            if left <= 0:
-                break
-            docs += session.execute(
-                select(Document).where(Document.organisation_id == org_id, Document.status == status)
-                .options(selectinload(Document.files), selectinload(Document.jobs)).limit(left)).scalars()
-    assessed = worklist.assess_documents(session, docs)
-    ages: dict[str, list[int]] = {k: [] for k in WAITING_LISTS}
-    for d in docs:
-        created = _aware(d.created_at)
-        age = max((today - created.date()).days, 0) if created else 0
-        for key in assessed[d.id].lists:
-            if key in ages:
-                ages[key].append(age)
-    return [WaitingFigure(k, wl_rules.LABELS_NL[k], len(v), max(v) if v else None, rules.median(v))
-            for k, v in ages.items()]
+    lists = worklist.waiting(session, set(ids), today)
+    return [WaitingFigure(k, wl_rules.LABELS_NL[k], lists[k].n, lists[k].oldest_days, lists[k].median_days)
+            for k in WAITING_LISTS]
 
 
 def _harvest(session: Session, orgs: list[Organisation], base_url: str | None) -> list[HarvestStatus]:

@@ -1,5 +1,6 @@
 """Housekeeping the worker does on its own: rewrite pending MDTO sidecars, recover jobs a killed
-worker left running, catch up on sitemap pages, and start the periodic fixity pass when it is due.
+worker left running, catch up on sitemap pages, start due source syncs, plan the daily and weekly digest runs,
+and start the periodic fixity pass when it is due.
 
 ``tick`` is called about once a minute by every `woo worker`; a Redis lock lets only one of them do the
 work per round, so running several workers never doubles it.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import datetime, timezone
 
 from woo.services.context import Context
 
@@ -42,6 +44,12 @@ def tick(ctx: Context, now: float | None = None) -> dict:
         done["sources"] = sources.tick(ctx)
     except Exception as exc:  # noqa: BLE001 - retried next round
         log.warning("source scheduling failed: %s", exc)
+    try:  # subscriptions: the daily and weekly digest runs, once per period (WOO_DIGEST_HOUR)
+        from woo.services import subscriptions
+
+        done["digests"] = subscriptions.scheduled_runs(ctx, datetime.fromtimestamp(now, timezone.utc))
+    except Exception as exc:  # noqa: BLE001 - retried next round
+        log.warning("digest scheduling failed: %s", exc)
     hours = ctx.settings.fixity_interval_hours
     if hours:
         last = float(redis.get(FIXITY_KEY) or 0)

@@ -28,7 +28,7 @@ import threading
 import time
 from bisect import bisect_right
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -77,10 +77,15 @@ def address_hash(ctx: Context, address: str) -> str:
 
 
 def _fernet(ctx: Context):
+    return _fernet_of(_secret(ctx))
+
+
+@lru_cache(maxsize=4)
+def _fernet_of(secret: bytes):
+    """One Fernet per secret key (a digest run unseals thousands of addresses)."""
     from cryptography.fernet import Fernet
 
-    key = hashlib.sha256(b"woo-subscription-seal|" + _secret(ctx)).digest()
-    return Fernet(base64.urlsafe_b64encode(key))
+    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(b"woo-subscription-seal|" + secret).digest()))
 
 
 def seal(ctx: Context, address: str) -> str:
@@ -92,10 +97,15 @@ def unseal(ctx: Context, sealed: str) -> str:
 
 
 def _serializer(ctx: Context, salt: str, timed: bool):
+    return _serializer_of(ctx.settings.secret_key, salt, timed)
+
+
+@lru_cache(maxsize=16)
+def _serializer_of(secret_key: str, salt: str, timed: bool):
     from itsdangerous import URLSafeSerializer, URLSafeTimedSerializer
 
     cls = URLSafeTimedSerializer if timed else URLSafeSerializer
-    return cls(ctx.settings.secret_key, salt=salt)
+    return cls(secret_key, salt=salt)
 
 
 def confirm_token(ctx: Context, sub: Subscription) -> str:
@@ -543,6 +553,37 @@ def send_digests(ctx: Context, frequency: str, now: datetime | None = None) -> P
     return planned
 
 
+SCHEDULE_KEY = "woo:digest-run:{frequency}:{period}"  # set once (SET NX) by the round that plans the run
+SCHEDULE_KEEP = 9 * 86400  # longer than a week: the weekly period's key outlives its week
+
+
+def scheduled_runs(ctx: Context, now: datetime | None = None) -> dict[str, int]:
+    """The maintenance round's part (woo.services.maintenance.tick, every worker about once a minute): plan
+    the daily and the weekly digest run once per period, from WOO_DIGEST_HOUR (Dutch time) on. The period's
+    key is set with SET NX, so of all workers and rounds exactly one plans it; if planning fails the key is
+    removed and a later round tries again. Should Redis lose the key, a second plan sends nothing twice:
+    each subscriber is skipped until its digest is due again (woo.domain.subscriptions.is_due).
+    Returns frequency -> subscriptions planned."""
+    hour = ctx.settings.digest_hour
+    if hour is None or not ctx.settings.smtp_host:
+        return {}
+    from zoneinfo import ZoneInfo
+
+    run = as_utc(now) if now else utcnow()
+    planned: dict[str, int] = {}
+    redis = ctx.queue.redis
+    for frequency, period in rules.due_periods(run.astimezone(ZoneInfo("Europe/Amsterdam")), hour, ctx.settings.digest_weekday):
+        key = SCHEDULE_KEY.format(frequency=frequency, period=period)
+        if not redis.set(key, run.isoformat(), nx=True, ex=SCHEDULE_KEEP):
+            continue
+        try:
+            planned[frequency] = send_digests(ctx, frequency, now=run).subscriptions
+        except Exception:
+            redis.delete(key)
+            raise
+    return planned
+
+
 def enqueue_batch(ctx: Context, frequency: str, lo: int, hi: int, run: datetime) -> None:
     ctx.queue.enqueue("woo.worker.send_digest_batch", frequency, lo, hi, run.isoformat(),
                       job_id=f"woo-digest-{frequency}-{int(run.timestamp())}-{lo}", retry=RETRY_INTERVALS)
@@ -559,7 +600,9 @@ class BatchResult:
 
 
 def send_digest_batch(ctx: Context, frequency: str, lo: int, hi: int, run_started: datetime) -> BatchResult:
-    """Send the digests of the active subscriptions with ids lo..hi over one SMTP connection."""
+    """Send the digests of the active subscriptions with ids lo..hi over a few SMTP connections at once
+    (WOO_SMTP_CONNECTIONS, reused for the whole batch): each message costs four round trips to the server, so
+    one connection spends most of a run waiting. Delivered cursors are recorded per FLUSH_EVERY messages."""
     run = as_utc(run_started)
     result = BatchResult()
     with ctx.sessions() as s:
@@ -600,7 +643,26 @@ def send_digest_batch(ctx: Context, frequency: str, lo: int, hi: int, run_starte
     done: list[dict] = []
     moved: list[dict] = []
     refused: list[tuple[int, str]] = []
-    with mail.Mailer(ctx.settings) as m:
+    outgoing: list[tuple] = []  # (subscription id, recipient, MIME bytes): sent FLUSH_EVERY at a time
+    with mail.MailerPool(ctx.settings, ctx.settings.smtp_connections) as pool:
+        def deliver() -> None:
+            nonlocal done, moved
+            for (sub_id, address), outcome in zip([(i, a) for i, a, _ in outgoing],
+                                                  pool.send_all([(m, a) for _, a, m in outgoing])):
+                if outcome.status == mail.SENT:
+                    done.append({"i": sub_id, "c": run, "t": utcnow()})
+                    result.sent += 1
+                elif outcome.status == mail.PERMANENT:  # a bounce: counted once, not again by a retry of this job
+                    refused.append((sub_id, _scrub(f"{outcome.code} {outcome.reply}", address)))
+                    moved.append({"i": sub_id, "c": run})
+                else:
+                    result.retry += 1
+                    log.warning("digest for subscription %s not delivered for now: %s %s", sub_id, outcome.code,
+                                _scrub(outcome.reply, address))
+            outgoing.clear()
+            _record(ctx, done, moved)
+            done, moved = [], []
+
         for r, start in due:
             topic, orgs = _topic(r), tuple(sorted(int(o) for o in (r.organisation_ids or [])))
             items, times = groups[(topic, orgs)]
@@ -613,23 +675,11 @@ def send_digest_batch(ctx: Context, frequency: str, lo: int, hi: int, run_starte
             if key not in sections:
                 sections[key] = _digest_section(topic, r.base_url, picked, names)
             address = unseal(ctx, r.address_sealed)
-            msg = _digest_message(ctx, sections[key], address, unsubscribe_url(ctx, r.base_url, r.id, r.nonce),
-                                  frequency)
-            outcome = m.send(msg, address)
-            if outcome.status == mail.SENT:
-                done.append({"i": r.id, "c": run, "t": utcnow()})
-                result.sent += 1
-            elif outcome.status == mail.PERMANENT:  # a bounce: counted once, not again by a retry of this job
-                refused.append((r.id, _scrub(f"{outcome.code} {outcome.reply}", address)))
-                moved.append({"i": r.id, "c": run})
-            else:
-                result.retry += 1
-                log.warning("digest for subscription %s not delivered for now: %s %s", r.id, outcome.code,
-                            _scrub(outcome.reply, address))
-            if len(done) >= FLUSH_EVERY:
-                _record(ctx, done, moved)
-                done, moved = [], []
-    _record(ctx, done, moved)
+            outgoing.append((r.id, address, _digest_message(
+                ctx, sections[key], address, unsubscribe_url(ctx, r.base_url, r.id, r.nonce), frequency)))
+            if len(outgoing) >= FLUSH_EVERY:
+                deliver()
+        deliver()
     if refused:
         with ctx.unit_of_work() as s:
             for sub_id, reply in refused:
@@ -674,5 +724,6 @@ def counts(session: Session) -> dict[str, int]:
 
 
 __all__ = ["request", "confirm", "check_confirm", "unsubscribe", "check_unsubscribe", "feed", "send_digests",
+           "scheduled_runs",
            "send_digest_batch", "send_confirmation", "SubscriptionError", "SubscriptionLimited", "MailRetry",
            "counts", "address_hash"]

@@ -47,15 +47,17 @@ def mine():
     units = unit_scope()  # their units' work by default, ?afdelingen=alle for the whole organisation
     with context().unit_of_work() as s:
         orgs = docsvc.visible_organisations(g.principal)
-        docs = wlsvc.working_documents(s, orgs, units.unit_ids)
-        assessed = wlsvc.assess_documents(s, docs)
-        counts = worklist.counts(assessed.values())
-        tiles = [{"key": key, "label": worklist.LABELS_NL[key], "count": counts[key],
+        lists = wlsvc.waiting(s, orgs, datetime.now(timezone.utc).date(),  # indexed counts, as the dashboard's
+                              units.unit_ids)
+        tiles = [{"key": key, "label": worklist.LABELS_NL[key], "count": lists[key].n,
                   "url": url_for("officer.documents", werk=key, **units.args())}
                  for key in worklist.WORKLISTS
                  if (worklist.ACTION_OF[key] is None and can_any("document.read"))
                  or (worklist.ACTION_OF[key] and can_any(worklist.ACTION_OF[key]))]
-        blocked = [(d, assessed[d.id]) for d in docs if worklist.BLOCKED in assessed[d.id].lists][:10]
+        blocked_ids = wlsvc.on_list(s, orgs, worklist.BLOCKED, units.unit_ids, limit=10)
+        docs = wlsvc.documents_by_id(s, blocked_ids)
+        assessed = wlsvc.assess_documents(s, docs)
+        blocked = [(d, assessed[d.id]) for d in docs]
         archive = []
         if can_any("retention.manage"):
             from itertools import islice
