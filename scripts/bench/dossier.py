@@ -8,6 +8,10 @@ For the largest size the extraction and privacy jobs are then run, the dossier i
 until every published document is in the stored sitemaps is measured.
 
     .venv/bin/python scripts/bench/dossier.py [--sizes 200,2000] [--database sqlite|postgresql] [--no-publish]
+                                              [--profile DIR]
+
+``--profile DIR`` runs the import and the publish under cProfile and writes ``DIR/import-N.prof`` and
+``DIR/publish-N.prof`` (read them with ``python -m pstats``); the top items are printed too.
 """
 from __future__ import annotations
 
@@ -73,7 +77,26 @@ class CollectingQueue:
         return None
 
 
-def child(n: int, database_url: str, env: dict, work: Path, publish: bool) -> dict:
+def _profiled(profile_dir: str | None, name: str, fn):
+    """Run ``fn()``; under cProfile when a directory is given (the stats file goes there, the top 15 to stderr)."""
+    if not profile_dir:
+        return fn()
+    import cProfile
+    import pstats
+
+    prof = cProfile.Profile()
+    try:
+        return prof.runcall(fn)
+    finally:
+        path = Path(profile_dir) / f"{name}.prof"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        prof.dump_stats(str(path))
+        for order in ("tottime", "cumulative"):
+            print(f"--- {name}: top by {order}", file=sys.stderr)
+            pstats.Stats(str(path), stream=sys.stderr).sort_stats(order).print_stats(15)
+
+
+def child(n: int, database_url: str, env: dict, work: Path, publish: bool, profile_dir: str | None = None) -> dict:
     from benchlib import peak_rss_mb
 
     from woo import worker
@@ -92,15 +115,19 @@ def child(n: int, database_url: str, env: dict, work: Path, publish: bool) -> di
     worker.use_context(ctx)
     with ctx.unit_of_work() as s:
         org = accounts.default_organisation(s).id
+    phase_rss: dict[str, float] = {}
+
+    def progress(phase: str, done: int, total: int) -> None:  # the peak RSS when each phase starts
+        phase_rss.setdefault(phase, round(peak_rss_mb(), 1))
+
     t0 = time.perf_counter()
-    report = dossier_import.import_dossier(ctx, SYSTEM, org, {"title": f"Bench {n}", "kind": "woo-besluit",
-                                                              "decision": "deels openbaar"},
-                                           files["zip"], files["inventory"], "inventaris.xlsx", files["decision"],
-                                           "besluit.pdf")
+    report = _profiled(profile_dir, f"import-{n}", lambda: dossier_import.import_dossier(
+        ctx, SYSTEM, org, {"title": f"Bench {n}", "kind": "woo-besluit", "decision": "deels openbaar"},
+        files["zip"], files["inventory"], "inventaris.xlsx", files["decision"], "besluit.pdf", progress=progress))
     wall = time.perf_counter() - t0
     out = {"n": n, "ok": report.ok, "problems": report.problems[:5], "zip_mb": round(zip_mb, 1),
            "timings": report.timings, "wall_s": round(wall, 2), "peak_rss_mb": round(peak_rss_mb(), 1),
-           "rss_before_import_mb": round(rss_before, 1)}
+           "rss_before_import_mb": round(rss_before, 1), "phase_rss": phase_rss}
     if not publish or not report.ok:
         return out
     t1 = time.perf_counter()
@@ -120,9 +147,10 @@ def child(n: int, database_url: str, env: dict, work: Path, publish: bool) -> di
     dossiers.set_status(ctx, SYSTEM, report.dossier_id, "gereed")
     queue.pending.clear()
     t2 = time.perf_counter()
-    result = dossiers.publish(ctx, SYSTEM, report.dossier_id)
+    result = _profiled(profile_dir, f"publish-{n}", lambda: dossiers.publish(ctx, SYSTEM, report.dossier_id))
     t_publish = time.perf_counter() - t2
-    feeds.refresh_pending(ctx)  # what the queued feeds job does: place and render the stored sitemaps
+    # what the queued feeds job does: place and render the stored sitemaps
+    _profiled(profile_dir, f"sitemaps-{n}", lambda: feeds.refresh_pending(ctx))
     t_feeds = time.perf_counter() - t2
     from sqlalchemy import func, select
 
@@ -141,12 +169,13 @@ def main() -> int:
     ap.add_argument("--sizes", default="200,2000")
     ap.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     ap.add_argument("--no-publish", action="store_true")
+    ap.add_argument("--profile", metavar="DIR", help="cProfile the import and the publish, stats files in DIR")
     ap.add_argument("--child", type=int)
     ap.add_argument("--child-args")
     args = ap.parse_args()
     if args.child:
         a = json.loads(args.child_args)
-        print(json.dumps(child(args.child, a["db"], a["env"], Path(a["work"]), a["publish"])))
+        print(json.dumps(child(args.child, a["db"], a["env"], Path(a["work"]), a["publish"], a.get("profile"))))
         return 0
 
     from woo.embedded.servers import PostgresServer, RedisServer, S3Server
@@ -173,9 +202,12 @@ def main() -> int:
             else:
                 db = f"sqlite:///{tmp / f'woo-{n}.sqlite'}"
             payload = json.dumps({"db": db, "env": env, "work": str(tmp),
-                                  "publish": (n == max(sizes)) and not args.no_publish})
+                                  "publish": (n == max(sizes)) and not args.no_publish,
+                                  "profile": str(Path(args.profile).resolve()) if args.profile else None})
             proc = subprocess.run([sys.executable, __file__, "--child", str(n), "--child-args", payload],
                                   capture_output=True, text=True)
+            if args.profile:
+                print(proc.stderr, file=sys.stderr)
             if proc.returncode != 0:
                 print(proc.stderr[-3000:], file=sys.stderr)
                 return 1
@@ -188,6 +220,7 @@ def main() -> int:
             print(f"  inventarislijst made   {t.get('inventory_s', 0):7.2f} s")
             print(f"  peak RSS               {r['peak_rss_mb']:7.1f} MB (goal <= 300 MB, flat from 200 to 2,000; "
                   f"{r['rss_before_import_mb']:.1f} MB before the import, incl. generating the test data)")
+            print("  peak RSS as phases start " + ", ".join(f"{k} {v:.1f}" for k, v in r["phase_rss"].items()) + " MB")
             if "publish_s" in r:
                 print(f"  extract+privacy jobs   {r['jobs_s']:7.1f} s (not part of the goal)")
                 print(f"  publish: {r['published']} published, {r['blocked']} blocked {r['blockers'] or ''}")

@@ -61,3 +61,20 @@ def test_count_history_equals_the_sum_of_live_changes():
         {k: n for k, n in live.items() if n}
     assert (1, rules.PUBLIC, 2025, "c1", "") not in {(r["organisation_id"], r["metric"], r["year"], r["category"],
                                                       r["key"]) for r in rows}
+
+
+def test_merge_moves_each_counter_once_by_the_sum():
+    from datetime import datetime, timezone
+
+    from woo.domain import dashboard as d
+
+    t1, t2 = datetime(2025, 3, 1, tzinfo=timezone.utc), datetime(2025, 3, 2, tzinfo=timezone.utc)
+    deltas = (d.on_published(1, "c", None, t2, {"5.1.2e": 2}) + d.on_published(1, "c", None, t1, {"5.1.2e": 1})
+              + d.on_published(1, "other", None, t1))
+    merged = {(x.metric, x.year, x.category, x.key): (x.n, x.at) for x in d.merge(deltas)}
+    assert merged[(d.PUBLISHED, 2025, "c", "")] == (2, t2) and merged[(d.PUBLISHED, d.ALL_YEARS, "c", "")] == (2, t2)
+    assert merged[(d.REDACTED, 2025, "c", "5.1.2e")] == (3, t2)
+    assert merged[(d.PUBLIC, 2025, "other", "")] == (1, t1)
+    assert sum(x.n for x in d.merge(deltas)) == sum(x.n for x in deltas)
+    assert d.merge([d.Delta(1, d.LAG, 2025, "c", "3", 1), d.Delta(1, d.LAG, 2025, "c", "3", 1)]) == [
+        d.Delta(1, d.LAG, 2025, "c", "3", 2, None)]

@@ -69,6 +69,22 @@ def on_published(organisation_id: int, category: str | None, document_date, publ
     return _with_all_years(out)
 
 
+def merge(deltas: Iterable[Delta]) -> list[Delta]:
+    """The same counters as applying ``deltas`` one by one, as one delta per counter (their ``n`` added, the
+    latest ``at``), in the order each counter first appears: publishing many documents at once moves each
+    counter once."""
+    out: dict[tuple, Delta] = {}
+    for d in deltas:
+        k = (d.organisation_id, d.metric, d.year, d.category, d.key)
+        seen = out.get(k)
+        if seen is None:
+            out[k] = d
+        else:
+            at = max((a for a in (seen.at, d.at) if a is not None), default=None)
+            out[k] = Delta(*k, seen.n + d.n, at)
+    return list(out.values())
+
+
 def on_left_public(organisation_id: int, category: str | None, published_at: datetime) -> list[Delta]:
     """A public document is no longer public (withdrawn, transferred)."""
     return _with_all_years([Delta(organisation_id, PUBLIC, published_at.year, category or "", "", -1)])

@@ -141,9 +141,11 @@ def _expanding(name: str):
     return bindparam(name, expanding=True)
 
 
-def index_document(session: Session, store, doc: Document, body: str | None = None) -> None:
-    """(Re)index one document: published -> its title and public text; anything else -> removed."""
-    remove_documents(session, [doc.id])
+def index_document(session: Session, store, doc: Document, body: str | None = None, removed: bool = False) -> None:
+    """(Re)index one document: published -> its title and public text; anything else -> removed.
+    ``removed``: the caller already took it out of the index (``remove_documents`` over many at once)."""
+    if not removed:
+        remove_documents(session, [doc.id])
     if doc.status != Status.PUBLISHED:
         return
     if body is None:

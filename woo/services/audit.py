@@ -70,6 +70,33 @@ def record(session: Session, actor: str, action: str, document_id: str | None = 
     return event
 
 
+def record_many(session: Session, actor: str, entries: list[tuple[str, str | None, dict]]) -> list[Event]:
+    """Append several events, in the given order, in the caller's transaction: ``entries`` are
+    (action, document_id, detail). The same chain as that many ``record`` calls (each event links to the one
+    before it), but the head is locked, flushed and moved once instead of once per event: a bulk import of
+    thousands of documents no longer pays a flush and two head UPDATEs per event."""
+    if not entries:
+        return []
+    prev_hash, _ = _take_head(session)
+    first_hash = prev_hash
+    events = []
+    for action, document_id, detail in entries:
+        at = utcnow()
+        detail = json.loads(json.dumps(detail, default=str))  # what is hashed is what is stored
+        event = Event(at=at, actor=actor, action=action, document_id=document_id, detail=detail,
+                      prev_hash=prev_hash, hash=_digest(prev_hash, at, actor, action, document_id, detail))
+        events.append(event)
+        prev_hash = event.hash
+    session.add_all(events)
+    session.flush()  # one INSERT ... VALUES batch; the ids follow the order added (the chain's order)
+    last = events[-1]
+    moved = session.execute(update(_HEAD).where(_HEAD.c.id == 1, _HEAD.c.last_hash == first_hash)
+                            .values(last_hash=last.hash, last_event_id=last.id))
+    if moved.rowcount != 1:
+        raise ChainConflict("audit chain head moved while it was locked; events not appended")
+    return events
+
+
 @dataclass
 class ChainReport:
     checked: int

@@ -71,10 +71,20 @@ def _redactions_of(session: Session, doc: Document) -> dict[str, int]:
     return {g or "": n for g, n in rows}
 
 
+def published_deltas(session: Session, doc: Document) -> list[rules.Delta]:
+    """The counter moves of ``doc`` having just been made public."""
+    return rules.on_published(doc.organisation_id, doc.category, doc.document_date, _aware(doc.published_at),
+                              _redactions_of(session, doc))
+
+
 def note_published(session: Session, doc: Document) -> None:
     """``doc`` was just made public (woo.services.publication.mark_published)."""
-    _apply(session, rules.on_published(doc.organisation_id, doc.category, doc.document_date,
-                                       _aware(doc.published_at), _redactions_of(session, doc)))
+    _apply(session, published_deltas(session, doc))
+
+
+def apply_deltas(session: Session, deltas: list[rules.Delta]) -> None:
+    """Counter moves collected over many documents (a dossier published at once), one upsert per counter."""
+    _apply(session, rules.merge(deltas))
 
 
 def note_withdrawn(session: Session, doc: Document) -> None:

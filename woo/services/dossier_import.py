@@ -27,7 +27,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
-from woo.adapters.models import Document, Job, Organisation, StoredFile
+from woo.adapters.models import Document, Dossier, Job, Organisation, StoredFile
 from woo.domain import dossiers as rules
 from woo.domain.dossiers import DossierError, Judgement, Role
 from woo.domain.grounds import WOO_GROUNDS, split_grounds
@@ -337,6 +337,8 @@ def _check_file(path: Path, filename: str, limit: int) -> tuple[_Checked | None,
 
 # --------------------------------------------------------------------------- the import
 
+IMPORT_CHUNK = 250  # documents written (flushed, their events appended) at a time inside the one transaction
+
 def import_dossier(ctx: Context, actor: Actor, organisation_id: int, values: dict, zip_path: Path,
                    inventory_path: Path, inventory_name: str, decision_path: Path | None = None,
                    decision_name: str | None = None,
@@ -436,10 +438,17 @@ def import_dossier(ctx: Context, actor: Actor, organisation_id: int, values: dic
             put.append(decision_key)
         report.timings["stored_s"] = round(time.perf_counter() - t0, 2)
 
-        job_ids = []
+        job_ids: list[int] = []
         with ctx.unit_of_work() as session:
             d = dossiers.create_in(session, actor, organisation_id, values)
+            dossier_id, dossier_title = d.id, d.title
             source = "dossier"
+            # Written in chunks: the chunk's rows are added without a flush each, then flushed at once with
+            # their audit events appended as one batch (audit.record_many: the same chain as one record per
+            # document), and forgotten by the session, so neither time per document nor memory grows with the
+            # size of the dossier. All chunks are in this one transaction: nothing is committed half.
+            events: list[tuple[str, str | None, dict]] = []
+            chunk_jobs: list[Job] = []
 
             def add_doc(doc_id, title, c: _Checked | None, key, version, role, position, row: InventoryRow | None):
                 doc = Document(id=doc_id, organisation_id=organisation_id, source=source, title=title[:1000],
@@ -452,42 +461,49 @@ def import_dossier(ctx: Context, actor: Actor, organisation_id: int, values: dic
                     session.add(StoredFile(document=doc, role="original", object_key=key, version_id=version,
                                            filename=c.filename, size=c.size, sha256=c.sha256, mime_type=c.mime,
                                            puid=c.puid, format_name=c.format_name))
-                    audit.record(session, actor.label, "document.ingested", doc_id, filename=c.filename,
-                                 size=c.size, sha256=c.sha256, source=source, dossier=d.id)
+                    events.append(("document.ingested", doc_id, {"filename": c.filename, "size": c.size,
+                                                                 "sha256": c.sha256, "source": source,
+                                                                 "dossier": dossier_id}))
                     job = Job(document=doc, kind="extract", queue=c.queue)
                     session.add(job)
+                    chunk_jobs.append(job)
                 else:
-                    job = None
-                    audit.record(session, actor.label, "document.registered", doc_id, source=source, dossier=d.id,
-                                 reason="in de inventaris zonder bestand")
+                    events.append(("document.registered", doc_id, {"source": source, "dossier": dossier_id,
+                                                                   "reason": "in de inventaris zonder bestand"}))
                 j = None
                 if row is not None:
                     j = rules.DocumentJudgement(row.judgement, tuple(row.grounds), row.remark or None,
                                                 row.number or None, row.public_link or None)
                 dossiers.attach(session, actor, d, doc, role, position, j,
                                 supplied_redacted=bool(row and row.judgement == Judgement.DEELS_OPENBAAR and c),
-                                inventory=(row.extra if row else None))
-                return job
+                                inventory=(row.extra if row else None), new_document=True)
 
-            jobs_made = []
+            def write_chunk():
+                nonlocal d
+                session.flush()
+                audit.record_many(session, actor.label, events)
+                job_ids.extend(job.id for job in chunk_jobs)
+                events.clear()
+                chunk_jobs.clear()
+                session.expunge_all()  # written in this transaction; the session need not keep them
+                d = session.get(Dossier, dossier_id)
+
             if decision is not None:
-                jobs_made.append(add_doc(decision_id, f"Besluit {d.title}", decision, decision_key, decision_version,
-                                         Role.BESLUIT, 0, None))
+                add_doc(decision_id, f"Besluit {dossier_title}", decision, decision_key, decision_version,
+                        Role.BESLUIT, 0, None)
             for i, r in enumerate(rows, start=1):
                 c = checked.get(r.id)
                 # Without a title column the title is made from the dossier and the inventory number: never the
                 # file name, which may carry names and addresses no one checked (issue 14).
-                title = r.title or f"{d.title}, document {r.number or r.id}"
-                jobs_made.append(add_doc(doc_ids[r.id], title, c, keys.get(r.id), stored_versions.get(r.id), r.role,
-                                         i, r))
-                if i % 500 == 0:
-                    session.flush()
+                title = r.title or f"{dossier_title}, document {r.number or r.id}"
+                add_doc(doc_ids[r.id], title, c, keys.get(r.id), stored_versions.get(r.id), r.role, i, r)
+                if i % IMPORT_CHUNK == 0:
+                    write_chunk()
                     tick("registreren", i, len(rows))
-            audit.record(session, actor.label, "dossier.imported", None, dossier=d.id, rows=len(rows),
-                         files=len(checked), inventory=inventory_name)
-            session.flush()
-            job_ids = [j.id for j in jobs_made if j is not None]
-            report.dossier_id = d.id
+            events.append(("dossier.imported", None, {"dossier": dossier_id, "rows": len(rows),
+                                                      "files": len(checked), "inventory": inventory_name}))
+            write_chunk()
+            report.dossier_id = dossier_id
     except BaseException:
         for key in put:
             try:

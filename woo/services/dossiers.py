@@ -25,9 +25,9 @@ from woo.domain import dossiers as rules
 from woo.domain import tooi
 from woo.domain.dossiers import DossierError, Judgement, Kind, Role, Status
 from woo.domain.lifecycle import Status as DocStatus
-from woo.publish import inventarislijst
+from woo.publish import inventarislijst, search
 from woo.publish.records import as_utc, file_url
-from woo.services import audit, jobs, publication
+from woo.services import audit, dashboard, jobs, publication
 from woo.services.context import Actor, Context
 
 __all__ = ["DossierError", "create", "edit", "set_status", "add_topic", "topics", "add_documents",
@@ -342,8 +342,9 @@ def _default_judgement(d: Dossier, role: Role) -> str | None:
 
 def attach(session: Session, actor: Actor, d: Dossier, doc: Document, role: Role, position: int,
            judgement: rules.DocumentJudgement | None = None, supplied_redacted: bool = False,
-           inventory: dict | None = None) -> DossierDocument:
-    """Put ``doc`` in ``d`` inside the caller's transaction."""
+           inventory: dict | None = None, new_document: bool = False) -> DossierDocument:
+    """Put ``doc`` in ``d`` inside the caller's transaction. ``new_document``: ``doc`` is created in this same
+    transaction (the bulk import), so it cannot be in a dossier yet and that look-up is skipped."""
     if doc.organisation_id != d.organisation_id:
         raise DossierError("Een document kan alleen in een dossier van zijn eigen organisatie.")
     if role == Role.INGEKOMEN_STUK or role in rules.MEETING_ROLES:
@@ -353,7 +354,7 @@ def attach(session: Session, actor: Actor, d: Dossier, doc: Document, role: Role
         raise DossierError("Alleen een Woo-besluit heeft een besluitbrief.")
     if doc.status in (DocStatus.PUBLISHED, DocStatus.ARCHIVED, DocStatus.DESTROYED):
         raise DossierError(f"Document {doc.id} is al gepubliceerd of gearchiveerd en kan niet in een dossier.")
-    existing = session.get(DossierDocument, doc.id)
+    existing = None if new_document else session.get(DossierDocument, doc.id)
     if existing is not None:
         raise DossierError(f"Document {doc.id} zit al in een dossier; verplaats het.")
     if role in (Role.BESLUIT, Role.INVENTARISLIJST):
@@ -612,10 +613,16 @@ def publish(ctx: Context, actor: Actor, dossier_id: str) -> PublishResult:
         result.blockers = _blockers(session, d, rows)
         if not result.blockers.empty:
             return result
-        for r in rows:
-            if rules.parse_judgement(r.judgement) in rules.PUBLISHED_AS_FILE:
-                publication.mark_published(session, ctx, actor, r.document, dossier=d.id)
-                result.published.append(r.document_id)
+        events: list = []  # appended at once, in this order, before the dossier's own event
+        counts: list = []  # the dashboard's counters, each moved once
+        publishing = [r for r in rows if rules.parse_judgement(r.judgement) in rules.PUBLISHED_AS_FILE]
+        search.remove_documents(session, [r.document_id for r in publishing])  # in a few statements, not one each
+        for r in publishing:
+            publication.mark_published(session, ctx, actor, r.document, dossier=d.id, events=events,
+                                       counts=counts, unindexed=True)
+            result.published.append(r.document_id)
+        dashboard.apply_deltas(session, counts)
+        audit.record_many(session, actor.label, events)
         before = d.status
         d.status = rules.check_transition(d.kind, d.status, Status.OPENBAAR).value
         d.requester_token_hash, d.requester_link_expires = None, None

@@ -133,17 +133,29 @@ def refresh_front_files(ctx: Context, docs: list[tuple[str, str | None]], method
                                              for d, public in docs], method=method)
 
 
-def mark_published(session: Session, ctx: Context, actor: Actor, doc: Document, **detail) -> None:
-    """Make one checked document public in the caller's transaction (searchable, listed, audited)."""
+def mark_published(session: Session, ctx: Context, actor: Actor, doc: Document, *, events: list | None = None,
+                   counts: list | None = None, unindexed: bool = False, **detail) -> None:
+    """Make one checked document public in the caller's transaction (searchable, listed, audited).
+
+    ``events``, ``counts``: a caller publishing many documents at once (a dossier) passes lists; the audit
+    event and the dashboard counter moves are added to them instead of written now, and the caller writes
+    them all at once (``audit.record_many``, ``dashboard.apply_deltas``); ``unindexed``: the caller already
+    removed the documents from the search index in one statement."""
     now = utcnow()
     doc.status = check_transition(doc.status, Status.PUBLISHED)
     doc.published_at, doc.withdrawn_at, doc.withdraw_reason = now, None, None
     doc.updated_at = now
     stored = public_file(doc)
-    search.index_document(session, ctx.store, doc)
-    dashboard.note_published(session, doc)
-    audit.record(session, actor.label, "document.published", doc.id, category=doc.category,
-                 file_role=stored.role, sha256=stored.sha256, **detail)
+    search.index_document(session, ctx.store, doc, removed=unindexed)
+    if counts is not None:
+        counts.extend(dashboard.published_deltas(session, doc))
+    else:
+        dashboard.note_published(session, doc)
+    detail = {"category": doc.category, "file_role": stored.role, "sha256": stored.sha256, **detail}
+    if events is not None:
+        events.append(("document.published", doc.id, detail))
+    else:
+        audit.record(session, actor.label, "document.published", doc.id, **detail)
 
 
 def mark_withdrawn(session: Session, actor: Actor, doc: Document, reason: tooi.Concept, **detail) -> None:
