@@ -327,6 +327,8 @@ class _Work:
     steps: int
     auto: bool
     created: set = field(default_factory=set)  # remote ids taken in during this step
+    keep: set = field(default_factory=set)  # remote ids of the page's own records: never trimmed from the cache
+    held: int = 0  # agenda items held in the page's cache since it was last trimmed
 
 
 def step(ctx: Context, source_id: int, token: str, chain: bool = True) -> str:
@@ -366,7 +368,9 @@ def step(ctx: Context, source_id: int, token: str, chain: bool = True) -> str:
     withdrawn_dossiers: list[str] = []
     fetches: list[SourceItem] = []
     with ctx.unit_of_work() as session:
-        _preload(session, source_id, batch.records)
+        _preload(session, source_id, batch.records, agendas=False)
+        work.keep = {r.remote_id for r in batch.records} | {r.meeting_id for r in batch.records
+                                                            if isinstance(r, base.RemoteDocument) and r.meeting_id}
         for record in batch.records:
             if isinstance(record, base.RemoteMeeting):
                 _apply_meeting(session, work, record, counts, problems)
@@ -510,24 +514,53 @@ def _new_item(session: Session, source_id: int, remote_id: str, kind: str = "doc
     return item
 
 
-def _preload(session: Session, source_id: int, records) -> None:
-    """Every item a page mentions in a few queries (not one per record)."""
-    ids: set[str] = set()
+AGENDA_CHUNK = 1000  # agenda references per part of a page: a page's memory does not grow with its agendas
+
+
+def _trim(session: Session, source_id: int, keep: set[str]) -> None:
+    """Write what the page did so far to the database (same transaction) and forget the items of the
+    agendas handled: a meeting page referencing 10,000 documents holds a chunk of them at a time, not all.
+    What is asked again later is read back from the database (the flush put it there)."""
+    session.flush()
+    cache = session.info.setdefault(_CACHE, {})
+    for key in [k for k in cache if k[0] == source_id and k[1] not in keep]:
+        item = cache.pop(key)
+        if item is not None and item in session and not session.is_modified(item):
+            session.expunge(item)
+
+
+def _hold(session: Session, work: _Work, remote_ids) -> None:
+    """Before handling ``remote_ids`` (a part of an agenda): trim the cache if it would grow past a chunk,
+    then read their items in a few queries."""
+    remote_ids = list(remote_ids)
+    if work.held and work.held + len(remote_ids) > AGENDA_CHUNK:
+        _trim(session, work.source_id, work.keep)
+        work.held = 0
+    _preload(session, work.source_id, (), extra=set(remote_ids))
+    work.held += len(remote_ids)
+
+
+def _preload(session: Session, source_id: int, records, agendas: bool = True, extra: set | None = None) -> None:
+    """Every item a page mentions in a few queries (not one per record); ``agendas=False`` leaves the
+    documents on the meetings' agendas to ``_preload_agenda``, meeting by meeting."""
+    ids: set[str] = set(extra or ())
     for record in records:
         ids.add(record.remote_id)
         if isinstance(record, base.RemoteMeeting):
-            ids.update(d for a in record.agenda for d in a.document_ids)
+            if agendas:
+                ids.update(d for a in record.agenda for d in a.document_ids)
         elif isinstance(record, base.RemoteDocument) and record.meeting_id:
             ids.add(record.meeting_id)
     cache = session.info.setdefault(_CACHE, {})
     wanted = sorted(i for i in ids if (source_id, i) not in cache)
+    docs = []
     for start in range(0, len(wanted), 500):
         chunk = wanted[start:start + 500]
         found = {i.remote_id: i for i in session.execute(select(SourceItem).where(
             SourceItem.source_id == source_id, SourceItem.remote_id.in_(chunk))).scalars()}
         for remote_id in chunk:
             cache[(source_id, remote_id)] = found.get(remote_id)
-    docs = [i.document_id for (sid, _), i in cache.items() if sid == source_id and i is not None and i.document_id]
+        docs += [i.document_id for i in found.values() if i.document_id]
     for start in range(0, len(docs), 500):  # into the identity map: session.get() below asks no more
         list(session.execute(select(Document).where(Document.id.in_(docs[start:start + 500]))).scalars())
 
@@ -1051,18 +1084,28 @@ def _apply_meeting(session: Session, work: _Work, record: base.RemoteMeeting, co
         counts["meetings_updated"] = counts.get("meetings_updated", 0) + 1
     item.fingerprint, item.remote_modified, item.deleted = fingerprint, record.modified, False
     session.flush()
-    # the agenda: every document on it points at this meeting (placeholders for those not yet here)
-    on_agenda = {d: a.title for a in record.agenda for d in a.document_ids}
-    for doc_remote, agenda_title in on_agenda.items():
-        doc_item = _item(session, work.source_id, doc_remote)
-        if doc_item is None:
-            doc_item = _new_item(session, work.source_id, doc_remote)
-        doc_item.meeting_remote_id, doc_item.agenda_item = record.remote_id, (agenda_title or "")[:1000]
+    work.keep.add(record.remote_id)
+    # the agenda: every document on it points at this meeting (placeholders for those not yet here), a chunk
+    # at a time: the page's memory does not grow with the number of references (one transaction all the same)
+    on_agenda = list({d: a.title for a in record.agenda for d in a.document_ids}.items())
+    for start in range(0, len(on_agenda), AGENDA_CHUNK):
+        part = on_agenda[start:start + AGENDA_CHUNK]
+        _hold(session, work, (d for d, _ in part))
+        for doc_remote, agenda_title in part:
+            doc_item = _item(session, work.source_id, doc_remote)
+            if doc_item is None:
+                doc_item = _new_item(session, work.source_id, doc_remote)
+            doc_item.meeting_remote_id, doc_item.agenda_item = record.remote_id, (agenda_title or "")[:1000]
     session.flush()
-    for doc_item in session.execute(select(SourceItem).where(SourceItem.source_id == work.source_id,
-                                                             SourceItem.meeting_remote_id == record.remote_id,
-                                                             SourceItem.document_id.is_not(None))).scalars():
-        _link(session, work, doc_item, problems)
+    linked = session.execute(select(SourceItem.remote_id).where(SourceItem.source_id == work.source_id,
+                                                                SourceItem.meeting_remote_id == record.remote_id,
+                                                                SourceItem.document_id.is_not(None))
+                             .order_by(SourceItem.id)).scalars().all()
+    for start in range(0, len(linked), AGENDA_CHUNK):
+        part = linked[start:start + AGENDA_CHUNK]
+        _hold(session, work, part)
+        for remote_id in part:
+            _link(session, work, _item(session, work.source_id, remote_id), problems)
 
 
 def _link(session: Session, work: _Work, item: SourceItem, problems: list | None = None) -> None:
