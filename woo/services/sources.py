@@ -1224,16 +1224,93 @@ def tick(ctx: Context, now: datetime | None = None) -> dict:
                     resumed.append((src.id, src.run_token))
         auto = [s.id for s in session.execute(select(Source).where(Source.enabled.is_(True))).scalars()
                 if s.auto_publish]
+        # only between syncs, and only once the first import is done (a listing during it proves nothing)
+        due_listing = [s.id for s in session.execute(select(Source).where(
+            Source.enabled.is_(True), Source.kind == "zgw-drc", Source.state == "idle",
+            Source.phase == "changes")).scalars()
+            if s.reconciled_at is None or _aware(s.reconciled_at) <= now - RECONCILE_EVERY]
     for source_id, token in started + resumed:
         _enqueue(ctx, source_id, token)
     fetches = _recover_fetches(ctx, now, FETCH_STALE_AFTER)
+    reconciled = 0
+    for source_id in due_listing:  # hard deletions where the remote has no change feed for them (zgw-drc)
+        try:
+            reconcile(ctx, source_id)
+            reconciled += 1
+        except Exception:  # noqa: BLE001 - next round
+            log.exception("full listing of source %s", source_id)
     published = 0
     for source_id in auto:
         try:
             published += auto_publish(ctx, source_id)
         except Exception:  # noqa: BLE001 - next round
             log.exception("auto-publication of source %s", source_id)
-    return {"started": len(started), "resumed": len(resumed), "fetches": fetches, "published": published}
+    return {"started": len(started), "resumed": len(resumed), "fetches": fetches, "published": published,
+            "reconciled": reconciled}
+
+
+RECONCILE_EVERY = timedelta(hours=24)  # a full listing (no change feed for hard deletions) once a day
+
+
+def reconcile(ctx: Context, ref) -> dict:
+    """Hard deletions at a source without a change feed for them (the ZGW Documenten API): the connector's full
+    listing of remote ids is compared with the stored ones; a stored document whose remote object is gone is
+    withdrawn as a deletion in the change feed is (TOOI reason, kept in the archive). Never on a listing that
+    failed or came back partial (the connector raises) or empty: then nothing is withdrawn and the status says
+    why. Returns the counts (``checked``, ``deleted``, ``withdrawn``) or ``{"refused": reason}``."""
+    with ctx.unit_of_work() as session:
+        src = _find(session, ref)
+        source_id = src.id
+        work = _Work(src.id, src.organisation_id, src.organisation.tooi_uri if src.organisation else None,
+                     src.kind, src.name, src.steps, bool(src.auto_publish))
+        kind, config, sealed = src.kind, dict(src.config or {}), src.secret
+    connector = registry.build(kind, config, _unseal(ctx, sealed))
+    if not hasattr(connector, "remote_ids"):
+        return {"refused": "no listing"}
+    try:
+        remote = connector.remote_ids()
+        refused = None if remote else "De volledige documentenlijst was leeg; niets ingetrokken."
+    except base.ConnectorError as exc:
+        remote, refused = set(), str(exc)
+    with ctx.unit_of_work() as session:
+        src = session.get(Source, source_id)
+        src.reconciled_at = utcnow()
+        if refused:
+            src.problems = ([{"where": "volledige lijst", "message": refused, "at": _now_label()}]
+                            + list(src.problems or []))[:MAX_PROBLEMS]
+            return {"refused": refused}
+    out = {"checked": 0, "deleted": 0, "withdrawn": 0}
+    withdrawn_dossiers: list[str] = []
+    last = 0
+    while True:  # the stored ids in chunks: memory does not grow with the size of the source
+        counts: dict = {}
+        with ctx.unit_of_work() as session:
+            rows = session.execute(select(SourceItem.id, SourceItem.remote_id).where(
+                SourceItem.source_id == source_id, SourceItem.kind == "document", SourceItem.deleted.is_(False),
+                SourceItem.id > last).order_by(SourceItem.id).limit(500)).all()
+            if not rows:
+                break
+            last = rows[-1].id
+            out["checked"] += len(rows)
+            for _, remote_id in rows:
+                if remote_id not in remote:
+                    _apply_deletion(session, work, base.RemoteDeletion(remote_id), counts, withdrawn_dossiers)
+            if counts:
+                src = _lock_source(session, source_id)
+                src.totals = _add(src.totals, counts)
+                src.counts = _add(src.counts, counts)
+                for key in ("deleted", "withdrawn"):
+                    out[key] += counts.get(key, 0)
+    for dossier_id in withdrawn_dossiers:
+        _withdraw_dossier(ctx, dossier_id)
+    if out["withdrawn"]:
+        from woo.services import feeds
+
+        feeds.refresh_pending(ctx)
+    if out["deleted"]:
+        with ctx.unit_of_work() as session:
+            audit.record(session, SYSTEM.label, "source.reconciled", None, source=source_id, **out)
+    return out
 
 
 def recover(ctx: Context) -> int:
@@ -1302,5 +1379,6 @@ def _aware(value: datetime) -> datetime:
 
 
 __all__ = ["SourceError", "add", "set_enabled", "configure", "list_sources", "status", "sync", "step",
-           "fetch_item", "fetch_items", "fetch_pending", "run_until_done", "auto_publish", "tick", "recover"]
+           "fetch_item", "fetch_items", "fetch_pending", "run_until_done", "auto_publish", "tick", "recover",
+           "reconcile"]
 _ = date  # re-exported types used in annotations elsewhere
