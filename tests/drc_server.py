@@ -204,6 +204,16 @@ class DrcServer:
             raise ValueError(f"fixture does not follow EnkelvoudigInformatieObject: {errors}")
         return obj
 
+    def delete(self, obj: dict) -> None:
+        """A hard deletion, as DELETE /enkelvoudiginformatieobjecten/{uuid} makes it: gone from the listing
+        and its download answers 404 (the API keeps no trace a client could page through)."""
+        object_uuid = obj["url"].rstrip("/").rsplit("/", 1)[-1]
+        with self._lock:
+            self.objects.remove(obj)
+            self.files.pop(object_uuid, None)
+            for key in [k for k in self.versions if k[0] == object_uuid]:
+                del self.versions[key]
+
     # --- HTTP ---------------------------------------------------------------------------------------
     def _wsgi(self, environ, start_response):
         request = Request(environ)

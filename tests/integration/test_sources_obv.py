@@ -373,3 +373,36 @@ def test_the_sync_records_first_and_the_files_come_after_it_as_jobs_per_item(woo
     with woo_ctx.unit_of_work() as s:
         assert _counts(s) == before  # nothing doubled
         assert s.get(SourceItem, item_id).fetch_state is None
+
+
+def test_a_meeting_page_handles_its_agenda_in_chunks_and_places_every_document(woo_ctx, drain_jobs, obv,
+                                                                                monkeypatch):
+    """A page's memory does not grow with its agenda references (issue 16, peak RSS flat): the page step
+    handles them a chunk at a time, forgetting the items of a chunk once written (same transaction). With a
+    chunk of one reference, every document still ends up on its meeting, with its role and category."""
+    trims = []
+    real_trim = sources._trim
+    monkeypatch.setattr(sources, "AGENDA_CHUNK", 1)
+    monkeypatch.setattr(sources, "_trim", lambda *a: (trims.append(1), real_trim(*a)))
+    source_id = _add(woo_ctx, obv, name="in-delen")
+    view = _sync(woo_ctx, drain_jobs, source_id)
+    assert view["state"] == "idle" and view["last_error"] is None, view
+    assert trims, "the agenda was not handled in chunks"
+    assert view["counts"]["documents_created"] == 5 and view["counts"]["meetings_created"] == 2
+    with woo_ctx.unit_of_work() as s:
+        m1 = s.execute(select(SourceItem.dossier_id).where(SourceItem.remote_id == M1)).scalar_one()
+        m2 = s.execute(select(SourceItem.dossier_id).where(SourceItem.remote_id == M2)).scalar_one()
+        roles = {r.document_id: (r.dossier_id, r.role) for r in s.execute(select(DossierDocument)).scalars()}
+        d1, d2, d3, d4, d5 = (_doc(s, source_id, D[i]) for i in range(1, 6))
+        assert roles[d1.id] == (m1, "ingekomen-stuk") and d1.category == _cat("2a")
+        assert roles[d2.id] == (m1, "vergaderstuk") and roles[d3.id] == (m1, "vergaderstuk")
+        assert roles[d4.id] == (m2, "besluitenlijst") and d5.id not in roles
+        items = {i.remote_id: i for i in s.execute(select(SourceItem).where(SourceItem.source_id == source_id))
+                 .scalars()}
+        assert {items[D[i]].meeting_remote_id for i in (1, 2, 3)} == {M1}
+        assert items[D[1]].agenda_item == "Ingekomen stukken"
+        before = _counts(s)
+    view = _sync(woo_ctx, drain_jobs, source_id, full=True)  # a repeat in chunks creates nothing either
+    assert view["counts"].get("documents_created", 0) == 0 and view["counts"].get("meetings_created", 0) == 0
+    with woo_ctx.unit_of_work() as s:
+        assert _counts(s) == before

@@ -66,3 +66,115 @@ def test_a_documenten_api_source_imports_only_openbaar_objects_of_the_configured
     assert again["last_error"] is None and again["counts"].get("documents_created", 0) == 0, again
     with woo_ctx.unit_of_work() as s:
         assert len(s.execute(select(SourceItem).where(SourceItem.source_id == source_id)).scalars().all()) == 2
+
+
+def _published_source(woo_ctx, drain_jobs, drc, tmp_path, n: int = 3):
+    """A Documenten API source with ``n`` objects synced in, each published by the officer."""
+    from tests.integration.test_publish import answered
+    from tests.integration.test_publish import make_pdf as dated_pdf
+    from woo.domain import tooi
+    from woo.services import classification, privacy, publication
+
+    objs = []
+    for i in range(n):
+        title = ["Besluit kapvergunning Dorpsstraat", "Besluit evenementenvergunning Markt",
+                 "Besluit standplaatsvergunning Plein", "Besluit terrasvergunning Haven",
+                 "Besluit uitritvergunning Kerkweg"][i]
+        pdf = dated_pdf(tmp_path / f"p{i}.pdf", [f"{title}. Dit stuk gaat over het onderwerp {title.lower()} in "
+                                                 f"de gemeente. Nummer {i}."]).read_bytes()
+        objs.append(drc.add(pdf, informatieobjecttype=TYPE_BESLUIT, titel=title, creatiedatum="2026-10-01"))
+    source_id = sources.add(woo_ctx, SYSTEM, "gm0363", "zgw-drc", "zaaksysteem",
+                            {"base_url": drc.base_url, "client_id": CLIENT_ID, "informatieobjecttypen": [TYPE_BESLUIT]},
+                            secret=SECRET)
+    sources.sync(woo_ctx, SYSTEM, source_id)
+    drain_jobs()
+    with woo_ctx.unit_of_work() as s:
+        ids = {i.remote_id: i.document_id for i in s.execute(select(SourceItem)
+                                                             .where(SourceItem.source_id == source_id)).scalars()}
+    assert len(ids) == n and all(ids.values())
+    for doc_id in ids.values():
+        classification.set_category(woo_ctx, SYSTEM, doc_id, tooi.category_by_code("2k").uri)
+        with woo_ctx.unit_of_work() as s:  # the officer looks at what the privacy scan found and allows it
+            found = [f.id for f in privacy.findings(s, doc_id)]
+        if found:
+            privacy.decide(woo_ctx, SYSTEM, doc_id, found, "allow", reason="Geen persoonsgegevens (test)")
+    result = publication.publish(woo_ctx, SYSTEM, list(ids.values()), metadata=answered(list(ids.values())))
+    assert sorted(result.published) == sorted(ids.values()), result.refused
+    return source_id, objs, ids
+
+
+def _statuses(woo_ctx, ids):
+    with woo_ctx.unit_of_work() as s:
+        return {r: s.get(Document, d).status for r, d in ids.items()}
+
+
+def test_hard_deletion_found_by_the_periodic_full_listing_withdraws_and_keeps_the_archive(woo_ctx, drain_jobs,
+                                                                                         drc, tmp_path):
+    from datetime import timedelta
+
+    from woo.adapters.models import Event, Source
+    from woo.domain import tooi
+
+    source_id, objs, ids = _published_source(woo_ctx, drain_jobs, drc, tmp_path)
+    gone = objs[1]["url"].rsplit("/", 1)[-1]
+    drc.delete(objs[1])
+    # an ordinary change run does not see a hard deletion (the API has no feed for it) ...
+    sources.sync(woo_ctx, SYSTEM, source_id)
+    drain_jobs()
+    assert set(_statuses(woo_ctx, ids).values()) == {"published"}
+    # ... the maintenance tick's full listing does, once it is due (not at every tick)
+    now = sources.utcnow()
+    assert sources.tick(woo_ctx, now)["reconciled"] == 1
+    drain_jobs()
+    statuses = _statuses(woo_ctx, ids)
+    assert statuses[gone] == "withdrawn" and [r for r, st in statuses.items() if st == "published"] == \
+        [r for r in ids if r != gone]
+    with woo_ctx.unit_of_work() as s:
+        doc = s.get(Document, ids[gone])
+        assert doc.withdraw_reason == tooi.reden_verwijdering("correctie procedurele fout").uri
+        assert doc.file("original") is not None  # kept in woo's archive
+        assert doc.metadata_["intake"]["deleted_at_source"]
+        assert "source.reconciled" in s.execute(select(Event.action)).scalars().all()
+        assert s.get(Source, source_id).totals["withdrawn"] == 1
+    assert sources.tick(woo_ctx, now + timedelta(minutes=5))["reconciled"] == 0  # done for today
+    assert sources.reconcile(woo_ctx, source_id) == {"checked": 2, "deleted": 0, "withdrawn": 0}  # a repeat: no-op
+    assert not drc.contract_errors
+
+
+def test_a_full_listing_that_fails_half_way_or_is_empty_withdraws_nothing(woo_ctx, drain_jobs, drc, tmp_path):
+    source_id, objs, ids = _published_source(woo_ctx, drain_jobs, drc, tmp_path, n=5)  # 3 pages of 2
+    # page 2 of the listing fails (after page 1 answered): nothing is withdrawn, the status says why
+    real_list = drc._list
+    calls = []
+
+    def failing_second_page(request):
+        calls.append(request.args.get("page"))
+        if request.args.get("page") == "2":
+            return drc._problem(500, "error", "Serverfout.", request)
+        return real_list(request)
+
+    drc._list = failing_second_page
+    out = sources.reconcile(woo_ctx, source_id)
+    assert "refused" in out and "500" in out["refused"] and calls[:2] == ["1", "2"]
+    # a listing that shrank while it was read (count changes between pages): partial, refused
+    drc._list = real_list
+    original = drc.page_size
+
+    def shrinking(request):
+        response = real_list(request)
+        if request.args.get("page") == "1":
+            drc.objects.pop()  # gone between page 1 and 2: the counts disagree
+        return response
+
+    drc._list = shrinking
+    out = sources.reconcile(woo_ctx, source_id)
+    assert "refused" in out, out
+    drc._list = real_list
+    assert drc.page_size == original
+    # an empty listing: never read as "everything was deleted"
+    drc.objects.clear()
+    out = sources.reconcile(woo_ctx, source_id)
+    assert out == {"refused": "De volledige documentenlijst was leeg; niets ingetrokken."}
+    assert set(_statuses(woo_ctx, ids).values()) == {"published"}
+    view = sources.status(woo_ctx, source_id)
+    assert any("niets ingetrokken" in p["message"] for p in view["problems"])

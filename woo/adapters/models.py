@@ -599,6 +599,7 @@ class Source(Base):
     note: Mapped[str | None] = mapped_column(Text)               # e.g. a full resync after an unknown cursor
     freshness: Mapped[dict | None] = mapped_column(JSON)         # the remote's own /api/status entry
     freshness_at: Mapped[datetime | None]
+    reconciled_at: Mapped[datetime | None]  # last full listing compared with the stored ids (zgw-drc)
     last_started_at: Mapped[datetime | None]
     last_finished_at: Mapped[datetime | None]
     next_run_at: Mapped[datetime | None] = mapped_column(index=True)

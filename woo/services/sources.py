@@ -327,6 +327,8 @@ class _Work:
     steps: int
     auto: bool
     created: set = field(default_factory=set)  # remote ids taken in during this step
+    keep: set = field(default_factory=set)  # remote ids of the page's own records: never trimmed from the cache
+    held: int = 0  # agenda items held in the page's cache since it was last trimmed
 
 
 def step(ctx: Context, source_id: int, token: str, chain: bool = True) -> str:
@@ -366,7 +368,9 @@ def step(ctx: Context, source_id: int, token: str, chain: bool = True) -> str:
     withdrawn_dossiers: list[str] = []
     fetches: list[SourceItem] = []
     with ctx.unit_of_work() as session:
-        _preload(session, source_id, batch.records)
+        _preload(session, source_id, batch.records, agendas=False)
+        work.keep = {r.remote_id for r in batch.records} | {r.meeting_id for r in batch.records
+                                                            if isinstance(r, base.RemoteDocument) and r.meeting_id}
         for record in batch.records:
             if isinstance(record, base.RemoteMeeting):
                 _apply_meeting(session, work, record, counts, problems)
@@ -510,24 +514,53 @@ def _new_item(session: Session, source_id: int, remote_id: str, kind: str = "doc
     return item
 
 
-def _preload(session: Session, source_id: int, records) -> None:
-    """Every item a page mentions in a few queries (not one per record)."""
-    ids: set[str] = set()
+AGENDA_CHUNK = 1000  # agenda references per part of a page: a page's memory does not grow with its agendas
+
+
+def _trim(session: Session, source_id: int, keep: set[str]) -> None:
+    """Write what the page did so far to the database (same transaction) and forget the items of the
+    agendas handled: a meeting page referencing 10,000 documents holds a chunk of them at a time, not all.
+    What is asked again later is read back from the database (the flush put it there)."""
+    session.flush()
+    cache = session.info.setdefault(_CACHE, {})
+    for key in [k for k in cache if k[0] == source_id and k[1] not in keep]:
+        item = cache.pop(key)
+        if item is not None and item in session and not session.is_modified(item):
+            session.expunge(item)
+
+
+def _hold(session: Session, work: _Work, remote_ids) -> None:
+    """Before handling ``remote_ids`` (a part of an agenda): trim the cache if it would grow past a chunk,
+    then read their items in a few queries."""
+    remote_ids = list(remote_ids)
+    if work.held and work.held + len(remote_ids) > AGENDA_CHUNK:
+        _trim(session, work.source_id, work.keep)
+        work.held = 0
+    _preload(session, work.source_id, (), extra=set(remote_ids))
+    work.held += len(remote_ids)
+
+
+def _preload(session: Session, source_id: int, records, agendas: bool = True, extra: set | None = None) -> None:
+    """Every item a page mentions in a few queries (not one per record); ``agendas=False`` leaves the
+    documents on the meetings' agendas to ``_preload_agenda``, meeting by meeting."""
+    ids: set[str] = set(extra or ())
     for record in records:
         ids.add(record.remote_id)
         if isinstance(record, base.RemoteMeeting):
-            ids.update(d for a in record.agenda for d in a.document_ids)
+            if agendas:
+                ids.update(d for a in record.agenda for d in a.document_ids)
         elif isinstance(record, base.RemoteDocument) and record.meeting_id:
             ids.add(record.meeting_id)
     cache = session.info.setdefault(_CACHE, {})
     wanted = sorted(i for i in ids if (source_id, i) not in cache)
+    docs = []
     for start in range(0, len(wanted), 500):
         chunk = wanted[start:start + 500]
         found = {i.remote_id: i for i in session.execute(select(SourceItem).where(
             SourceItem.source_id == source_id, SourceItem.remote_id.in_(chunk))).scalars()}
         for remote_id in chunk:
             cache[(source_id, remote_id)] = found.get(remote_id)
-    docs = [i.document_id for (sid, _), i in cache.items() if sid == source_id and i is not None and i.document_id]
+        docs += [i.document_id for i in found.values() if i.document_id]
     for start in range(0, len(docs), 500):  # into the identity map: session.get() below asks no more
         list(session.execute(select(Document).where(Document.id.in_(docs[start:start + 500]))).scalars())
 
@@ -1051,18 +1084,28 @@ def _apply_meeting(session: Session, work: _Work, record: base.RemoteMeeting, co
         counts["meetings_updated"] = counts.get("meetings_updated", 0) + 1
     item.fingerprint, item.remote_modified, item.deleted = fingerprint, record.modified, False
     session.flush()
-    # the agenda: every document on it points at this meeting (placeholders for those not yet here)
-    on_agenda = {d: a.title for a in record.agenda for d in a.document_ids}
-    for doc_remote, agenda_title in on_agenda.items():
-        doc_item = _item(session, work.source_id, doc_remote)
-        if doc_item is None:
-            doc_item = _new_item(session, work.source_id, doc_remote)
-        doc_item.meeting_remote_id, doc_item.agenda_item = record.remote_id, (agenda_title or "")[:1000]
+    work.keep.add(record.remote_id)
+    # the agenda: every document on it points at this meeting (placeholders for those not yet here), a chunk
+    # at a time: the page's memory does not grow with the number of references (one transaction all the same)
+    on_agenda = list({d: a.title for a in record.agenda for d in a.document_ids}.items())
+    for start in range(0, len(on_agenda), AGENDA_CHUNK):
+        part = on_agenda[start:start + AGENDA_CHUNK]
+        _hold(session, work, (d for d, _ in part))
+        for doc_remote, agenda_title in part:
+            doc_item = _item(session, work.source_id, doc_remote)
+            if doc_item is None:
+                doc_item = _new_item(session, work.source_id, doc_remote)
+            doc_item.meeting_remote_id, doc_item.agenda_item = record.remote_id, (agenda_title or "")[:1000]
     session.flush()
-    for doc_item in session.execute(select(SourceItem).where(SourceItem.source_id == work.source_id,
-                                                             SourceItem.meeting_remote_id == record.remote_id,
-                                                             SourceItem.document_id.is_not(None))).scalars():
-        _link(session, work, doc_item, problems)
+    linked = session.execute(select(SourceItem.remote_id).where(SourceItem.source_id == work.source_id,
+                                                                SourceItem.meeting_remote_id == record.remote_id,
+                                                                SourceItem.document_id.is_not(None))
+                             .order_by(SourceItem.id)).scalars().all()
+    for start in range(0, len(linked), AGENDA_CHUNK):
+        part = linked[start:start + AGENDA_CHUNK]
+        _hold(session, work, part)
+        for remote_id in part:
+            _link(session, work, _item(session, work.source_id, remote_id), problems)
 
 
 def _link(session: Session, work: _Work, item: SourceItem, problems: list | None = None) -> None:
@@ -1181,16 +1224,93 @@ def tick(ctx: Context, now: datetime | None = None) -> dict:
                     resumed.append((src.id, src.run_token))
         auto = [s.id for s in session.execute(select(Source).where(Source.enabled.is_(True))).scalars()
                 if s.auto_publish]
+        # only between syncs, and only once the first import is done (a listing during it proves nothing)
+        due_listing = [s.id for s in session.execute(select(Source).where(
+            Source.enabled.is_(True), Source.kind == "zgw-drc", Source.state == "idle",
+            Source.phase == "changes")).scalars()
+            if s.reconciled_at is None or _aware(s.reconciled_at) <= now - RECONCILE_EVERY]
     for source_id, token in started + resumed:
         _enqueue(ctx, source_id, token)
     fetches = _recover_fetches(ctx, now, FETCH_STALE_AFTER)
+    reconciled = 0
+    for source_id in due_listing:  # hard deletions where the remote has no change feed for them (zgw-drc)
+        try:
+            reconcile(ctx, source_id)
+            reconciled += 1
+        except Exception:  # noqa: BLE001 - next round
+            log.exception("full listing of source %s", source_id)
     published = 0
     for source_id in auto:
         try:
             published += auto_publish(ctx, source_id)
         except Exception:  # noqa: BLE001 - next round
             log.exception("auto-publication of source %s", source_id)
-    return {"started": len(started), "resumed": len(resumed), "fetches": fetches, "published": published}
+    return {"started": len(started), "resumed": len(resumed), "fetches": fetches, "published": published,
+            "reconciled": reconciled}
+
+
+RECONCILE_EVERY = timedelta(hours=24)  # a full listing (no change feed for hard deletions) once a day
+
+
+def reconcile(ctx: Context, ref) -> dict:
+    """Hard deletions at a source without a change feed for them (the ZGW Documenten API): the connector's full
+    listing of remote ids is compared with the stored ones; a stored document whose remote object is gone is
+    withdrawn as a deletion in the change feed is (TOOI reason, kept in the archive). Never on a listing that
+    failed or came back partial (the connector raises) or empty: then nothing is withdrawn and the status says
+    why. Returns the counts (``checked``, ``deleted``, ``withdrawn``) or ``{"refused": reason}``."""
+    with ctx.unit_of_work() as session:
+        src = _find(session, ref)
+        source_id = src.id
+        work = _Work(src.id, src.organisation_id, src.organisation.tooi_uri if src.organisation else None,
+                     src.kind, src.name, src.steps, bool(src.auto_publish))
+        kind, config, sealed = src.kind, dict(src.config or {}), src.secret
+    connector = registry.build(kind, config, _unseal(ctx, sealed))
+    if not hasattr(connector, "remote_ids"):
+        return {"refused": "no listing"}
+    try:
+        remote = connector.remote_ids()
+        refused = None if remote else "De volledige documentenlijst was leeg; niets ingetrokken."
+    except base.ConnectorError as exc:
+        remote, refused = set(), str(exc)
+    with ctx.unit_of_work() as session:
+        src = session.get(Source, source_id)
+        src.reconciled_at = utcnow()
+        if refused:
+            src.problems = ([{"where": "volledige lijst", "message": refused, "at": _now_label()}]
+                            + list(src.problems or []))[:MAX_PROBLEMS]
+            return {"refused": refused}
+    out = {"checked": 0, "deleted": 0, "withdrawn": 0}
+    withdrawn_dossiers: list[str] = []
+    last = 0
+    while True:  # the stored ids in chunks: memory does not grow with the size of the source
+        counts: dict = {}
+        with ctx.unit_of_work() as session:
+            rows = session.execute(select(SourceItem.id, SourceItem.remote_id).where(
+                SourceItem.source_id == source_id, SourceItem.kind == "document", SourceItem.deleted.is_(False),
+                SourceItem.id > last).order_by(SourceItem.id).limit(500)).all()
+            if not rows:
+                break
+            last = rows[-1].id
+            out["checked"] += len(rows)
+            for _, remote_id in rows:
+                if remote_id not in remote:
+                    _apply_deletion(session, work, base.RemoteDeletion(remote_id), counts, withdrawn_dossiers)
+            if counts:
+                src = _lock_source(session, source_id)
+                src.totals = _add(src.totals, counts)
+                src.counts = _add(src.counts, counts)
+                for key in ("deleted", "withdrawn"):
+                    out[key] += counts.get(key, 0)
+    for dossier_id in withdrawn_dossiers:
+        _withdraw_dossier(ctx, dossier_id)
+    if out["withdrawn"]:
+        from woo.services import feeds
+
+        feeds.refresh_pending(ctx)
+    if out["deleted"]:
+        with ctx.unit_of_work() as session:
+            audit.record(session, SYSTEM.label, "source.reconciled", None, source=source_id, **out)
+    return out
 
 
 def recover(ctx: Context) -> int:
@@ -1259,5 +1379,6 @@ def _aware(value: datetime) -> datetime:
 
 
 __all__ = ["SourceError", "add", "set_enabled", "configure", "list_sources", "status", "sync", "step",
-           "fetch_item", "fetch_items", "fetch_pending", "run_until_done", "auto_publish", "tick", "recover"]
+           "fetch_item", "fetch_items", "fetch_pending", "run_until_done", "auto_publish", "tick", "recover",
+           "reconcile"]
 _ = date  # re-exported types used in annotations elsewhere

@@ -72,7 +72,8 @@ ACTIONS_NL = {
     # sources (issue 16)
     "source.added": "Bron geregistreerd", "source.configured": "Bron ingesteld", "source.enabled": "Bron aangezet",
     "source.disabled": "Bron uitgezet", "source.sync_requested": "Synchronisatie gestart",
-    "source.synced": "Synchronisatie klaar", "source.sync_failed": "Synchronisatie mislukt",
+    "source.synced": "Synchronisatie klaar", "source.reconciled": "Volledige lijst van de bron vergeleken",
+    "source.sync_failed": "Synchronisatie mislukt",
     "source.cursor_expired": "Cursor onbekend bij de bron; volledige synchronisatie",
     "source.placed": "In vergadering geplaatst (bron)", "source.metadata_updated": "Metadata bijgewerkt door de bron",
     "source.file_changed": "Nieuwe bestandsversie van de bron", "source.deleted_at_source": "Verwijderd bij de bron",

@@ -242,6 +242,56 @@ class ZgwDrcConnector:
         return Batch(records=records, next_cursor=_page_cursor(next_page) if next_page else None,
                      has_more=next_page is not None, problems=problems)
 
+    def remote_ids(self, max_pages: int = 100_000) -> set[str]:
+        """Every object uuid the API lists now (the API has no change feed for hard deletions: a full listing
+        is compared with what woo holds). Whole or not at all: an error, a page that is not the API's shape or
+        a count that does not match what the pages gave raise ConnectorError, so a listing that failed half-way
+        never reads as "these were deleted"."""
+        ids: set[str] = set()
+        page, expected, seen = 1, None, 0
+        for _ in range(max_pages):
+            params: dict[str, str | int] = {"page": page}
+            if self.bronorganisatie:
+                params["bronorganisatie"] = self.bronorganisatie
+            try:
+                response = self._request(self.base_url + LIST_PATH, params=params,
+                                         what=f"pagina {page} van de volledige documentenlijst")
+            except requests.RequestException as exc:
+                raise ConnectorError(f"De Documenten API is niet bereikbaar ({type(exc).__name__}).") from exc
+            if response.status_code != 200:
+                raise ConnectorError(f"De Documenten API gaf HTTP {response.status_code} op pagina {page} van de "
+                                     "volledige documentenlijst; niets ingetrokken.")
+            try:
+                body = response.json()
+            except ValueError as exc:
+                raise ConnectorError(f"Pagina {page} van de volledige documentenlijst is geen geldige JSON.") from exc
+            if (not isinstance(body, dict) or not isinstance(body.get("results"), list)
+                    or not isinstance(body.get("count"), int)):
+                raise ConnectorError(f"Pagina {page} van de volledige documentenlijst heeft niet de vorm van de "
+                                     "Documenten API (count/next/previous/results); niets ingetrokken.")
+            if expected is None:
+                expected = body["count"]
+            elif body["count"] != expected:
+                raise ConnectorError("De documentenlijst veranderde tijdens het lezen; niets ingetrokken, de "
+                                     "volgende ronde probeert het opnieuw.")
+            for item in body["results"]:
+                seen += 1
+                remote_id = _uuid_of(item.get("url")) if isinstance(item, dict) else None
+                if remote_id is None:
+                    raise ConnectorError(f"Een object op pagina {page} van de volledige documentenlijst heeft "
+                                         "geen bruikbare url; niets ingetrokken.")
+                ids.add(remote_id)
+            next_page = self._next_page(body.get("next"), page)
+            if next_page is None:
+                break
+            page = next_page
+        else:
+            raise ConnectorError("De volledige documentenlijst is langer dan verwacht; niets ingetrokken.")
+        if seen != expected or len(ids) != expected:
+            raise ConnectorError(f"De documentenlijst noemde {expected} objecten maar gaf er {seen}; niets "
+                                 "ingetrokken.")
+        return ids
+
     def _wanted_type(self, item: dict) -> bool:
         if item.get("informatieobjecttype") not in self.types:
             return False
