@@ -54,3 +54,19 @@ def test_a_front_name_is_asked_at_every_address_it_resolves_to():
     assert "https://127.0.0.1:8443" in front_refresh._each_address("https://localhost:8443")
     assert front_refresh._each_address("https://127.0.0.1:9") == ["https://127.0.0.1:9"]
     assert front_refresh._each_address("https://does-not-resolve.invalid:1") == ["https://does-not-resolve.invalid:1"]
+
+
+def test_withdrawing_a_dossier_asks_the_front_servers_for_every_file_it_took_down(woo_ctx, tmp_path, caplog):
+    """The dossier's withdrawal goes through the same refresh as a single one (woo.services.dossiers.withdraw)."""
+    from tests.integration.test_dossier_late import _published_woo_besluit
+    from woo.services import dossiers
+
+    did = _published_woo_besluit(woo_ctx, tmp_path)
+    woo_ctx.settings = dataclasses.replace(woo_ctx.settings, front_refresh_urls=(f"https://127.0.0.1:{_closed_port()}",),
+                                           front_refresh_secret="s")
+    with caplog.at_level(logging.WARNING, logger="woo.publish.front_refresh"):
+        done = dossiers.withdraw(woo_ctx, SYSTEM, did, PRIVACY)
+    assert len(done) >= 2
+    failed = " ".join(r.getMessage() for r in caplog.records if "front refresh" in r.getMessage())
+    for doc_id in done:
+        assert f"/publicaties/{doc_id}/bestand" in failed, (doc_id, failed[:500])

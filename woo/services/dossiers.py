@@ -725,6 +725,7 @@ def withdraw(ctx: Context, actor: Actor, dossier_id: str, reason_code: str) -> l
 
     reason = publication.resolve_reason(reason_code)
     done = []
+    refresh: list[tuple[str, str | None]] = []
     with ctx.unit_of_work() as session:
         d = _load(session, dossier_id, for_update=True)
         before = d.status
@@ -733,8 +734,11 @@ def withdraw(ctx: Context, actor: Actor, dossier_id: str, reason_code: str) -> l
             if r.document.status == DocStatus.PUBLISHED:
                 publication.mark_withdrawn(session, actor, r.document, reason, dossier=d.id)
                 done.append(r.document_id)
+                refresh.append((r.document_id, r.document.organisation.public_base_url))
         d.withdrawn_at, d.withdraw_reason = utcnow(), reason.uri
         _event(session, actor, "withdrawn", d, before=before, reason=reason.uri, documents=len(done))
+    # as a single withdrawal does: the front servers hold the 410 of every file from now on
+    publication.refresh_front_files(ctx, refresh, method="GET")
     feeds.refresh_pending(ctx)  # gone from the stored sitemaps before this returns
     return done
 
