@@ -6,23 +6,7 @@ import json
 
 import click
 
-
-def _ctx(data_dir):
-    from woo.cli import _context
-
-    return _context(data_dir)
-
-
-def _actor(ctx, username):
-    from woo.cli import _cli_actor
-
-    return _cli_actor(ctx, username)
-
-
-def _instance(fn):
-    from woo.cli import instance_option
-
-    return instance_option(fn)
+from woo.cli_shims import _actor, _ctx, _instance
 
 
 def _run(fn):
