@@ -15,12 +15,13 @@ from sqlalchemy.orm import Session
 from woo.adapters.models import Document, Dossier, Organisation, Unit, UnitMember, User
 from woo.domain import organisations as rules
 from woo.domain.organisations import OrganisationError
+from woo.domain.roles import Role, allowed
 from woo.services import audit
 from woo.services.context import Actor, Context
 
 __all__ = ["OrganisationError", "OrganisationView", "UnitView", "list_organisations", "add", "change",
            "resolve", "add_unit", "rename_unit", "add_member", "remove_member", "units_of_user",
-           "units_for", "default_unit", "hand_over_document", "hand_over_dossier"]
+           "units_for", "default_unit", "hand_over_document", "hand_over_dossier", "unit_refusal", "may_act"]
 
 
 @dataclass
@@ -243,6 +244,27 @@ def default_unit(session: Session, actor: Actor, organisation_id: int) -> int | 
                           .where(UnitMember.user_id == actor.id, Unit.organisation_id == organisation_id)
                           .limit(2)).scalars().all()
     return ids[0] if len(ids) == 1 else None
+
+
+def unit_refusal(session: Session, principal, action: str, organisation_id: int, unit_id: int | None) -> str | None:
+    """The one place that decides whether a user's units let them act on a document or dossier of unit
+    ``unit_id`` (the rule: woo.domain.organisations.unit_allows). None: allowed; else the Dutch refusal.
+    Roles are checked apart (woo.domain.roles.allowed); the web pages and the API call both."""
+    if unit_id is None or action not in rules.UNIT_BOUND_ACTIONS or principal.user_id is None:
+        return None
+    is_admin = Role.ADMIN in principal.roles_for(organisation_id)
+    member_of = set(session.execute(
+        select(Unit.id).join(UnitMember, UnitMember.unit_id == Unit.id)
+        .where(UnitMember.user_id == principal.user_id, Unit.organisation_id == organisation_id)).scalars())
+    if rules.unit_allows(action, is_admin, member_of, unit_id):
+        return None
+    return rules.unit_refusal_nl(session.execute(select(Unit.name).where(Unit.id == unit_id)).scalar())
+
+
+def may_act(session: Session, principal, action: str, organisation_id: int, unit_id: int | None) -> bool:
+    """Roles and units together: what the pages use to show or hide a button."""
+    return allowed(principal.roles_for(organisation_id), action) and \
+        unit_refusal(session, principal, action, organisation_id, unit_id) is None
 
 
 def unit_choices(session: Session, organisation_id: int) -> list[tuple[int, str]]:

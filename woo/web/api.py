@@ -9,6 +9,7 @@ from woo.app import context
 from woo.domain.roles import allowed
 from woo.services import accounts, audit, ingest as ingestsvc
 from woo.services import documents as docsvc
+from woo.services import organisations as orgsvc
 from woo.web.downloads import send_stored_file
 from woo.web.errors import problem
 from woo.web.openapi import spec
@@ -133,6 +134,9 @@ def _target(document_id: str, action: str, refusal: str):
             return None, problem(404, "Document niet gevonden.")
         if not allowed(g.principal.roles_for(doc.organisation_id), action):
             return None, problem(403, refusal)
+        other_unit = orgsvc.unit_refusal(s, g.principal, action, doc.organisation_id, doc.unit_id)
+        if other_unit:
+            return None, problem(403, other_unit)
     return document_id, None
 
 

@@ -14,7 +14,8 @@ from woo.services import audit
 from woo.services import documents as docsvc
 from woo.services import ingest as ingestsvc
 from woo.services import jobs as jobsvc
-from woo.web.auth import document_for, login_required, may, require
+from woo.services import organisations as orgsvc
+from woo.web.auth import document_for, login_required, may, may_on, require
 from woo.web.downloads import send_stored_file
 from woo.web.params import DB_INT_MAX, PAGE_MAX, int_arg
 
@@ -195,11 +196,11 @@ def detail(document_id: str):
                                reads=[e for e in history if e.action in READ_ACTIONS],
                                assessment=assessment, suggested_title=suggested_title,
                                suggested_date=suggested_date, handelingen=publication.HANDELINGEN,
-                               may=lambda action: may(action, doc.organisation_id),
+                               may=lambda action: may_on(s, action, doc.organisation_id, doc.unit_id),
                                findings=privacy.findings(s, doc.id), grounds=privacy.WOO_GROUNDS,
                                finding_types=privacy.TYPE_LABELS_NL, default_ground=default_ground,
                                privacy_blockers=assessment.privacy_blockers,
-                               can_review=may("document.review", doc.organisation_id),
+                               can_review=may_on(s, "document.review", doc.organisation_id, doc.unit_id),
                                can_retention=may("retention.manage", doc.organisation_id),
                                correction_pending=correction.pending(doc),
                                correction_blockers=correction.blockers(s, doc),
@@ -208,7 +209,9 @@ def detail(document_id: str):
                                job_running_for=jobsvc.running_for,
                                category=tooi.category_by_uri(doc.category) if doc.category else None,
                                can_retry=may("job.retry", doc.organisation_id),
-                               can_publish=may("document.publish", doc.organisation_id),
+                               can_publish=may_on(s, "document.publish", doc.organisation_id, doc.unit_id),
+                               other_unit=orgsvc.unit_refusal(s, g.principal, "document.edit",
+                                                              doc.organisation_id, doc.unit_id),
                                withdraw_reasons=tooi.redenen_verwijdering())
 
 
