@@ -132,3 +132,79 @@ def test_api_refuses_another_units_work(woo_ctx, tmp_path):
     with ctx.unit_of_work() as s:
         assert s.get(Document, docs["ander"]).unit_id == fin
         assert s.execute(select(Dossier.status).where(Dossier.id == d_id)).scalar() == "concept"
+
+
+def _unit_of(ctx, doc_id):
+    with ctx.unit_of_work() as s:
+        return s.get(Document, doc_id).unit_id
+
+
+def test_lists_show_the_unit(woo_ctx, tmp_path):
+    ctx = woo_ctx
+    world, vg, fin, docs = _world(ctx, tmp_path)
+    d_id = dossiersvc.create(ctx, SYSTEM, world.org_a, {"title": "Begroting", "kind": "woo-besluit"})
+    orgsvc.hand_over_dossier(ctx, SYSTEM, d_id, fin)
+    officer = world.client("officer")
+    listing = officer.get("/documenten?afdelingen=alle").get_data(as_text=True)
+    assert '<th scope="col">Afdeling</th>' in listing
+    assert '<td class="unit">Financiën</td>' in listing and '<td class="unit">Vergunningen</td>' in listing
+    assert '<td class="unit">Geen afdeling</td>' in listing
+    dossiers = officer.get("/dossiers?afdelingen=alle").get_data(as_text=True)
+    assert '<th scope="col">Afdeling</th>' in dossiers and '<td class="unit">Financiën</td>' in dossiers
+
+
+def test_unit_choice_at_upload_page_and_api(woo_ctx, tmp_path):
+    ctx = woo_ctx
+    world, vg, fin, _docs = _world(ctx, tmp_path)
+    other_org_unit = orgsvc.add_unit(ctx, SYSTEM, world.org_b, "Elders")
+    officer = world.client("officer")
+    page = officer.get("/documenten/nieuw").get_data(as_text=True)
+    assert '<label class="utrecht-form-label" for="unit_id">Afdeling</label>' in page
+    assert f'<option value="{vg}" selected>Vergunningen</option>' in page  # the default: their only unit
+    assert "Financiën" not in page  # not theirs to put work in
+    assert f'<option value="{fin}">Financiën</option>' in world.client("admin").get("/documenten/nieuw") \
+        .get_data(as_text=True)
+
+    def upload(client, name, **fields):
+        pdf = make_pdf(tmp_path / f"{name}.pdf", [f"Upload {name} van 4 maart 2025 over de begroting."])
+        with pdf.open("rb") as fh:
+            return client.post("/documenten/upload", headers={"X-CSRF-Token": CSRF, "X-Requested-With": "fetch"},
+                               data={"csrf_token": CSRF, "organisation_id": str(world.org_a), "file": (fh, pdf.name),
+                                     **fields})
+
+    r = upload(officer, "standaard")
+    assert r.status_code == 200 and _unit_of(ctx, r.get_json()["document_id"]) == vg  # as before: their unit
+    r = upload(officer, "zonder", unit_id="geen")
+    assert r.status_code == 200 and _unit_of(ctx, r.get_json()["document_id"]) is None
+    r = upload(officer, "anders", unit_id=str(fin))
+    assert r.status_code == 403 and REFUSAL in r.get_json()["detail"]
+    r = upload(world.client("admin"), "beheer", unit_id=str(fin))
+    assert r.status_code == 200 and _unit_of(ctx, r.get_json()["document_id"]) == fin
+
+    # the resumable upload keeps the choice until the last chunk
+    data = make_pdf(tmp_path / "groot.pdf", ["Groot stuk van 5 maart 2025 over de begroting."]).read_bytes()
+    h = {"X-CSRF-Token": CSRF, "X-Requested-With": "fetch"}
+    r = officer.post("/documenten/upload/sessies", headers=h, data={
+        "organisation_id": str(world.org_a), "filename": "groot.pdf", "size": str(len(data)), "unit_id": "geen"})
+    assert r.status_code == 201, r.get_data(as_text=True)
+    r = officer.patch(r.get_json()["url"], headers={**h, "Upload-Offset": "0"}, data=data)
+    assert r.status_code == 200 and _unit_of(ctx, r.get_json()["document_id"]) is None
+
+    with ctx.unit_of_work() as s:
+        token = accounts.create_token(s, SYSTEM, s.get(User, world.users["officer"]), "zaaksysteem", "ingest read")
+    client = world.app.test_client()
+
+    def api(name, **fields):
+        pdf = make_pdf(tmp_path / f"api-{name}.pdf", [f"API-stuk {name} van 6 maart 2025 over de raad."])
+        with pdf.open("rb") as fh:
+            return client.post("/api/v1/documents", headers={"Authorization": f"Bearer {token}"},
+                               data={"organisation": world.org_a_code, "file": (fh, pdf.name), **fields})
+
+    r = api("standaard")
+    assert r.status_code == 201 and _unit_of(ctx, r.get_json()["document_id"]) == vg
+    r = api("zonder", unit_id="geen")
+    assert r.status_code == 201 and _unit_of(ctx, r.get_json()["document_id"]) is None
+    assert api("anders", unit_id=str(fin)).status_code == 403
+    r = api("elders", unit_id=str(other_org_unit))
+    assert r.status_code == 422 and "van deze organisatie" in r.get_json()["detail"]
+    assert api("onzin", unit_id="Financiën").status_code == 400

@@ -21,7 +21,8 @@ from woo.services.context import Actor, Context
 
 __all__ = ["OrganisationError", "OrganisationView", "UnitView", "list_organisations", "add", "change",
            "resolve", "add_unit", "rename_unit", "add_member", "remove_member", "units_of_user",
-           "units_for", "default_unit", "hand_over_document", "hand_over_dossier", "unit_refusal", "may_act"]
+           "units_for", "default_unit", "hand_over_document", "hand_over_dossier", "unit_refusal", "may_act",
+           "upload_units", "unit_choice", "UnitChoiceError", "NO_UNIT"]
 
 
 @dataclass
@@ -259,6 +260,53 @@ def unit_refusal(session: Session, principal, action: str, organisation_id: int,
     if rules.unit_allows(action, is_admin, member_of, unit_id):
         return None
     return rules.unit_refusal_nl(session.execute(select(Unit.name).where(Unit.id == unit_id)).scalar())
+
+
+NO_UNIT = "geen"  # the upload form's choice "Geen afdeling"
+
+
+class UnitChoiceError(OrganisationError):
+    """A refused unit choice at upload; ``status``: the HTTP status the pages and the API answer with."""
+
+    def __init__(self, message: str, status: int):
+        super().__init__(message)
+        self.status = status
+
+
+def upload_units(session: Session, principal, organisation_id: int) -> tuple[list[tuple[int, str]], int | None]:
+    """The units an uploader may put new work in (their units in the organisation; every unit for an admin or
+    a user in no unit of it) and the one new work goes to by default (their only unit, as without a choice)."""
+    choices = unit_choices(session, organisation_id)
+    mine = set(session.execute(
+        select(Unit.id).join(UnitMember, UnitMember.unit_id == Unit.id)
+        .where(UnitMember.user_id == principal.user_id, Unit.organisation_id == organisation_id)).scalars()) \
+        if principal.user_id is not None else set()
+    default = next(iter(mine)) if len(mine) == 1 else None
+    if mine and Role.ADMIN not in principal.roles_for(organisation_id):
+        choices = [(i, n) for i, n in choices if i in mine]
+    return choices, default
+
+
+def unit_choice(session: Session, principal, organisation_id: int, raw) -> int | str | None:
+    """The upload's unit field (page or API) as ``ingest(unit=...)``: absent or empty: the default (its dossier's
+    or the uploader's only unit); "geen": no unit; a number: that unit, if the uploader may work for it."""
+    from woo.services.ingest import DEFAULT_UNIT
+
+    raw = str(raw).strip() if raw is not None else ""
+    if not raw:  # an API token uploads for its user: their only unit too (ingest knows only the token)
+        return DEFAULT_UNIT if principal.actor.kind == "user" else upload_units(session, principal, organisation_id)[1]
+    if raw == NO_UNIT:
+        return None
+    if not raw.isdigit() or len(raw) > 9:
+        raise UnitChoiceError("Kies een afdeling uit de lijst (een nummer, of ‘geen’).", 400)
+    unit_id = int(raw)
+    unit = session.get(Unit, unit_id)
+    if unit is None or unit.organisation_id != organisation_id:
+        raise UnitChoiceError("Kies een afdeling van deze organisatie.", 422)
+    refusal = unit_refusal(session, principal, "document.ingest", organisation_id, unit_id)
+    if refusal:
+        raise UnitChoiceError(refusal, 403)
+    return unit_id
 
 
 def may_act(session: Session, principal, action: str, organisation_id: int, unit_id: int | None) -> bool:

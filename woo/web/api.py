@@ -80,8 +80,13 @@ def create_document():
     upload = request.files.get("file")
     if upload is None:
         return problem(400, "Stuur het bestand als multipart-veld 'file'.")
+    try:  # optional unit_id: a unit of the organisation the caller works for, or "geen" (default: as ever)
+        with context().unit_of_work() as s:
+            unit = orgsvc.unit_choice(s, g.principal, org_id, request.form.get("unit_id"))
+    except orgsvc.UnitChoiceError as exc:
+        return problem(exc.status, str(exc))
     result = ingestsvc.ingest(context(), g.principal.actor, org_id, upload.filename or "", stream=upload.stream,
-                              source="api", title=request.form.get("title") or None)
+                              source="api", title=request.form.get("title") or None, unit=unit)
     if result.status == "rejected":
         return problem(422, result.reason or "Bestand geweigerd.", code=result.code, filename=result.filename)
     body = result.as_dict()

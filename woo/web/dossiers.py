@@ -18,6 +18,7 @@ from woo.domain.lifecycle import Status as DocStatus
 from woo.publish import inventarislijst
 from woo.publish.records import as_utc, file_url
 from woo.services import dossiers as svc
+from woo.services import organisations as orgsvc
 from woo.services.context import Actor
 from woo.web.auth import login_required, may, require, require_unit
 
@@ -196,7 +197,8 @@ def index():
                                   unit_ids=None if ids is not None else units.unit_ids)
         return render_template("dossiers/index.html", dossiers=items, orgs=orgs, kinds=rules.KIND_LABELS_NL,
                                statuses=rules.STATUS_LABELS_NL, categories=tooi.woo_categories(),
-                               term_label=_term_label(term), year=year, units=units if ids is None else None)
+                               term_label=_term_label(term), year=year, units=units if ids is None else None,
+                               unit_names=orgsvc.unit_names(s, (d.unit_id for d in items)))
 
 
 def _term_label(term: str | None) -> str | None:
@@ -257,8 +259,6 @@ def detail(dossier_id: str):
         late = d.status == rules.Status.OPENBAAR
         found = svc.late_state(s, d.id) if late else svc.blockers(s, d.id)
         from woo.domain.grounds import WOO_GROUNDS
-        from woo.services import organisations as orgsvc
-
         # another unit's dossier: shown, but its forms are not offered (they would answer 403)
         other_unit = orgsvc.unit_refusal(s, g.principal, "document.edit", d.organisation_id, d.unit_id)
         return render_template("dossiers/detail.html", **view, blockers=found, grounds=WOO_GROUNDS,

@@ -75,7 +75,8 @@ def documents():
                                categories=tooi.woo_categories(), formats=FORMAT_KINDS,
                                job_labels=jobsvc.LABELS_NL, job_kinds=jobsvc.KIND_LABELS_NL, work=work,
                                worklists=worklist.WORKLISTS, dashboard_args=DASHBOARD_ARGS,
-                               assessed=wlsvc.assess_documents(s, page.items), units=units)
+                               assessed=wlsvc.assess_documents(s, page.items), units=units,
+                               unit_names=orgsvc.unit_names(s, (d.unit_id for d in page.items)))
 
 
 DASHBOARD_ARGS = ("organisatie", "gepubliceerd", "ingetrokken", "reden", "lakgrond")
@@ -111,10 +112,22 @@ def require_any_read() -> None:
 def upload_page():
     with context().unit_of_work() as s:
         orgs = upload_organisations(s)
-    if not orgs:
-        abort(403, description="U mag geen documenten opnemen.")
-    return render_template("upload.html", organisations=orgs, chunk_bytes=UPLOAD_CHUNK_BYTES,
-                           max_mb=context().settings.max_upload_bytes // (1024 * 1024))
+        if not orgs:
+            abort(403, description="U mag geen documenten opnemen.")
+        # per organisation: the units the uploader may choose and the default (issue 14)
+        units = [(o, *orgsvc.upload_units(s, g.principal, o.id)) for o in orgs]
+        return render_template("upload.html", organisations=orgs, chunk_bytes=UPLOAD_CHUNK_BYTES,
+                               units=[u for u in units if u[1]], no_unit=orgsvc.NO_UNIT,
+                               max_mb=context().settings.max_upload_bytes // (1024 * 1024))
+
+
+def _unit_choice(org_id: int):
+    """The upload form's unit field (woo.services.organisations.unit_choice); 400/403/422 with the reason."""
+    try:
+        with context().unit_of_work() as s:
+            return orgsvc.unit_choice(s, g.principal, org_id, request.form.get("unit_id"))
+    except orgsvc.UnitChoiceError as exc:
+        abort(exc.status, description=str(exc))
 
 
 @bp.route("/documenten/upload", methods=["POST"])
@@ -123,6 +136,7 @@ def upload():
     """One file per request (the page sends them in parallel and shows progress per file)."""
     org_id = int_arg("organisation_id", minimum=1, maximum=DB_INT_MAX, source=request.form)
     require("document.ingest", org_id)
+    unit = _unit_choice(org_id)
     files = request.files.getlist("file")
     if not files or not any(f.filename for f in files):
         if not _wants_json():
@@ -132,7 +146,7 @@ def upload():
     results = []
     for f in files:
         result = ingestsvc.ingest(context(), g.principal.actor, org_id, f.filename or "", stream=f.stream,
-                                  source="ui")
+                                  source="ui", unit=unit)
         results.append(result.as_dict())
     status = 200 if all(r["status"] != "rejected" for r in results) else 422
     if not _wants_json():  # the form without JavaScript: say what happened and show the document
@@ -353,8 +367,9 @@ def upload_start():
     org_id = int_arg("organisation_id", minimum=1, maximum=DB_INT_MAX, source=request.form)
     require("document.ingest", org_id)
     size = int_arg("size", 0, minimum=0, maximum=2**62, source=request.form)
+    unit = _unit_choice(org_id)
     try:
-        s = uploads.start(context(), g.principal.actor, org_id, request.form.get("filename", ""), size)
+        s = uploads.start(context(), g.principal.actor, org_id, request.form.get("filename", ""), size, unit)
     except uploads.UploadError as exc:
         return jsonify({"status": "rejected", "reason": str(exc)}), exc.status
     return jsonify({"id": s.id, "offset": 0, "size": s.size,
