@@ -19,7 +19,7 @@ from woo.domain.roles import Role, allowed
 from woo.services import audit
 from woo.services.context import Actor, Context
 
-__all__ = ["OrganisationError", "OrganisationView", "UnitView", "list_organisations", "add", "change",
+__all__ = ["OrganisationError", "OrganisationView", "UnitView", "list_organisations", "add", "ensure", "change",
            "resolve", "add_unit", "rename_unit", "add_member", "remove_member", "units_of_user",
            "units_for", "default_unit", "hand_over_document", "hand_over_dossier", "unit_refusal", "may_act",
            "upload_units", "unit_choice", "UnitChoiceError", "NO_UNIT"]
@@ -131,6 +131,23 @@ def add(ctx: Context, actor: Actor, code_or_uri: str, *, name: str | None = None
         audit.record(session, actor.label, "organisation.added", None, organisation=ref.code, name=ch.name,
                      public_base_url=org.public_base_url)
         return org.id
+
+
+def ensure(ctx: Context, actor: Actor, code_or_uri: str, public_base_url: str | None = None) -> int:
+    """The organisation's id, made (with ``add``, audited) when this installation does not have it yet: the
+    bootstrap's first organisation. A public address ``add`` refuses (a path, plain http off localhost) is
+    left out rather than stopping the first start; set it later with ``woo organisation set``."""
+    ref = rules.tooi_organisation(code_or_uri)
+    with ctx.unit_of_work() as session:
+        found = session.execute(select(Organisation.id).where(Organisation.tooi_uri == ref.uri)).scalar()
+    if found is not None:
+        return found
+    try:
+        return add(ctx, actor, ref.uri, public_base_url=public_base_url)
+    except OrganisationError:
+        if not public_base_url:
+            raise
+        return add(ctx, actor, ref.uri)
 
 
 def change(ctx: Context, actor: Actor, ref: str | int, **fields) -> list[str]:
