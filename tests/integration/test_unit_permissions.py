@@ -208,3 +208,6 @@ def test_unit_choice_at_upload_page_and_api(woo_ctx, tmp_path):
     r = api("elders", unit_id=str(other_org_unit))
     assert r.status_code == 422 and "van deze organisatie" in r.get_json()["detail"]
     assert api("onzin", unit_id="Financiën").status_code == 400
+    spec = client.get("/api/v1/openapi.json").get_json()
+    form = spec["paths"]["/documents"]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]
+    assert "unit_id" in form["properties"]
