@@ -80,6 +80,20 @@ def test_pages_refuse_another_units_work(woo_ctx, tmp_path):
     assert _title(ctx, docs["ander"]) == "Organisatiebreed"
 
 
+def test_review_queue_offers_only_what_the_user_may_decide(woo_ctx, tmp_path):
+    from tests.conftest import drain
+
+    ctx = woo_ctx
+    world, vg, fin, docs = _world(ctx, tmp_path)
+    drain(ctx)  # the suggestions that put documents in the queue
+    queue = world.client("officer").get("/beoordelen").get_data(as_text=True)
+    assert f'data-id="{docs["eigen"]}"' in queue and f'data-id="{docs["niemands"]}"' in queue
+    assert f'data-id="{docs["ander"]}"' not in queue  # Financiën's: it would be refused
+    assert f'data-id="{docs["ander"]}"' in world.client("admin").get("/beoordelen").get_data(as_text=True)
+    resp = _post(world.client("officer"), f"/beoordelen/{docs['ander']}")
+    assert resp.status_code == 403 and REFUSAL in resp.get_data(as_text=True)
+
+
 def test_dossier_pages_refuse_another_units_dossier(woo_ctx, tmp_path):
     ctx = woo_ctx
     world, vg, fin, _docs = _world(ctx, tmp_path)
