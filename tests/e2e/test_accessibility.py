@@ -12,6 +12,7 @@ import pytest
 
 from tests.conftest import drain
 from tests.e2e.browser import CHROMIUM, LAUNCH_ARGS, login, needs_chromium
+from tests.e2e.browser import axe as _axe
 from tests.factories import make_pdf, make_txt
 from woo.domain import tooi
 from woo.domain.roles import Role
@@ -20,21 +21,11 @@ from woo.services.context import SYSTEM
 from woo.services.ingest import ingest
 
 pytestmark = needs_chromium
-AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 WIDTHS = (1280, 375)
 PASSWORD = "toegankelijk-genoeg-1"
 SCREENSHOTS = {  # README screenshots: page path -> file name (1280 px wide)
     "/werk": "mijn-werk.png", "/publicaties?q=vergunning": "openbaar-zoeken.png",
 }
-
-
-def _axe(page) -> list[dict]:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("opts => axe.run(document, opts)", {"runOnly": {"type": "tag", "values": WCAG},
-                                                              "resultTypes": ["violations"]})
-    return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
-             "targets": [n["target"] for n in v["nodes"][:3]]} for v in result["violations"]]
 
 
 def _world(woo_ctx, tmp_path):

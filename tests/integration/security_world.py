@@ -10,11 +10,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from tests.factories import make_pdf
-from woo.adapters.models import Job, Organisation, User
+from woo.adapters.models import Job, User
 from woo.app import create_app
-from woo.domain import tooi
 from woo.domain.roles import Role
-from woo.services import accounts
+from woo.services import accounts, organisations
 from woo.services import ingest as ingestsvc
 from woo.services.context import SYSTEM
 
@@ -60,14 +59,10 @@ def make_app(ctx):
 
 
 def build_world(ctx, tmp_path) -> World:
-    other = tooi.organisation("gm0599")  # Rotterdam, from the TOOI list
+    org_b = organisations.add(ctx, SYSTEM, "gm0599")  # Rotterdam, from the TOOI list, as an admin would
     with ctx.unit_of_work() as s:
         org_a_row = accounts.default_organisation(s)
         org_a, org_a_code = org_a_row.id, org_a_row.code
-        b = Organisation(tooi_uri=other.uri, code=other.code, name=other.label)
-        s.add(b)
-        s.flush()
-        org_b = b.id
         users = {}
         for name, roles in ROLE_USERS.items():
             users[name] = accounts.create_user(s, SYSTEM, name, PASSWORD, [(r, org_a) for r in roles]).id

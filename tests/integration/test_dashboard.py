@@ -23,6 +23,7 @@ from woo.app import create_app
 from woo.domain import tooi
 from woo.domain.roles import Role
 from woo.services import accounts, classification, dashboard, dossiers, privacy, publication
+from woo.services import organisations as orgsvc
 from woo.services.context import SYSTEM, Actor
 from woo.services.ingest import ingest
 
@@ -273,13 +274,8 @@ def test_annual_csv_and_pdfa_record_via_cli(woo_ctx, tmp_path, monkeypatch):
 
 def test_shared_service_centre_sees_its_organisations_together_and_apart(woo_ctx, tmp_path, monkeypatch):
     h = build_history(woo_ctx, tmp_path, monkeypatch)
-    other, third = tooi.organisation("gm0599"), tooi.organisation("gm0518")
-    with woo_ctx.unit_of_work() as s:
-        b = Organisation(tooi_uri=other.uri, code=other.code, name=other.label)
-        c = Organisation(tooi_uri=third.uri, code=third.code, name=third.label)
-        s.add_all([b, c])
-        s.flush()
-        b_id, c_id = b.id, c.id
+    third = tooi.organisation("gm0518")
+    b_id, c_id = orgsvc.add(woo_ctx, SYSTEM, "gm0599"), orgsvc.add(woo_ctx, SYSTEM, "gm0518")
     # one publication for the second organisation (straight through the counters of the service layer)
     with woo_ctx.unit_of_work() as s:
         doc = s.get(Document, h["docs"][0])

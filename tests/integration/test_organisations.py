@@ -57,7 +57,23 @@ def test_service_adds_and_changes_organisations_from_tooi(woo_ctx):
     assert view.contact == {"email": "woo@waterschap.example", "address": "Dijkweg 1"}
     assert [e.detail.get("fields") for e in _events(ctx, "organisation.changed")] == [["name", "logo_url",
                                                                                        "contact"]]
-    assert len(_events(ctx, "organisation.added")) == 1
+    # the bootstrap's first organisation went through the same service (audited), then ws0636
+    assert [e.detail["organisation"] for e in _events(ctx, "organisation.added")] == ["gm0363", "ws0636"]
+
+
+def test_bootstrap_makes_its_organisation_through_the_service(woo_ctx):
+    ctx = woo_ctx
+    with ctx.unit_of_work() as s:
+        first = s.execute(select(Organisation).where(Organisation.code == "gm0363")).scalar_one()
+        assert first.public_base_url == ctx.settings.base_url
+    assert orgsvc.ensure(ctx, SYSTEM, "gm0363", "https://elders.example") == first.id  # there already: as is
+    # an address add() refuses (a path, plain http off localhost) is left out, not a failed first start
+    org_id = orgsvc.ensure(ctx, SYSTEM, "gm0599", "http://woo.intern/pad")
+    with ctx.unit_of_work() as s:
+        assert s.get(Organisation, org_id).public_base_url is None
+    with pytest.raises(orgsvc.OrganisationError, match="TOOI"):
+        orgsvc.ensure(ctx, SYSTEM, "gm9999")
+    assert [e.detail["organisation"] for e in _events(ctx, "organisation.added")] == ["gm0363", "gm0599"]
 
 
 def _two_units(ctx, org_id):

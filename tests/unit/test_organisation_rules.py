@@ -59,3 +59,15 @@ def test_unit_filter_defaults_to_own_units():
     assert rules.visible_unit_ids({3, 4}, all_work=False) == {3, 4}
     assert rules.visible_unit_ids({3}, all_work=True) is None
     assert rules.visible_unit_ids(set(), all_work=False) is None  # in no unit: everything, as before units
+
+
+def test_units_bound_what_a_user_may_do():
+    for action in ("document.edit", "document.review", "document.publish", "document.ingest"):
+        assert rules.unit_allows(action, False, {3}, 3)  # own unit
+        assert rules.unit_allows(action, False, {3}, None)  # no unit: anyone's
+        assert not rules.unit_allows(action, False, {3, 4}, 5)  # another unit's
+        assert rules.unit_allows(action, True, {3}, 5)  # admin
+        assert rules.unit_allows(action, False, set(), 5)  # in no unit: organisation-wide
+    for action in ("document.read", "retention.manage"):  # reading and archival work: not bounded
+        assert rules.unit_allows(action, False, {3}, 5)
+    assert "(Financiën)" in rules.unit_refusal_nl("Financiën")

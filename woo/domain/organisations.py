@@ -137,3 +137,26 @@ def visible_unit_ids(member_of: set[int], all_work: bool) -> set[int] | None:
     if all_work or not member_of:
         return None
     return set(member_of)
+
+
+# Actions on an existing document or dossier that its unit bounds: describe, review privacy, publish, withdraw,
+# correct, hand over, add to a dossier. Reading is not bounded (the lists' "Hele organisatie" filter shows
+# everything), nor is archival work (retention.*), which spans units and organisations.
+UNIT_BOUND_ACTIONS = frozenset({"document.ingest", "document.edit", "document.review", "document.publish"})
+
+
+def unit_allows(action: str, is_admin: bool, member_of: set[int], unit_id: int | None) -> bool:
+    """Whether a user's units let them do ``action`` to work of unit ``unit_id`` (roles are checked apart).
+
+    ``member_of``: the user's units in the object's organisation. Allowed: work of no unit; work of one of
+    their units; everything for an admin, and for a user in no unit of that organisation (they work
+    organisation-wide, as before units)."""
+    if action not in UNIT_BOUND_ACTIONS or is_admin or unit_id is None or not member_of:
+        return True
+    return unit_id in member_of
+
+
+def unit_refusal_nl(unit_name: str | None) -> str:
+    name = f" ({unit_name})" if unit_name else ""
+    return (f"Dit hoort bij een andere afdeling{name}. Alleen die afdeling of een beheerder mag het "
+            f"bewerken, beoordelen of publiceren; vraag die afdeling het aan u over te dragen.")

@@ -25,6 +25,7 @@ class Principal:
     actor: Actor
     roles: dict[int | None, frozenset[Role]]
     scopes: frozenset[str] = frozenset()
+    user_id: int | None = None  # the user behind a session or an API token (their units bound what they do)
 
     def roles_for(self, organisation_id: int | None) -> set[Role]:
         result = set(self.roles.get(None, ()))
@@ -60,7 +61,8 @@ def principal_for(user: User) -> Principal:
     roles: dict[int | None, set[Role]] = {}
     for ra in user.roles:
         roles.setdefault(ra.organisation_id, set()).add(Role(ra.role))
-    return Principal(Actor("user", user.id, user.username), {k: frozenset(v) for k, v in roles.items()})
+    return Principal(Actor("user", user.id, user.username), {k: frozenset(v) for k, v in roles.items()},
+                     user_id=user.id)
 
 
 def authenticate(session: Session, username: str, password: str) -> User | None:
@@ -92,7 +94,7 @@ def principal_for_token(session: Session, secret: str) -> Principal | None:
     token.last_used_at = utcnow()
     base = principal_for(token.user)
     return Principal(Actor("token", token.id, f"{token.user.username}/{token.name}"), base.roles,
-                     frozenset(token.scopes.split()))
+                     frozenset(token.scopes.split()), user_id=token.user.id)
 
 
 def revoke_token(session: Session, actor: Actor, token_id: int) -> None:

@@ -36,6 +36,9 @@ class IngestResult:
         return {k: v for k, v in self.__dict__.items() if v is not None}
 
 
+DEFAULT_UNIT = "default"  # ingest(unit=...): the unit new work gets when the uploader does not choose one
+
+
 def extract_queue(estimate: precheck.Estimate) -> str | None:
     """Job.queue of a new document's extract job: the heavy queue for an expensive one (long or scanned PDF,
     image, very large file), so cheap documents never wait behind it; None: the light queue."""
@@ -52,9 +55,11 @@ def object_key(document_id: str) -> str:
 def ingest(ctx: Context, actor: Actor, organisation_id: int, filename: str, *,
            stream: BinaryIO | None = None, path: Path | None = None, source: str = "ui",
            title: str | None = None, publication_id: str | None = None,
-           within: Callable | None = None) -> IngestResult:
+           within: Callable | None = None, unit: int | str | None = DEFAULT_UNIT) -> IngestResult:
     """``within(session, document)``, if given, runs inside the transaction that creates the document (a
-    connector writes its remote-id mapping there, so a crash never leaves a document without one)."""
+    connector writes its remote-id mapping there, so a crash never leaves a document without one).
+    ``unit``: DEFAULT_UNIT (its dossier's unit, else the uploader's only unit), None (no unit) or a unit id
+    of the organisation (the caller checked the uploader may put work there: organisations.unit_refusal)."""
     try:
         name = safe_filename(filename)
     except RejectedFile as exc:
@@ -71,14 +76,15 @@ def ingest(ctx: Context, actor: Actor, organisation_id: int, filename: str, *,
         return IngestResult(name, "rejected", code="too_large",
                             reason=f"Bestand is groter dan de toegestane {limit // (1024 * 1024)} MB.")
     try:
-        return _ingest_spooled(ctx, actor, organisation_id, name, spooled, source, title, publication_id, within)
+        return _ingest_spooled(ctx, actor, organisation_id, name, spooled, source, title, publication_id, within,
+                               unit)
     finally:
         spooled.cleanup()
 
 
 def _ingest_spooled(ctx: Context, actor: Actor, organisation_id: int, name: str, spooled: Spooled,
                     source: str, title: str | None, publication_id: str | None,
-                    within: Callable | None = None) -> IngestResult:
+                    within: Callable | None = None, unit: int | str | None = DEFAULT_UNIT) -> IngestResult:
     if spooled.size == 0:
         return IngestResult(name, "rejected", code="empty", reason="Het bestand is leeg.")
     try:
@@ -96,6 +102,9 @@ def _ingest_spooled(ctx: Context, actor: Actor, organisation_id: int, name: str,
         if session.get(Organisation, organisation_id) is None:
             return IngestResult(name, "rejected", code="unknown_organisation",
                                 reason="Onbekende organisatie.")
+        if isinstance(unit, int) and not _unit_of(session, organisation_id, unit):
+            return IngestResult(name, "rejected", code="unknown_unit",
+                                reason="Kies een afdeling van deze organisatie.")
         existing = session.execute(
             select(StoredFile.document_id).join(Document)
             .where(StoredFile.sha256 == spooled.sha256, StoredFile.role == "original",
@@ -114,7 +123,8 @@ def _ingest_spooled(ctx: Context, actor: Actor, organisation_id: int, name: str,
                            title=(title or Path(name).stem)[:1000], status=Status.CONCEPT,
                            format_kind=ident.kind, publication_id=publication_id,
                            created_by=actor.id if actor.kind == "user" else None)
-            doc.unit_id = _unit_of_new(session, actor, organisation_id, publication_id)
+            doc.unit_id = _unit_of_new(session, actor, organisation_id, publication_id) if unit == DEFAULT_UNIT \
+                else unit
             session.add(doc)
             session.add(StoredFile(document=doc, role="original", object_key=key,
                                    version_id=stored.version_id, filename=name, size=spooled.size,
@@ -137,6 +147,13 @@ def _ingest_spooled(ctx: Context, actor: Actor, organisation_id: int, name: str,
         raise
     jobs.dispatch(ctx, job_id)
     return IngestResult(name, "accepted", document_id=document_id)
+
+
+def _unit_of(session, organisation_id: int, unit_id: int) -> bool:
+    from woo.adapters.models import Unit
+
+    unit = session.get(Unit, unit_id)
+    return unit is not None and unit.organisation_id == organisation_id
 
 
 def _unit_of_new(session, actor: Actor, organisation_id: int, publication_id: str | None) -> int | None:

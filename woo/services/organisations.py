@@ -15,12 +15,14 @@ from sqlalchemy.orm import Session
 from woo.adapters.models import Document, Dossier, Organisation, Unit, UnitMember, User
 from woo.domain import organisations as rules
 from woo.domain.organisations import OrganisationError
+from woo.domain.roles import Role, allowed
 from woo.services import audit
 from woo.services.context import Actor, Context
 
-__all__ = ["OrganisationError", "OrganisationView", "UnitView", "list_organisations", "add", "change",
+__all__ = ["OrganisationError", "OrganisationView", "UnitView", "list_organisations", "add", "ensure", "change",
            "resolve", "add_unit", "rename_unit", "add_member", "remove_member", "units_of_user",
-           "units_for", "default_unit", "hand_over_document", "hand_over_dossier"]
+           "units_for", "default_unit", "hand_over_document", "hand_over_dossier", "unit_refusal", "may_act",
+           "upload_units", "unit_choice", "UnitChoiceError", "NO_UNIT"]
 
 
 @dataclass
@@ -129,6 +131,23 @@ def add(ctx: Context, actor: Actor, code_or_uri: str, *, name: str | None = None
         audit.record(session, actor.label, "organisation.added", None, organisation=ref.code, name=ch.name,
                      public_base_url=org.public_base_url)
         return org.id
+
+
+def ensure(ctx: Context, actor: Actor, code_or_uri: str, public_base_url: str | None = None) -> int:
+    """The organisation's id, made (with ``add``, audited) when this installation does not have it yet: the
+    bootstrap's first organisation. A public address ``add`` refuses (a path, plain http off localhost) is
+    left out rather than stopping the first start; set it later with ``woo organisation set``."""
+    ref = rules.tooi_organisation(code_or_uri)
+    with ctx.unit_of_work() as session:
+        found = session.execute(select(Organisation.id).where(Organisation.tooi_uri == ref.uri)).scalar()
+    if found is not None:
+        return found
+    try:
+        return add(ctx, actor, ref.uri, public_base_url=public_base_url)
+    except OrganisationError:
+        if not public_base_url:
+            raise
+        return add(ctx, actor, ref.uri)
 
 
 def change(ctx: Context, actor: Actor, ref: str | int, **fields) -> list[str]:
@@ -243,6 +262,74 @@ def default_unit(session: Session, actor: Actor, organisation_id: int) -> int | 
                           .where(UnitMember.user_id == actor.id, Unit.organisation_id == organisation_id)
                           .limit(2)).scalars().all()
     return ids[0] if len(ids) == 1 else None
+
+
+def unit_refusal(session: Session, principal, action: str, organisation_id: int, unit_id: int | None) -> str | None:
+    """The one place that decides whether a user's units let them act on a document or dossier of unit
+    ``unit_id`` (the rule: woo.domain.organisations.unit_allows). None: allowed; else the Dutch refusal.
+    Roles are checked apart (woo.domain.roles.allowed); the web pages and the API call both."""
+    if unit_id is None or action not in rules.UNIT_BOUND_ACTIONS or principal.user_id is None:
+        return None
+    is_admin = Role.ADMIN in principal.roles_for(organisation_id)
+    member_of = set(session.execute(
+        select(Unit.id).join(UnitMember, UnitMember.unit_id == Unit.id)
+        .where(UnitMember.user_id == principal.user_id, Unit.organisation_id == organisation_id)).scalars())
+    if rules.unit_allows(action, is_admin, member_of, unit_id):
+        return None
+    return rules.unit_refusal_nl(session.execute(select(Unit.name).where(Unit.id == unit_id)).scalar())
+
+
+NO_UNIT = "geen"  # the upload form's choice "Geen afdeling"
+
+
+class UnitChoiceError(OrganisationError):
+    """A refused unit choice at upload; ``status``: the HTTP status the pages and the API answer with."""
+
+    def __init__(self, message: str, status: int):
+        super().__init__(message)
+        self.status = status
+
+
+def upload_units(session: Session, principal, organisation_id: int) -> tuple[list[tuple[int, str]], int | None]:
+    """The units an uploader may put new work in (their units in the organisation; every unit for an admin or
+    a user in no unit of it) and the one new work goes to by default (their only unit, as without a choice)."""
+    choices = unit_choices(session, organisation_id)
+    mine = set(session.execute(
+        select(Unit.id).join(UnitMember, UnitMember.unit_id == Unit.id)
+        .where(UnitMember.user_id == principal.user_id, Unit.organisation_id == organisation_id)).scalars()) \
+        if principal.user_id is not None else set()
+    default = next(iter(mine)) if len(mine) == 1 else None
+    if mine and Role.ADMIN not in principal.roles_for(organisation_id):
+        choices = [(i, n) for i, n in choices if i in mine]
+    return choices, default
+
+
+def unit_choice(session: Session, principal, organisation_id: int, raw) -> int | str | None:
+    """The upload's unit field (page or API) as ``ingest(unit=...)``: absent or empty: the default (its dossier's
+    or the uploader's only unit); "geen": no unit; a number: that unit, if the uploader may work for it."""
+    from woo.services.ingest import DEFAULT_UNIT
+
+    raw = str(raw).strip() if raw is not None else ""
+    if not raw:  # an API token uploads for its user: their only unit too (ingest knows only the token)
+        return DEFAULT_UNIT if principal.actor.kind == "user" else upload_units(session, principal, organisation_id)[1]
+    if raw == NO_UNIT:
+        return None
+    if not raw.isdigit() or len(raw) > 9:
+        raise UnitChoiceError("Kies een afdeling uit de lijst (een nummer, of ‘geen’).", 400)
+    unit_id = int(raw)
+    unit = session.get(Unit, unit_id)
+    if unit is None or unit.organisation_id != organisation_id:
+        raise UnitChoiceError("Kies een afdeling van deze organisatie.", 422)
+    refusal = unit_refusal(session, principal, "document.ingest", organisation_id, unit_id)
+    if refusal:
+        raise UnitChoiceError(refusal, 403)
+    return unit_id
+
+
+def may_act(session: Session, principal, action: str, organisation_id: int, unit_id: int | None) -> bool:
+    """Roles and units together: what the pages use to show or hide a button."""
+    return allowed(principal.roles_for(organisation_id), action) and \
+        unit_refusal(session, principal, action, organisation_id, unit_id) is None
 
 
 def unit_choices(session: Session, organisation_id: int) -> list[tuple[int, str]]:

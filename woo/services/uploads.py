@@ -19,7 +19,7 @@ from typing import BinaryIO
 
 from woo.intake.identify import RejectedFile, safe_filename
 from woo.services.context import Actor, Context
-from woo.services.ingest import IngestResult, ingest
+from woo.services.ingest import DEFAULT_UNIT, IngestResult, ingest
 
 EXPIRE_SECONDS = 24 * 3600
 COPY_BLOCK = 1024 * 1024
@@ -41,6 +41,7 @@ class Session:
     filename: str
     size: int
     created: float
+    unit: int | str | None = DEFAULT_UNIT  # ingest(unit=...): chosen on the upload page
 
 
 def _dir(ctx: Context) -> Path:
@@ -67,7 +68,8 @@ def _sweep(ctx: Context) -> None:
             pass
 
 
-def start(ctx: Context, actor: Actor, organisation_id: int, filename: str, size: int) -> Session:
+def start(ctx: Context, actor: Actor, organisation_id: int, filename: str, size: int,
+          unit: int | str | None = DEFAULT_UNIT) -> Session:
     """A new upload session (the caller checked that ``actor`` may ingest for the organisation)."""
     try:
         name = safe_filename(filename)
@@ -79,7 +81,7 @@ def start(ctx: Context, actor: Actor, organisation_id: int, filename: str, size:
     if size > limit:
         raise UploadError(f"Bestand is groter dan de toegestane {limit // (1024 * 1024)} MB.", 413)
     _sweep(ctx)
-    s = Session(secrets.token_hex(16), actor.label, organisation_id, name, size, time.time())
+    s = Session(secrets.token_hex(16), actor.label, organisation_id, name, size, time.time(), unit)
     meta, part = _paths(ctx, s.id)
     part.touch()
     meta.write_text(json.dumps(asdict(s)))
@@ -125,7 +127,7 @@ def append(ctx: Context, actor: Actor, upload_id: str, offset: int, body: Binary
     if written < s.size:
         return written, None
     try:
-        result = ingest(ctx, actor, s.organisation_id, s.filename, path=part, source="ui")
+        result = ingest(ctx, actor, s.organisation_id, s.filename, path=part, source="ui", unit=s.unit)
     finally:
         part.unlink(missing_ok=True)
         meta.unlink(missing_ok=True)

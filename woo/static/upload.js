@@ -47,12 +47,18 @@
     active--; next();
   }
 
+  function addUnit(data) {  // the unit (afdeling) field is there only when the organisation has units
+    var unit = document.getElementById("unit_id");
+    if (unit) { data.append("unit_id", unit.value); }
+  }
+
   function send(item) {
     active++;
     var ui = item.ui, file = item.file;
     var data = new FormData();
     data.append("file", file, file.name);
     data.append("organisation_id", document.getElementById("organisation_id").value);
+    addUnit(data);
     var xhr = new XMLHttpRequest();
     xhr.open("POST", form.dataset.url);
     xhr.setRequestHeader("X-CSRF-Token", form.dataset.csrf);
@@ -142,6 +148,7 @@
     function create() {
       var data = new FormData();
       data.append("organisation_id", document.getElementById("organisation_id").value);
+      addUnit(data);
       data.append("filename", file.name);
       data.append("size", String(file.size));
       request("POST", form.dataset.sessions, data, {}, null, function (status, body) {

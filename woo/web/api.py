@@ -9,6 +9,7 @@ from woo.app import context
 from woo.domain.roles import allowed
 from woo.services import accounts, audit, ingest as ingestsvc
 from woo.services import documents as docsvc
+from woo.services import organisations as orgsvc
 from woo.web.downloads import send_stored_file
 from woo.web.errors import problem
 from woo.web.openapi import spec
@@ -79,8 +80,13 @@ def create_document():
     upload = request.files.get("file")
     if upload is None:
         return problem(400, "Stuur het bestand als multipart-veld 'file'.")
+    try:  # optional unit_id: a unit of the organisation the caller works for, or "geen" (default: as ever)
+        with context().unit_of_work() as s:
+            unit = orgsvc.unit_choice(s, g.principal, org_id, request.form.get("unit_id"))
+    except orgsvc.UnitChoiceError as exc:
+        return problem(exc.status, str(exc))
     result = ingestsvc.ingest(context(), g.principal.actor, org_id, upload.filename or "", stream=upload.stream,
-                              source="api", title=request.form.get("title") or None)
+                              source="api", title=request.form.get("title") or None, unit=unit)
     if result.status == "rejected":
         return problem(422, result.reason or "Bestand geweigerd.", code=result.code, filename=result.filename)
     body = result.as_dict()
@@ -133,6 +139,9 @@ def _target(document_id: str, action: str, refusal: str):
             return None, problem(404, "Document niet gevonden.")
         if not allowed(g.principal.roles_for(doc.organisation_id), action):
             return None, problem(403, refusal)
+        other_unit = orgsvc.unit_refusal(s, g.principal, action, doc.organisation_id, doc.unit_id)
+        if other_unit:
+            return None, problem(403, other_unit)
     return document_id, None
 
 

@@ -14,6 +14,7 @@ from woo.domain import dossiers as rules
 from woo.domain.roles import allowed
 from woo.services import accounts
 from woo.services import dossiers as svc
+from woo.services import organisations as orgsvc
 from woo.services.documents import visible_organisations
 from woo.web.api import bp, token_required
 from woo.web.errors import problem
@@ -58,6 +59,9 @@ def _target(dossier_id: str, action: str):
             return None, problem(404, "Dossier niet gevonden.")
         if not allowed(g.principal.roles_for(d.organisation_id), action):
             return None, problem(403, "Dit account mag dit niet voor deze organisatie.")
+        other_unit = orgsvc.unit_refusal(s, g.principal, action, d.organisation_id, d.unit_id)
+        if other_unit:
+            return None, problem(403, other_unit)
         return d.id, None
 
 

@@ -86,7 +86,26 @@ def document_for(session, document_id: str, action: str):
     if doc is None:
         abort(404, description="Document niet gevonden.")
     require(action, doc.organisation_id)
+    require_unit(session, action, doc.organisation_id, doc.unit_id)
     return doc
+
+
+def may_on(session, action: str, organisation_id: int, unit_id: int | None) -> bool:
+    """``may`` for one document or dossier: roles and the user's units (what a page shows as a button)."""
+    from woo.services import organisations
+
+    p = g.get("principal")
+    return p is not None and organisations.may_act(session, p, action, organisation_id, unit_id)
+
+
+def require_unit(session, action: str, organisation_id: int, unit_id: int | None) -> None:
+    """403 with the Dutch reason when the user's units do not let them do ``action`` to work of ``unit_id``
+    (woo.services.organisations.unit_refusal decides)."""
+    from woo.services import organisations
+
+    refusal = organisations.unit_refusal(session, g.principal, action, organisation_id, unit_id)
+    if refusal:
+        abort(403, description=refusal)
 
 
 @bp.route("/login", methods=["GET", "POST"])

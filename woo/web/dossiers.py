@@ -18,8 +18,9 @@ from woo.domain.lifecycle import Status as DocStatus
 from woo.publish import inventarislijst
 from woo.publish.records import as_utc, file_url
 from woo.services import dossiers as svc
+from woo.services import organisations as orgsvc
 from woo.services.context import Actor
-from woo.web.auth import login_required, may, require
+from woo.web.auth import login_required, may, require, require_unit
 
 public_bp = Blueprint("dossierpages", __name__)
 bp = Blueprint("dossiers", __name__)
@@ -167,6 +168,7 @@ def _own(s, dossier_id: str, action: str) -> Dossier:
     if d is None or not may("document.read", d.organisation_id):
         abort(404, description="Dossier niet gevonden.")
     require(action, d.organisation_id)
+    require_unit(s, action, d.organisation_id, d.unit_id)
     return d
 
 
@@ -195,7 +197,8 @@ def index():
                                   unit_ids=None if ids is not None else units.unit_ids)
         return render_template("dossiers/index.html", dossiers=items, orgs=orgs, kinds=rules.KIND_LABELS_NL,
                                statuses=rules.STATUS_LABELS_NL, categories=tooi.woo_categories(),
-                               term_label=_term_label(term), year=year, units=units if ids is None else None)
+                               term_label=_term_label(term), year=year, units=units if ids is None else None,
+                               unit_names=orgsvc.unit_names(s, (d.unit_id for d in items)))
 
 
 def _term_label(term: str | None) -> str | None:
@@ -256,11 +259,13 @@ def detail(dossier_id: str):
         late = d.status == rules.Status.OPENBAAR
         found = svc.late_state(s, d.id) if late else svc.blockers(s, d.id)
         from woo.domain.grounds import WOO_GROUNDS
-
+        # another unit's dossier: shown, but its forms are not offered (they would answer 403)
+        other_unit = orgsvc.unit_refusal(s, g.principal, "document.edit", d.organisation_id, d.unit_id)
         return render_template("dossiers/detail.html", **view, blockers=found, grounds=WOO_GROUNDS,
                                judgements=rules.JUDGEMENT_LABELS_NL, roles=rules.ROLE_LABELS_NL,
-                               editable=rules.is_editable(d.status), late=late,
-                               accepts=rules.accepts_documents(d.status), reasons=tooi.redenen_verwijdering())
+                               editable=rules.is_editable(d.status) and not other_unit, late=late,
+                               accepts=rules.accepts_documents(d.status) and not other_unit,
+                               other_unit=other_unit, reasons=tooi.redenen_verwijdering())
 
 
 def _act(dossier_id: str, action: str, fn, ok: str):

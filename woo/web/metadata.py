@@ -10,7 +10,8 @@ from woo.domain.roles import allowed
 from woo.metadata import suggest
 from woo.services import describe
 from woo.services import documents as docsvc
-from woo.web.auth import document_for, login_required, may
+from woo.services import organisations as orgsvc
+from woo.web.auth import document_for, login_required, may_on
 from woo.web.errors import problem
 
 bp = Blueprint("metadata", __name__)
@@ -21,7 +22,12 @@ def _template_helpers():
     # detail.html renders the Metadata section with these (no change to the officer view needed)
     return {"metadata_rows": describe.view, "documentsoorten": tooi.documentsoorten, "talen": tooi.talen,
             "language_code": tooi.language_code,
-            "metadata_editable": lambda doc: may("document.edit", doc.organisation_id)}
+            "metadata_editable": _editable}
+
+
+def _editable(doc) -> bool:
+    with context().unit_of_work() as s:
+        return may_on(s, "document.edit", doc.organisation_id, doc.unit_id)
 
 
 @bp.route("/documenten/<document_id>/metadata", methods=["POST"])
@@ -55,6 +61,9 @@ def _api_set_metadata(document_id: str):
             return problem(404, "Document niet gevonden.")
         if not allowed(g.principal.roles_for(doc.organisation_id), "document.edit"):
             return problem(403, "Dit account mag de metadata van dit document niet wijzigen.")
+        other_unit = orgsvc.unit_refusal(s, g.principal, "document.edit", doc.organisation_id, doc.unit_id)
+        if other_unit:
+            return problem(403, other_unit)
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not body:
         return problem(422, "Stuur een JSON-object met metadatavelden, bijvoorbeeld "

@@ -14,7 +14,8 @@ from woo.services import audit
 from woo.services import documents as docsvc
 from woo.services import ingest as ingestsvc
 from woo.services import jobs as jobsvc
-from woo.web.auth import document_for, login_required, may, require
+from woo.services import organisations as orgsvc
+from woo.web.auth import document_for, login_required, may, may_on, require
 from woo.web.downloads import send_stored_file
 from woo.web.params import DB_INT_MAX, PAGE_MAX, int_arg
 
@@ -74,7 +75,8 @@ def documents():
                                categories=tooi.woo_categories(), formats=FORMAT_KINDS,
                                job_labels=jobsvc.LABELS_NL, job_kinds=jobsvc.KIND_LABELS_NL, work=work,
                                worklists=worklist.WORKLISTS, dashboard_args=DASHBOARD_ARGS,
-                               assessed=wlsvc.assess_documents(s, page.items), units=units)
+                               assessed=wlsvc.assess_documents(s, page.items), units=units,
+                               unit_names=orgsvc.unit_names(s, (d.unit_id for d in page.items)))
 
 
 DASHBOARD_ARGS = ("organisatie", "gepubliceerd", "ingetrokken", "reden", "lakgrond")
@@ -110,10 +112,22 @@ def require_any_read() -> None:
 def upload_page():
     with context().unit_of_work() as s:
         orgs = upload_organisations(s)
-    if not orgs:
-        abort(403, description="U mag geen documenten opnemen.")
-    return render_template("upload.html", organisations=orgs, chunk_bytes=UPLOAD_CHUNK_BYTES,
-                           max_mb=context().settings.max_upload_bytes // (1024 * 1024))
+        if not orgs:
+            abort(403, description="U mag geen documenten opnemen.")
+        # per organisation: the units the uploader may choose and the default (issue 14)
+        units = [(o, *orgsvc.upload_units(s, g.principal, o.id)) for o in orgs]
+        return render_template("upload.html", organisations=orgs, chunk_bytes=UPLOAD_CHUNK_BYTES,
+                               units=[u for u in units if u[1]], no_unit=orgsvc.NO_UNIT,
+                               max_mb=context().settings.max_upload_bytes // (1024 * 1024))
+
+
+def _unit_choice(org_id: int):
+    """The upload form's unit field (woo.services.organisations.unit_choice); 400/403/422 with the reason."""
+    try:
+        with context().unit_of_work() as s:
+            return orgsvc.unit_choice(s, g.principal, org_id, request.form.get("unit_id"))
+    except orgsvc.UnitChoiceError as exc:
+        abort(exc.status, description=str(exc))
 
 
 @bp.route("/documenten/upload", methods=["POST"])
@@ -122,6 +136,7 @@ def upload():
     """One file per request (the page sends them in parallel and shows progress per file)."""
     org_id = int_arg("organisation_id", minimum=1, maximum=DB_INT_MAX, source=request.form)
     require("document.ingest", org_id)
+    unit = _unit_choice(org_id)
     files = request.files.getlist("file")
     if not files or not any(f.filename for f in files):
         if not _wants_json():
@@ -131,7 +146,7 @@ def upload():
     results = []
     for f in files:
         result = ingestsvc.ingest(context(), g.principal.actor, org_id, f.filename or "", stream=f.stream,
-                                  source="ui")
+                                  source="ui", unit=unit)
         results.append(result.as_dict())
     status = 200 if all(r["status"] != "rejected" for r in results) else 422
     if not _wants_json():  # the form without JavaScript: say what happened and show the document
@@ -195,11 +210,11 @@ def detail(document_id: str):
                                reads=[e for e in history if e.action in READ_ACTIONS],
                                assessment=assessment, suggested_title=suggested_title,
                                suggested_date=suggested_date, handelingen=publication.HANDELINGEN,
-                               may=lambda action: may(action, doc.organisation_id),
+                               may=lambda action: may_on(s, action, doc.organisation_id, doc.unit_id),
                                findings=privacy.findings(s, doc.id), grounds=privacy.WOO_GROUNDS,
                                finding_types=privacy.TYPE_LABELS_NL, default_ground=default_ground,
                                privacy_blockers=assessment.privacy_blockers,
-                               can_review=may("document.review", doc.organisation_id),
+                               can_review=may_on(s, "document.review", doc.organisation_id, doc.unit_id),
                                can_retention=may("retention.manage", doc.organisation_id),
                                correction_pending=correction.pending(doc),
                                correction_blockers=correction.blockers(s, doc),
@@ -208,7 +223,9 @@ def detail(document_id: str):
                                job_running_for=jobsvc.running_for,
                                category=tooi.category_by_uri(doc.category) if doc.category else None,
                                can_retry=may("job.retry", doc.organisation_id),
-                               can_publish=may("document.publish", doc.organisation_id),
+                               can_publish=may_on(s, "document.publish", doc.organisation_id, doc.unit_id),
+                               other_unit=orgsvc.unit_refusal(s, g.principal, "document.edit",
+                                                              doc.organisation_id, doc.unit_id),
                                withdraw_reasons=tooi.redenen_verwijdering())
 
 
@@ -350,8 +367,9 @@ def upload_start():
     org_id = int_arg("organisation_id", minimum=1, maximum=DB_INT_MAX, source=request.form)
     require("document.ingest", org_id)
     size = int_arg("size", 0, minimum=0, maximum=2**62, source=request.form)
+    unit = _unit_choice(org_id)
     try:
-        s = uploads.start(context(), g.principal.actor, org_id, request.form.get("filename", ""), size)
+        s = uploads.start(context(), g.principal.actor, org_id, request.form.get("filename", ""), size, unit)
     except uploads.UploadError as exc:
         return jsonify({"status": "rejected", "reason": str(exc)}), exc.status
     return jsonify({"id": s.id, "offset": 0, "size": s.size,

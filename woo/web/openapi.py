@@ -65,7 +65,9 @@ def spec() -> dict:
                         "type": "object", "required": ["file"], "properties": {
                             "file": {"type": "string", "format": "binary"},
                             "title": {"type": "string"},
-                            "organisation": {"type": "string", "description": "TOOI code or URI"}}}}}},
+                            "organisation": {"type": "string", "description": "TOOI code or URI"},
+                            "unit_id": {"type": "string", "description": "Afdeling: its number (one of the "
+                                        "caller's units), or 'geen'; absent: the caller's only unit"}}}}}},
                     "responses": {"201": _resp("Opgenomen", {"$ref": "#/components/schemas/IngestResult"}),
                                   "200": _resp("Al eerder opgenomen (duplicaat)",
                                                {"$ref": "#/components/schemas/IngestResult"}),

@@ -14,7 +14,7 @@ from woo.app import context
 from woo.domain import organisations as rules
 from woo.services import organisations as orgsvc
 from woo.web.admin import _require_admin
-from woo.web.auth import document_for, login_required, may, require
+from woo.web.auth import document_for, login_required, may, may_on, require, require_unit
 
 bp = Blueprint("organisations", __name__)
 CONTACT_FIELDS = [(k, rules.CONTACT_LABELS_NL[k]) for k in rules.CONTACT_FIELDS]
@@ -164,6 +164,7 @@ def hand_over_dossier(dossier_id: str):
         if d is None or not may("document.read", d.organisation_id):
             abort(404, description="Dossier niet gevonden.")
         require("document.edit", d.organisation_id)
+        require_unit(s, "document.edit", d.organisation_id, d.unit_id)
     unit_id = _unit_arg()
     if unit_id is None:
         flash("Kies de afdeling die het dossier overneemt.", "error")
@@ -180,12 +181,13 @@ def _helpers() -> dict:
 
 
 def unit_panel(organisation_id: int, unit_id: int | None) -> dict:
-    """For the document and dossier pages: the object's unit and the units it can be handed to."""
+    """For the document and dossier pages: the object's unit and the units it can be handed to (only by
+    those whose roles and units let them edit it)."""
     with context().unit_of_work() as s:
         choices = orgsvc.unit_choices(s, organisation_id)
+        may_hand_over = may_on(s, "document.edit", organisation_id, unit_id)
     return {"current": dict(choices).get(unit_id) if unit_id else None, "unit_id": unit_id,
-            "choices": [(i, n) for i, n in choices if i != unit_id],
-            "may_hand_over": may("document.edit", organisation_id)}
+            "choices": [(i, n) for i, n in choices if i != unit_id], "may_hand_over": may_hand_over}
 
 
 # --------------------------------------------------------------------------- the officer's unit filter

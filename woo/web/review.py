@@ -7,7 +7,7 @@ from woo.app import context
 from woo.domain import tooi
 from woo.services import classification
 from woo.services import documents as docsvc
-from woo.web.auth import document_for, login_required, may
+from woo.web.auth import document_for, login_required, may_on
 
 bp = Blueprint("review", __name__)
 
@@ -16,8 +16,9 @@ bp = Blueprint("review", __name__)
 @login_required
 def queue():
     with context().unit_of_work() as s:
+        # only what they may decide: their roles, and their units (another unit's work is not offered)
         docs = [d for d in classification.review_queue(s, docsvc.visible_organisations(g.principal))
-                if may("document.review", d.organisation_id)]
+                if may_on(s, "document.review", d.organisation_id, d.unit_id)]
         return render_template("review.html", docs=docs, categories=tooi.woo_categories(),
                                category=tooi.category_by_uri)
 

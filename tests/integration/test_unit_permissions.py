@@ -1,0 +1,227 @@
+"""Units bound what a user may do, not only what they see (issue 14 item 7): a user in units may edit,
+review, publish and hand over work of their units and work of no unit; another unit's document or dossier is
+refused (403, Dutch reason on the page and in the API) unless they are an admin or in no unit of that
+organisation (organisation-wide). One decision: woo.services.organisations.unit_refusal. Both databases."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from tests.factories import make_pdf
+from tests.integration.security_world import CSRF, build_world
+from woo.adapters.models import Document, Dossier, User
+from woo.services import accounts
+from woo.services import dossiers as dossiersvc
+from woo.services import ingest as ingestsvc
+from woo.services import organisations as orgsvc
+from woo.services.context import SYSTEM
+
+REFUSAL = "hoort bij een andere afdeling (Financiën)"
+
+
+def _world(ctx, tmp_path):
+    world = build_world(ctx, tmp_path)
+    vg = orgsvc.add_unit(ctx, SYSTEM, world.org_a, "Vergunningen")
+    fin = orgsvc.add_unit(ctx, SYSTEM, world.org_a, "Financiën")
+    for who in ("officer", "publisher"):
+        orgsvc.add_member(ctx, SYSTEM, vg, who)
+    docs = {}
+    for unit, name in ((vg, "eigen"), (fin, "ander"), (None, "niemands")):
+        pdf = make_pdf(tmp_path / f"{name}.pdf", [f"Stuk {name} van 3 maart 2025 voor de gemeenteraad."])
+        docs[name] = ingestsvc.ingest(ctx, SYSTEM, world.org_a, f"{name}.pdf", path=pdf, title=name).document_id
+        if unit:
+            orgsvc.hand_over_document(ctx, SYSTEM, docs[name], unit)
+    return world, vg, fin, docs
+
+
+def _post(client, url, **data):
+    return client.post(url, data={"csrf_token": CSRF, **data}, headers={"X-CSRF-Token": CSRF})
+
+
+def _title(ctx, doc_id):
+    with ctx.unit_of_work() as s:
+        return ((s.get(Document, doc_id).metadata_ or {}).get("confirmed") or {}).get("title")
+
+
+def test_pages_refuse_another_units_work(woo_ctx, tmp_path):
+    ctx = woo_ctx
+    world, vg, fin, docs = _world(ctx, tmp_path)
+    officer = world.client("officer")
+
+    for name in ("eigen", "niemands"):  # own unit's work and work of no unit: allowed
+        resp = _post(officer, f"/documenten/{docs[name]}/metadata", field="title", value=f"Titel {name}")
+        assert resp.status_code == 302, name
+    resp = _post(officer, f"/documenten/{docs['ander']}/metadata", field="title", value="Titel ander")
+    assert resp.status_code == 403 and REFUSAL in resp.get_data(as_text=True)
+    for url, data in ((f"/documenten/{docs['ander']}/privacy", {"decision": "allow", "finding": "1"}),
+                      (f"/documenten/{docs['ander']}/afdeling", {"unit_id": str(vg)})):
+        resp = _post(officer, url, **data)
+        assert resp.status_code == 403 and REFUSAL in resp.get_data(as_text=True), url
+    with ctx.unit_of_work() as s:
+        assert s.get(Document, docs["ander"]).unit_id == fin  # not taken over
+    # the publisher in Vergunningen may not publish or withdraw Financiën's document
+    for url in (f"/documenten/{docs['ander']}/publiceren", f"/documenten/{docs['ander']}/intrekken"):
+        resp = _post(world.client("publisher"), url, reason="x")
+        assert resp.status_code == 403 and REFUSAL in resp.get_data(as_text=True), url
+
+    # the page explains it and offers no form that would be refused
+    page = officer.get(f"/documenten/{docs['ander']}").get_data(as_text=True)
+    assert REFUSAL in page and "Overdragen aan afdeling" not in page
+    assert f'action="/documenten/{docs["ander"]}/metadata"' not in page
+    own = officer.get(f"/documenten/{docs['eigen']}").get_data(as_text=True)
+    assert 'id="andere-afdeling"' not in own and "Overdragen aan afdeling" in own
+
+    # an admin, and a user in no unit of the organisation (organisation-wide), may act on it
+    assert _post(world.client("admin"), f"/documenten/{docs['ander']}/metadata", field="title",
+                 value="Door beheerder").status_code == 302
+    assert _title(ctx, docs["ander"]) == "Door beheerder"
+    orgsvc.remove_member(ctx, SYSTEM, vg, "officer")
+    assert _post(world.client("officer"), f"/documenten/{docs['ander']}/metadata", field="title",
+                 value="Organisatiebreed").status_code == 302
+    assert _title(ctx, docs["ander"]) == "Organisatiebreed"
+
+
+def test_review_queue_offers_only_what_the_user_may_decide(woo_ctx, tmp_path):
+    from tests.conftest import drain
+
+    ctx = woo_ctx
+    world, vg, fin, docs = _world(ctx, tmp_path)
+    drain(ctx)  # the suggestions that put documents in the queue
+    queue = world.client("officer").get("/beoordelen").get_data(as_text=True)
+    assert f'data-id="{docs["eigen"]}"' in queue and f'data-id="{docs["niemands"]}"' in queue
+    assert f'data-id="{docs["ander"]}"' not in queue  # Financiën's: it would be refused
+    assert f'data-id="{docs["ander"]}"' in world.client("admin").get("/beoordelen").get_data(as_text=True)
+    resp = _post(world.client("officer"), f"/beoordelen/{docs['ander']}")
+    assert resp.status_code == 403 and REFUSAL in resp.get_data(as_text=True)
+
+
+def test_dossier_pages_refuse_another_units_dossier(woo_ctx, tmp_path):
+    ctx = woo_ctx
+    world, vg, fin, _docs = _world(ctx, tmp_path)
+    d_other = dossiersvc.create(ctx, SYSTEM, world.org_a, {"title": "Begroting", "kind": "woo-besluit"})
+    orgsvc.hand_over_dossier(ctx, SYSTEM, d_other, fin)
+    d_none = dossiersvc.create(ctx, SYSTEM, world.org_a, {"title": "Raadsvoorstel", "kind": "woo-besluit"})
+    officer = world.client("officer")
+    resp = _post(officer, f"/dossiers/{d_other}/status", status="gereed")
+    assert resp.status_code == 403 and REFUSAL in resp.get_data(as_text=True)
+    resp = _post(officer, f"/dossiers/{d_other}/afdeling", unit_id=str(vg))
+    assert resp.status_code == 403
+    with ctx.unit_of_work() as s:
+        assert s.get(Dossier, d_other).status == "concept" and s.get(Dossier, d_other).unit_id == fin
+    page = officer.get(f"/dossiers/{d_other}/beheer").get_data(as_text=True)
+    assert REFUSAL in page and "Gereed melden" not in page and "Document toevoegen" not in page
+    assert "Gereed melden" in officer.get(f"/dossiers/{d_none}/beheer").get_data(as_text=True)
+    assert _post(officer, f"/dossiers/{d_none}/afdeling", unit_id=str(vg)).status_code == 302
+
+
+def test_api_refuses_another_units_work(woo_ctx, tmp_path):
+    ctx = woo_ctx
+    world, vg, fin, docs = _world(ctx, tmp_path)
+    with ctx.unit_of_work() as s:
+        officer = s.get(User, world.users["officer"])
+        token = accounts.create_token(s, SYSTEM, officer, "zaaksysteem", "read edit review")
+        publisher = s.get(User, world.users["publisher"])
+        pub_token = accounts.create_token(s, SYSTEM, publisher, "publicatie", "read publish")
+    client = world.app.test_client()
+
+    def call(method, url, tok=token, **body):
+        return client.open(f"/api/v1{url}", method=method, json=body,
+                           headers={"Authorization": f"Bearer {tok}"})
+
+    assert call("PATCH", f"/documents/{docs['eigen']}/metadata", title="Eigen titel").status_code == 200
+    assert call("PATCH", f"/documents/{docs['niemands']}/metadata", title="Niemands titel").status_code == 200
+    for method, url, body in (("PATCH", f"/documents/{docs['ander']}/metadata", {"title": "x"}),
+                              ("POST", f"/documents/{docs['ander']}/unit", {"unit_id": vg}),
+                              ("POST", f"/documents/{docs['ander']}/privacy", {"findings": "open",
+                                                                               "decision": "allow"})):
+        r = call(method, url, **body)
+        assert r.status_code == 403 and REFUSAL in r.get_json()["detail"], url
+    r = call("POST", f"/documents/{docs['ander']}/withdraw", pub_token, reason="x")
+    assert r.status_code == 403 and REFUSAL in r.get_json()["detail"]
+    assert call("GET", f"/documents/{docs['ander']}").status_code == 200  # reading is not bounded
+
+    d_id = dossiersvc.create(ctx, SYSTEM, world.org_a, {"title": "Begroting", "kind": "woo-besluit"})
+    orgsvc.hand_over_dossier(ctx, SYSTEM, d_id, fin)
+    r = call("POST", f"/dossiers/{d_id}/status", status="gereed")
+    assert r.status_code == 403 and REFUSAL in r.get_json()["detail"]
+    with ctx.unit_of_work() as s:
+        assert s.get(Document, docs["ander"]).unit_id == fin
+        assert s.execute(select(Dossier.status).where(Dossier.id == d_id)).scalar() == "concept"
+
+
+def _unit_of(ctx, doc_id):
+    with ctx.unit_of_work() as s:
+        return s.get(Document, doc_id).unit_id
+
+
+def test_lists_show_the_unit(woo_ctx, tmp_path):
+    ctx = woo_ctx
+    world, vg, fin, docs = _world(ctx, tmp_path)
+    d_id = dossiersvc.create(ctx, SYSTEM, world.org_a, {"title": "Begroting", "kind": "woo-besluit"})
+    orgsvc.hand_over_dossier(ctx, SYSTEM, d_id, fin)
+    officer = world.client("officer")
+    listing = officer.get("/documenten?afdelingen=alle").get_data(as_text=True)
+    assert '<th scope="col">Afdeling</th>' in listing
+    assert '<td class="unit">Financiën</td>' in listing and '<td class="unit">Vergunningen</td>' in listing
+    assert '<td class="unit">Geen afdeling</td>' in listing
+    dossiers = officer.get("/dossiers?afdelingen=alle").get_data(as_text=True)
+    assert '<th scope="col">Afdeling</th>' in dossiers and '<td class="unit">Financiën</td>' in dossiers
+
+
+def test_unit_choice_at_upload_page_and_api(woo_ctx, tmp_path):
+    ctx = woo_ctx
+    world, vg, fin, _docs = _world(ctx, tmp_path)
+    other_org_unit = orgsvc.add_unit(ctx, SYSTEM, world.org_b, "Elders")
+    officer = world.client("officer")
+    page = officer.get("/documenten/nieuw").get_data(as_text=True)
+    assert '<label class="utrecht-form-label" for="unit_id">Afdeling</label>' in page
+    assert f'<option value="{vg}" selected>Vergunningen</option>' in page  # the default: their only unit
+    assert "Financiën" not in page  # not theirs to put work in
+    assert f'<option value="{fin}">Financiën</option>' in world.client("admin").get("/documenten/nieuw") \
+        .get_data(as_text=True)
+
+    def upload(client, name, **fields):
+        pdf = make_pdf(tmp_path / f"{name}.pdf", [f"Upload {name} van 4 maart 2025 over de begroting."])
+        with pdf.open("rb") as fh:
+            return client.post("/documenten/upload", headers={"X-CSRF-Token": CSRF, "X-Requested-With": "fetch"},
+                               data={"csrf_token": CSRF, "organisation_id": str(world.org_a), "file": (fh, pdf.name),
+                                     **fields})
+
+    r = upload(officer, "standaard")
+    assert r.status_code == 200 and _unit_of(ctx, r.get_json()["document_id"]) == vg  # as before: their unit
+    r = upload(officer, "zonder", unit_id="geen")
+    assert r.status_code == 200 and _unit_of(ctx, r.get_json()["document_id"]) is None
+    r = upload(officer, "anders", unit_id=str(fin))
+    assert r.status_code == 403 and REFUSAL in r.get_json()["detail"]
+    r = upload(world.client("admin"), "beheer", unit_id=str(fin))
+    assert r.status_code == 200 and _unit_of(ctx, r.get_json()["document_id"]) == fin
+
+    # the resumable upload keeps the choice until the last chunk
+    data = make_pdf(tmp_path / "groot.pdf", ["Groot stuk van 5 maart 2025 over de begroting."]).read_bytes()
+    h = {"X-CSRF-Token": CSRF, "X-Requested-With": "fetch"}
+    r = officer.post("/documenten/upload/sessies", headers=h, data={
+        "organisation_id": str(world.org_a), "filename": "groot.pdf", "size": str(len(data)), "unit_id": "geen"})
+    assert r.status_code == 201, r.get_data(as_text=True)
+    r = officer.patch(r.get_json()["url"], headers={**h, "Upload-Offset": "0"}, data=data)
+    assert r.status_code == 200 and _unit_of(ctx, r.get_json()["document_id"]) is None
+
+    with ctx.unit_of_work() as s:
+        token = accounts.create_token(s, SYSTEM, s.get(User, world.users["officer"]), "zaaksysteem", "ingest read")
+    client = world.app.test_client()
+
+    def api(name, **fields):
+        pdf = make_pdf(tmp_path / f"api-{name}.pdf", [f"API-stuk {name} van 6 maart 2025 over de raad."])
+        with pdf.open("rb") as fh:
+            return client.post("/api/v1/documents", headers={"Authorization": f"Bearer {token}"},
+                               data={"organisation": world.org_a_code, "file": (fh, pdf.name), **fields})
+
+    r = api("standaard")
+    assert r.status_code == 201 and _unit_of(ctx, r.get_json()["document_id"]) == vg
+    r = api("zonder", unit_id="geen")
+    assert r.status_code == 201 and _unit_of(ctx, r.get_json()["document_id"]) is None
+    assert api("anders", unit_id=str(fin)).status_code == 403
+    r = api("elders", unit_id=str(other_org_unit))
+    assert r.status_code == 422 and "van deze organisatie" in r.get_json()["detail"]
+    assert api("onzin", unit_id="Financiën").status_code == 400
+    spec = client.get("/api/v1/openapi.json").get_json()
+    form = spec["paths"]["/documents"]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]
+    assert "unit_id" in form["properties"]
