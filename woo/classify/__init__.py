@@ -21,6 +21,7 @@ from . import categories as cats
 from . import context as _context
 from . import metrics as _evaluate
 from .context import DocumentContext
+from .cues import MUTE_REASONS, muted
 from .model import Example, Model, Prepared, prepare, prepare_example
 from .model import train as _train
 
@@ -99,6 +100,8 @@ class Classifier:
                               f"({self.uncertain_below:.0%}); laat een medewerker de categorie kiezen.")
         reasons += context_reasons
         reasons += m.explain(doc, X[0], best)
+        for rule in dict.fromkeys(muted(doc.fired).values()):  # each rule once, in a stable order
+            reasons.append(f"Niet meegewogen: {MUTE_REASONS[rule]}")
         if doc.release_marks:
             reasons.append(f"Openbaarmakingsstempels of lakmarkeringen ({doc.release_marks}) zijn niet meegewogen: "
                            "ze zeggen hoe een document openbaar werd, niet wat voor document het is.")
