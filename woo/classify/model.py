@@ -240,7 +240,8 @@ class Model:
             contrib = [(float(v * row[j]), j) for j, v in zip(x.indices, x.data) if j < n_word]
             contrib = [(c, j) for c, j in contrib if c > 0]
             contrib.sort(key=lambda t: (-t[0], t[1]))
-            words = [self.word_vocab[j] for _, j in contrib[:limit_words]]
+            # "naam" stands for masked names: no reason to show an officer
+            words = [w for w in (self.word_vocab[j] for _, j in contrib) if "naam" not in w.split()][:limit_words]
             if words:
                 reasons.append(f"Woorden in de tekst die volgens het model bij '{cat.label}' horen: "
                                + ", ".join(f'"{w}"' for w in words) + ".")
