@@ -147,7 +147,7 @@ def main(argv=None) -> int:
         print()
         print(ev.format_curve(ev.coverage_curve(preds)))
         if threshold is not None:
-            print(f"suggested auto-accept threshold (precision >= {args.target_precision}): {threshold:.3f}")
+            print(f"suggested auto-accept threshold (precision >= {args.target_precision} with one more error assumed above it): {threshold:.3f}")
         else:
             print(f"no threshold reaches precision {args.target_precision}")
         for (text, meta, truth), p in zip(examples, preds):

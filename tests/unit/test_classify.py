@@ -227,6 +227,9 @@ def test_metrics_by_hand():
     assert m["macro_f1"] == pytest.approx((0.5 + 2 / 3 + 0.0) / 3)
     assert ev.precision_at(preds, 0.8) == (1.0, 0.5)
     assert ev.suggest_threshold(preds, 0.97) == 0.8
+    # two right answers above 0.8 do not show 0.97 once one more error is assumed above the threshold
+    assert ev.suggest_threshold(preds, 0.97, margin=1) is None
+    assert ev.suggest_threshold(preds, 0.6, margin=1) == 0.8  # 2 right of 2 + 1 assumed wrong: 0.67
     assert "confusion matrix" in ev.format_report(m)
 
 
@@ -247,7 +250,10 @@ def test_a_retrained_model_is_calibrated_on_documents_it_never_saw(tmp_path):
     assert cal["held_out"]["accuracy"] == 1.0
 
     again = train(training, small)
-    cal2 = calibration.calibrate_on(again, held_out, 0.97, "test", min_for_auto_accept=5)
+    # 9 right answers cannot show 0.97 with one more error assumed (9/10); 36 can (36/37)
+    assert calibration.calibrate_on(train(training, small), held_out, 0.97, "test",
+                                    min_for_auto_accept=5)["auto_accept"] is None
+    cal2 = calibration.calibrate_on(again, held_out * 4, 0.97, "test", min_for_auto_accept=5)
     assert cal2["auto_accept"] is not None and cal2["auto_accept_precision"] >= 0.97
     path = tmp_path / "m.npz"
     again.save(path)

@@ -143,3 +143,66 @@ def test_phrasing_cues_need_running_text_not_a_list():
              "voor burgers onvoldoende zijn onderzocht en de uitvoering nog niet is geregeld.\n") * 3
     assert "ad_adviseren" in prepare(prose).fired and "form_lijst" not in prepare(prose).fired
 
+
+
+BNC_FICHE = (
+    "Fiche 5: Herziening verordening en richtlijn markten voor financiële instrumenten\n"
+    "1. Algemene gegevens\na) Titel voorstel\nProposal for a regulation amending Regulation (EU) No 600/2014\n"
+    "h) Rechtsbasis\nArtikel 53, eerste lid, en artikel 114 van het Verdrag betreffende de Werking van de EU\n"
+    "2. Essentie voorstel\nDit voorstel betreft een aanpassing van de Europese verordening. Artikel 1 van het "
+    "voorstel wijzigt de definities, artikel 2 de transparantie, artikel 3 de handelsplicht, artikel 4 de "
+    "rapportage en artikel 5 treedt in werking na twintig dagen.\n"
+    "3. Nederlandse positie\nHet kabinet staat positief tegenover het voorstel en zal dit aan de Tweede Kamer zenden.\n")
+WERKWIJZE_BESLUIT = (
+    "Besluit van 31 augustus 2012, houdende nadere regels over de werkwijze van de afdeling "
+    "(Besluit werkwijze onderzoek)\n"
+    "Wij Beatrix, bij de gratie Gods, Koningin der Nederlanden, Prinses van Oranje-Nassau, enz. enz. enz.\n"
+    "Op de voordracht van Onze Minister van Veiligheid en Justitie;\n"
+    "De Afdeling advisering van de Raad van State gehoord (advies van 1 juni 2012);\n"
+    "Hebben goedgevonden en verstaan:\n"
+    "Artikel 1\nIn dit besluit wordt verstaan onder afdeling: de afdeling van het College.\n"
+    "Artikel 2\nDe afdeling stelt een onderzoek in op verzoek.\nArtikel 3\nDe afdeling hoort partijen.\n"
+    "Artikel 4\nDe afdeling brengt verslag uit.\nArtikel 5\nDit besluit treedt in werking met ingang van 1 oktober "
+    "2012.\nArtikel 6\nDit besluit wordt aangehaald als: Besluit werkwijze onderzoek.\n")
+KANSSPEL_BEKENDMAKING = (
+    "Bekendmaking Wet op de kansspelen Stichting Inloophuis Zuid\n"
+    "De burgemeester c.q. burgemeester en wethouders van de gemeente Voorbeeldstad maakt/maken bekend de volgende "
+    "vergunning te hebben verleend:\nAanvraag: 589476 Stichting Inloophuis Zuid.\nActiviteit: Bingoavond op 17 juni "
+    "2017.\nOp grond van de Algemene wet bestuursrecht liggen de vergunningen ter inzage bij het gemeentehuis.\n"
+    "Indien u het met een besluit niet eens bent, kunt u als belanghebbende binnen zes weken na de bekendmaking "
+    "een bezwaarschrift indienen.\n")
+
+
+def test_the_form_of_regulation_does_not_decide_against_the_title_or_the_kind_of_document():
+    """Numbered articles, "treedt in werking" and a royal preamble say that a text is a regulation, not which
+    kind; the title (werkwijze, fiche) decides, and the reason tells the officer what was not weighed."""
+    fiche = classify(BNC_FICHE, filename="fiche-5-herziening-verordening.pdf")
+    assert fiche.category == uri("vergaderstukken_staten_generaal")
+    assert any("BNC-fiche beoordeelt een Europees voorstel" in r for r in fiche.reasons)
+    besluit = classify(WERKWIJZE_BESLUIT, filename="besluit.txt")
+    assert besluit.category == uri("organisatie_en_werkwijze")
+    assert any("Niet meegewogen" in r and "titel noemt organisatie en werkwijze" in r for r in besluit.reasons)
+    assert uri("adviezen") not in [besluit.category] + [u for u, _ in besluit.alternatives]
+    # a rule is explained only where it concerns a category on screen (adviezen is not)
+    assert not any("Raad van State" in r for r in besluit.reasons)
+    assert not any('"naam' in r or 'naam"' in r for r in besluit.reasons)  # masked names are no reason
+
+
+def test_naming_the_college_is_no_agenda_without_a_meeting_heading():
+    from woo.classify.cues import muted
+
+    doc = prepare(KANSSPEL_BEKENDMAKING)
+    assert "ab_college" in doc.fired and muted(doc.fired).get("ab_college") == "college_zonder_vergadering"
+    result = classify(KANSSPEL_BEKENDMAKING, filename="gmb.html")
+    assert result.category == uri("beschikkingen")
+    assert not muted(prepare(RAAD_BESLUITENLIJST.replace("gemeenteraad", "college van burgemeester en "
+                                                          "wethouders")).fired).get("ab_college")
+
+
+def test_names_are_masked_before_the_ngrams():
+    from woo.classify.text import mask_names
+
+    masked = mask_names("De burgemeester van de gemeente Rheden maakt bekend. Provinciale Staten van Overijssel "
+                        "besluiten; de provinciale staten vergaderen.")
+    assert "Rheden" not in masked and "Overijssel" not in masked
+    assert masked.startswith("De burgemeester") and "Provinciale Staten" in masked  # written lower case too

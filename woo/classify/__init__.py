@@ -21,6 +21,7 @@ from . import categories as cats
 from . import context as _context
 from . import metrics as _evaluate
 from .context import DocumentContext
+from .cues import CUES, MUTE_REASONS, muted
 from .model import Example, Model, Prepared, prepare, prepare_example
 from .model import train as _train
 
@@ -99,6 +100,10 @@ class Classifier:
                               f"({self.uncertain_below:.0%}); laat een medewerker de categorie kiezen.")
         reasons += context_reasons
         reasons += m.explain(doc, X[0], best)
+        shown = {cats.by_uri(u).slug for u, _ in ranked[:1 + MIN_ALTERNATIVES]}
+        rules = [rule for cid, rule in muted(doc.fired).items() if _CUE_CATEGORY.get(cid) in shown]
+        for rule in dict.fromkeys(rules):  # only where it concerns a category on screen; each rule once
+            reasons.append(f"Niet meegewogen: {MUTE_REASONS[rule]}")
         if doc.release_marks:
             reasons.append(f"Openbaarmakingsstempels of lakmarkeringen ({doc.release_marks}) zijn niet meegewogen: "
                            "ze zeggen hoe een document openbaar werd, niet wat voor document het is.")
@@ -110,6 +115,9 @@ class Classifier:
             reasons.append("Geen duidelijke kenmerken gevonden; de keuze volgt uit de woordkeus als geheel.")
         return Classification(category=best, label=cats.by_uri(best).label, confidence=float(min(1.0, confidence)),
                               alternatives=ranked[1:1 + MIN_ALTERNATIVES], reasons=reasons, uncertain=uncertain)
+
+
+_CUE_CATEGORY = {c.id: c.category for c in CUES}
 
 
 @lru_cache(maxsize=1)

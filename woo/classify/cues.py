@@ -437,3 +437,42 @@ def head_text(text: str, title: str | None = None, filename: str | None = None,
         parts.append(re.sub(r"[_+]+", " ", stem))
     parts.append(text[:HEAD_CHARS])
     return "\n".join(parts)
+
+
+# ---- which cues do not count toward their category's prior in this document ----
+# A cue stays a feature of the linear model; a muted cue only loses its fixed legal-definition weight, because
+# another cue says better what kind of document this is. Each rule carries the Dutch reason shown to the officer.
+_REGULATION_FORM = frozenset({"wet_koning", "wet_wet_van", "wet_begrippen", "wet_inwerkingtreding", "wet_artikelen"})
+_KIND_OF_REGULATION_TITLE = frozenset({"ow_organisatiebesluit_titel", "ow_mandaat_titel", "ow_instelling_titel",
+                                       "ow_werkwijze_titel", "ob_beleidsregel_titel", "ob_aanwijzing_titel",
+                                       "on_ontwerp_titel"})
+_REGULATION_TITLE = frozenset({"wet_verordening_titel", "wet_regeling_minister_titel"})
+_EU_PROPOSAL = frozenset({"sg_fiche", "sg_fiche_titel"})
+_MEETING_CUES = _COLLEGE_MEETING | {"ab_college_vergadering"}
+
+MUTE_REASONS = {
+    "regelgeving_soort": "De vorm van regelgeving (genummerde artikelen, inwerkingtreding, koninklijke aanhef) zegt "
+                         "dat het regelgeving is, niet welke soort: de titel noemt organisatie en werkwijze, een "
+                         "beleidsregel of een ontwerp, en die beslist.",
+    "raad_van_state_gehoord": "Een besluit met koninklijke aanhef noemt het advies van de Raad van State (\"De "
+                              "Afdeling advisering van de Raad van State gehoord\"): dat maakt het besluit geen advies.",
+    "fiche": "Een BNC-fiche beoordeelt een Europees voorstel: de verordening en de artikelen zijn die van het "
+             "voorstel, het fiche zelf is een stuk voor de Kamer.",
+    "college_zonder_vergadering": "Het noemen van het college (B&W, Gedeputeerde Staten) zegt wie besluit, niet dat "
+                                  "het een agenda of besluitenlijst is: zonder vergaderkop telt het niet mee.",
+}
+
+
+def muted(fired) -> dict[str, str]:
+    """Cue id -> rule (a key of MUTE_REASONS) for the fired cues whose prior weight does not count here."""
+    out: dict[str, str] = {}
+    keys = set(fired)
+    if keys & _KIND_OF_REGULATION_TITLE and not keys & _REGULATION_TITLE:  # "Heffingsverordening" stays a wet
+        out.update({c: "regelgeving_soort" for c in keys & _REGULATION_FORM})
+    if "wet_koning" in keys:
+        out.update({c: "raad_van_state_gehoord" for c in keys & {"ad_advies", "ad_adviesorgaan", "ad_advies_titel"}})
+    if keys & _EU_PROPOSAL:
+        out.update({c: "fiche" for c in keys & (_REGULATION_FORM | {"wet_verordening", "wet_verordening_titel"})})
+    if "ab_college" in keys and not keys & _MEETING_CUES:
+        out["ab_college"] = "college_zonder_vergadering"
+    return out

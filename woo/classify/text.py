@@ -100,6 +100,18 @@ def bounded(text: str) -> str:
     return text[:MODEL_CHARS] + " \n " + text[-TAIL_CHARS:]
 
 
+# A capitalised word inside a sentence ("gemeente Rheden", "Stichting Inloophuis", "mevrouw Jansen") is a name
+# when the document never writes it in lower case: it tells which publisher or place, not what kind of document.
+_NAME = re.compile(r"(?<=[^\W\d_] )[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]+(?:-[A-ZÀ-ÖØ-Þ]?[a-zß-öø-ÿ]+)*\b")
+_LOWER_WORD = re.compile(r"\b[a-zß-öø-ÿ][a-zß-öø-ÿ-]+\b")
+
+
+def mask_names(text: str) -> str:
+    """Names (organisations, places, persons) replaced by "naam" so no n-gram learns a source by its names."""
+    lower = set(_LOWER_WORD.findall(text))
+    return _NAME.sub(lambda m: m.group(0) if m.group(0).lower() in lower else "naam", text)
+
+
 def for_ngrams(text: str) -> str:
     """Lower case, digits folded (dates and numbers are cues, their values are not)."""
     return _DIGIT.sub("0", text.lower())
