@@ -444,6 +444,7 @@ def import_dossier(ctx: Context, actor: Actor, organisation_id: int, values: dic
         with ctx.unit_of_work() as session:
             d = dossiers.create_in(session, actor, organisation_id, values)
             dossier_id, dossier_title = d.id, d.title
+            unit_id = d.unit_id  # every document belongs to its dossier's unit, as an upload into it does
             source = "dossier"
             # Written in chunks: the chunk's rows are added without a flush each, then flushed at once with
             # their audit events appended as one batch (audit.record_many: the same chain as one record per
@@ -453,8 +454,8 @@ def import_dossier(ctx: Context, actor: Actor, organisation_id: int, values: dic
             chunk_jobs: list[Job] = []
 
             def add_doc(doc_id, title, c: _Checked | None, key, version, role, position, row: InventoryRow | None):
-                doc = Document(id=doc_id, organisation_id=organisation_id, source=source, title=title[:1000],
-                               status=DocStatus.CONCEPT, format_kind=c.kind if c else None,
+                doc = Document(id=doc_id, organisation_id=organisation_id, unit_id=unit_id, source=source,
+                               title=title[:1000], status=DocStatus.CONCEPT, format_kind=c.kind if c else None,
                                document_date=datetime.combine(row.date, datetime.min.time()) if row and row.date
                                else None,
                                created_by=actor.id if actor.kind == "user" else None)

@@ -926,8 +926,8 @@ def _store_new_inventory(ctx: Context, actor: Actor, dossier_id: str, org_id: in
     try:
         with ctx.unit_of_work() as session:
             d = _load(session, dossier_id, for_update=True)
-            doc = Document(id=doc_id, organisation_id=org_id, source="dossier", title=title, status=DocStatus.CONCEPT,
-                           format_kind=ident.kind, language="nl",  # woo writes the list in Dutch, on this day
+            doc = Document(id=doc_id, organisation_id=org_id, unit_id=d.unit_id, source="dossier", title=title,
+                           status=DocStatus.CONCEPT, format_kind=ident.kind, language="nl",  # woo writes the list in Dutch, on this day
                            document_date=datetime.combine(d.decision_date or utcnow().date(), datetime.min.time(),
                                                           timezone.utc))
             session.add(doc)
