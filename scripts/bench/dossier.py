@@ -19,7 +19,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
@@ -101,6 +100,7 @@ def child(n: int, database_url: str, env: dict, work: Path, publish: bool, profi
     from benchlib import peak_rss_mb
 
     from woo import worker
+    from woo.intake import identify as identify_mod
     from woo.config import load_settings
     from woo.services import accounts, dossier_import, dossiers, feeds, jobs, privacy
     from woo.services.bootstrap import bootstrap_instance
@@ -129,8 +129,8 @@ def child(n: int, database_url: str, env: dict, work: Path, publish: bool, profi
     out = {"n": n, "ok": report.ok, "problems": report.problems[:5], "zip_mb": round(zip_mb, 1),
            "timings": report.timings, "wall_s": round(wall, 2), "peak_rss_mb": round(peak_rss_mb(), 1),
            "rss_before_import_mb": round(rss_before, 1), "phase_rss": phase_rss,
-           # the identification helper (woo.intake.identify.out_of_process), ended and waited for by now
-           "helper_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)}
+           # the identification helper's own peak (woo.intake.identify.out_of_process)
+           "helper_peak_rss_mb": round(identify_mod.last_helper_peak_mb or 0, 1)}
     if not publish or not report.ok:
         return out
     t1 = time.perf_counter()

@@ -274,6 +274,12 @@ class _SiegfriedProcess:
         return json.loads(line)
 
     def close(self) -> None:
+        global last_helper_peak_mb
+        try:  # its peak RSS (VmHWM), for the benchmark and the operator's log
+            status = Path(f"/proc/{self.proc.pid}/status").read_text()
+            last_helper_peak_mb = int(status.split("VmHWM:")[1].split()[0]) / 1024
+        except (OSError, IndexError, ValueError):
+            pass
         try:
             self.proc.stdin.close()
             self.proc.wait(timeout=10)
@@ -283,6 +289,7 @@ class _SiegfriedProcess:
 
 
 _helper: _SiegfriedProcess | None = None
+last_helper_peak_mb: float | None = None
 
 
 class out_of_process:
