@@ -1049,9 +1049,12 @@ def dossier_create(data_dir, title, kind, category, reference, summary, topics, 
 @click.option("--decision-letter", "letter", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @_dossier_options
 @click.option("--no-wait", is_flag=True, help="Print the import id and return at once.")
+@click.option("--timeout", type=click.FloatRange(min=0), default=None,
+              help="Stop waiting after this many seconds (exit 3); the import itself goes on in the background.")
 @click.option("--json", "as_json", is_flag=True)
 def dossier_import(data_dir, zip_path, inventory, letter, title, kind, category, reference, summary, topics,
-                   received, decided, extended, suspension, decision, organisation, username, no_wait, as_json):
+                   received, decided, extended, suspension, decision, organisation, username, no_wait, timeout,
+                   as_json):
     from woo.services import dossier_import as imp
 
     ctx = _context(data_dir)
@@ -1066,7 +1069,7 @@ def dossier_import(data_dir, zip_path, inventory, letter, title, kind, category,
     if no_wait:
         click.echo(json.dumps({"import": import_id, "status": "wachtend"}) if as_json else import_id)
         return
-    _wait_for_import(ctx, import_id, as_json)
+    _wait_for_import(ctx, import_id, as_json, timeout=timeout)
 
 
 def _import_report(ctx, import_id: str, as_json: bool) -> None:
@@ -1094,8 +1097,13 @@ def _import_report(ctx, import_id: str, as_json: bool) -> None:
         sys.exit(1)
 
 
-def _wait_for_import(ctx, import_id: str, as_json: bool, poll: float = 0.5) -> None:
-    """Poll the import's row, showing phase and done/total on stderr, until the job has finished."""
+WAIT_TIMEOUT_EXIT = 3  # `woo dossier import --timeout`: stopped waiting, the import is not finished
+
+
+def _wait_for_import(ctx, import_id: str, as_json: bool, poll: float = 0.5, timeout: float | None = None,
+                     hint_after: float = 10) -> None:
+    """Poll the import's row, showing phase and done/total on stderr, until the job has finished or
+    ``timeout`` seconds have passed (exit WAIT_TIMEOUT_EXIT; the job is not touched and goes on)."""
     import time
 
     from woo.services import dossier_import as imp
@@ -1112,10 +1120,20 @@ def _wait_for_import(ctx, import_id: str, as_json: bool, poll: float = 0.5) -> N
         if not as_json and line != shown:
             shown = line
             click.echo(f"\r{line[0]}: {line[1]}" + (f"/{line[2]}" if line[2] else "") + " " * 10, nl=False, err=True)
-        if st["status"] == imp.WAITING and not hinted and time.monotonic() - waiting_since > 30:
+        waited = time.monotonic() - waiting_since
+        timed_out = timeout is not None and waited >= timeout
+        if st["status"] == imp.WAITING and not hinted and (waited > hint_after or timed_out):
             hinted = True
-            click.echo(f"\nDe import wacht op een worker (draait `woo up` of `woo worker`?). Import-id: {import_id}",
-                       err=True)
+            click.echo(f"\nDe import is na {waited:.0f} s nog niet begonnen: er lijkt geen worker te draaien. Start "
+                       f"er een met `woo up` of `woo worker`; de import begint dan vanzelf. Stoppen met wachten mag "
+                       f"(Ctrl-C, of --timeout): de import blijft staan. Import-id: {import_id}", err=True)
+        if timed_out:
+            if as_json:
+                click.echo(json.dumps({"import": import_id, "status": st["status"], "finished": False}))
+            click.echo(f"\nNiet langer gewacht na {timeout:g} s: import {import_id} is nog niet klaar "
+                       f"({st['status_label']}) en gaat op de achtergrond door. Volg hem met "
+                       f"`woo dossier import-status {import_id} --wait`.", err=True)
+            sys.exit(WAIT_TIMEOUT_EXIT)
         time.sleep(poll)
     if not as_json and shown:
         click.echo("", err=True)
@@ -1127,11 +1145,13 @@ def _wait_for_import(ctx, import_id: str, as_json: bool, poll: float = 0.5) -> N
 @instance_option
 @click.argument("import_id")
 @click.option("--wait", is_flag=True)
+@click.option("--timeout", type=click.FloatRange(min=0), default=None,
+              help="With --wait: stop waiting after this many seconds (exit 3).")
 @click.option("--json", "as_json", is_flag=True)
-def dossier_import_status(data_dir, import_id, wait, as_json):
+def dossier_import_status(data_dir, import_id, wait, timeout, as_json):
     ctx = _context(data_dir)
     if wait:
-        _wait_for_import(ctx, import_id, as_json)
+        _wait_for_import(ctx, import_id, as_json, timeout=timeout)
     else:
         _import_report(ctx, import_id, as_json)
 

@@ -100,6 +100,7 @@ def child(n: int, database_url: str, env: dict, work: Path, publish: bool, profi
     from benchlib import peak_rss_mb
 
     from woo import worker
+    from woo.intake import identify as identify_mod
     from woo.config import load_settings
     from woo.services import accounts, dossier_import, dossiers, feeds, jobs, privacy
     from woo.services.bootstrap import bootstrap_instance
@@ -127,7 +128,9 @@ def child(n: int, database_url: str, env: dict, work: Path, publish: bool, profi
     wall = time.perf_counter() - t0
     out = {"n": n, "ok": report.ok, "problems": report.problems[:5], "zip_mb": round(zip_mb, 1),
            "timings": report.timings, "wall_s": round(wall, 2), "peak_rss_mb": round(peak_rss_mb(), 1),
-           "rss_before_import_mb": round(rss_before, 1), "phase_rss": phase_rss}
+           "rss_before_import_mb": round(rss_before, 1), "phase_rss": phase_rss,
+           # the identification helper's own peak (woo.intake.identify.out_of_process)
+           "helper_peak_rss_mb": round(identify_mod.last_helper_peak_mb or 0, 1)}
     if not publish or not report.ok:
         return out
     t1 = time.perf_counter()
@@ -220,6 +223,7 @@ def main() -> int:
             print(f"  inventarislijst made   {t.get('inventory_s', 0):7.2f} s")
             print(f"  peak RSS               {r['peak_rss_mb']:7.1f} MB (goal <= 300 MB, flat from 200 to 2,000; "
                   f"{r['rss_before_import_mb']:.1f} MB before the import, incl. generating the test data)")
+            print(f"  identification helper  {r.get('helper_peak_rss_mb', 0):7.1f} MB peak RSS (its own process)")
             print("  peak RSS as phases start " + ", ".join(f"{k} {v:.1f}" for k, v in r["phase_rss"].items()) + " MB")
             if "publish_s" in r:
                 print(f"  extract+privacy jobs   {r['jobs_s']:7.1f} s (not part of the goal)")

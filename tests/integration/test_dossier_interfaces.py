@@ -120,6 +120,16 @@ def test_cli_dossier_commands(woo_ctx, tmp_path):
     assert queued.exit_code == 0 and len(import_id) == 32, queued.output
     st = run.invoke(main, ["dossier", "import-status", import_id, *data], env=env)
     assert st.exit_code == 0 and "Wacht op verwerking" in st.output
+    # no worker running: --timeout stops waiting with a Dutch hint and exit 3; the import stays queued
+    waited = run.invoke(main, ["dossier", "import-status", import_id, "--wait", "--timeout", "0.5", *data], env=env)
+    assert waited.exit_code == 3, waited.output
+    assert "geen worker" in waited.output and "woo worker" in waited.output
+    assert f"woo dossier import-status {import_id} --wait" in waited.output
+    again = run.invoke(main, ["dossier", "import", str(other["zip"]), "--inventory", str(other["inventory"]),
+                              "--title", "Raad 12 maart (3)", "--kind", "vergadering", "--timeout", "0", "--json",
+                              *data], env=env)
+    answer = next(json.loads(line) for line in again.output.splitlines() if line.startswith("{"))
+    assert again.exit_code == 3 and answer["finished"] is False and answer["status"] == "wachtend", again.output
     drain(woo_ctx)
     st = run.invoke(main, ["dossier", "import-status", import_id, "--json", *data], env=env)
     later = json.loads(st.output)

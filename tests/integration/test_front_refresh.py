@@ -70,3 +70,24 @@ def test_withdrawing_a_dossier_asks_the_front_servers_for_every_file_it_took_dow
     failed = " ".join(r.getMessage() for r in caplog.records if "front refresh" in r.getMessage())
     for doc_id in done:
         assert f"/publicaties/{doc_id}/bestand" in failed, (doc_id, failed[:500])
+
+
+def test_publishing_a_dossier_asks_the_front_servers_for_every_file_it_published(woo_ctx, tmp_path, caplog):
+    """The dossier's publish goes through the same refresh as a single publish (woo.services.dossiers.publish):
+    a 404 a front server cached for a file URL before the publish is fetched anew."""
+    from tests.integration.test_dossiers import allow_open_findings, import_woo_besluit
+    from woo.services import dossiers
+
+    did = import_woo_besluit(woo_ctx, tmp_path).dossier_id
+    drain(woo_ctx)
+    dossiers.set_status(woo_ctx, SYSTEM, did, "gereed")
+    allow_open_findings(woo_ctx, did)
+    woo_ctx.settings = dataclasses.replace(woo_ctx.settings, front_refresh_urls=(f"https://127.0.0.1:{_closed_port()}",),
+                                           front_refresh_secret="s")
+    with caplog.at_level(logging.WARNING, logger="woo.publish.front_refresh"):
+        result = dossiers.publish(woo_ctx, SYSTEM, did)
+    assert result.ok, result.blockers.as_dict()
+    assert len(result.published) >= 2
+    failed = " ".join(r.getMessage() for r in caplog.records if "front refresh" in r.getMessage())
+    for doc_id in result.published:
+        assert f"/publicaties/{doc_id}/bestand" in failed, (doc_id, failed[:500])

@@ -323,3 +323,29 @@ def test_api_lists_organisations_and_hands_over(woo_ctx, tmp_path):
     assert [e.actor for e in _events(ctx, "document.handed_over")] == ["token:officer/zaaksysteem"]
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     assert {"/organisations", "/documents/{document_id}/unit", "/dossiers/{dossier_id}/unit"} <= set(paths)
+
+
+def test_documents_of_an_imported_dossier_get_the_dossier_unit(woo_ctx, tmp_path):
+    """The bulk import (woo.services.dossier_import) files its documents as an upload into the dossier does:
+    under the dossier's unit, the importing officer's one unit."""
+    from tests.integration.dossier_helpers import woo_besluit_files
+    from woo.adapters.models import DossierDocument
+    from woo.services import dossier_import
+
+    ctx = woo_ctx
+    world = build_world(ctx, tmp_path)
+    vg, _fin = _two_units(ctx, world.org_a)
+    orgsvc.add_member(ctx, SYSTEM, vg, "officer")
+    officer = Actor("user", world.users["officer"], "officer")
+    files = woo_besluit_files(tmp_path / "in")
+    report = dossier_import.import_dossier(
+        ctx, officer, world.org_a, {"title": "Woo-besluit haven", "kind": "woo-besluit",
+                                    "decision": "deels openbaar"},
+        files["zip"], files["inventory"], "inventaris.xlsx", files["decision"], "besluit.pdf")
+    assert report.ok, report.problems
+    with ctx.unit_of_work() as s:
+        assert s.get(Dossier, report.dossier_id).unit_id == vg
+        units = s.execute(select(Document.unit_id).join(DossierDocument, DossierDocument.document_id == Document.id)
+                          .where(DossierDocument.dossier_id == report.dossier_id)).scalars().all()
+    assert len(units) == report.documents + 1 >= 5  # and the generated inventarislijst
+    assert set(units) == {vg}

@@ -167,3 +167,26 @@ def test_255_characters_is_the_limit():
     assert safe_filename("a" * 251 + ".pdf") == "a" * 251 + ".pdf"
     with pytest.raises(RejectedFile):
         safe_filename("a" * 252 + ".pdf")
+
+
+def test_bulk_identification_in_a_child_process_gives_the_same_answers(tmp_path):
+    """A dossier import identifies through out_of_process(): siegfried's Go heap lives in a child started
+    with GOGC/GOMEMLIMIT (the Go runtime does not see os.environ changed at run time)."""
+    from woo.intake import identify as mod
+
+    (tmp_path / "here").mkdir()
+    (tmp_path / "there").mkdir()
+    here = {kind: identify(MAKERS[kind](tmp_path / "here"), f"a.{kind}") for kind in sorted(MAKERS)}
+    with mod.out_of_process():
+        helper = mod._helper
+        environ = Path(f"/proc/{helper.proc.pid}/environ").read_bytes().split(b"\0")
+        assert b"GOGC=50" in environ and b"GOMEMLIMIT=64MiB" in environ
+        there = {kind: identify(MAKERS[kind](tmp_path / "there"), f"a.{kind}") for kind in sorted(MAKERS)}
+        helper.proc.kill()  # a helper that dies: identification carries on in this process
+        helper.proc.wait()
+        after = identify(MAKERS["docx"](tmp_path / "there"), "a.docx")
+    assert mod._helper is None and helper.proc.poll() is not None
+    assert {k: (i.kind, i.puid, i.format_name) for k, i in there.items()} == \
+        {k: (i.kind, i.puid, i.format_name) for k, i in here.items()}
+    assert there["pdf"].puid.startswith("fmt/") and there["docx"].puid == "fmt/412"
+    assert after.puid == "fmt/412"

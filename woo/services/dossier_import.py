@@ -33,7 +33,7 @@ from woo.domain.dossiers import DossierError, Judgement, Role
 from woo.domain.grounds import WOO_GROUNDS, split_grounds
 from woo.domain.lifecycle import Status as DocStatus
 from woo.intake.archives import iter_archive_members
-from woo.intake.identify import RejectedFile, identify, safe_filename
+from woo.intake.identify import RejectedFile, identify, out_of_process, safe_filename
 from woo.intake.spool import TooLarge, hash_file
 from woo.services import audit, jobs
 from woo.services.context import Actor, Context
@@ -369,39 +369,41 @@ def import_dossier(ctx: Context, actor: Actor, organisation_id: int, values: dic
     by_id = {r.id: r for r in rows}
     ids = set(by_id)
 
-    decision: _Checked | None = None
-    if decision_path is None:
-        if kind == rules.Kind.WOO_BESLUIT:
-            report.problems.append("Het besluit (de besluitbrief) ontbreekt.")
-    else:
-        decision, reason = _check_file(decision_path, decision_name or decision_path.name, limit)
-        if reason:
-            report.problems.append(f"Besluitbrief {decision_name}: {reason}")
-
-    checked: dict[str, _Checked] = {}
-    try:
-        total = None
-        for n, (member, tmp) in enumerate(iter_archive_members(zip_path, max_members=MAX_MEMBERS,
-                                                           max_total_bytes=max(limit, 2 * 1024 ** 3) * 4), 1):
-            tick("controle", n, total or len(rows))
-            name = PurePosixPath(member).name
-            if name.startswith(".") or member.startswith("__MACOSX/"):
-                continue
-            row_id = match_id(member, ids)
-            if row_id is None:
-                report.problems.append(f"Bestand {member} hoort bij geen enkele rij van de inventaris.")
-                continue
-            if row_id in checked:
-                report.problems.append(f"Bestand {member} en {checked[row_id].member} horen allebei bij ID {row_id}.")
-                continue
-            c, reason = _check_file(tmp, name, limit)
+    # thousands of identifications: siegfried's Go heap stays in a child process, not in this one
+    with out_of_process():
+        decision: _Checked | None = None
+        if decision_path is None:
+            if kind == rules.Kind.WOO_BESLUIT:
+                report.problems.append("Het besluit (de besluitbrief) ontbreekt.")
+        else:
+            decision, reason = _check_file(decision_path, decision_name or decision_path.name, limit)
             if reason:
-                report.problems.append(f"Bestand {member}: {reason}")
-                continue
-            c.member, c.row_id = member, row_id
-            checked[row_id] = c
-    except RejectedFile as exc:
-        report.problems.append(exc.reason)
+                report.problems.append(f"Besluitbrief {decision_name}: {reason}")
+
+        checked: dict[str, _Checked] = {}
+        try:
+            total = None
+            for n, (member, tmp) in enumerate(iter_archive_members(zip_path, max_members=MAX_MEMBERS,
+                                                               max_total_bytes=max(limit, 2 * 1024 ** 3) * 4), 1):
+                tick("controle", n, total or len(rows))
+                name = PurePosixPath(member).name
+                if name.startswith(".") or member.startswith("__MACOSX/"):
+                    continue
+                row_id = match_id(member, ids)
+                if row_id is None:
+                    report.problems.append(f"Bestand {member} hoort bij geen enkele rij van de inventaris.")
+                    continue
+                if row_id in checked:
+                    report.problems.append(f"Bestand {member} en {checked[row_id].member} horen allebei bij ID {row_id}.")
+                    continue
+                c, reason = _check_file(tmp, name, limit)
+                if reason:
+                    report.problems.append(f"Bestand {member}: {reason}")
+                    continue
+                c.member, c.row_id = member, row_id
+                checked[row_id] = c
+        except RejectedFile as exc:
+            report.problems.append(exc.reason)
     report.files = len(checked)
     for r in rows:
         if r.id not in checked and r.judgement in rules.PUBLISHED_AS_FILE:
@@ -442,6 +444,7 @@ def import_dossier(ctx: Context, actor: Actor, organisation_id: int, values: dic
         with ctx.unit_of_work() as session:
             d = dossiers.create_in(session, actor, organisation_id, values)
             dossier_id, dossier_title = d.id, d.title
+            unit_id = d.unit_id  # every document belongs to its dossier's unit, as an upload into it does
             source = "dossier"
             # Written in chunks: the chunk's rows are added without a flush each, then flushed at once with
             # their audit events appended as one batch (audit.record_many: the same chain as one record per
@@ -451,8 +454,8 @@ def import_dossier(ctx: Context, actor: Actor, organisation_id: int, values: dic
             chunk_jobs: list[Job] = []
 
             def add_doc(doc_id, title, c: _Checked | None, key, version, role, position, row: InventoryRow | None):
-                doc = Document(id=doc_id, organisation_id=organisation_id, source=source, title=title[:1000],
-                               status=DocStatus.CONCEPT, format_kind=c.kind if c else None,
+                doc = Document(id=doc_id, organisation_id=organisation_id, unit_id=unit_id, source=source,
+                               title=title[:1000], status=DocStatus.CONCEPT, format_kind=c.kind if c else None,
                                document_date=datetime.combine(row.date, datetime.min.time()) if row and row.date
                                else None,
                                created_by=actor.id if actor.kind == "user" else None)

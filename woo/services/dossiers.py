@@ -629,6 +629,9 @@ def publish(ctx: Context, actor: Actor, dossier_id: str) -> PublishResult:
         d.published_at, d.withdrawn_at, d.withdraw_reason = utcnow(), None, None
         _event(session, actor, "published", d, before=before, documents=len(result.published),
                listed_only=len(rows) - len(result.published))
+        public_host = d.organisation.public_base_url if d.organisation else None
+    # as a single publish does: a 404 the front servers may still hold for these file URLs is fetched anew
+    publication.refresh_front_files(ctx, [(doc_id, public_host) for doc_id in result.published])
     return result
 
 
@@ -665,6 +668,8 @@ def publish_late(ctx: Context, actor: Actor, dossier_id: str) -> PublishResult:
             result.published.append(doc.id)
         if result.published:
             _event(session, actor, "late_published", d, documents=result.published)
+        public_host = d.organisation.public_base_url if d.organisation else None
+    publication.refresh_front_files(ctx, [(doc_id, public_host) for doc_id in result.published])
     return result
 
 
@@ -926,8 +931,8 @@ def _store_new_inventory(ctx: Context, actor: Actor, dossier_id: str, org_id: in
     try:
         with ctx.unit_of_work() as session:
             d = _load(session, dossier_id, for_update=True)
-            doc = Document(id=doc_id, organisation_id=org_id, source="dossier", title=title, status=DocStatus.CONCEPT,
-                           format_kind=ident.kind, language="nl",  # woo writes the list in Dutch, on this day
+            doc = Document(id=doc_id, organisation_id=org_id, unit_id=d.unit_id, source="dossier", title=title,
+                           status=DocStatus.CONCEPT, format_kind=ident.kind, language="nl",  # woo writes the list in Dutch, on this day
                            document_date=datetime.combine(d.decision_date or utcnow().date(), datetime.min.time(),
                                                           timezone.utc))
             session.add(doc)
