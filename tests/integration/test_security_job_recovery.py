@@ -93,3 +93,51 @@ def test_recover_leaves_a_just_taken_job_to_the_worker_that_took_it(woo_ctx, tmp
     ingest(woo_ctx, SYSTEM, org, "d.pdf", path=make_pdf(tmp_path / "d.pdf", ["Wordt gestart."]), source="cli")
     assert _taken_by_a_killed_worker(woo_ctx, age_seconds=1)  # a live worker marks it started any moment
     assert jobs.recover(woo_ctx) == {"requeued": 0, "failed": 0}
+
+
+def _started_by_worker(ctx, tmp_path, pid: int, name: str) -> int:
+    """A job an rq worker on this host had started (rq job 'started', registered worker with ``pid``)."""
+    import socket
+    from datetime import datetime, timezone
+
+    from rq.job import Job as RqJob
+
+    with ctx.unit_of_work() as s:
+        org = accounts.default_organisation(s).id
+    ingest(ctx, SYSTEM, org, f"{name}.pdf", path=make_pdf(tmp_path / f"{name}.pdf", ["Bezig."]), source="cli")
+    redis = ctx.queue.redis
+    with ctx.unit_of_work() as s:
+        job = s.execute(select(Job).where(Job.status == jobs.QUEUED)).scalars().first()
+        job.status, job_id, rq_id = jobs.RUNNING, job.id, job.rq_id
+    rq_job = RqJob.fetch(rq_id, connection=redis)
+    rq_job.worker_name = name
+    rq_job.save()
+    redis.hset(rq_job.key, "status", "started")
+    born = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    redis.hset(f"rq:worker:{name}", mapping={"birth": born, "pid": pid, "hostname": socket.gethostname()})
+    return job_id
+
+
+def test_recover_requeues_a_started_job_whose_worker_process_is_gone(woo_ctx, tmp_path):
+    # A worker that runs jobs in its own process (no work-horse), killed mid-job: rq still says 'started'
+    # (its registry would give up only after the job timeout, an hour); the worker's process is gone.
+    import subprocess
+    import sys
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    job_id = _started_by_worker(woo_ctx, tmp_path, gone.pid, "dead-worker")
+    assert jobs.recover(woo_ctx) == {"requeued": 1, "failed": 0}
+    drain(woo_ctx)
+    with woo_ctx.unit_of_work() as s:
+        assert s.get(Job, job_id).status == jobs.DONE
+
+
+def test_recover_leaves_a_started_job_of_a_live_worker_alone(woo_ctx, tmp_path):
+    import os
+
+    job_id = _started_by_worker(woo_ctx, tmp_path, os.getppid() if os.getppid() > 1 else os.getpid(), "live")
+    # the live process started before the worker registered: it is that worker, running the job
+    assert jobs.recover(woo_ctx) == {"requeued": 0, "failed": 0}
+    with woo_ctx.unit_of_work() as s:
+        assert s.get(Job, job_id).status == jobs.RUNNING

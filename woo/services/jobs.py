@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import logging
+import os
 import time
 import traceback
 from contextvars import ContextVar
@@ -324,6 +325,56 @@ def _dequeued_and_dropped(redis, rq_job, settle: float = 2.0, min_age: float = 3
     return not listed() and str(rq_job.get_status(refresh=True)).split(".")[-1].lower() == "queued"
 
 
+def _worker_dead(redis, worker_name: str | None) -> bool:
+    """The rq worker that started a job is known to be gone: its registration says it died, or it ran on
+    this host and its process no longer exists (or the pid now belongs to a process started after that
+    worker registered). rq's started-job registry only gives up on a job when its timeout (an hour) has
+    passed; a worker killed mid-job is restarted by `woo up` within seconds, and its job should not wait.
+    A worker on another host is left to rq's registry (its pid says nothing here)."""
+    import socket
+    from datetime import datetime, timezone
+
+    if not worker_name:
+        return False
+    data = {k.decode(): v.decode() for k, v in (redis.hgetall(f"rq:worker:{worker_name}") or {}).items()}
+    if not data:
+        return False  # expired or never seen: rq's registry cleanup decides
+    if data.get("death"):
+        return True
+    if data.get("hostname") != socket.gethostname() or not data.get("pid", "").isdigit():
+        return False
+    pid = int(data["pid"])
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        pass  # it exists (another user's process)
+    born = data.get("birth")
+    started = _process_started(pid)
+    if born and started is not None:
+        try:
+            birth = datetime.fromisoformat(born.replace("Z", "+00:00"))
+        except ValueError:
+            return False
+        if birth.tzinfo is None:
+            birth = birth.replace(tzinfo=timezone.utc)
+        return started > birth.timestamp() + 5  # the pid was reused by a later process
+    return False
+
+
+def _process_started(pid: int) -> float | None:
+    """Unix time a process started (Linux /proc), None where that cannot be read."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        with open("/proc/stat") as fh:
+            btime = next(int(line.split()[1]) for line in fh if line.startswith("btime"))
+        return btime + int(fields[19]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
+
+
 def recover(ctx: Context) -> dict[str, int]:
     """Jobs left 'queued'/'running' whose rq job is gone or dead (a worker was killed mid-job, Redis lost
     its data) are queued again; after MAX_RECOVERIES attempts they are marked failed, visibly.
@@ -354,6 +405,8 @@ def recover(ctx: Context) -> dict[str, int]:
                 status = str(rq_job.get_status(refresh=True)).split(".")[-1].lower()
                 alive = status in ("queued", "started", "deferred", "scheduled")
                 if status == "queued" and _dequeued_and_dropped(redis, rq_job):
+                    alive = False
+                if status == "started" and _worker_dead(redis, rq_job.worker_name):
                     alive = False
             except Exception:  # noqa: BLE001 - NoSuchJobError and friends: the rq job is gone
                 alive = False
