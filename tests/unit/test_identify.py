@@ -179,9 +179,10 @@ def test_bulk_identification_in_a_child_process_gives_the_same_answers(tmp_path)
     here = {kind: identify(MAKERS[kind](tmp_path / "here"), f"a.{kind}") for kind in sorted(MAKERS)}
     with mod.out_of_process():
         helper = mod._helper
+        there = {kind: identify(MAKERS[kind](tmp_path / "there"), f"a.{kind}") for kind in sorted(MAKERS)}
+        # read once the child has answered: right after the fork its environ is still empty (before exec)
         environ = Path(f"/proc/{helper.proc.pid}/environ").read_bytes().split(b"\0")
         assert b"GOGC=50" in environ and b"GOMEMLIMIT=64MiB" in environ
-        there = {kind: identify(MAKERS[kind](tmp_path / "there"), f"a.{kind}") for kind in sorted(MAKERS)}
         helper.proc.kill()  # a helper that dies: identification carries on in this process
         helper.proc.wait()
         after = identify(MAKERS["docx"](tmp_path / "there"), "a.docx")
