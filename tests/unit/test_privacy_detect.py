@@ -151,3 +151,56 @@ def test_scan_pages_numbers_pages_from_one_with_page_offsets():
     [f] = scan_pages(pages)
     assert (f.type, f.page, pages[1][f.start:f.end]) == ("phone", 2, "06-12345678")
     assert isinstance(f, Finding) and f.to_dict()["page"] == 2
+
+
+# Law texts (issue 15): a rule's cut-off date, an organisation's address and an abbreviation in an
+# organisation's name are no personal data; the same values about a person still are.
+@pytest.mark.parametrize("text", [
+    "hij, die geboren voor 1 januari 1921, op 1 januari 1956 als maatschappelijk werker in dienst was",
+    "Personen geboren na 31 december 1960 vallen niet onder deze regeling.",
+    "kinderen geboren vanaf 1 januari 2010",
+])
+def test_cut_off_date_in_a_rule_is_not_a_birthdate(text):
+    assert _types(text, "birthdate") == []
+
+
+@pytest.mark.parametrize("text, value", [
+    ("Betrokkene, geboren op 3 maart 1980 te Utrecht, verzoekt om inzage.", "3 maart 1980"),
+    ("Geboortedatum: 12-05-1977", "12-05-1977"),
+    ("geboren 1 januari 1921 te Haarlem", "1 januari 1921"),
+])
+def test_birthdate_of_a_person_still_found(text, value):
+    assert _types(text, "birthdate") == [value]
+
+
+@pytest.mark.parametrize("text", [
+    "de opleiding, verbonden aan de school voor maatschappelijk werk „Sociale Academie”,\nKarthuizerplantsoen 2 te Amsterdam.",
+    "onder beheer van de Stichting Studiecentrum Katholieke Opleidingen voor het Maatschappelijk Werk,\nBatavierenweg 96–98 te Nijmegen.",
+    "De Vereniging Natuurmonumenten, Kerkstraat 12, 1234 AB Utrecht, organiseert dit.",
+    "Het Instituut is gevestigd aan de Kerkstraat 12 te Utrecht.",
+])
+def test_address_of_an_organisation_is_not_personal_data(text):
+    assert _types(text, "address") == []
+
+
+@pytest.mark.parametrize("text, value", [
+    ("De gemeente heeft de woning aan de Kerkstraat 12 onderzocht.", "Kerkstraat 12"),
+    ("De stichting schreef aan de heer Jansen, Kerkstraat 12, 1234 AB Utrecht.", "Kerkstraat 12, 1234 AB Utrecht"),
+    ("Namens de vereniging: mevrouw A. de Vries, Dorpsstraat 3, 1234 AB Ede", "Dorpsstraat 3, 1234 AB Ede"),
+    ("Verzoeker woont aan de Dorpsstraat 3, 1234 AB Ede.", "Dorpsstraat 3, 1234 AB Ede"),
+])
+def test_address_of_a_person_near_an_organisation_still_found(text, value):
+    assert _types(text, "address") == [value]
+
+
+@pytest.mark.parametrize("text", [
+    "Stichting voor opleiding tot Sociale Arbeid te Haarlem (tezamen met de R.K. Leergangen te Tilburg).",
+    "Cursus voor maatschappelijk werkers van de R.K. Leergangen te Tilburg:",
+    "cijfers van het C.B.S. Statistiek tonen dit",
+])
+def test_abbreviation_after_an_article_is_no_person(text):
+    assert _types(text, "person_name") == []
+
+
+def test_initials_name_after_a_verb_still_found():
+    assert _types("Ondertekend door J. Jansen en de R.K. Leergangen.", "person_name") == ["J. Jansen"]

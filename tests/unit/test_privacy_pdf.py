@@ -223,3 +223,28 @@ def test_redact_rendition_searches_every_page_and_reports_what_it_cannot_find(tm
     assert sorted(r.page for r, _ in report.applied) == [1, 1, 2]  # the name on both pages, the BSN on one
     assert [r.text for r in report.not_found] == ["Piet Puk"] and not report.complete
     assert report.still_readable == []
+
+
+def _pdftotext(path: Path) -> str:
+    import subprocess
+
+    return subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
+
+
+@pytest.mark.parametrize("use_rendition", [False, True])
+def test_redaction_hits_whole_words_only(tmp_path, use_rendition):
+    """"Jan" is redacted where it stands as a word, not inside "januari" or "Jansen" (issue 15)."""
+    from woo.privacy.redact import redact_rendition
+
+    src = _plain_pdf(tmp_path / "jan.pdf", lines=["Op 3 januari schreef Jan een brief.", "Jan, Jansen en januari.",
+                                                  "Getekend: Jan"])
+    out = tmp_path / "out.pdf"
+    if use_rendition:
+        report = redact_rendition(src, out, [("Jan", "5.1.2e")])
+    else:
+        report = redact_pdf(src, out, [Redaction(page=1, text="Jan", ground="5.1.2e")])
+    assert report.complete
+    assert sum(n for _, n in report.applied) == 3
+    text = _pdftotext(out)
+    assert "januari" in text and "Jansen" in text
+    assert "Jan " not in text and "Jan," not in text and not text.rstrip().endswith("Jan")

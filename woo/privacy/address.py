@@ -55,7 +55,37 @@ def _skip_leading_words(text: str, start: int, limit: int) -> int:
     return start
 
 
+# An address of a legal person (a stichting, vereniging, school, company, public body) is no personal data:
+# the sentence (or list item) that leads to it names the organisation and no person.
+_ORGANISATION = re.compile(
+    r"(?i)(?<![\w])(?:stichting|vereniging|coöperatie|cooperatie|genootschap|school|academie|hogeschool|"
+    r"universiteit|instituut|ziekenhuis|gemeente|provincie|waterschap|ministerie|kerk|parochie|fonds|"
+    r"vennootschap|b\.v\.|n\.v\.|bv|nv|r\.k\.|leergangen|centrum|bureau|kantoor)(?![\w])")
+_PERSON_CUE = re.compile(
+    r"(?i)(?<![\w])(?:de heer|mevrouw|dhr\.?|mw\.?|mevr\.?|wonende|woonachtig|woont|bewoner|bewoonster|"
+    r"geboren|aanvrager|verzoeker|huurder|eigenaar|particulier|woning|perceel|huis|zijn|haar|uw|u)(?![\w])")
+# the address is given as the organisation's: "Stichting X, Kerkstraat 2", "... gevestigd aan de Kerkstraat 2"
+_HOLDER_END = re.compile(r"(?i)(?:,|\n|gevestigd(?: aan| op| te)?(?: de| het)?)\s*$")
+_CLAUSE_END = re.compile(r"[.;:!?](?:\s|$)|\n\s*\n")
+
+
+def _organisation_address(text: str, start: int) -> bool:
+    """The clause before the address (up to 200 characters, from the last sentence end) names an
+    organisation and nothing that points at a person, and gives the address as that organisation's
+    ("..., verbonden aan de school ..., Kerkstraat 2 te X"); "de woning aan de Kerkstraat 2" stays a finding."""
+    lo = max(0, start - 200)
+    ends = list(_CLAUSE_END.finditer(text, lo, start))
+    if ends:
+        lo = ends[-1].end()
+    before = text[lo:start]
+    return bool(_ORGANISATION.search(before) and _HOLDER_END.search(before)) and not _PERSON_CUE.search(before)
+
+
 def find_address(text: str) -> Iterator[Span]:
+    yield from (s for s in _find_address(text) if not _organisation_address(text, s[0]))
+
+
+def _find_address(text: str) -> Iterator[Span]:
     spans: list[Span] = []
     for m in _FULL.finditer(text):
         start, end = m.start(), m.end()

@@ -21,8 +21,15 @@ _BIRTHDATE = re.compile(
 )
 
 
+# "geboren voor 1 januari 1921", "geboren na 1960": a condition in a rule (a cut-off date for a group of
+# people), not the birth date of a person.
+_CUTOFF = re.compile(r"(?i)(?<![\w])(?:voor|vóór|na|ná|vanaf|tussen|uiterlijk|sinds|eerder|later|niet)(?![\w])")
+
+
 def find_birthdate(text: str) -> Iterator[Span]:
     for m in _BIRTHDATE.finditer(text):
+        if _CUTOFF.search(text, m.start(), m.start("date")):
+            continue
         yield m.start("date"), m.end("date")
 
 

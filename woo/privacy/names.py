@@ -204,10 +204,16 @@ def _ocr_lowered_ok(text: str, span: Span) -> bool:
     return word not in common_words() and len(word) >= 3 and any(t[0].isupper() for t in rest)
 
 
+# An article before initials makes them an abbreviation in an organisation's name ("de R.K. Leergangen",
+# "het C.B.S."): a person is "de heer J. Jansen", never "de J. Jansen".
+_ARTICLE_BEFORE = re.compile(r"(?i)(?<![\w])(?:de|het|der|des|den)[ ]+$")
+
+
 def _context_names(text: str) -> Iterator[Span]:
     for rx, strong in ((_TITLE_NAME, True), (_SALUTATION, True), (_INITIALS_NAME, False)):
         for m in rx.finditer(text):
-            if rx is _INITIALS_NAME and _is_enumeration(text, m):
+            if rx is _INITIALS_NAME and (_is_enumeration(text, m)
+                                         or _ARTICLE_BEFORE.search(text, max(0, m.start() - 6), m.start())):
                 continue
             span = _trim(text, m.start("name"), m.end("name"), strong=strong)
             if span and _ocr_lowered_ok(text, span):

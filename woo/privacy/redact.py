@@ -50,7 +50,7 @@ def _apply_redactions(src: Path, redactions: list[Redaction], report: RedactionR
             if not r.text.strip():
                 continue
             page = doc[r.page - 1]
-            hits = page.search_for(r.text, quads=True)
+            hits = whole_word_hits(page, r.text)
             if not hits:
                 report.not_found.append(r)
                 continue
@@ -70,6 +70,30 @@ def _apply_redactions(src: Path, redactions: list[Redaction], report: RedactionR
         return doc.tobytes(garbage=4, deflate=True, clean=True)
     finally:
         doc.close()
+
+
+def whole_word_hits(page, text: str) -> list:
+    """``page.search_for`` hits (quads) that are whole words: "Jan" is not hit inside "januari" or "Jansen".
+
+    A hit is part of a longer word when a word on the page overlaps it and sticks out beyond it with a
+    letter or digit (estimated from the word's width per character); punctuation beside it ("Jan,") is fine."""
+    words = page.get_text("words")
+    out = []
+    for quad in page.search_for(text, quads=True):
+        hit = quad.rect
+        partial = False
+        for x0, y0, x1, y1, word, *_ in words:
+            if not word or x1 <= hit.x0 or x0 >= hit.x1 or y1 <= hit.y0 or y0 >= hit.y1:
+                continue
+            width = (x1 - x0) / len(word)
+            left = round(max(0.0, hit.x0 - x0) / width) if width else 0
+            right = round(max(0.0, x1 - hit.x1) / width) if width else 0
+            if any(c.isalnum() for c in word[:left] + (word[-right:] if right else "")):
+                partial = True
+                break
+        if not partial:
+            out.append(quad)
+    return out
 
 
 def _add_box(boxes: list, rect, ground: str) -> None:
@@ -177,7 +201,7 @@ def redact_rendition(src: Path, dst: Path, values: list[tuple[str, str]]) -> Red
             needle = " ".join(text.split())
             if not needle:
                 continue
-            pages = [i + 1 for i, page in enumerate(doc) if page.search_for(needle)]
+            pages = [i + 1 for i, page in enumerate(doc) if whole_word_hits(page, needle)]
             if not pages:
                 missing.append(Redaction(page=0, text=text, ground=ground))
             wanted += [Redaction(page=p, text=needle, ground=ground) for p in pages]
