@@ -406,3 +406,44 @@ def test_a_meeting_page_handles_its_agenda_in_chunks_and_places_every_document(w
     assert view["counts"].get("documents_created", 0) == 0 and view["counts"].get("meetings_created", 0) == 0
     with woo_ctx.unit_of_work() as s:
         assert _counts(s) == before
+
+
+def test_remote_date_modified_reaches_lastmod_and_never_moves_it_back(woo_ctx, drain_jobs, obv):
+    """lastmod in the sitemap, as a harvester reads it, is max(woo's own last change, the remote's date_modified)."""
+    from datetime import datetime, timedelta, timezone
+
+    from tests.integration.test_correct import _harvested
+    from woo.app import create_app
+    from woo.services import dossiers
+
+    source_id = _add(woo_ctx, obv)
+    _sync(woo_ctx, drain_jobs, source_id)
+    with woo_ctx.unit_of_work() as s:
+        m1_id = s.execute(select(SourceItem.dossier_id).where(SourceItem.remote_id == M1)).scalar_one()
+        d2 = _doc(s, source_id, D[2]).id
+    dossiers.set_status(woo_ctx, SYSTEM, m1_id, "gereed")
+    assert dossiers.publish(woo_ctx, SYSTEM, m1_id).ok
+    app = create_app(ctx=woo_ctx)
+    app.config["TESTING"] = True
+    client = app.test_client()
+    first, _ = _harvested(client, woo_ctx, d2, tooi.category_by_code("2c"))
+
+    # the remote's clock is ahead of woo's: its date is the later one and becomes lastmod
+    ahead = (datetime.now(timezone.utc) + timedelta(days=2)).replace(microsecond=0)
+    obv.feed.document(D[2], "Raadsvoorstel begroting 2027", obv.files[D[2]], classification="Raadsvoorstel",
+                      meeting=M1, to="changes", modified=ahead.isoformat().replace("+00:00", "Z"))
+    _sync(woo_ctx, drain_jobs, source_id)
+    moved, _ = _harvested(client, woo_ctx, d2, tooi.category_by_code("2c"))
+    assert datetime.fromisoformat(moved) == ahead and datetime.fromisoformat(moved) > datetime.fromisoformat(first)
+
+    # a later change that carries an older remote date: applied, but lastmod does not go back
+    obv.feed.document(D[2], "Raadsvoorstel begroting 2027", obv.files[D[2]], classification="Raadsvoorstel",
+                      meeting=M1, to="changes", modified="2026-11-25T10:00:00Z")
+    view = _sync(woo_ctx, drain_jobs, source_id)
+    assert view["counts"]["documents_updated"] >= 1, view
+    after, _ = _harvested(client, woo_ctx, d2, tooi.category_by_code("2c"))
+    assert datetime.fromisoformat(after) == ahead
+    with woo_ctx.unit_of_work() as s:
+        doc = s.get(Document, d2)
+        assert doc.metadata_["intake"]["modified"].startswith("2026-11-25")  # the change itself was taken in
+        assert doc.remote_modified.replace(tzinfo=timezone.utc) == ahead

@@ -104,6 +104,8 @@ class Document(Base):
     published_at: Mapped[datetime | None]
     withdrawn_at: Mapped[datetime | None]
     withdraw_reason: Mapped[str | None] = mapped_column(String(200))
+    # the source system's own last modification (date_modified / beginRegistratie): part of lastmod, only moves on
+    remote_modified: Mapped[datetime | None]
     organisation: Mapped[Organisation] = relationship()
     files: Mapped[list["StoredFile"]] = relationship(back_populates="document", cascade="all, delete-orphan",
                                                      order_by="StoredFile.id")

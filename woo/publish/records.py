@@ -38,6 +38,7 @@ class DocumentView:
     published_at: datetime | None
     files: list[FileView] = field(default_factory=list)
     dossier: "DossierView | None" = None
+    remote_modified: datetime | None = None
 
     def file(self, role: str) -> FileView | None:
         return next((f for f in self.files if f.role == role), None)
@@ -107,8 +108,12 @@ def page_url(base_url: str, document_id: str) -> str:
 
 
 def lastmod(doc: Document | DocumentView) -> datetime:
-    """Last change to the document or its metadata (a correction or edit bumps updated_at)."""
-    return max(d for d in (as_utc(doc.updated_at), as_utc(doc.published_at)) if d is not None)
+    """What a harvester compares with its last visit: the latest of woo's publication, woo's last change to the
+    document or its metadata (a correction, an edit or an applied remote change bumps updated_at) and the source
+    system's own modification date (``remote_modified``, issue 16). A max, so an older remote date never moves it
+    back."""
+    times = (as_utc(doc.updated_at), as_utc(doc.published_at), as_utc(getattr(doc, "remote_modified", None)))
+    return max(d for d in times if d is not None)
 
 
 @lru_cache(maxsize=256)

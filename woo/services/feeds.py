@@ -215,13 +215,14 @@ def load_page(session: Session, key: PageKey) -> tuple[Organisation | None, list
                    s.c.page == key.page)
     rows = session.execute(
         select(d.c.id, d.c.title, d.c.category, d.c.metadata, d.c.language, d.c.document_date, d.c.created_at,
-               d.c.updated_at, d.c.published_at, d.c.publication_id)
+               d.c.updated_at, d.c.published_at, d.c.publication_id, d.c.remote_modified)
         .join(s, s.c.document_id == d.c.id)
         .where(on_page, d.c.status == Status.PUBLISHED.value, d.c.category == key.category,
                d.c.organisation_id == key.organisation_id)
         .order_by(d.c.id)).all()
     views = {r.id: DocumentView(r.id, r.title, r.category, r.metadata or {}, r.language, r.document_date,
-                                r.created_at, r.updated_at, r.published_at) for r in rows}
+                                r.created_at, r.updated_at, r.published_at, remote_modified=r.remote_modified)
+             for r in rows}
     dossier_ids = {r.publication_id for r in rows if r.publication_id}
     if dossier_ids:  # isPartOf: the dossier each document belongs to (issue 13)
         from woo.adapters.models import Publication

@@ -39,6 +39,7 @@ from woo.domain import tooi
 from woo.domain.dossiers import Kind, Role
 from woo.domain.lifecycle import Status
 from woo.intake.connectors import base, registry
+from woo.publish.records import as_utc
 from woo.services import audit
 from woo.services.context import SYSTEM, Actor, Context
 
@@ -961,9 +962,9 @@ def _map_metadata(session: Session, work: _Work, doc: Document, record: base.Rem
                       "modified": record.modified.isoformat() if record.modified else None,
                       "supplier": (record.extra or {}).get("supplier"),
                       **({"pending_title": title} if doc.status == Status.PUBLISHED and title != doc.title else {})}
-    if record.modified and doc.status != Status.PUBLISHED:
-        meta["intake"]["lastmod"] = record.modified.isoformat()
     doc.metadata_ = meta
+    if record.modified and (doc.remote_modified is None or as_utc(record.modified) > as_utc(doc.remote_modified)):
+        doc.remote_modified = record.modified  # lastmod (woo.publish.records.lastmod); an older date leaves it
     changed = (doc.title, confirmed) != before
     if changed:
         privacy.scan_metadata(session, doc)  # what will be public is checked like the text
