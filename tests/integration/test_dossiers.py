@@ -311,3 +311,45 @@ def test_import_from_a_7z_archive(woo_ctx, tmp_path):
         suggestion = s.get(Document, numbers["1001"][0]).suggestion
     assert suggestion["category"] == TWO_I
     assert any(r.startswith("Context: Het document hoort bij een Woo-besluit") for r in suggestion["reasons"])
+
+
+def _letter(s, dossier_id):
+    return next(i.document for i in dossiers.items(s, dossier_id) if i.role == "besluit")
+
+
+def test_decision_letter_gets_the_dossier_date_when_attached_and_edited(woo_ctx, tmp_path):
+    """The dossier's decision date is written onto its decision letter where the dates are set: when the
+    letter is attached (the import) and when the officer changes the decision date, not by the blocker check."""
+    did = import_woo_besluit(woo_ctx, tmp_path).dossier_id
+    with woo_ctx.unit_of_work() as s:
+        letter = _letter(s, did)
+        assert letter.document_date.date().isoformat() == "2024-03-25"
+        assert letter.metadata_["date_from_dossier"] == did
+        letter.document_date = None  # a letter dated before the rule wrote it (or whose date was cleared)
+    dossiers.edit(woo_ctx, SYSTEM, did, {"decision_date": "2024-03-27"})
+    with woo_ctx.unit_of_work() as s:
+        assert _letter(s, did).document_date.date().isoformat() == "2024-03-27"
+
+
+def test_blocker_check_only_reads(woo_ctx, tmp_path):
+    """Listing what blocks publication changes no row, and still does not count a missing date against a
+    letter the dossier dates (the transition writes that date first)."""
+    from woo.domain.worklist import DATE_REASON
+
+    did = import_woo_besluit(woo_ctx, tmp_path).dossier_id
+    with woo_ctx.unit_of_work() as s:
+        letter = _letter(s, did)
+        letter_id = letter.id
+        letter.document_date = None
+        letter.metadata_ = {k: v for k, v in letter.metadata_.items() if k != "date_from_dossier"}
+    with woo_ctx.unit_of_work() as s:
+        b = dossiers.blockers(s, did)
+        assert not (s.dirty or s.new or s.deleted)
+        assert not any(s.is_modified(o) for o in s.identity_map.values())
+        assert DATE_REASON not in b.documents.get(letter_id, [])
+        late = dossiers.late_blockers(s, dossiers.get(s, did))  # the same check, for late documents
+        assert not (s.dirty or s.new or s.deleted)
+        assert DATE_REASON not in late.get(letter_id, [])
+    with woo_ctx.unit_of_work() as s:
+        letter = s.get(Document, letter_id)
+        assert letter.document_date is None and "date_from_dossier" not in letter.metadata_

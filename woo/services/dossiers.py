@@ -23,6 +23,7 @@ from woo.adapters.models import (Document, Dossier, DossierDocument, DossierTopi
                                  PrivacyFinding, StoredFile, utcnow)
 from woo.domain import dossiers as rules
 from woo.domain import tooi
+from woo.domain import worklist as worklist_rules
 from woo.domain.dossiers import DossierError, Judgement, Kind, Role, Status
 from woo.domain.lifecycle import Status as DocStatus
 from woo.publish import inventarislijst, search
@@ -204,6 +205,8 @@ def edit(ctx: Context, actor: Actor, dossier_id: str, values: dict) -> None:
         if "category" in changed:
             for item in items(session, d.id):
                 _categorise(d, item)
+        if "decision_date" in changed or "kind" in changed:
+            _inherit_dates(d, items(session, d.id))
     _after_change(ctx, actor, dossier_id)
 
 
@@ -374,6 +377,7 @@ def attach(session: Session, actor: Actor, d: Dossier, doc: Document, role: Role
     session.add(item)
     doc.publication_id = d.id
     _categorise(d, item)
+    _inherit_dates(d, [item])
     return item
 
 
@@ -437,6 +441,7 @@ def move_documents(ctx: Context, actor: Actor, document_ids: list[str], target_i
             item.dossier_id, item.position = target.id, position
             item.document.publication_id = target.id
             _categorise(target, item)
+            _inherit_dates(target, [item])
             sources.add(source.id)
             position += 1
             _event(session, actor, "document_moved", target, document=doc_id, source=source.id)
@@ -543,17 +548,27 @@ class Blockers:
         return {"dossier": self.dossier, "documents": self.documents}
 
 
+def _dated_by_dossier(d: Dossier, r: DossierDocument) -> date | None:
+    """The dossier's date for this document when the document has none of its own (a Woo-besluit's decision
+    letter, a meeting's own stukken); None when the document must say it itself or already does."""
+    when = rules.own_date(d.kind, r.role, d.decision_date)
+    return when if when is not None and r.document.document_date is None else None
+
+
 def _inherit_dates(d: Dossier, rows: list[DossierDocument]) -> None:
-    """Documents whose own date is the dossier's (a Woo-besluit's decision letter) get it when they have none."""
+    """Write path: documents whose own date is the dossier's get it when they have none. Called inside the
+    unit of work that sets the dossier's date or a document's role (edit, attach, a role change) and at the
+    start of every transition that checks the blockers (publish, late publish, online voor verzoeker), so a
+    letter attached before this rule existed is dated too. The blocker check itself only reads."""
     for r in rows:
-        when = rules.own_date(d.kind, r.role, d.decision_date)
-        if when is not None and r.document.document_date is None:
+        when = _dated_by_dossier(d, r)
+        if when is not None:
             r.document.document_date = datetime.combine(when, datetime.min.time(), timezone.utc)
             r.document.metadata_ = {**(r.document.metadata_ or {}), "date_from_dossier": d.id}
 
 
 def _blockers(session: Session, d: Dossier, rows: list[DossierDocument], publishing: bool = True) -> Blockers:
-    _inherit_dates(d, rows)
+    """Read only: changes no row (the dates the dossier gives are written by ``_inherit_dates``)."""
     out = Blockers()
     has_besluit = any(r.role == Role.BESLUIT for r in rows)
     decision = rules.parse_judgement(d.decision) if d.decision else None
@@ -572,6 +587,8 @@ def _blockers(session: Session, d: Dossier, rows: list[DossierDocument], publish
             if blocker:
                 reasons.append(blocker)
             doc_reasons = publication.publication_blockers(session, r.document, via_dossier=True)
+            if _dated_by_dossier(d, r) is not None:  # the transition writes the dossier's date before it goes out
+                doc_reasons = [x for x in doc_reasons if x != worklist_rules.DATE_REASON]
             if not publishing:  # the status check is the dossier's, not the document's, before going out
                 doc_reasons = [x for x in doc_reasons if "kunnen worden gepubliceerd" not in x]
             reasons.extend(doc_reasons)
@@ -610,6 +627,7 @@ def publish(ctx: Context, actor: Actor, dossier_id: str) -> PublishResult:
     with ctx.unit_of_work() as session:
         d = _load(session, dossier_id, for_update=True)
         rows = items(session, d.id)
+        _inherit_dates(d, rows)
         result.blockers = _blockers(session, d, rows)
         if not result.blockers.empty:
             return result
@@ -662,6 +680,7 @@ def publish_late(ctx: Context, actor: Actor, dossier_id: str) -> PublishResult:
         if d.status != Status.OPENBAAR:
             return result
         rows = items(session, d.id)
+        _inherit_dates(d, _late(rows))
         ready = _late_state(session, d, rows, result.blockers)
         for doc in ready:
             publication.mark_published(session, ctx, actor, doc, dossier=d.id, late=True)
@@ -764,6 +783,7 @@ def open_for_requester(ctx: Context, actor: Actor, dossier_id: str, days: int = 
         d = _load(session, dossier_id, for_update=True)
         rules.check_transition(d.kind, d.status, Status.ONLINE_VOOR_VERZOEKER)
         rows = items(session, d.id)
+        _inherit_dates(d, rows)
         found = _blockers(session, d, rows, publishing=False)
         if not found.empty:
             raise DossierError("Het dossier is nog niet compleet: " + "; ".join(

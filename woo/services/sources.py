@@ -1132,6 +1132,7 @@ def _link(session: Session, work: _Work, item: SourceItem, problems: list | None
                 and doc.status in (Status.CONCEPT, Status.READY)):
             existing.role = placement.role.value
             dossiers._categorise(d, existing)
+            dossiers._inherit_dates(d, [existing])
             _context_suggestion(doc, d, placement)
         return
     position = session.execute(select(func.count()).select_from(DossierDocument)
