@@ -80,3 +80,25 @@ def test_formats_without_pdfa_rendition_are_declined(tmp_path):
     txt.write_text("tekst")
     res = to_pdfa(txt, "txt", tmp_path / "work2")
     assert not res.ok and "uitgelezen tekst" in res.reason
+
+
+def test_a_docx_copy_without_comments_keeps_the_text_and_leaves_the_original(tmp_path):
+    import zipfile
+
+    import docx
+
+    from woo.archive.pdfa import has_docx_comments, strip_docx_comments
+    from woo.privacy.hidden import docx_comment_only
+
+    src = make_docx(tmp_path / "n.docx", ["Geachte heer Bakker,", "Het college besluit."], comments=True)
+    before = src.read_bytes()
+    out = tmp_path / "zonder.docx"
+    assert strip_docx_comments(src, out) >= 2 and src.read_bytes() == before
+    assert has_docx_comments(src) and not has_docx_comments(out)
+    with zipfile.ZipFile(out) as zf:
+        body = zf.read("word/document.xml").decode()
+        rels = zf.read("word/_rels/document.xml.rels").decode() + zf.read("[Content_Types].xml").decode()
+    assert "commentRangeStart" not in body and "commentReference" not in body and "comments" not in rels
+    assert [p.text for p in docx.Document(str(out)).paragraphs] == ["Geachte heer Bakker,", "Het college besluit."]
+    # a value said only in a comment (its text or author) is not printed; one in the body is
+    assert docx_comment_only(src, ["06-12345678", "Jan de Vries", "Bakker"]) == {"06-12345678", "Jan de Vries"}

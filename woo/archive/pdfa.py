@@ -4,6 +4,9 @@ Route (all offline, the original is never touched):
   office file --LibreOffice headless (PDF/A-2 export)--> PDF
   PDF --pikepdf.pdfa (repair + declare + verify 2b)--> PDF/A-2b
       on refusal: Ghostscript pdfwrite -dPDFA=2 (embeds fonts, re-renders), then pikepdf.pdfa again.
+  A DOCX with comments that fails that route (LibreOffice exports its comments as /Text annotations
+  without an appearance, which PDF/A-2b refuses) is rendered again from a copy without its comments
+  (strip_docx_comments): the printed document, as Word prints it by default; the original keeps them.
 
 Why not ``ocrmypdf --skip-text --output-type pdfa-2``: OCRmyPDF 17 refuses Debian 12's Ghostscript 10.0.0
 for files with text (known regressions), and its internal backend is pikepdf.pdfa, which we call directly
@@ -12,20 +15,23 @@ caller can record it as a preservation event; a failure carries a Dutch reason f
 """
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
+import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 
 import pikepdf
+from lxml import etree
 
 from woo.adapters import bounded
 from woo.intake import precheck
 
 __all__ = ["Step", "PdfaResult", "OFFICE_KINDS", "CONVERTIBLE_KINDS", "RENDERED_KINDS", "REDACTABLE_KINDS",
-           "convertible", "to_pdfa",
+           "convertible", "to_pdfa", "strip_docx_comments",
            "office_to_pdf", "pdf_to_pdfa", "is_pdfa", "tool_versions"]
 
 FLAVOUR = "2b"
@@ -277,12 +283,80 @@ def pdf_to_pdfa(src: Path, workdir: Path, steps: list[Step]) -> tuple[Path, bool
     return final, not gs_note
 
 
+def _without_comments(src: Path, workdir: Path, steps: list[Step], why: str) -> tuple[Path, bool]:
+    """The DOCX rendered again from a copy without its comments (their annotations are what PDF/A refused)."""
+    retry = workdir / "zonder-opmerkingen"
+    retry.mkdir(exist_ok=True)
+    copy = retry / "zonder-opmerkingen.docx"
+    try:
+        count = strip_docx_comments(src, copy)
+    except (zipfile.BadZipFile, etree.XMLSyntaxError, KeyError, OSError):
+        raise _Failed(why) from None
+    steps.append(Step("woo.opmerkingen", "1", f"ok (opmerkingen weggelaten, {count} ankers; het origineel "
+                                                f"behoudt ze) na: {why}"))
+    pdf, step = office_to_pdf(copy, "docx", retry)
+    steps.append(step)
+    return pdf_to_pdfa(pdf, retry, steps)
+
+
 def is_pdfa(path: Path) -> bool:
     """pikepdf's allowlist validator: a pass is trustworthy, a refusal may be a false alarm."""
     try:
         return bool(pikepdf.pdfa.validate_written(path, FLAVOUR).passed)
     except Exception:
         return False
+
+
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+# Elements that anchor or mark a comment in the document body (w:commentReference sits in its own run).
+_COMMENT_TAGS = {f"{{{_W}}}{t}" for t in ("commentRangeStart", "commentRangeEnd", "commentReference")}
+# Comment parts: the comments themselves and Word 2012+ extensions (threads, ids, people's identities).
+_COMMENT_PART = re.compile(r"word/(comments\w*|people)\.xml", re.IGNORECASE)
+_STORY_PART = re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml")
+_XML_PARSER = dict(resolve_entities=False, no_network=True, huge_tree=False, remove_blank_text=False)
+
+
+def has_docx_comments(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return any(_COMMENT_PART.fullmatch(n) for n in zf.namelist())
+    except (zipfile.BadZipFile, OSError):
+        return False
+
+
+def strip_docx_comments(src: Path, dest: Path) -> int:
+    """Write ``dest``: a copy of the DOCX ``src`` without its comments (the comment parts, their relationships
+    and content types, and the comment anchors in the text); ``src`` is left as it is. Returns the number of
+    anchors removed. Raises zipfile.BadZipFile / etree.XMLSyntaxError for a broken file."""
+    parser = etree.XMLParser(**_XML_PARSER)
+    removed = 0
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zout:
+        dropped = {n for n in zin.namelist() if _COMMENT_PART.fullmatch(n)}
+        for info in zin.infolist():
+            name = info.filename
+            if name in dropped:
+                continue
+            data = zin.read(info)
+            if _STORY_PART.fullmatch(name):
+                root = etree.fromstring(data, parser)
+                for el in [e for e in root.iter() if e.tag in _COMMENT_TAGS]:
+                    parent = el.getparent()
+                    parent.remove(el)
+                    removed += 1
+                    # a run that only held the reference (and its style) is removed too
+                    if parent.tag == f"{{{_W}}}r" and all(c.tag == f"{{{_W}}}rPr" for c in parent):
+                        parent.getparent().remove(parent)
+                data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+            elif name == "word/_rels/document.xml.rels" or name == "[Content_Types].xml":
+                root = etree.fromstring(data, parser)
+                for el in list(root):
+                    target = (el.get("Target") or el.get("PartName") or "").lstrip("/")
+                    target = target if target.startswith("word/") else f"word/{target}"
+                    if _COMMENT_PART.fullmatch(target):
+                        root.remove(el)
+                data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+            zout.writestr(info, data)
+    return removed
 
 
 def to_pdfa(src: Path, kind: str, workdir: Path | None = None, text: str | None = None) -> PdfaResult:
@@ -305,7 +379,12 @@ def to_pdfa(src: Path, kind: str, workdir: Path | None = None, text: str | None 
         if kind in OFFICE_KINDS or kind in RENDERED_KINDS:
             pdf, step = office_to_pdf(src, kind, workdir)
             steps.append(step)
-        out, validated = pdf_to_pdfa(pdf, workdir, steps)
+        try:
+            out, validated = pdf_to_pdfa(pdf, workdir, steps)
+        except _Failed as exc:
+            if exc.final or kind != "docx" or not has_docx_comments(src):
+                raise
+            out, validated = _without_comments(src, workdir, steps, exc.reason)
         return PdfaResult(True, out, None, steps, validated)
     except _Failed as exc:
         if (kind in OFFICE_KINDS or kind in RENDERED_KINDS) and not any(s.tool == "LibreOffice" for s in steps):

@@ -276,3 +276,31 @@ _TOOL_METADATA = re.compile(r"^(?:Documentinformatie|XMP-metadata): (?:producent
 def removed_in_public_pdf(item: str) -> bool:
     """True for hidden-content items that the cleaned public PDF never carries and nobody must decide on."""
     return bool(_TOOL_METADATA.match(item))
+
+
+def docx_comment_only(path: Path, values: list[str]) -> set[str]:
+    """Of ``values``, those that occur in the DOCX's comments (text, author, initials) and nowhere in its
+    printed text (body, headers, footers, notes). The PDF rendition is made without the comments
+    (woo.archive.pdfa), so such a value is not published and need not be found there to be redacted."""
+    def flat(s: str) -> str:
+        return " ".join(s.split()).casefold()
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            comments = _zip_xml(zf, "word/comments.xml")
+            if comments is None:
+                return set()
+            said = [_text(c) + " " + c.get(f"{W}author", "") + " " + c.get(f"{W}initials", "")
+                    for c in comments.iter(f"{W}comment")]
+            printed = []
+            for name in zf.namelist():
+                if re.fullmatch(r"word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml", name):
+                    root = _zip_xml(zf, name)
+                    if root is not None:  # runs joined with and without a space: a value split over runs
+                        printed += [" ".join(t.text or "" for t in p.iter(f"{W}t"))
+                                    for p in root.iter(f"{W}p")]
+                        printed += ["".join(t.text or "" for t in p.iter(f"{W}t")) for p in root.iter(f"{W}p")]
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return set()
+    said_text, printed_text = flat(" | ".join(said)), flat(" | ".join(printed))
+    return {v for v in values if flat(v) and flat(v) in said_text and flat(v) not in printed_text}

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from woo.adapters.models import Document, PrivacyFinding, StoredFile, utcnow
 from woo.adapters.objectstore import local_copy
 from woo.intake.identify import identify
+from woo.privacy.hidden import docx_comment_only
 from woo.privacy.grounds import DEFAULT_GROUND, TYPE_LABELS_NL, WOO_GROUNDS, default_ground  # noqa: F401
 from woo.services import audit, jobs
 from woo.services.context import SYSTEM, Actor, Context
@@ -268,6 +269,7 @@ def ensure_public_rendition(ctx: Context, document_id: str) -> None:
     preserve_job = removed_key = None
     wait = False
     values: list[tuple[str, str]] | None = None  # None: the PDF original itself, per page
+    docx_ref = None  # a DOCX original: a value only in its comments is not in the rendition (made without them)
     with ctx.unit_of_work() as session:
         doc = session.get(Document, document_id)
         original = doc.file("original")
@@ -307,6 +309,8 @@ def ensure_public_rendition(ctx: Context, document_id: str) -> None:
             values = list(dict.fromkeys((f.text, f.ground or default_ground(f.type))
                                         for f in rows if f.decision == REDACT and f.type != "hidden"))
             src = (rendition.object_key, rendition.version_id, original.filename)
+            if doc.format_kind == "docx":
+                docx_ref = (original.object_key, original.version_id)
     if removed_key:
         ctx.store.delete_all_versions(removed_key)
     if preserve_job is not None:
@@ -321,6 +325,10 @@ def ensure_public_rendition(ctx: Context, document_id: str) -> None:
         key = f"documents/{document_id}/{uuid.uuid4().hex}"
         stored = ctx.store.put_file(key, out, "application/pdf")
         size = out.stat().st_size
+    if docx_ref is not None and report.not_found:
+        with local_copy(ctx.store, docx_ref[0], docx_ref[1], ".docx", "woo-redact-") as docx_local:
+            only_comments = docx_comment_only(docx_local, [r.text for r in report.not_found])
+        report.not_found = [r for r in report.not_found if r.text not in only_comments]
     missing = _missing_nl(report)
     try:
         with ctx.unit_of_work() as session:
