@@ -113,6 +113,25 @@ def source_sync(data_dir, name, full, wait, username):
     click.echo(f"Synchronisatie van '{name}' staat in de wachtrij.")
 
 
+@source_group.command("reconcile", help="Compare the remote's full document list now (ZGW) and withdraw what is gone. "
+                      "Stops when more than half would go; --force withdraws them anyway.")
+@_instance
+@click.argument("name")
+@click.option("--force", is_flag=True, help="Withdraw even when more than half of the documents would go.")
+@click.option("--user", "username")
+def source_reconcile(data_dir, name, force, username):
+    from woo.services import sources
+
+    ctx = _ctx(data_dir)
+    try:
+        out = sources.reconcile(ctx, name, force=force, actor=_actor(ctx, username))
+    except sources.SourceError as exc:
+        _fail(exc)
+    if "refused" in out:
+        raise click.ClickException(out["refused"])
+    click.echo(f"Vergeleken: {out['checked']} documenten, {out['withdrawn']} ingetrokken.")
+
+
 @source_group.command("status", help="The true state of one source: last sync, cursor, counts, problems, freshness.")
 @_instance
 @click.argument("name")

@@ -178,3 +178,63 @@ def test_a_full_listing_that_fails_half_way_or_is_empty_withdraws_nothing(woo_ct
     assert set(_statuses(woo_ctx, ids).values()) == {"published"}
     view = sources.status(woo_ctx, source_id)
     assert any("niets ingetrokken" in p["message"] for p in view["problems"])
+
+
+def test_a_listing_that_would_withdraw_more_than_half_stops_until_an_admin_forces_it(woo_ctx, drain_jobs, drc,
+                                                                                    tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import cli_env
+
+    source_id, objs, ids = _published_source(woo_ctx, drain_jobs, drc, tmp_path, n=5)
+    uuid = [o["url"].rsplit("/", 1)[-1] for o in objs]
+    # fewer than half gone (2 of 5): withdrawn as before
+    drc.delete(objs[0])
+    drc.delete(objs[1])
+    assert sources.reconcile(woo_ctx, source_id) == {"checked": 5, "deleted": 2, "withdrawn": 2}
+    assert {r for r, st in _statuses(woo_ctx, ids).items() if st == "withdrawn"} == set(uuid[:2])
+    # more than half of the live ones (2 of the 3 left): nothing withdrawn, the status says why
+    drc.delete(objs[2])
+    drc.delete(objs[3])
+    out = sources.reconcile(woo_ctx, source_id)
+    reason = ("Afstemming gestopt: 2 van 3 documenten zouden worden ingetrokken; controleer de bron of forceer met "
+              "`woo source reconcile --force`.")
+    assert out == {"refused": reason}
+    assert {r for r, st in _statuses(woo_ctx, ids).items() if st == "published"} == set(uuid[2:])
+    assert sources.status(woo_ctx, source_id)["problems"][0]["message"] == reason
+    env = {**os.environ, **cli_env(woo_ctx.settings), "WOO_SECRET_KEY": woo_ctx.settings.secret_key}
+    run = subprocess.run([sys.executable, "-m", "woo", "source", "reconcile", "zaaksysteem"], capture_output=True,
+                         text=True, env=env, timeout=120)
+    assert run.returncode != 0 and "Afstemming gestopt: 2 van 3" in run.stderr
+    assert {r for r, st in _statuses(woo_ctx, ids).items() if st == "published"} == set(uuid[2:])
+    # the admin forces it: withdrawn
+    run = subprocess.run([sys.executable, "-m", "woo", "source", "reconcile", "zaaksysteem", "--force"],
+                         capture_output=True, text=True, env=env, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert "2 ingetrokken" in run.stdout
+    assert {r for r, st in _statuses(woo_ctx, ids).items() if st == "published"} == {uuid[4]}
+    assert not drc.contract_errors
+
+
+def test_a_document_withdrawn_by_the_full_listing_asks_the_front_servers_to_refresh_its_file(woo_ctx, drain_jobs,
+                                                                                            drc, tmp_path, caplog):
+    """As a manual withdrawal does (woo.publish.front_refresh): the front servers hold the 410 at once."""
+    import dataclasses
+    import logging
+
+    from tests.integration.test_front_refresh import _closed_port
+
+    source_id, objs, ids = _published_source(woo_ctx, drain_jobs, drc, tmp_path)
+    gone = objs[0]["url"].rsplit("/", 1)[-1]
+    drc.delete(objs[0])
+    woo_ctx.settings = dataclasses.replace(woo_ctx.settings, front_refresh_urls=(f"https://127.0.0.1:{_closed_port()}",),
+                                           front_refresh_secret="s")
+    with caplog.at_level(logging.WARNING, logger="woo.publish.front_refresh"):
+        assert sources.reconcile(woo_ctx, source_id)["withdrawn"] == 1
+    asked = " ".join(r.getMessage() for r in caplog.records if "front refresh" in r.getMessage())
+    assert f"/publicaties/{ids[gone]}/bestand" in asked, asked[:500]
+    for remote_id, doc_id in ids.items():
+        if remote_id != gone:
+            assert f"/publicaties/{doc_id}/bestand" not in asked

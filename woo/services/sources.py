@@ -367,6 +367,7 @@ def step(ctx: Context, source_id: int, token: str, chain: bool = True) -> str:
     problems = [{"where": p.where, "message": p.message} for p in batch.problems]
     # 2. the whole page -- what the remote says -- and the cursor in one transaction; the files come after it
     withdrawn_dossiers: list[str] = []
+    refresh: list[tuple[str, str | None]] = []
     fetches: list[SourceItem] = []
     with ctx.unit_of_work() as session:
         _preload(session, source_id, batch.records, agendas=False)
@@ -379,7 +380,7 @@ def step(ctx: Context, source_id: int, token: str, chain: bool = True) -> str:
                 _plan_fetch(session, work, record, counts, problems, fetches)
                 _apply_document(session, ctx, work, record, counts, problems)
             elif isinstance(record, base.RemoteDeletion):
-                _apply_deletion(session, work, record, counts, withdrawn_dossiers)
+                _apply_deletion(session, work, record, counts, withdrawn_dossiers, refresh)
         counts["problems"] = len(problems)
         session.flush()
         planned = _batches([item for item in dict.fromkeys(fetches) if item.fetch_state == PENDING and not item.deleted])
@@ -405,6 +406,7 @@ def step(ctx: Context, source_id: int, token: str, chain: bool = True) -> str:
             return "stale"
     # 3. the files: one background job per item (download into woo's S3, the ingest service, its jobs)
     _enqueue_fetches(ctx, planned)
+    _refresh_front(ctx, refresh)
     for dossier_id in withdrawn_dossiers:
         _withdraw_dossier(ctx, dossier_id)
     if counts.get("withdrawn"):
@@ -1010,9 +1012,11 @@ def _suggest(doc: Document, code: str, reason: str) -> None:
 
 
 def _apply_deletion(session: Session, work: _Work, record: base.RemoteDeletion, counts: dict,
-                    withdrawn_dossiers: list) -> None:
+                    withdrawn_dossiers: list, refresh: list) -> None:
     """Removed at the source: a published document is withdrawn (TOOI reason), the record stays in woo's
-    archive; an unpublished one is marked and never published by the connector."""
+    archive; an unpublished one is marked and never published by the connector. A withdrawn document's
+    (id, public_base_url) goes to ``refresh``: after the commit the front servers fetch its file URL anew
+    (publication.refresh_front_files), as on a manual withdrawal."""
     from woo.services import publication
 
     item = _item(session, work.source_id, record.remote_id)
@@ -1033,6 +1037,7 @@ def _apply_deletion(session: Session, work: _Work, record: base.RemoteDeletion, 
                 publication.mark_withdrawn(session, SYSTEM, doc, reason, source=work.source_id,
                                            remote_id=record.remote_id)
                 counts["withdrawn"] = counts.get("withdrawn", 0) + 1
+                refresh.append((doc.id, doc.organisation.public_base_url if doc.organisation else None))
             else:
                 # not public yet: out of its meeting dossier, so publishing the dossier never publishes it
                 placed = session.get(DossierDocument, doc.id)
@@ -1045,6 +1050,14 @@ def _apply_deletion(session: Session, work: _Work, record: base.RemoteDeletion, 
         d = session.get(Dossier, item.dossier_id)
         if d is not None and d.status == "openbaar":
             withdrawn_dossiers.append(d.id)
+
+
+def _refresh_front(ctx: Context, docs: list[tuple[str, str | None]]) -> None:
+    """After the commit of withdrawals: the front servers fetch the file URLs anew (GET: the 410 is small and
+    stored before this returns), as publication.withdraw does. Best-effort, never raises."""
+    from woo.services import publication
+
+    publication.refresh_front_files(ctx, docs, method="GET")
 
 
 def _withdraw_dossier(ctx: Context, dossier_id: str) -> None:
@@ -1254,26 +1267,49 @@ def tick(ctx: Context, now: datetime | None = None) -> dict:
 RECONCILE_EVERY = timedelta(hours=24)  # a full listing (no change feed for hard deletions) once a day
 
 
-def reconcile(ctx: Context, ref) -> dict:
+def _missing_count(ctx: Context, source_id: int, remote: set) -> tuple[int, int]:
+    """(live stored documents, those of them missing from ``remote``), read in chunks."""
+    live = missing = last = 0
+    while True:
+        with ctx.unit_of_work() as session:
+            rows = session.execute(select(SourceItem.id, SourceItem.remote_id).where(
+                SourceItem.source_id == source_id, SourceItem.kind == "document", SourceItem.deleted.is_(False),
+                SourceItem.id > last).order_by(SourceItem.id).limit(500)).all()
+        if not rows:
+            return live, missing
+        last = rows[-1].id
+        live += len(rows)
+        missing += sum(1 for _, remote_id in rows if remote_id not in remote)
+
+
+def reconcile(ctx: Context, ref, *, force: bool = False, actor: Actor | None = None) -> dict:
     """Hard deletions at a source without a change feed for them (the ZGW Documenten API): the connector's full
     listing of remote ids is compared with the stored ones; a stored document whose remote object is gone is
     withdrawn as a deletion in the change feed is (TOOI reason, kept in the archive). Never on a listing that
     failed or came back partial (the connector raises) or empty: then nothing is withdrawn and the status says
-    why. Returns the counts (``checked``, ``deleted``, ``withdrawn``) or ``{"refused": reason}``."""
+    why. Nor when more than half of the source's live documents would go at once (a remote that lost its data or
+    a filter that changed is likelier than a mass deletion): the status says so, ``force=True`` (an admin, ``woo
+    source reconcile --force``) withdraws them anyway. Returns the counts (``checked``, ``deleted``,
+    ``withdrawn``) or ``{"refused": reason}``."""
     with ctx.unit_of_work() as session:
         src = _find(session, ref)
         source_id = src.id
         work = _Work(src.id, src.organisation_id, src.organisation.tooi_uri if src.organisation else None,
                      src.kind, src.name, src.steps, bool(src.auto_publish))
         kind, config, sealed = src.kind, dict(src.config or {}), src.secret
-    connector = registry.build(kind, config, _unseal(ctx, sealed))
-    if not hasattr(connector, "remote_ids"):
-        return {"refused": "no listing"}
-    try:
+    try:  # a secret that no longer decrypts is a refusal shown on the status, like a failed listing
+        connector = registry.build(kind, config, _unseal(ctx, sealed))
+        if not hasattr(connector, "remote_ids"):
+            return {"refused": "no listing"}
         remote = connector.remote_ids()
         refused = None if remote else "De volledige documentenlijst was leeg; niets ingetrokken."
     except base.ConnectorError as exc:
         remote, refused = set(), str(exc)
+    if not refused and not force:
+        live, missing = _missing_count(ctx, source_id, remote)
+        if missing * 2 > live:
+            refused = (f"Afstemming gestopt: {missing} van {live} documenten zouden worden ingetrokken; controleer "
+                       f"de bron of forceer met `woo source reconcile --force`.")
     with ctx.unit_of_work() as session:
         src = session.get(Source, source_id)
         src.reconciled_at = utcnow()
@@ -1283,6 +1319,7 @@ def reconcile(ctx: Context, ref) -> dict:
             return {"refused": refused}
     out = {"checked": 0, "deleted": 0, "withdrawn": 0}
     withdrawn_dossiers: list[str] = []
+    refresh: list[tuple[str, str | None]] = []
     last = 0
     while True:  # the stored ids in chunks: memory does not grow with the size of the source
         counts: dict = {}
@@ -1296,13 +1333,16 @@ def reconcile(ctx: Context, ref) -> dict:
             out["checked"] += len(rows)
             for _, remote_id in rows:
                 if remote_id not in remote:
-                    _apply_deletion(session, work, base.RemoteDeletion(remote_id), counts, withdrawn_dossiers)
+                    _apply_deletion(session, work, base.RemoteDeletion(remote_id), counts, withdrawn_dossiers,
+                                    refresh)
             if counts:
                 src = _lock_source(session, source_id)
                 src.totals = _add(src.totals, counts)
                 src.counts = _add(src.counts, counts)
                 for key in ("deleted", "withdrawn"):
                     out[key] += counts.get(key, 0)
+        _refresh_front(ctx, refresh)  # this chunk is committed: its 410s reach the front servers now
+        refresh = []
     for dossier_id in withdrawn_dossiers:
         _withdraw_dossier(ctx, dossier_id)
     if out["withdrawn"]:
@@ -1311,7 +1351,8 @@ def reconcile(ctx: Context, ref) -> dict:
         feeds.refresh_pending(ctx)
     if out["deleted"]:
         with ctx.unit_of_work() as session:
-            audit.record(session, SYSTEM.label, "source.reconciled", None, source=source_id, **out)
+            audit.record(session, (actor or SYSTEM).label, "source.reconciled", None, source=source_id, forced=force,
+                         **out)
     return out
 
 
