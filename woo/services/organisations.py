@@ -264,6 +264,15 @@ def default_unit(session: Session, actor: Actor, organisation_id: int) -> int | 
     return ids[0] if len(ids) == 1 else None
 
 
+def _member_of(session: Session, user_id: int | None, organisation_id: int) -> set[int]:
+    """The ids of a user's units in one organisation (an API token without a user or the system: none)."""
+    if user_id is None:
+        return set()
+    return set(session.execute(
+        select(Unit.id).join(UnitMember, UnitMember.unit_id == Unit.id)
+        .where(UnitMember.user_id == user_id, Unit.organisation_id == organisation_id)).scalars())
+
+
 def unit_refusal(session: Session, principal, action: str, organisation_id: int, unit_id: int | None) -> str | None:
     """The one place that decides whether a user's units let them act on a document or dossier of unit
     ``unit_id`` (the rule: woo.domain.organisations.unit_allows). None: allowed; else the Dutch refusal.
@@ -271,9 +280,7 @@ def unit_refusal(session: Session, principal, action: str, organisation_id: int,
     if unit_id is None or action not in rules.UNIT_BOUND_ACTIONS or principal.user_id is None:
         return None
     is_admin = Role.ADMIN in principal.roles_for(organisation_id)
-    member_of = set(session.execute(
-        select(Unit.id).join(UnitMember, UnitMember.unit_id == Unit.id)
-        .where(UnitMember.user_id == principal.user_id, Unit.organisation_id == organisation_id)).scalars())
+    member_of = _member_of(session, principal.user_id, organisation_id)
     if rules.unit_allows(action, is_admin, member_of, unit_id):
         return None
     return rules.unit_refusal_nl(session.execute(select(Unit.name).where(Unit.id == unit_id)).scalar())
@@ -294,10 +301,7 @@ def upload_units(session: Session, principal, organisation_id: int) -> tuple[lis
     """The units an uploader may put new work in (their units in the organisation; every unit for an admin or
     a user in no unit of it) and the one new work goes to by default (their only unit, as without a choice)."""
     choices = unit_choices(session, organisation_id)
-    mine = set(session.execute(
-        select(Unit.id).join(UnitMember, UnitMember.unit_id == Unit.id)
-        .where(UnitMember.user_id == principal.user_id, Unit.organisation_id == organisation_id)).scalars()) \
-        if principal.user_id is not None else set()
+    mine = _member_of(session, principal.user_id, organisation_id)
     default = next(iter(mine)) if len(mine) == 1 else None
     if mine and Role.ADMIN not in principal.roles_for(organisation_id):
         choices = [(i, n) for i, n in choices if i in mine]
