@@ -279,7 +279,7 @@ def test_deleted_tracked_changes_are_not_in_the_public_file(site, woo_ctx, tmp_p
             (event,) = s.query(Event).filter_by(document_id=doc_id, action="document.redacted").all()
         assert event.detail.get("removed_with_changes", 0) >= 2, (kind, event.detail)
         flat, _ = _published_text(site, woo_ctx, doc_id, f"Besluit vergunning {kind}", tmp_path)
-        for value in ("Fatima", "Bakkali", "98765432", "Schrapper"):
+        for value in ("Fatima", "Bakkali", "98765432", "Schrapper", "voorbehoud"):
             assert value not in flat, (kind, value, flat)
         assert "Contactpersoon: het Klantcontactcentrum" in flat and "twee eiken" in flat, (kind, flat)
 

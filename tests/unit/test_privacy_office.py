@@ -18,7 +18,7 @@ from woo.privacy.hidden import unprinted_only
 
 W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 BSN = "111222333"  # passes the elfproef
-DELETED = "Fatima Bakkali, 06-98765432"
+DELETED = "Fatima Bakkali, 06-98765432, onder voorbehoud"
 KEPT = "Het college besluit de vergunning te verlenen."
 
 
