@@ -16,7 +16,6 @@ caller can record it as a preservation event; a failure carries a Dutch reason f
 """
 from __future__ import annotations
 
-import re
 import shutil
 import tempfile
 import zipfile
