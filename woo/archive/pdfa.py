@@ -19,6 +19,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -307,6 +308,9 @@ _ODF_DROP = {f"{_OFFICE}annotation", f"{_OFFICE}annotation-end", f"{_TEXT}tracke
              f"{_TEXT}change", f"{_TEXT}change-start", f"{_TEXT}change-end"}
 _ODF_PARTS = ("content.xml", "styles.xml")
 _XML_PARSER = dict(resolve_entities=False, no_network=True, huge_tree=False, remove_blank_text=False)
+# What a damaged or unusual ZIP member raises when read (besides a broken archive itself).
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, KeyError, ValueError,
+               OSError)
 
 
 def has_hidden_parts(path: Path, kind: str) -> bool:
@@ -324,8 +328,8 @@ def has_hidden_parts(path: Path, kind: str) -> bool:
             else:
                 return False
             return any(m in zf.read(n) for n in parts for m in marks)
-    except (zipfile.BadZipFile, OSError):
-        return False
+    except _ZIP_ERRORS:
+        return False  # the conversion itself reports a broken file
 
 
 def _drop(el: etree._Element) -> None:
@@ -430,7 +434,7 @@ def _public_copy(src: Path, kind: str, workdir: Path, steps: list[Step]) -> Path
     copy = workdir / f"zonder-opmerkingen.{kind}"
     try:
         comments, changes = clean_office_copy(src, kind, copy)
-    except (zipfile.BadZipFile, etree.XMLSyntaxError, KeyError, ValueError, OSError):
+    except (*_ZIP_ERRORS, etree.XMLSyntaxError):
         raise _Failed("De opmerkingen of bijgehouden wijzigingen in dit bestand konden niet worden verwijderd "
                       "(het bestand is beschadigd); lever het aan met de wijzigingen geaccepteerd en zonder "
                       "opmerkingen.", final=True) from None
