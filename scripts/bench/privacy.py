@@ -194,12 +194,13 @@ def main() -> int:
             for kind, (hit, total, missed) in result.items():
                 print(f"    {kind:<24} {hit:>4}/{total:<4} {hit / total:.3f}" + (f"  missed e.g. {missed[:2]}" if missed else ""))
 
-    scores = evaluate(texts, seed=args.seed, per_type=args.per_type, names=args.per_type)
+    scores = evaluate(texts, seed=args.seed, per_type=args.per_type, names=args.per_type, addresses=args.per_type)
     print(f"\ninjected labelled set ({args.per_type} per type per document, seed {args.seed}):")
     print(f"  {'type':<12} {'tp':>5} {'fn':>4} {'fp':>4}  recall  precision")
-    for kind in (*STRICT_TYPES, "person_name"):
+    for kind in (*STRICT_TYPES, "person_name", "address"):
         print(f"  {kind:<12} {scores.tp[kind]:>5} {scores.fn[kind]:>4} {scores.fp[kind]:>4}  "
               f"{scores.recall(kind):.3f}   {scores.precision(kind):.3f}")
+    print("  (address: a person's street + number + postcode + place near a person cue, covered whole)")
     if scores.misses:
         print("  missed:", scores.misses[:20])
     if scores.false_alarms:

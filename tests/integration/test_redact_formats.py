@@ -14,7 +14,7 @@ from tests.conftest import drain
 from tests.factories import make_docx, make_eml, make_html, make_odt, make_txt
 from tests.integration.test_harvest import crawl
 from tests.integration.test_publish import DATED, answered
-from woo.adapters.models import Document, Organisation
+from woo.adapters.models import Document, Event, Organisation
 from woo.archive import sidecars
 from woo.domain import tooi
 from woo.metadata import mdto
@@ -209,6 +209,79 @@ def test_a_docx_with_comments_is_published_redacted_without_its_comments(site, w
         assert " ".join(value.split()) not in flat, value
     assert "omgevingsvergunning" in flat and "twee eiken" in flat and "5.1.1e" in flat, flat
     assert COMMENT.encode() not in got.content and b"/Annots" not in got.content
+
+
+
+def _published_text(site, woo_ctx, doc_id, title, tmp_path) -> tuple[str, bytes]:
+    """Publish, crawl as a harvester does, fetch the public file: (its pdftotext text, its bytes)."""
+    result = publication.publish(woo_ctx, OFFICER, [doc_id], metadata=answered([doc_id], title))
+    assert result.published == [doc_id], result.refused
+    drain(woo_ctx)
+    (loc,) = [loc for loc in crawl(site) if doc_id in loc]
+    got = requests.get(loc, timeout=30)
+    assert got.status_code == 200 and got.headers["Content-Type"] == "application/pdf"
+    return " ".join(_pdftotext(got.content, tmp_path).split()), got.content
+
+
+ODT_COMMENT = "Bel de melder terug op 06-24681357"
+
+
+def test_an_odt_with_a_comment_is_published_redacted_without_it_and_the_audit_counts_it_apart(
+        site, woo_ctx, tmp_path):
+    # As for a DOCX: the comment (its text and its author, personal data of their own) is read by the scan,
+    # and the rendition is made from a copy without it. A value only in the comment is removed with it, not
+    # redacted: the audit counts it apart instead of among the redactions.
+    from tests.unit.test_privacy_office import make_odt_with_comment_and_changes
+
+    path = make_odt_with_comment_and_changes(tmp_path / "notitie.odt", ODT_COMMENT, lines=LINES)
+    (doc_id,) = _ingest(woo_ctx, {"odt": path}).values()
+    with woo_ctx.unit_of_work() as s:
+        texts = {(f.type, f.text) for f in privacy.original_findings(s, doc_id) if f.location is None}
+    assert {("bsn", BSN), ("phone", "06-24681357")} <= texts, texts
+    assert any(t == "hidden" and "Piet Jansen" in v for t, v in texts), texts
+    redacted = _redact_everything(woo_ctx, doc_id)
+    drain(woo_ctx)
+    with woo_ctx.unit_of_work() as s:
+        doc = s.get(Document, doc_id)
+        assert privacy.blockers(s, doc) == [], privacy.blockers(s, doc)
+        assert publication.public_file(doc).role == "redacted"
+        (event,) = s.query(Event).filter_by(document_id=doc_id, action="document.redacted").all()
+        detail = event.detail
+    only_in_comment = [v for v in redacted if v in ODT_COMMENT or v == "Piet Jansen"]
+    assert only_in_comment and detail["removed_with_comments"] == len(only_in_comment), (detail, redacted)
+    assert detail["redactions"] == len(set(redacted)) - len(only_in_comment) and detail["not_found"] == 0, detail
+    flat, data = _published_text(site, woo_ctx, doc_id, "Notitie kapvergunning", tmp_path)
+    for value in redacted + [BSN, NAME, ODT_COMMENT, "06-24681357", "Piet Jansen"]:
+        assert " ".join(value.split()) not in flat, value
+    assert "omgevingsvergunning" in flat and "twee eiken" in flat and "Geachte heer, uw aanvraag" in flat, flat
+    assert b"/Annots" not in data
+
+
+def test_deleted_tracked_changes_are_not_in_the_public_file(site, woo_ctx, tmp_path):
+    # LibreOffice prints deleted text of a tracked change (struck through) in its PDF; the rendition is made
+    # from a copy with the changes accepted. The deleted name and number are found by the scan, redacted by
+    # the officer, and absent from the public PDF; the inserted text is there.
+    from tests.unit.test_privacy_office import DELETED, make_docx_with_changes, make_odt_with_comment_and_changes
+
+    paths = {"docx": make_docx_with_changes(tmp_path / "brief.docx", LINES),
+             "odt": make_odt_with_comment_and_changes(tmp_path / "brief.odt", "Akkoord", DELETED, LINES)}
+    ids = _ingest(woo_ctx, paths)
+    for kind, doc_id in ids.items():
+        with woo_ctx.unit_of_work() as s:
+            texts = {f.text for f in privacy.original_findings(s, doc_id) if f.location is None}
+        assert {"06-98765432", "Fatima Bakkali"} <= texts, (kind, texts)
+        _redact_everything(woo_ctx, doc_id)
+    drain(woo_ctx)
+    for kind, doc_id in ids.items():
+        with woo_ctx.unit_of_work() as s:
+            doc = s.get(Document, doc_id)
+            assert privacy.blockers(s, doc) == [], (kind, privacy.blockers(s, doc))
+            (event,) = s.query(Event).filter_by(document_id=doc_id, action="document.redacted").all()
+        assert event.detail.get("removed_with_changes", 0) >= 2, (kind, event.detail)
+        flat, _ = _published_text(site, woo_ctx, doc_id, f"Besluit vergunning {kind}", tmp_path)
+        for value in ("Fatima", "Bakkali", "98765432", "Schrapper", "voorbehoud"):
+            assert value not in flat, (kind, value, flat)
+        assert "Contactpersoon: het Klantcontactcentrum" in flat and "twee eiken" in flat, (kind, flat)
 
 
 def test_no_redaction_left_publishes_the_original(woo_ctx, tmp_path):

@@ -20,8 +20,11 @@ def test_injected_identifiers_found_with_high_precision():
         except Exception:  # noqa: BLE001 - an unreadable document is the intake tests' business
             continue
     assert len(texts) >= 40
-    scores = evaluate(texts, seed=11, per_type=3, names=3)
+    scores = evaluate(texts, seed=11, per_type=3, names=3, addresses=3)
     for kind in STRICT_TYPES:
         assert scores.recall(kind) == 1.0, (kind, scores.misses)
         assert scores.precision(kind) >= 0.95, (kind, scores.false_alarms)
     assert scores.recall("person_name") >= 0.9, scores.misses
+    # a person's address (street + number + postcode + place near a person cue) is found whole
+    assert scores.recall("address") == 1.0, [m for m in scores.misses if m[0] == "address"]
+    assert scores.precision("address") >= 0.95, [f for f in scores.false_alarms if f[0] == "address"]

@@ -92,6 +92,19 @@ def test_address_full_and_postcode_alone():
     assert "Van Woustraat 47-2" in found
 
 
+@pytest.mark.parametrize("text, value", [
+    # a street named after a title, and a place of several words, are covered whole
+    ("Aanvrager woont aan de Prins Hendrikkade 48, 8437 VH Nieuwegein.", "Prins Hendrikkade 48, 8437 VH Nieuwegein"),
+    ("De heer, wonende Burgemeester de Withstraat 172a, 7724 RP Ede, heeft bezwaar gemaakt.",
+     "Burgemeester de Withstraat 172a, 7724 RP Ede"),
+    ("Uw adres: Kerkstraat 204, 8538 JZ Alphen aan den Rijn", "Kerkstraat 204, 8538 JZ Alphen aan den Rijn"),
+    ("Verzoeker is woonachtig op het adres Korte Nieuwstraat 17-II 3988 GD Bergen op Zoom.",
+     "Korte Nieuwstraat 17-II 3988 GD Bergen op Zoom"),
+])
+def test_a_persons_address_is_found_whole(text, value):
+    assert _types(text, "address") == [value]
+
+
 def test_address_not_po_box_or_years():
     assert _types("Postbus 20401, 2500 EK Den Haag", "address") == []
     assert _types("Structuurvisie Amsterdam 2040 en Coalitieakkoord 2018", "address") == []

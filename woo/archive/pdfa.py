@@ -4,9 +4,10 @@ Route (all offline, the original is never touched):
   office file --LibreOffice headless (PDF/A-2 export)--> PDF
   PDF --pikepdf.pdfa (repair + declare + verify 2b)--> PDF/A-2b
       on refusal: Ghostscript pdfwrite -dPDFA=2 (embeds fonts, re-renders), then pikepdf.pdfa again.
-  A DOCX with comments that fails that route (LibreOffice exports its comments as /Text annotations
-  without an appearance, which PDF/A-2b refuses) is rendered again from a copy without its comments
-  (strip_docx_comments): the printed document, as Word prints it by default; the original keeps them.
+  A DOCX or ODT with comments or tracked changes is rendered from a copy without its comments and with its
+  changes accepted (clean_office_copy): LibreOffice exports comments as /Text annotations without an
+  appearance (which PDF/A-2b refuses) and prints deleted text struck through; the public rendition is the
+  document as it reads, without what was said about it or taken out of it. The original keeps them.
 
 Why not ``ocrmypdf --skip-text --output-type pdfa-2``: OCRmyPDF 17 refuses Debian 12's Ghostscript 10.0.0
 for files with text (known regressions), and its internal backend is pikepdf.pdfa, which we call directly
@@ -15,10 +16,10 @@ caller can record it as a preservation event; a failure carries a Dutch reason f
 """
 from __future__ import annotations
 
-import re
 import shutil
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -29,9 +30,10 @@ from lxml import etree
 
 from woo.adapters import bounded
 from woo.intake import precheck
+from woo.privacy.hidden import DOCX_COMMENT_PART, DOCX_REMOVED_CHANGES, DOCX_STORY_PART, ODF
 
 __all__ = ["Step", "PdfaResult", "OFFICE_KINDS", "CONVERTIBLE_KINDS", "RENDERED_KINDS", "REDACTABLE_KINDS",
-           "convertible", "to_pdfa", "strip_docx_comments",
+           "convertible", "to_pdfa", "clean_office_copy", "has_hidden_parts",
            "office_to_pdf", "pdf_to_pdfa", "is_pdfa", "tool_versions"]
 
 FLAVOUR = "2b"
@@ -283,22 +285,6 @@ def pdf_to_pdfa(src: Path, workdir: Path, steps: list[Step]) -> tuple[Path, bool
     return final, not gs_note
 
 
-def _without_comments(src: Path, workdir: Path, steps: list[Step], why: str) -> tuple[Path, bool]:
-    """The DOCX rendered again from a copy without its comments (their annotations are what PDF/A refused)."""
-    retry = workdir / "zonder-opmerkingen"
-    retry.mkdir(exist_ok=True)
-    copy = retry / "zonder-opmerkingen.docx"
-    try:
-        count = strip_docx_comments(src, copy)
-    except (zipfile.BadZipFile, etree.XMLSyntaxError, KeyError, OSError):
-        raise _Failed(why) from None
-    steps.append(Step("woo.opmerkingen", "1", f"ok (opmerkingen weggelaten, {count} ankers; het origineel "
-                                                f"behoudt ze) na: {why}"))
-    pdf, step = office_to_pdf(copy, "docx", retry)
-    steps.append(step)
-    return pdf_to_pdfa(pdf, retry, steps)
-
-
 def is_pdfa(path: Path) -> bool:
     """pikepdf's allowlist validator: a pass is trustworthy, a refusal may be a false alarm."""
     try:
@@ -310,53 +296,151 @@ def is_pdfa(path: Path) -> bool:
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 # Elements that anchor or mark a comment in the document body (w:commentReference sits in its own run).
 _COMMENT_TAGS = {f"{{{_W}}}{t}" for t in ("commentRangeStart", "commentRangeEnd", "commentReference")}
-# Comment parts: the comments themselves and Word 2012+ extensions (threads, ids, people's identities).
-_COMMENT_PART = re.compile(r"word/(comments\w*|people)\.xml", re.IGNORECASE)
-_STORY_PART = re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml")
+# Accepting changes: inserted or moved-in content stays (its wrapper goes), revision marks and the former
+# formatting go; deleted and moved-out content (DOCX_REMOVED_CHANGES) goes with its wrapper.
+_UNWRAP = {f"{{{_W}}}{t}" for t in ("ins", "moveTo")}
+_MARKS = {f"{{{_W}}}{t}" for t in ("moveFromRangeStart", "moveFromRangeEnd", "moveToRangeStart", "moveToRangeEnd",
+                                    "pPrChange", "rPrChange", "sectPrChange", "tblPrChange", "trPrChange",
+                                    "tcPrChange", "tblGridChange", "tblPrExChange", "numberingChange",
+                                    "cellIns", "cellDel", "cellMerge")}
+_OFFICE, _TEXT = f"{{{ODF['office']}}}", f"{{{ODF['text']}}}"
+_ODF_DROP = {f"{_OFFICE}annotation", f"{_OFFICE}annotation-end", f"{_TEXT}tracked-changes",
+             f"{_TEXT}change", f"{_TEXT}change-start", f"{_TEXT}change-end"}
+_ODF_PARTS = ("content.xml", "styles.xml")
 _XML_PARSER = dict(resolve_entities=False, no_network=True, huge_tree=False, remove_blank_text=False)
+# What a damaged or unusual ZIP member raises when read (besides a broken archive itself).
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, KeyError, ValueError,
+               OSError)
 
 
-def has_docx_comments(path: Path) -> bool:
+def has_hidden_parts(path: Path, kind: str) -> bool:
+    """A DOCX or ODT with comments or tracked changes (which its public rendition leaves out)."""
     try:
         with zipfile.ZipFile(path) as zf:
-            return any(_COMMENT_PART.fullmatch(n) for n in zf.namelist())
-    except (zipfile.BadZipFile, OSError):
-        return False
+            if kind == "docx":
+                if any(DOCX_COMMENT_PART.fullmatch(n) for n in zf.namelist()):
+                    return True
+                marks = (b"<w:ins ", b"<w:del ", b"<w:moveFrom ", b"<w:moveTo ")
+                parts = [n for n in zf.namelist() if DOCX_STORY_PART.fullmatch(n)]
+            elif kind == "odt":
+                marks = (b"<office:annotation", b"<text:tracked-changes")
+                parts = [n for n in _ODF_PARTS if n in zf.namelist()]
+            else:
+                return False
+            return any(m in zf.read(n) for n in parts for m in marks)
+    except _ZIP_ERRORS:
+        return False  # the conversion itself reports a broken file
 
 
-def strip_docx_comments(src: Path, dest: Path) -> int:
-    """Write ``dest``: a copy of the DOCX ``src`` without its comments (the comment parts, their relationships
-    and content types, and the comment anchors in the text); ``src`` is left as it is. Returns the number of
-    anchors removed. Raises zipfile.BadZipFile / etree.XMLSyntaxError for a broken file."""
+def _drop(el: etree._Element) -> None:
+    """Remove ``el`` and what it holds, keeping the text that follows it (ODF has mixed content)."""
+    parent = el.getparent()
+    if el.tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+def _unwrap(el: etree._Element) -> None:
+    """Replace ``el`` by its children."""
+    parent, at = el.getparent(), el.getparent().index(el)
+    for i, child in enumerate(list(el)):
+        parent.insert(at + i, child)
+    _drop(el)
+
+
+def _clean_docx_part(root: etree._Element) -> tuple[int, int]:
+    comments = changes = 0
+    for el in [e for e in root.iter() if e.tag in _COMMENT_TAGS]:
+        parent = el.getparent()
+        parent.remove(el)
+        comments += 1
+        # a run that only held the reference (and its style) is removed too
+        if parent.tag == f"{{{_W}}}r" and all(c.tag == f"{{{_W}}}rPr" for c in parent):
+            parent.getparent().remove(parent)
+    for el in [e for e in root.iter(*DOCX_REMOVED_CHANGES, *_UNWRAP, *_MARKS)]:
+        if el.getparent() is None or not any(a is root for a in el.iterancestors()):
+            continue  # inside something already removed
+        changes += 1
+        parent = el.getparent()
+        if parent.tag == f"{{{_W}}}trPr" and el.tag == f"{{{_W}}}del":
+            row = parent.getparent()  # a deleted table row
+            row.getparent().remove(row)
+        elif parent.tag in (f"{{{_W}}}rPr", f"{{{_W}}}trPr") or el.tag in _MARKS:
+            parent.remove(el)  # a revision mark on a paragraph mark or a row, or the former formatting
+        elif el.tag in _UNWRAP:
+            _unwrap(el)
+        else:
+            parent.remove(el)
+    return comments, changes
+
+
+def _clean_odt_part(root: etree._Element) -> tuple[int, int]:
+    comments = changes = 0
+    for el in [e for e in root.iter(*_ODF_DROP)]:
+        if not any(a is root for a in el.iterancestors()):
+            continue
+        if el.tag.startswith(_OFFICE):
+            comments += el.tag == f"{_OFFICE}annotation"
+        else:
+            changes += el.tag == f"{_TEXT}change" or el.tag == f"{_TEXT}change-start"
+        _drop(el)
+    return comments, changes
+
+
+def clean_office_copy(src: Path, kind: str, dest: Path) -> tuple[int, int]:
+    """Write ``dest``: a copy of the DOCX or ODT ``src`` without its comments (DOCX: the comment parts, their
+    relationships and content types and the anchors in the text; ODT: the annotations) and with its tracked
+    changes accepted (deleted text gone, inserted text kept, revision marks gone); ``src`` is left as it is.
+    Returns (comments removed, changes accepted). Raises zipfile.BadZipFile / etree.XMLSyntaxError for a
+    broken file."""
     parser = etree.XMLParser(**_XML_PARSER)
-    removed = 0
+    comments = changes = 0
+
+    def write(root: etree._Element) -> bytes:
+        return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zout:
-        dropped = {n for n in zin.namelist() if _COMMENT_PART.fullmatch(n)}
         for info in zin.infolist():
             name = info.filename
-            if name in dropped:
+            if kind == "docx" and DOCX_COMMENT_PART.fullmatch(name):
                 continue
             data = zin.read(info)
-            if _STORY_PART.fullmatch(name):
+            if kind == "docx" and DOCX_STORY_PART.fullmatch(name):
                 root = etree.fromstring(data, parser)
-                for el in [e for e in root.iter() if e.tag in _COMMENT_TAGS]:
-                    parent = el.getparent()
-                    parent.remove(el)
-                    removed += 1
-                    # a run that only held the reference (and its style) is removed too
-                    if parent.tag == f"{{{_W}}}r" and all(c.tag == f"{{{_W}}}rPr" for c in parent):
-                        parent.getparent().remove(parent)
-                data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-            elif name == "word/_rels/document.xml.rels" or name == "[Content_Types].xml":
+                c, t = _clean_docx_part(root)
+                comments, changes, data = comments + c, changes + t, write(root)
+            elif kind == "docx" and name in ("word/_rels/document.xml.rels", "[Content_Types].xml"):
                 root = etree.fromstring(data, parser)
                 for el in list(root):
                     target = (el.get("Target") or el.get("PartName") or "").lstrip("/")
                     target = target if target.startswith("word/") else f"word/{target}"
-                    if _COMMENT_PART.fullmatch(target):
+                    if DOCX_COMMENT_PART.fullmatch(target):
                         root.remove(el)
-                data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+                data = write(root)
+            elif kind == "odt" and name in _ODF_PARTS:
+                root = etree.fromstring(data, parser)
+                c, t = _clean_odt_part(root)
+                comments, changes, data = comments + c, changes + t, write(root)
             zout.writestr(info, data)
-    return removed
+    return comments, changes
+
+
+def _public_copy(src: Path, kind: str, workdir: Path, steps: list[Step]) -> Path:
+    """The copy the rendition is made of: without comments, changes accepted (recorded as a step)."""
+    copy = workdir / f"zonder-opmerkingen.{kind}"
+    try:
+        comments, changes = clean_office_copy(src, kind, copy)
+    except (*_ZIP_ERRORS, etree.XMLSyntaxError):
+        raise _Failed("De opmerkingen of bijgehouden wijzigingen in dit bestand konden niet worden verwijderd "
+                      "(het bestand is beschadigd); lever het aan met de wijzigingen geaccepteerd en zonder "
+                      "opmerkingen.", final=True) from None
+    steps.append(Step("woo.publieksversie", "1", f"ok (weergave zonder opmerkingen ({comments}) en met bijgehouden "
+                                                  f"wijzigingen geaccepteerd ({changes}); het origineel behoudt ze)"))
+    return copy
 
 
 def to_pdfa(src: Path, kind: str, workdir: Path | None = None, text: str | None = None) -> PdfaResult:
@@ -377,14 +461,10 @@ def to_pdfa(src: Path, kind: str, workdir: Path | None = None, text: str | None 
             src.write_text(text or "", encoding="utf-8")
             kind = "txt"
         if kind in OFFICE_KINDS or kind in RENDERED_KINDS:
-            pdf, step = office_to_pdf(src, kind, workdir)
+            shown = _public_copy(src, kind, workdir, steps) if has_hidden_parts(src, kind) else src
+            pdf, step = office_to_pdf(shown, kind, workdir)
             steps.append(step)
-        try:
-            out, validated = pdf_to_pdfa(pdf, workdir, steps)
-        except _Failed as exc:
-            if exc.final or kind != "docx" or not has_docx_comments(src):
-                raise
-            out, validated = _without_comments(src, workdir, steps, exc.reason)
+        out, validated = pdf_to_pdfa(pdf, workdir, steps)
         return PdfaResult(True, out, None, steps, validated)
     except _Failed as exc:
         if (kind in OFFICE_KINDS or kind in RENDERED_KINDS) and not any(s.tool == "LibreOffice" for s in steps):

@@ -273,18 +273,34 @@ def _word_text(root: etree._Element) -> str:
     return "\n".join(lines)
 
 
+DELETED_HEADING = "Verwijderde tekst (bijgehouden wijzigingen):"
+
+
+def _word_deleted(root: etree._Element) -> list[str]:
+    """The text of each deleted (or moved-away) tracked change in a WordprocessingML part."""
+    out = []
+    for change in root.iter(W + "del", W + "moveFrom"):
+        text = "".join(t.text or "" for t in change.iter(W + "delText", W + "t")).strip()
+        if text:
+            out.append(text)
+    return out
+
+
 def _docx(path: Path, *, max_chars: int | None) -> Extraction:
     with zipfile.ZipFile(path) as zf:
         names = zf.namelist()
         main = _zip_read(zf, "word/document.xml")
         if main is None:
             raise ExtractionError("corrupt_file", "Het DOCX-bestand bevat geen documenttekst.")
-        parts = [_word_text(parse_xml(main, recover=True))]
+        root = parse_xml(main, recover=True)
+        parts, deleted = [_word_text(root)], _word_deleted(root)
         for kind in ("header", "footnotes", "endnotes", "footer"):
             for name in sorted(n for n in names if re.fullmatch(rf"word/{kind}\d*\.xml", n)):
-                text = _word_text(parse_xml(_zip_read(zf, name), recover=True)).strip()
+                root = parse_xml(_zip_read(zf, name), recover=True)
+                text = _word_text(root).strip()
                 if text:
                     parts.append(text)
+                deleted += _word_deleted(root)
         props = _ooxml_core(zf)
         comments = []
         data = _zip_read(zf, "word/comments.xml")
@@ -296,6 +312,8 @@ def _docx(path: Path, *, max_chars: int | None) -> Extraction:
         # Comments travel with the published file, so their text must be visible to the privacy scan.
         props["comments"] = comments
         parts.append("Opmerkingen:\n" + "\n".join(f"{c['author'] or ''}: {c['text']}" for c in comments))
+    if deleted:  # so is the text a tracked change deleted (LibreOffice even prints it, struck through)
+        parts.append(DELETED_HEADING + "\n" + "\n".join(deleted))
     page_count = props.pop("pages", None)
     return _finish(["\n\n".join(parts)], "docx", max_chars=max_chars, properties=props, page_count=page_count)
 
@@ -394,8 +412,8 @@ def _odf_inline(el: etree._Element) -> str:
             buf.append("\t")
         elif ns == ODF_TEXT and name == "line-break":
             buf.append("\n")
-        elif ns == ODF_TEXT and name in ("note", "annotation"):
-            pass  # notes are collected separately below
+        elif ns == ODF_TEXT and name == "note" or ns == ODF_OFFICE and name in ("annotation", "annotation-end"):
+            pass  # not part of the line (a comment is listed after the text by _odf)
         elif isinstance(child.tag, str):
             buf.append(_odf_inline(child))
         buf.append(child.tail or "")
@@ -435,13 +453,26 @@ def _odf(path: Path, kind: str, *, max_chars: int | None) -> Extraction:
         paragraph_tags = {f"{{{ODF_TEXT}}}p", f"{{{ODF_TEXT}}}h"}
         containers = body.iter(f"{{{ODF_DRAW}}}page") if kind == "odp" else [body]
         slide_count = 0
+        hidden_tags = {f"{{{ODF_OFFICE}}}annotation", f"{{{ODF_TEXT}}}tracked-changes"}
         for container in containers:
             slide_count += 1
             for el in container.iter(*paragraph_tags):
-                # a paragraph inside a note or nested frame is reached on its own; avoid doubling it
-                if any(a.tag in paragraph_tags for a in el.iterancestors()):
+                # a paragraph inside a note or nested frame is reached on its own; avoid doubling it;
+                # comments and deleted changes are not printed and follow below
+                if any(a.tag in paragraph_tags or a.tag in hidden_tags for a in el.iterancestors()):
                     continue
                 blocks.append(_odf_inline(el))
+        # Comments and deleted tracked changes travel with the file: the privacy scan must see them.
+        comments = []
+        for ann in body.iter(f"{{{ODF_OFFICE}}}annotation"):
+            author = ann.find(f"{{{DC}}}creator")
+            said = " ".join(_odf_inline(q) for q in ann.iter(f"{{{ODF_TEXT}}}p")).strip()
+            comments.append(f"{(author.text or '') if author is not None else ''}: {said}")
+        if comments:
+            blocks.append("\nOpmerkingen:\n" + "\n".join(comments))
+        deleted = [_odf_inline(q) for d in body.iter(f"{{{ODF_TEXT}}}deletion") for q in d.iter(f"{{{ODF_TEXT}}}p")]
+        if any(d.strip() for d in deleted):
+            blocks.append("\n" + DELETED_HEADING + "\n" + "\n".join(d for d in deleted if d.strip()))
         text = "\n".join(blocks)
         if kind == "odp":
             page_count = slide_count

@@ -18,7 +18,7 @@ _LINK = r"(?:van|de|der|den|het|'t|ten|ter|te|op|aan|in|bij|a/d|v\.d\.)"
 _HOUSE_NO = r"\d{1,5}(?:[ ]?[A-Za-z](?![A-Za-z])|[ ]?-[ ]?\d{1,4}|[ ]?-?[ ]?(?:bis|hs|huis|I{1,3})\b)?"
 _POSTCODE = r"[1-9]\d{3}[ ]?(?!SA|SD|SS)[A-Z]{2}"
 _PLACE_WORD = rf"(?:[{_UP}][{_LO}'’\-]*[{_LO}]|'s-[{_UP}][{_LO}\-]+)"
-_PLACE = rf"(?:{_PLACE_WORD}(?:[ \-](?:{_LINK}[ ])?{_PLACE_WORD}){{0,2}})"
+_PLACE = rf"(?:{_PLACE_WORD}(?:[ \-](?:{_LINK}[ ]){{0,2}}{_PLACE_WORD}){{0,2}})"  # "Alphen aan den Rijn"
 _STREET = rf"{_WORD}(?:[ ](?:{_LINK}[ ])*{_WORD}){{0,3}}"
 
 # Street + number [,] postcode [place]; the street part is optional.
@@ -44,13 +44,23 @@ _NOT_STREET_WORDS = {"wonende", "woonachtig", "adres", "gevestigd", "locatie", "
                      "aan", "op", "bij", "in", "naar", "te", "plaats", "gemeente", "bezoekadres", "postadres"}
 
 
+# Titles and compass words that begin street names ("Prins Hendrikkade", "Burgemeester de Withstraat",
+# "Noord Brabantlaan"), though they are common words too.
+_STREET_TITLES = {"prins", "prinses", "koning", "koningin", "keizer", "keizerin", "hertog", "hertogin", "graaf",
+                  "gravin", "burgemeester", "wethouder", "dokter", "pastoor", "pater", "dominee", "bisschop",
+                  "generaal", "admiraal", "kapitein", "majoor", "professor", "meester", "president", "sint",
+                  "noord", "zuid", "oost", "west"}
+
+
 def _skip_leading_words(text: str, start: int, limit: int) -> int:
-    """A capitalised sentence opener is not part of the street: "Wonende Kerkstraat 12"."""
+    """A capitalised sentence opener is not part of the street: "Wonende Kerkstraat 12"; a title that begins
+    one is ("Prins Hendrikkade 12"), and so is a word followed by an interfix ("Burgemeester de Withstraat")."""
     from woo.privacy.names import common_words  # lazy: the name lists are only read when needed
 
     # "Van Woustraat", "De Ruyterkade": a capitalised interfix starts the street name.
     common = (common_words() | _NOT_STREET_WORDS) - {"van", "de", "den", "der", "het", "ter", "ten", "'t"}
-    while (m := _LEADING.match(text, start, limit)) and m.group(1).lower() in common:
+    while ((m := _LEADING.match(text, start, limit)) and m.group(1).lower() in common
+           and m.group(1).lower() not in _STREET_TITLES and not text[m.end():m.end() + 1].islower()):
         start = m.end()
     return start
 

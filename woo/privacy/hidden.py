@@ -182,6 +182,12 @@ def _text(el: etree._Element) -> str:
 
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# The parts of a DOCX that print (body, headers, footers, notes) and its comment parts (the comments, Word
+# 2012+ extensions: threads, ids, people's identities). Also used by woo.archive.pdfa for the clean copy.
+DOCX_STORY_PART = re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml")
+DOCX_COMMENT_PART = re.compile(r"word/(comments\w*|people)\.xml", re.IGNORECASE)
+# Tracked changes whose content is gone once the changes are accepted.
+DOCX_REMOVED_CHANGES = (f"{W}del", f"{W}moveFrom")
 _CORE_FIELDS = {"creator": "auteur", "lastModifiedBy": "laatst gewijzigd door", "title": "titel",
                 "subject": "onderwerp", "keywords": "trefwoorden", "description": "omschrijving"}
 
@@ -196,7 +202,7 @@ def inspect_docx(path: Path) -> list[str]:
         counts = {"ins": 0, "del": 0}
         authors: set[str] = set()
         for name in zf.namelist():
-            if re.fullmatch(r"word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml", name):
+            if DOCX_STORY_PART.fullmatch(name):
                 root = _zip_xml(zf, name)
                 for tag in counts:
                     for el in root.iter(f"{W}{tag}"):
@@ -278,29 +284,77 @@ def removed_in_public_pdf(item: str) -> bool:
     return bool(_TOOL_METADATA.match(item))
 
 
-def docx_comment_only(path: Path, values: list[str]) -> set[str]:
-    """Of ``values``, those that occur in the DOCX's comments (text, author, initials) and nowhere in its
-    printed text (body, headers, footers, notes). The PDF rendition is made without the comments
-    (woo.archive.pdfa), so such a value is not published and need not be found there to be redacted."""
-    def flat(s: str) -> str:
-        return " ".join(s.split()).casefold()
+_FLAT = re.compile(r"\s+")
 
+
+def _flat(s: str) -> str:
+    return _FLAT.sub(" ", s).strip().casefold()
+
+
+def _docx_unprinted(zf: zipfile.ZipFile) -> tuple[str, str, str]:
+    """(comments, deleted text, printed text) of a DOCX: every comment part (text and every attribute: authors,
+    initials, people's identities), the deleted revisions of the story parts, and the text they print."""
+    said, deleted, printed = [], [], []
+    for name in zf.namelist():
+        if DOCX_COMMENT_PART.fullmatch(name):
+            root = _zip_xml(zf, name)
+            if root is not None:
+                said.append(_text(root))
+                said += [" ".join(el.attrib.values()) for el in root.iter() if isinstance(el.tag, str)]
+        elif DOCX_STORY_PART.fullmatch(name):
+            root = _zip_xml(zf, name)
+            if root is None:
+                continue
+            for change in root.iter(*DOCX_REMOVED_CHANGES):
+                deleted.append(" ".join(t.text or "" for t in change.iter(f"{W}delText", f"{W}t")))
+            for p in root.iter(f"{W}p"):  # runs joined with and without a space: a value split over runs
+                runs = [t.text or "" for t in p.iter(f"{W}t")
+                        if not any(a.tag in DOCX_REMOVED_CHANGES for a in t.iterancestors())]
+                printed += [" ".join(runs), "".join(runs)]
+    return " | ".join(said), " | ".join(deleted), " | ".join(printed)
+
+
+def _odt_unprinted(zf: zipfile.ZipFile) -> tuple[str, str, str]:
+    """(comments, deleted text, printed text) of an ODT's content and styles (headers, footers)."""
+    said, deleted, printed = [], [], []
+    annotation, tracked = f"{{{ODF['office']}}}annotation", f"{{{ODF['text']}}}tracked-changes"
+    for name in ("content.xml", "styles.xml"):
+        root = _zip_xml(zf, name)
+        if root is None:
+            continue
+        said += [_text(a) for a in root.iter(annotation)]
+        deleted += [_text(d) for d in root.iter(f"{{{ODF['text']}}}deletion")]
+        for p in root.iter(f"{{{ODF['text']}}}p", f"{{{ODF['text']}}}h"):
+            if not any(a.tag in (annotation, tracked) for a in p.iterancestors()):
+                printed.append("".join(t for t in _odf_printed(p)))
+    return " | ".join(said), " | ".join(deleted), " | ".join(printed)
+
+
+def _odf_printed(el: etree._Element):
+    """The text of a paragraph without its annotations (which sit inline in it)."""
+    yield el.text or ""
+    for child in el:
+        if child.tag != f"{{{ODF['office']}}}annotation":
+            yield from _odf_printed(child)
+        yield child.tail or ""
+
+
+def unprinted_only(path: Path, kind: str, values: list[str]) -> dict[str, str]:
+    """Of ``values``, those that occur in the office file's comments or deleted tracked changes and nowhere
+    in its printed text, each with where: "comments" or "changes". The PDF rendition is made from a copy
+    without comments and with the changes accepted (woo.archive.pdfa), so such a value is not published and
+    need not be found there to be redacted: it is removed with its comment or change."""
+    reader = {"docx": _docx_unprinted, "odt": _odt_unprinted}.get(kind)
+    if reader is None:
+        return {}
     try:
         with zipfile.ZipFile(path) as zf:
-            comments = _zip_xml(zf, "word/comments.xml")
-            if comments is None:
-                return set()
-            said = [_text(c) + " " + c.get(f"{W}author", "") + " " + c.get(f"{W}initials", "")
-                    for c in comments.iter(f"{W}comment")]
-            printed = []
-            for name in zf.namelist():
-                if re.fullmatch(r"word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml", name):
-                    root = _zip_xml(zf, name)
-                    if root is not None:  # runs joined with and without a space: a value split over runs
-                        printed += [" ".join(t.text or "" for t in p.iter(f"{W}t"))
-                                    for p in root.iter(f"{W}p")]
-                        printed += ["".join(t.text or "" for t in p.iter(f"{W}t")) for p in root.iter(f"{W}p")]
+            said, deleted, printed = (_flat(t) for t in reader(zf))
     except (zipfile.BadZipFile, ValueError, OSError):
-        return set()
-    said_text, printed_text = flat(" | ".join(said)), flat(" | ".join(printed))
-    return {v for v in values if flat(v) and flat(v) in said_text and flat(v) not in printed_text}
+        return {}
+    out = {}
+    for v in values:
+        flat = _flat(v)
+        if flat and flat not in printed and (flat in said or flat in deleted):
+            out[v] = "comments" if flat in said else "changes"
+    return out

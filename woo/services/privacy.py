@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from woo.adapters.models import Document, PrivacyFinding, StoredFile, utcnow
 from woo.adapters.objectstore import local_copy
 from woo.intake.identify import identify
-from woo.privacy.hidden import docx_comment_only
+from woo.privacy.hidden import unprinted_only
 from woo.privacy.grounds import DEFAULT_GROUND, TYPE_LABELS_NL, WOO_GROUNDS, default_ground  # noqa: F401
 from woo.services import audit, jobs
 from woo.services.context import SYSTEM, Actor, Context
@@ -255,6 +255,13 @@ def _missing_nl(report) -> list[str]:
     return out + [f"'{r.text[:4]}…' staat na het lakken nog in de PDF-versie" for r in report.still_readable]
 
 
+def _removed_counts(unprinted: dict[str, str]) -> dict[str, int]:
+    """Audit counts of values not redacted but removed with the comments / the deleted tracked changes."""
+    where = list(unprinted.values())
+    counts = {"removed_with_comments": where.count("comments"), "removed_with_changes": where.count("changes")}
+    return {k: n for k, n in counts.items() if n}
+
+
 def ensure_public_rendition(ctx: Context, document_id: str) -> None:
     """When every finding is decided: write the redacted, cleaned rendition ('redacted') that is published.
 
@@ -269,7 +276,7 @@ def ensure_public_rendition(ctx: Context, document_id: str) -> None:
     preserve_job = removed_key = None
     wait = False
     values: list[tuple[str, str]] | None = None  # None: the PDF original itself, per page
-    docx_ref = None  # a DOCX original: a value only in its comments is not in the rendition (made without them)
+    office_ref = None  # DOCX/ODT: a value only in comments or deleted changes is not in the rendition (made without)
     with ctx.unit_of_work() as session:
         doc = session.get(Document, document_id)
         original = doc.file("original")
@@ -309,8 +316,8 @@ def ensure_public_rendition(ctx: Context, document_id: str) -> None:
             values = list(dict.fromkeys((f.text, f.ground or default_ground(f.type))
                                         for f in rows if f.decision == REDACT and f.type != "hidden"))
             src = (rendition.object_key, rendition.version_id, original.filename)
-            if doc.format_kind == "docx":
-                docx_ref = (original.object_key, original.version_id)
+            if doc.format_kind in ("docx", "odt"):
+                office_ref = (original.object_key, original.version_id, doc.format_kind)
     if removed_key:
         ctx.store.delete_all_versions(removed_key)
     if preserve_job is not None:
@@ -325,10 +332,11 @@ def ensure_public_rendition(ctx: Context, document_id: str) -> None:
         key = f"documents/{document_id}/{uuid.uuid4().hex}"
         stored = ctx.store.put_file(key, out, "application/pdf")
         size = out.stat().st_size
-    if docx_ref is not None and report.not_found:
-        with local_copy(ctx.store, docx_ref[0], docx_ref[1], ".docx", "woo-redact-") as docx_local:
-            only_comments = docx_comment_only(docx_local, [r.text for r in report.not_found])
-        report.not_found = [r for r in report.not_found if r.text not in only_comments]
+    unprinted: dict[str, str] = {}  # value -> "comments" / "changes": removed with them, not redacted
+    if office_ref is not None and report.not_found:
+        with local_copy(ctx.store, office_ref[0], office_ref[1], "." + office_ref[2], "woo-redact-") as local:
+            unprinted = unprinted_only(local, office_ref[2], [r.text for r in report.not_found])
+        report.not_found = [r for r in report.not_found if r.text not in unprinted]
     missing = _missing_nl(report)
     try:
         with ctx.unit_of_work() as session:
@@ -345,7 +353,8 @@ def ensure_public_rendition(ctx: Context, document_id: str) -> None:
                 meta["redaction_incomplete"] = missing
             doc.metadata_ = meta
             audit.record(session, SYSTEM.label, "document.redacted", document_id,
-                         redactions=len(wanted if values is None else values), not_found=len(missing),
+                         redactions=len(wanted if values is None else values) - len(unprinted),
+                         not_found=len(missing), **_removed_counts(unprinted),
                          stripped=report.stripped, **({} if values is None else {"rendition": "pdfa"}))
     except BaseException:
         ctx.store.delete_all_versions(key)

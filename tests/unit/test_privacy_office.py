@@ -1,0 +1,125 @@
+"""Comments and tracked changes in DOCX and ODT: hidden content that the privacy scan must read and the public
+rendition must leave out. The scan reads the file as woo extracts it; the copy the rendition is made of
+(woo.archive.pdfa.clean_office_copy) has no comments and its changes accepted; unprinted_only names the values
+that are only in what that copy leaves out."""
+from __future__ import annotations
+
+import zipfile
+from xml.sax.saxutils import escape
+
+import docx
+from docx.oxml import parse_xml
+
+from tests.factories import _odf, make_docx
+from woo.archive.pdfa import clean_office_copy, has_hidden_parts
+from woo.intake.extract import extract_text
+from woo.privacy.document import scan_file
+from woo.privacy.hidden import unprinted_only
+
+W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+BSN = "111222333"  # passes the elfproef
+DELETED = "Fatima Bakkali, 06-98765432, onder voorbehoud"
+KEPT = "Het college besluit de vergunning te verlenen."
+
+
+def make_docx_with_changes(path, lines=(KEPT,)):
+    """``lines``, then a paragraph whose tracked changes delete a name and phone number and insert words."""
+    d = docx.Document()
+    for line in lines:
+        d.add_paragraph(line)
+    p = d.add_paragraph("Contactpersoon: ")
+    p._p.append(parse_xml(f'<w:del {W} w:id="1" w:author="Karel Schrapper" w:date="2024-03-18T10:00:00Z">'
+                          f'<w:r><w:delText>{DELETED}</w:delText></w:r></w:del>'))
+    p._p.append(parse_xml(f'<w:ins {W} w:id="2" w:author="Karel Schrapper" w:date="2024-03-18T10:00:00Z">'
+                          '<w:r><w:t>het Klantcontactcentrum</w:t></w:r></w:ins>'))
+    d.save(str(path))
+    return path
+
+
+def make_odt_with_comment_and_changes(path, comment: str, deleted: str | None = None, lines=(KEPT,)):
+    """An ODT whose first paragraph carries a comment by 'Piet Jansen' and, if given, a deleted change; then
+    ``lines``, a paragraph each."""
+    changes = ""
+    if deleted is not None:
+        changes = ('<text:tracked-changes><text:changed-region text:id="ct1"><text:deletion><office:change-info>'
+                   '<dc:creator>Karel Schrapper</dc:creator><dc:date>2024-03-18T10:00:00</dc:date>'
+                   f'</office:change-info><text:p>{escape(deleted)}</text:p></text:deletion></text:changed-region>'
+                   '</text:tracked-changes>')
+    body = (f"{changes}<text:p>Geachte heer,<office:annotation><dc:creator>Piet Jansen</dc:creator>"
+            f"<dc:date>2024-03-18T10:00:00</dc:date><text:p>{escape(comment)}</text:p></office:annotation>"
+            " uw aanvraag is ontvangen.</text:p>"
+            f'<text:p>Contactpersoon: <text:change text:change-id="ct1"/>het Klantcontactcentrum.</text:p>'
+            + "".join(f"<text:p>{escape(line)}</text:p>" for line in lines))
+    return _odf(path, "application/vnd.oasis.opendocument.text", f"<office:text>{body}</office:text>",
+                "Besluit", None)
+
+
+def test_deleted_text_of_a_docx_is_scanned_and_left_out_of_the_copy(tmp_path):
+    src = make_docx_with_changes(tmp_path / "brief.docx")
+    text = extract_text(src, "docx").text
+    assert "Contactpersoon: het Klantcontactcentrum" in text and DELETED in text.split("bijgehouden wijzigingen")[1]
+    found = scan_file(src, ocr=False)["findings"]
+    assert {"06-98765432", "Fatima Bakkali"} <= {f["text"] for f in found}, found
+    assert unprinted_only(src, "docx", ["06-98765432", "Fatima Bakkali", "Klantcontactcentrum"]) == {
+        "06-98765432": "changes", "Fatima Bakkali": "changes"}
+
+    before = src.read_bytes()
+    out = tmp_path / "geaccepteerd.docx"
+    assert has_hidden_parts(src, "docx")
+    assert clean_office_copy(src, "docx", out) == (0, 2) and src.read_bytes() == before
+    assert not has_hidden_parts(out, "docx")
+    assert [p.text for p in docx.Document(str(out)).paragraphs] == [KEPT, "Contactpersoon: het Klantcontactcentrum"]
+    with zipfile.ZipFile(out) as zf:
+        body = zf.read("word/document.xml").decode()
+    assert "Bakkali" not in body and "Schrapper" not in body
+
+
+def test_every_docx_comment_part_is_read_and_dropped(tmp_path):
+    # Word 2013+ keeps the commenters' identities in word/people.xml: a name there is not printed either
+    src = make_docx(tmp_path / "n.docx", ["Geachte heer Bakker,", "Het college besluit."], comments=True)
+    people = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w15:people '
+              'xmlns:w15="http://schemas.microsoft.com/office/word/2012/wordml"><w15:person w15:author="Karin Zeeman">'
+              '<w15:presenceInfo w15:providerId="None" w15:userId="karin.zeeman@example.nl"/></w15:person></w15:people>')
+    with zipfile.ZipFile(src, "a") as zf:
+        zf.writestr("word/people.xml", people)
+    assert unprinted_only(src, "docx", ["Karin Zeeman", "karin.zeeman@example.nl", "Jan de Vries", "Bakker"]) == {
+        "Karin Zeeman": "comments", "karin.zeeman@example.nl": "comments", "Jan de Vries": "comments"}
+    out = tmp_path / "zonder.docx"
+    assert clean_office_copy(src, "docx", out)[0] >= 2
+    with zipfile.ZipFile(out) as zf:
+        names = zf.namelist()
+        rels = zf.read("word/_rels/document.xml.rels").decode() + zf.read("[Content_Types].xml").decode()
+    assert not any(n.startswith("word/comments") or n == "word/people.xml" for n in names), names
+    assert "comments" not in rels
+
+
+def test_odt_comments_and_deleted_text_are_scanned_and_left_out_of_the_copy(tmp_path):
+    src = make_odt_with_comment_and_changes(tmp_path / "brief.odt", f"BSN {BSN} van de melder",
+                                            deleted=DELETED)
+    text = extract_text(src, "odt").text
+    # the comment is not read into the sentence it is anchored in, but listed after the text
+    assert "Geachte heer, uw aanvraag is ontvangen." in text
+    assert "Piet Jansen: BSN 111222333 van de melder" in text.split("Opmerkingen:")[1]
+    assert DELETED in text.split("bijgehouden wijzigingen")[1]
+    found = {(f["type"], f["text"]) for f in scan_file(src, ocr=False)["findings"]}
+    assert {("bsn", BSN), ("phone", "06-98765432")} <= found, found
+    assert unprinted_only(src, "odt", [BSN, "Piet Jansen", "06-98765432", "Klantcontactcentrum"]) == {
+        BSN: "comments", "Piet Jansen": "comments", "06-98765432": "changes"}
+
+    out = tmp_path / "schoon.odt"
+    assert has_hidden_parts(src, "odt")
+    assert clean_office_copy(src, "odt", out) == (1, 1)
+    assert not has_hidden_parts(out, "odt")
+    clean = extract_text(out, "odt").text
+    assert clean.splitlines() == ["Geachte heer, uw aanvraag is ontvangen.",
+                                  "Contactpersoon: het Klantcontactcentrum.", KEPT], clean
+    with zipfile.ZipFile(out) as zf:
+        assert zf.namelist()[0] == "mimetype" and zf.getinfo("mimetype").compress_type == zipfile.ZIP_STORED
+
+
+def test_a_file_without_comments_or_changes_needs_no_copy(tmp_path):
+    assert not has_hidden_parts(make_docx(tmp_path / "a.docx", [KEPT]), "docx")
+    plain = _odf(tmp_path / "a.odt", "application/vnd.oasis.opendocument.text",
+                 f"<office:text><text:p>{KEPT}</text:p></office:text>", None, None)
+    assert not has_hidden_parts(plain, "odt")
+    assert unprinted_only(plain, "odt", [KEPT]) == {}
