@@ -2,6 +2,7 @@
 import csv
 import shutil
 import time
+import zipfile
 
 import pytest
 
@@ -96,6 +97,31 @@ def test_odt_round_trip(tmp_path):
     assert ex.text.splitlines() == PARAS
     assert ex.properties["title"] == "Kamerbrief" and ex.properties["author"] == "Piet"
     assert ex.page_count == 1
+
+
+def test_odt_footnotes_headers_and_footers_are_read(tmp_path):
+    """They are printed on every page like the body, so the privacy scan must see them (a DOCX's are read
+    too): a footnote in content.xml, a header and a footer in the page styles of styles.xml."""
+    path = f.make_odt(tmp_path / "b.odt", ["Het college besluit.", "Zie de toelichting."])
+    with zipfile.ZipFile(path) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist() if n != "mimetype"}
+    content = parts["content.xml"].decode().replace(
+        "<text:p>Zie de toelichting.</text:p>",
+        '<text:p>Zie de toelichting.<text:note text:note-class="footnote"><text:note-citation>1</text:note-citation>'
+        "<text:note-body><text:p>Gesproken met Ayşe Demir, 06-12345678.</text:p></text:note-body></text:note></text:p>")
+    style_ns = 'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" ' + f._ODF_NS
+    parts["content.xml"] = content
+    parts["styles.xml"] = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-styles {style_ns}>'
+                           '<office:master-styles><style:master-page style:name="Standard">'
+                           "<style:header><text:p>Behandeld door K. Smit</text:p></style:header>"
+                           "<style:footer><text:p>Postbus 12, 7460 AA Rijssen</text:p></style:footer>"
+                           "</style:master-page></office:master-styles></office:document-styles>")
+    path.unlink()
+    f._write_zip(path, parts, first=("mimetype", b"application/vnd.oasis.opendocument.text"))
+    lines = extract_text(path, "odt").text.splitlines()
+    assert lines[:2] == ["Het college besluit.", "Zie de toelichting."]  # the citation is not in the line
+    assert "Gesproken met Ayşe Demir, 06-12345678." in lines
+    assert "Behandeld door K. Smit" in lines and "Postbus 12, 7460 AA Rijssen" in lines
 
 
 def test_spreadsheets_round_trip(tmp_path):

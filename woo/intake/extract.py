@@ -397,7 +397,9 @@ ODF_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 ODF_DRAW = "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"
 ODF_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 ODF_META = "urn:oasis:names:tc:opendocument:xmlns:meta:1.0"
+ODF_STYLE = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
 DC = "http://purl.org/dc/elements/1.1/"
+ODF_PAGE_REGIONS = ("header", "header-first", "header-left", "footer", "footer-first", "footer-left")
 
 
 def _odf_inline(el: etree._Element) -> str:
@@ -428,6 +430,8 @@ def _odf(path: Path, kind: str, *, max_chars: int | None) -> Extraction:
         root = parse_xml(content, recover=True)
         meta = _zip_read(zf, "meta.xml")
         meta_root = parse_xml(meta, recover=True) if meta else None
+        styles = _zip_read(zf, "styles.xml") if kind == "odt" else None
+        styles_root = parse_xml(styles, recover=True) if styles else None
     body = root.find(f"{{{ODF_OFFICE}}}body")
     body = body if body is not None else root
     page_count = None
@@ -462,6 +466,14 @@ def _odf(path: Path, kind: str, *, max_chars: int | None) -> Extraction:
                 if any(a.tag in paragraph_tags or a.tag in hidden_tags for a in el.iterancestors()):
                     continue
                 blocks.append(_odf_inline(el))
+        # Footnotes, and the headers and footers of the page styles (styles.xml), are printed on the pages
+        # like the body, as in a DOCX: after the body, so the scan and the classifier see them.
+        notes = [_odf_inline(q) for n in body.iter(f"{{{ODF_TEXT}}}note-body") for q in n.iter(*paragraph_tags)]
+        blocks += [n for n in notes if n.strip()]
+        if styles_root is not None:
+            regions = [f"{{{ODF_STYLE}}}{r}" for r in ODF_PAGE_REGIONS]
+            printed = (_odf_inline(q) for part in styles_root.iter(*regions) for q in part.iter(*paragraph_tags))
+            blocks += [t for t in dict.fromkeys(printed) if t.strip()]  # left and right pages often say the same
         # Comments and deleted tracked changes travel with the file: the privacy scan must see them.
         comments = []
         for ann in body.iter(f"{{{ODF_OFFICE}}}annotation"):
