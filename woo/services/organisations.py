@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from woo.adapters.models import Document, Dossier, Organisation, Unit, UnitMember, User
+from woo.adapters.models import ApiToken, Document, Dossier, Organisation, RoleAssignment, Unit, UnitMember, User
 from woo.domain import organisations as rules
 from woo.domain.organisations import OrganisationError
 from woo.domain.roles import Role, allowed
@@ -22,6 +22,7 @@ from woo.services.context import Actor, Context
 __all__ = ["OrganisationError", "OrganisationView", "UnitView", "list_organisations", "add", "ensure", "change",
            "resolve", "add_unit", "rename_unit", "add_member", "remove_member", "units_of_user",
            "units_for", "default_unit", "hand_over_document", "hand_over_dossier", "unit_refusal", "may_act",
+           "check_unit", "UnitRefused", "delete_unit",
            "upload_units", "unit_choice", "UnitChoiceError", "NO_UNIT"]
 
 
@@ -273,17 +274,75 @@ def _member_of(session: Session, user_id: int | None, organisation_id: int) -> s
         .where(UnitMember.user_id == user_id, Unit.organisation_id == organisation_id)).scalars())
 
 
-def unit_refusal(session: Session, principal, action: str, organisation_id: int, unit_id: int | None) -> str | None:
-    """The one place that decides whether a user's units let them act on a document or dossier of unit
-    ``unit_id`` (the rule: woo.domain.organisations.unit_allows). None: allowed; else the Dutch refusal.
-    Roles are checked apart (woo.domain.roles.allowed); the web pages and the API call both."""
-    if unit_id is None or action not in rules.UNIT_BOUND_ACTIONS or principal.user_id is None:
+def _refusal(session: Session, user_id: int | None, is_admin, action: str, organisation_id: int,
+             unit_id: int | None) -> str | None:
+    """The one decision (the rule: woo.domain.organisations.unit_allows); ``is_admin``: a callable, asked only
+    when it matters. None: allowed; else the Dutch refusal naming the unit."""
+    if unit_id is None or action not in rules.UNIT_BOUND_ACTIONS or user_id is None:
         return None
-    is_admin = Role.ADMIN in principal.roles_for(organisation_id)
-    member_of = _member_of(session, principal.user_id, organisation_id)
-    if rules.unit_allows(action, is_admin, member_of, unit_id):
+    member_of = _member_of(session, user_id, organisation_id)
+    if rules.unit_allows(action, bool(member_of) and is_admin(), member_of, unit_id):
         return None
     return rules.unit_refusal_nl(session.execute(select(Unit.name).where(Unit.id == unit_id)).scalar())
+
+
+def unit_refusal(session: Session, principal, action: str, organisation_id: int, unit_id: int | None) -> str | None:
+    """Whether a principal's units let them act on a document or dossier of unit ``unit_id``: what the pages
+    use to explain and hide a form beforehand (``may_act``). The action services enforce the same decision
+    themselves (``check_unit``). Roles are checked apart (woo.domain.roles.allowed)."""
+    return _refusal(session, principal.user_id, lambda: Role.ADMIN in principal.roles_for(organisation_id),
+                    action, organisation_id, unit_id)
+
+
+class UnitRefused(Exception):
+    """A user's units do not let them act on this work: HTTP 403 on the pages and in the API (woo.web.errors),
+    an error on the CLI (woo.cli). The message is Dutch and names the unit. Not a ValueError, so that the
+    handlers of refused input (which answer 400/422 or flash) let it through to the one 403 handler."""
+
+
+def _actor_user_id(session: Session, actor: Actor) -> int | None:
+    """The user behind an actor: a user, or an API token's user; the system (CLI without --user, worker,
+    connectors) has none and works organisation-wide."""
+    if actor.kind == "user":
+        return actor.id
+    if actor.kind == "token" and actor.id is not None:
+        return session.execute(select(ApiToken.user_id).where(ApiToken.id == actor.id)).scalar()
+    return None
+
+
+def check_unit(session: Session, actor: Actor, action: str, organisation_id: int, unit_id: int | None) -> None:
+    """Raise ``UnitRefused`` when ``actor`` may not do ``action`` to work of unit ``unit_id``: the check every
+    action service makes (edit, privacy review, publish, withdraw, correct, hand over, add to a dossier), so
+    web, API, CLI ``--user`` and connectors follow one path."""
+    user_id = _actor_user_id(session, actor)
+
+    def is_admin() -> bool:
+        return session.execute(select(RoleAssignment.id).where(
+            RoleAssignment.user_id == user_id, RoleAssignment.role == Role.ADMIN.value,
+            or_(RoleAssignment.organisation_id.is_(None), RoleAssignment.organisation_id == organisation_id))
+            .limit(1)).first() is not None
+
+    refusal = _refusal(session, user_id, is_admin, action, organisation_id, unit_id)
+    if refusal:
+        raise UnitRefused(refusal)
+
+
+def check_unit_of(session: Session, actor: Actor, action: str, obj) -> None:
+    """``check_unit`` for a Document or a Dossier, or a document id; an absent one is left to the caller."""
+    if actor.kind == "system":
+        return
+    if isinstance(obj, str):
+        obj = session.get(Document, obj)
+    if obj is not None:
+        check_unit(session, actor, action, obj.organisation_id, obj.unit_id)
+
+
+def check_unit_in(ctx: Context, actor: Actor, action: str, document_id: str) -> None:
+    """``check_unit_of`` in its own unit of work: for a service whose input checks come before its first one
+    (the refusal is the answer, not a remark on the input)."""
+    if actor.kind != "system":
+        with ctx.unit_of_work() as session:
+            check_unit_of(session, actor, action, document_id)
 
 
 NO_UNIT = "geen"  # the upload form's choice "Geen afdeling"
@@ -364,6 +423,7 @@ def hand_over_document(ctx: Context, actor: Actor, document_id: str, unit_id: in
         doc = session.get(Document, document_id)
         if doc is None:
             raise OrganisationError("Document niet gevonden.")
+        check_unit(session, actor, "document.edit", doc.organisation_id, doc.unit_id)
         unit = _target(session, unit_id, doc.organisation_id)
         if doc.unit_id == unit.id:
             return False
@@ -380,6 +440,7 @@ def hand_over_dossier(ctx: Context, actor: Actor, dossier_id: str, unit_id: int)
         dossier = session.get(Dossier, dossier_id)
         if dossier is None:
             raise OrganisationError("Dossier niet gevonden.")
+        check_unit(session, actor, "document.edit", dossier.organisation_id, dossier.unit_id)
         unit = _target(session, unit_id, dossier.organisation_id)
         old = dossier.unit_id
         dossier.unit_id = unit.id

@@ -14,7 +14,7 @@ from woo.app import context
 from woo.domain import organisations as rules
 from woo.services import organisations as orgsvc
 from woo.web.admin import _require_admin
-from woo.web.auth import document_for, login_required, may, may_on, require, require_unit
+from woo.web.auth import document_for, login_required, may, may_on, require
 
 bp = Blueprint("organisations", __name__)
 CONTACT_FIELDS = [(k, rules.CONTACT_LABELS_NL[k]) for k in rules.CONTACT_FIELDS]
@@ -164,7 +164,6 @@ def hand_over_dossier(dossier_id: str):
         if d is None or not may("document.read", d.organisation_id):
             abort(404, description="Dossier niet gevonden.")
         require("document.edit", d.organisation_id)
-        require_unit(s, "document.edit", d.organisation_id, d.unit_id)
     unit_id = _unit_arg()
     if unit_id is None:
         flash("Kies de afdeling die het dossier overneemt.", "error")
