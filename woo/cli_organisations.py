@@ -1,4 +1,4 @@
-"""`woo organisation add|list|set|unit-add|unit-rename|member-add|member-remove|hand-over`: thin, every
+"""`woo organisation add|list|set|unit-add|unit-rename|unit-delete|member-add|member-remove|hand-over`: thin, every
 command calls woo.services.organisations (as the admin page /beheer/organisaties does)."""
 from __future__ import annotations
 
@@ -129,6 +129,19 @@ def unit_rename(data_dir, unit_id, name, username):
     ctx = _ctx(data_dir)
     _run(lambda: orgsvc.rename_unit(ctx, _actor(ctx, username), unit_id, name))
     click.echo(f"Afdeling {unit_id} heet nu {name.strip()}")
+
+
+@organisation_group.command("unit-delete", help="Delete a unit that holds no documents or dossiers (hand them "
+                                                "over first); its members leave it.")
+@_instance
+@click.argument("unit_id", type=int)
+@click.option("--user", "username", help="Act as this woo user.")
+def unit_delete(data_dir, unit_id, username):
+    from woo.services import organisations as orgsvc
+
+    ctx = _ctx(data_dir)
+    name = _run(lambda: orgsvc.delete_unit(ctx, _actor(ctx, username), unit_id))
+    click.echo(f"Afdeling {unit_id} ({name}) verwijderd.")
 
 
 @organisation_group.command("member-add", help="Put a user in a unit (a user may be in several).")

@@ -349,3 +349,50 @@ def test_documents_of_an_imported_dossier_get_the_dossier_unit(woo_ctx, tmp_path
                           .where(DossierDocument.dossier_id == report.dossier_id)).scalars().all()
     assert len(units) == report.documents + 1 >= 5  # and the generated inventarislijst
     assert set(units) == {vg}
+
+
+def test_a_unit_with_work_cannot_be_deleted_an_empty_one_can(woo_ctx, tmp_path):
+    """Deleting a unit (admin page and CLI): refused in Dutch while it holds documents or dossiers; an empty
+    one goes, its members leave it, and it is audited."""
+    ctx = woo_ctx
+    world = build_world(ctx, tmp_path)
+    full = orgsvc.add_unit(ctx, SYSTEM, world.org_a, "Vergunningen")
+    empty = orgsvc.add_unit(ctx, SYSTEM, world.org_a, "Archief oud")
+    orgsvc.add_member(ctx, SYSTEM, empty, "officer")
+    pdf = make_pdf(tmp_path / "a.pdf", ["Besluit van 3 maart 2025 over de kapvergunning."])
+    doc_id = ingestsvc.ingest(ctx, SYSTEM, world.org_a, "a.pdf", path=pdf, title="a").document_id
+    orgsvc.hand_over_document(ctx, SYSTEM, doc_id, full)
+    d_id = dossiersvc.create(ctx, SYSTEM, world.org_a, {"title": "Kap", "kind": "woo-besluit"})
+    orgsvc.hand_over_dossier(ctx, SYSTEM, d_id, full)
+
+    admin = world.client("admin")
+    page = admin.get(f"/beheer/organisaties/{world.org_a}").get_data(as_text=True)
+    assert f'action="/beheer/afdelingen/{empty}/verwijderen"' in page
+    assert f'action="/beheer/afdelingen/{full}/verwijderen"' not in page and "draag die eerst over" in page
+    resp = _post(admin, f"/beheer/afdelingen/{full}/verwijderen")
+    assert resp.status_code == 302
+    page = admin.get(f"/beheer/organisaties/{world.org_a}").get_data(as_text=True)
+    assert "De afdeling ‘Vergunningen’ heeft nog 1 document en 1 dossier" in page
+    with ctx.unit_of_work() as s:
+        assert s.get(Unit, full) is not None and s.get(Document, doc_id).unit_id == full
+    assert world.client("officer").post(f"/beheer/afdelingen/{empty}/verwijderen",
+                                        data={"csrf_token": CSRF}).status_code == 403
+
+    env = cli_env(ctx.settings)
+    r = CliRunner().invoke(main, ["organisation", "unit-delete", str(full), "--data-dir", str(tmp_path / "d")],
+                           env=env)
+    assert r.exit_code == 1 and "heeft nog 1 document en 1 dossier" in r.output and "Traceback" not in r.output
+
+    assert _post(admin, f"/beheer/afdelingen/{empty}/verwijderen").status_code == 302
+    with ctx.unit_of_work() as s:
+        assert s.get(Unit, empty) is None
+        assert orgsvc.units_of_user(s, world.users["officer"]) == {}
+        ev = s.execute(select(Event).where(Event.action == "unit.deleted")).scalars().one()
+        assert ev.actor == "user:admin" and ev.detail["name"] == "Archief oud" and ev.detail["members"] == ["officer"]
+
+    ruimte = orgsvc.add_unit(ctx, SYSTEM, world.org_a, "Ruimte")
+    orgsvc.hand_over_dossier(ctx, SYSTEM, d_id, ruimte)
+    orgsvc.hand_over_document(ctx, SYSTEM, doc_id, ruimte)  # handed over: now it may go
+    r = CliRunner().invoke(main, ["organisation", "unit-delete", str(full), "--data-dir", str(tmp_path / "d")],
+                           env=env)
+    assert r.exit_code == 0 and "verwijderd" in r.output, r.output

@@ -156,6 +156,13 @@ def unit_allows(action: str, is_admin: bool, member_of: set[int], unit_id: int |
     return unit_id in member_of
 
 
+def unit_not_empty_nl(unit_name: str, documents: int, dossiers: int) -> str:
+    held = [f"{n} {one if n == 1 else many}" for n, one, many in
+            ((documents, "document", "documenten"), (dossiers, "dossier", "dossiers")) if n]
+    return (f"De afdeling ‘{unit_name}’ heeft nog {' en '.join(held)}. Draag die eerst over aan een andere "
+            "afdeling; daarna kan de afdeling worden verwijderd.")
+
+
 def unit_refusal_nl(unit_name: str | None) -> str:
     name = f" ({unit_name})" if unit_name else ""
     return (f"Dit hoort bij een andere afdeling{name}. Alleen die afdeling of een beheerder mag het "

@@ -32,6 +32,7 @@ class UnitView:
     name: str
     members: list[str] = field(default_factory=list)  # usernames
     documents: int = 0
+    dossiers: int = 0
 
 
 @dataclass
@@ -96,6 +97,9 @@ def units_for(session: Session, organisation_id: int) -> list[UnitView]:
     for unit_id, n in session.execute(select(Document.unit_id, func.count()).where(Document.unit_id.in_(views))
                                       .group_by(Document.unit_id)):
         views[unit_id].documents = n
+    for unit_id, n in session.execute(select(Dossier.unit_id, func.count()).where(Dossier.unit_id.in_(views))
+                                      .group_by(Dossier.unit_id)):
+        views[unit_id].dossiers = n
     return list(views.values())
 
 
@@ -214,6 +218,29 @@ def rename_unit(ctx: Context, actor: Actor, unit_id: int, name: str) -> None:
             raise OrganisationError(f"Er is al een afdeling ‘{name}’.")
         old, unit.name = unit.name, name
         audit.record(session, actor.label, "unit.renamed", None, unit=unit.id, old=old, name=name)
+
+
+def delete_unit(ctx: Context, actor: Actor, unit_id: int) -> str:
+    """Remove a unit that holds no work; its members leave it (they stay users). A unit with documents or
+    dossiers is refused: hand them over to another unit first (nothing moves by itself, so no work lands
+    where no one chose to put it). Returns the unit's name."""
+    with ctx.unit_of_work() as session:
+        unit = _unit(session, unit_id)
+        docs = session.execute(select(func.count()).select_from(Document)
+                               .where(Document.unit_id == unit.id)).scalar()
+        dossiers = session.execute(select(func.count()).select_from(Dossier)
+                                   .where(Dossier.unit_id == unit.id)).scalar()
+        if docs or dossiers:
+            raise OrganisationError(rules.unit_not_empty_nl(unit.name, docs, dossiers))
+        members = [m for (m,) in session.execute(select(User.username).join(UnitMember, UnitMember.user_id == User.id)
+                                                 .where(UnitMember.unit_id == unit.id).order_by(User.username))]
+        session.execute(UnitMember.__table__.delete().where(UnitMember.unit_id == unit.id))
+        org = session.get(Organisation, unit.organisation_id)
+        name = unit.name
+        session.delete(unit)
+        audit.record(session, actor.label, "unit.deleted", None, organisation=org.code, unit=unit_id, name=name,
+                     members=members)
+        return name
 
 
 def _user(session: Session, username: str) -> User:

@@ -133,6 +133,17 @@ def members(unit_id: int):
     return redirect(url_for("organisations.detail", org_id=org_id))
 
 
+@bp.route("/beheer/afdelingen/<int:unit_id>/verwijderen", methods=["POST"])
+@login_required
+def delete_unit(unit_id: int):
+    _require_admin()
+    org_id = _unit_org(unit_id)
+    name = _try(lambda: orgsvc.delete_unit(context(), g.principal.actor, unit_id))
+    if name is not None:
+        flash(f"Afdeling ‘{name}’ verwijderd.", "ok")
+    return redirect(url_for("organisations.detail", org_id=org_id))
+
+
 # --------------------------------------------------------------------------- hand-over (officers)
 
 
