@@ -291,3 +291,54 @@ def test_action_services_refuse_another_units_work_themselves(woo_ctx, tmp_path)
                           "--data-dir", str(tmp_path / "d")], env=cli_env(ctx.settings))
     assert r.exit_code == 1 and "hoort bij een andere afdeling (Financiën)" in r.output, r.output
     assert "Traceback" not in r.output and _title(ctx, other) == "Door het systeem"
+
+
+def _tiles(html: str) -> dict[str, tuple[int, int]]:
+    """The start page's tiles: key -> (count, count at other units shown apart)."""
+    import re
+
+    out = {}
+    for key, count, rest in re.findall(r'<li class="tile tile-([\w-]+)"><a [^>]*><span class="tile-count">(\d+)</span>'
+                                       r'(.*?)</li>', html, re.S):
+        other = re.search(r"en (\d+) bij andere afdelingen", rest)
+        out[key] = (int(count), int(other.group(1)) if other else 0)
+    return out
+
+
+def test_start_page_counts_only_what_the_user_can_act_on_and_lists_unassigned_work(woo_ctx, tmp_path):
+    """With "Hele organisatie" the "Mijn werk" counts leave out another unit's work (shown apart, as read-only);
+    "Nog niet toegewezen" counts and lists the work of no unit, on the start page and in the document list."""
+    from tests.conftest import drain
+
+    ctx = woo_ctx
+    world, vg, fin, docs = _world(ctx, tmp_path)
+    drain(ctx)
+    officer = world.client("officer")
+    everything = _tiles(world.client("admin").get("/werk").get_data(as_text=True))  # admin: all, actionable
+    whole = _tiles(officer.get("/werk?afdelingen=alle").get_data(as_text=True))
+    on_some_list = [k for k, (n, _) in everything.items() if n >= 3 and k != "niet-toegewezen"]
+    assert on_some_list, everything  # the three new documents wait on at least one list
+    for key in on_some_list:
+        assert whole[key] == (everything[key][0] - 1, 1), key  # Financiën's document: apart, not counted
+    assert "en 1 bij andere afdelingen (alleen inzien)" in officer.get("/werk?afdelingen=alle").get_data(as_text=True)
+    mine = _tiles(officer.get("/werk").get_data(as_text=True))
+    for key in on_some_list:
+        assert mine[key] == (everything[key][0] - 1, 0)
+
+    with ctx.unit_of_work() as s:  # the world's other documents of no unit, and "niemands"
+        unassigned = set(s.execute(select(Document.id).where(Document.unit_id.is_(None),
+                                                             Document.organisation_id == world.org_a,
+                                                             Document.status.in_(["concept", "ready"]))).scalars())
+    assert docs["niemands"] in unassigned and docs["eigen"] not in unassigned
+    assert whole["niet-toegewezen"][0] == len(unassigned)
+    page = officer.get("/werk").get_data(as_text=True)
+    assert 'href="/documenten?afdelingen=geen"' in page
+    listing = officer.get("/documenten?afdelingen=geen").get_data(as_text=True)
+    assert f'/documenten/{docs["niemands"]}"' in listing
+    assert f'/documenten/{docs["eigen"]}"' not in listing and f'/documenten/{docs["ander"]}"' not in listing
+    assert "nog bij geen afdeling hoort" in listing and '<option value="geen" selected>' in listing
+    # an admin (in no unit) gets the same filter, and can hand the document over from its page
+    admin_list = world.client("admin").get("/documenten?afdelingen=geen").get_data(as_text=True)
+    assert f'/documenten/{docs["niemands"]}"' in admin_list and f'/documenten/{docs["eigen"]}"' not in admin_list
+    assert "Overdragen aan afdeling" in world.client("admin").get(f"/documenten/{docs['niemands']}").get_data(
+        as_text=True)

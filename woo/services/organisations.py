@@ -372,6 +372,42 @@ def check_unit_in(ctx: Context, actor: Actor, action: str, document_id: str) -> 
             check_unit_of(session, actor, action, document_id)
 
 
+def actionable_unit_ids(session: Session, principal, organisation_ids: set[int] | None) -> set[int] | None:
+    """The units whose work this principal may act on (with work of no unit: ``unit_clause``), over the
+    organisations they see: their own units; every unit of an organisation where they are an admin or in no
+    unit. None: every unit (nothing they see is out of reach). The start page's counts under "Hele
+    organisatie" use it, so that they count only what the user can work off (the rule: ``unit_allows``)."""
+    stmt = select(Unit.id, Unit.organisation_id)
+    if organisation_ids is not None:
+        stmt = stmt.where(Unit.organisation_id.in_(list(organisation_ids)))
+    units = session.execute(stmt).all()
+    if principal.user_id is None or not units:
+        return None
+    mine = set(session.execute(select(UnitMember.unit_id).where(UnitMember.user_id == principal.user_id)).scalars())
+    member_orgs = {org for unit, org in units if unit in mine}
+    allowed_ = {unit for unit, org in units
+                if unit in mine or org not in member_orgs or Role.ADMIN in principal.roles_for(org)}
+    return None if len(allowed_) == len(units) else allowed_
+
+
+def has_units(session: Session, organisation_ids: set[int] | None) -> bool:
+    stmt = select(Unit.id)
+    if organisation_ids is not None:
+        stmt = stmt.where(Unit.organisation_id.in_(list(organisation_ids)))
+    return session.execute(stmt.limit(1)).first() is not None
+
+
+def unassigned_count(session: Session, organisation_ids: set[int] | None) -> int:
+    """Documents still on their way to publication that belong to no unit yet ("Nog niet toegewezen")."""
+    from woo.domain import worklist
+
+    stmt = select(func.count()).select_from(Document).where(
+        Document.unit_id.is_(None), Document.status.in_([s.value for s in worklist.WORKING_STATUSES]))
+    if organisation_ids is not None:
+        stmt = stmt.where(Document.organisation_id.in_(list(organisation_ids)))
+    return session.execute(stmt).scalar_one()
+
+
 NO_UNIT = "geen"  # the upload form's choice "Geen afdeling"
 
 

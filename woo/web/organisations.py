@@ -202,18 +202,23 @@ def unit_panel(organisation_id: int, unit_id: int | None) -> dict:
 
 # --------------------------------------------------------------------------- the officer's unit filter
 
-ALL_WORK_ARG, ALL_WORK = "afdelingen", "alle"
+ALL_WORK_ARG, ALL_WORK, UNASSIGNED = "afdelingen", "alle", "geen"
 
 
 @dataclass
 class UnitScope:
     """The unit filter of the officer's lists: their units' work (and work of no unit) unless they ask for
-    the whole organisation with ?afdelingen=alle. A user in no unit sees everything, as before units."""
+    the whole organisation with ?afdelingen=alle. A user in no unit sees everything, as before units.
+    ?afdelingen=geen: only the work that belongs to no unit yet ("Nog niet toegewezen"), for anyone."""
     member_of: dict[int, str]
     all_work: bool
+    unassigned: bool = False
+    has_units: bool = False  # the organisations they see have units (else the filter says nothing)
 
     @property
     def unit_ids(self) -> set[int] | None:
+        if self.unassigned:
+            return set()  # unit_clause(set()): work of no unit only
         return rules.visible_unit_ids(set(self.member_of), self.all_work)
 
     @property
@@ -221,11 +226,18 @@ class UnitScope:
         return ", ".join(self.member_of.values())
 
     def args(self) -> dict:
+        if self.unassigned:
+            return {ALL_WORK_ARG: UNASSIGNED}
         return {ALL_WORK_ARG: ALL_WORK} if self.all_work and self.member_of else {}
 
 
 def unit_scope() -> UnitScope:
+    from woo.services.documents import visible_organisations
+
     actor = g.principal.actor
     with context().unit_of_work() as s:
         member_of = orgsvc.units_of_user(s, actor.id if actor.kind == "user" else None)
-    return UnitScope(member_of, request.args.get(ALL_WORK_ARG) == ALL_WORK)
+        any_units = bool(member_of) or orgsvc.has_units(s, visible_organisations(g.principal))
+    choice = request.args.get(ALL_WORK_ARG)
+    return UnitScope(member_of, choice == ALL_WORK, unassigned=choice == UNASSIGNED and any_units,
+                     has_units=any_units)
