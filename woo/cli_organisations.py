@@ -1,4 +1,4 @@
-"""`woo organisation add|list|set|unit-add|unit-rename|unit-delete|member-add|member-remove|hand-over`: thin, every
+"""`woo organisation add|list|set|theme|unit-add|unit-rename|unit-delete|member-add|member-remove|hand-over`: thin, every
 command calls woo.services.organisations (as the admin page /beheer/organisaties does)."""
 from __future__ import annotations
 
@@ -103,6 +103,32 @@ def organisation_set(data_dir, code, name, public_url, theme_css, logo, email, p
     changed = _run(lambda: orgsvc.change(ctx, actor, code, name=name, public_base_url=public_url,
                                          theme_css_url=theme_css, logo_url=logo, contact=contact))
     click.echo(f"Gewijzigd: {', '.join(changed)}." if changed else "Niets gewijzigd.")
+
+
+@organisation_group.command("theme", help="Upload an organisation's logo (PNG or SVG) and/or set its design tokens "
+                                          "from a file of '--name: value' lines (an empty file: the default theme).")
+@_instance
+@click.argument("code")
+@click.option("--logo", "logo", type=click.Path(exists=True, dir_okay=False), help="PNG or SVG file.")
+@click.option("--tokens", "tokens", type=click.Path(exists=True, dir_okay=False), help="Design tokens file.")
+@click.option("--user", "username", help="Act as this woo user.")
+def organisation_theme(data_dir, code, logo, tokens, username):
+    from pathlib import Path
+
+    from woo.domain.organisations import LOGO_MAX_BYTES
+    from woo.services import organisations as orgsvc
+
+    if not logo and not tokens:
+        raise click.ClickException("Geef --logo of --tokens (of beide).")
+    ctx = _ctx(data_dir)
+    actor = _actor(ctx, username)
+    if logo:
+        with open(logo, "rb") as fh:
+            data = fh.read(LOGO_MAX_BYTES + 1)
+        click.echo(f"Logo opgeslagen: {_run(lambda: orgsvc.set_logo(ctx, actor, code, data))}")
+    if tokens:
+        n = _run(lambda: orgsvc.set_tokens(ctx, actor, code, Path(tokens).read_text(encoding="utf-8")))
+        click.echo(f"Thema opgeslagen: {n} ontwerptokens." if n else "Thema gewist (standaardthema).")
 
 
 @organisation_group.command("unit-add", help="Add a unit (afdeling) to an organisation.")

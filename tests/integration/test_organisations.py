@@ -396,3 +396,109 @@ def test_a_unit_with_work_cannot_be_deleted_an_empty_one_can(woo_ctx, tmp_path):
     r = CliRunner().invoke(main, ["organisation", "unit-delete", str(full), "--data-dir", str(tmp_path / "d")],
                            env=env)
     assert r.exit_code == 0 and "verwijderd" in r.output, r.output
+
+
+def _png(width=40, height=20) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (width, height), (1, 104, 155)).save(buf, "PNG")
+    return buf.getvalue()
+
+
+CLEAN_SVG = (b'<svg xmlns="http://www.w3.org/2000/svg" width="80" height="20"><defs><linearGradient id="g">'
+             b'<stop offset="0" stop-color="#01689b"/></linearGradient></defs>'
+             b'<rect width="80" height="20" fill="url(#g)"/></svg>')
+
+
+def test_logo_and_design_tokens_are_uploaded_through_woo(woo_ctx, tmp_path):
+    """An admin uploads the logo (PNG/SVG, checked) and sets design tokens; both are kept in the object store,
+    served by woo with cache headers, and shown on officer and public pages."""
+    import io
+
+    ctx = woo_ctx
+    world = build_world(ctx, tmp_path)
+    admin = world.client("admin")
+    org = world.org_a
+
+    def upload(data: bytes, name: str):
+        return admin.post(f"/beheer/organisaties/{org}/logo", content_type="multipart/form-data",
+                          data={"csrf_token": CSRF, "logo": (io.BytesIO(data), name)})
+
+    def flash_after(resp) -> str:
+        return admin.get(resp.location).get_data(as_text=True)
+
+    png = _png()
+    assert "Logo opgeslagen" in flash_after(upload(png, "logo.png"))
+    with ctx.unit_of_work() as s:
+        logo_url = s.get(Organisation, org).logo_url
+    assert logo_url.startswith(f"/thema/{world.org_a_code}/logo-") and logo_url.endswith(".png")
+    key = "theme/" + logo_url.removeprefix("/thema/")
+    assert ctx.store.get_bytes(key) == png  # in S3, through the object store
+    served = world.app.test_client().get(logo_url)
+    assert served.status_code == 200 and served.data == png and served.mimetype == "image/png"
+    assert served.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert served.headers["X-Content-Type-Options"] == "nosniff"
+    for page in (world.app.test_client().get("/zoeken"), admin.get("/werk")):  # public and officer pages
+        assert f'src="{logo_url}"' in page.get_data(as_text=True)
+
+    refused = {
+        "script": (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+                   "scripts en ingebedde inhoud"),
+        "onload": (b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><rect/></svg>', "scriptattribuut"),
+        "external": (b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+                     b'<image xlink:href="https://tracker.example/x.png"/></svg>', "buiten het bestand"),
+        "css": (b'<svg xmlns="http://www.w3.org/2000/svg"><style>@import url(https://x.example/a.css);</style></svg>',
+                "stijlregels"),
+        "html": (b'<svg xmlns="http://www.w3.org/2000/svg"><foreignObject><div xmlns="http://www.w3.org/1999/xhtml">'
+                 b'x</div></foreignObject></svg>', "foreignObject"),
+        "gif": (b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00"
+                b"\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;", "PNG- of SVG-bestand"),
+        "large": (_png() + b"\0" * (600 * 1024), "te groot"),
+    }
+    for what, (data, message) in refused.items():
+        page = flash_after(upload(data, f"{what}.svg"))
+        assert message in page, what
+    with ctx.unit_of_work() as s:
+        assert s.get(Organisation, org).logo_url == logo_url  # none of them replaced the logo
+
+    assert "Logo opgeslagen" in flash_after(upload(CLEAN_SVG, "logo.svg"))
+    with ctx.unit_of_work() as s:
+        svg_url = s.get(Organisation, org).logo_url
+    served = world.app.test_client().get(svg_url)
+    assert served.mimetype == "image/svg+xml" and served.data == CLEAN_SVG
+    assert "sandbox" in served.headers["Content-Security-Policy"]
+
+    resp = admin.post(f"/beheer/organisaties/{org}/thema", data={
+        "csrf_token": CSRF, "tokens": "--utrecht-button-primary-action-background-color: #01689b\n"
+                                      "--basis-font-family: 'Rijksoverheid Sans', sans-serif;"})
+    assert "2 ontwerptokens" in flash_after(resp)
+    with ctx.unit_of_work() as s:
+        css_url = s.get(Organisation, org).theme_css_url
+    css = world.app.test_client().get(css_url)
+    assert css.status_code == 200 and css.mimetype == "text/css"
+    assert ".voorbeeld-theme {" in css.get_data(as_text=True)
+    assert "--utrecht-button-primary-action-background-color: #01689b;" in css.get_data(as_text=True)
+    for page in (world.app.test_client().get("/zoeken"), admin.get("/werk")):
+        assert f'href="{css_url}"' in page.get_data(as_text=True)
+    form = admin.get(f"/beheer/organisaties/{org}").get_data(as_text=True)
+    assert "--basis-font-family: &#39;Rijksoverheid Sans&#39;, sans-serif" in form  # read back for editing
+    for bad in ("--x: url(https://t.example/a.png)", "--x: red} body{display:none", "color: red"):
+        page = flash_after(admin.post(f"/beheer/organisaties/{org}/thema", data={"csrf_token": CSRF, "tokens": bad}))
+        assert "token" in page.lower(), bad
+    with ctx.unit_of_work() as s:
+        assert s.get(Organisation, org).theme_css_url == css_url
+        actions = [e.action for e in s.execute(select(Event).where(Event.action.like("organisation.%_set"))).scalars()]
+    assert actions == ["organisation.logo_set", "organisation.logo_set", "organisation.theme_set"]
+    assert world.client("officer").post(f"/beheer/organisaties/{org}/thema",
+                                        data={"csrf_token": CSRF, "tokens": ""}).status_code == 403
+    assert world.app.test_client().get(f"/thema/{world.org_a_code}/logo-0000000000000000.png").status_code == 404
+
+    # the CLI: the same checks
+    bad_svg = tmp_path / "bad.svg"
+    bad_svg.write_bytes(refused["script"][0])
+    r = CliRunner().invoke(main, ["organisation", "theme", world.org_a_code, "--logo", str(bad_svg),
+                                  "--data-dir", str(tmp_path / "d")], env=cli_env(ctx.settings))
+    assert r.exit_code == 1 and "<script>" in r.output and "Traceback" not in r.output

@@ -22,7 +22,7 @@ from woo.services.context import Actor, Context
 __all__ = ["OrganisationError", "OrganisationView", "UnitView", "list_organisations", "add", "ensure", "change",
            "resolve", "add_unit", "rename_unit", "add_member", "remove_member", "units_of_user",
            "units_for", "default_unit", "hand_over_document", "hand_over_dossier", "unit_refusal", "may_act",
-           "check_unit", "UnitRefused", "delete_unit",
+           "check_unit", "UnitRefused", "delete_unit", "set_logo", "set_tokens", "theme_file", "tokens_text",
            "upload_units", "unit_choice", "UnitChoiceError", "NO_UNIT"]
 
 
@@ -183,6 +183,83 @@ def change(ctx: Context, actor: Actor, ref: str | int, **fields) -> list[str]:
             audit.record(session, actor.label, "organisation.changed", None, organisation=org.code,
                          fields=changed)
         return changed
+
+
+# --------------------------------------------------------------------------- theme (logo, design tokens)
+
+THEME_PREFIX = "theme"  # object store keys: theme/<code>/<name>; served as /thema/<code>/<name>
+
+
+def _theme_url(code: str, name: str) -> str:
+    return f"/thema/{code}/{name}"
+
+
+def _store_theme_file(ctx: Context, code: str, kind: str, ext: str, data: bytes, mime: str) -> str:
+    """Keep a theme file under a name made of its content hash (so it can be cached for good) and return
+    its URL on this site."""
+    import hashlib
+
+    name = f"{kind}-{hashlib.sha256(data).hexdigest()[:16]}.{ext}"
+    ctx.store.put_bytes(f"{THEME_PREFIX}/{code}/{name}", data, mime)
+    return _theme_url(code, name)
+
+
+def set_logo(ctx: Context, actor: Actor, ref: str | int, data: bytes) -> str:
+    """Check (size, type by python-magic, an SVG that only draws) and keep an organisation's logo in the
+    object store; officer and public pages show it from then on. Returns its URL."""
+    import magic
+
+    ext = rules.check_logo(data, magic.from_buffer(data[:65536], mime=True) if data else "")
+    with ctx.unit_of_work() as session:
+        org = resolve(session, ref)
+        url = _store_theme_file(ctx, org.code, "logo", ext,
+                                data, "image/png" if ext == "png" else "image/svg+xml")
+        org.logo_url = url
+        audit.record(session, actor.label, "organisation.logo_set", None, organisation=org.code, url=url,
+                     size=len(data), type=ext)
+        return url
+
+
+def set_tokens(ctx: Context, actor: Actor, ref: str | int, text: str) -> int:
+    """Set an organisation's design tokens (CSS custom properties) from ``--naam: waarde`` lines; kept as a
+    CSS file in the object store that every page loads after the example theme. Empty: back to the
+    example theme. Returns the number of tokens."""
+    tokens = rules.check_tokens(text)
+    with ctx.unit_of_work() as session:
+        org = resolve(session, ref)
+        url = None
+        if tokens:
+            url = _store_theme_file(ctx, org.code, "tokens", "css", rules.tokens_css(tokens).encode(), "text/css")
+        org.theme_css_url = url
+        audit.record(session, actor.label, "organisation.theme_set", None, organisation=org.code, url=url,
+                     tokens=len(tokens))
+        return len(tokens)
+
+
+def theme_file(ctx: Context, code: str, name: str) -> tuple[bytes, str] | None:
+    """A stored theme file (bytes, content type) by its public name; None when there is no such file."""
+    if not rules.THEME_FILE.fullmatch(name or "") or not code.isalnum() or len(code) > 20:
+        return None
+    try:
+        data = ctx.store.get_bytes(f"{THEME_PREFIX}/{code}/{name}")
+    except Exception:  # absent key (the store's own error types differ per backend)
+        return None
+    ext = name.rsplit(".", 1)[1]
+    return data, {"png": "image/png", "svg": "image/svg+xml", "css": "text/css; charset=utf-8"}[ext]
+
+
+def tokens_text(ctx: Context, theme_css_url: str | None) -> str:
+    """The tokens of a woo-made token CSS as the admin form's lines (empty for none or another file)."""
+    parts = (theme_css_url or "").split("/")
+    if len(parts) != 4 or parts[1] != "thema":
+        return ""
+    found = theme_file(ctx, parts[2], parts[3])
+    if found is None:
+        return ""
+    try:
+        return "".join(f"{k}: {v}\n" for k, v in rules.check_tokens(found[0].decode()).items())
+    except (OrganisationError, UnicodeDecodeError):
+        return ""
 
 
 # --------------------------------------------------------------------------- units

@@ -70,7 +70,9 @@ def _view(org_id: int):
 @login_required
 def detail(org_id: int):
     _require_admin()
-    return render_template("admin/organisation.html", o=_view(org_id), contact_fields=CONTACT_FIELDS)
+    o = _view(org_id)
+    return render_template("admin/organisation.html", o=o, contact_fields=CONTACT_FIELDS,
+                           tokens=orgsvc.tokens_text(context(), o.theme_css_url), logo_max=rules.LOGO_MAX_BYTES)
 
 
 @bp.route("/beheer/organisaties/<int:org_id>", methods=["POST"])
@@ -86,6 +88,53 @@ def update(org_id: int):
     if changed is not None:
         flash("Opgeslagen." if changed else "Niets gewijzigd.", "ok")
     return redirect(url_for("organisations.detail", org_id=org_id))
+
+
+@bp.route("/beheer/organisaties/<int:org_id>/logo", methods=["POST"])
+@login_required
+def upload_logo(org_id: int):
+    _require_admin()
+    _view(org_id)
+    upload = request.files.get("logo")
+    if upload is None or not upload.filename:
+        flash("Kies een PNG- of SVG-bestand als logo.", "error")
+    else:
+        data = upload.stream.read(rules.LOGO_MAX_BYTES + 1)
+        _try(lambda: orgsvc.set_logo(context(), g.principal.actor, org_id, data), "Logo opgeslagen.")
+    return redirect(url_for("organisations.detail", org_id=org_id) + "#thema")
+
+
+@bp.route("/beheer/organisaties/<int:org_id>/thema", methods=["POST"])
+@login_required
+def set_tokens(org_id: int):
+    _require_admin()
+    _view(org_id)
+    n = _try(lambda: orgsvc.set_tokens(context(), g.principal.actor, org_id, request.form.get("tokens", "")))
+    if n is not None:
+        flash(f"Thema opgeslagen: {n} ontwerptoken{'' if n == 1 else 's'}." if n
+              else "Thema gewist: de pagina's gebruiken het standaardthema.", "ok")
+    return redirect(url_for("organisations.detail", org_id=org_id) + "#thema")
+
+
+@bp.route("/thema/<code>/<name>")
+def theme_file(code: str, name: str):
+    """An organisation's logo or token CSS from the object store: the name holds the content hash, so it may
+    be cached for a year; nosniff, and an SVG cannot run anything even when opened on its own."""
+    from flask import Response
+
+    found = orgsvc.theme_file(context(), code, name)
+    if found is None:
+        abort(404, description="Dit themabestand bestaat niet.")
+    data, mime = found
+    resp = Response(data, mimetype=mime.split(";")[0])
+    if "charset" in mime:
+        resp.headers["Content-Type"] = mime
+    resp.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    resp.headers["ETag"] = f'"{name.split("-", 1)[1].split(".")[0]}"'
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    if mime == "image/svg+xml":
+        resp.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    return resp
 
 
 @bp.route("/beheer/organisaties/<int:org_id>/afdelingen", methods=["POST"])
