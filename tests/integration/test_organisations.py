@@ -250,9 +250,11 @@ def test_officer_lists_default_to_their_units_and_hand_over_in_the_browser(woo_c
     assert "hele organisatie" in everything
     start = officer.get("/werk").get_data(as_text=True)
     assert "Mijn afdelingen" in start
-    # someone in no unit sees everything, as before units existed (and gets no filter)
+    # someone in no unit sees everything, as before units existed; their filter offers only the work of no
+    # unit ("Nog niet toegewezen", issue 14), no "Mijn afdelingen" (changed on purpose: there was no filter)
     publisher = world.client("publisher").get("/documenten").get_data(as_text=True)
-    assert "Begrotingsstuk" in publisher and 'name="afdelingen"' not in publisher
+    assert "Begrotingsstuk" in publisher and "Mijn afdelingen" not in publisher
+    assert "U ziet het werk van alle afdelingen." in publisher and '<option value="geen">' in publisher
 
     page = officer.get(f"/documenten/{docs['Vergunningstuk']}").get_data(as_text=True)
     assert "Overdragen aan afdeling" in page and f'<option value="{fin}">Financiën</option>' in page
