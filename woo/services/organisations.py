@@ -240,10 +240,10 @@ def theme_file(ctx: Context, code: str, name: str) -> tuple[bytes, str] | None:
     """A stored theme file (bytes, content type) by its public name; None when there is no such file."""
     if not rules.THEME_FILE.fullmatch(name or "") or not code.isalnum() or len(code) > 20:
         return None
-    try:
-        data = ctx.store.get_bytes(f"{THEME_PREFIX}/{code}/{name}")
-    except Exception:  # absent key (the store's own error types differ per backend)
+    key = f"{THEME_PREFIX}/{code}/{name}"
+    if ctx.store.stat(key) is None:
         return None
+    data = ctx.store.get_bytes(key)
     ext = name.rsplit(".", 1)[1]
     return data, {"png": "image/png", "svg": "image/svg+xml", "css": "text/css; charset=utf-8"}[ext]
 
