@@ -22,7 +22,8 @@ from woo.services.context import Actor, Context
 __all__ = ["OrganisationError", "OrganisationView", "UnitView", "list_organisations", "add", "ensure", "change",
            "resolve", "add_unit", "rename_unit", "add_member", "remove_member", "units_of_user",
            "units_for", "default_unit", "hand_over_document", "hand_over_dossier", "unit_refusal", "may_act",
-           "check_unit", "UnitRefused", "delete_unit", "set_logo", "set_tokens", "theme_file", "tokens_text",
+           "check_unit", "check_unit_of", "check_unit_in", "UnitRefused", "delete_unit", "set_logo", "set_tokens",
+           "theme_file", "tokens_text", "actionable_unit_ids", "has_units", "unassigned_count",
            "upload_units", "unit_choice", "UnitChoiceError", "NO_UNIT"]
 
 
