@@ -40,7 +40,19 @@ def _cli_actor(ctx, username: str | None):
     return Actor("cli", None, getpass.getuser())
 
 
-@click.group(help="woo: actieve openbaarmaking (Woo) en archivering. English help: see README.")
+class _Main(click.Group):
+    """A refusal of the services' unit check (``--user`` of another unit) is a Dutch error, not a traceback."""
+
+    def invoke(self, ctx):
+        from woo.services.organisations import UnitRefused
+
+        try:
+            return super().invoke(ctx)
+        except UnitRefused as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+@click.group(cls=_Main, help="woo: actieve openbaarmaking (Woo) en archivering. English help: see README.")
 @click.version_option(package_name="woo")
 def main():
     pass

@@ -1,4 +1,4 @@
-"""`woo organisation add|list|set|unit-add|unit-rename|member-add|member-remove|hand-over`: thin, every
+"""`woo organisation add|list|set|theme|unit-add|unit-rename|unit-delete|member-add|member-remove|hand-over`: thin, every
 command calls woo.services.organisations (as the admin page /beheer/organisaties does)."""
 from __future__ import annotations
 
@@ -105,6 +105,32 @@ def organisation_set(data_dir, code, name, public_url, theme_css, logo, email, p
     click.echo(f"Gewijzigd: {', '.join(changed)}." if changed else "Niets gewijzigd.")
 
 
+@organisation_group.command("theme", help="Upload an organisation's logo (PNG or SVG) and/or set its design tokens "
+                                          "from a file of '--name: value' lines (an empty file: the default theme).")
+@_instance
+@click.argument("code")
+@click.option("--logo", "logo", type=click.Path(exists=True, dir_okay=False), help="PNG or SVG file.")
+@click.option("--tokens", "tokens", type=click.Path(exists=True, dir_okay=False), help="Design tokens file.")
+@click.option("--user", "username", help="Act as this woo user.")
+def organisation_theme(data_dir, code, logo, tokens, username):
+    from pathlib import Path
+
+    from woo.domain.organisations import LOGO_MAX_BYTES
+    from woo.services import organisations as orgsvc
+
+    if not logo and not tokens:
+        raise click.ClickException("Geef --logo of --tokens (of beide).")
+    ctx = _ctx(data_dir)
+    actor = _actor(ctx, username)
+    if logo:
+        with open(logo, "rb") as fh:
+            data = fh.read(LOGO_MAX_BYTES + 1)
+        click.echo(f"Logo opgeslagen: {_run(lambda: orgsvc.set_logo(ctx, actor, code, data))}")
+    if tokens:
+        n = _run(lambda: orgsvc.set_tokens(ctx, actor, code, Path(tokens).read_text(encoding="utf-8")))
+        click.echo(f"Thema opgeslagen: {n} ontwerptokens." if n else "Thema gewist (standaardthema).")
+
+
 @organisation_group.command("unit-add", help="Add a unit (afdeling) to an organisation.")
 @_instance
 @click.argument("code")
@@ -129,6 +155,19 @@ def unit_rename(data_dir, unit_id, name, username):
     ctx = _ctx(data_dir)
     _run(lambda: orgsvc.rename_unit(ctx, _actor(ctx, username), unit_id, name))
     click.echo(f"Afdeling {unit_id} heet nu {name.strip()}")
+
+
+@organisation_group.command("unit-delete", help="Delete a unit that holds no documents or dossiers (hand them "
+                                                "over first); its members leave it.")
+@_instance
+@click.argument("unit_id", type=int)
+@click.option("--user", "username", help="Act as this woo user.")
+def unit_delete(data_dir, unit_id, username):
+    from woo.services import organisations as orgsvc
+
+    ctx = _ctx(data_dir)
+    name = _run(lambda: orgsvc.delete_unit(ctx, _actor(ctx, username), unit_id))
+    click.echo(f"Afdeling {unit_id} ({name}) verwijderd.")
 
 
 @organisation_group.command("member-add", help="Put a user in a unit (a user may be in several).")

@@ -250,9 +250,11 @@ def test_officer_lists_default_to_their_units_and_hand_over_in_the_browser(woo_c
     assert "hele organisatie" in everything
     start = officer.get("/werk").get_data(as_text=True)
     assert "Mijn afdelingen" in start
-    # someone in no unit sees everything, as before units existed (and gets no filter)
+    # someone in no unit sees everything, as before units existed; their filter offers only the work of no
+    # unit ("Nog niet toegewezen", issue 14), no "Mijn afdelingen" (changed on purpose: there was no filter)
     publisher = world.client("publisher").get("/documenten").get_data(as_text=True)
-    assert "Begrotingsstuk" in publisher and 'name="afdelingen"' not in publisher
+    assert "Begrotingsstuk" in publisher and "Mijn afdelingen" not in publisher
+    assert "U ziet het werk van alle afdelingen." in publisher and '<option value="geen">' in publisher
 
     page = officer.get(f"/documenten/{docs['Vergunningstuk']}").get_data(as_text=True)
     assert "Overdragen aan afdeling" in page and f'<option value="{fin}">Financiën</option>' in page
@@ -349,3 +351,156 @@ def test_documents_of_an_imported_dossier_get_the_dossier_unit(woo_ctx, tmp_path
                           .where(DossierDocument.dossier_id == report.dossier_id)).scalars().all()
     assert len(units) == report.documents + 1 >= 5  # and the generated inventarislijst
     assert set(units) == {vg}
+
+
+def test_a_unit_with_work_cannot_be_deleted_an_empty_one_can(woo_ctx, tmp_path):
+    """Deleting a unit (admin page and CLI): refused in Dutch while it holds documents or dossiers; an empty
+    one goes, its members leave it, and it is audited."""
+    ctx = woo_ctx
+    world = build_world(ctx, tmp_path)
+    full = orgsvc.add_unit(ctx, SYSTEM, world.org_a, "Vergunningen")
+    empty = orgsvc.add_unit(ctx, SYSTEM, world.org_a, "Archief oud")
+    orgsvc.add_member(ctx, SYSTEM, empty, "officer")
+    pdf = make_pdf(tmp_path / "a.pdf", ["Besluit van 3 maart 2025 over de kapvergunning."])
+    doc_id = ingestsvc.ingest(ctx, SYSTEM, world.org_a, "a.pdf", path=pdf, title="a").document_id
+    orgsvc.hand_over_document(ctx, SYSTEM, doc_id, full)
+    d_id = dossiersvc.create(ctx, SYSTEM, world.org_a, {"title": "Kap", "kind": "woo-besluit"})
+    orgsvc.hand_over_dossier(ctx, SYSTEM, d_id, full)
+
+    admin = world.client("admin")
+    page = admin.get(f"/beheer/organisaties/{world.org_a}").get_data(as_text=True)
+    assert f'action="/beheer/afdelingen/{empty}/verwijderen"' in page
+    assert f'action="/beheer/afdelingen/{full}/verwijderen"' not in page and "draag die eerst over" in page
+    resp = _post(admin, f"/beheer/afdelingen/{full}/verwijderen")
+    assert resp.status_code == 302
+    page = admin.get(f"/beheer/organisaties/{world.org_a}").get_data(as_text=True)
+    assert "De afdeling ‘Vergunningen’ heeft nog 1 document en 1 dossier" in page
+    with ctx.unit_of_work() as s:
+        assert s.get(Unit, full) is not None and s.get(Document, doc_id).unit_id == full
+    assert world.client("officer").post(f"/beheer/afdelingen/{empty}/verwijderen",
+                                        data={"csrf_token": CSRF}).status_code == 403
+
+    env = cli_env(ctx.settings)
+    r = CliRunner().invoke(main, ["organisation", "unit-delete", str(full), "--data-dir", str(tmp_path / "d")],
+                           env=env)
+    assert r.exit_code == 1 and "heeft nog 1 document en 1 dossier" in r.output and "Traceback" not in r.output
+
+    assert _post(admin, f"/beheer/afdelingen/{empty}/verwijderen").status_code == 302
+    with ctx.unit_of_work() as s:
+        assert s.get(Unit, empty) is None
+        assert orgsvc.units_of_user(s, world.users["officer"]) == {}
+        ev = s.execute(select(Event).where(Event.action == "unit.deleted")).scalars().one()
+        assert ev.actor == "user:admin" and ev.detail["name"] == "Archief oud" and ev.detail["members"] == ["officer"]
+
+    ruimte = orgsvc.add_unit(ctx, SYSTEM, world.org_a, "Ruimte")
+    orgsvc.hand_over_dossier(ctx, SYSTEM, d_id, ruimte)
+    orgsvc.hand_over_document(ctx, SYSTEM, doc_id, ruimte)  # handed over: now it may go
+    r = CliRunner().invoke(main, ["organisation", "unit-delete", str(full), "--data-dir", str(tmp_path / "d")],
+                           env=env)
+    assert r.exit_code == 0 and "verwijderd" in r.output, r.output
+
+
+def _png(width=40, height=20) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (width, height), (1, 104, 155)).save(buf, "PNG")
+    return buf.getvalue()
+
+
+CLEAN_SVG = (b'<svg xmlns="http://www.w3.org/2000/svg" width="80" height="20"><defs><linearGradient id="g">'
+             b'<stop offset="0" stop-color="#01689b"/></linearGradient></defs>'
+             b'<rect width="80" height="20" fill="url(#g)"/></svg>')
+
+
+def test_logo_and_design_tokens_are_uploaded_through_woo(woo_ctx, tmp_path):
+    """An admin uploads the logo (PNG/SVG, checked) and sets design tokens; both are kept in the object store,
+    served by woo with cache headers, and shown on officer and public pages."""
+    import io
+
+    ctx = woo_ctx
+    world = build_world(ctx, tmp_path)
+    admin = world.client("admin")
+    org = world.org_a
+
+    def upload(data: bytes, name: str):
+        return admin.post(f"/beheer/organisaties/{org}/logo", content_type="multipart/form-data",
+                          data={"csrf_token": CSRF, "logo": (io.BytesIO(data), name)})
+
+    def flash_after(resp) -> str:
+        return admin.get(resp.location).get_data(as_text=True)
+
+    png = _png()
+    assert "Logo opgeslagen" in flash_after(upload(png, "logo.png"))
+    with ctx.unit_of_work() as s:
+        logo_url = s.get(Organisation, org).logo_url
+    assert logo_url.startswith(f"/thema/{world.org_a_code}/logo-") and logo_url.endswith(".png")
+    key = "theme/" + logo_url.removeprefix("/thema/")
+    assert ctx.store.get_bytes(key) == png  # in S3, through the object store
+    served = world.app.test_client().get(logo_url)
+    assert served.status_code == 200 and served.data == png and served.mimetype == "image/png"
+    assert served.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert served.headers["X-Content-Type-Options"] == "nosniff"
+    for page in (world.app.test_client().get("/zoeken"), admin.get("/werk")):  # public and officer pages
+        assert f'src="{logo_url}"' in page.get_data(as_text=True)
+
+    refused = {
+        "script": (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+                   "scripts en ingebedde inhoud"),
+        "onload": (b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><rect/></svg>', "scriptattribuut"),
+        "external": (b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+                     b'<image xlink:href="https://tracker.example/x.png"/></svg>', "buiten het bestand"),
+        "css": (b'<svg xmlns="http://www.w3.org/2000/svg"><style>@import url(https://x.example/a.css);</style></svg>',
+                "stijlregels"),
+        "html": (b'<svg xmlns="http://www.w3.org/2000/svg"><foreignObject><div xmlns="http://www.w3.org/1999/xhtml">'
+                 b'x</div></foreignObject></svg>', "foreignObject"),
+        "gif": (b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00"
+                b"\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;", "PNG- of SVG-bestand"),
+        "large": (_png() + b"\0" * (600 * 1024), "te groot"),
+    }
+    for what, (data, message) in refused.items():
+        page = flash_after(upload(data, f"{what}.svg"))
+        assert message in page, what
+    with ctx.unit_of_work() as s:
+        assert s.get(Organisation, org).logo_url == logo_url  # none of them replaced the logo
+
+    assert "Logo opgeslagen" in flash_after(upload(CLEAN_SVG, "logo.svg"))
+    with ctx.unit_of_work() as s:
+        svg_url = s.get(Organisation, org).logo_url
+    served = world.app.test_client().get(svg_url)
+    assert served.mimetype == "image/svg+xml" and served.data == CLEAN_SVG
+    assert "sandbox" in served.headers["Content-Security-Policy"]
+
+    resp = admin.post(f"/beheer/organisaties/{org}/thema", data={
+        "csrf_token": CSRF, "tokens": "--utrecht-button-primary-action-background-color: #01689b\n"
+                                      "--basis-font-family: 'Rijksoverheid Sans', sans-serif;"})
+    assert "2 ontwerptokens" in flash_after(resp)
+    with ctx.unit_of_work() as s:
+        css_url = s.get(Organisation, org).theme_css_url
+    css = world.app.test_client().get(css_url)
+    assert css.status_code == 200 and css.mimetype == "text/css"
+    assert ".voorbeeld-theme {" in css.get_data(as_text=True)
+    assert "--utrecht-button-primary-action-background-color: #01689b;" in css.get_data(as_text=True)
+    for page in (world.app.test_client().get("/zoeken"), admin.get("/werk")):
+        assert f'href="{css_url}"' in page.get_data(as_text=True)
+    form = admin.get(f"/beheer/organisaties/{org}").get_data(as_text=True)
+    assert "--basis-font-family: &#39;Rijksoverheid Sans&#39;, sans-serif" in form  # read back for editing
+    for bad in ("--x: url(https://t.example/a.png)", "--x: red} body{display:none", "color: red"):
+        page = flash_after(admin.post(f"/beheer/organisaties/{org}/thema", data={"csrf_token": CSRF, "tokens": bad}))
+        assert "token" in page.lower(), bad
+    with ctx.unit_of_work() as s:
+        assert s.get(Organisation, org).theme_css_url == css_url
+        actions = [e.action for e in s.execute(select(Event).where(Event.action.like("organisation.%_set"))).scalars()]
+    assert actions == ["organisation.logo_set", "organisation.logo_set", "organisation.theme_set"]
+    assert world.client("officer").post(f"/beheer/organisaties/{org}/thema",
+                                        data={"csrf_token": CSRF, "tokens": ""}).status_code == 403
+    assert world.app.test_client().get(f"/thema/{world.org_a_code}/logo-0000000000000000.png").status_code == 404
+
+    # the CLI: the same checks
+    bad_svg = tmp_path / "bad.svg"
+    bad_svg.write_bytes(refused["script"][0])
+    r = CliRunner().invoke(main, ["organisation", "theme", world.org_a_code, "--logo", str(bad_svg),
+                                  "--data-dir", str(tmp_path / "d")], env=cli_env(ctx.settings))
+    assert r.exit_code == 1 and "<script>" in r.output and "Traceback" not in r.output

@@ -60,7 +60,8 @@ def test_pages_refuse_another_units_work(woo_ctx, tmp_path):
         assert s.get(Document, docs["ander"]).unit_id == fin  # not taken over
     # the publisher in Vergunningen may not publish or withdraw Financiën's document
     for url in (f"/documenten/{docs['ander']}/publiceren", f"/documenten/{docs['ander']}/intrekken"):
-        resp = _post(world.client("publisher"), url, reason="x")
+        # a withdrawal as asked for (confirmed, a known reason): the service refuses it, not the form check
+        resp = _post(world.client("publisher"), url, bevestig="1", reden="correctie_procedurele_fout")
         assert resp.status_code == 403 and REFUSAL in resp.get_data(as_text=True), url
 
     # the page explains it and offers no form that would be refused
@@ -131,11 +132,11 @@ def test_api_refuses_another_units_work(woo_ctx, tmp_path):
     assert call("PATCH", f"/documents/{docs['niemands']}/metadata", title="Niemands titel").status_code == 200
     for method, url, body in (("PATCH", f"/documents/{docs['ander']}/metadata", {"title": "x"}),
                               ("POST", f"/documents/{docs['ander']}/unit", {"unit_id": vg}),
-                              ("POST", f"/documents/{docs['ander']}/privacy", {"findings": "open",
+                              ("POST", f"/documents/{docs['ander']}/privacy", {"findings": [1],
                                                                                "decision": "allow"})):
         r = call(method, url, **body)
         assert r.status_code == 403 and REFUSAL in r.get_json()["detail"], url
-    r = call("POST", f"/documents/{docs['ander']}/withdraw", pub_token, reason="x")
+    r = call("POST", f"/documents/{docs['ander']}/withdraw", pub_token, reason="correctie_procedurele_fout")
     assert r.status_code == 403 and REFUSAL in r.get_json()["detail"]
     assert call("GET", f"/documents/{docs['ander']}").status_code == 200  # reading is not bounded
 
@@ -225,3 +226,119 @@ def test_unit_choice_at_upload_page_and_api(woo_ctx, tmp_path):
     spec = client.get("/api/v1/openapi.json").get_json()
     form = spec["paths"]["/documents"]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]
     assert "unit_id" in form["properties"]
+
+
+def test_action_services_refuse_another_units_work_themselves(woo_ctx, tmp_path):
+    """The services check units, not only the pages: a user (or their API token, or the CLI with --user) of
+    Vergunningen calling edit, privacy, category review, publish, withdraw, correct, hand-over or add-to-dossier
+    on Financiën's work is refused with the Dutch reason, and nothing changes; the system works organisation-wide."""
+    import pytest
+    from click.testing import CliRunner
+
+    from tests.conftest import cli_env
+    from woo.cli import main
+    from woo.services import classification, describe, privacy, publication
+    from woo.services.context import Actor
+
+    ctx = woo_ctx
+    world, vg, fin, docs = _world(ctx, tmp_path)
+    with ctx.unit_of_work() as s:
+        officer = Actor("user", world.users["officer"], "officer")
+        publisher = Actor("user", world.users["publisher"], "publisher")
+        token_secret = accounts.create_token(s, SYSTEM, s.get(User, world.users["officer"]), "zaak", "read edit")
+        token_id = accounts.principal_for_token(s, token_secret).actor.id
+    token = Actor("token", token_id, "officer/zaak")
+    d_own = dossiersvc.create(ctx, SYSTEM, world.org_a, {"title": "Vergunning", "kind": "woo-besluit"})
+    orgsvc.hand_over_dossier(ctx, SYSTEM, d_own, vg)
+    d_other = dossiersvc.create(ctx, SYSTEM, world.org_a, {"title": "Begroting", "kind": "woo-besluit"})
+    orgsvc.hand_over_dossier(ctx, SYSTEM, d_other, fin)
+    pdf = make_pdf(tmp_path / "correctie.pdf", ["Gecorrigeerd stuk van 3 maart 2025 voor de gemeenteraad."])
+    other = docs["ander"]
+    attempts = {
+        "edit": lambda a: describe.set_metadata(ctx, a, other, {"title": "Overgenomen"}),
+        "privacy": lambda a: privacy.decide(ctx, a, other, [1], "allow", reason="openbaar"),
+        "override": lambda a: privacy.override_failed_scan(ctx, a, other, "geen scan"),
+        "category": lambda a: classification.set_category(ctx, a, other, "convenanten"),
+        "publish": lambda a: publication.publish(ctx, a, [other]),
+        "withdraw": lambda a: publication.withdraw(ctx, a, [other], "correctie_procedurele_fout"),
+        "correct": lambda a: publication.correct(ctx, a, other, pdf, "correctie.pdf"),
+        "hand over": lambda a: orgsvc.hand_over_document(ctx, a, other, vg),
+        "hand over dossier": lambda a: orgsvc.hand_over_dossier(ctx, a, d_other, vg),
+        "add to own dossier": lambda a: dossiersvc.add_documents(ctx, a, d_own, [other]),
+        "dossier status": lambda a: dossiersvc.set_status(ctx, a, d_other, "gereed"),
+        "dossier edit": lambda a: dossiersvc.edit(ctx, a, d_other, {"title": "Andere titel"}),
+    }
+    for what, attempt in attempts.items():
+        actor = publisher if what in ("publish", "withdraw", "correct") else officer
+        for who in (actor, token) if what == "edit" else (actor,):
+            with pytest.raises(orgsvc.UnitRefused, match=r"hoort bij een andere afdeling \(Financiën\)"):
+                attempt(who)
+    with ctx.unit_of_work() as s:
+        doc = s.get(Document, other)
+        assert doc.unit_id == fin and doc.publication_id is None and not (doc.metadata_ or {}).get("confirmed")
+        assert doc.category is None and "privacy_override" not in (doc.metadata_ or {})
+        assert s.get(Dossier, d_other).status == "concept" and s.get(Dossier, d_other).title == "Begroting"
+
+    # own unit's and no unit's work: allowed; the system (CLI without --user, worker, connectors): everywhere
+    describe.set_metadata(ctx, officer, docs["eigen"], {"title": "Eigen"})
+    describe.set_metadata(ctx, token, docs["niemands"], {"title": "Niemands"})
+    describe.set_metadata(ctx, SYSTEM, other, {"title": "Door het systeem"})
+    assert _title(ctx, other) == "Door het systeem"
+
+    # the CLI with --user follows the same path: a Dutch error, no traceback, nothing changed
+    run = CliRunner()
+    r = run.invoke(main, ["describe", other, "--set", "title=Via de CLI", "--user", "officer",
+                          "--data-dir", str(tmp_path / "d")], env=cli_env(ctx.settings))
+    assert r.exit_code == 1 and "hoort bij een andere afdeling (Financiën)" in r.output, r.output
+    assert "Traceback" not in r.output and _title(ctx, other) == "Door het systeem"
+
+
+def _tiles(html: str) -> dict[str, tuple[int, int]]:
+    """The start page's tiles: key -> (count, count at other units shown apart)."""
+    import re
+
+    out = {}
+    for key, count, rest in re.findall(r'<li class="tile tile-([\w-]+)"><a [^>]*><span class="tile-count">(\d+)</span>'
+                                       r'(.*?)</li>', html, re.S):
+        other = re.search(r"en (\d+) bij andere afdelingen", rest)
+        out[key] = (int(count), int(other.group(1)) if other else 0)
+    return out
+
+
+def test_start_page_counts_only_what_the_user_can_act_on_and_lists_unassigned_work(woo_ctx, tmp_path):
+    """With "Hele organisatie" the "Mijn werk" counts leave out another unit's work (shown apart, as read-only);
+    "Nog niet toegewezen" counts and lists the work of no unit, on the start page and in the document list."""
+    from tests.conftest import drain
+
+    ctx = woo_ctx
+    world, vg, fin, docs = _world(ctx, tmp_path)
+    drain(ctx)
+    officer = world.client("officer")
+    everything = _tiles(world.client("admin").get("/werk").get_data(as_text=True))  # admin: all, actionable
+    whole = _tiles(officer.get("/werk?afdelingen=alle").get_data(as_text=True))
+    on_some_list = [k for k, (n, _) in everything.items() if n >= 3 and k != "niet-toegewezen"]
+    assert on_some_list, everything  # the three new documents wait on at least one list
+    for key in on_some_list:
+        assert whole[key] == (everything[key][0] - 1, 1), key  # Financiën's document: apart, not counted
+    assert "en 1 bij andere afdelingen (alleen inzien)" in officer.get("/werk?afdelingen=alle").get_data(as_text=True)
+    mine = _tiles(officer.get("/werk").get_data(as_text=True))
+    for key in on_some_list:
+        assert mine[key] == (everything[key][0] - 1, 0)
+
+    with ctx.unit_of_work() as s:  # the world's other documents of no unit, and "niemands"
+        unassigned = set(s.execute(select(Document.id).where(Document.unit_id.is_(None),
+                                                             Document.organisation_id == world.org_a,
+                                                             Document.status.in_(["concept", "ready"]))).scalars())
+    assert docs["niemands"] in unassigned and docs["eigen"] not in unassigned
+    assert whole["niet-toegewezen"][0] == len(unassigned)
+    page = officer.get("/werk").get_data(as_text=True)
+    assert 'href="/documenten?afdelingen=geen"' in page
+    listing = officer.get("/documenten?afdelingen=geen").get_data(as_text=True)
+    assert f'/documenten/{docs["niemands"]}"' in listing
+    assert f'/documenten/{docs["eigen"]}"' not in listing and f'/documenten/{docs["ander"]}"' not in listing
+    assert "nog bij geen afdeling hoort" in listing and '<option value="geen" selected>' in listing
+    # an admin (in no unit) gets the same filter, and can hand the document over from its page
+    admin_list = world.client("admin").get("/documenten?afdelingen=geen").get_data(as_text=True)
+    assert f'/documenten/{docs["niemands"]}"' in admin_list and f'/documenten/{docs["eigen"]}"' not in admin_list
+    assert "Overdragen aan afdeling" in world.client("admin").get(f"/documenten/{docs['niemands']}").get_data(
+        as_text=True)

@@ -156,7 +156,125 @@ def unit_allows(action: str, is_admin: bool, member_of: set[int], unit_id: int |
     return unit_id in member_of
 
 
+def unit_not_empty_nl(unit_name: str, documents: int, dossiers: int) -> str:
+    held = [f"{n} {one if n == 1 else many}" for n, one, many in
+            ((documents, "document", "documenten"), (dossiers, "dossier", "dossiers")) if n]
+    return (f"De afdeling ‘{unit_name}’ heeft nog {' en '.join(held)}. Draag die eerst over aan een andere "
+            "afdeling; daarna kan de afdeling worden verwijderd.")
+
+
 def unit_refusal_nl(unit_name: str | None) -> str:
     name = f" ({unit_name})" if unit_name else ""
     return (f"Dit hoort bij een andere afdeling{name}. Alleen die afdeling of een beheerder mag het "
             f"bewerken, beoordelen of publiceren; vraag die afdeling het aan u over te dragen.")
+
+
+# --------------------------------------------------------------------------- theme: logo and design tokens
+# Uploaded through woo (woo.services.organisations.set_logo / set_tokens), kept in the object store and served
+# from this site (/thema/<code>/<name>), so the pages' Content-Security-Policy ('self') allows them.
+
+LOGO_MAX_BYTES = 512 * 1024
+LOGO_TYPES = {"image/png": "png", "image/svg+xml": "svg"}
+TOKENS_MAX = 300
+TOKEN_SELECTOR = ".voorbeeld-theme"  # the class every page carries (woo.web.theme.BASE_CLASS)
+_TOKEN_NAME = re.compile(r"--[a-z][a-z0-9-]{0,99}")
+_TOKEN_VALUE = re.compile(r"[#%(),./0-9A-Za-z \t'\"+-]{1,200}")
+_TOKEN_LINE = re.compile(r"\s*(--[^:\s]+)\s*:\s*(.*?)\s*;?\s*")
+THEME_FILE = re.compile(r"(logo|tokens)-[0-9a-f]{16}\.(png|svg|css)")
+_SVG = "{http://www.w3.org/2000/svg}"
+_XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
+
+
+def check_logo(data: bytes, mime: str) -> str:
+    """The logo's extension (png / svg) for a file of the type python-magic found, or a Dutch refusal."""
+    if not data:
+        raise OrganisationError("Het logo is leeg.")
+    if len(data) > LOGO_MAX_BYTES:
+        raise OrganisationError(f"Het logo is te groot (hoogstens {LOGO_MAX_BYTES // 1024} kB).")
+    if mime in ("text/xml", "application/xml", "text/plain") and b"<svg" in data[:4096]:
+        mime = "image/svg+xml"  # an SVG without XML declaration or doctype
+    ext = LOGO_TYPES.get(mime)
+    if ext is None:
+        raise OrganisationError(f"Het logo moet een PNG- of SVG-bestand zijn (dit is {mime or 'onbekend'}).")
+    if ext == "svg":
+        refusal = svg_refusal(data)
+        if refusal:
+            raise OrganisationError(refusal)
+    return ext
+
+
+def svg_refusal(data: bytes) -> str | None:
+    """Why an SVG logo is refused (None: it is only drawing). Refused rather than cleaned, so that what is
+    shown is what the admin uploaded: scripts, event handlers, embedded HTML, links or references outside the
+    file (``href`` other than ``#id``, ``url()`` other than ``#id``, ``@import``), entities, and anything that is
+    not an ``<svg>`` document."""
+    from lxml import etree
+
+    if b"<!ENTITY" in data or b"<!entity" in data:
+        return "Het SVG-logo bevat entiteiten (<!ENTITY>); die zijn niet toegestaan."
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError:
+        return "Het SVG-logo is geen geldig XML-bestand."
+    if root.tag != f"{_SVG}svg":
+        return "Het logo is geen SVG-afbeelding (het hoofdelement is geen <svg>)."
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            if isinstance(el, etree._ProcessingInstruction):
+                return "Het SVG-logo bevat een verwerkingsinstructie; die is niet toegestaan."
+            continue
+        local = etree.QName(el).localname.lower()
+        if local in ("script", "foreignobject", "iframe", "embed", "object", "handler", "listener"):
+            return f"Het SVG-logo bevat <{etree.QName(el).localname}>: scripts en ingebedde inhoud zijn niet toegestaan."
+        if local == "style" and _css_refusal(el.text or ""):
+            return _css_refusal(el.text or "")
+        for name, value in el.attrib.items():
+            attr = etree.QName(name).localname.lower()
+            if attr.startswith("on"):
+                return f"Het SVG-logo bevat een scriptattribuut ({attr}); dat is niet toegestaan."
+            if (attr == "href" or name == _XLINK_HREF) and not value.strip().startswith("#"):
+                return "Het SVG-logo verwijst naar iets buiten het bestand (href); dat is niet toegestaan."
+            if _css_refusal(value):
+                return _css_refusal(value)
+    return None
+
+
+def _css_refusal(css: str) -> str | None:
+    low = css.lower()
+    if "@import" in low or "expression(" in low or "javascript:" in low:
+        return "Het SVG-logo bevat stijlregels die iets laden of uitvoeren; die zijn niet toegestaan."
+    for ref in re.findall(r"url\(\s*['\"]?([^'\")]*)", low):
+        if not ref.strip().startswith("#"):
+            return "Het SVG-logo verwijst in een stijl naar iets buiten het bestand (url()); dat is niet toegestaan."
+    return None
+
+
+def check_tokens(text_: str) -> dict[str, str]:
+    """Design tokens, one ``--naam: waarde`` a line (a ``.voorbeeld-theme { ... }`` block as woo writes it is
+    read too), e.g. ``--utrecht-button-primary-action-background-color: #01689b``. Values are colours, sizes,
+    font names and the like: no ``url()``, braces, semicolons inside, ``<``, ``@`` or backslashes."""
+    tokens: dict[str, str] = {}
+    for n, line in enumerate((text_ or "").replace(";", "\n").splitlines(), 1):
+        line = line.strip()
+        if not line or line in ("}", "{") or line.endswith("{") or line.startswith("/*"):
+            continue
+        m = _TOKEN_LINE.fullmatch(line)
+        if not m:
+            raise OrganisationError(f"Regel {n} is geen ontwerptoken (schrijf --naam: waarde).")
+        name, value = m.group(1).lower(), m.group(2)
+        if not _TOKEN_NAME.fullmatch(name):
+            raise OrganisationError(f"‘{name[:60]}’ is geen geldige tokennaam (kleine letters, cijfers en -).")
+        if not _TOKEN_VALUE.fullmatch(value) or "url(" in value.lower() or "expression(" in value.lower():
+            raise OrganisationError(f"De waarde van {name} is niet toegestaan: alleen kleuren, maten, lettertypen "
+                                    "en dergelijke (geen url(), accolades, <, @ of \\).")
+        tokens[name] = value
+    if len(tokens) > TOKENS_MAX:
+        raise OrganisationError(f"Te veel ontwerptokens (hoogstens {TOKENS_MAX}).")
+    return tokens
+
+
+def tokens_css(tokens: dict[str, str]) -> str:
+    """The organisation's token CSS: after the example theme on the same selector, so its values win."""
+    body = "".join(f"  {name}: {value};\n" for name, value in sorted(tokens.items()))
+    return f"/* Ontwerptokens van de organisatie (woo) */\n{TOKEN_SELECTOR} {{\n{body}}}\n"

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from woo.adapters.models import Document
 from woo.domain import tooi
 from woo.domain.lifecycle import Status, check_transition
-from woo.services import audit, jobs
+from woo.services import audit, jobs, organisations
 from woo.services.context import SYSTEM, Actor, Context
 
 MAX_TEXT_BYTES = 2_000_000  # the model reads a capped prefix anyway; don't fetch more than that
@@ -113,6 +113,7 @@ class ReviewError(ValueError):
 
 
 def _decide(session: Session, doc: Document, actor: Actor, category_uri: str, action: str) -> None:
+    organisations.check_unit_of(session, actor, "document.review", doc)
     cat = tooi.category_by_uri(category_uri)
     if cat is None:
         raise ReviewError(f"Onbekende informatiecategorie: {category_uri}")

@@ -26,7 +26,7 @@ from woo.adapters.objectstore import local_copy
 from woo.domain import tooi
 from woo.domain.lifecycle import Status
 from woo.publish import search
-from woo.services import audit, jobs
+from woo.services import audit, jobs, organisations
 from woo.services.context import SYSTEM, Actor, Context
 
 PENDING_ROLE = "correction"  # the submitted file while it waits for the gate
@@ -113,6 +113,7 @@ def submit(ctx: Context, actor: Actor, document_id: str, path: Path, filename: s
             doc = session.get(Document, document_id)
             if doc is None:
                 raise error(f"Document {document_id} bestaat niet.")
+            organisations.check_unit_of(session, actor, "document.publish", doc)
             if doc.status != Status.PUBLISHED:
                 raise error("Alleen een gepubliceerd document kan worden gecorrigeerd.")
         key = f"documents/{document_id}/{uuid.uuid4().hex}"

@@ -14,7 +14,7 @@ from woo.adapters.models import Document
 from woo.domain import lifecycle, tooi
 from woo.domain import text as textrule
 from woo.metadata import suggest
-from woo.services import audit
+from woo.services import audit, organisations
 from woo.services.context import Actor, Context
 
 FIELDS = suggest.FIELDS
@@ -107,6 +107,7 @@ def set_metadata(ctx: Context, actor: Actor, document_id: str, values: dict) -> 
         doc = session.get(Document, document_id)
         if doc is None:
             raise DescribeError(f"Document {document_id} bestaat niet.")
+        organisations.check_unit_of(session, actor, "document.edit", doc)
         if not lifecycle.is_mutable(doc.status):
             raise DescribeError(f"Een document met status ‘{lifecycle.LABELS_NL[lifecycle.Status(doc.status)]}’ "
                                 "kan niet meer worden gewijzigd.")

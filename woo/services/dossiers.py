@@ -28,7 +28,7 @@ from woo.domain.dossiers import DossierError, Judgement, Kind, Role, Status
 from woo.domain.lifecycle import Status as DocStatus
 from woo.publish import inventarislijst, search
 from woo.publish.records import as_utc, file_url
-from woo.services import audit, dashboard, jobs, publication
+from woo.services import audit, dashboard, jobs, organisations, publication
 from woo.services.context import Actor, Context
 
 __all__ = ["DossierError", "create", "edit", "set_status", "add_topic", "topics", "add_documents",
@@ -191,6 +191,7 @@ def create_in(session: Session, actor: Actor, organisation_id: int, values: dict
 def edit(ctx: Context, actor: Actor, dossier_id: str, values: dict) -> None:
     with ctx.unit_of_work() as session:
         d = _load(session, dossier_id, for_update=True)
+        organisations.check_unit_of(session, actor, "document.edit", d)
         _editable(d)
         before = {k: getattr(d, k) for k in ("title", "kind", "category", "reference", "summary", "topics",
                                              "received_date", "decision_date", "extended", "suspension_days",
@@ -306,6 +307,7 @@ def set_status(ctx: Context, actor: Actor, dossier_id: str, target: str) -> None
         raise DossierError("Gebruik publiceren, intrekken of 'online voor verzoeker' voor deze stap.")
     with ctx.unit_of_work() as session:
         d = _load(session, dossier_id, for_update=True)
+        organisations.check_unit_of(session, actor, "document.edit", d)
         before = d.status
         d.status = rules.check_transition(d.kind, d.status, target).value
         if before == Status.ONLINE_VOOR_VERZOEKER:
@@ -386,12 +388,14 @@ def add_documents(ctx: Context, actor: Actor, dossier_id: str, document_ids: lis
     role_ = rules.parse_role(role)
     with ctx.unit_of_work() as session:
         d = _load(session, dossier_id, for_update=True)
+        organisations.check_unit_of(session, actor, "document.edit", d)
         _accepts_documents(d)
         position = _count(session, d.id)
         for doc_id in dict.fromkeys(document_ids):
             doc = session.get(Document, doc_id)
             if doc is None:
                 raise DossierError(f"Document {doc_id} bestaat niet.")
+            organisations.check_unit_of(session, actor, "document.edit", doc)
             attach(session, actor, d, doc, role_, position)
             position += 1
         _event(session, actor, "documents_added", d, documents=list(dict.fromkeys(document_ids)), role=role_.value)
@@ -409,6 +413,7 @@ def ingest_document(ctx: Context, actor: Actor, dossier_id: str, path: Path, fil
 
     with ctx.unit_of_work() as session:
         d = _load(session, dossier_id)
+        organisations.check_unit_of(session, actor, "document.edit", d)
         _accepts_documents(d)
         org_id = d.organisation_id
     result = ingest(ctx, actor, org_id, filename, path=path, source=source, title=title)
@@ -425,6 +430,7 @@ def move_documents(ctx: Context, actor: Actor, document_ids: list[str], target_i
     """Move documents (with their judgement) to another dossier of the same organisation."""
     with ctx.unit_of_work() as session:
         target = _load(session, target_id, for_update=True)
+        organisations.check_unit_of(session, actor, "document.edit", target)
         _editable(target)
         sources = set()
         position = _count(session, target.id)
@@ -433,6 +439,7 @@ def move_documents(ctx: Context, actor: Actor, document_ids: list[str], target_i
             if item is None:
                 raise DossierError(f"Document {doc_id} zit in geen dossier.")
             source = _load(session, item.dossier_id)
+            organisations.check_unit_of(session, actor, "document.edit", source)
             _editable(source)
             if source.organisation_id != target.organisation_id:
                 raise DossierError("Documenten kunnen alleen naar een dossier van dezelfde organisatie.")
@@ -452,6 +459,7 @@ def move_documents(ctx: Context, actor: Actor, document_ids: list[str], target_i
 def remove_document(ctx: Context, actor: Actor, dossier_id: str, document_id: str) -> None:
     with ctx.unit_of_work() as session:
         d = _load(session, dossier_id, for_update=True)
+        organisations.check_unit_of(session, actor, "document.edit", d)
         _editable(d)
         item = session.get(DossierDocument, document_id)
         if item is None or item.dossier_id != d.id:
@@ -486,6 +494,7 @@ def judge(ctx: Context, actor: Actor, dossier_id: str, document_id: str, judgeme
     j = rules.make_judgement(judgement, grounds, remark, number, public_link)
     with ctx.unit_of_work() as session:
         d = _load(session, dossier_id, for_update=True)
+        organisations.check_unit_of(session, actor, "document.edit", d)
         item = session.get(DossierDocument, document_id)
         if item is None or item.dossier_id != d.id:
             _editable(d)
@@ -505,6 +514,7 @@ def judge_bulk(ctx: Context, actor: Actor, dossier_id: str, document_ids: list[s
     j = rules.make_judgement(judgement, grounds, remark, None, public_link)
     with ctx.unit_of_work() as session:
         d = _load(session, dossier_id, for_update=True)
+        organisations.check_unit_of(session, actor, "document.edit", d)
         if d.status != Status.OPENBAAR:
             _editable(d)
         rows = {i.document_id: i for i in session.execute(select(DossierDocument).where(
@@ -618,6 +628,7 @@ def publish(ctx: Context, actor: Actor, dossier_id: str) -> PublishResult:
     blocks, nothing changes and the blockers are returned."""
     result = PublishResult()
     with ctx.unit_of_work() as session:
+        organisations.check_unit_of(session, actor, "document.publish", _load(session, dossier_id))
         if _load(session, dossier_id).status == Status.OPENBAAR:
             late = True
         else:
@@ -752,6 +763,7 @@ def withdraw(ctx: Context, actor: Actor, dossier_id: str, reason_code: str) -> l
     refresh: list[tuple[str, str | None]] = []
     with ctx.unit_of_work() as session:
         d = _load(session, dossier_id, for_update=True)
+        organisations.check_unit_of(session, actor, "document.publish", d)
         before = d.status
         d.status = rules.check_transition(d.kind, d.status, Status.INGETROKKEN).value
         for r in items(session, d.id):
@@ -781,6 +793,7 @@ def open_for_requester(ctx: Context, actor: Actor, dossier_id: str, days: int = 
     token = secrets.token_urlsafe(24)
     with ctx.unit_of_work() as session:
         d = _load(session, dossier_id, for_update=True)
+        organisations.check_unit_of(session, actor, "document.publish", d)
         rules.check_transition(d.kind, d.status, Status.ONLINE_VOOR_VERZOEKER)
         rows = items(session, d.id)
         _inherit_dates(d, rows)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from woo.adapters.models import Document, Dossier, Organisation, Unit, UnitMember, User
+from woo.adapters.models import ApiToken, Document, Dossier, Organisation, RoleAssignment, Unit, UnitMember, User
 from woo.domain import organisations as rules
 from woo.domain.organisations import OrganisationError
 from woo.domain.roles import Role, allowed
@@ -22,6 +22,8 @@ from woo.services.context import Actor, Context
 __all__ = ["OrganisationError", "OrganisationView", "UnitView", "list_organisations", "add", "ensure", "change",
            "resolve", "add_unit", "rename_unit", "add_member", "remove_member", "units_of_user",
            "units_for", "default_unit", "hand_over_document", "hand_over_dossier", "unit_refusal", "may_act",
+           "check_unit", "check_unit_of", "check_unit_in", "UnitRefused", "delete_unit", "set_logo", "set_tokens",
+           "theme_file", "tokens_text", "actionable_unit_ids", "has_units", "unassigned_count",
            "upload_units", "unit_choice", "UnitChoiceError", "NO_UNIT"]
 
 
@@ -31,6 +33,7 @@ class UnitView:
     name: str
     members: list[str] = field(default_factory=list)  # usernames
     documents: int = 0
+    dossiers: int = 0
 
 
 @dataclass
@@ -95,6 +98,9 @@ def units_for(session: Session, organisation_id: int) -> list[UnitView]:
     for unit_id, n in session.execute(select(Document.unit_id, func.count()).where(Document.unit_id.in_(views))
                                       .group_by(Document.unit_id)):
         views[unit_id].documents = n
+    for unit_id, n in session.execute(select(Dossier.unit_id, func.count()).where(Dossier.unit_id.in_(views))
+                                      .group_by(Dossier.unit_id)):
+        views[unit_id].dossiers = n
     return list(views.values())
 
 
@@ -180,6 +186,83 @@ def change(ctx: Context, actor: Actor, ref: str | int, **fields) -> list[str]:
         return changed
 
 
+# --------------------------------------------------------------------------- theme (logo, design tokens)
+
+THEME_PREFIX = "theme"  # object store keys: theme/<code>/<name>; served as /thema/<code>/<name>
+
+
+def _theme_url(code: str, name: str) -> str:
+    return f"/thema/{code}/{name}"
+
+
+def _store_theme_file(ctx: Context, code: str, kind: str, ext: str, data: bytes, mime: str) -> str:
+    """Keep a theme file under a name made of its content hash (so it can be cached for good) and return
+    its URL on this site."""
+    import hashlib
+
+    name = f"{kind}-{hashlib.sha256(data).hexdigest()[:16]}.{ext}"
+    ctx.store.put_bytes(f"{THEME_PREFIX}/{code}/{name}", data, mime)
+    return _theme_url(code, name)
+
+
+def set_logo(ctx: Context, actor: Actor, ref: str | int, data: bytes) -> str:
+    """Check (size, type by python-magic, an SVG that only draws) and keep an organisation's logo in the
+    object store; officer and public pages show it from then on. Returns its URL."""
+    import magic
+
+    ext = rules.check_logo(data, magic.from_buffer(data[:65536], mime=True) if data else "")
+    with ctx.unit_of_work() as session:
+        org = resolve(session, ref)
+        url = _store_theme_file(ctx, org.code, "logo", ext,
+                                data, "image/png" if ext == "png" else "image/svg+xml")
+        org.logo_url = url
+        audit.record(session, actor.label, "organisation.logo_set", None, organisation=org.code, url=url,
+                     size=len(data), type=ext)
+        return url
+
+
+def set_tokens(ctx: Context, actor: Actor, ref: str | int, text: str) -> int:
+    """Set an organisation's design tokens (CSS custom properties) from ``--naam: waarde`` lines; kept as a
+    CSS file in the object store that every page loads after the example theme. Empty: back to the
+    example theme. Returns the number of tokens."""
+    tokens = rules.check_tokens(text)
+    with ctx.unit_of_work() as session:
+        org = resolve(session, ref)
+        url = None
+        if tokens:
+            url = _store_theme_file(ctx, org.code, "tokens", "css", rules.tokens_css(tokens).encode(), "text/css")
+        org.theme_css_url = url
+        audit.record(session, actor.label, "organisation.theme_set", None, organisation=org.code, url=url,
+                     tokens=len(tokens))
+        return len(tokens)
+
+
+def theme_file(ctx: Context, code: str, name: str) -> tuple[bytes, str] | None:
+    """A stored theme file (bytes, content type) by its public name; None when there is no such file."""
+    if not rules.THEME_FILE.fullmatch(name or "") or not code.isalnum() or len(code) > 20:
+        return None
+    key = f"{THEME_PREFIX}/{code}/{name}"
+    if ctx.store.stat(key) is None:
+        return None
+    data = ctx.store.get_bytes(key)
+    ext = name.rsplit(".", 1)[1]
+    return data, {"png": "image/png", "svg": "image/svg+xml", "css": "text/css; charset=utf-8"}[ext]
+
+
+def tokens_text(ctx: Context, theme_css_url: str | None) -> str:
+    """The tokens of a woo-made token CSS as the admin form's lines (empty for none or another file)."""
+    parts = (theme_css_url or "").split("/")
+    if len(parts) != 4 or parts[1] != "thema":
+        return ""
+    found = theme_file(ctx, parts[2], parts[3])
+    if found is None:
+        return ""
+    try:
+        return "".join(f"{k}: {v}\n" for k, v in rules.check_tokens(found[0].decode()).items())
+    except (OrganisationError, UnicodeDecodeError):
+        return ""
+
+
 # --------------------------------------------------------------------------- units
 
 
@@ -213,6 +296,29 @@ def rename_unit(ctx: Context, actor: Actor, unit_id: int, name: str) -> None:
             raise OrganisationError(f"Er is al een afdeling ‘{name}’.")
         old, unit.name = unit.name, name
         audit.record(session, actor.label, "unit.renamed", None, unit=unit.id, old=old, name=name)
+
+
+def delete_unit(ctx: Context, actor: Actor, unit_id: int) -> str:
+    """Remove a unit that holds no work; its members leave it (they stay users). A unit with documents or
+    dossiers is refused: hand them over to another unit first (nothing moves by itself, so no work lands
+    where no one chose to put it). Returns the unit's name."""
+    with ctx.unit_of_work() as session:
+        unit = _unit(session, unit_id)
+        docs = session.execute(select(func.count()).select_from(Document)
+                               .where(Document.unit_id == unit.id)).scalar()
+        dossiers = session.execute(select(func.count()).select_from(Dossier)
+                                   .where(Dossier.unit_id == unit.id)).scalar()
+        if docs or dossiers:
+            raise OrganisationError(rules.unit_not_empty_nl(unit.name, docs, dossiers))
+        members = [m for (m,) in session.execute(select(User.username).join(UnitMember, UnitMember.user_id == User.id)
+                                                 .where(UnitMember.unit_id == unit.id).order_by(User.username))]
+        session.execute(UnitMember.__table__.delete().where(UnitMember.unit_id == unit.id))
+        org = session.get(Organisation, unit.organisation_id)
+        name = unit.name
+        session.delete(unit)
+        audit.record(session, actor.label, "unit.deleted", None, organisation=org.code, unit=unit_id, name=name,
+                     members=members)
+        return name
 
 
 def _user(session: Session, username: str) -> User:
@@ -273,17 +379,111 @@ def _member_of(session: Session, user_id: int | None, organisation_id: int) -> s
         .where(UnitMember.user_id == user_id, Unit.organisation_id == organisation_id)).scalars())
 
 
-def unit_refusal(session: Session, principal, action: str, organisation_id: int, unit_id: int | None) -> str | None:
-    """The one place that decides whether a user's units let them act on a document or dossier of unit
-    ``unit_id`` (the rule: woo.domain.organisations.unit_allows). None: allowed; else the Dutch refusal.
-    Roles are checked apart (woo.domain.roles.allowed); the web pages and the API call both."""
-    if unit_id is None or action not in rules.UNIT_BOUND_ACTIONS or principal.user_id is None:
+def _refusal(session: Session, user_id: int | None, is_admin, action: str, organisation_id: int,
+             unit_id: int | None) -> str | None:
+    """The one decision (the rule: woo.domain.organisations.unit_allows); ``is_admin``: a callable, asked only
+    when it matters. None: allowed; else the Dutch refusal naming the unit."""
+    if unit_id is None or action not in rules.UNIT_BOUND_ACTIONS or user_id is None:
         return None
-    is_admin = Role.ADMIN in principal.roles_for(organisation_id)
-    member_of = _member_of(session, principal.user_id, organisation_id)
-    if rules.unit_allows(action, is_admin, member_of, unit_id):
+    member_of = _member_of(session, user_id, organisation_id)
+    if rules.unit_allows(action, bool(member_of) and is_admin(), member_of, unit_id):
         return None
     return rules.unit_refusal_nl(session.execute(select(Unit.name).where(Unit.id == unit_id)).scalar())
+
+
+def unit_refusal(session: Session, principal, action: str, organisation_id: int, unit_id: int | None) -> str | None:
+    """Whether a principal's units let them act on a document or dossier of unit ``unit_id``: what the pages
+    use to explain and hide a form beforehand (``may_act``). The action services enforce the same decision
+    themselves (``check_unit``). Roles are checked apart (woo.domain.roles.allowed)."""
+    return _refusal(session, principal.user_id, lambda: Role.ADMIN in principal.roles_for(organisation_id),
+                    action, organisation_id, unit_id)
+
+
+class UnitRefused(Exception):
+    """A user's units do not let them act on this work: HTTP 403 on the pages and in the API (woo.web.errors),
+    an error on the CLI (woo.cli). The message is Dutch and names the unit. Not a ValueError, so that the
+    handlers of refused input (which answer 400/422 or flash) let it through to the one 403 handler."""
+
+
+def _actor_user_id(session: Session, actor: Actor) -> int | None:
+    """The user behind an actor: a user, or an API token's user; the system (CLI without --user, worker,
+    connectors) has none and works organisation-wide."""
+    if actor.kind == "user":
+        return actor.id
+    if actor.kind == "token" and actor.id is not None:
+        return session.execute(select(ApiToken.user_id).where(ApiToken.id == actor.id)).scalar()
+    return None
+
+
+def check_unit(session: Session, actor: Actor, action: str, organisation_id: int, unit_id: int | None) -> None:
+    """Raise ``UnitRefused`` when ``actor`` may not do ``action`` to work of unit ``unit_id``: the check every
+    action service makes (edit, privacy review, publish, withdraw, correct, hand over, add to a dossier), so
+    web, API, CLI ``--user`` and connectors follow one path."""
+    user_id = _actor_user_id(session, actor)
+
+    def is_admin() -> bool:
+        return session.execute(select(RoleAssignment.id).where(
+            RoleAssignment.user_id == user_id, RoleAssignment.role == Role.ADMIN.value,
+            or_(RoleAssignment.organisation_id.is_(None), RoleAssignment.organisation_id == organisation_id))
+            .limit(1)).first() is not None
+
+    refusal = _refusal(session, user_id, is_admin, action, organisation_id, unit_id)
+    if refusal:
+        raise UnitRefused(refusal)
+
+
+def check_unit_of(session: Session, actor: Actor, action: str, obj) -> None:
+    """``check_unit`` for a Document or a Dossier, or a document id; an absent one is left to the caller."""
+    if actor.kind == "system":
+        return
+    if isinstance(obj, str):
+        obj = session.get(Document, obj)
+    if obj is not None:
+        check_unit(session, actor, action, obj.organisation_id, obj.unit_id)
+
+
+def check_unit_in(ctx: Context, actor: Actor, action: str, document_id: str) -> None:
+    """``check_unit_of`` in its own unit of work: for a service whose input checks come before its first one
+    (the refusal is the answer, not a remark on the input)."""
+    if actor.kind != "system":
+        with ctx.unit_of_work() as session:
+            check_unit_of(session, actor, action, document_id)
+
+
+def actionable_unit_ids(session: Session, principal, organisation_ids: set[int] | None) -> set[int] | None:
+    """The units whose work this principal may act on (with work of no unit: ``unit_clause``), over the
+    organisations they see: their own units; every unit of an organisation where they are an admin or in no
+    unit. None: every unit (nothing they see is out of reach). The start page's counts under "Hele
+    organisatie" use it, so that they count only what the user can work off (the rule: ``unit_allows``)."""
+    stmt = select(Unit.id, Unit.organisation_id)
+    if organisation_ids is not None:
+        stmt = stmt.where(Unit.organisation_id.in_(list(organisation_ids)))
+    units = session.execute(stmt).all()
+    if principal.user_id is None or not units:
+        return None
+    mine = set(session.execute(select(UnitMember.unit_id).where(UnitMember.user_id == principal.user_id)).scalars())
+    member_orgs = {org for unit, org in units if unit in mine}
+    allowed_ = {unit for unit, org in units
+                if unit in mine or org not in member_orgs or Role.ADMIN in principal.roles_for(org)}
+    return None if len(allowed_) == len(units) else allowed_
+
+
+def has_units(session: Session, organisation_ids: set[int] | None) -> bool:
+    stmt = select(Unit.id)
+    if organisation_ids is not None:
+        stmt = stmt.where(Unit.organisation_id.in_(list(organisation_ids)))
+    return session.execute(stmt.limit(1)).first() is not None
+
+
+def unassigned_count(session: Session, organisation_ids: set[int] | None) -> int:
+    """Documents still on their way to publication that belong to no unit yet ("Nog niet toegewezen")."""
+    from woo.domain import worklist
+
+    stmt = select(func.count()).select_from(Document).where(
+        Document.unit_id.is_(None), Document.status.in_([s.value for s in worklist.WORKING_STATUSES]))
+    if organisation_ids is not None:
+        stmt = stmt.where(Document.organisation_id.in_(list(organisation_ids)))
+    return session.execute(stmt).scalar_one()
 
 
 NO_UNIT = "geen"  # the upload form's choice "Geen afdeling"
@@ -364,6 +564,7 @@ def hand_over_document(ctx: Context, actor: Actor, document_id: str, unit_id: in
         doc = session.get(Document, document_id)
         if doc is None:
             raise OrganisationError("Document niet gevonden.")
+        check_unit(session, actor, "document.edit", doc.organisation_id, doc.unit_id)
         unit = _target(session, unit_id, doc.organisation_id)
         if doc.unit_id == unit.id:
             return False
@@ -380,6 +581,7 @@ def hand_over_dossier(ctx: Context, actor: Actor, dossier_id: str, unit_id: int)
         dossier = session.get(Dossier, dossier_id)
         if dossier is None:
             raise OrganisationError("Dossier niet gevonden.")
+        check_unit(session, actor, "document.edit", dossier.organisation_id, dossier.unit_id)
         unit = _target(session, unit_id, dossier.organisation_id)
         old = dossier.unit_id
         dossier.unit_id = unit.id

@@ -19,7 +19,7 @@ from woo.adapters.objectstore import local_copy
 from woo.intake.identify import identify
 from woo.privacy.hidden import unprinted_only
 from woo.privacy.grounds import DEFAULT_GROUND, TYPE_LABELS_NL, WOO_GROUNDS, default_ground  # noqa: F401
-from woo.services import audit, jobs
+from woo.services import audit, jobs, organisations
 from woo.services.context import SYSTEM, Actor, Context
 
 OPEN, REDACT, ALLOW = "open", "redact", "allow"
@@ -167,6 +167,7 @@ def decide(ctx: Context, actor: Actor, document_id: str, finding_ids: list[int],
     per-finding choice). ``allow_official`` confirms proposed officials with the recorded reason
     "publiek ambtsdrager" (no reason to type).
     """
+    organisations.check_unit_in(ctx, actor, "document.review", document_id)
     grounds = {int(k): v for k, v in (grounds or {}).items() if v}
     if decision == REDACT and any((grounds.get(i) or ground) and (grounds.get(i) or ground) not in WOO_GROUNDS
                                   for i in finding_ids):
@@ -223,6 +224,7 @@ def allow_officials(ctx: Context, actor: Actor, document_id: str) -> int:
 
 
 def override_failed_scan(ctx: Context, actor: Actor, document_id: str, reason: str) -> None:
+    organisations.check_unit_in(ctx, actor, "document.review", document_id)
     if not reason.strip():
         raise PrivacyError("Geef een reden om zonder geslaagde controle verder te gaan.")
     with ctx.unit_of_work() as session:

@@ -18,7 +18,7 @@ from woo.domain import tooi
 from woo.domain.lifecycle import Status, check_transition
 from woo.publish import front_refresh, search
 from woo.publish.records import PUBLIC_FILE_ROLES, harvestable_format, public_file  # pure; re-exported here
-from woo.services import audit, dashboard, feeds
+from woo.services import audit, dashboard, feeds, organisations
 from woo.services.context import Actor, Context
 
 
@@ -108,6 +108,7 @@ def publish(ctx: Context, actor: Actor, document_ids: list[str],
             if doc is None:
                 result.refused[doc_id] = ["Document bestaat niet."]
                 continue
+            organisations.check_unit_of(session, actor, "document.publish", doc)
             if doc_id in result.refused:
                 continue
             reasons = publication_blockers(session, doc)
@@ -178,8 +179,8 @@ def resolve_reason(reason_code: str | None) -> tooi.Concept:
 
 
 def withdraw(ctx: Context, actor: Actor, document_ids: list[str], reason_code: str) -> list[str]:
-    """Take published documents down (sitemaps drop them, the file URL answers 410). All or nothing."""
-    reason = resolve_reason(reason_code)
+    """Take published documents down (sitemaps drop them, the file URL answers 410). All or nothing; another
+    unit's document is refused before the reason is looked at."""
     done = []
     refresh: list[tuple[str, str | None]] = []
     with ctx.unit_of_work() as session:
@@ -187,10 +188,11 @@ def withdraw(ctx: Context, actor: Actor, document_ids: list[str], reason_code: s
             doc = session.get(Document, doc_id)
             if doc is None:
                 raise PublicationError(f"Document {doc_id} bestaat niet.")
+            organisations.check_unit_of(session, actor, "document.publish", doc)
             if doc.status != Status.PUBLISHED:
                 raise PublicationError(f"Document {doc_id} is niet gepubliceerd en kan dus niet worden "
                                        "ingetrokken.")
-            mark_withdrawn(session, actor, doc, reason)
+            mark_withdrawn(session, actor, doc, resolve_reason(reason_code))
             done.append(doc_id)
             refresh.append((doc_id, doc.organisation.public_base_url))
     refresh_front_files(ctx, refresh, method="GET")  # committed: the front servers hold the 410 from now on

@@ -128,6 +128,10 @@ RULES: dict[str, Rule] = {
     "organisations.add_unit": action("admin", scoped=False),
     "organisations.rename_unit": action("admin", scoped=False),
     "organisations.members": action("admin", scoped=False),
+    "organisations.delete_unit": action("admin", scoped=False),
+    "organisations.upload_logo": action("admin", scoped=False),
+    "organisations.set_tokens": action("admin", scoped=False),
+    "organisations.theme_file": public(),  # the logo and token CSS every page (public ones too) loads
     "organisations.hand_over_document": action("document.edit"),
     "organisations.hand_over_dossier": action("document.edit"),
     "api.list_organisations": login(scope="read"),  # lists only the organisations the caller holds roles in

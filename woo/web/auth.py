@@ -79,14 +79,14 @@ def require(action: str, organisation_id: int | None = None) -> None:
 
 def document_for(session, document_id: str, action: str):
     """The document in the URL, for the logged-in user: 404 when it is not theirs to see (as if absent),
-    403 when they may see it but not do ``action`` to it."""
+    403 when their roles do not let them do ``action`` to it. Units are checked by the action services
+    themselves (woo.services.organisations.check_unit: UnitRefused, a 403 by woo.web.errors)."""
     from woo.services import documents
 
     doc = documents.get_document(session, g.principal, document_id)
     if doc is None:
         abort(404, description="Document niet gevonden.")
     require(action, doc.organisation_id)
-    require_unit(session, action, doc.organisation_id, doc.unit_id)
     return doc
 
 
@@ -96,16 +96,6 @@ def may_on(session, action: str, organisation_id: int, unit_id: int | None) -> b
 
     p = g.get("principal")
     return p is not None and organisations.may_act(session, p, action, organisation_id, unit_id)
-
-
-def require_unit(session, action: str, organisation_id: int, unit_id: int | None) -> None:
-    """403 with the Dutch reason when the user's units do not let them do ``action`` to work of ``unit_id``
-    (woo.services.organisations.unit_refusal decides)."""
-    from woo.services import organisations
-
-    refusal = organisations.unit_refusal(session, g.principal, action, organisation_id, unit_id)
-    if refusal:
-        abort(403, description=refusal)
 
 
 @bp.route("/login", methods=["GET", "POST"])

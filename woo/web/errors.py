@@ -42,6 +42,14 @@ def init_app(app: Flask) -> None:
         return render_template(_template(), status=exc.code, title=TITLES_NL.get(exc.code, "Fout"),
                                detail=detail), exc.code
 
+    from woo.services.organisations import UnitRefused
+
+    @app.errorhandler(UnitRefused)
+    def unit_refused(exc: UnitRefused):  # an action service refused another unit's work (one path for all)
+        if _wants_json():
+            return problem(403, str(exc))
+        return render_template(_template(), status=403, title=TITLES_NL[403], detail=str(exc)), 403
+
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
         app.logger.exception("unhandled error")

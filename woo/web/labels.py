@@ -81,6 +81,9 @@ ACTIONS_NL = {
     "organisation.added": "Organisatie toegevoegd", "organisation.changed": "Organisatie gewijzigd",
     "unit.added": "Afdeling toegevoegd", "unit.renamed": "Afdeling hernoemd",
     "unit.member_added": "Gebruiker aan afdeling toegevoegd", "unit.member_removed": "Gebruiker uit afdeling gehaald",
+    "unit.deleted": "Afdeling verwijderd",
+    "organisation.logo_set": "Logo van de organisatie opgeslagen",
+    "organisation.theme_set": "Thema (ontwerptokens) van de organisatie opgeslagen",
     "document.handed_over": "Overgedragen aan andere afdeling",
     "dossier.handed_over": "Dossier overgedragen aan andere afdeling",
 }

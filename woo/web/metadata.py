@@ -10,7 +10,6 @@ from woo.domain.roles import allowed
 from woo.metadata import suggest
 from woo.services import describe
 from woo.services import documents as docsvc
-from woo.services import organisations as orgsvc
 from woo.web.auth import document_for, login_required, may_on
 from woo.web.errors import problem
 
@@ -61,9 +60,6 @@ def _api_set_metadata(document_id: str):
             return problem(404, "Document niet gevonden.")
         if not allowed(g.principal.roles_for(doc.organisation_id), "document.edit"):
             return problem(403, "Dit account mag de metadata van dit document niet wijzigen.")
-        other_unit = orgsvc.unit_refusal(s, g.principal, "document.edit", doc.organisation_id, doc.unit_id)
-        if other_unit:
-            return problem(403, other_unit)
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not body:
         return problem(422, "Stuur een JSON-object met metadatavelden, bijvoorbeeld "

@@ -14,7 +14,7 @@ from woo.app import context
 from woo.domain import organisations as rules
 from woo.services import organisations as orgsvc
 from woo.web.admin import _require_admin
-from woo.web.auth import document_for, login_required, may, may_on, require, require_unit
+from woo.web.auth import document_for, login_required, may, may_on, require
 
 bp = Blueprint("organisations", __name__)
 CONTACT_FIELDS = [(k, rules.CONTACT_LABELS_NL[k]) for k in rules.CONTACT_FIELDS]
@@ -70,7 +70,9 @@ def _view(org_id: int):
 @login_required
 def detail(org_id: int):
     _require_admin()
-    return render_template("admin/organisation.html", o=_view(org_id), contact_fields=CONTACT_FIELDS)
+    o = _view(org_id)
+    return render_template("admin/organisation.html", o=o, contact_fields=CONTACT_FIELDS,
+                           tokens=orgsvc.tokens_text(context(), o.theme_css_url), logo_max=rules.LOGO_MAX_BYTES)
 
 
 @bp.route("/beheer/organisaties/<int:org_id>", methods=["POST"])
@@ -86,6 +88,53 @@ def update(org_id: int):
     if changed is not None:
         flash("Opgeslagen." if changed else "Niets gewijzigd.", "ok")
     return redirect(url_for("organisations.detail", org_id=org_id))
+
+
+@bp.route("/beheer/organisaties/<int:org_id>/logo", methods=["POST"])
+@login_required
+def upload_logo(org_id: int):
+    _require_admin()
+    _view(org_id)
+    upload = request.files.get("logo")
+    if upload is None or not upload.filename:
+        flash("Kies een PNG- of SVG-bestand als logo.", "error")
+    else:
+        data = upload.stream.read(rules.LOGO_MAX_BYTES + 1)
+        _try(lambda: orgsvc.set_logo(context(), g.principal.actor, org_id, data), "Logo opgeslagen.")
+    return redirect(url_for("organisations.detail", org_id=org_id) + "#thema")
+
+
+@bp.route("/beheer/organisaties/<int:org_id>/thema", methods=["POST"])
+@login_required
+def set_tokens(org_id: int):
+    _require_admin()
+    _view(org_id)
+    n = _try(lambda: orgsvc.set_tokens(context(), g.principal.actor, org_id, request.form.get("tokens", "")))
+    if n is not None:
+        flash(f"Thema opgeslagen: {n} ontwerptoken{'' if n == 1 else 's'}." if n
+              else "Thema gewist: de pagina's gebruiken het standaardthema.", "ok")
+    return redirect(url_for("organisations.detail", org_id=org_id) + "#thema")
+
+
+@bp.route("/thema/<code>/<name>")
+def theme_file(code: str, name: str):
+    """An organisation's logo or token CSS from the object store: the name holds the content hash, so it may
+    be cached for a year; nosniff, and an SVG cannot run anything even when opened on its own."""
+    from flask import Response
+
+    found = orgsvc.theme_file(context(), code, name)
+    if found is None:
+        abort(404, description="Dit themabestand bestaat niet.")
+    data, mime = found
+    resp = Response(data, mimetype=mime.split(";")[0])
+    if "charset" in mime:
+        resp.headers["Content-Type"] = mime
+    resp.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    resp.headers["ETag"] = f'"{name.split("-", 1)[1].split(".")[0]}"'
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    if mime == "image/svg+xml":
+        resp.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    return resp
 
 
 @bp.route("/beheer/organisaties/<int:org_id>/afdelingen", methods=["POST"])
@@ -133,6 +182,17 @@ def members(unit_id: int):
     return redirect(url_for("organisations.detail", org_id=org_id))
 
 
+@bp.route("/beheer/afdelingen/<int:unit_id>/verwijderen", methods=["POST"])
+@login_required
+def delete_unit(unit_id: int):
+    _require_admin()
+    org_id = _unit_org(unit_id)
+    name = _try(lambda: orgsvc.delete_unit(context(), g.principal.actor, unit_id))
+    if name is not None:
+        flash(f"Afdeling ‘{name}’ verwijderd.", "ok")
+    return redirect(url_for("organisations.detail", org_id=org_id))
+
+
 # --------------------------------------------------------------------------- hand-over (officers)
 
 
@@ -164,7 +224,6 @@ def hand_over_dossier(dossier_id: str):
         if d is None or not may("document.read", d.organisation_id):
             abort(404, description="Dossier niet gevonden.")
         require("document.edit", d.organisation_id)
-        require_unit(s, "document.edit", d.organisation_id, d.unit_id)
     unit_id = _unit_arg()
     if unit_id is None:
         flash("Kies de afdeling die het dossier overneemt.", "error")
@@ -192,18 +251,23 @@ def unit_panel(organisation_id: int, unit_id: int | None) -> dict:
 
 # --------------------------------------------------------------------------- the officer's unit filter
 
-ALL_WORK_ARG, ALL_WORK = "afdelingen", "alle"
+ALL_WORK_ARG, ALL_WORK, UNASSIGNED = "afdelingen", "alle", "geen"
 
 
 @dataclass
 class UnitScope:
     """The unit filter of the officer's lists: their units' work (and work of no unit) unless they ask for
-    the whole organisation with ?afdelingen=alle. A user in no unit sees everything, as before units."""
+    the whole organisation with ?afdelingen=alle. A user in no unit sees everything, as before units.
+    ?afdelingen=geen: only the work that belongs to no unit yet ("Nog niet toegewezen"), for anyone."""
     member_of: dict[int, str]
     all_work: bool
+    unassigned: bool = False
+    has_units: bool = False  # the organisations they see have units (else the filter says nothing)
 
     @property
     def unit_ids(self) -> set[int] | None:
+        if self.unassigned:
+            return set()  # unit_clause(set()): work of no unit only
         return rules.visible_unit_ids(set(self.member_of), self.all_work)
 
     @property
@@ -211,11 +275,18 @@ class UnitScope:
         return ", ".join(self.member_of.values())
 
     def args(self) -> dict:
+        if self.unassigned:
+            return {ALL_WORK_ARG: UNASSIGNED}
         return {ALL_WORK_ARG: ALL_WORK} if self.all_work and self.member_of else {}
 
 
 def unit_scope() -> UnitScope:
+    from woo.services.documents import visible_organisations
+
     actor = g.principal.actor
     with context().unit_of_work() as s:
         member_of = orgsvc.units_of_user(s, actor.id if actor.kind == "user" else None)
-    return UnitScope(member_of, request.args.get(ALL_WORK_ARG) == ALL_WORK)
+        any_units = bool(member_of) or orgsvc.has_units(s, visible_organisations(g.principal))
+    choice = request.args.get(ALL_WORK_ARG)
+    return UnitScope(member_of, choice == ALL_WORK, unassigned=choice == UNASSIGNED and any_units,
+                     has_units=any_units)

@@ -2,7 +2,8 @@
 
 Officer and public pages render with the vendored Utrecht component CSS and the NL Design System example
 theme (class ``voorbeeld-theme``); an organisation's own design tokens (a CSS file of ``--basis-*`` and
-``--utrecht-*`` custom properties, served by the front server or any same-origin path) come after them.
+``--utrecht-*`` custom properties: uploaded through woo and served at /thema/<code>/<name>
+(woo.web.organisations.theme_file), or any same-origin path the front server serves) come after them.
 The organisation is the one whose public host the request came to, else the default organisation.
 """
 from __future__ import annotations

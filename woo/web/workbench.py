@@ -44,17 +44,32 @@ def mine():
 
     from woo.web.organisations import unit_scope
 
+    from woo.services import organisations as orgsvc
+
     units = unit_scope()  # their units' work by default, ?afdelingen=alle for the whole organisation
     with context().unit_of_work() as s:
         orgs = docsvc.visible_organisations(g.principal)
-        lists = wlsvc.waiting(s, orgs, datetime.now(timezone.utc).date(),  # indexed counts, as the dashboard's
-                              units.unit_ids)
+        today = datetime.now(timezone.utc).date()
+        # "Hele organisatie" counts only what the user may act on; other units' work is a separate figure
+        reach = units.unit_ids
+        if reach is None and units.member_of:
+            reach = orgsvc.actionable_unit_ids(s, g.principal, orgs)
+        lists = wlsvc.waiting(s, orgs, today, reach)  # indexed counts, as the dashboard's
+        elsewhere = {}
+        if reach is not None and units.unit_ids is None:
+            everything = wlsvc.waiting(s, orgs, today, None)
+            elsewhere = {key: everything[key].n - lists[key].n for key in everything}
         tiles = [{"key": key, "label": worklist.LABELS_NL[key], "count": lists[key].n,
+                  "elsewhere": elsewhere.get(key, 0),
                   "url": url_for("officer.documents", werk=key, **units.args())}
                  for key in worklist.WORKLISTS
                  if (worklist.ACTION_OF[key] is None and can_any("document.read"))
                  or (worklist.ACTION_OF[key] and can_any(worklist.ACTION_OF[key]))]
-        blocked_ids = wlsvc.on_list(s, orgs, worklist.BLOCKED, units.unit_ids, limit=10)
+        if units.has_units and not units.unassigned and can_any("document.edit"):
+            tiles.append({"key": "niet-toegewezen", "label": "Nog niet toegewezen",
+                          "count": orgsvc.unassigned_count(s, orgs), "elsewhere": 0,
+                          "url": url_for("officer.documents", afdelingen="geen")})
+        blocked_ids = wlsvc.on_list(s, orgs, worklist.BLOCKED, reach, limit=10)
         docs = wlsvc.documents_by_id(s, blocked_ids)
         assessed = wlsvc.assess_documents(s, docs)
         blocked = [(d, assessed[d.id]) for d in docs]
