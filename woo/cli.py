@@ -679,18 +679,15 @@ def retention_transfer(data_dir, out_dir, do_it, sent_id, package_id, destinatio
 
     ctx = _context(data_dir)
     try:
-        if sent_id:
+        if sent_id or package_id:
             if not do_it:
-                click.echo(f"Proefdraai: pakket {sent_id} zou als verzonden worden gemarkeerd. Geef --execute om dat "
+                click.echo(f"Proefdraai: pakket {sent_id or package_id} zou als "
+                           f"{'verzonden' if sent_id else 'overgebracht'} worden gemarkeerd. Geef --execute om dat "
                            "vast te leggen.")
                 return
-            sent = tr.mark_sent(ctx, _cli_actor(ctx, username), sent_id, destination)
-            click.echo(f"Pakket {sent.id} verzonden naar {sent.destination}; wacht op de ontvangstbevestiging.")
-            return
-        if package_id:
-            if not do_it:
-                click.echo(f"Proefdraai: pakket {package_id} zou als overgebracht worden gemarkeerd. Geef --execute "
-                           "om te bevestigen.")
+            if sent_id:
+                sent = tr.mark_sent(ctx, _cli_actor(ctx, username), sent_id, destination)
+                click.echo(f"Pakket {sent.id} verzonden naar {sent.destination}; wacht op de ontvangstbevestiging.")
                 return
             res = tr.confirm(ctx, _cli_actor(ctx, username), package_id, destination)
             click.echo(f"{res.archived} records overgebracht en alleen-lezen; legal hold op {res.legal_holds} "

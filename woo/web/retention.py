@@ -12,6 +12,7 @@ from woo.app import context
 from woo.domain.roles import allowed
 from woo.services import destruction as ds
 from woo.services import retention as retsvc
+from woo.services import transfer as tr
 from woo.web.params import int_arg
 from woo.web.auth import login_required
 
@@ -237,7 +238,6 @@ def _dossier_or_404(s, dossier_id: str):
 @login_required
 def dossier(dossier_id: str):
     from woo.domain import retention as rules
-    from woo.services import transfer as tr
 
     ctx = context()
     with ctx.unit_of_work() as s:
@@ -303,18 +303,15 @@ def dossier_destruction_list(dossier_id: str):
 # Transfer packages of a dossier (overbrenging): made, sent, receipt confirmed; the same services as
 # `woo retention transfer --dossier`, `--sent` and `--confirm`. Only what the state allows is offered.
 
-def _package_of(s, dossier_id: str, package_id: str):
-    from woo.services import transfer as tr
-
-    for p in tr.dossier_packages(s, dossier_id):
-        if p.id == package_id:
-            return p
-    abort(404, description="Overbrengingspakket niet gevonden bij dit dossier.")
+def _check_package(dossier_id: str, package_id: str) -> None:
+    """404 unless the dossier is the archivist's and the package holds its records."""
+    with context().unit_of_work() as s:
+        _dossier_or_404(s, dossier_id)
+        if package_id not in {p.id for p in tr.dossier_packages(s, dossier_id)}:
+            abort(404, description="Overbrengingspakket niet gevonden bij dit dossier.")
 
 
 def _transfer_act(fn, ok, dossier_id: str):
-    from woo.services import transfer as tr
-
     try:
         result = fn()
     except (tr.TransferError, retsvc.RetentionError) as exc:
@@ -327,8 +324,6 @@ def _transfer_act(fn, ok, dossier_id: str):
 @bp.route("/dossiers/<dossier_id>/overbrenging", methods=["POST"])
 @login_required
 def dossier_transfer(dossier_id: str):
-    from woo.services import transfer as tr
-
     with context().unit_of_work() as s:
         _dossier_or_404(s, dossier_id)
     ctx = context()
@@ -341,11 +336,7 @@ def dossier_transfer(dossier_id: str):
 @bp.route("/dossiers/<dossier_id>/overbrenging/<package_id>/verzonden", methods=["POST"])
 @login_required
 def dossier_transfer_sent(dossier_id: str, package_id: str):
-    from woo.services import transfer as tr
-
-    with context().unit_of_work() as s:
-        _dossier_or_404(s, dossier_id)
-        _package_of(s, dossier_id, package_id)
+    _check_package(dossier_id, package_id)
     return _transfer_act(
         lambda: tr.mark_sent(context(), g.principal.actor, package_id, request.form.get("destination", "")),
         lambda p: f"Overbrengingspakket {p.id} is verzonden naar {p.destination}; het wacht op de "
@@ -355,11 +346,7 @@ def dossier_transfer_sent(dossier_id: str, package_id: str):
 @bp.route("/dossiers/<dossier_id>/overbrenging/<package_id>/ontvangst", methods=["POST"])
 @login_required
 def dossier_transfer_confirm(dossier_id: str, package_id: str):
-    from woo.services import transfer as tr
-
-    with context().unit_of_work() as s:
-        _dossier_or_404(s, dossier_id)
-        _package_of(s, dossier_id, package_id)
+    _check_package(dossier_id, package_id)
     return _transfer_act(
         lambda: tr.confirm(context(), g.principal.actor, package_id, request.form.get("destination") or None),
         lambda r: f"Ontvangst bevestigd: {r.archived} records zijn overgebracht en hier alleen nog te lezen.",
