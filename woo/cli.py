@@ -663,24 +663,31 @@ def retention_list_execute(data_dir, list_id, do_it, wait, username):
 
 
 @retention.command("transfer", help="Transfer (overbrenging) of B-records older than WOO_TRANSFER_YEARS. Dry run "
-                                    "by default; --execute writes the package; --confirm PACKAGE_ID marks them.")
+                                    "by default; --execute writes the package; --sent PACKAGE_ID records that it "
+                                    "went to the archive; --confirm PACKAGE_ID marks its records transferred.")
 @instance_option
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--execute", "do_it", is_flag=True)
+@click.option("--sent", "sent_id", help="This package was handed to the archive.")
 @click.option("--confirm", "package_id", help="The archive received this package: mark its records transferred.")
-@click.option("--destination", default="archiefbewaarplaats", show_default=True)
+@click.option("--destination", help="The archive (default: where the package was sent, else archiefbewaarplaats).")
 @click.option("--dossier", "dossier_ids", multiple=True, help="Only this dossier, whole (repeatable); without it the "
                                                                "selection of due B-records.")
 @click.option("--user", "username")
-def retention_transfer(data_dir, out_dir, do_it, package_id, destination, dossier_ids, username):
+def retention_transfer(data_dir, out_dir, do_it, sent_id, package_id, destination, dossier_ids, username):
     from woo.services import transfer as tr
 
     ctx = _context(data_dir)
     try:
-        if package_id:
+        if sent_id or package_id:
             if not do_it:
-                click.echo(f"Proefdraai: pakket {package_id} zou als overgebracht naar '{destination}' worden "
-                           "gemarkeerd. Geef --execute om te bevestigen.")
+                click.echo(f"Proefdraai: pakket {sent_id or package_id} zou als "
+                           f"{'verzonden' if sent_id else 'overgebracht'} worden gemarkeerd. Geef --execute om dat "
+                           "vast te leggen.")
+                return
+            if sent_id:
+                sent = tr.mark_sent(ctx, _cli_actor(ctx, username), sent_id, destination)
+                click.echo(f"Pakket {sent.id} verzonden naar {sent.destination}; wacht op de ontvangstbevestiging.")
                 return
             res = tr.confirm(ctx, _cli_actor(ctx, username), package_id, destination)
             click.echo(f"{res.archived} records overgebracht en alleen-lezen; legal hold op {res.legal_holds} "

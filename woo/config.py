@@ -38,6 +38,7 @@ ENVIRONMENT = {
                                   "model's source-held-out threshold (precision >= 0.97); default off",
     "WOO_DESTRUCTION_WINDOW_DAYS": "Days an approved destruction list can still be cancelled; default 7",
     "WOO_TRANSFER_YEARS": "Overbrengingstermijn for B-records in years: 20 (Archiefwet 1995) or 10 (new Archiefwet); default 20",
+    "WOO_TRANSFER_DIR": "Directory where transfer packages made on the archivist's dossier page are written; default <data dir>/overbrenging",
     "WOO_OIDC_ISSUER": "OpenID Connect issuer URL (discovery at <issuer>/.well-known/openid-configuration); unset = no single sign-on",
     "WOO_OIDC_CLIENT_ID": "OIDC client id registered at the identity provider",
     "WOO_OIDC_CLIENT_SECRET": "OIDC client secret",
@@ -87,6 +88,7 @@ class Settings:
     fixity_interval_hours: float = 168.0
     destruction_window_days: int = 7
     transfer_years: int = 20
+    transfer_dir: str | None = None  # packages made on the web (woo.services.transfer.default_out_dir)
     oidc_issuer: str | None = None
     oidc_client_id: str = ""
     oidc_client_secret: str = ""
@@ -170,6 +172,7 @@ def load_settings(data_dir: Path | str | None = None, env: dict | None = None) -
         oai_admin_email=pick("WOO_OAI_ADMIN_EMAIL", "") or None,
         destruction_window_days=int(pick("WOO_DESTRUCTION_WINDOW_DAYS", "7")),
         transfer_years=int(pick("WOO_TRANSFER_YEARS", "20")),
+        transfer_dir=pick("WOO_TRANSFER_DIR", "") or None,
         oidc_issuer=pick("WOO_OIDC_ISSUER", "").rstrip("/") or None,
         oidc_client_id=pick("WOO_OIDC_CLIENT_ID", ""),
         oidc_client_secret=pick("WOO_OIDC_CLIENT_SECRET", ""),

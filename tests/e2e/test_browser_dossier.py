@@ -1,5 +1,6 @@
 """An officer in a real browser walks a dossier from nothing to public: creates it, adds documents, judges them
-(one niet openbaar with its ground), reports it ready, publishes it, and the public dossier page shows it."""
+(one niet openbaar with its ground), reports it ready, publishes it, and the public dossier page shows it. The
+archivist makes the transfer package of a dossier on its retention page and marks it sent (axe at 1280 and 375 px)."""
 from __future__ import annotations
 
 import pytest
@@ -87,3 +88,45 @@ def test_officer_creates_fills_judges_and_publishes_a_dossier(live_server, woo_c
     with woo_ctx.unit_of_work() as s:
         assert s.get(Document, ids["Advies havenraad nieuwe kade"]).status == "published"
         assert s.get(Document, ids["Memo onderhandelingen haven"]).status != "published"
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_archivist_makes_and_sends_a_dossier_transfer_package(live_server, woo_ctx):
+    from playwright.sync_api import expect, sync_playwright
+
+    from tests.e2e.test_browser_roles import PASSWORD, Walk, _chromium, _user
+    from tests.integration.test_dossier_retention_ui import _b_dossier, users_actor
+    from woo.adapters.models import TransferPackage
+    from woo.domain.roles import Role
+
+    _user(woo_ctx, "archivaris", Role.ARCHIVIST, None)
+    did, recs = _b_dossier(woo_ctx, users_actor(woo_ctx, "archivaris"))
+    with sync_playwright() as p:
+        browser = _chromium(p)
+        walk = Walk(browser, live_server, "archivaris", PASSWORD)
+        page = walk.page
+        walk.go(f"/archief/dossiers/{did}")
+        expect(page.locator("#overbrenging")).to_have_text("Overbrengen")
+        expect(page.locator("body")).to_contain_text("nog geen overbrengingspakket")
+        page.get_by_role("button", name="Overbrengingspakket maken").click()
+        expect(page.locator(".flash")).to_contain_text("gemaakt: 3 records")
+        packages = page.locator("#transfer-packages")
+        expect(packages.locator(".transfer-status")).to_have_text("gemaakt")
+        expect(page.get_by_role("button", name="Overbrengingspakket maken")).to_have_count(0)
+        expect(page.get_by_role("button", name="Ontvangst bevestigen")).to_have_count(0)
+        walk.check("made")
+        page.get_by_label("Verzonden naar").fill("Regionaal Archief e-Depot")
+        page.get_by_role("button", name="Als verzonden markeren").click()
+        expect(page.locator(".flash")).to_contain_text("verzonden naar Regionaal Archief e-Depot")
+        expect(packages.locator(".transfer-status")).to_have_text("verzonden")
+        # the maker may not confirm the receipt: the button is there, disabled, with the reason
+        confirm = page.get_by_role("button", name="Ontvangst bevestigen")
+        expect(confirm).to_be_disabled()
+        expect(packages).to_contain_text("vier ogen")
+        walk.check("sent")
+        browser.close()
+    walk.done()
+    with woo_ctx.unit_of_work() as s:
+        (package,) = s.query(TransferPackage).all()
+        assert package.status == "verzonden" and package.destination == "Regionaal Archief e-Depot"
+        assert package.path.startswith(str(woo_ctx.settings.data_dir / "overbrenging"))

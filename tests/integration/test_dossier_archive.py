@@ -191,7 +191,8 @@ def test_dossier_is_transferred_whole_as_mdto_aggregation(woo_ctx, tmp_path):
     assert inside == {doc_id: [did] for doc_id in docs}
     assert package.records == 4  # the dossier, its two records and the loose one
 
-    tr.confirm(woo_ctx, u["archivaris-b"], package.id, "Regionaal Archief e-Depot")
+    tr.mark_sent(woo_ctx, u["archivaris-a"], package.id, "Regionaal Archief e-Depot")
+    tr.confirm(woo_ctx, u["archivaris-b"], package.id)
     with woo_ctx.unit_of_work() as s:
         assert {d.status for d in s.execute(select(Document).where(Document.id.in_(docs + [loose]))).scalars()} \
             == {"archived"}

@@ -53,7 +53,7 @@ def test_chunked_import_writes_the_same_as_one_chunk_and_the_chain_verifies(woo_
     monkeypatch.setattr(dossier_import, "IMPORT_CHUNK", 2)  # 7 rows: four chunks, the last one partly filled
     chunked = _import(woo_ctx, files, "Dossier in stukken")
     assert chunked.ok, chunked.problems
-    assert chunked.documents == whole.documents == len(ROWS) + 1
+    assert chunked.documents == whole.documents == len(ROWS) + 2  # the decision letter, the inventarislijst
 
     docs_whole, events_whole = _written(woo_ctx, whole.dossier_id, "Dossier in een keer")
     docs_chunked, events_chunked = _written(woo_ctx, chunked.dossier_id, "Dossier in stukken")

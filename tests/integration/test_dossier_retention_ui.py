@@ -4,6 +4,7 @@ brondatum for the whole dossier, the dossier on a destruction list whole, the do
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime, timezone
 
 from click.testing import CliRunner
@@ -80,6 +81,22 @@ def test_cli_dossier_retention_destruction_and_transfer(woo_ctx, tmp_path):
     done = run.invoke(main, ["retention", "transfer", "--dossier", vid, "--execute", "--out", str(out),
                              "--user", "archivaris-a", *data], env=env)
     assert done.exit_code == 0 and "3 records" in done.output, done.output  # the dossier and its two records
+    pid = re.search(r"Pakket ([0-9a-f]{32}):", done.output).group(1)
+    twice = run.invoke(main, ["retention", "transfer", "--dossier", vid, "--execute", "--out", str(out),
+                              "--user", "archivaris-a", *data], env=env)
+    assert twice.exit_code == 1 and f"al in overbrengingspakket {pid}" in twice.output
+    early = run.invoke(main, ["retention", "transfer", "--confirm", pid, "--execute", "--user", "archivaris-b", *data],
+                       env=env)
+    assert early.exit_code == 1 and "nog niet verzonden" in early.output
+    sent = run.invoke(main, ["retention", "transfer", "--sent", pid, "--destination", "Regionaal Archief", "--execute",
+                             "--user", "archivaris-a", *data], env=env)
+    assert sent.exit_code == 0 and "verzonden naar Regionaal Archief" in sent.output, sent.output
+    confirmed = run.invoke(main, ["retention", "transfer", "--confirm", pid, "--execute", "--user", "archivaris-b",
+                                  *data], env=env)
+    assert confirmed.exit_code == 0 and "2 records overgebracht" in confirmed.output, confirmed.output
+    with woo_ctx.unit_of_work() as s:
+        assert {d.transferred_to for d in s.execute(select(Document).where(Document.id.in_(recs))).scalars()} \
+            == {f"Regionaal Archief (pakket {pid})"}
     assert run.invoke(main, ["retention", "transfer", "--dossier", "bestaat-niet", *data], env=env).exit_code == 1
 
 
@@ -124,3 +141,113 @@ def test_archivist_dossier_page(woo_ctx):
     officer = logged_in_client(create_app(ctx=woo_ctx), woo_ctx, u["beoordelaar-r"], "csrf-x")
     assert officer.get(f"/archief/dossiers/{did}").status_code == 403
     assert client.get("/archief/dossiers/bestaat-niet").status_code == 404
+
+
+def _b_dossier(ctx, archivist, title="Verordeningen 2001"):
+    """A published dossier of two regulations of 2001, blijvend te bewaren (2.1.1) and due for transfer."""
+    from woo.services import retention as retsvc
+
+    cat = tooi.category_by_label("wetten_en_algemeen_verbindende_voorschriften").uri
+    recs = [make_record(ctx, f"{title}: verordening {n}", category="wetten_en_algemeen_verbindende_voorschriften",
+                        document_date=datetime(2001, 5, 1, tzinfo=timezone.utc)) for n in ("afval", "parkeren")]
+    with ctx.unit_of_work() as s:
+        org = accounts.default_organisation(s).id
+    did = dossiers.create(ctx, SYSTEM, org, {"title": title, "kind": "publicatie", "category": cat})
+    dossiers.add_documents(ctx, SYSTEM, did, recs)
+    with ctx.unit_of_work() as s:  # published long ago
+        for doc in s.execute(select(Document).where(Document.id.in_(recs))).scalars():
+            doc.status, doc.published_at = "published", datetime(2001, 6, 1, tzinfo=timezone.utc)
+    retsvc.set_dossier_class(ctx, archivist, did, "2.1.1", "Verordening: blijvend", date(2001, 6, 1))
+    return did, recs
+
+
+def test_archivist_makes_sends_and_confirms_a_dossier_transfer_package(woo_ctx, tmp_path):
+    import bagit
+
+    from woo.adapters.models import Event, TransferPackage
+    from woo.domain.roles import Role
+    from woo.services import transfer as tr
+
+    u = users(woo_ctx)
+    with woo_ctx.unit_of_work() as s:
+        accounts.create_user(s, SYSTEM, "medewerker-o", None, [(Role.OFFICER, None)])
+    officer = users_actor(woo_ctx, "medewerker-o")
+    woo_ctx.settings = woo_ctx.settings.replace(transfer_dir=str(tmp_path / "e-depot"))
+    did, recs = _b_dossier(woo_ctx, u["archivaris-a"])
+    other, _ = _b_dossier(woo_ctx, u["archivaris-a"], "Verordeningen 2002")
+    app = create_app(ctx=woo_ctx)
+    a = logged_in_client(app, woo_ctx, u["archivaris-a"], "csrf-a")
+    b = logged_in_client(app, woo_ctx, u["archivaris-b"], "csrf-b")
+    page = a.get(f"/archief/dossiers/{did}").get_data(as_text=True)
+    assert "nog geen overbrengingspakket" in page and "Overbrengingspakket maken" in page
+
+    # an officer may neither see the page nor make a package
+    o = logged_in_client(app, woo_ctx, officer, "csrf-o")
+    assert o.get(f"/archief/dossiers/{did}").status_code == 403
+    assert o.post(f"/archief/dossiers/{did}/overbrenging", data={"csrf_token": "csrf-o"}).status_code == 403
+    with woo_ctx.unit_of_work() as s:
+        assert s.query(TransferPackage).count() == 0
+
+    # make: the whole dossier in a BagIt package under WOO_TRANSFER_DIR, through the service the CLI calls
+    html = a.post(f"/archief/dossiers/{did}/overbrenging", data={"csrf_token": "csrf-a"},
+                  follow_redirects=True).get_data(as_text=True)
+    with woo_ctx.unit_of_work() as s:
+        package = s.query(TransferPackage).one()
+        pid, path = package.id, package.path
+        assert package.status == tr.MADE and package.records == 3 and package.created_by == "user:archivaris-a"
+        assert {d.legal_hold for d in s.execute(select(Document).where(Document.id.in_(recs))).scalars()} == {True}
+    assert f"Overbrengingspakket {pid} gemaakt: 3 records" in html
+    assert path.startswith(str(tmp_path / "e-depot")) and bagit.Bag(path).is_valid()
+    row = html.split('id="transfer-packages"')[1].split("</table>")[0]
+    assert pid in row and 'class="transfer-status">gemaakt</td>' in row
+    assert "Als verzonden markeren" in row and "Ontvangst bevestigen" not in row  # only what the state allows
+    assert "Overbrengingspakket maken" not in html and f"al in overbrengingspakket {pid}" in html
+
+    # a second make while this one is open: refused in Dutch, no second package, no second hold
+    again = a.post(f"/archief/dossiers/{did}/overbrenging", data={"csrf_token": "csrf-a"},
+                   follow_redirects=True).get_data(as_text=True)
+    assert f"zit al in overbrengingspakket {pid} (gemaakt)" in again and "geen tweede pakket" in again
+    # and the receipt cannot be confirmed before the package was sent
+    early = b.post(f"/archief/dossiers/{did}/overbrenging/{pid}/ontvangst", data={"csrf_token": "csrf-b"},
+                   follow_redirects=True).get_data(as_text=True)
+    assert "nog niet verzonden" in early
+    with woo_ctx.unit_of_work() as s:
+        assert s.query(TransferPackage).count() == 1 and s.get(TransferPackage, pid).status == tr.MADE
+    # a package is handled on its own dossier's page only
+    assert a.post(f"/archief/dossiers/{other}/overbrenging/{pid}/verzonden",
+                  data={"csrf_token": "csrf-a"}).status_code == 404
+
+    # mark sent
+    html = a.post(f"/archief/dossiers/{did}/overbrenging/{pid}/verzonden",
+                  data={"csrf_token": "csrf-a", "destination": "Regionaal Archief e-Depot"},
+                  follow_redirects=True).get_data(as_text=True)
+    assert f"Overbrengingspakket {pid} is verzonden naar Regionaal Archief e-Depot" in html
+    row = html.split('id="transfer-packages"')[1].split("</table>")[0]
+    assert "Als verzonden markeren" not in row and "Ontvangst bevestigen" in row
+    # the maker's button is disabled with the four-eyes reason; the other archivist's is not
+    assert "disabled" in row and "een andere archivaris bevestigt de ontvangst (vier ogen)" in row
+    other_row = b.get(f"/archief/dossiers/{did}").get_data(as_text=True).split('id="transfer-packages"')[1]
+    assert "Ontvangst bevestigen" in other_row and "disabled" not in other_row.split("</table>")[0]
+    resent = a.post(f"/archief/dossiers/{did}/overbrenging/{pid}/verzonden",
+                    data={"csrf_token": "csrf-a", "destination": "x"}, follow_redirects=True).get_data(as_text=True)
+    assert "is al verzonden" in resent
+    assert "vier ogen" in a.post(f"/archief/dossiers/{did}/overbrenging/{pid}/ontvangst",
+                                 data={"csrf_token": "csrf-a"}, follow_redirects=True).get_data(as_text=True)
+
+    # confirm receipt, by the other archivist
+    html = b.post(f"/archief/dossiers/{did}/overbrenging/{pid}/ontvangst", data={"csrf_token": "csrf-b"},
+                  follow_redirects=True).get_data(as_text=True)
+    assert "Ontvangst bevestigd: 2 records zijn overgebracht" in html
+    row = html.split('id="transfer-packages"')[1].split("</table>")[0]
+    assert "ontvangstbevestiging" in row and "Regionaal Archief e-Depot" in row and "<button" not in row
+    assert "Overbrengingspakket maken" not in html and "geen records (meer)" in html
+    with woo_ctx.unit_of_work() as s:
+        package = s.get(TransferPackage, pid)
+        assert package.status == tr.CONFIRMED and package.confirmed_by == "user:archivaris-b"
+        assert {(d.status, d.transferred_to) for d in s.execute(select(Document).where(Document.id.in_(recs)))
+                .scalars()} == {("archived", f"Regionaal Archief e-Depot (pakket {pid})")}
+        trail = [(e.action, e.actor) for e in s.execute(select(Event).where(Event.action.like("transfer.%"))
+                                                         .order_by(Event.id)).scalars()
+                 if e.detail.get("pakket") == pid]
+        assert trail == [("transfer.prepared", "user:archivaris-a"), ("transfer.sent", "user:archivaris-a"),
+                         ("transfer.confirmed", "user:archivaris-b")]

@@ -276,6 +276,23 @@ def test_import_problems_are_reported_and_nothing_is_stored(woo_ctx, tmp_path):
         assert dossiers.list_dossiers(s, None) == []
 
 
+def test_import_report_counts_every_document_it_created(woo_ctx, tmp_path):
+    """What the import reports equals what it made: the inventory's documents, the decision letter and the
+    generated inventarislijst of a Woo-besluit; a meeting's stukken alone (it gets no inventarislijst)."""
+    report = import_woo_besluit(woo_ctx, tmp_path / "besluit")
+    with woo_ctx.unit_of_work() as s:
+        roles = [i.role for i in dossiers.items(s, report.dossier_id)]
+    assert sorted(set(roles)) == ["besluit", "document", "inventarislijst"]
+    assert report.documents == len(roles) == report.rows + 2
+    files = meeting_files(tmp_path / "vergadering")
+    meeting = dossier_import.import_dossier(woo_ctx, SYSTEM, _org(woo_ctx), {"title": "Raad 12 maart",
+                                                                             "kind": "vergadering"},
+                                            files["zip"], files["inventory"], "stukken.csv")
+    assert meeting.ok, meeting.problems
+    with woo_ctx.unit_of_work() as s:
+        assert meeting.documents == len(dossiers.items(s, meeting.dossier_id)) == meeting.rows == 3
+
+
 def test_parse_dates():
     from datetime import date
     p = dossier_import.parse_date
@@ -299,7 +316,7 @@ def test_import_from_a_7z_archive(woo_ctx, tmp_path):
                                          "decision_date": "2024-03-25"},
         seven, files["inventory"], "inventaris.xlsx", files["decision"], "besluit.pdf")
     assert report.ok, report.problems
-    assert report.files == 4 and report.documents == 5
+    assert report.files == 4 and report.documents == 6  # and the decision letter and the inventarislijst
     numbers = _by_number(woo_ctx, report.dossier_id)
     assert {"1001", "1002", "1003", "1004", "besluit"} <= set(numbers)
     with woo_ctx.unit_of_work() as s:

@@ -72,9 +72,21 @@ def test_package_then_confirm(woo_ctx, tmp_path):
 
     with pytest.raises(ds.DestructionError, match="bewaarplicht"):
         ds.create_list(woo_ctx, u["archivaris-a"], "Poging", [old])
+    # the same records do not go into a second package while this one waits for the archive
+    assert set(tr.select_records(woo_ctx, today=date(2026, 6, 1)).not_transferable) >= {old, withdrawn}
+    with pytest.raises(tr.TransferError, match=f"al in overbrengingspakket {package.id}"):
+        tr.prepare(woo_ctx, u["archivaris-b"], tmp_path / "tweede", [old])
+    # the archive cannot confirm what it was never sent
+    with pytest.raises(tr.TransferError, match="nog niet verzonden"):
+        tr.confirm(woo_ctx, u["archivaris-b"], package.id, "Stadsarchief Amsterdam e-Depot")
+    with pytest.raises(tr.TransferError, match="Archivaris"):
+        tr.mark_sent(woo_ctx, u["beoordelaar-r"], package.id, "Stadsarchief Amsterdam e-Depot")
+    assert tr.mark_sent(woo_ctx, u["archivaris-a"], package.id, "Stadsarchief Amsterdam e-Depot").status == tr.SENT
+    with pytest.raises(tr.TransferError, match="al verzonden"):
+        tr.mark_sent(woo_ctx, u["archivaris-a"], package.id, "Stadsarchief Amsterdam e-Depot")
     with pytest.raises(tr.TransferError, match="vier ogen"):  # the one who prepared it cannot confirm it
-        tr.confirm(woo_ctx, u["archivaris-a"], package.id, "Stadsarchief Amsterdam e-Depot")
-    result = tr.confirm(woo_ctx, u["archivaris-b"], package.id, "Stadsarchief Amsterdam e-Depot")
+        tr.confirm(woo_ctx, u["archivaris-a"], package.id)
+    result = tr.confirm(woo_ctx, u["archivaris-b"], package.id)  # where it was sent
     assert result.archived == 2 and result.legal_holds + result.legal_hold_unsupported == 4
     with woo_ctx.unit_of_work() as s:
         d = s.get(Document, old)

@@ -522,7 +522,8 @@ def import_dossier(ctx: Context, actor: Actor, organisation_id: int, values: dic
     report.timings["queued_s"] = round(time.perf_counter() - t0, 2)
     if kind == rules.Kind.WOO_BESLUIT:
         tick("inventarislijst", 0, 1)
-        dossiers.refresh_inventory(ctx, actor, report.dossier_id)
+        if dossiers.refresh_inventory(ctx, actor, report.dossier_id):
+            report.documents += 1  # the generated inventarislijst is a document of the dossier too
     report.timings["inventory_s"] = round(time.perf_counter() - t0, 2)
     return report
 

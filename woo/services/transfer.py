@@ -2,9 +2,11 @@
 
 ``select`` (dry run) -> ``prepare`` writes an MDTO SIP in a BagIt bag with a pakbon and puts every record
 under a legal hold (in the database, and on its objects in S3 where the bucket has object lock), so nothing
-can destroy it while the archive has not confirmed receipt -> the archive confirms receipt -> ``confirm``,
-by another archivist than the one who prepared the package (four eyes), makes the records read-only here
-(status archived; they keep the hold) and records where they went. After confirmation the records leave
+can destroy it while the archive has not confirmed receipt (package status ``aangemaakt``) -> the archivist
+hands it to the archive and ``mark_sent`` records that (``verzonden``) -> the archive confirms receipt ->
+``confirm``, by another archivist than the one who prepared the package (four eyes), makes the records
+read-only here (status archived; they keep the hold) and records where they went (``bevestigd``). A record
+held by an open package (not yet confirmed) is not put in a second one. After confirmation the records leave
 woo's public surfaces (sitemaps, search, OAI-PMH); their public page answers 410 naming the archive
 (woo.web.public; the choice is written in the pakbon too).
 """
@@ -32,6 +34,9 @@ from woo.services import retention as retsvc
 from woo.services.context import Actor, Context
 
 TRANSFERABLE = tuple(s for s, targets in TRANSITIONS.items() if Status.ARCHIVED in targets)
+MADE, SENT, CONFIRMED = "aangemaakt", "verzonden", "bevestigd"  # TransferPackage.status, in this order
+OPEN = (MADE, SENT)
+STATUS_NL = {MADE: "gemaakt", SENT: "verzonden", CONFIRMED: "ontvangstbevestiging"}
 
 
 class TransferError(ValueError):
@@ -52,6 +57,28 @@ class Selection:
     not_transferable: dict[str, str] = field(default_factory=dict)  # id -> Dutch reason
 
 
+def _hold_text(package_id: str) -> str:
+    return f"Overbrenging: pakket {package_id} wacht op ontvangstbevestiging van de archiefbewaarplaats."
+
+
+def open_packages(session: Session, document_ids: list[str]) -> dict[str, TransferPackage]:
+    """The open (not confirmed) package that still holds each of these records. A record whose transfer hold
+    was lifted (`woo retention hold --release`, the way out when the archive refuses a package) is free again."""
+    held: dict[str, TransferPackage] = {}
+    ids = list(dict.fromkeys(document_ids))
+    for start in range(0, len(ids), 500):
+        rows = session.execute(
+            select(Document.id, Document.legal_hold, Document.legal_hold_reason, TransferPackage)
+            .join(TransferItem, TransferItem.document_id == Document.id)
+            .join(TransferPackage, TransferPackage.id == TransferItem.package_id)
+            .where(Document.id.in_(ids[start:start + 500]), TransferPackage.status.in_(OPEN))
+            .order_by(TransferPackage.created_at))
+        for doc_id, hold, reason, package in rows:
+            if hold and _hold_text(package.id) in (reason or ""):
+                held.setdefault(doc_id, package)
+    return held
+
+
 def select_records(ctx: Context, today: date | None = None, limit: int | None = None) -> Selection:
     """B-records whose brondatum is older than WOO_TRANSFER_YEARS and that are still here."""
     years = retsvc.transfer_years(ctx.settings)
@@ -69,6 +96,10 @@ def select_records(ctx: Context, today: date | None = None, limit: int | None = 
             sel.document_ids.append(doc_id)
             if limit and len(sel.document_ids) >= limit:
                 break
+        for doc_id, package in open_packages(session, sel.document_ids).items():
+            sel.not_transferable[doc_id] = (f"zit al in overbrengingspakket {package.id} "
+                                            f"({STATUS_NL[package.status]}), dat op de ontvangstbevestiging wacht")
+        sel.document_ids = [i for i in sel.document_ids if i not in sel.not_transferable]
         # a dossier goes whole: if one of its records cannot go yet, none of them goes
         chosen = set(sel.document_ids)
         for dossier_id, members in retsvc.dossier_members(session, sel.document_ids).items():
@@ -139,6 +170,60 @@ def _record(session: Session, ctx: Context, doc: Document, folder: str, org: Org
     return record
 
 
+def _refusal(session: Session, ids: list[str], docs: list[Document | None]) -> str | None:
+    """Why ``prepare`` refuses these records (Dutch), or None."""
+    for doc_id, doc in zip(ids, docs):
+        if doc is None:
+            return f"Document {doc_id} bestaat niet."
+        if doc.retention_waardering != "B":
+            return (f"Document {doc_id} is niet blijvend te bewaren (waardering {doc.retention_waardering or 'N'}) "
+                    "en wordt niet overgebracht.")
+        if Status(doc.status) not in TRANSFERABLE:
+            return f"Document {doc_id} heeft status '{doc.status}' en kan niet worden overgebracht."
+    held = open_packages(session, ids)
+    if held:
+        doc_id, package = next(iter(held.items()))
+        return (f"Document {doc_id} zit al in overbrengingspakket {package.id} ({STATUS_NL[package.status]}), dat "
+                "op de ontvangstbevestiging wacht; er komt geen tweede pakket. Weigert de archiefbewaarplaats het "
+                "pakket, hef dan de bewaarplicht van de records op en maak een nieuw pakket.")
+    return None
+
+
+def _dossier_record_ids(session: Session, dossier_id: str) -> list[str]:
+    return [d.id for d in retsvc.dossier_documents(session, dossier_id)
+            if d.status not in (Status.ARCHIVED, Status.DESTROYED)]
+
+
+def dossier_refusal(session: Session, dossier_id: str) -> str | None:
+    """Why ``prepare(dossier_ids=[dossier_id])`` would refuse now (Dutch), or None: the page offers the button
+    only when it would not."""
+    ids = _dossier_record_ids(session, dossier_id)
+    if not ids:
+        return "Het dossier heeft geen records (meer) die kunnen worden overgebracht."
+    docs = [session.get(Document, i) for i in ids]
+    if all(doc.retention_waardering != "B" for doc in docs):  # the class of the dossier, which they inherit
+        return ("Het dossier is niet blijvend te bewaren (waardering "
+                f"{docs[0].retention_waardering or 'nog niet bepaald'}) en wordt daarom niet overgebracht.")
+    partial = retsvc.incomplete_dossiers(session, ids, "overgebracht")
+    if partial:
+        return "Het overbrengingspakket kan niet worden gemaakt:\n- " + "\n- ".join(partial)
+    return _refusal(session, ids, docs)
+
+
+def dossier_packages(session: Session, dossier_id: str) -> list[TransferPackage]:
+    """The packages that hold records of the dossier, newest first."""
+    return list(session.execute(
+        select(TransferPackage).where(TransferPackage.id.in_(
+            select(TransferItem.package_id).join(Document, Document.id == TransferItem.document_id)
+            .where(Document.publication_id == dossier_id)))
+        .order_by(TransferPackage.created_at.desc(), TransferPackage.id)).scalars())
+
+
+def default_out_dir(ctx: Context) -> Path:
+    """Where packages made without --out go (the web): WOO_TRANSFER_DIR, else <data dir>/overbrenging."""
+    return Path(ctx.settings.transfer_dir) if ctx.settings.transfer_dir else ctx.settings.data_dir / "overbrenging"
+
+
 def prepare(ctx: Context, actor: Actor, out_dir: Path, document_ids: list[str] | None = None,
             today: date | None = None, progress: Callable[[int], None] | None = None,
             dossier_ids: list[str] | None = None) -> TransferPackage:
@@ -150,8 +235,7 @@ def prepare(ctx: Context, actor: Actor, out_dir: Path, document_ids: list[str] |
         for did in dict.fromkeys(dossier_ids or []):
             if session.get(Publication, did) is None:
                 raise TransferError(f"Dossier {did} bestaat niet.")
-            extra += [d.id for d in retsvc.dossier_documents(session, did)
-                      if d.status not in (Status.ARCHIVED, Status.DESTROYED)]
+            extra += _dossier_record_ids(session, did)
     if document_ids is None and not dossier_ids:
         ids = select_records(ctx, today).document_ids
     else:
@@ -160,18 +244,16 @@ def prepare(ctx: Context, actor: Actor, out_dir: Path, document_ids: list[str] |
         raise TransferError("Er zijn geen records die voor overbrenging in aanmerking komen.")
     package_id = new_id()
     with ctx.unit_of_work() as session:
+        # a second prepare of the same records (a double click) waits here and then finds them held
+        # (PostgreSQL row locks; SQLite has no FOR UPDATE)
+        session.execute(select(Document.id).where(Document.id.in_(ids)).with_for_update()).all()
         partial = retsvc.incomplete_dossiers(session, ids, "overgebracht")
         if partial:
             raise TransferError("Het overbrengingspakket is niet gemaakt:\n- " + "\n- ".join(partial))
         docs = [session.get(Document, i) for i in ids]
-        for doc_id, doc in zip(ids, docs):
-            if doc is None:
-                raise TransferError(f"Document {doc_id} bestaat niet.")
-            if doc.retention_waardering != "B":
-                raise TransferError(f"Document {doc_id} is niet blijvend te bewaren (waardering "
-                                    f"{doc.retention_waardering or 'N'}) en wordt niet overgebracht.")
-            if Status(doc.status) not in TRANSFERABLE:
-                raise TransferError(f"Document {doc_id} heeft status '{doc.status}' en kan niet worden overgebracht.")
+        refused = _refusal(session, ids, docs)
+        if refused:
+            raise TransferError(refused)
         orgs = {o.id: o for o in session.execute(select(Organisation)).scalars()}
         groups: dict[str | None, list[Document]] = {}
         for doc in docs:  # records of one dossier together, in its folder
@@ -207,14 +289,14 @@ def prepare(ctx: Context, actor: Actor, out_dir: Path, document_ids: list[str] |
         result = pkg.write(Path(out_dir), package_id, records(), {
             "naam": f"Overbrenging {first_org.name} {date.today():%Y-%m-%d}", "archiefvormer": first_org.code,
             "contact": actor.name, "doel": "archiefbewaarplaats (e-Depot)"}, progress)
-        hold_reason = f"Overbrenging: pakket {package_id} wacht op ontvangstbevestiging van de archiefbewaarplaats."
+        hold_reason = _hold_text(package_id)
         for doc in docs:  # nothing may delete a record the archive has not confirmed yet
             doc.legal_hold = True
             doc.legal_hold_reason = f"{doc.legal_hold_reason} | {hold_reason}" if doc.legal_hold_reason else hold_reason
             for f in doc.files:
                 _legal_hold(ctx, f.object_key, f.version_id)
             audit.record(session, actor.label, "retention.legal_hold", doc.id, reden=hold_reason, pakket=package_id)
-        package = TransferPackage(id=package_id, status="aangemaakt", path=str(result.path), records=result.records,
+        package = TransferPackage(id=package_id, status=MADE, path=str(result.path), records=result.records,
                                   files=result.files, bytes=result.bytes, checksum=result.checksum,
                                   created_by=actor.label)
         session.add(package)
@@ -241,16 +323,38 @@ def _legal_hold(ctx: Context, key: str, version_id: str | None) -> bool:
         return False
 
 
-def confirm(ctx: Context, actor: Actor, package_id: str, destination: str) -> ConfirmResult:
-    """The archive has the package: records become read-only here and say where they went."""
+def mark_sent(ctx: Context, actor: Actor, package_id: str, destination: str) -> TransferPackage:
+    """The archivist handed the package to the archive (copied to the e-Depot, sent on a carrier)."""
     destination = (destination or "").strip() or "archiefbewaarplaats"
+    with ctx.unit_of_work() as session:
+        retsvc.require_role(session, actor, Role.ARCHIVIST, "Een overbrengingspakket als verzonden markeren",
+                            TransferError)
+        package = session.get(TransferPackage, package_id)
+        if package is None:
+            raise TransferError(f"Overbrengingspakket {package_id} bestaat niet.")
+        if package.status != MADE:
+            raise TransferError(f"Overbrengingspakket {package_id} is al {STATUS_NL[package.status]}"
+                                f"{'' if package.status == SENT else ' ontvangen'}; het kan niet opnieuw als "
+                                "verzonden worden gemarkeerd.")
+        package.status, package.destination = SENT, destination[:500]
+        audit.record(session, actor.label, "transfer.sent", None, pakket=package_id, bestemming=destination)
+        return package
+
+
+def confirm(ctx: Context, actor: Actor, package_id: str, destination: str | None = None) -> ConfirmResult:
+    """The archive has the package: records become read-only here and say where they went (by default
+    where the package was sent)."""
     with ctx.unit_of_work() as session:
         retsvc.require_role(session, actor, Role.ARCHIVIST, "Een overbrenging bevestigen", TransferError)
         package = session.get(TransferPackage, package_id)
         if package is None:
             raise TransferError(f"Overbrengingspakket {package_id} bestaat niet.")
-        if package.status == "bevestigd":
+        if package.status == CONFIRMED:
             raise TransferError(f"Overbrengingspakket {package_id} is al bevestigd.")
+        if package.status != SENT:  # the archive cannot confirm what it was never sent
+            raise TransferError(f"Overbrengingspakket {package_id} is nog niet verzonden; markeer het eerst als "
+                                "verzonden, dan kan de ontvangst worden bevestigd.")
+        destination = (destination or "").strip() or package.destination or "archiefbewaarplaats"
         if package.created_by == actor.label:
             raise TransferError("Wie het overbrengingspakket heeft gemaakt, mag de ontvangst niet zelf bevestigen; "
                                 "een andere archivaris moet dat doen (vier ogen).")
@@ -281,7 +385,7 @@ def confirm(ctx: Context, actor: Actor, package_id: str, destination: str) -> Co
                 Document.id.in_(ids), Document.publication_id.is_not(None))).scalars()}):
             audit.record(session, actor.label, "dossier.transferred", None, dossier=dossier_id, pakket=package_id,
                          bestemming=destination)
-        package.status, package.confirmed_by, package.confirmed_at = "bevestigd", actor.label, now
+        package.status, package.confirmed_by, package.confirmed_at = CONFIRMED, actor.label, now
         package.destination = destination
         audit.record(session, actor.label, "transfer.confirmed", None, pakket=package_id, records=result.archived,
                      bestemming=destination, legal_holds=result.legal_holds,
@@ -289,5 +393,6 @@ def confirm(ctx: Context, actor: Actor, package_id: str, destination: str) -> Co
     return result
 
 
-__all__ = ["TransferError", "Selection", "select_records", "cutoff", "prepare", "confirm", "ConfirmResult",
-           "TRANSFERABLE"]
+__all__ = ["TransferError", "Selection", "select_records", "cutoff", "prepare", "mark_sent", "confirm",
+           "ConfirmResult", "TRANSFERABLE", "MADE", "SENT", "CONFIRMED", "OPEN", "STATUS_NL", "open_packages",
+           "dossier_refusal", "dossier_packages", "default_out_dir"]

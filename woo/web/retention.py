@@ -12,6 +12,7 @@ from woo.app import context
 from woo.domain.roles import allowed
 from woo.services import destruction as ds
 from woo.services import retention as retsvc
+from woo.services import transfer as tr
 from woo.web.params import int_arg
 from woo.web.auth import login_required
 
@@ -244,7 +245,13 @@ def dossier(dossier_id: str):
         ret = retsvc.dossier_retention(s, d, retsvc.transfer_years(ctx.settings))
         docs = retsvc.dossier_documents(s, d.id)
         brondatum, bron = retsvc.dossier_brondatum(s, d)
-        return render_template("retention/dossier.html", d=d, ret=ret,
+        packages = tr.dossier_packages(s, d.id)
+        me = g.principal.actor.label
+        return render_template("retention/dossier.html", d=d, ret=ret, packages=packages,
+                               package_status=tr.STATUS_NL, transfer_refusal=tr.dossier_refusal(s, d.id),
+                               confirm_refusal={p.id: "U heeft dit pakket gemaakt; een andere archivaris bevestigt de "
+                                                      "ontvangst (vier ogen)." for p in packages
+                                                if p.created_by == me},
                                resultaat=rules.resultaat(ret.resultaat) if ret else None,
                                offered=retsvc.offered_resultaten(d.category), docs=docs, brondatum=brondatum,
                                bron=d.retention_brondatum_bron or bron,
@@ -291,3 +298,56 @@ def dossier_destruction_list(dossier_id: str):
         return redirect(url_for("retention.dossier", dossier_id=dossier_id))
     flash("Het dossier staat in zijn geheel op een vernietigingslijst, ter beoordeling.", "info")
     return redirect(url_for("retention.list_detail", list_id=holder["id"]))
+
+
+# Transfer packages of a dossier (overbrenging): made, sent, receipt confirmed; the same services as
+# `woo retention transfer --dossier`, `--sent` and `--confirm`. Only what the state allows is offered.
+
+def _check_package(dossier_id: str, package_id: str) -> None:
+    """404 unless the dossier is the archivist's and the package holds its records."""
+    with context().unit_of_work() as s:
+        _dossier_or_404(s, dossier_id)
+        if package_id not in {p.id for p in tr.dossier_packages(s, dossier_id)}:
+            abort(404, description="Overbrengingspakket niet gevonden bij dit dossier.")
+
+
+def _transfer_act(fn, ok, dossier_id: str):
+    try:
+        result = fn()
+    except (tr.TransferError, retsvc.RetentionError) as exc:
+        flash(str(exc), "error")
+    else:
+        flash(ok(result), "info")
+    return redirect(url_for("retention.dossier", dossier_id=dossier_id) + "#overbrenging")
+
+
+@bp.route("/dossiers/<dossier_id>/overbrenging", methods=["POST"])
+@login_required
+def dossier_transfer(dossier_id: str):
+    with context().unit_of_work() as s:
+        _dossier_or_404(s, dossier_id)
+    ctx = context()
+    return _transfer_act(
+        lambda: tr.prepare(ctx, g.principal.actor, tr.default_out_dir(ctx), None, dossier_ids=[dossier_id]),
+        lambda p: f"Overbrengingspakket {p.id} gemaakt: {p.records} records, {p.files} bestanden. Breng het naar "
+                  "de archiefbewaarplaats en markeer het daarna als verzonden.", dossier_id)
+
+
+@bp.route("/dossiers/<dossier_id>/overbrenging/<package_id>/verzonden", methods=["POST"])
+@login_required
+def dossier_transfer_sent(dossier_id: str, package_id: str):
+    _check_package(dossier_id, package_id)
+    return _transfer_act(
+        lambda: tr.mark_sent(context(), g.principal.actor, package_id, request.form.get("destination", "")),
+        lambda p: f"Overbrengingspakket {p.id} is verzonden naar {p.destination}; het wacht op de "
+                  "ontvangstbevestiging.", dossier_id)
+
+
+@bp.route("/dossiers/<dossier_id>/overbrenging/<package_id>/ontvangst", methods=["POST"])
+@login_required
+def dossier_transfer_confirm(dossier_id: str, package_id: str):
+    _check_package(dossier_id, package_id)
+    return _transfer_act(
+        lambda: tr.confirm(context(), g.principal.actor, package_id, request.form.get("destination") or None),
+        lambda r: f"Ontvangst bevestigd: {r.archived} records zijn overgebracht en hier alleen nog te lezen.",
+        dossier_id)
