@@ -348,6 +348,10 @@ def _odf_printed(el: etree._Element):
         yield child.tail or ""
 
 
+# The kinds whose PDF rendition is made without their comments and with their changes accepted.
+UNPRINTED_KINDS = frozenset({"docx", *ODF_KINDS})
+
+
 def unprinted_only(path: Path, kind: str, values: list[str]) -> dict[str, str]:
     """Of ``values``, those that occur in the office file's comments or deleted tracked changes and nowhere
     in its printed text, each with where: "comments" or "changes". The PDF rendition is made from a copy
