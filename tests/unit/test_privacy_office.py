@@ -136,6 +136,37 @@ def test_every_docx_comment_part_is_read_and_dropped(tmp_path):
     assert "comments" not in rels
 
 
+def test_the_scan_reads_every_docx_comment_part_the_copy_drops(tmp_path):
+    # The package's relationships, not a fixed name, say which part holds the comments: a comment element in a
+    # second comments part travels with the file like one in word/comments.xml, and so does a commenter's
+    # identity in word/people.xml. The copy drops every comment part; the scan reads every one of them too.
+    src = make_docx(tmp_path / "n.docx", ["Geachte heer Bakker,", "Het college besluit."], comments=True)
+    second = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+              f'<w:comments {W}><w:comment w:id="7" w:author="Karin Zeeman" w:initials="KZ"><w:p><w:r>'
+              '<w:t>Bel mevrouw Fatima Bakkali op 06-98765432</w:t></w:r></w:p></w:comment></w:comments>')
+    people = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w15:people '
+              'xmlns:w15="http://schemas.microsoft.com/office/word/2012/wordml"><w15:person w15:author="Karin Zeeman">'
+              '<w15:presenceInfo w15:providerId="AD" w15:userId="karin.zeeman@example.nl"/></w15:person></w15:people>')
+    with zipfile.ZipFile(src, "a") as zf:
+        zf.writestr("word/comments2.xml", second)
+        zf.writestr("word/people.xml", people)
+    said = extract_text(src, "docx").text.split("Opmerkingen:")[1].splitlines()
+    assert "Karin Zeeman: Bel mevrouw Fatima Bakkali op 06-98765432" in said and len(said) == 3, said
+    found = {(f["type"], f["text"]) for f in scan_file(src, ocr=False)["findings"]}
+    assert {("phone", "06-98765432"), ("person_name", "Fatima Bakkali")} <= found, found
+    hidden = inspect_hidden(src, "docx")
+    assert "Opmerking van 'Karin Zeeman': 'Bel mevrouw Fatima Bakkali op 06-98765432'" in hidden, hidden
+    assert "Persoon bij opmerkingen: 'Karin Zeeman' (karin.zeeman@example.nl)" in hidden, hidden
+    assert hidden.index("Persoon bij opmerkingen: 'Karin Zeeman' (karin.zeeman@example.nl)") == 2  # comments first
+    assert unprinted_only(src, "docx", ["06-98765432", "Fatima Bakkali", "Bakker"]) == {
+        "06-98765432": "comments", "Fatima Bakkali": "comments"}
+    out = tmp_path / "zonder.docx"
+    clean_office_copy(src, "docx", out)
+    with zipfile.ZipFile(out) as zf:
+        assert not {"word/comments.xml", "word/comments2.xml", "word/people.xml"} & set(zf.namelist())
+    assert not any(h.startswith(("Opmerking", "Persoon")) for h in inspect_hidden(out, "docx"))
+
+
 def test_odt_comments_and_deleted_text_are_scanned_and_left_out_of_the_copy(tmp_path):
     src = make_odt_with_comment_and_changes(tmp_path / "brief.odt", f"BSN {BSN} van de melder",
                                             deleted=DELETED)

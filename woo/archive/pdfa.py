@@ -30,8 +30,9 @@ from lxml import etree
 
 from woo.adapters import bounded
 from woo.intake import precheck
-from woo.intake.extract import ODF_ANNOTATION_ENDS, ODF_ANNOTATIONS, ODF_KINDS, ODF_TRACKED_CHANGES
-from woo.privacy.hidden import DOCX_COMMENT_PART, DOCX_REMOVED_CHANGES, DOCX_STORY_PART, ODF
+from woo.intake.extract import (DOCX_COMMENT_PART, DOCX_REMOVED_CHANGES, DOCX_STORY_PART, ODF_ANNOTATION_ENDS,
+                                ODF_ANNOTATIONS, ODF_KINDS, ODF_TRACKED_CHANGES, W)
+from woo.privacy.hidden import ODF
 
 __all__ = ["Step", "PdfaResult", "OFFICE_KINDS", "CONVERTIBLE_KINDS", "RENDERED_KINDS", "REDACTABLE_KINDS",
            "convertible", "to_pdfa", "clean_office_copy", "has_hidden_parts",
@@ -294,13 +295,12 @@ def is_pdfa(path: Path) -> bool:
         return False
 
 
-_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 # Elements that anchor or mark a comment in the document body (w:commentReference sits in its own run).
-_COMMENT_TAGS = {f"{{{_W}}}{t}" for t in ("commentRangeStart", "commentRangeEnd", "commentReference")}
+_COMMENT_TAGS = {f"{W}{t}" for t in ("commentRangeStart", "commentRangeEnd", "commentReference")}
 # Accepting changes: inserted or moved-in content stays (its wrapper goes), revision marks and the former
 # formatting go; deleted and moved-out content (DOCX_REMOVED_CHANGES) goes with its wrapper.
-_UNWRAP = {f"{{{_W}}}{t}" for t in ("ins", "moveTo")}
-_MARKS = {f"{{{_W}}}{t}" for t in ("moveFromRangeStart", "moveFromRangeEnd", "moveToRangeStart", "moveToRangeEnd",
+_UNWRAP = {f"{W}{t}" for t in ("ins", "moveTo")}
+_MARKS = {f"{W}{t}" for t in ("moveFromRangeStart", "moveFromRangeEnd", "moveToRangeStart", "moveToRangeEnd",
                                     "pPrChange", "rPrChange", "sectPrChange", "tblPrChange", "trPrChange",
                                     "tcPrChange", "tblGridChange", "tblPrExChange", "numberingChange",
                                     "cellIns", "cellDel", "cellMerge")}
@@ -362,17 +362,17 @@ def _clean_docx_part(root: etree._Element) -> tuple[int, int]:
         parent.remove(el)
         comments += 1
         # a run that only held the reference (and its style) is removed too
-        if parent.tag == f"{{{_W}}}r" and all(c.tag == f"{{{_W}}}rPr" for c in parent):
+        if parent.tag == f"{W}r" and all(c.tag == f"{W}rPr" for c in parent):
             parent.getparent().remove(parent)
     for el in [e for e in root.iter(*DOCX_REMOVED_CHANGES, *_UNWRAP, *_MARKS)]:
         if el.getparent() is None or not any(a is root for a in el.iterancestors()):
             continue  # inside something already removed
         changes += 1
         parent = el.getparent()
-        if parent.tag == f"{{{_W}}}trPr" and el.tag == f"{{{_W}}}del":
+        if parent.tag == f"{W}trPr" and el.tag == f"{W}del":
             row = parent.getparent()  # a deleted table row
             row.getparent().remove(row)
-        elif parent.tag in (f"{{{_W}}}rPr", f"{{{_W}}}trPr") or el.tag in _MARKS:
+        elif parent.tag in (f"{W}rPr", f"{W}trPr") or el.tag in _MARKS:
             parent.remove(el)  # a revision mark on a paragraph mark or a row, or the former formatting
         elif el.tag in _UNWRAP:
             _unwrap(el)

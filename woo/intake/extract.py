@@ -251,6 +251,20 @@ def _ooxml_core(zf: zipfile.ZipFile) -> dict:
 
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# The parts of a DOCX that print (body, headers, footers, notes) and its comment parts (the comments, Word
+# 2012+ extensions: threads, ids, people's identities), and the tracked changes whose content is gone once the
+# changes are accepted. Also used by woo.privacy.hidden (the scan) and woo.archive.pdfa (the clean copy).
+DOCX_STORY_PART = re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml")
+DOCX_COMMENT_PART = re.compile(r"word/(comments\w*|people)\.xml", re.IGNORECASE)
+DOCX_REMOVED_CHANGES = (f"{W}del", f"{W}moveFrom")
+_DOCX_STORY_ORDER = ("document", "header", "footnotes", "endnotes", "footer")  # the order the text is read in
+
+
+def docx_comment_parts(names: list[str]) -> list[str]:
+    """The comment parts among a DOCX's part ``names``, word/comments.xml first: every part the public
+    rendition's copy drops. Word keeps its comments in word/comments.xml, but a comment element in any other
+    comment part travels with the file just as well."""
+    return sorted((n for n in names if DOCX_COMMENT_PART.fullmatch(n)), key=lambda n: (n != "word/comments.xml", n))
 
 
 def _word_text(root: etree._Element) -> str:
@@ -279,7 +293,7 @@ DELETED_HEADING = "Verwijderde tekst (bijgehouden wijzigingen):"
 def _word_deleted(root: etree._Element) -> list[str]:
     """The text of each deleted (or moved-away) tracked change in a WordprocessingML part."""
     out = []
-    for change in root.iter(W + "del", W + "moveFrom"):
+    for change in root.iter(*DOCX_REMOVED_CHANGES):
         text = "".join(t.text or "" for t in change.iter(W + "delText", W + "t")).strip()
         if text:
             out.append(text)
@@ -289,23 +303,22 @@ def _word_deleted(root: etree._Element) -> list[str]:
 def _docx(path: Path, *, max_chars: int | None) -> Extraction:
     with zipfile.ZipFile(path) as zf:
         names = zf.namelist()
-        main = _zip_read(zf, "word/document.xml")
-        if main is None:
+        if "word/document.xml" not in names:
             raise ExtractionError("corrupt_file", "Het DOCX-bestand bevat geen documenttekst.")
-        root = parse_xml(main, recover=True)
-        parts, deleted = [_word_text(root)], _word_deleted(root)
-        for kind in ("header", "footnotes", "endnotes", "footer"):
-            for name in sorted(n for n in names if re.fullmatch(rf"word/{kind}\d*\.xml", n)):
-                root = parse_xml(_zip_read(zf, name), recover=True)
-                text = _word_text(root).strip()
-                if text:
-                    parts.append(text)
-                deleted += _word_deleted(root)
+        parts, deleted = [], []
+        stories = sorted((n for n in names if DOCX_STORY_PART.fullmatch(n)),
+                         key=lambda n: (next(i for i, k in enumerate(_DOCX_STORY_ORDER) if n[5:].startswith(k)), n))
+        for name in stories:  # the body first, always (even when empty)
+            root = parse_xml(_zip_read(zf, name), recover=True)
+            text = _word_text(root)
+            if text.strip() or name == "word/document.xml":
+                parts.append(text if name == "word/document.xml" else text.strip())
+            deleted += _word_deleted(root)
         props = _ooxml_core(zf)
         comments = []
-        data = _zip_read(zf, "word/comments.xml")
-        if data:
-            for c in parse_xml(data, recover=True).iter(W + "comment"):
+        for name in docx_comment_parts(names):
+            data = _zip_read(zf, name)
+            for c in parse_xml(data, recover=True).iter(W + "comment") if data else ():
                 comments.append({"author": c.get(W + "author"), "date": c.get(W + "date"),
                                  "text": _word_text(c).strip()})
     if comments:

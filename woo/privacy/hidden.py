@@ -12,7 +12,8 @@ from pathlib import Path
 import pikepdf
 from lxml import etree
 
-from woo.intake.extract import ODF_ANNOTATION_ENDS, ODF_ANNOTATIONS, ODF_KINDS, ODF_TRACKED_CHANGES
+from woo.intake.extract import (DOCX_COMMENT_PART, DOCX_REMOVED_CHANGES, DOCX_STORY_PART, ODF_ANNOTATION_ENDS,
+                                ODF_ANNOTATIONS, ODF_KINDS, ODF_TRACKED_CHANGES, W, docx_comment_parts)
 from woo.intake.safexml import parse_xml
 
 
@@ -182,13 +183,7 @@ def _text(el: etree._Element) -> str:
     return " ".join("".join(el.itertext()).split())
 
 
-W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-# The parts of a DOCX that print (body, headers, footers, notes) and its comment parts (the comments, Word
-# 2012+ extensions: threads, ids, people's identities). Also used by woo.archive.pdfa for the clean copy.
-DOCX_STORY_PART = re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml")
-DOCX_COMMENT_PART = re.compile(r"word/(comments\w*|people)\.xml", re.IGNORECASE)
-# Tracked changes whose content is gone once the changes are accepted.
-DOCX_REMOVED_CHANGES = (f"{W}del", f"{W}moveFrom")
+W15 = "{http://schemas.microsoft.com/office/word/2012/wordml}"
 _CORE_FIELDS = {"creator": "auteur", "lastModifiedBy": "laatst gewijzigd door", "title": "titel",
                 "subject": "onderwerp", "keywords": "trefwoorden", "description": "omschrijving"}
 
@@ -196,10 +191,17 @@ _CORE_FIELDS = {"creator": "auteur", "lastModifiedBy": "laatst gewijzigd door", 
 def inspect_docx(path: Path) -> list[str]:
     out: list[str] = []
     with zipfile.ZipFile(path) as zf:
-        comments = _zip_xml(zf, "word/comments.xml")
-        if comments is not None:
-            for c in comments.iter(f"{W}comment"):
+        # the comments, and the commenters' identities Word 2013+ keeps in word/people.xml
+        for name in docx_comment_parts(zf.namelist()):
+            root = _zip_xml(zf, name)
+            if root is None:
+                continue
+            for c in root.iter(f"{W}comment"):
                 out.append(f"Opmerking van '{_short(c.get(f'{W}author', '?'))}': '{_short(_text(c))}'")
+            for person in root.iter(f"{W15}person"):
+                ids = [p.get(f"{W15}userId") for p in person.iter(f"{W15}presenceInfo") if p.get(f"{W15}userId")]
+                out.append(f"Persoon bij opmerkingen: '{_short(person.get(f'{W15}author', '?'))}'"
+                           + (f" ({_short(', '.join(ids))})" if ids else ""))
         counts = {"ins": 0, "del": 0}
         authors: set[str] = set()
         for name in zf.namelist():
