@@ -56,8 +56,9 @@ def make_odt_with_comment_and_changes(path, comment: str, deleted: str | None = 
 
 def _annotation(comment: str, prefix: str = "office") -> str:
     """A comment by 'Piet Jansen' as LibreOffice writes it (Impress: in the officeooo namespace)."""
-    return (f'<{prefix}:annotation svg:x="1cm" svg:y="1cm" svg:width="4cm" svg:height="2cm"><dc:creator>Piet Jansen'
-            f'</dc:creator><dc:date>2024-03-18T10:00:00</dc:date><text:p>{escape(comment)}</text:p></{prefix}:annotation>')
+    return (f'<{prefix}:annotation svg:x="1cm" svg:y="1cm" svg:width="4cm" svg:height="2cm">'
+            '<dc:creator>Piet Jansen</dc:creator><dc:date>2024-03-18T10:00:00</dc:date>'
+            f'<text:p>{escape(comment)}</text:p></{prefix}:annotation>')
 
 
 def _cell(text: str, inner: str = "") -> str:
@@ -80,9 +81,9 @@ def make_ods_with_comment_and_changes(path, comment: str, deleted: str | None = 
     rows += [_cell(line) for line in lines]
     table = "".join(f'<table:table-row>{r}<table:table-cell table:number-columns-repeated="1000"/></table:table-row>'
                     for r in rows)
+    sheet = f'{changes}<table:table table:name="Blad1">{table}</table:table>'
     return _odf(path, "application/vnd.oasis.opendocument.spreadsheet",
-                f'<office:spreadsheet>{changes}<table:table table:name="Blad1">{table}</table:table></office:spreadsheet>',
-                "Overzicht", None)
+                f"<office:spreadsheet>{sheet}</office:spreadsheet>", "Overzicht", None)
 
 
 def make_odp_with_comment(path, comment: str, lines=(KEPT,)):
@@ -167,6 +168,19 @@ def test_the_scan_reads_every_docx_comment_part_the_copy_drops(tmp_path):
     assert not any(h.startswith(("Opmerking", "Persoon")) for h in inspect_hidden(out, "docx"))
 
 
+def _scanned_then_cleaned(src, kind, wanted: set, values: list[str], unprinted: dict, counts: tuple[int, int]):
+    """The scan finds ``wanted`` ((type, text) pairs); of ``values``, unprinted_only names ``unprinted``; the clean
+    copy removes ``counts`` (comments, changes), has nothing hidden left and leaves ``src`` as it is. The copy."""
+    found = {(f["type"], f["text"]) for f in scan_file(src, ocr=False)["findings"]}
+    assert wanted <= found, found
+    assert unprinted_only(src, kind, values) == unprinted
+    before, out = src.read_bytes(), src.with_name(f"schoon.{kind}")
+    assert has_hidden_parts(src, kind)
+    assert clean_office_copy(src, kind, out) == counts and src.read_bytes() == before
+    assert not has_hidden_parts(out, kind)
+    return out
+
+
 def test_odt_comments_and_deleted_text_are_scanned_and_left_out_of_the_copy(tmp_path):
     src = make_odt_with_comment_and_changes(tmp_path / "brief.odt", f"BSN {BSN} van de melder",
                                             deleted=DELETED)
@@ -175,15 +189,9 @@ def test_odt_comments_and_deleted_text_are_scanned_and_left_out_of_the_copy(tmp_
     assert "Geachte heer, uw aanvraag is ontvangen." in text
     assert "Piet Jansen: BSN 111222333 van de melder" in text.split("Opmerkingen:")[1]
     assert DELETED in text.split("bijgehouden wijzigingen")[1]
-    found = {(f["type"], f["text"]) for f in scan_file(src, ocr=False)["findings"]}
-    assert {("bsn", BSN), ("phone", "06-98765432")} <= found, found
-    assert unprinted_only(src, "odt", [BSN, "Piet Jansen", "06-98765432", "Klantcontactcentrum"]) == {
-        BSN: "comments", "Piet Jansen": "comments", "06-98765432": "changes"}
-
-    out = tmp_path / "schoon.odt"
-    assert has_hidden_parts(src, "odt")
-    assert clean_office_copy(src, "odt", out) == (1, 1)
-    assert not has_hidden_parts(out, "odt")
+    out = _scanned_then_cleaned(src, "odt", {("bsn", BSN), ("phone", "06-98765432")},
+                                [BSN, "Piet Jansen", "06-98765432", "Klantcontactcentrum"],
+                                {BSN: "comments", "Piet Jansen": "comments", "06-98765432": "changes"}, (1, 1))
     clean = extract_text(out, "odt").text
     assert clean.splitlines() == ["Geachte heer, uw aanvraag is ontvangen.",
                                   "Contactpersoon: het Klantcontactcentrum.", KEPT], clean
@@ -198,19 +206,14 @@ def test_ods_comments_and_former_cell_contents_are_scanned_and_left_out_of_the_c
     assert "Contactpersoon:\thet Klantcontactcentrum" in text.splitlines()
     assert "Piet Jansen: BSN 111222333 van de melder" in text.split("Opmerkingen:")[1]
     assert DELETED in text.split("bijgehouden wijzigingen")[1]
-    found = {(f["type"], f["text"]) for f in scan_file(src, ocr=False)["findings"]}
-    assert {("bsn", BSN), ("phone", "06-98765432"), ("person_name", "Fatima Bakkali")} <= found, found
     hidden = inspect_hidden(src, "ods")
     assert f"Opmerking van 'Piet Jansen': 'BSN {BSN} van de melder'" in hidden, hidden
     assert "Bijgehouden wijzigingen: 0 invoegingen, 0 verwijderingen, 1 gewijzigde cel (door Karel Schrapper)" in hidden
-    assert unprinted_only(src, "ods", [BSN, "Piet Jansen", "06-98765432", "Karel Schrapper", "Klantcontactcentrum"]) == {
-        BSN: "comments", "Piet Jansen": "comments", "06-98765432": "changes", "Karel Schrapper": "changes"}
-
-    before = src.read_bytes()
-    out = tmp_path / "schoon.ods"
-    assert has_hidden_parts(src, "ods")
-    assert clean_office_copy(src, "ods", out) == (1, 1) and src.read_bytes() == before
-    assert not has_hidden_parts(out, "ods") and inspect_hidden(out, "ods") == ["Documenteigenschap: titel = 'Overzicht'"]
+    out = _scanned_then_cleaned(
+        src, "ods", {("bsn", BSN), ("phone", "06-98765432"), ("person_name", "Fatima Bakkali")},
+        [BSN, "Piet Jansen", "06-98765432", "Karel Schrapper", "Klantcontactcentrum"],
+        {BSN: "comments", "Piet Jansen": "comments", "06-98765432": "changes", "Karel Schrapper": "changes"}, (1, 1))
+    assert inspect_hidden(out, "ods") == ["Documenteigenschap: titel = 'Overzicht'"]
     assert extract_text(out, "ods").text.splitlines() == ["# Blad1", "Contactpersoon:\thet Klantcontactcentrum", KEPT]
 
 
@@ -220,16 +223,10 @@ def test_odp_comments_are_scanned_and_left_out_of_the_copy(tmp_path):
     text = extract_text(src, "odp").text
     assert text.split("Opmerkingen:")[0].split() == "Geachte heer, uw aanvraag is ontvangen. ".split() + KEPT.split()
     assert "Piet Jansen: BSN 111222333, bel 06-24681357" in text.split("Opmerkingen:")[1]
-    found = {(f["type"], f["text"]) for f in scan_file(src, ocr=False)["findings"]}
-    assert {("bsn", BSN), ("phone", "06-24681357")} <= found, found
     assert f"Opmerking van 'Piet Jansen': 'BSN {BSN}, bel 06-24681357'" in inspect_hidden(src, "odp")
-    assert unprinted_only(src, "odp", [BSN, "Piet Jansen", "06-24681357", "aanvraag"]) == {
-        BSN: "comments", "Piet Jansen": "comments", "06-24681357": "comments"}
-
-    out = tmp_path / "schoon.odp"
-    assert has_hidden_parts(src, "odp")
-    assert clean_office_copy(src, "odp", out) == (1, 0)
-    assert not has_hidden_parts(out, "odp")
+    out = _scanned_then_cleaned(src, "odp", {("bsn", BSN), ("phone", "06-24681357")},
+                                [BSN, "Piet Jansen", "06-24681357", "aanvraag"],
+                                {BSN: "comments", "Piet Jansen": "comments", "06-24681357": "comments"}, (1, 0))
     assert extract_text(out, "odp").text.splitlines() == ["Geachte heer, uw aanvraag is ontvangen.", KEPT]
     assert extract_text(out, "odp").page_count == 2
 
