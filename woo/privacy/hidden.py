@@ -12,8 +12,9 @@ from pathlib import Path
 import pikepdf
 from lxml import etree
 
-from woo.intake.extract import (DOCX_COMMENT_PART, DOCX_REMOVED_CHANGES, DOCX_STORY_PART, ODF_ANNOTATION_ENDS,
-                                ODF_ANNOTATIONS, ODF_KINDS, ODF_TRACKED_CHANGES, W, docx_comment_parts)
+from woo.intake.extract import (DC, DOCX_COMMENT_PART, DOCX_REMOVED_CHANGES, DOCX_STORY_PART, ODF_ANNOTATION_ENDS,
+                                ODF_ANNOTATIONS, ODF_KINDS, ODF_META, ODF_OFFICE, ODF_TABLE, ODF_TEXT,
+                                ODF_TRACKED_CHANGES, W, docx_comment_parts)
 from woo.intake.safexml import parse_xml
 
 
@@ -229,13 +230,7 @@ def inspect_docx(path: Path) -> list[str]:
     return out
 
 
-ODF = {
-    "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
-    "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
-    "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
-    "dc": "http://purl.org/dc/elements/1.1/",
-    "meta": "urn:oasis:names:tc:opendocument:xmlns:meta:1.0",
-}
+ODF = {"office": ODF_OFFICE, "text": ODF_TEXT, "table": ODF_TABLE, "dc": DC, "meta": ODF_META}
 
 
 def inspect_odf(path: Path) -> list[str]:
