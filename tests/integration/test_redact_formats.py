@@ -297,3 +297,42 @@ def test_no_redaction_left_publishes_the_original(woo_ctx, tmp_path):
         doc = s.get(Document, doc_id)
         assert doc.file("redacted") is None and publication.public_file(doc).role == "original"
         assert privacy.blockers(s, doc) == []
+
+
+def test_a_spreadsheet_and_a_presentation_are_published_redacted_without_comments_and_changes(
+        site, woo_ctx, tmp_path):
+    # As for a DOCX and an ODT: LibreOffice would export the comments of an ODS or ODP as annotations that
+    # PDF/A-2b refuses, so there was no rendition to redact in. The scan reads the comment (and its author) and
+    # the former contents of a changed cell; the rendition is made from a copy without them, so neither is in
+    # the public file, while the BSN and the name in the cells and on the slides are redacted there.
+    from tests.unit.test_privacy_office import DELETED, make_ods_with_comment_and_changes, make_odp_with_comment
+
+    paths = {"ods": make_ods_with_comment_and_changes(tmp_path / "overzicht.ods", ODT_COMMENT, DELETED, LINES),
+             "odp": make_odp_with_comment(tmp_path / "presentatie.odp", ODT_COMMENT, LINES)}
+    ids = _ingest(woo_ctx, paths)
+    redacted = {}
+    for kind, doc_id in ids.items():
+        with woo_ctx.unit_of_work() as s:
+            texts = {(f.type, f.text) for f in privacy.original_findings(s, doc_id) if f.location is None}
+        assert {("bsn", BSN), ("phone", "06-24681357")} <= texts, (kind, texts)
+        assert any(t == "hidden" and "Piet Jansen" in v for t, v in texts), (kind, texts)
+        if kind == "ods":
+            assert {("phone", "06-98765432"), ("person_name", "Fatima Bakkali")} <= texts, texts
+        redacted[kind] = _redact_everything(woo_ctx, doc_id)
+    drain(woo_ctx)
+    for kind, doc_id in ids.items():
+        with woo_ctx.unit_of_work() as s:
+            doc = s.get(Document, doc_id)
+            assert privacy.blockers(s, doc) == [], (kind, privacy.blockers(s, doc))
+            assert publication.public_file(doc).role == "redacted", kind
+            (event,) = s.query(Event).filter_by(document_id=doc_id, action="document.redacted").all()
+        assert event.detail["removed_with_comments"] >= 2 and event.detail["not_found"] == 0, (kind, event.detail)
+        if kind == "ods":
+            assert event.detail["removed_with_changes"] >= 2, event.detail
+        flat, data = _published_text(site, woo_ctx, doc_id, f"Overzicht kapvergunning {kind}", tmp_path)
+        for value in redacted[kind] + [BSN, NAME, ODT_COMMENT, "06-24681357", "Piet Jansen", "Fatima", "Bakkali",
+                                       "98765432", "Schrapper", "voorbehoud"]:
+            assert " ".join(value.split()) not in flat, (kind, value, flat)
+        assert "omgevingsvergunning" in flat and "twee eiken" in flat and "5.1.1e" in flat, (kind, flat)
+        assert ("het Klantcontactcentrum" if kind == "ods" else "Geachte heer, uw aanvraag") in flat, (kind, flat)
+        assert b"/Annots" not in data, kind

@@ -4,8 +4,8 @@ Route (all offline, the original is never touched):
   office file --LibreOffice headless (PDF/A-2 export)--> PDF
   PDF --pikepdf.pdfa (repair + declare + verify 2b)--> PDF/A-2b
       on refusal: Ghostscript pdfwrite -dPDFA=2 (embeds fonts, re-renders), then pikepdf.pdfa again.
-  A DOCX or ODT with comments or tracked changes is rendered from a copy without its comments and with its
-  changes accepted (clean_office_copy): LibreOffice exports comments as /Text annotations without an
+  A DOCX, ODT, ODS or ODP with comments or tracked changes is rendered from a copy without its comments and
+  with its changes accepted (clean_office_copy): LibreOffice exports comments as /Text annotations without an
   appearance (which PDF/A-2b refuses) and prints deleted text struck through; the public rendition is the
   document as it reads, without what was said about it or taken out of it. The original keeps them.
 
@@ -30,7 +30,9 @@ from lxml import etree
 
 from woo.adapters import bounded
 from woo.intake import precheck
-from woo.privacy.hidden import DOCX_COMMENT_PART, DOCX_REMOVED_CHANGES, DOCX_STORY_PART, ODF
+from woo.intake.extract import (DOCX_COMMENT_PART, DOCX_REMOVED_CHANGES, DOCX_STORY_PART, ODF_ANNOTATION_ENDS,
+                                ODF_ANNOTATIONS, ODF_KINDS, ODF_TRACKED_CHANGES, W)
+from woo.privacy.hidden import ODF
 
 __all__ = ["Step", "PdfaResult", "OFFICE_KINDS", "CONVERTIBLE_KINDS", "RENDERED_KINDS", "REDACTABLE_KINDS",
            "convertible", "to_pdfa", "clean_office_copy", "has_hidden_parts",
@@ -293,19 +295,19 @@ def is_pdfa(path: Path) -> bool:
         return False
 
 
-_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 # Elements that anchor or mark a comment in the document body (w:commentReference sits in its own run).
-_COMMENT_TAGS = {f"{{{_W}}}{t}" for t in ("commentRangeStart", "commentRangeEnd", "commentReference")}
+_COMMENT_TAGS = {f"{W}{t}" for t in ("commentRangeStart", "commentRangeEnd", "commentReference")}
 # Accepting changes: inserted or moved-in content stays (its wrapper goes), revision marks and the former
 # formatting go; deleted and moved-out content (DOCX_REMOVED_CHANGES) goes with its wrapper.
-_UNWRAP = {f"{{{_W}}}{t}" for t in ("ins", "moveTo")}
-_MARKS = {f"{{{_W}}}{t}" for t in ("moveFromRangeStart", "moveFromRangeEnd", "moveToRangeStart", "moveToRangeEnd",
+_UNWRAP = {f"{W}{t}" for t in ("ins", "moveTo")}
+_MARKS = {f"{W}{t}" for t in ("moveFromRangeStart", "moveFromRangeEnd", "moveToRangeStart", "moveToRangeEnd",
                                     "pPrChange", "rPrChange", "sectPrChange", "tblPrChange", "trPrChange",
                                     "tcPrChange", "tblGridChange", "tblPrExChange", "numberingChange",
                                     "cellIns", "cellDel", "cellMerge")}
-_OFFICE, _TEXT = f"{{{ODF['office']}}}", f"{{{ODF['text']}}}"
-_ODF_DROP = {f"{_OFFICE}annotation", f"{_OFFICE}annotation-end", f"{_TEXT}tracked-changes",
-             f"{_TEXT}change", f"{_TEXT}change-start", f"{_TEXT}change-end"}
+_TEXT = f"{{{ODF['text']}}}"
+# Writer marks where a change was in the text (text:change*); Calc's table shows the cells as they are now.
+_ODF_CHANGE_MARKS = {f"{_TEXT}change", f"{_TEXT}change-start", f"{_TEXT}change-end"}
+_ODF_DROP = {*ODF_ANNOTATIONS, *ODF_ANNOTATION_ENDS, *ODF_TRACKED_CHANGES, *_ODF_CHANGE_MARKS}
 _ODF_PARTS = ("content.xml", "styles.xml")
 _XML_PARSER = dict(resolve_entities=False, no_network=True, huge_tree=False, remove_blank_text=False)
 # What a damaged or unusual ZIP member raises when read (besides a broken archive itself).
@@ -314,7 +316,7 @@ _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, Ru
 
 
 def has_hidden_parts(path: Path, kind: str) -> bool:
-    """A DOCX or ODT with comments or tracked changes (which its public rendition leaves out)."""
+    """A DOCX or OpenDocument file with comments or tracked changes (which its public rendition leaves out)."""
     try:
         with zipfile.ZipFile(path) as zf:
             if kind == "docx":
@@ -322,8 +324,9 @@ def has_hidden_parts(path: Path, kind: str) -> bool:
                     return True
                 marks = (b"<w:ins ", b"<w:del ", b"<w:moveFrom ", b"<w:moveTo ")
                 parts = [n for n in zf.namelist() if DOCX_STORY_PART.fullmatch(n)]
-            elif kind == "odt":
-                marks = (b"<office:annotation", b"<text:tracked-changes")
+            elif kind in ODF_KINDS:
+                marks = (b"<office:annotation", b"<officeooo:annotation", b"<text:tracked-changes",
+                         b"<table:tracked-changes")
                 parts = [n for n in _ODF_PARTS if n in zf.namelist()]
             else:
                 return False
@@ -359,17 +362,17 @@ def _clean_docx_part(root: etree._Element) -> tuple[int, int]:
         parent.remove(el)
         comments += 1
         # a run that only held the reference (and its style) is removed too
-        if parent.tag == f"{{{_W}}}r" and all(c.tag == f"{{{_W}}}rPr" for c in parent):
+        if parent.tag == f"{W}r" and all(c.tag == f"{W}rPr" for c in parent):
             parent.getparent().remove(parent)
     for el in [e for e in root.iter(*DOCX_REMOVED_CHANGES, *_UNWRAP, *_MARKS)]:
         if el.getparent() is None or not any(a is root for a in el.iterancestors()):
             continue  # inside something already removed
         changes += 1
         parent = el.getparent()
-        if parent.tag == f"{{{_W}}}trPr" and el.tag == f"{{{_W}}}del":
+        if parent.tag == f"{W}trPr" and el.tag == f"{W}del":
             row = parent.getparent()  # a deleted table row
             row.getparent().remove(row)
-        elif parent.tag in (f"{{{_W}}}rPr", f"{{{_W}}}trPr") or el.tag in _MARKS:
+        elif parent.tag in (f"{W}rPr", f"{W}trPr") or el.tag in _MARKS:
             parent.remove(el)  # a revision mark on a paragraph mark or a row, or the former formatting
         elif el.tag in _UNWRAP:
             _unwrap(el)
@@ -378,23 +381,26 @@ def _clean_docx_part(root: etree._Element) -> tuple[int, int]:
     return comments, changes
 
 
-def _clean_odt_part(root: etree._Element) -> tuple[int, int]:
+def _clean_odf_part(root: etree._Element) -> tuple[int, int]:
     comments = changes = 0
     for el in [e for e in root.iter(*_ODF_DROP)]:
         if not any(a is root for a in el.iterancestors()):
             continue
-        if el.tag.startswith(_OFFICE):
-            comments += el.tag == f"{_OFFICE}annotation"
-        else:
-            changes += el.tag == f"{_TEXT}change" or el.tag == f"{_TEXT}change-start"
+        if el.tag in ODF_ANNOTATIONS:
+            comments += 1
+        elif el.tag == f"{{{ODF['table']}}}tracked-changes":
+            changes += sum(1 for c in el if isinstance(c.tag, str))  # a cell changed, rows inserted or deleted
+        elif el.tag in (f"{_TEXT}change", f"{_TEXT}change-start"):
+            changes += 1
         _drop(el)
     return comments, changes
 
 
 def clean_office_copy(src: Path, kind: str, dest: Path) -> tuple[int, int]:
-    """Write ``dest``: a copy of the DOCX or ODT ``src`` without its comments (DOCX: the comment parts, their
-    relationships and content types and the anchors in the text; ODT: the annotations) and with its tracked
-    changes accepted (deleted text gone, inserted text kept, revision marks gone); ``src`` is left as it is.
+    """Write ``dest``: a copy of the DOCX or OpenDocument ``src`` without its comments (DOCX: the comment parts,
+    their relationships and content types and the anchors in the text; ODT, ODS, ODP: the annotations) and with
+    its tracked changes accepted (deleted text gone, inserted text kept, revision marks gone; a spreadsheet's
+    cells already show the accepted contents, its change records go); ``src`` is left as it is.
     Returns (comments removed, changes accepted). Raises zipfile.BadZipFile / etree.XMLSyntaxError for a
     broken file."""
     parser = etree.XMLParser(**_XML_PARSER)
@@ -421,9 +427,9 @@ def clean_office_copy(src: Path, kind: str, dest: Path) -> tuple[int, int]:
                     if DOCX_COMMENT_PART.fullmatch(target):
                         root.remove(el)
                 data = write(root)
-            elif kind == "odt" and name in _ODF_PARTS:
+            elif kind in ODF_KINDS and name in _ODF_PARTS:
                 root = etree.fromstring(data, parser)
-                c, t = _clean_odt_part(root)
+                c, t = _clean_odf_part(root)
                 comments, changes, data = comments + c, changes + t, write(root)
             zout.writestr(info, data)
     return comments, changes

@@ -251,6 +251,20 @@ def _ooxml_core(zf: zipfile.ZipFile) -> dict:
 
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# The parts of a DOCX that print (body, headers, footers, notes) and its comment parts (the comments, Word
+# 2012+ extensions: threads, ids, people's identities), and the tracked changes whose content is gone once the
+# changes are accepted. Also used by woo.privacy.hidden (the scan) and woo.archive.pdfa (the clean copy).
+DOCX_STORY_PART = re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml")
+DOCX_COMMENT_PART = re.compile(r"word/(comments\w*|people)\.xml", re.IGNORECASE)
+DOCX_REMOVED_CHANGES = (f"{W}del", f"{W}moveFrom")
+_DOCX_STORY_ORDER = ("document", "header", "footnotes", "endnotes", "footer")  # the order the text is read in
+
+
+def docx_comment_parts(names: list[str]) -> list[str]:
+    """The comment parts among a DOCX's part ``names``, word/comments.xml first: every part the public
+    rendition's copy drops. Word keeps its comments in word/comments.xml, but a comment element in any other
+    comment part travels with the file just as well."""
+    return sorted((n for n in names if DOCX_COMMENT_PART.fullmatch(n)), key=lambda n: (n != "word/comments.xml", n))
 
 
 def _word_text(root: etree._Element) -> str:
@@ -279,7 +293,7 @@ DELETED_HEADING = "Verwijderde tekst (bijgehouden wijzigingen):"
 def _word_deleted(root: etree._Element) -> list[str]:
     """The text of each deleted (or moved-away) tracked change in a WordprocessingML part."""
     out = []
-    for change in root.iter(W + "del", W + "moveFrom"):
+    for change in root.iter(*DOCX_REMOVED_CHANGES):
         text = "".join(t.text or "" for t in change.iter(W + "delText", W + "t")).strip()
         if text:
             out.append(text)
@@ -289,23 +303,22 @@ def _word_deleted(root: etree._Element) -> list[str]:
 def _docx(path: Path, *, max_chars: int | None) -> Extraction:
     with zipfile.ZipFile(path) as zf:
         names = zf.namelist()
-        main = _zip_read(zf, "word/document.xml")
-        if main is None:
+        if "word/document.xml" not in names:
             raise ExtractionError("corrupt_file", "Het DOCX-bestand bevat geen documenttekst.")
-        root = parse_xml(main, recover=True)
-        parts, deleted = [_word_text(root)], _word_deleted(root)
-        for kind in ("header", "footnotes", "endnotes", "footer"):
-            for name in sorted(n for n in names if re.fullmatch(rf"word/{kind}\d*\.xml", n)):
-                root = parse_xml(_zip_read(zf, name), recover=True)
-                text = _word_text(root).strip()
-                if text:
-                    parts.append(text)
-                deleted += _word_deleted(root)
+        parts, deleted = [], []
+        stories = sorted((n for n in names if DOCX_STORY_PART.fullmatch(n)),
+                         key=lambda n: (next(i for i, k in enumerate(_DOCX_STORY_ORDER) if n[5:].startswith(k)), n))
+        for name in stories:  # the body first, always (even when empty)
+            root = parse_xml(_zip_read(zf, name), recover=True)
+            text = _word_text(root)
+            if text.strip() or name == "word/document.xml":
+                parts.append(text if name == "word/document.xml" else text.strip())
+            deleted += _word_deleted(root)
         props = _ooxml_core(zf)
         comments = []
-        data = _zip_read(zf, "word/comments.xml")
-        if data:
-            for c in parse_xml(data, recover=True).iter(W + "comment"):
+        for name in docx_comment_parts(names):
+            data = _zip_read(zf, name)
+            for c in parse_xml(data, recover=True).iter(W + "comment") if data else ():
                 comments.append({"author": c.get(W + "author"), "date": c.get(W + "date"),
                                  "text": _word_text(c).strip()})
     if comments:
@@ -396,10 +409,19 @@ ODF_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 ODF_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 ODF_DRAW = "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"
 ODF_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+ODF_OFFICE_OOO = "http://openoffice.org/2009/office"  # Impress writes a slide's comments in this namespace
 ODF_META = "urn:oasis:names:tc:opendocument:xmlns:meta:1.0"
 ODF_STYLE = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
 DC = "http://purl.org/dc/elements/1.1/"
 ODF_PAGE_REGIONS = ("header", "header-first", "header-left", "footer", "footer-first", "footer-left")
+ODF_KINDS = ("odt", "ods", "odp")
+# Comments of Writer and Calc (office:annotation) and of Impress (officeooo:annotation), with their range ends;
+# tracked changes of Writer (text:tracked-changes) and of Calc (table:tracked-changes: who changed which
+# cell, and the former contents of changed and deleted cells). None of it is printed; all of it travels
+# with the file. Also used by woo.privacy.hidden and woo.archive.pdfa (the public rendition leaves it out).
+ODF_ANNOTATIONS = tuple(f"{{{ns}}}annotation" for ns in (ODF_OFFICE, ODF_OFFICE_OOO))
+ODF_ANNOTATION_ENDS = tuple(f"{{{ns}}}annotation-end" for ns in (ODF_OFFICE, ODF_OFFICE_OOO))
+ODF_TRACKED_CHANGES = (f"{{{ODF_TEXT}}}tracked-changes", f"{{{ODF_TABLE}}}tracked-changes")
 
 
 def _odf_inline(el: etree._Element) -> str:
@@ -414,12 +436,31 @@ def _odf_inline(el: etree._Element) -> str:
             buf.append("\t")
         elif ns == ODF_TEXT and name == "line-break":
             buf.append("\n")
-        elif ns == ODF_TEXT and name == "note" or ns == ODF_OFFICE and name in ("annotation", "annotation-end"):
+        elif ns == ODF_TEXT and name == "note" or child.tag in ODF_ANNOTATIONS or child.tag in ODF_ANNOTATION_ENDS:
             pass  # not part of the line (a comment is listed after the text by _odf)
         elif isinstance(child.tag, str):
             buf.append(_odf_inline(child))
         buf.append(child.tail or "")
     return "".join(buf)
+
+
+def _odf_unprinted(body: etree._Element) -> str:
+    """The comments (author: text) and the deleted text of tracked changes, under their own headings: they travel
+    with the file, so the privacy scan must see them. Deleted text is that of Writer's deletions and, in a
+    spreadsheet, the former contents of changed or deleted cells."""
+    out = ""
+    comments = []
+    for ann in body.iter(*ODF_ANNOTATIONS):
+        author = ann.find(f"{{{DC}}}creator")
+        said = " ".join(_odf_inline(q) for q in ann.iter(f"{{{ODF_TEXT}}}p")).strip()
+        comments.append(f"{(author.text or '') if author is not None else ''}: {said}")
+    if comments:
+        out += "\n\nOpmerkingen:\n" + "\n".join(comments)
+    former = (f"{{{ODF_TEXT}}}deletion", f"{{{ODF_TABLE}}}previous", f"{{{ODF_TABLE}}}cell-content-deletion")
+    deleted = [_odf_inline(q) for d in body.iter(*former) for q in d.iter(f"{{{ODF_TEXT}}}p")]
+    if any(d.strip() for d in deleted):
+        out += "\n\n" + DELETED_HEADING + "\n" + "\n".join(d for d in deleted if d.strip())
+    return out
 
 
 def _odf(path: Path, kind: str, *, max_chars: int | None) -> Extraction:
@@ -444,7 +485,8 @@ def _odf(path: Path, kind: str, *, max_chars: int | None) -> Extraction:
                 for cell in row:
                     if not isinstance(cell.tag, str) or _local(cell.tag) not in ("table-cell", "covered-table-cell"):
                         continue
-                    value = "\n".join(_odf_inline(p) for p in cell.iter(f"{{{ODF_TEXT}}}p"))
+                    value = "\n".join(_odf_inline(p) for p in cell.iter(f"{{{ODF_TEXT}}}p")  # a comment follows below
+                                      if not any(a.tag in ODF_ANNOTATIONS for a in p.iterancestors()))
                     # Repeats of empty cells pad sheets to 16384 columns: never expand those.
                     repeat = int(cell.get(f"{{{ODF_TABLE}}}number-columns-repeated", "1") or 1) if value else 1
                     cells.extend([value] * min(repeat, 1000))
@@ -457,7 +499,7 @@ def _odf(path: Path, kind: str, *, max_chars: int | None) -> Extraction:
         paragraph_tags = {f"{{{ODF_TEXT}}}p", f"{{{ODF_TEXT}}}h"}
         containers = body.iter(f"{{{ODF_DRAW}}}page") if kind == "odp" else [body]
         slide_count = 0
-        hidden_tags = {f"{{{ODF_OFFICE}}}annotation", f"{{{ODF_TEXT}}}tracked-changes"}
+        hidden_tags = {*ODF_ANNOTATIONS, *ODF_TRACKED_CHANGES}
         for container in containers:
             slide_count += 1
             for el in container.iter(*paragraph_tags):
@@ -474,20 +516,10 @@ def _odf(path: Path, kind: str, *, max_chars: int | None) -> Extraction:
             regions = [f"{{{ODF_STYLE}}}{r}" for r in ODF_PAGE_REGIONS]
             printed = (_odf_inline(q) for part in styles_root.iter(*regions) for q in part.iter(*paragraph_tags))
             blocks += [t for t in dict.fromkeys(printed) if t.strip()]  # left and right pages often say the same
-        # Comments and deleted tracked changes travel with the file: the privacy scan must see them.
-        comments = []
-        for ann in body.iter(f"{{{ODF_OFFICE}}}annotation"):
-            author = ann.find(f"{{{DC}}}creator")
-            said = " ".join(_odf_inline(q) for q in ann.iter(f"{{{ODF_TEXT}}}p")).strip()
-            comments.append(f"{(author.text or '') if author is not None else ''}: {said}")
-        if comments:
-            blocks.append("\nOpmerkingen:\n" + "\n".join(comments))
-        deleted = [_odf_inline(q) for d in body.iter(f"{{{ODF_TEXT}}}deletion") for q in d.iter(f"{{{ODF_TEXT}}}p")]
-        if any(d.strip() for d in deleted):
-            blocks.append("\n" + DELETED_HEADING + "\n" + "\n".join(d for d in deleted if d.strip()))
         text = "\n".join(blocks)
         if kind == "odp":
             page_count = slide_count
+    text += _odf_unprinted(body)
     props = {}
     if meta_root is not None:
         fields = {f"{{{DC}}}title": "title", f"{{{DC}}}creator": "author", f"{{{DC}}}subject": "subject",
@@ -767,7 +799,7 @@ def extract_text(path: Path, kind: str | None = None, *, ocr: bool = True, max_p
             return _pptx(path, max_chars=max_chars)
         if kind == "xlsx":
             return _xlsx(path, max_chars=max_chars)
-        if kind in ("odt", "ods", "odp"):
+        if kind in ODF_KINDS:
             return _odf(path, kind, max_chars=max_chars)
         if kind in ("txt", "csv"):
             return _plain(path, kind, max_chars=max_chars)

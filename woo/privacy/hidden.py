@@ -12,6 +12,9 @@ from pathlib import Path
 import pikepdf
 from lxml import etree
 
+from woo.intake.extract import (DC, DOCX_COMMENT_PART, DOCX_REMOVED_CHANGES, DOCX_STORY_PART, ODF_ANNOTATION_ENDS,
+                                ODF_ANNOTATIONS, ODF_KINDS, ODF_META, ODF_OFFICE, ODF_TABLE, ODF_TEXT,
+                                ODF_TRACKED_CHANGES, W, docx_comment_parts)
 from woo.intake.safexml import parse_xml
 
 
@@ -181,13 +184,7 @@ def _text(el: etree._Element) -> str:
     return " ".join("".join(el.itertext()).split())
 
 
-W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-# The parts of a DOCX that print (body, headers, footers, notes) and its comment parts (the comments, Word
-# 2012+ extensions: threads, ids, people's identities). Also used by woo.archive.pdfa for the clean copy.
-DOCX_STORY_PART = re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml")
-DOCX_COMMENT_PART = re.compile(r"word/(comments\w*|people)\.xml", re.IGNORECASE)
-# Tracked changes whose content is gone once the changes are accepted.
-DOCX_REMOVED_CHANGES = (f"{W}del", f"{W}moveFrom")
+W15 = "{http://schemas.microsoft.com/office/word/2012/wordml}"
 _CORE_FIELDS = {"creator": "auteur", "lastModifiedBy": "laatst gewijzigd door", "title": "titel",
                 "subject": "onderwerp", "keywords": "trefwoorden", "description": "omschrijving"}
 
@@ -195,10 +192,17 @@ _CORE_FIELDS = {"creator": "auteur", "lastModifiedBy": "laatst gewijzigd door", 
 def inspect_docx(path: Path) -> list[str]:
     out: list[str] = []
     with zipfile.ZipFile(path) as zf:
-        comments = _zip_xml(zf, "word/comments.xml")
-        if comments is not None:
-            for c in comments.iter(f"{W}comment"):
+        # the comments, and the commenters' identities Word 2013+ keeps in word/people.xml
+        for name in docx_comment_parts(zf.namelist()):
+            root = _zip_xml(zf, name)
+            if root is None:
+                continue
+            for c in root.iter(f"{W}comment"):
                 out.append(f"Opmerking van '{_short(c.get(f'{W}author', '?'))}': '{_short(_text(c))}'")
+            for person in root.iter(f"{W15}person"):
+                ids = [p.get(f"{W15}userId") for p in person.iter(f"{W15}presenceInfo") if p.get(f"{W15}userId")]
+                out.append(f"Persoon bij opmerkingen: '{_short(person.get(f'{W15}author', '?'))}'"
+                           + (f" ({_short(', '.join(ids))})" if ids else ""))
         counts = {"ins": 0, "del": 0}
         authors: set[str] = set()
         for name in zf.namelist():
@@ -226,12 +230,7 @@ def inspect_docx(path: Path) -> list[str]:
     return out
 
 
-ODF = {
-    "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
-    "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
-    "dc": "http://purl.org/dc/elements/1.1/",
-    "meta": "urn:oasis:names:tc:opendocument:xmlns:meta:1.0",
-}
+ODF = {"office": ODF_OFFICE, "text": ODF_TEXT, "table": ODF_TABLE, "dc": DC, "meta": ODF_META}
 
 
 def inspect_odf(path: Path) -> list[str]:
@@ -239,16 +238,21 @@ def inspect_odf(path: Path) -> list[str]:
     with zipfile.ZipFile(path) as zf:
         content = _zip_xml(zf, "content.xml")
         if content is not None:
-            for ann in content.iter(f"{{{ODF['office']}}}annotation"):
+            for ann in content.iter(*ODF_ANNOTATIONS):
                 author = ann.find("dc:creator", ODF)
                 body = " ".join(_text(p) for p in ann.iter(f"{{{ODF['text']}}}p"))
                 out.append(f"Opmerking van '{_short(author.text if author is not None else '?')}': '{_short(body)}'")
-            regions = list(content.iter(f"{{{ODF['text']}}}changed-region"))
-            if regions:
-                ins = sum(1 for r in regions if r.find("text:insertion", ODF) is not None)
-                dels = sum(1 for r in regions if r.find("text:deletion", ODF) is not None)
-                authors = {c.text for c in content.iterfind(".//text:changed-region//dc:creator", ODF) if c.text}
-                out.append(f"Bijgehouden wijzigingen: {ins} invoegingen, {dels} verwijderingen"
+            # Writer: a changed-region per change, holding what kind it is; Calc: the changes themselves
+            changes = [c for t in content.iter(*ODF_TRACKED_CHANGES) for c in t if isinstance(c.tag, str)]
+            if changes:
+                region = f"{{{ODF['text']}}}changed-region"
+                kinds = [etree.QName(c.find("*") if c.tag == region and c.find("*") is not None else c).localname
+                         for c in changes]
+                authors = {a.text for c in changes for a in c.iterfind(".//dc:creator", ODF) if a.text}
+                cells = kinds.count("cell-content-change")
+                cells_shown = f", {cells} gewijzigde {'cel' if cells == 1 else 'cellen'}" if cells else ""
+                out.append(f"Bijgehouden wijzigingen: {kinds.count('insertion')} invoegingen, "
+                           f"{kinds.count('deletion')} verwijderingen{cells_shown}"
                            + (f" (door {', '.join(sorted(map(_short, authors)))})" if authors else ""))
         meta = _zip_xml(zf, "meta.xml")
         if meta is not None:
@@ -268,7 +272,7 @@ def inspect_hidden(path: Path, kind: str) -> list[str]:
         return inspect_pdf(Path(path))
     if kind == "docx":
         return inspect_docx(Path(path))
-    if kind in ("odt", "ods", "odp"):
+    if kind in ODF_KINDS:
         return inspect_odf(Path(path))
     return []
 
@@ -314,18 +318,20 @@ def _docx_unprinted(zf: zipfile.ZipFile) -> tuple[str, str, str]:
     return " | ".join(said), " | ".join(deleted), " | ".join(printed)
 
 
-def _odt_unprinted(zf: zipfile.ZipFile) -> tuple[str, str, str]:
-    """(comments, deleted text, printed text) of an ODT's content and styles (headers, footers)."""
+def _odf_unprinted(zf: zipfile.ZipFile) -> tuple[str, str, str]:
+    """(comments, deleted text, printed text) of an ODT, ODS or ODP's content and styles (headers, footers,
+    master pages). Deleted text is Writer's deletions and everything Calc's change tracking keeps (the former
+    contents of changed and deleted cells, who changed them); what a cell or a slide shows now is printed."""
     said, deleted, printed = [], [], []
-    annotation, tracked = f"{{{ODF['office']}}}annotation", f"{{{ODF['text']}}}tracked-changes"
+    hidden = (*ODF_ANNOTATIONS, *ODF_TRACKED_CHANGES)
     for name in ("content.xml", "styles.xml"):
         root = _zip_xml(zf, name)
         if root is None:
             continue
-        said += [_text(a) for a in root.iter(annotation)]
-        deleted += [_text(d) for d in root.iter(f"{{{ODF['text']}}}deletion")]
+        said += [_text(a) for a in root.iter(*ODF_ANNOTATIONS)]
+        deleted += [_text(d) for d in root.iter(f"{{{ODF['text']}}}deletion", f"{{{ODF['table']}}}tracked-changes")]
         for p in root.iter(f"{{{ODF['text']}}}p", f"{{{ODF['text']}}}h"):
-            if not any(a.tag in (annotation, tracked) for a in p.iterancestors()):
+            if not any(a.tag in hidden for a in p.iterancestors()):
                 printed.append("".join(t for t in _odf_printed(p)))
     return " | ".join(said), " | ".join(deleted), " | ".join(printed)
 
@@ -334,9 +340,13 @@ def _odf_printed(el: etree._Element):
     """The text of a paragraph without its annotations (which sit inline in it)."""
     yield el.text or ""
     for child in el:
-        if child.tag != f"{{{ODF['office']}}}annotation":
+        if child.tag not in ODF_ANNOTATIONS and child.tag not in ODF_ANNOTATION_ENDS:
             yield from _odf_printed(child)
         yield child.tail or ""
+
+
+# The kinds whose PDF rendition is made without their comments and with their changes accepted.
+UNPRINTED_KINDS = frozenset({"docx", *ODF_KINDS})
 
 
 def unprinted_only(path: Path, kind: str, values: list[str]) -> dict[str, str]:
@@ -344,7 +354,7 @@ def unprinted_only(path: Path, kind: str, values: list[str]) -> dict[str, str]:
     in its printed text, each with where: "comments" or "changes". The PDF rendition is made from a copy
     without comments and with the changes accepted (woo.archive.pdfa), so such a value is not published and
     need not be found there to be redacted: it is removed with its comment or change."""
-    reader = {"docx": _docx_unprinted, "odt": _odt_unprinted}.get(kind)
+    reader = _docx_unprinted if kind == "docx" else _odf_unprinted if kind in ODF_KINDS else None
     if reader is None:
         return {}
     try:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from woo.adapters.models import Document, PrivacyFinding, StoredFile, utcnow
 from woo.adapters.objectstore import local_copy
 from woo.intake.identify import identify
-from woo.privacy.hidden import unprinted_only
+from woo.privacy.hidden import UNPRINTED_KINDS, unprinted_only
 from woo.privacy.grounds import DEFAULT_GROUND, TYPE_LABELS_NL, WOO_GROUNDS, default_ground  # noqa: F401
 from woo.services import audit, jobs, organisations
 from woo.services.context import SYSTEM, Actor, Context
@@ -278,7 +278,7 @@ def ensure_public_rendition(ctx: Context, document_id: str) -> None:
     preserve_job = removed_key = None
     wait = False
     values: list[tuple[str, str]] | None = None  # None: the PDF original itself, per page
-    office_ref = None  # DOCX/ODT: a value only in comments or deleted changes is not in the rendition (made without)
+    office_ref = None  # DOCX/ODF: a value only in comments or deleted changes is not in the rendition (made without)
     with ctx.unit_of_work() as session:
         doc = session.get(Document, document_id)
         original = doc.file("original")
@@ -318,7 +318,7 @@ def ensure_public_rendition(ctx: Context, document_id: str) -> None:
             values = list(dict.fromkeys((f.text, f.ground or default_ground(f.type))
                                         for f in rows if f.decision == REDACT and f.type != "hidden"))
             src = (rendition.object_key, rendition.version_id, original.filename)
-            if doc.format_kind in ("docx", "odt"):
+            if doc.format_kind in UNPRINTED_KINDS:
                 office_ref = (original.object_key, original.version_id, doc.format_kind)
     if removed_key:
         ctx.store.delete_all_versions(removed_key)
