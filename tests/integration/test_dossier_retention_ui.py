@@ -251,3 +251,84 @@ def test_archivist_makes_sends_and_confirms_a_dossier_transfer_package(woo_ctx, 
                  if e.detail.get("pakket") == pid]
         assert trail == [("transfer.prepared", "user:archivaris-a"), ("transfer.sent", "user:archivaris-a"),
                          ("transfer.confirmed", "user:archivaris-b")]
+
+
+def test_archivist_cancels_an_unconfirmed_transfer_package(woo_ctx, tmp_path):
+    """The archive refuses a package: cancelling it (page or CLI) lifts its hold, so the dossier can go into a
+    new package; another hold stays; a confirmed package cannot be cancelled."""
+    from woo.adapters.models import Event, TransferPackage
+    from woo.cli import main
+    from woo.services import retention as retsvc
+    from woo.services import transfer as tr
+
+    u = users(woo_ctx)
+    woo_ctx.settings = woo_ctx.settings.replace(transfer_dir=str(tmp_path / "e-depot"))
+    did, recs = _b_dossier(woo_ctx, u["archivaris-a"])
+    retsvc.set_legal_hold(woo_ctx, u["archivaris-a"], [recs[0]], True, "Rechtszaak 2026")
+    first = tr.prepare(woo_ctx, u["archivaris-a"], tmp_path / "e-depot", None, dossier_ids=[did]).id
+    tr.mark_sent(woo_ctx, u["archivaris-a"], first, "Regionaal Archief")
+    app = create_app(ctx=woo_ctx)
+    a = logged_in_client(app, woo_ctx, u["archivaris-a"], "csrf-a")
+    page = a.get(f"/archief/dossiers/{did}").get_data(as_text=True)
+    row = page.split('id="transfer-packages"')[1].split("</table>")[0]
+    assert "Pakket annuleren" in row and "Reden van annuleren" in row and 'name="zeker"' in row
+    assert "Overbrengingspakket maken" not in page
+
+    no_reason = a.post(f"/archief/dossiers/{did}/overbrenging/{first}/annuleren",
+                       data={"csrf_token": "csrf-a", "reason": " "}, follow_redirects=True).get_data(as_text=True)
+    assert "Geef een reden op om het overbrengingspakket te annuleren." in no_reason
+    officer = logged_in_client(app, woo_ctx, u["beoordelaar-r"], "csrf-r")
+    assert officer.post(f"/archief/dossiers/{did}/overbrenging/{first}/annuleren",
+                        data={"csrf_token": "csrf-r", "reason": "x"}).status_code == 403
+    with woo_ctx.unit_of_work() as s:
+        assert s.get(TransferPackage, first).status == tr.SENT
+
+    html = a.post(f"/archief/dossiers/{did}/overbrenging/{first}/annuleren",
+                  data={"csrf_token": "csrf-a", "reason": "Archief weigert: bestandsformaat", "zeker": "ja"},
+                  follow_redirects=True).get_data(as_text=True)
+    assert f"Overbrengingspakket {first} is geannuleerd; de 2 records kunnen in een nieuw pakket." in html
+    row = html.split('id="transfer-packages"')[1].split("</table>")[0]
+    assert 'class="transfer-status">geannuleerd</td>' in row and "<button" not in row
+    assert "Overbrengingspakket maken" in html and "transfer-refusal" not in html
+    with woo_ctx.unit_of_work() as s:
+        assert s.get(TransferPackage, first).status == tr.CANCELLED
+        holds = {d.id: (d.legal_hold, d.legal_hold_reason) for d in s.execute(
+            select(Document).where(Document.id.in_(recs))).scalars()}
+        assert holds == {recs[0]: (True, "Rechtszaak 2026"), recs[1]: (False, None)}  # the court's hold stays
+        ev = s.execute(select(Event).where(Event.action == "transfer.cancelled")).scalar_one()
+        assert ev.actor == "user:archivaris-a" and ev.detail["pakket"] == first
+        assert ev.detail["reden"] == "Archief weigert: bestandsformaat" and ev.detail["records"] == 2
+    again = a.post(f"/archief/dossiers/{did}/overbrenging/{first}/annuleren",
+                   data={"csrf_token": "csrf-a", "reason": "nogmaals"}, follow_redirects=True).get_data(as_text=True)
+    assert f"Overbrengingspakket {first} is al geannuleerd." in again
+    for step in (lambda: tr.mark_sent(woo_ctx, u["archivaris-a"], first, "x"),
+                 lambda: tr.confirm(woo_ctx, u["archivaris-b"], first)):
+        try:
+            step()
+            raise AssertionError("a cancelled package went on")
+        except tr.TransferError as exc:
+            assert "geannuleerd" in str(exc)
+
+    # the records go into a new package, which the CLI cancels (dry run first) ... and one that is confirmed
+    env, data, run = cli_env(woo_ctx.settings), ["--data-dir", str(tmp_path / "d")], CliRunner()
+    second = tr.prepare(woo_ctx, u["archivaris-a"], tmp_path / "e-depot", None, dossier_ids=[did]).id
+    dry = run.invoke(main, ["retention", "transfer", "--cancel", second, "--reason", "Verkeerd", "--user",
+                            "archivaris-a", *data], env=env)
+    assert dry.exit_code == 0 and "Proefdraai" in dry.output, dry.output
+    with woo_ctx.unit_of_work() as s:
+        assert s.get(TransferPackage, second).status == tr.MADE
+    refused = run.invoke(main, ["retention", "transfer", "--cancel", second, "--reason", "Verkeerd", "--execute",
+                                "--user", "beoordelaar-r", *data], env=env)
+    assert refused.exit_code == 1 and "rol" in refused.output
+    done = run.invoke(main, ["retention", "transfer", "--cancel", second, "--reason", "Verkeerd", "--execute",
+                             "--user", "archivaris-a", *data], env=env)
+    assert done.exit_code == 0 and f"Pakket {second} geannuleerd; 2 records" in done.output, done.output
+    third = tr.prepare(woo_ctx, u["archivaris-a"], tmp_path / "e-depot", None, dossier_ids=[did]).id
+    tr.mark_sent(woo_ctx, u["archivaris-a"], third, "Regionaal Archief")
+    tr.confirm(woo_ctx, u["archivaris-b"], third)
+    late = run.invoke(main, ["retention", "transfer", "--cancel", third, "--reason", "Te laat", "--execute",
+                             "--user", "archivaris-a", *data], env=env)
+    assert late.exit_code == 1 and "ontvangst al bevestigd" in late.output, late.output
+    with woo_ctx.unit_of_work() as s:
+        assert s.get(TransferPackage, third).status == tr.CONFIRMED
+        assert {d.status for d in s.execute(select(Document).where(Document.id.in_(recs))).scalars()} == {"archived"}

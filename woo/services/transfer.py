@@ -35,8 +35,9 @@ from woo.services.context import Actor, Context
 
 TRANSFERABLE = tuple(s for s, targets in TRANSITIONS.items() if Status.ARCHIVED in targets)
 MADE, SENT, CONFIRMED = "aangemaakt", "verzonden", "bevestigd"  # TransferPackage.status, in this order
+CANCELLED = "geannuleerd"  # from MADE or SENT (the archive refused it, or it was made by mistake): records free again
 OPEN = (MADE, SENT)
-STATUS_NL = {MADE: "gemaakt", SENT: "verzonden", CONFIRMED: "ontvangstbevestiging"}
+STATUS_NL = {MADE: "gemaakt", SENT: "verzonden", CONFIRMED: "ontvangstbevestiging", CANCELLED: "geannuleerd"}
 
 
 class TransferError(ValueError):
@@ -315,9 +316,9 @@ class ConfirmResult:
     legal_hold_unsupported: int
 
 
-def _legal_hold(ctx: Context, key: str, version_id: str | None) -> bool:
+def _legal_hold(ctx: Context, key: str, version_id: str | None, on: bool = True) -> bool:
     try:
-        ctx.store.set_legal_hold(key, version_id)
+        ctx.store.set_legal_hold(key, version_id, on)
         return True
     except ObjectStoreError:  # a bucket made without object lock (WOO_S3_OBJECT_LOCK)
         return False
@@ -332,6 +333,9 @@ def mark_sent(ctx: Context, actor: Actor, package_id: str, destination: str) -> 
         package = session.get(TransferPackage, package_id)
         if package is None:
             raise TransferError(f"Overbrengingspakket {package_id} bestaat niet.")
+        if package.status == CANCELLED:
+            raise TransferError(f"Overbrengingspakket {package_id} is geannuleerd; het kan niet meer als verzonden "
+                                "worden gemarkeerd.")
         if package.status != MADE:
             raise TransferError(f"Overbrengingspakket {package_id} is al {STATUS_NL[package.status]}"
                                 f"{'' if package.status == SENT else ' ontvangen'}; het kan niet opnieuw als "
@@ -351,6 +355,9 @@ def confirm(ctx: Context, actor: Actor, package_id: str, destination: str | None
             raise TransferError(f"Overbrengingspakket {package_id} bestaat niet.")
         if package.status == CONFIRMED:
             raise TransferError(f"Overbrengingspakket {package_id} is al bevestigd.")
+        if package.status == CANCELLED:
+            raise TransferError(f"Overbrengingspakket {package_id} is geannuleerd; de ontvangst kan niet worden "
+                                "bevestigd. Maak zo nodig een nieuw pakket.")
         if package.status != SENT:  # the archive cannot confirm what it was never sent
             raise TransferError(f"Overbrengingspakket {package_id} is nog niet verzonden; markeer het eerst als "
                                 "verzonden, dan kan de ontvangst worden bevestigd.")
@@ -393,6 +400,42 @@ def confirm(ctx: Context, actor: Actor, package_id: str, destination: str | None
     return result
 
 
-__all__ = ["TransferError", "Selection", "select_records", "cutoff", "prepare", "mark_sent", "confirm",
+def cancel(ctx: Context, actor: Actor, package_id: str, reason: str) -> int:
+    """Cancel a package the archive has not confirmed (refused, or made by mistake): its transfer hold is lifted
+    from every record (another hold stays), so the records can go into a new package. The package's folder is
+    left where it is, for inspection; it is no longer valid. Returns the number of records released."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise TransferError("Geef een reden op om het overbrengingspakket te annuleren.")
+    with ctx.unit_of_work() as session:
+        retsvc.require_role(session, actor, Role.ARCHIVIST, "Een overbrengingspakket annuleren", TransferError)
+        package = session.execute(select(TransferPackage).where(TransferPackage.id == package_id)
+                                  .with_for_update()).scalar_one_or_none()
+        if package is None:
+            raise TransferError(f"Overbrengingspakket {package_id} bestaat niet.")
+        if package.status == CONFIRMED:
+            raise TransferError(f"Overbrengingspakket {package_id} kan niet worden geannuleerd: de "
+                                "archiefbewaarplaats heeft de ontvangst al bevestigd en de records zijn overgebracht.")
+        if package.status == CANCELLED:
+            raise TransferError(f"Overbrengingspakket {package_id} is al geannuleerd.")
+        hold = _hold_text(package_id)
+        ids = list(session.execute(select(TransferItem.document_id).where(TransferItem.package_id == package_id))
+                   .scalars())
+        for doc_id in ids:
+            doc = session.get(Document, doc_id)
+            rest = " | ".join(p for p in (doc.legal_hold_reason or "").split(" | ") if p and p != hold)
+            doc.legal_hold_reason = rest or None
+            doc.legal_hold = bool(rest)  # a hold for another reason (e.g. a court case) stays
+            if not rest:
+                for f in doc.files:
+                    _legal_hold(ctx, f.object_key, f.version_id, on=False)
+            audit.record(session, actor.label, "retention.legal_hold_lifted", doc_id, reden=hold, pakket=package_id)
+        package.status = CANCELLED
+        audit.record(session, actor.label, "transfer.cancelled", None, pakket=package_id, records=len(ids),
+                     reden=reason)
+        return len(ids)
+
+
+__all__ = ["TransferError", "cancel", "CANCELLED", "Selection", "select_records", "cutoff", "prepare", "mark_sent", "confirm",
            "ConfirmResult", "TRANSFERABLE", "MADE", "SENT", "CONFIRMED", "OPEN", "STATUS_NL", "open_packages",
            "dossier_refusal", "dossier_packages", "default_out_dir"]

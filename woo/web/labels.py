@@ -66,7 +66,7 @@ ACTIONS_NL = {
     "storage.fsck": "Opslag gecontroleerd", "storage.rebuilt": "Database hersteld uit opslag",
     "token.created": "API-sleutel aangemaakt", "token.revoked": "API-sleutel ingetrokken",
     "transfer.confirmed": "Overbrenging bevestigd", "transfer.prepared": "Overbrenging voorbereid",
-    "transfer.sent": "Overbrengingspakket verzonden",
+    "transfer.sent": "Overbrengingspakket verzonden", "transfer.cancelled": "Overbrengingspakket geannuleerd",
     "user.activated": "Gebruiker geactiveerd", "user.created": "Gebruiker aangemaakt",
     "user.deactivated": "Gebruiker gedeactiveerd", "user.logged_out_everywhere": "Overal uitgelogd",
     "user.roles_changed": "Rollen gewijzigd",

@@ -247,7 +247,10 @@ def dossier(dossier_id: str):
         brondatum, bron = retsvc.dossier_brondatum(s, d)
         packages = tr.dossier_packages(s, d.id)
         me = g.principal.actor.label
+        from woo.web.auth import may
+
         return render_template("retention/dossier.html", d=d, ret=ret, packages=packages,
+                               may_cancel=may("retention.manage", d.organisation_id),
                                package_status=tr.STATUS_NL, transfer_refusal=tr.dossier_refusal(s, d.id),
                                confirm_refusal={p.id: "U heeft dit pakket gemaakt; een andere archivaris bevestigt de "
                                                       "ontvangst (vier ogen)." for p in packages
@@ -301,7 +304,7 @@ def dossier_destruction_list(dossier_id: str):
 
 
 # Transfer packages of a dossier (overbrenging): made, sent, receipt confirmed; the same services as
-# `woo retention transfer --dossier`, `--sent` and `--confirm`. Only what the state allows is offered.
+# `woo retention transfer --dossier`, `--sent`, `--confirm` and `--cancel`. Only what the state allows is offered.
 
 def _check_package(dossier_id: str, package_id: str) -> None:
     """404 unless the dossier is the archivist's and the package holds its records."""
@@ -350,4 +353,14 @@ def dossier_transfer_confirm(dossier_id: str, package_id: str):
     return _transfer_act(
         lambda: tr.confirm(context(), g.principal.actor, package_id, request.form.get("destination") or None),
         lambda r: f"Ontvangst bevestigd: {r.archived} records zijn overgebracht en hier alleen nog te lezen.",
+        dossier_id)
+
+
+@bp.route("/dossiers/<dossier_id>/overbrenging/<package_id>/annuleren", methods=["POST"])
+@login_required
+def dossier_transfer_cancel(dossier_id: str, package_id: str):
+    _check_package(dossier_id, package_id)
+    return _transfer_act(
+        lambda: tr.cancel(context(), g.principal.actor, package_id, request.form.get("reason", "")),
+        lambda n: f"Overbrengingspakket {package_id} is geannuleerd; de {n} records kunnen in een nieuw pakket.",
         dossier_id)
