@@ -672,14 +672,16 @@ def retention_list_execute(data_dir, list_id, do_it, wait, username):
 @click.option("--execute", "do_it", is_flag=True)
 @click.option("--sent", "sent_id", help="This package was handed to the archive.")
 @click.option("--confirm", "package_id", help="The archive received this package: mark its records transferred.")
+@click.option("--queue", "queued", is_flag=True, help="With --dossier --execute: a worker on the heavy queue writes "
+                                                     "the package to WOO_TRANSFER_DIR (as the archivist's page does).")
 @click.option("--cancel", "cancel_id", help="Cancel this package (not yet confirmed): its records are released.")
 @click.option("--reason", default="", help="Why the package is cancelled (required with --cancel).")
 @click.option("--destination", help="The archive (default: where the package was sent, else archiefbewaarplaats).")
 @click.option("--dossier", "dossier_ids", multiple=True, help="Only this dossier, whole (repeatable); without it the "
                                                                "selection of due B-records.")
 @click.option("--user", "username")
-def retention_transfer(data_dir, out_dir, do_it, sent_id, package_id, cancel_id, reason, destination, dossier_ids,
-                       username):
+def retention_transfer(data_dir, out_dir, do_it, sent_id, package_id, queued, cancel_id, reason, destination,
+                       dossier_ids, username):
     from woo.services import transfer as tr
 
     ctx = _context(data_dir)
@@ -726,6 +728,14 @@ def retention_transfer(data_dir, out_dir, do_it, sent_id, package_id, cancel_id,
             ids, total = sel.document_ids, len(sel.document_ids)
         if not do_it:
             click.echo("Proefdraai: er is geen pakket gemaakt. Geef --execute --out MAP.")
+            return
+        if queued:
+            if not dossier_ids:
+                raise click.UsageError("--queue werkt per dossier: geef --dossier DOSSIER.")
+            for did in dossier_ids:
+                job_id = tr.start(ctx, _cli_actor(ctx, username), did)
+                click.echo(f"Dossier {did}: het pakket wordt door de worker gemaakt in {tr.default_out_dir(ctx)} "
+                           f"(taak {job_id}); de voortgang staat op de dossierpagina van de archivaris.")
             return
         if not out_dir:
             raise click.UsageError("Geef --out MAP voor het pakket.")

@@ -67,6 +67,7 @@ ACTIONS_NL = {
     "token.created": "API-sleutel aangemaakt", "token.revoked": "API-sleutel ingetrokken",
     "transfer.confirmed": "Overbrenging bevestigd", "transfer.prepared": "Overbrenging voorbereid",
     "transfer.sent": "Overbrengingspakket verzonden", "transfer.cancelled": "Overbrengingspakket geannuleerd",
+    "transfer.queued": "Overbrengingspakket wordt gemaakt", "transfer.failed": "Overbrengingspakket niet gemaakt",
     "user.activated": "Gebruiker geactiveerd", "user.created": "Gebruiker aangemaakt",
     "user.deactivated": "Gebruiker gedeactiveerd", "user.logged_out_everywhere": "Overal uitgelogd",
     "user.roles_changed": "Rollen gewijzigd",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 
 from woo.app import context
 from woo.domain.roles import allowed
@@ -246,10 +246,14 @@ def dossier(dossier_id: str):
         docs = retsvc.dossier_documents(s, d.id)
         brondatum, bron = retsvc.dossier_brondatum(s, d)
         packages = tr.dossier_packages(s, d.id)
+        job = tr.latest_job(s, d.id)
+        making = job is not None and job.status in tr.JOB_OPEN
+        made = next((p for p in packages if job and p.id == job.package_id and p.status == tr.MADE), None)
         me = g.principal.actor.label
         from woo.web.auth import may
 
-        return render_template("retention/dossier.html", d=d, ret=ret, packages=packages,
+        html = render_template("retention/dossier.html", d=d, ret=ret, packages=packages, job=job, making=making,
+                               made=made, job_failed=job is not None and job.status == tr.FAILED,
                                may_cancel=may("retention.manage", d.organisation_id),
                                package_status=tr.STATUS_NL, transfer_refusal=tr.dossier_refusal(s, d.id),
                                confirm_refusal={p.id: "U heeft dit pakket gemaakt; een andere archivaris bevestigt de "
@@ -259,6 +263,12 @@ def dossier(dossier_id: str):
                                offered=retsvc.offered_resultaten(d.category), docs=docs, brondatum=brondatum,
                                bron=d.retention_brondatum_bron or bron,
                                inherited=sum(1 for doc in docs if ret and doc.retention_resultaat == ret.resultaat))
+    resp = Response(html)
+    resp.headers["Cache-Control"] = "no-store"
+    if making:  # the page follows the worker, as the dossier import's page does; the URL without the
+        # fragment (#overbrenging after the button), else the browser only scrolls instead of reloading
+        resp.headers["Refresh"] = f"2; url={url_for('retention.dossier', dossier_id=dossier_id)}"
+    return resp
 
 
 @bp.route("/dossiers/<dossier_id>", methods=["POST"])
@@ -329,11 +339,10 @@ def _transfer_act(fn, ok, dossier_id: str):
 def dossier_transfer(dossier_id: str):
     with context().unit_of_work() as s:
         _dossier_or_404(s, dossier_id)
-    ctx = context()
-    return _transfer_act(
-        lambda: tr.prepare(ctx, g.principal.actor, tr.default_out_dir(ctx), None, dossier_ids=[dossier_id]),
-        lambda p: f"Overbrengingspakket {p.id} gemaakt: {p.records} records, {p.files} bestanden. Breng het naar "
-                  "de archiefbewaarplaats en markeer het daarna als verzonden.", dossier_id)
+    # a worker on the heavy queue writes it (thousands of files do not fit in a request); the page follows it
+    return _transfer_act(lambda: tr.start(context(), g.principal.actor, dossier_id),
+                         lambda _job: "Het overbrengingspakket wordt gemaakt; de voortgang staat op deze pagina.",
+                         dossier_id)
 
 
 @bp.route("/dossiers/<dossier_id>/overbrenging/<package_id>/verzonden", methods=["POST"])
