@@ -24,8 +24,8 @@ from typing import Callable, Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from woo.adapters.models import (Document, Organisation, Publication, TransferItem, TransferJob, TransferPackage, new_id,
-                                 utcnow)
+from woo.adapters.models import (Document, Organisation, Publication, TransferItem, TransferJob, TransferPackage,
+                                 new_id, utcnow)
 from woo.adapters.objectstore import ObjectStoreError
 from woo.archive import transfer_package as pkg
 from woo.domain import retention as rules
@@ -496,7 +496,9 @@ def start(ctx: Context, actor: Actor, dossier_id: str) -> str:
 
     with ctx.unit_of_work() as session:
         retsvc.require_role(session, actor, Role.ARCHIVIST, "Een overbrenging voorbereiden", TransferError)
-        if session.get(Publication, dossier_id) is None:
+        # a double click waits here for the first job's row (PostgreSQL row lock) and then finds it
+        if session.execute(select(Publication.id).where(Publication.id == dossier_id).with_for_update()).first() \
+                is None:
             raise TransferError(f"Dossier {dossier_id} bestaat niet.")
         busy = latest_job(session, dossier_id)
         if busy is not None and busy.status in JOB_OPEN:
@@ -581,6 +583,6 @@ def run_job(ctx: Context, job_id: str) -> str:
 
 
 __all__ = ["TransferError", "cancel", "CANCELLED", "start", "run_job", "latest_job", "failure_nl", "WAITING",
-           "RUNNING", "DONE", "FAILED", "JOB_OPEN", "Selection", "select_records", "cutoff", "prepare", "mark_sent", "confirm",
-           "ConfirmResult", "TRANSFERABLE", "MADE", "SENT", "CONFIRMED", "OPEN", "STATUS_NL", "open_packages",
-           "dossier_refusal", "dossier_packages", "default_out_dir"]
+           "RUNNING", "DONE", "FAILED", "JOB_OPEN", "Selection", "select_records", "cutoff", "prepare", "mark_sent",
+           "confirm", "ConfirmResult", "TRANSFERABLE", "MADE", "SENT", "CONFIRMED", "OPEN", "STATUS_NL",
+           "open_packages", "dossier_refusal", "dossier_packages", "default_out_dir"]

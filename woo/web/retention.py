@@ -324,7 +324,10 @@ def _check_package(dossier_id: str, package_id: str) -> None:
             abort(404, description="Overbrengingspakket niet gevonden bij dit dossier.")
 
 
-def _transfer_act(fn, ok, dossier_id: str):
+def _transfer_act(fn, ok, dossier_id: str, package_id: str | None = None):
+    """Run one step (the service call ``fn``), flash ``ok(result)`` or the Dutch refusal, back to the page."""
+    if package_id is not None:
+        _check_package(dossier_id, package_id)
     try:
         result = fn()
     except (tr.TransferError, retsvc.RetentionError) as exc:
@@ -348,28 +351,25 @@ def dossier_transfer(dossier_id: str):
 @bp.route("/dossiers/<dossier_id>/overbrenging/<package_id>/verzonden", methods=["POST"])
 @login_required
 def dossier_transfer_sent(dossier_id: str, package_id: str):
-    _check_package(dossier_id, package_id)
     return _transfer_act(
         lambda: tr.mark_sent(context(), g.principal.actor, package_id, request.form.get("destination", "")),
         lambda p: f"Overbrengingspakket {p.id} is verzonden naar {p.destination}; het wacht op de "
-                  "ontvangstbevestiging.", dossier_id)
+                  "ontvangstbevestiging.", dossier_id, package_id)
 
 
 @bp.route("/dossiers/<dossier_id>/overbrenging/<package_id>/ontvangst", methods=["POST"])
 @login_required
 def dossier_transfer_confirm(dossier_id: str, package_id: str):
-    _check_package(dossier_id, package_id)
     return _transfer_act(
         lambda: tr.confirm(context(), g.principal.actor, package_id, request.form.get("destination") or None),
         lambda r: f"Ontvangst bevestigd: {r.archived} records zijn overgebracht en hier alleen nog te lezen.",
-        dossier_id)
+        dossier_id, package_id)
 
 
 @bp.route("/dossiers/<dossier_id>/overbrenging/<package_id>/annuleren", methods=["POST"])
 @login_required
 def dossier_transfer_cancel(dossier_id: str, package_id: str):
-    _check_package(dossier_id, package_id)
     return _transfer_act(
         lambda: tr.cancel(context(), g.principal.actor, package_id, request.form.get("reason", "")),
         lambda n: f"Overbrengingspakket {package_id} is geannuleerd; de {n} records kunnen in een nieuw pakket.",
-        dossier_id)
+        dossier_id, package_id)
