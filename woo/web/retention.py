@@ -238,6 +238,7 @@ def _dossier_or_404(s, dossier_id: str):
 @login_required
 def dossier(dossier_id: str):
     from woo.domain import retention as rules
+    from woo.web.auth import may
 
     ctx = context()
     with ctx.unit_of_work() as s:
@@ -250,10 +251,11 @@ def dossier(dossier_id: str):
         making = job is not None and job.status in tr.JOB_OPEN
         made = next((p for p in packages if job and p.id == job.package_id and p.status == tr.MADE), None)
         me = g.principal.actor.label
-        from woo.web.auth import may
-
         html = render_template("retention/dossier.html", d=d, ret=ret, packages=packages, job=job, making=making,
-                               made=made, job_failed=job is not None and job.status == tr.FAILED,
+                               made=made,
+                               # a failure is news until a package is made after it (by the page or the CLI)
+                               job_failed=job is not None and job.status == tr.FAILED
+                               and not any(p.created_at >= job.created_at for p in packages),
                                may_cancel=may("retention.manage", d.organisation_id),
                                package_status=tr.STATUS_NL, transfer_refusal=tr.dossier_refusal(s, d.id),
                                confirm_refusal={p.id: "U heeft dit pakket gemaakt; een andere archivaris bevestigt de "
