@@ -664,21 +664,36 @@ def retention_list_execute(data_dir, list_id, do_it, wait, username):
 
 @retention.command("transfer", help="Transfer (overbrenging) of B-records older than WOO_TRANSFER_YEARS. Dry run "
                                     "by default; --execute writes the package; --sent PACKAGE_ID records that it "
-                                    "went to the archive; --confirm PACKAGE_ID marks its records transferred.")
+                                    "went to the archive; --confirm PACKAGE_ID marks its records transferred; "
+                                    "--cancel PACKAGE_ID --reason TEXT cancels an unconfirmed package (its records "
+                                    "are released for a new one).")
 @instance_option
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--execute", "do_it", is_flag=True)
 @click.option("--sent", "sent_id", help="This package was handed to the archive.")
 @click.option("--confirm", "package_id", help="The archive received this package: mark its records transferred.")
+@click.option("--queue", "queued", is_flag=True, help="With --dossier --execute: a worker on the heavy queue writes "
+                                                     "the package to WOO_TRANSFER_DIR (as the archivist's page does).")
+@click.option("--cancel", "cancel_id", help="Cancel this package (not yet confirmed): its records are released.")
+@click.option("--reason", default="", help="Why the package is cancelled (required with --cancel).")
 @click.option("--destination", help="The archive (default: where the package was sent, else archiefbewaarplaats).")
 @click.option("--dossier", "dossier_ids", multiple=True, help="Only this dossier, whole (repeatable); without it the "
                                                                "selection of due B-records.")
 @click.option("--user", "username")
-def retention_transfer(data_dir, out_dir, do_it, sent_id, package_id, destination, dossier_ids, username):
+def retention_transfer(data_dir, out_dir, do_it, sent_id, package_id, queued, cancel_id, reason, destination,
+                       dossier_ids, username):
     from woo.services import transfer as tr
 
     ctx = _context(data_dir)
     try:
+        if cancel_id:
+            if not do_it:
+                click.echo(f"Proefdraai: pakket {cancel_id} zou worden geannuleerd en zijn records vrijgegeven. Geef "
+                           "--execute om dat vast te leggen.")
+                return
+            n = tr.cancel(ctx, _cli_actor(ctx, username), cancel_id, reason)
+            click.echo(f"Pakket {cancel_id} geannuleerd; {n} records zijn vrijgegeven voor een nieuw pakket.")
+            return
         if sent_id or package_id:
             if not do_it:
                 click.echo(f"Proefdraai: pakket {sent_id or package_id} zou als "
@@ -713,6 +728,14 @@ def retention_transfer(data_dir, out_dir, do_it, sent_id, package_id, destinatio
             ids, total = sel.document_ids, len(sel.document_ids)
         if not do_it:
             click.echo("Proefdraai: er is geen pakket gemaakt. Geef --execute --out MAP.")
+            return
+        if queued:
+            if not dossier_ids:
+                raise click.UsageError("--queue werkt per dossier: geef --dossier DOSSIER.")
+            for did in dossier_ids:
+                job_id = tr.start(ctx, _cli_actor(ctx, username), did)
+                click.echo(f"Dossier {did}: het pakket wordt door de worker gemaakt in {tr.default_out_dir(ctx)} "
+                           f"(taak {job_id}); de voortgang staat op de dossierpagina van de archivaris.")
             return
         if not out_dir:
             raise click.UsageError("Geef --out MAP voor het pakket.")

@@ -224,6 +224,13 @@ def run_destruction(list_id: int) -> str:
     return destruction.run(_context(), list_id)
 
 
+def run_transfer(job_id: str) -> str:
+    """rq entry point (heavy queue) for making a dossier's transfer package (services.transfer.run_job)."""
+    from woo.services import transfer
+
+    return transfer.run_job(_context(), job_id)
+
+
 def send_subscription_confirmation(subscription_id: int) -> str:
     """Mail a subscription's confirmation link (double opt-in); raises on a temporary failure (rq retries)."""
     from woo.services import subscriptions

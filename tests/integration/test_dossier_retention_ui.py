@@ -7,10 +7,11 @@ import json
 import re
 from datetime import date, datetime, timezone
 
+import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from tests.conftest import cli_env
+from tests.conftest import cli_env, drain
 from tests.integration.retention_helpers import logged_in_client, make_record, users
 from tests.integration.test_dossier_archive import _woo_besluit
 from woo.adapters.models import Document, Publication
@@ -164,7 +165,9 @@ def _b_dossier(ctx, archivist, title="Verordeningen 2001"):
 def test_archivist_makes_sends_and_confirms_a_dossier_transfer_package(woo_ctx, tmp_path):
     import bagit
 
-    from woo.adapters.models import Event, TransferPackage
+    from rq import Queue
+
+    from woo.adapters.models import Event, TransferJob, TransferPackage
     from woo.domain.roles import Role
     from woo.services import transfer as tr
 
@@ -188,15 +191,32 @@ def test_archivist_makes_sends_and_confirms_a_dossier_transfer_package(woo_ctx, 
     with woo_ctx.unit_of_work() as s:
         assert s.query(TransferPackage).count() == 0
 
-    # make: the whole dossier in a BagIt package under WOO_TRANSFER_DIR, through the service the CLI calls
-    html = a.post(f"/archief/dossiers/{did}/overbrenging", data={"csrf_token": "csrf-a"},
+    # make: the whole dossier in a BagIt package under WOO_TRANSFER_DIR, by a worker on the heavy queue that
+    # calls the service the CLI calls; the page follows it
+    queued = a.post(f"/archief/dossiers/{did}/overbrenging", data={"csrf_token": "csrf-a"}, follow_redirects=True)
+    html = queued.get_data(as_text=True)
+    assert "Het overbrengingspakket wordt gemaakt; de voortgang staat op deze pagina." in html
+    assert "<strong>Overbrengingspakket wordt gemaakt</strong>: 0 van 3 records" in html
+    assert queued.headers["Refresh"] == f"2; url=/archief/dossiers/{did}" and "Overbrengingspakket maken" not in html
+    busy = a.post(f"/archief/dossiers/{did}/overbrenging", data={"csrf_token": "csrf-a"},
                   follow_redirects=True).get_data(as_text=True)
+    assert "wordt al gemaakt (0 van 3 records)" in busy
+    with woo_ctx.unit_of_work() as s:
+        assert s.query(TransferPackage).count() == 0
+    assert "woo.worker.run_transfer" in [j.func_name for j in Queue("woo-heavy", connection=woo_ctx.queue.redis).jobs]
+    drain(woo_ctx)
+    done = a.get(f"/archief/dossiers/{did}")
+    html = done.get_data(as_text=True)
+    assert "Refresh" not in done.headers and "wordt gemaakt" not in html
     with woo_ctx.unit_of_work() as s:
         package = s.query(TransferPackage).one()
         pid, path = package.id, package.path
         assert package.status == tr.MADE and package.records == 3 and package.created_by == "user:archivaris-a"
         assert {d.legal_hold for d in s.execute(select(Document).where(Document.id.in_(recs))).scalars()} == {True}
-    assert f"Overbrengingspakket {pid} gemaakt: 3 records" in html
+    assert f"Overbrengingspakket {pid} gemaakt: 3 records, 4 bestanden" in html
+    with woo_ctx.unit_of_work() as s:
+        job = s.execute(select(TransferJob)).scalar_one()
+        assert (job.status, job.done, job.total, job.package_id) == (tr.DONE, 3, 3, pid)
     assert path.startswith(str(tmp_path / "e-depot")) and bagit.Bag(path).is_valid()
     row = html.split('id="transfer-packages"')[1].split("</table>")[0]
     assert pid in row and 'class="transfer-status">gemaakt</td>' in row
@@ -251,3 +271,156 @@ def test_archivist_makes_sends_and_confirms_a_dossier_transfer_package(woo_ctx, 
                  if e.detail.get("pakket") == pid]
         assert trail == [("transfer.prepared", "user:archivaris-a"), ("transfer.sent", "user:archivaris-a"),
                          ("transfer.confirmed", "user:archivaris-b")]
+
+
+def test_archivist_cancels_an_unconfirmed_transfer_package(woo_ctx, tmp_path):
+    """The archive refuses a package: cancelling it (page or CLI) lifts its hold, so the dossier can go into a
+    new package; another hold stays; a confirmed package cannot be cancelled."""
+    from woo.adapters.models import Event, TransferPackage
+    from woo.cli import main
+    from woo.services import retention as retsvc
+    from woo.services import transfer as tr
+
+    u = users(woo_ctx)
+    woo_ctx.settings = woo_ctx.settings.replace(transfer_dir=str(tmp_path / "e-depot"))
+    did, recs = _b_dossier(woo_ctx, u["archivaris-a"])
+    retsvc.set_legal_hold(woo_ctx, u["archivaris-a"], [recs[0]], True, "Rechtszaak 2026")
+    first = tr.prepare(woo_ctx, u["archivaris-a"], tmp_path / "e-depot", None, dossier_ids=[did]).id
+    tr.mark_sent(woo_ctx, u["archivaris-a"], first, "Regionaal Archief")
+    app = create_app(ctx=woo_ctx)
+    a = logged_in_client(app, woo_ctx, u["archivaris-a"], "csrf-a")
+    page = a.get(f"/archief/dossiers/{did}").get_data(as_text=True)
+    row = page.split('id="transfer-packages"')[1].split("</table>")[0]
+    assert "Pakket annuleren" in row and "Reden van annuleren" in row and 'name="zeker"' in row
+    assert "Overbrengingspakket maken" not in page
+
+    no_reason = a.post(f"/archief/dossiers/{did}/overbrenging/{first}/annuleren",
+                       data={"csrf_token": "csrf-a", "reason": " "}, follow_redirects=True).get_data(as_text=True)
+    assert "Geef een reden op om het overbrengingspakket te annuleren." in no_reason
+    officer = logged_in_client(app, woo_ctx, u["beoordelaar-r"], "csrf-r")
+    assert officer.post(f"/archief/dossiers/{did}/overbrenging/{first}/annuleren",
+                        data={"csrf_token": "csrf-r", "reason": "x"}).status_code == 403
+    with woo_ctx.unit_of_work() as s:
+        assert s.get(TransferPackage, first).status == tr.SENT
+
+    html = a.post(f"/archief/dossiers/{did}/overbrenging/{first}/annuleren",
+                  data={"csrf_token": "csrf-a", "reason": "Archief weigert: bestandsformaat", "zeker": "ja"},
+                  follow_redirects=True).get_data(as_text=True)
+    assert f"Overbrengingspakket {first} is geannuleerd; de 2 records kunnen in een nieuw pakket." in html
+    row = html.split('id="transfer-packages"')[1].split("</table>")[0]
+    assert ('class="transfer-status">geannuleerd<br><small>archivaris-a: Archief weigert: bestandsformaat</small>'
+            in row and "<button" not in row)
+    assert "Overbrengingspakket maken" in html and "transfer-refusal" not in html
+    with woo_ctx.unit_of_work() as s:
+        assert s.get(TransferPackage, first).status == tr.CANCELLED
+        holds = {d.id: (d.legal_hold, d.legal_hold_reason) for d in s.execute(
+            select(Document).where(Document.id.in_(recs))).scalars()}
+        assert holds == {recs[0]: (True, "Rechtszaak 2026"), recs[1]: (False, None)}  # the court's hold stays
+        ev = s.execute(select(Event).where(Event.action == "transfer.cancelled")).scalar_one()
+        assert ev.actor == "user:archivaris-a" and ev.detail["pakket"] == first
+        assert ev.detail["reden"] == "Archief weigert: bestandsformaat" and ev.detail["records"] == 2
+    again = a.post(f"/archief/dossiers/{did}/overbrenging/{first}/annuleren",
+                   data={"csrf_token": "csrf-a", "reason": "nogmaals"}, follow_redirects=True).get_data(as_text=True)
+    assert f"Overbrengingspakket {first} is al geannuleerd." in again
+    for step in (lambda: tr.mark_sent(woo_ctx, u["archivaris-a"], first, "x"),
+                 lambda: tr.confirm(woo_ctx, u["archivaris-b"], first)):
+        try:
+            step()
+            raise AssertionError("a cancelled package went on")
+        except tr.TransferError as exc:
+            assert "geannuleerd" in str(exc)
+
+    # the records go into a new package, which the CLI cancels (dry run first) ... and one that is confirmed
+    env, data, run = cli_env(woo_ctx.settings), ["--data-dir", str(tmp_path / "d")], CliRunner()
+    second = tr.prepare(woo_ctx, u["archivaris-a"], tmp_path / "e-depot", None, dossier_ids=[did]).id
+    dry = run.invoke(main, ["retention", "transfer", "--cancel", second, "--reason", "Verkeerd", "--user",
+                            "archivaris-a", *data], env=env)
+    assert dry.exit_code == 0 and "Proefdraai" in dry.output, dry.output
+    with woo_ctx.unit_of_work() as s:
+        assert s.get(TransferPackage, second).status == tr.MADE
+    refused = run.invoke(main, ["retention", "transfer", "--cancel", second, "--reason", "Verkeerd", "--execute",
+                                "--user", "beoordelaar-r", *data], env=env)
+    assert refused.exit_code == 1 and "rol" in refused.output
+    done = run.invoke(main, ["retention", "transfer", "--cancel", second, "--reason", "Verkeerd", "--execute",
+                             "--user", "archivaris-a", *data], env=env)
+    assert done.exit_code == 0 and f"Pakket {second} geannuleerd; 2 records" in done.output, done.output
+    third = tr.prepare(woo_ctx, u["archivaris-a"], tmp_path / "e-depot", None, dossier_ids=[did]).id
+    tr.mark_sent(woo_ctx, u["archivaris-a"], third, "Regionaal Archief")
+    tr.confirm(woo_ctx, u["archivaris-b"], third)
+    late = run.invoke(main, ["retention", "transfer", "--cancel", third, "--reason", "Te laat", "--execute",
+                             "--user", "archivaris-a", *data], env=env)
+    assert late.exit_code == 1 and "ontvangst al bevestigd" in late.output, late.output
+    with woo_ctx.unit_of_work() as s:
+        assert s.get(TransferPackage, third).status == tr.CONFIRMED
+        assert {d.status for d in s.execute(select(Document).where(Document.id.in_(recs))).scalars()} == {"archived"}
+
+
+def _nothing_made(ctx, recs, where) -> None:
+    from woo.adapters.models import TransferItem, TransferPackage
+
+    with ctx.unit_of_work() as s:
+        assert s.query(TransferPackage).count() == 0 and s.query(TransferItem).count() == 0
+        assert {(d.legal_hold, d.legal_hold_reason) for d in s.execute(select(Document).where(
+            Document.id.in_(recs))).scalars()} == {(False, None)}
+    assert not where.is_dir() or list(where.iterdir()) == []
+
+
+def test_a_failed_transfer_job_leaves_nothing_and_says_why(woo_ctx, tmp_path):
+    """WOO_TRANSFER_DIR is not a writable folder: the worker's job fails, the page says why in Dutch, and there is
+    no package row, no hold and no file; with the folder fixed the next try makes the package."""
+    from woo.adapters.models import Event, TransferJob, TransferPackage
+    from woo.services import transfer as tr
+
+    u = users(woo_ctx)
+    blocked = tmp_path / "e-depot"
+    blocked.write_text("geen map")  # a file where the folder should be: nothing can be written under it
+    woo_ctx.settings = woo_ctx.settings.replace(transfer_dir=str(blocked))
+    did, recs = _b_dossier(woo_ctx, u["archivaris-a"])
+    a = logged_in_client(create_app(ctx=woo_ctx), woo_ctx, u["archivaris-a"], "csrf-a")
+    a.post(f"/archief/dossiers/{did}/overbrenging", data={"csrf_token": "csrf-a"}, follow_redirects=True)
+    drain(woo_ctx)
+    page = a.get(f"/archief/dossiers/{did}")
+    html = page.get_data(as_text=True)
+    assert "Refresh" not in page.headers and "wordt gemaakt" not in html
+    failed = html.split('id="transfer-failed"')[1].split("</p>")[0]
+    assert "Het overbrengingspakket is niet gemaakt" in failed and f"de map {blocked} (WOO_TRANSFER_DIR)" in failed
+    assert "Error" not in failed and "Overbrengingspakket maken" in html  # Dutch, and one may try again
+    _nothing_made(woo_ctx, recs, tmp_path / "nergens")
+    assert blocked.read_text() == "geen map"
+    with woo_ctx.unit_of_work() as s:
+        job = s.execute(select(TransferJob)).scalar_one()
+        assert job.status == tr.FAILED and job.package_id is None
+        ev = s.execute(select(Event).where(Event.action == "transfer.failed")).scalar_one()
+        assert ev.detail["dossier"] == did and ev.detail["taak"] == job.id
+
+    blocked.unlink()  # the CLI queues the same job the page does
+    from woo.cli import main
+
+    env = {**cli_env(woo_ctx.settings), "WOO_TRANSFER_DIR": str(blocked)}
+    queued = CliRunner().invoke(main, ["retention", "transfer", "--dossier", did, "--execute", "--queue", "--user",
+                                       "archivaris-a", "--data-dir", str(tmp_path / "d")], env=env)
+    assert queued.exit_code == 0 and "wordt door de worker gemaakt" in queued.output, queued.output
+    drain(woo_ctx)
+    html = a.get(f"/archief/dossiers/{did}").get_data(as_text=True)
+    assert 'id="transfer-failed"' not in html and 'id="transfer-made"' in html
+    with woo_ctx.unit_of_work() as s:
+        assert s.query(TransferPackage).one().records == 3
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])  # PostgreSQL enforces the length of transfer_packages.path
+def test_a_transfer_that_fails_after_writing_the_bag_removes_it(woo_ctx, tmp_path):
+    """The bag is complete but the package row cannot be stored: the transaction rolls back and prepare removes
+    the bag, so nothing half-made remains."""
+    from woo.services import transfer as tr
+
+    u = users(woo_ctx)
+    deep = tmp_path.joinpath(*["d" * 200] * 5)  # > the 1000 characters of transfer_packages.path
+    woo_ctx.settings = woo_ctx.settings.replace(transfer_dir=str(deep))
+    did, recs = _b_dossier(woo_ctx, u["archivaris-a"])
+    job_id = tr.start(woo_ctx, u["archivaris-a"], did)
+    drain(woo_ctx)
+    with woo_ctx.unit_of_work() as s:
+        job = s.get(tr.TransferJob, job_id)
+        assert job.status == tr.FAILED and "onverwachte fout; er is niets achtergebleven" in job.error
+        assert job.done == 3  # the bag was written in full before the failure
+    _nothing_made(woo_ctx, recs, deep)

@@ -220,3 +220,15 @@ def test_front_server_runs_the_shipped_nginx_config():
         assert _env(service)["WOO_FRONT_REFRESH_URLS"] == f"${{WOO_FRONT_REFRESH_URLS:-https://front:{env['NGINX_HTTPS_LISTEN']}}}"
         assert _env(service)["WOO_FRONT_REFRESH_SECRET"] == env["NGINX_REFRESH_SECRET"]
     assert env["NGINX_REFRESH_SECRET"].startswith("${WOO_FRONT_REFRESH_SECRET:?")  # required, no default
+
+
+def test_transfer_packages_go_to_a_persistent_volume():
+    """Packages for the e-Depot (WOO_TRANSFER_DIR) outlive the containers: a named volume, mounted wherever a
+    worker may make one (the job runs on the heavy queue, which the web's CLI can queue too), writable by woo."""
+    target = _env("web").get("WOO_TRANSFER_DIR")
+    assert target and target.startswith("/"), "set WOO_TRANSFER_DIR in x-woo-environment"
+    assert "woo-transfer" in COMPOSE["volumes"]
+    for name in ("web", "worker", "worker-heavy"):
+        assert f"woo-transfer:{target}" in SERVICES[name]["volumes"], name
+    installed = re.search(r"install -d -o woo -g woo ([^\n&\\]+)", DOCKERFILE).group(1).split()
+    assert target in installed, "the volume's mount point must exist in the image, owned by woo"

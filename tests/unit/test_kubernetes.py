@@ -181,3 +181,35 @@ def test_front_server_runs_the_shipped_nginx_config():
         assert "emptyDir" in volumes[mounts[mount]], path  # writable on a read-only root
     ports = {p["port"] for p in by_kind(objects, "Service")["woo-front"]["spec"]["ports"]}
     assert ports == {80, 443}
+
+
+def _takes_heavy_jobs(args: list[str]) -> bool:
+    """A worker's args: without --queue it takes both queues (woo.worker.work)."""
+    queues = [args[i + 1] for i, a in enumerate(args) if a == "--queue"]
+    return args[:2] == ["woo", "worker"] and (not queues or "woo-heavy" in queues)
+
+
+@pytest.mark.parametrize("build", BUILDS)
+def test_transfer_packages_go_to_a_persistent_volume(build):
+    """A transfer package (WOO_TRANSFER_DIR) is written by whichever worker takes the heavy-queue job: every such
+    pod mounts the one PersistentVolumeClaim there (shared by several pods: ReadWriteMany, or ReadWriteOnce on
+    the one node of the all-in-one install)."""
+    objects = render(build)
+    (config,) = [o for name, o in by_kind(objects, "ConfigMap").items() if name.startswith("woo-config")]
+    target = config["data"].get("WOO_TRANSFER_DIR")
+    assert target and target.startswith("/")
+    claims = by_kind(objects, "PersistentVolumeClaim")
+    assert "woo-transfer" in claims
+    modes = claims["woo-transfer"]["spec"]["accessModes"]
+    assert modes == (["ReadWriteOnce"] if build == "overlays/all-in-one" else ["ReadWriteMany"])
+    writers = 0
+    for name, spec in pod_specs(objects):
+        c = spec["containers"][0]
+        if not _takes_heavy_jobs(c.get("args", [])):
+            continue
+        writers += 1
+        vols = {v["name"]: v for v in spec["volumes"]}
+        (mount,) = [m for m in c["volumeMounts"] if m["mountPath"] == target]
+        assert vols[mount["name"]].get("persistentVolumeClaim", {}).get("claimName") == "woo-transfer", name
+        assert not mount.get("readOnly"), name
+    assert writers >= 2  # woo-worker (both queues by default) and woo-worker-heavy

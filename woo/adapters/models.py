@@ -323,6 +323,25 @@ class TransferPackage(Base):
     confirmed_by: Mapped[str | None] = mapped_column(String(200))
     confirmed_at: Mapped[datetime | None]
     destination: Mapped[str | None] = mapped_column(String(500))
+    cancelled_by: Mapped[str | None] = mapped_column(String(200))  # status geannuleerd (woo.services.transfer.cancel)
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class TransferJob(Base):
+    """A transfer package being made by a worker (woo.services.transfer.start): the dossier page polls
+    done/total and shows the Dutch failure. The package row exists only once the package is complete."""
+    __tablename__ = "transfer_jobs"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    dossier_id: Mapped[str] = mapped_column(String(32), index=True)
+    created_by: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), default="wachtend")  # wachtend / bezig / klaar / mislukt
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    package_id: Mapped[str | None] = mapped_column(String(32))
+    request: Mapped[dict] = mapped_column(JSON)  # the actor who asked
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class TransferItem(Base):

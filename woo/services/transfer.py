@@ -13,6 +13,9 @@ woo's public surfaces (sitemaps, search, OAI-PMH); their public page answers 410
 from __future__ import annotations
 
 import calendar
+import logging
+import shutil
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -21,7 +24,8 @@ from typing import Callable, Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from woo.adapters.models import Document, Organisation, Publication, TransferItem, TransferPackage, new_id, utcnow
+from woo.adapters.models import (Document, Organisation, Publication, TransferItem, TransferJob, TransferPackage,
+                                 new_id, utcnow)
 from woo.adapters.objectstore import ObjectStoreError
 from woo.archive import transfer_package as pkg
 from woo.domain import retention as rules
@@ -31,12 +35,13 @@ from woo.domain.roles import Role
 from woo.metadata import mdto
 from woo.services import audit
 from woo.services import retention as retsvc
-from woo.services.context import Actor, Context
+from woo.services.context import SYSTEM, Actor, Context
 
 TRANSFERABLE = tuple(s for s, targets in TRANSITIONS.items() if Status.ARCHIVED in targets)
 MADE, SENT, CONFIRMED = "aangemaakt", "verzonden", "bevestigd"  # TransferPackage.status, in this order
+CANCELLED = "geannuleerd"  # from MADE or SENT (the archive refused it, or it was made by mistake): records free again
 OPEN = (MADE, SENT)
-STATUS_NL = {MADE: "gemaakt", SENT: "verzonden", CONFIRMED: "ontvangstbevestiging"}
+STATUS_NL = {MADE: "gemaakt", SENT: "verzonden", CONFIRMED: "ontvangstbevestiging", CANCELLED: "geannuleerd"}
 
 
 class TransferError(ValueError):
@@ -243,6 +248,23 @@ def prepare(ctx: Context, actor: Actor, out_dir: Path, document_ids: list[str] |
     if not ids:
         raise TransferError("Er zijn geen records die voor overbrenging in aanmerking komen.")
     package_id = new_id()
+    written: list[Path] = []  # the bag, once pkg.write finished it
+    held: list[tuple[str, str | None]] = []  # objects given an S3 legal hold here
+    try:
+        return _prepare(ctx, actor, out_dir, ids, package_id, progress, written, held)
+    except BaseException:
+        # nothing half-made: the transaction rolled back (no package row, no holds); the bag and the object
+        # holds go too
+        for path in written:
+            shutil.rmtree(path, ignore_errors=True)
+        for key, version in held:
+            _legal_hold(ctx, key, version, on=False)
+        raise
+
+
+def _prepare(ctx: Context, actor: Actor, out_dir: Path, ids: list[str], package_id: str,
+             progress: Callable[[int], None] | None, written: list[Path],
+             held: list[tuple[str, str | None]]) -> TransferPackage:
     with ctx.unit_of_work() as session:
         # a second prepare of the same records (a double click) waits here and then finds them held
         # (PostgreSQL row locks; SQLite has no FOR UPDATE)
@@ -289,12 +311,14 @@ def prepare(ctx: Context, actor: Actor, out_dir: Path, document_ids: list[str] |
         result = pkg.write(Path(out_dir), package_id, records(), {
             "naam": f"Overbrenging {first_org.name} {date.today():%Y-%m-%d}", "archiefvormer": first_org.code,
             "contact": actor.name, "doel": "archiefbewaarplaats (e-Depot)"}, progress)
+        written.append(result.path)
         hold_reason = _hold_text(package_id)
         for doc in docs:  # nothing may delete a record the archive has not confirmed yet
             doc.legal_hold = True
             doc.legal_hold_reason = f"{doc.legal_hold_reason} | {hold_reason}" if doc.legal_hold_reason else hold_reason
             for f in doc.files:
-                _legal_hold(ctx, f.object_key, f.version_id)
+                if _legal_hold(ctx, f.object_key, f.version_id):
+                    held.append((f.object_key, f.version_id))
             audit.record(session, actor.label, "retention.legal_hold", doc.id, reden=hold_reason, pakket=package_id)
         package = TransferPackage(id=package_id, status=MADE, path=str(result.path), records=result.records,
                                   files=result.files, bytes=result.bytes, checksum=result.checksum,
@@ -315,9 +339,9 @@ class ConfirmResult:
     legal_hold_unsupported: int
 
 
-def _legal_hold(ctx: Context, key: str, version_id: str | None) -> bool:
+def _legal_hold(ctx: Context, key: str, version_id: str | None, on: bool = True) -> bool:
     try:
-        ctx.store.set_legal_hold(key, version_id)
+        ctx.store.set_legal_hold(key, version_id, on)
         return True
     except ObjectStoreError:  # a bucket made without object lock (WOO_S3_OBJECT_LOCK)
         return False
@@ -332,6 +356,9 @@ def mark_sent(ctx: Context, actor: Actor, package_id: str, destination: str) -> 
         package = session.get(TransferPackage, package_id)
         if package is None:
             raise TransferError(f"Overbrengingspakket {package_id} bestaat niet.")
+        if package.status == CANCELLED:
+            raise TransferError(f"Overbrengingspakket {package_id} is geannuleerd; het kan niet meer als verzonden "
+                                "worden gemarkeerd.")
         if package.status != MADE:
             raise TransferError(f"Overbrengingspakket {package_id} is al {STATUS_NL[package.status]}"
                                 f"{'' if package.status == SENT else ' ontvangen'}; het kan niet opnieuw als "
@@ -351,6 +378,9 @@ def confirm(ctx: Context, actor: Actor, package_id: str, destination: str | None
             raise TransferError(f"Overbrengingspakket {package_id} bestaat niet.")
         if package.status == CONFIRMED:
             raise TransferError(f"Overbrengingspakket {package_id} is al bevestigd.")
+        if package.status == CANCELLED:
+            raise TransferError(f"Overbrengingspakket {package_id} is geannuleerd; de ontvangst kan niet worden "
+                                "bevestigd. Maak zo nodig een nieuw pakket.")
         if package.status != SENT:  # the archive cannot confirm what it was never sent
             raise TransferError(f"Overbrengingspakket {package_id} is nog niet verzonden; markeer het eerst als "
                                 "verzonden, dan kan de ontvangst worden bevestigd.")
@@ -393,6 +423,166 @@ def confirm(ctx: Context, actor: Actor, package_id: str, destination: str | None
     return result
 
 
-__all__ = ["TransferError", "Selection", "select_records", "cutoff", "prepare", "mark_sent", "confirm",
-           "ConfirmResult", "TRANSFERABLE", "MADE", "SENT", "CONFIRMED", "OPEN", "STATUS_NL", "open_packages",
-           "dossier_refusal", "dossier_packages", "default_out_dir"]
+def cancel(ctx: Context, actor: Actor, package_id: str, reason: str) -> int:
+    """Cancel a package the archive has not confirmed (refused, or made by mistake): its transfer hold is lifted
+    from every record (another hold stays), so the records can go into a new package. The package's folder is
+    left where it is, for inspection; it is no longer valid. Returns the number of records released."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise TransferError("Geef een reden op om het overbrengingspakket te annuleren.")
+    with ctx.unit_of_work() as session:
+        retsvc.require_role(session, actor, Role.ARCHIVIST, "Een overbrengingspakket annuleren", TransferError)
+        package = session.execute(select(TransferPackage).where(TransferPackage.id == package_id)
+                                  .with_for_update()).scalar_one_or_none()
+        if package is None:
+            raise TransferError(f"Overbrengingspakket {package_id} bestaat niet.")
+        if package.status == CONFIRMED:
+            raise TransferError(f"Overbrengingspakket {package_id} kan niet worden geannuleerd: de "
+                                "archiefbewaarplaats heeft de ontvangst al bevestigd en de records zijn overgebracht.")
+        if package.status == CANCELLED:
+            raise TransferError(f"Overbrengingspakket {package_id} is al geannuleerd.")
+        hold = _hold_text(package_id)
+        ids = list(session.execute(select(TransferItem.document_id).where(TransferItem.package_id == package_id))
+                   .scalars())
+        for doc_id in ids:
+            doc = session.get(Document, doc_id)
+            rest = " | ".join(p for p in (doc.legal_hold_reason or "").split(" | ") if p and p != hold)
+            doc.legal_hold_reason = rest or None
+            doc.legal_hold = bool(rest)  # a hold for another reason (e.g. a court case) stays
+            if not rest:
+                for f in doc.files:
+                    _legal_hold(ctx, f.object_key, f.version_id, on=False)
+            audit.record(session, actor.label, "retention.legal_hold_lifted", doc_id, reden=hold, pakket=package_id)
+        package.status, package.cancelled_by, package.cancel_reason = CANCELLED, actor.label, reason
+        audit.record(session, actor.label, "transfer.cancelled", None, pakket=package_id, records=len(ids),
+                     reden=reason)
+        return len(ids)
+
+
+# --------------------------------------------------------------------------- as a background job
+# A package of a large dossier (thousands of files fetched from the bucket, hashed, bagged) does not fit in a web
+# request: the page queues it on the heavy queue, the worker runs `prepare` (the same as the CLI) and writes how
+# far it got to the job's row, which the page shows ("n van m records") and refreshes. A failure leaves nothing
+# but the job's Dutch reason (prepare removes what it wrote).
+
+WAITING, RUNNING, DONE, FAILED = "wachtend", "bezig", "klaar", "mislukt"  # TransferJob.status
+JOB_OPEN = (WAITING, RUNNING)
+STALE_RUNNING_S = 60 * 60 + 300  # past rq's job timeout (adapters.queue.JOB_TIMEOUT): its worker is gone
+STALE_WAITING_S = 24 * 3600
+log = logging.getLogger(__name__)
+
+
+def _stale(job: TransferJob, now: datetime | None = None) -> bool:
+    now = now or utcnow()
+    at = job.updated_at if job.updated_at.tzinfo else job.updated_at.replace(tzinfo=timezone.utc)
+    age = (now - at).total_seconds()
+    return age > (STALE_RUNNING_S if job.status == RUNNING else STALE_WAITING_S)
+
+
+def latest_job(session: Session, dossier_id: str) -> TransferJob | None:
+    """The dossier's most recent transfer job; an open one whose worker is long gone reads as failed."""
+    job = session.execute(select(TransferJob).where(TransferJob.dossier_id == dossier_id)
+                          .order_by(TransferJob.created_at.desc(), TransferJob.id).limit(1)).scalar_one_or_none()
+    if job is not None and job.status in JOB_OPEN and _stale(job):
+        job.status, job.error = FAILED, ("Het maken van het pakket is afgebroken (de worker stopte); er is niets "
+                                         "achtergebleven. Maak het pakket opnieuw.")
+    return job
+
+
+def start(ctx: Context, actor: Actor, dossier_id: str) -> str:
+    """Queue the making of the dossier's package on the heavy queue; returns the job's id. What the page would
+    refuse is refused here at once, in Dutch."""
+    from woo.adapters.queue import HEAVY
+
+    with ctx.unit_of_work() as session:
+        retsvc.require_role(session, actor, Role.ARCHIVIST, "Een overbrenging voorbereiden", TransferError)
+        # a double click waits here for the first job's row (PostgreSQL row lock) and then finds it
+        if session.execute(select(Publication.id).where(Publication.id == dossier_id).with_for_update()).first() \
+                is None:
+            raise TransferError(f"Dossier {dossier_id} bestaat niet.")
+        busy = latest_job(session, dossier_id)
+        if busy is not None and busy.status in JOB_OPEN:
+            raise TransferError(f"Het overbrengingspakket van dit dossier wordt al gemaakt ({busy.done} van "
+                                f"{busy.total} records); wacht tot het klaar is.")
+        refused = dossier_refusal(session, dossier_id)
+        if refused:
+            raise TransferError(refused)
+        job = TransferJob(id=new_id(), dossier_id=dossier_id, created_by=actor.label, status=WAITING, done=0,
+                          total=len(_dossier_record_ids(session, dossier_id)) + 1,  # + the dossier's aggregation
+                          request={"actor": {"kind": actor.kind, "id": actor.id, "name": actor.name}})
+        session.add(job)
+        audit.record(session, actor.label, "transfer.queued", None, dossier=dossier_id, taak=job.id,
+                     records=job.total)
+        job_id = job.id
+    try:
+        ctx.queue.enqueue("woo.worker.run_transfer", job_id, job_id=f"woo-transfer-{job_id}", queue=HEAVY)
+    except Exception as exc:  # noqa: BLE001 - Redis down: an honest failed job, nothing was made
+        _finish_job(ctx, job_id, FAILED, error="De wachtrij is niet bereikbaar; het pakket is niet gemaakt. "
+                                               "Probeer het later opnieuw.")
+        raise TransferError("Het maken van het overbrengingspakket kon niet worden ingepland (wachtrij niet "
+                            "bereikbaar).") from exc
+    return job_id
+
+
+def _finish_job(ctx: Context, job_id: str, status: str, **fields) -> None:
+    with ctx.unit_of_work() as session:
+        job = session.get(TransferJob, job_id)
+        job.status = status
+        for name, value in fields.items():
+            setattr(job, name, value)
+        if status == FAILED:
+            audit.record(session, SYSTEM.label, "transfer.failed", None, dossier=job.dossier_id, taak=job_id,
+                         reden=job.error)
+
+
+def failure_nl(exc: BaseException, out_dir: Path) -> str:
+    """What the archivist reads when making a package failed (never a Python exception)."""
+    if isinstance(exc, (TransferError, pkg.PackageError)):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return (f"Het overbrengingspakket is niet gemaakt: de map {out_dir} (WOO_TRANSFER_DIR) is geen beschrijfbare "
+                "map of de schijf is vol. Er is niets achtergebleven; vraag de beheerder de map te controleren.")
+    if isinstance(exc, ObjectStoreError):
+        return ("Het overbrengingspakket is niet gemaakt: een bestand kon niet uit de opslag worden gehaald. Er is "
+                "niets achtergebleven; probeer het later opnieuw.")
+    return ("Het overbrengingspakket is niet gemaakt door een onverwachte fout; er is niets achtergebleven. De "
+            "details staan in het logboek van de worker.")
+
+
+def run_job(ctx: Context, job_id: str) -> str:
+    """The rq job (heavy queue): ``prepare`` the dossier's package, writing its progress to the job's row (at
+    most about once a second); then the outcome (the package, or the Dutch reason it was not made)."""
+    with ctx.unit_of_work() as session:
+        job = session.get(TransferJob, job_id)
+        if job is None or job.status in (DONE, FAILED):
+            return job.status if job else FAILED
+        job.status, job.done = RUNNING, 0
+        dossier_id, total, a = job.dossier_id, job.total, (job.request or {}).get("actor") or {}
+    actor = Actor(a.get("kind") or "system", a.get("id"), a.get("name") or "system")
+    count, last = [0], [0.0]
+
+    def progress(n: int) -> None:
+        count[0] += n
+        now = time.monotonic()
+        if now - last[0] < 1.0 and count[0] < total:
+            return
+        last[0] = now
+        with ctx.unit_of_work() as session:
+            session.get(TransferJob, job_id).done = count[0]
+
+    out_dir = default_out_dir(ctx)
+    try:
+        package = prepare(ctx, actor, out_dir, None, dossier_ids=[dossier_id], progress=progress)
+    except Exception as exc:  # noqa: BLE001 - said on the page; the traceback goes to the worker log
+        if not isinstance(exc, TransferError):
+            log.exception("transfer job %s failed", job_id)
+        _finish_job(ctx, job_id, FAILED, error=failure_nl(exc, out_dir))
+        return FAILED
+    _finish_job(ctx, job_id, DONE, package_id=package.id, done=package.records, total=package.records)
+    return DONE
+
+
+__all__ = ["TransferError", "cancel", "CANCELLED", "start", "run_job", "latest_job", "failure_nl", "WAITING",
+           "RUNNING", "DONE", "FAILED", "JOB_OPEN", "Selection", "select_records", "cutoff", "prepare", "mark_sent",
+           "confirm", "ConfirmResult", "TRANSFERABLE", "MADE", "SENT", "CONFIRMED", "OPEN", "STATUS_NL",
+           "open_packages", "dossier_refusal", "dossier_packages", "default_out_dir"]

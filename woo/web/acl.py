@@ -94,6 +94,7 @@ RULES: dict[str, Rule] = {
     "retention.dossier_transfer": action("retention.manage"),  # the dossier's transfer packages
     "retention.dossier_transfer_sent": action("retention.manage"),
     "retention.dossier_transfer_confirm": action("retention.manage"),
+    "retention.dossier_transfer_cancel": action("retention.manage"),
     # document metadata (woo/web/metadata.py): the page's form and the API's PATCH
     "metadata.set_field": action("document.edit"),
     "metadata.api_set_metadata": action("document.edit", scope="edit"),

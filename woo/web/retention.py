@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 
 from woo.app import context
 from woo.domain.roles import allowed
@@ -238,6 +238,7 @@ def _dossier_or_404(s, dossier_id: str):
 @login_required
 def dossier(dossier_id: str):
     from woo.domain import retention as rules
+    from woo.web.auth import may
 
     ctx = context()
     with ctx.unit_of_work() as s:
@@ -246,8 +247,16 @@ def dossier(dossier_id: str):
         docs = retsvc.dossier_documents(s, d.id)
         brondatum, bron = retsvc.dossier_brondatum(s, d)
         packages = tr.dossier_packages(s, d.id)
+        job = tr.latest_job(s, d.id)
+        making = job is not None and job.status in tr.JOB_OPEN
+        made = next((p for p in packages if job and p.id == job.package_id and p.status == tr.MADE), None)
         me = g.principal.actor.label
-        return render_template("retention/dossier.html", d=d, ret=ret, packages=packages,
+        html = render_template("retention/dossier.html", d=d, ret=ret, packages=packages, job=job, making=making,
+                               made=made,
+                               # a failure is news until a package is made after it (by the page or the CLI)
+                               job_failed=job is not None and job.status == tr.FAILED
+                               and not any(p.created_at >= job.created_at for p in packages),
+                               may_cancel=may("retention.manage", d.organisation_id),
                                package_status=tr.STATUS_NL, transfer_refusal=tr.dossier_refusal(s, d.id),
                                confirm_refusal={p.id: "U heeft dit pakket gemaakt; een andere archivaris bevestigt de "
                                                       "ontvangst (vier ogen)." for p in packages
@@ -256,6 +265,12 @@ def dossier(dossier_id: str):
                                offered=retsvc.offered_resultaten(d.category), docs=docs, brondatum=brondatum,
                                bron=d.retention_brondatum_bron or bron,
                                inherited=sum(1 for doc in docs if ret and doc.retention_resultaat == ret.resultaat))
+    resp = Response(html)
+    resp.headers["Cache-Control"] = "no-store"
+    if making:  # the page follows the worker, as the dossier import's page does; the URL without the
+        # fragment (#overbrenging after the button), else the browser only scrolls instead of reloading
+        resp.headers["Refresh"] = f"2; url={url_for('retention.dossier', dossier_id=dossier_id)}"
+    return resp
 
 
 @bp.route("/dossiers/<dossier_id>", methods=["POST"])
@@ -301,7 +316,7 @@ def dossier_destruction_list(dossier_id: str):
 
 
 # Transfer packages of a dossier (overbrenging): made, sent, receipt confirmed; the same services as
-# `woo retention transfer --dossier`, `--sent` and `--confirm`. Only what the state allows is offered.
+# `woo retention transfer --dossier`, `--sent`, `--confirm` and `--cancel`. Only what the state allows is offered.
 
 def _check_package(dossier_id: str, package_id: str) -> None:
     """404 unless the dossier is the archivist's and the package holds its records."""
@@ -311,7 +326,10 @@ def _check_package(dossier_id: str, package_id: str) -> None:
             abort(404, description="Overbrengingspakket niet gevonden bij dit dossier.")
 
 
-def _transfer_act(fn, ok, dossier_id: str):
+def _transfer_act(fn, ok, dossier_id: str, package_id: str | None = None):
+    """Run one step (the service call ``fn``), flash ``ok(result)`` or the Dutch refusal, back to the page."""
+    if package_id is not None:
+        _check_package(dossier_id, package_id)
     try:
         result = fn()
     except (tr.TransferError, retsvc.RetentionError) as exc:
@@ -326,28 +344,34 @@ def _transfer_act(fn, ok, dossier_id: str):
 def dossier_transfer(dossier_id: str):
     with context().unit_of_work() as s:
         _dossier_or_404(s, dossier_id)
-    ctx = context()
-    return _transfer_act(
-        lambda: tr.prepare(ctx, g.principal.actor, tr.default_out_dir(ctx), None, dossier_ids=[dossier_id]),
-        lambda p: f"Overbrengingspakket {p.id} gemaakt: {p.records} records, {p.files} bestanden. Breng het naar "
-                  "de archiefbewaarplaats en markeer het daarna als verzonden.", dossier_id)
+    # a worker on the heavy queue writes it (thousands of files do not fit in a request); the page follows it
+    return _transfer_act(lambda: tr.start(context(), g.principal.actor, dossier_id),
+                         lambda _job: "Het overbrengingspakket wordt gemaakt; de voortgang staat op deze pagina.",
+                         dossier_id)
 
 
 @bp.route("/dossiers/<dossier_id>/overbrenging/<package_id>/verzonden", methods=["POST"])
 @login_required
 def dossier_transfer_sent(dossier_id: str, package_id: str):
-    _check_package(dossier_id, package_id)
     return _transfer_act(
         lambda: tr.mark_sent(context(), g.principal.actor, package_id, request.form.get("destination", "")),
         lambda p: f"Overbrengingspakket {p.id} is verzonden naar {p.destination}; het wacht op de "
-                  "ontvangstbevestiging.", dossier_id)
+                  "ontvangstbevestiging.", dossier_id, package_id)
 
 
 @bp.route("/dossiers/<dossier_id>/overbrenging/<package_id>/ontvangst", methods=["POST"])
 @login_required
 def dossier_transfer_confirm(dossier_id: str, package_id: str):
-    _check_package(dossier_id, package_id)
     return _transfer_act(
         lambda: tr.confirm(context(), g.principal.actor, package_id, request.form.get("destination") or None),
         lambda r: f"Ontvangst bevestigd: {r.archived} records zijn overgebracht en hier alleen nog te lezen.",
-        dossier_id)
+        dossier_id, package_id)
+
+
+@bp.route("/dossiers/<dossier_id>/overbrenging/<package_id>/annuleren", methods=["POST"])
+@login_required
+def dossier_transfer_cancel(dossier_id: str, package_id: str):
+    return _transfer_act(
+        lambda: tr.cancel(context(), g.principal.actor, package_id, request.form.get("reason", "")),
+        lambda n: f"Overbrengingspakket {package_id} is geannuleerd; de {n} records kunnen in een nieuw pakket.",
+        dossier_id, package_id)
