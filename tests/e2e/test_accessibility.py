@@ -60,7 +60,8 @@ def test_axe_every_page_every_role_both_widths(live_server, woo_ctx, tmp_path):
     doc_id, pub_id, dossier_id = _world(woo_ctx, tmp_path)
     with woo_ctx.unit_of_work() as s:
         org_id = accounts.default_organisation(s).id
-    officer_pages = ["/werk", "/documenten", "/documenten?werk=metadata_onvolledig", f"/documenten/{doc_id}",
+    officer_pages = ["/werk", "/documenten", "/documenten?werk=metadata_onvolledig", "/documenten?werk=klaar",
+                     "/documenten?werk=beoordelen", f"/documenten/{doc_id}",
                      "/documenten/nieuw", "/beoordelen", "/dossiers", f"/dossiers/{dossier_id}/beheer",
                      "/archief/termijnen", "/archief/vernietigingslijsten", f"/archief/documenten/{doc_id}",
                      f"/archief/dossiers/{dossier_id}", "/audit",
