@@ -5,11 +5,11 @@ becomes a new version of the same record (correction path), which a harvester fi
 sitemap under the same file URL."""
 from __future__ import annotations
 
-import pytest
 import requests
 from lxml import etree
 
 from tests.conftest import drain
+from tests.integration.test_dossiers import site  # noqa: F401  (fixture: the live server is the public host)
 from tests.integration.test_harvest import NS
 from tests.integration.test_publish import make_pdf
 from woo.adapters.models import Document, Organisation, PrivacyFinding
@@ -37,14 +37,6 @@ def _category_sitemap(base: str, code: str) -> dict[str, etree._Element]:
         for url in etree.fromstring(requests.get(loc.text, timeout=10).content).findall("sm:url", NS):
             found[url.find("sm:loc", NS).text] = url
     return found
-
-
-@pytest.fixture
-def site(live_server, woo_ctx):
-    with woo_ctx.unit_of_work() as s:
-        for org in s.query(Organisation):
-            org.public_base_url = live_server
-    return live_server
 
 
 def test_contact_details_published_as_bereikbaarheidsgegevens_and_versioned(site, woo_ctx):

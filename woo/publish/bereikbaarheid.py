@@ -26,18 +26,10 @@ def lines(organisation_name: str, contact: dict, day: date) -> list[tuple[str, s
 
 
 def build_pdf(organisation_name: str, contact: dict, day: date) -> bytes:
-    from fpdf import FPDF
+    from woo.listpdf import a4_pdf
 
-    from woo.listpdf import DEJAVU, DEJAVU_BOLD
-
-    pdf = FPDF(format="A4")  # no title or author in the document information: the privacy gate asks about those
-    pdf.set_creation_date(datetime.combine(day, time(12), timezone.utc))
-    if DEJAVU.exists():
-        pdf.add_font("DejaVu", "", str(DEJAVU))
-        pdf.add_font("DejaVu", "B", str(DEJAVU_BOLD if DEJAVU_BOLD.exists() else DEJAVU))
-        family, clean = "DejaVu", (lambda s: s)
-    else:
-        family, clean = "Helvetica", (lambda s: s.encode("latin-1", "replace").decode("latin-1"))
+    # no title or author in the document information: the privacy gate would ask about those
+    pdf, family, clean = a4_pdf("P", datetime.combine(day, time(12), timezone.utc))
     pdf.add_page()
     pdf.set_font(family, "B", 16)
     pdf.multi_cell(0, 9, clean(title(organisation_name)), new_x="LMARGIN", new_y="NEXT")
