@@ -220,3 +220,21 @@ def test_snippet_is_cut_at_words_and_marks_prefixes():
     assert text.startswith("… ") and text.endswith(" …") and "aanloo " not in text
     assert [p for p, hit in parts if hit] == ["vergunningen"]
     assert search.snippet("", "x") == [] and search.marked("Haven", "") == [("Haven", False)]
+
+
+def test_snippet_of_a_redacted_document_shows_the_redacted_text_never_the_original(woo_ctx, tmp_path):
+    """The passage comes from the public (redacted) file, like the index: what was redacted never shows."""
+    from woo.services import privacy
+
+    (doc_id,) = _documents(woo_ctx, tmp_path, [("Besluit bezwaar snoeiwerk", [
+        "Het bezwaar tegen het snoeiwerk is ongegrond. Bezwaarmaker j.pietersen@example.nl ontvangt dit besluit."],
+        WOO_VERZOEK)])
+    with woo_ctx.unit_of_work() as s:
+        ids = [f.id for f in privacy.findings(s, doc_id) if f.decision == "open"]
+    assert ids
+    privacy.decide(woo_ctx, SYSTEM, doc_id, ids, "redact")
+    drain(woo_ctx)
+    assert publication.publish(woo_ctx, SYSTEM, [doc_id]).published == [doc_id]
+    page = create_app(ctx=woo_ctx).test_client().get("/publicaties?q=snoeiwerk").get_data(as_text=True)
+    assert "<mark>snoeiwerk</mark> is ongegrond" in page
+    assert "pietersen" not in page
