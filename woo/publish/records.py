@@ -132,6 +132,11 @@ def readable_page_path(document_id: str, title: str | None) -> str:
     return f"/publicaties/{document_id}/{page_slug(title)}"
 
 
+def readable_page_url(base_url: str, document_id: str, title: str | None) -> str:
+    """The link people follow (Atom's alternate link, a digest e-mail); ids stay ``page_url``."""
+    return base_url.rstrip("/") + readable_page_path(document_id, title)
+
+
 def lastmod(doc: Document | DocumentView) -> datetime:
     """What a harvester compares with its last visit: the latest of woo's publication, woo's last change to the
     document or its metadata (a correction, an edit or an applied remote change bumps updated_at) and the source
