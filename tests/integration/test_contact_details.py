@@ -99,3 +99,19 @@ def test_privacy_gate_allows_the_organisations_contact_data_not_a_persons(woo_ct
                if f.type in ("email", "phone")}
     assert got.get("info@voorbeeldstad.nl") == "allow" and got.get("030 123 4567") == "allow", got
     assert got.get("j.devries@gmail.com") == "open" and got.get("06-12345678") == "open", got
+
+
+def test_details_changed_before_the_first_version_was_public_replace_it(site, woo_ctx):
+    """A change while the first version still waits for its checks replaces that file: one document, published
+    once with the latest details."""
+    with woo_ctx.unit_of_work() as s:
+        org_id = accounts.default_organisation(s).id
+    organisations.change(woo_ctx, SYSTEM, org_id, contact=CONTACT)
+    organisations.change(woo_ctx, SYSTEM, org_id, contact={**CONTACT, "email": "balie@voorbeeldstad.nl"})
+    drain(woo_ctx)
+    with woo_ctx.unit_of_work() as s:
+        docs = s.query(Document).filter_by(source=contact_details.SOURCE).all()
+        assert [d.status for d in docs] == ["published"] and not (docs[0].metadata_ or {}).get("corrections")
+        doc_id = docs[0].id
+    text = _pdf_text(requests.get(f"{site}/publicaties/{doc_id}/bestand", timeout=10).content)
+    assert "balie@voorbeeldstad.nl" in text and "info@voorbeeldstad.nl" not in text
