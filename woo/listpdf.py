@@ -15,11 +15,18 @@ def landscape_pdf(title: str, author: str, created):
 
     Returns (pdf, font family, clean): DejaVu (Unicode) when installed, else the core Helvetica, whose text
     must be latin-1 (``clean`` makes it so; the PDF/A step embeds a font via Ghostscript)."""
-    from fpdf import FPDF
-
-    pdf = FPDF(format="A4", orientation="L")
+    pdf, family, clean = a4_pdf("L", created)
     pdf.set_title(title)
     pdf.set_author(author)
+    pdf.set_auto_page_break(True, margin=12)
+    return pdf, family, clean
+
+
+def a4_pdf(orientation: str, created):
+    """An A4 fpdf document with a fixed creation date and the font choice of ``landscape_pdf``."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4", orientation=orientation)
     pdf.set_creation_date(created)
     if DEJAVU.exists():
         pdf.add_font("DejaVu", "", str(DEJAVU))
@@ -27,5 +34,4 @@ def landscape_pdf(title: str, author: str, created):
         family, clean = "DejaVu", (lambda s: s)
     else:
         family, clean = "Helvetica", (lambda s: s.encode("latin-1", "replace").decode("latin-1"))
-    pdf.set_auto_page_break(True, margin=12)
     return pdf, family, clean

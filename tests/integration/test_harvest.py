@@ -147,3 +147,8 @@ def test_public_pages_search_and_atom(live_server, woo_ctx, tmp_path):
     feed = etree.fromstring(requests.get(f"{live_server}/publicaties/feed.atom", timeout=10).content)
     entries = feed.findall("{http://www.w3.org/2005/Atom}entry")
     assert [e.findtext("{http://www.w3.org/2005/Atom}title") for e in entries] == ["Jaarverslag sportpark 2024"]
+    # the entry's id stays the short page URL; people follow the readable one (issue 14 item 8)
+    assert entries[0].findtext("{http://www.w3.org/2005/Atom}id") == f"{live_server}/publicaties/{shown}"
+    alternate = [link.get("href") for link in entries[0].findall("{http://www.w3.org/2005/Atom}link")
+                 if link.get("rel") == "alternate"]
+    assert alternate == [f"{live_server}/publicaties/{shown}/jaarverslag-sportpark-2024"]

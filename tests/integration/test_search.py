@@ -172,3 +172,69 @@ def test_a_new_title_of_a_published_document_is_searchable(woo_ctx, tmp_path):
     describe.set_metadata(woo_ctx, SYSTEM, doc_id, {"title": "Besluit over het zwembad"})
     assert _found(woo_ctx, "zwembad") == {doc_id}
     assert _found(woo_ctx, "kermis") == {doc_id}  # still in the text
+
+
+def test_result_snippets_kenmerk_date_and_readable_urls(woo_ctx, tmp_path):
+    """Item 8: each hit shows a passage of its public text with the matched words in <mark> (escaped: the
+    text is never markup), its own kenmerk and date, and links /publicaties/<id>/<slug>; the short URL and
+    a stale slug answer 301, the file URL stays; a withdrawn document redirects nowhere."""
+    from woo.services import describe
+
+    doc, gone = _documents(woo_ctx, tmp_path, [
+        ("Besluit kapvergunning plataan", ["Na afweging zijn de kapvergunningen <script>alert(1)</script> "
+                                            "voor twee platanen verleend aan de aanvrager."], WOO_VERZOEK),
+        ("Besluit kapvergunning eik", ["De kapvergunning voor de eik is verleend."], WOO_VERZOEK)])
+    describe.set_metadata(woo_ctx, SYSTEM, doc, {"identifiers": "UIT-2024-0815", "title": "Besluit kapvergunning plataan"})
+    assert publication.publish(woo_ctx, SYSTEM, [doc, gone]).refused == {}
+    publication.withdraw(woo_ctx, SYSTEM, [gone], PRIVACY)
+    client = create_app(ctx=woo_ctx).test_client()
+
+    page = client.get("/publicaties?q=kapvergunningen").get_data(as_text=True)
+    assert "1 document gevonden" in page
+    assert "<mark>kapvergunningen</mark> &lt;script&gt;alert(1)&lt;/script&gt; voor twee platanen" in page
+    assert "<script>alert" not in page
+    assert ">Besluit kapvergunning plataan</a>" in page
+    assert "kenmerk UIT-2024-0815" in page and f"kenmerk {doc}" not in page
+    assert '<time datetime="2024-03-03">03-03-2024</time>' in page      # the document's own date
+    readable = f"/publicaties/{doc}/besluit-kapvergunning-plataan"
+    assert f'href="{readable}"' in page and f'href="/publicaties/{doc}"' not in page
+    assert "Besluit kapvergunning eik" not in page and gone not in page  # withdrawn: nowhere
+
+    resp = client.get(readable)
+    assert resp.status_code == 200 and "UIT-2024-0815" in resp.get_data(as_text=True)
+    for old in (f"/publicaties/{doc}", f"/publicaties/{doc}/oude-titel"):
+        resp = client.get(old)
+        assert resp.status_code == 301 and resp.headers["Location"].endswith(readable), old
+    assert client.get(f"/publicaties/{doc}/bestand").status_code == 200   # the harvested file URL stays
+    for url in (f"/publicaties/{gone}", f"/publicaties/{gone}/besluit-kapvergunning-eik"):
+        assert client.get(url).status_code == 410
+    # a new confirmed title moves the readable URL; the old readable URL redirects to the new one
+    describe.set_metadata(woo_ctx, SYSTEM, doc, {"title": "Besluit kap plataan Oudegracht"})
+    resp = client.get(readable)
+    assert resp.status_code == 301 and resp.headers["Location"].endswith(f"/publicaties/{doc}/besluit-kap-plataan-oudegracht")
+
+
+def test_snippet_is_cut_at_words_and_marks_prefixes():
+    parts = search.snippet("aanloop " * 60 + "De vergunningen voor de haven. " + "slot " * 60, "vergun", 80)
+    text = "".join(p for p, _ in parts)
+    assert text.startswith("… ") and text.endswith(" …") and "aanloo " not in text
+    assert [p for p, hit in parts if hit] == ["vergunningen"]
+    assert search.snippet("", "x") == [] and search.marked("Haven", "") == [("Haven", False)]
+
+
+def test_snippet_of_a_redacted_document_shows_the_redacted_text_never_the_original(woo_ctx, tmp_path):
+    """The passage comes from the public (redacted) file, like the index: what was redacted never shows."""
+    from woo.services import privacy
+
+    (doc_id,) = _documents(woo_ctx, tmp_path, [("Besluit bezwaar snoeiwerk", [
+        "Het bezwaar tegen het snoeiwerk is ongegrond. Bezwaarmaker j.pietersen@example.nl ontvangt dit besluit."],
+        WOO_VERZOEK)])
+    with woo_ctx.unit_of_work() as s:
+        ids = [f.id for f in privacy.findings(s, doc_id) if f.decision == "open"]
+    assert ids
+    privacy.decide(woo_ctx, SYSTEM, doc_id, ids, "redact")
+    drain(woo_ctx)
+    assert publication.publish(woo_ctx, SYSTEM, [doc_id]).published == [doc_id]
+    page = create_app(ctx=woo_ctx).test_client().get("/publicaties?q=snoeiwerk").get_data(as_text=True)
+    assert "<mark>snoeiwerk</mark> is ongegrond" in page
+    assert "pietersen" not in page

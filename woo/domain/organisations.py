@@ -114,6 +114,31 @@ def check_contact(values: dict) -> dict:
     return out
 
 
+def _digits(value: str) -> str:
+    digits = re.sub(r"\D", "", value or "")
+    for prefix in ("0031", "31"):  # +31 20 ... and 020 ... are one number
+        if digits.startswith(prefix) and len(digits) > 9:
+            return "0" + digits[len(prefix):]
+    return digits
+
+
+def is_own_contact(contact: dict | None, kind: str, value: str) -> bool:
+    """Is this privacy finding (type ``kind``: email, phone, address) one of the organisation's own contact
+    details? Those are the bereikbaarheidsgegevens it publishes (Woo art. 3.3 lid 1 sub e), no one's
+    personal data. An address matches when it is part of the organisation's address (a scan may find the
+    street and number only); anything else must be the same value."""
+    contact = contact or {}
+    own = contact.get({"email": "email", "phone": "phone", "address": "address"}.get(kind, ""), "")
+    if not own or not (value or "").strip():
+        return False
+    if kind == "email":
+        return value.strip().lower() == own.strip().lower()
+    if kind == "phone":
+        return len(_digits(value)) >= 5 and _digits(value) == _digits(own)
+    fold = lambda s: " ".join(re.sub(r"[,;]", " ", s).lower().split())  # noqa: E731
+    return len(fold(value)) >= 5 and re.search(r"\d", value) is not None and fold(value) in fold(own)
+
+
 def contact_line(contact: dict | None) -> str | None:
     """The footer's one line: address · phone · e-mail (None when nothing is known)."""
     contact = contact or {}

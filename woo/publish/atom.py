@@ -8,7 +8,7 @@ from lxml import etree
 
 from woo.domain import tooi
 from woo.domain.text import xml_text
-from woo.publish.records import as_utc, file_url, lastmod, page_url
+from woo.publish.records import as_utc, file_url, lastmod, page_url, readable_page_url
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 
@@ -39,7 +39,7 @@ def atom_feed(base_url: str, docs, now: datetime, dossiers=()) -> bytes:
         _el(entry, "published", as_utc(d.published_at).isoformat(timespec="seconds"))
         author = _el(entry, "author")
         _el(author, "name", d.organisation.name)
-        _el(entry, "link", rel="alternate", type="text/html", href=page_url(base_url, d.id))
+        _el(entry, "link", rel="alternate", type="text/html", href=readable_page_url(base_url, d.id, d.title))
         _el(entry, "link", rel="enclosure", href=file_url(base_url, d.id))
         cat = tooi.category_by_uri(d.category)
         if cat:

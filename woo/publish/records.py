@@ -104,7 +104,37 @@ def file_url(base_url: str, document_id: str) -> str:
 
 
 def page_url(base_url: str, document_id: str) -> str:
+    """The short page URL: a stable identifier (Atom ids, OAI dc:identifier, archive sidecars); it answers
+    with a 301 to the readable one (``readable_page_path``)."""
     return f"{base_url.rstrip('/')}/publicaties/{document_id}"
+
+
+RESERVED_SLUGS = ("bestand",)  # /publicaties/<id>/bestand is the file itself
+
+
+def title_slug(title: str | None, limit: int = 100) -> str:
+    """Lower-case ASCII words of a (confirmed, public) title joined by '-'; empty when it has none."""
+    import re
+    import unicodedata
+
+    base = unicodedata.normalize("NFKD", title or "").encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9]+", "-", base).strip("-").lower()[:limit].rstrip("-")
+
+
+def page_slug(title: str | None) -> str:
+    """The readable part of a public page URL: the title's slug, never the file's own path segment."""
+    slug = title_slug(title) or "document"
+    return f"{slug}-document" if slug in RESERVED_SLUGS else slug
+
+
+def readable_page_path(document_id: str, title: str | None) -> str:
+    """/publicaties/<id>/<slug of the public title>: what the search page links and old URLs redirect to."""
+    return f"/publicaties/{document_id}/{page_slug(title)}"
+
+
+def readable_page_url(base_url: str, document_id: str, title: str | None) -> str:
+    """The link people follow (Atom's alternate link, a digest e-mail); ids stay ``page_url``."""
+    return base_url.rstrip("/") + readable_page_path(document_id, title)
 
 
 def lastmod(doc: Document | DocumentView) -> datetime:

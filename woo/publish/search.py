@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import re
 import tempfile
+from collections import OrderedDict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path, PurePath
 
 from sqlalchemy import (Column, DateTime, Integer, MetaData, String, Table, column, delete, func, insert, select,
@@ -119,6 +121,29 @@ def public_text(store, doc: Document) -> str:
             return extract_text(local, ocr=False, max_chars=MAX_TEXT_CHARS).text[:MAX_TEXT_CHARS]
         except ExtractionError:
             return ""
+
+
+_TEXT_CACHE: "OrderedDict[tuple, str]" = OrderedDict()
+_TEXT_CACHE_SIZE = 128
+
+
+def cached_public_text(store, doc: Document) -> str:
+    """``public_text`` for the snippets of the search page, remembered per public file (its key and version):
+    a result page shows the same documents again and again; a correction is another file, so another entry."""
+    from woo.publish.records import public_file
+
+    stored = public_file(doc)
+    if stored is None:
+        return ""
+    key = (doc.id, stored.object_key, stored.version_id)
+    if key in _TEXT_CACHE:
+        _TEXT_CACHE.move_to_end(key)
+        return _TEXT_CACHE[key]
+    value = public_text(store, doc)
+    _TEXT_CACHE[key] = value
+    while len(_TEXT_CACHE) > _TEXT_CACHE_SIZE:
+        _TEXT_CACHE.popitem(last=False)
+    return value
 
 
 def remove_documents(session: Session, document_ids: list[str]) -> None:
@@ -264,5 +289,70 @@ def search(session: Session, organisation_ids, q: str = "", *, category: str | N
     return SearchResult(total, ids, facets_found)
 
 
-__all__ = ["indexed_documentsoort", "search_documents", "outside_orm", "stems", "query_words", "public_text", "index_document",
+# --- snippets ------------------------------------------------------------------------------------------
+
+SNIPPET_CHARS = 240
+
+
+@lru_cache(maxsize=20_000)
+def _stem(word: str) -> str:
+    return (stems(word) or [word])[0]
+
+
+def _matcher(q: str):
+    """A test for one word of a text: does it match a query word (the word or its Dutch stem as a prefix,
+    as the index matches)?"""
+    words = query_words(q)
+    wanted = [w for w in {*words, *stems(" ".join(words))} if w]
+
+    def hit(word: str) -> bool:
+        low = word.lower()
+        return any(low.startswith(w) for w in wanted) or any(_stem(low).startswith(w) for w in wanted)
+    return hit if wanted else None
+
+
+def marked(value: str, q: str) -> list[tuple[str, bool]]:
+    """``value`` cut into (text, matched) parts: the matched words of ``q`` flagged, for <mark> (the page
+    escapes every part; nothing here is markup)."""
+    hit = _matcher(q)
+    if hit is None or not value:
+        return [(value, False)] if value else []
+    parts: list[tuple[str, bool]] = []
+    pos = 0
+    for m in _WORD.finditer(value):
+        if hit(m.group()):
+            if m.start() > pos:
+                parts.append((value[pos:m.start()], False))
+            parts.append((m.group(), True))
+            pos = m.end()
+    if pos < len(value):
+        parts.append((value[pos:], False))
+    return parts
+
+
+def snippet(body: str, q: str, width: int = SNIPPET_CHARS) -> list[tuple[str, bool]]:
+    """A passage of ``body`` (the public text) around the first matched word of ``q``, whitespace folded,
+    cut at word boundaries, as ``marked`` parts; the start of the text when no word matches (or no ``q``)."""
+    body = " ".join(body.split())
+    if not body:
+        return []
+    hit = _matcher(q)
+    first = next((m for m in _WORD.finditer(body) if hit(m.group())), None) if hit else None
+    start = max(0, first.start() - width // 3) if first else 0
+    end = min(len(body), start + width)
+    if start > 0:  # begin at a word
+        space = body.find(" ", start)
+        start = space + 1 if 0 <= space < (first.start() if first else end) else start
+    if end < len(body):
+        space = body.rfind(" ", start, end)
+        end = space if space > start else end
+    parts = marked(body[start:end], q)
+    if start > 0:
+        parts.insert(0, ("… ", False))
+    if end < len(body):
+        parts.append((" …", False))
+    return parts
+
+
+__all__ = ["indexed_documentsoort", "marked", "snippet", "SNIPPET_CHARS", "search_documents", "outside_orm", "stems", "query_words", "public_text", "cached_public_text", "index_document",
            "remove_documents", "rebuild", "search", "SearchResult", "MAX_TEXT_CHARS"]

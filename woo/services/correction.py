@@ -161,6 +161,7 @@ def check(ctx: Context, document_id: str) -> None:
     from woo.privacy.document import scan_extracted
     from woo.privacy.hidden import EncryptedDocumentError, inspect_hidden
     from woo.services.extraction import MAX_TEXT_CHARS
+    from woo.services.privacy import own_contact_decision
 
     with ctx.unit_of_work() as session:
         doc = session.get(Document, document_id)
@@ -169,6 +170,7 @@ def check(ctx: Context, document_id: str) -> None:
             return  # published or replaced meanwhile
         ref = (cand.object_key, cand.version_id, Path(cand.filename).suffix.lower())
         kind = ((doc.metadata_ or {}).get(META_KEY) or {}).get("kind") or doc.format_kind
+        contact = dict(doc.organisation.contact or {}) if doc.organisation else {}
     with local_copy(ctx.store, ref[0], ref[1], ref[2], "woo-correction-") as local:
         try:
             result = extract_text(local, kind, max_chars=MAX_TEXT_CHARS)
@@ -190,8 +192,10 @@ def check(ctx: Context, document_id: str) -> None:
                 continue
             seen.add((type_, page, text_))
             if (type_, page, text_) not in existing:
+                decision, reason = own_contact_decision(contact, type_, text_) or ("open", None)
                 session.add(PrivacyFinding(document_id=document_id, type=type_, page=page, start=start, end=end,
-                                           text=text_, masked=masked, decision="open", file_role=FINDINGS_ROLE))
+                                           text=text_, masked=masked, decision=decision, reason=reason,
+                                           file_role=FINDINGS_ROLE))
         for key, f in existing.items():
             if key not in seen and f.decision == "open":
                 session.delete(f)

@@ -197,16 +197,18 @@ def run(ctx: Context, job_id: int) -> str:
 
 
 def _after_chain(ctx: Context, job_id: int) -> None:
-    """A late document of a published dossier goes out once its jobs are done and it passes the gate."""
+    """A late document of a published dossier, and an organisation's bereikbaarheidsgegevens, go out once
+    their jobs are done and they pass the gate."""
     with ctx.unit_of_work() as session:
         job = session.get(Job, job_id)
         document_id = job.document_id if job else None
     if not document_id:
         return
-    from woo.services import dossiers
+    from woo.services import contact_details, dossiers
 
     try:
         dossiers.publish_late_for_document(ctx, document_id)
+        contact_details.publish_when_ready(ctx, document_id)  # an organisation's bereikbaarheidsgegevens
     except Exception:  # noqa: BLE001 - the job itself succeeded; the dossier page shows what blocks
         log.exception("late publication after job %s failed", job_id)
 

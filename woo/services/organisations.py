@@ -136,7 +136,12 @@ def add(ctx: Context, actor: Actor, code_or_uri: str, *, name: str | None = None
         session.flush()
         audit.record(session, actor.label, "organisation.added", None, organisation=ref.code, name=ch.name,
                      public_base_url=org.public_base_url)
-        return org.id
+        org_id = org.id
+    if ch.contact:
+        from woo.services import contact_details
+
+        contact_details.refresh(ctx, actor, org_id)
+    return org_id
 
 
 def ensure(ctx: Context, actor: Actor, code_or_uri: str, public_base_url: str | None = None) -> int:
@@ -183,7 +188,12 @@ def change(ctx: Context, actor: Actor, ref: str | int, **fields) -> list[str]:
         if changed:
             audit.record(session, actor.label, "organisation.changed", None, organisation=org.code,
                          fields=changed)
-        return changed
+        org_id = org.id
+    if {"contact", "name"} & set(changed):  # the published bereikbaarheidsgegevens follow (a new version)
+        from woo.services import contact_details
+
+        contact_details.refresh(ctx, actor, org_id)
+    return changed
 
 
 # --------------------------------------------------------------------------- theme (logo, design tokens)

@@ -30,6 +30,18 @@ REMOVED = "verwijderd"
 ALLOW_OFFICIAL = "allow_official"  # the one-click decision on proposals
 OFFICIAL_REASON = "Publiek ambtsdrager in de uitoefening van de functie"
 REMOVED_REASON = "Verwijderd uit publieksversie (de gepubliceerde PDF bevat geen documentmetadata)"
+OWN_CONTACT_REASON = "Contactgegevens van de organisatie zelf (bereikbaarheidsgegevens), geen persoonsgegevens"
+OWN_CONTACT_TYPES = ("email", "phone", "address")
+
+
+def own_contact_decision(contact: dict | None, type_: str, text_: str) -> tuple[str, str] | None:
+    """(ALLOW, reason) when a finding is one of the organisation's own contact details (as set with
+    ``woo organisation set`` / the admin page): not a person's data. A person's e-mail or phone stays open."""
+    from woo.domain.organisations import is_own_contact
+
+    if type_ in OWN_CONTACT_TYPES and is_own_contact(contact, type_, text_):
+        return ALLOW, OWN_CONTACT_REASON
+    return None
 DECISION_LABELS_NL = {OPEN: "Nog beoordelen", REDACT: "Lakken", ALLOW: "Mag openbaar",
                       PROPOSED_OFFICIAL: "Voorstel: publiek ambtsdrager", REMOVED: "Verwijderd uit publieksversie"}
 PAGED_KINDS = {"pdf"}
@@ -50,6 +62,7 @@ def scan_document(ctx: Context, document_id: str) -> None:
         if text_file is None or original is None:
             raise jobs.JobFailed("Er is nog geen uitgelezen tekst om te controleren.")
         kind = doc.format_kind
+        contact = dict(doc.organisation.contact or {}) if doc.organisation else {}
         text_ref = (text_file.object_key, text_file.version_id)
         orig_ref = (original.object_key, original.version_id, Path(original.filename).suffix.lower())
     text = ctx.store.get_bytes(text_ref[0], text_ref[1]).decode("utf-8", "replace")
@@ -80,6 +93,8 @@ def scan_document(ctx: Context, document_id: str) -> None:
                     decision, reason = PROPOSED_OFFICIAL, f"{OFFICIAL_REASON} ({role})"
                 elif type_ == "hidden" and kind == "pdf" and removed_in_public_pdf(text_):
                     decision, reason = REMOVED, REMOVED_REASON
+                elif own := own_contact_decision(contact, type_, text_):
+                    decision, reason = own
                 session.add(PrivacyFinding(document_id=document_id, type=type_, page=page, start=start, end=end,
                                            text=text_, masked=masked, decision=decision, reason=reason))
         for key, f in existing.items():
@@ -91,6 +106,9 @@ def scan_document(ctx: Context, document_id: str) -> None:
         proposed = sum(1 for *_, role in found if role)
         if proposed:
             counts["ambtsdrager_voorgesteld"] = proposed
+        own_count = sum(1 for f in found if own_contact_decision(contact, f[0], f[4]))
+        if own_count:
+            counts["eigen_contactgegevens"] = own_count
         audit.record(session, SYSTEM.label, "privacy.scanned", document_id, findings=counts)
         scan_metadata(session, session.get(Document, document_id))
     ensure_public_rendition(ctx, document_id)

@@ -36,13 +36,12 @@ def public_filename(doc: Document, stored: StoredFile) -> str:
     """The download name the public gets: made from the document's (confirmed) title, never from the
     uploaded file's name, which may carry names and addresses no one checked; the extension of the file."""
     import re
-    import unicodedata
+
+    from woo.publish.records import title_slug
 
     suffix = Path(stored.filename or "").suffix.lower()
     suffix = suffix if re.fullmatch(r"\.[a-z0-9]{1,8}", suffix) else ""
-    base = unicodedata.normalize("NFKD", doc.title or "").encode("ascii", "ignore").decode()
-    base = re.sub(r"[^A-Za-z0-9]+", "-", base).strip("-").lower()[:100].rstrip("-")
-    return (base or f"document-{doc.id[:8]}") + suffix
+    return (title_slug(doc.title) or f"document-{doc.id[:8]}") + suffix
 
 
 def publication_blockers(session: Session, doc: Document, via_dossier: bool = False) -> list[str]:

@@ -44,7 +44,7 @@ from woo.domain import tooi
 from woo.domain.dossiers import Status as DossierStatus
 from woo.domain.lifecycle import Status
 from woo.domain.subscriptions import Follow, Item, SubscriptionError, Topic
-from woo.publish.records import as_utc, file_url, page_url
+from woo.publish.records import as_utc, file_url, page_url, readable_page_url
 from woo.services import audit
 from woo.services.context import SYSTEM, Context
 
@@ -465,7 +465,8 @@ def _digest_section(topic: Topic, base_url: str, items: list[Item], names: dict[
         lines.append(f"{title} ({len(group)})")
         html.append(f"<h2 style=\"font-size:1.1em\">{title} ({len(group)})</h2><ul>")
         for i in group[:rules.MAX_ITEMS]:
-            url, when = item_url(base_url, i), i.published_at.strftime("%d-%m-%Y")
+            url = readable_page_url(base_url, i.id, i.title) if i.kind == "document" else item_url(base_url, i)
+            when = i.published_at.strftime("%d-%m-%Y")
             org = names.get(i.organisation_id, "")
             lines.append(f"- {i.title}\n  {org}, gepubliceerd {when}\n  {url}")
             html.append(f"<li><a href=\"{escape(url)}\">{escape(i.title)}</a><br><small>{escape(org)}, "

@@ -65,6 +65,9 @@ RULES: dict[str, Rule] = {
     "officer.retry_job": action("job.retry"),
     "officer.publish": action("document.publish"),
     "officer.withdraw": action("document.publish"),
+    # bulk actions on the work lists (woo.services.bulk): each chosen document is checked again
+    "officer.bulk_publish": action("document.publish", scoped=False),
+    "officer.bulk_accept": action("document.review", scoped=False),
     "officer.correct": action("document.publish"),
     # start page per role and the audit log (woo/web/workbench.py)
     "work.mine": login(),  # counts only what the user may see and work off

@@ -86,6 +86,7 @@ ACTIONS_NL = {
     "unit.deleted": "Afdeling verwijderd",
     "organisation.logo_set": "Logo van de organisatie opgeslagen",
     "organisation.theme_set": "Thema (ontwerptokens) van de organisatie opgeslagen",
+    "organisation.contact_document": "Bereikbaarheidsgegevens van de organisatie als document gemaakt",
     "document.handed_over": "Overgedragen aan andere afdeling",
     "dossier.handed_over": "Dossier overgedragen aan andere afdeling",
 }
@@ -102,7 +103,8 @@ ACTOR_KINDS_NL = {"user": "", "system": "systeem", "token": "API-sleutel", "anon
 FILE_ROLES_NL = {"original": "Origineel", "text": "Uitgelezen tekst", "pdfa": "PDF/A-archiefversie",
                  "redacted": "Publicatieversie (gelakt, opgeschoond)", "published": "Gecorrigeerde publicatieversie",
                  "metadata": "Metadata"}
-SOURCES_NL = {"ui": "de webinterface", "api": "de API", "cli": "de opdrachtregel", "rebuild": "herstel uit opslag"}
+SOURCES_NL = {"ui": "de webinterface", "api": "de API", "cli": "de opdrachtregel", "rebuild": "herstel uit opslag",
+              "organisatie": "de contactgegevens van de organisatie"}
 EXTRACTION_NL = {"pdf-text": "tekstlaag van de PDF", "ocr": "tekstherkenning (OCR)", "docx": "Word-tekst",
                  "odf": "OpenDocument-tekst", "xlsx": "spreadsheet", "pptx": "presentatie", "txt": "platte tekst",
                  "html": "HTML", "xml": "XML", "eml": "e-mail", "msg": "Outlook-bericht", "csv": "CSV",

@@ -71,15 +71,65 @@ def documents():
             flt.document_ids = wlsvc.on_list(s, docsvc.visible_organisations(g.principal), work, flt.unit_ids)
         page = docsvc.list_documents(s, g.principal, flt, page_no)
         from woo.domain import tooi
+        assessed = wlsvc.assess_documents(s, page.items)
+        bulk = BULK.get(work)  # (endpoint, action, button) on the lists a bulk action works off
+        choosable = {d.id for d in page.items if bulk and work in assessed[d.id].lists
+                     and may_on(s, bulk[1], d.organisation_id, d.unit_id)}
         return render_template("documents.html", page=page, flt=flt, statuses=lifecycle.LABELS_NL,
                                categories=tooi.woo_categories(), formats=FORMAT_KINDS,
                                job_labels=jobsvc.LABELS_NL, job_kinds=jobsvc.KIND_LABELS_NL, work=work,
                                worklists=worklist.WORKLISTS, dashboard_args=DASHBOARD_ARGS,
-                               assessed=wlsvc.assess_documents(s, page.items), units=units,
+                               assessed=assessed, units=units, bulk=bulk if choosable else None,
+                               choosable=choosable,
                                unit_names=orgsvc.unit_names(s, (d.unit_id for d in page.items)))
 
 
 DASHBOARD_ARGS = ("organisatie", "gepubliceerd", "ingetrokken", "reden", "lakgrond")
+# work list -> (endpoint, permission, button text) of its bulk action (woo.services.bulk)
+BULK = {"klaar": ("officer.bulk_publish", "document.publish", "Geselecteerde documenten publiceren"),
+        "beoordelen": ("officer.bulk_accept", "document.review", "Voorgestelde categorie van de geselecteerde "
+                                                                  "documenten vaststellen")}
+
+
+def _bulk(action: str, run, done_nl: str):
+    """A bulk action from a work list: 403 without the right anywhere; the report (done, and each refused
+    document with its reason) as messages; back to the same list with its filters."""
+    from woo.services import bulk as bulksvc
+    from woo.web.workbench import can_any
+
+    if not can_any(action):
+        abort(403, description="U heeft geen rechten voor deze handeling.")
+    try:
+        result = run(context(), g.principal, request.form.getlist("document_id"))
+    except bulksvc.BulkError as exc:
+        flash(str(exc), "error")
+    else:
+        if result.done:
+            n = len(result.done)
+            flash(f"{n} document{'' if n == 1 else 'en'} {done_nl}.", "ok")
+        if result.refused:
+            n = len(result.refused)
+            flash(f"{n} document{'' if n == 1 else 'en'} niet {done_nl}:", "error")
+            for doc_id, reasons in result.refused.items():
+                flash(f"{result.titles.get(doc_id, doc_id)}: {' '.join(reasons)}", "error")
+    back = {k: v for k, v in ((k, request.form.get(k)) for k in ("werk", "afdelingen", "q", "status")) if v}
+    return redirect(url_for("officer.documents", **back))
+
+
+@bp.route("/documenten/bulk/publiceren", methods=["POST"])
+@login_required
+def bulk_publish():
+    from woo.services import bulk as bulksvc
+
+    return _bulk("document.publish", bulksvc.publish, "gepubliceerd")
+
+
+@bp.route("/documenten/bulk/vaststellen", methods=["POST"])
+@login_required
+def bulk_accept():
+    from woo.services import bulk as bulksvc
+
+    return _bulk("document.review", bulksvc.accept, "vastgesteld")
 
 
 def dashboard_filters(flt) -> None:

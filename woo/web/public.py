@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from flask import Blueprint, Flask, Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Flask, Response, abort, current_app, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -15,7 +15,7 @@ from woo.adapters.models import Document
 from woo.app import context
 from woo.domain import tooi
 from woo.domain.lifecycle import Status
-from woo.publish.records import as_utc, file_url, lastmod
+from woo.publish.records import as_utc, described, file_url, lastmod, page_slug, readable_page_path
 from woo.publish.sites import Site
 from woo.services.publication import harvestable_format, public_file, public_filename
 from woo.web import harvest
@@ -101,21 +101,39 @@ def document_file(document_id: str):
                                                                   filename=public_filename(doc, stored)))
 
 
+def kenmerken(doc: Document) -> list[str]:
+    """The document's own kenmerken (confirmed, else the sure suggestions, as its DiWoo record): never
+    woo's internal id."""
+    return [i for i in described(doc)["identifiers"] if i != doc.id]
+
+
+def own_date(doc: Document):
+    """The document's own date as its DiWoo record gives it (vastgesteld, ondertekend or ontvangen, else the
+    creation date), never the upload or publication time; None when unknown."""
+    meta = described(doc)
+    if meta["handelingen"]:
+        return meta["handelingen"][0][1]
+    created = as_utc(doc.document_date)
+    return created.date() if created else meta["creatie"]
+
+
 @bp.route("/publicaties/<document_id>")
-def document_page(document_id: str):
+@bp.route("/publicaties/<document_id>/<slug>")
+def document_page(document_id: str, slug: str | None = None):
+    """The readable URL /publicaties/<id>/<slug of the public title>; the short one and a stale slug (the
+    title changed) answer 301 to it. Checked first: nothing unpublished or withdrawn redirects anywhere."""
     site = current_site()
     doc = _published_document(document_id, site)
+    if slug != page_slug(doc.title):
+        return redirect(readable_page_path(doc.id, doc.title), code=301)
     stored = public_file(doc)
     fmt = harvestable_format(stored) if stored else None
-    from woo.metadata.suggest import effective_values
-
-    values = effective_values(doc)
     confirmed = (doc.metadata_ or {}).get("confirmed") or {}
     dates = [(label, confirmed.get(field)) for field, label in (
         ("date.vaststelling", "Vastgesteld"), ("date.ondertekening", "Ondertekend"), ("date.ontvangst", "Ontvangen"))]
     return render_template("public/document.html", doc=doc, stored=stored, fmt=fmt,
                            download_name=public_filename(doc, stored) if stored else None,
-                           kenmerken=list(confirmed.get("identifiers") or []) or list(values.get("identifiers") or []),
+                           kenmerken=kenmerken(doc),
                            dates=[(label, _day(v)) for label, v in dates if v],
                            category=tooi.category_by_uri(doc.category),
                            published=as_utc(doc.published_at), changed=lastmod(doc),
@@ -152,11 +170,12 @@ def search():
         result = searchidx.search(s, site.organisation_ids, q, category=category.uri if category else None,
                                   organisation_id=org.id if org else None, year=year,
                                   offset=(page - 1) * SEARCH_PAGE, limit=SEARCH_PAGE)
-        docs = {d.id: d for d in s.execute(select(Document).where(Document.id.in_(result.document_ids),
-                                                                  Document.status == Status.PUBLISHED)).scalars()}
+        docs = {d.id: d for d in s.execute(select(Document).options(selectinload(Document.files)).where(
+            Document.id.in_(result.document_ids), Document.status == Status.PUBLISHED)).scalars()}
         items = [{"id": d.id, "title": d.title, "category": tooi.category_by_uri(d.category),
                   "organisation": orgs.get(d.organisation_id), "published": as_utc(d.published_at),
-                  "date": as_utc(d.document_date)}
+                  "date": own_date(d), "href": readable_page_path(d.id, d.title),
+                  "kenmerken": kenmerken(d), "snippet": searchidx.snippet(searchidx.cached_public_text(context().store, d), q)}
                  for d in (docs.get(i) for i in result.document_ids) if d is not None]
         from woo.web.dossiers import search_dossiers
 
