@@ -238,3 +238,93 @@ def test_a_document_withdrawn_by_the_full_listing_asks_the_front_servers_to_refr
     for remote_id, doc_id in ids.items():
         if remote_id != gone:
             assert f"/publicaties/{doc_id}/bestand" not in asked
+
+
+def test_one_sync_per_source_at_a_time_also_while_its_full_listing_runs(woo_ctx, drain_jobs, drc, tmp_path):
+    """A second sync of a source that is syncing is refused (Dutch); a sync or a listing started while the listing
+    runs is refused too, and the schedule skips the source; afterwards both work again."""
+    import threading
+    from datetime import timedelta
+
+    from woo.adapters.models import Source, utcnow
+
+    drc.add(make_pdf(tmp_path / "a.pdf", ["Besluit kapvergunning Dorpsstraat, verleend."]).read_bytes(),
+            informatieobjecttype=TYPE_BESLUIT, titel="Besluit kapvergunning", creatiedatum="2026-10-01")
+    source_id = sources.add(woo_ctx, SYSTEM, "gm0363", "zgw-drc", "zaaksysteem",
+                            {"base_url": drc.base_url, "client_id": CLIENT_ID, "informatieobjecttypen": [TYPE_BESLUIT]},
+                            secret=SECRET)
+    token = sources.sync(woo_ctx, SYSTEM, source_id)
+    with pytest.raises(sources.SourceError, match="wordt al gesynchroniseerd"):
+        sources.sync(woo_ctx, SYSTEM, source_id, full=True)
+    assert sources.reconcile(woo_ctx, source_id)["refused"].startswith("Bron 'zaaksysteem' wordt al gesynchroniseerd")
+    with woo_ctx.unit_of_work() as s:
+        assert s.get(Source, source_id).run_token == token  # the running chain is kept, not replaced
+    drain_jobs()
+    assert sources.status(woo_ctx, source_id)["counts"]["documents_created"] == 1
+
+    drc.list_gate = threading.Event()
+    out: dict = {}
+    listing = threading.Thread(target=lambda: out.update(sources.reconcile(woo_ctx, source_id)))
+    listing.start()
+    try:
+        assert drc.list_entered.wait(30)
+        assert sources.status(woo_ctx, source_id)["state_label"].startswith("Bezig met het vergelijken")
+        with pytest.raises(sources.SourceError, match="vergelijkt nu de volledige documentenlijst"):
+            sources.sync(woo_ctx, SYSTEM, source_id)
+        assert "vergelijkt nu" in sources.reconcile(woo_ctx, source_id)["refused"]
+        with woo_ctx.unit_of_work() as s:
+            s.get(Source, source_id).next_run_at = utcnow() - timedelta(minutes=1)  # a sync is due
+        assert sources.tick(woo_ctx)["started"] == 0
+    finally:
+        drc.list_gate.set()
+        listing.join(60)
+    assert out == {"checked": 1, "deleted": 0, "withdrawn": 0}
+    assert sources.status(woo_ctx, source_id)["state"] == "idle"
+    sources.sync(woo_ctx, SYSTEM, source_id)
+    drain_jobs()
+    assert sources.status(woo_ctx, source_id)["state"] == "idle"
+
+
+def test_a_listing_whose_process_was_killed_does_not_hold_the_source(woo_ctx, drain_jobs, drc, tmp_path):
+    """kill -9 of the process running the full listing: the source is not held for ever; a sync starts."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    from tests.conftest import cli_env
+    from woo.adapters.models import Source
+
+    drc.add(make_pdf(tmp_path / "a.pdf", ["Besluit kapvergunning Dorpsstraat, verleend."]).read_bytes(),
+            informatieobjecttype=TYPE_BESLUIT, titel="Besluit kapvergunning", creatiedatum="2026-10-01")
+    source_id = sources.add(woo_ctx, SYSTEM, "gm0363", "zgw-drc", "zaaksysteem",
+                            {"base_url": drc.base_url, "client_id": CLIENT_ID, "informatieobjecttypen": [TYPE_BESLUIT]},
+                            secret=SECRET)
+    sources.sync(woo_ctx, SYSTEM, source_id)
+    drain_jobs()
+    drc.list_gate = threading.Event()
+    env = {**os.environ, **cli_env(woo_ctx.settings), "WOO_SECRET_KEY": woo_ctx.settings.secret_key}
+    proc = subprocess.Popen([sys.executable, "-m", "woo", "source", "reconcile", "zaaksysteem"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert drc.list_entered.wait(60)
+        deadline = time.monotonic() + 30
+        while sources.status(woo_ctx, source_id)["state"] != "listing" and time.monotonic() < deadline:
+            time.sleep(0.1)
+        with pytest.raises(sources.SourceError, match="vergelijkt nu"):
+            sources.sync(woo_ctx, SYSTEM, source_id)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(30)
+    finally:
+        drc.list_gate.set()
+        if proc.poll() is None:
+            proc.kill()
+    assert sources.status(woo_ctx, source_id)["state"] == "listing"  # left behind by the killed process
+    sources.tick(woo_ctx)
+    with woo_ctx.unit_of_work() as s:
+        assert s.get(Source, source_id).state != "listing"  # the tick expired it: its holder is gone
+    sources.sync(woo_ctx, SYSTEM, source_id)
+    drain_jobs()
+    assert sources.status(woo_ctx, source_id)["state"] == "idle"

@@ -49,8 +49,11 @@ DEFAULT_INTERVAL = 240  # minutes: "every few hours"
 STALE_AFTER = timedelta(minutes=15)  # a running/queued step older than this without a live rq job is resumed
 MAX_PROBLEMS = 50
 HEARTBEAT_GRACE = timedelta(seconds=90)  # rq's horse heartbeat comes every few seconds while a job runs
+LISTING = "listing"  # state while reconcile compares the full listing: no sync step runs meanwhile
+LISTING_MAX = timedelta(hours=6)  # a listing holder on another host whose heartbeat is older is taken as dead
 STATE_LABELS_NL = {"idle": "Wacht op de volgende synchronisatie", "queued": "In de wachtrij",
-                   "running": "Bezig", "error": "Fout bij de laatste synchronisatie"}
+                   "running": "Bezig", "error": "Fout bij de laatste synchronisatie",
+                   LISTING: "Bezig met het vergelijken van de volledige documentenlijst"}
 PHASE_LABELS_NL = {"snapshot": "Volledige import", "changes": "Wijzigingen bijhouden"}
 COUNT_LABELS_NL = {"pages": "pagina's", "records": "records", "documents_created": "nieuwe documenten",
                    "documents_updated": "bijgewerkte documenten", "files_replaced": "nieuwe bestandsversies",
@@ -243,9 +246,12 @@ def _view(session: Session, s: Source, full: bool) -> dict:
 def sync(ctx: Context, actor: Actor, ref, full: bool = False) -> str:
     """Start a sync chain now (``full``: forget the cursors, import everything again). Returns its token."""
     with ctx.unit_of_work() as session:
-        src = _find(session, ref)
+        src = _lock_source(session, _find(session, ref).id, beat=False)
         if not src.enabled:
             raise SourceError(f"Bron '{src.name}' staat uit; zet haar eerst aan.")
+        busy = _busy(ctx, src)
+        if busy:
+            raise SourceError(busy)
         if full:
             src.phase, src.cursor, src.changes_cursor = "snapshot", None, None
             src.note = "Volledige synchronisatie gevraagd."
@@ -254,6 +260,50 @@ def sync(ctx: Context, actor: Actor, ref, full: bool = False) -> str:
         source_id = src.id
     _enqueue(ctx, source_id, token)
     return token
+
+
+def _busy(ctx: Context, src: Source) -> str | None:
+    """Why ``src`` cannot start a sync or a listing now (Dutch), or None. One sync per source at a time: a
+    chain whose rq job still lives, or a listing whose process still lives. A holder that died (kill -9) does not
+    hold the source: its chain is taken over, its listing expires."""
+    if src.state in ("queued", "running") and src.run_token and _chain_alive(ctx, src):
+        return (f"Bron '{src.name}' wordt al gesynchroniseerd; een tweede synchronisatie start niet. Wacht tot de "
+                "lopende klaar is.")
+    if src.state == LISTING and _listing_alive(src):
+        return (f"Bron '{src.name}' vergelijkt nu de volledige documentenlijst; er start niets anders tot dat "
+                "klaar is. Probeer het straks opnieuw.")
+    return None
+
+
+def _chain_alive(ctx: Context, src: Source) -> bool:
+    if getattr(ctx.queue, "redis", None) is None:  # jobs run inline: the chain lives while it beats
+        return src.heartbeat_at is not None and _aware(src.heartbeat_at) > utcnow() - STALE_AFTER
+    return _rq_alive(ctx, src.rq_id)
+
+
+def _listing_holder() -> str:
+    import os
+    import socket
+
+    return f"{LISTING}:{socket.gethostname()}:{os.getpid()}"
+
+
+def _listing_alive(src: Source) -> bool:
+    """The listing's process (``listing:host:pid`` in rq_id) still runs; on another host, its start is recent."""
+    import os
+    import socket
+
+    parts = (src.rq_id or "").split(":")
+    host, pid = (parts[1], parts[2]) if len(parts) == 3 else ("", "")
+    if host != socket.gethostname():  # no way to ask that host: its start is recent enough
+        return src.heartbeat_at is not None and _aware(src.heartbeat_at) > utcnow() - LISTING_MAX
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, ValueError, OSError):
+        return True
+    return True
 
 
 def _start(src: Source) -> str:
@@ -568,10 +618,12 @@ def _preload(session: Session, source_id: int, records, agendas: bool = True, ex
         list(session.execute(select(Document).where(Document.id.in_(docs[start:start + 500]))).scalars())
 
 
-def _lock_source(session: Session, source_id: int) -> Source:
+def _lock_source(session: Session, source_id: int, beat: bool = True) -> Source:
     """The source row, locked until commit (written first: on SQLite that takes the write lock, so what is
-    read is what the concurrent fetch jobs committed) and read fresh."""
-    session.execute(update(Source).where(Source.id == source_id).values(heartbeat_at=utcnow())
+    read is what the concurrent fetch jobs committed) and read fresh. ``beat``: the write is the heartbeat
+    (off where the heartbeat is what is being judged)."""
+    session.execute(update(Source).where(Source.id == source_id)
+                    .values(heartbeat_at=utcnow() if beat else Source.heartbeat_at)
                     .execution_options(synchronize_session=False))
     return session.execute(select(Source).where(Source.id == source_id).with_for_update()
                            .execution_options(populate_existing=True)).scalar_one()
@@ -1237,6 +1289,8 @@ def tick(ctx: Context, now: datetime | None = None) -> dict:
                 if not _rq_alive(ctx, src.rq_id):
                     src.heartbeat_at = now
                     resumed.append((src.id, src.run_token))
+            elif src.state == LISTING and not _listing_alive(src):  # its process died (kill -9): expired
+                src.state, src.run_token, src.rq_id = ("error" if src.last_error else "idle"), None, None
         auto = [s.id for s in session.execute(select(Source).where(Source.enabled.is_(True))).scalars()
                 if s.auto_publish]
         # only between syncs, and only once the first import is done (a listing during it proves nothing)
@@ -1250,8 +1304,8 @@ def tick(ctx: Context, now: datetime | None = None) -> dict:
     reconciled = 0
     for source_id in due_listing:  # hard deletions where the remote has no change feed for them (zgw-drc)
         try:
-            reconcile(ctx, source_id)
-            reconciled += 1
+            if "refused" not in reconcile(ctx, source_id):
+                reconciled += 1
         except Exception:  # noqa: BLE001 - next round
             log.exception("full listing of source %s", source_id)
     published = 0
@@ -1291,12 +1345,30 @@ def reconcile(ctx: Context, ref, *, force: bool = False, actor: Actor | None = N
     a filter that changed is likelier than a mass deletion): the status says so, ``force=True`` (an admin, ``woo
     source reconcile --force``) withdraws them anyway. Returns the counts (``checked``, ``deleted``,
     ``withdrawn``) or ``{"refused": reason}``."""
+    holder = _listing_holder()
     with ctx.unit_of_work() as session:
-        src = _find(session, ref)
+        src = _lock_source(session, _find(session, ref).id, beat=False)
+        busy = _busy(ctx, src)
+        if busy:  # skipped, not refused: nothing is recorded, the schedule tries again
+            return {"refused": busy}
         source_id = src.id
         work = _Work(src.id, src.organisation_id, src.organisation.tooi_uri if src.organisation else None,
                      src.kind, src.name, src.steps, bool(src.auto_publish))
         kind, config, sealed = src.kind, dict(src.config or {}), src.secret
+        # the source is held while its listing runs: no sync starts or takes a step (a dead chain's place is kept)
+        held = (src.state, src.run_token, src.rq_id, src.heartbeat_at)
+        src.state, src.run_token, src.rq_id, src.heartbeat_at = LISTING, None, holder, utcnow()
+    try:
+        return _reconcile(ctx, source_id, work, kind, config, sealed, force, actor)
+    finally:
+        with ctx.unit_of_work() as session:
+            src = _lock_source(session, source_id)
+            if src.state == LISTING and src.rq_id == holder:
+                src.state, src.run_token, src.rq_id, src.heartbeat_at = held
+
+
+def _reconcile(ctx: Context, source_id: int, work: _Work, kind: str, config: dict, sealed: str | None, force: bool,
+               actor: Actor | None) -> dict:
     try:  # a secret that no longer decrypts is a refusal shown on the status, like a failed listing
         connector = registry.build(kind, config, _unseal(ctx, sealed))
         if not hasattr(connector, "remote_ids"):
