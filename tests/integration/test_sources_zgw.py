@@ -328,3 +328,54 @@ def test_a_listing_whose_process_was_killed_does_not_hold_the_source(woo_ctx, dr
     sources.sync(woo_ctx, SYSTEM, source_id)
     drain_jobs()
     assert sources.status(woo_ctx, source_id)["state"] == "idle"
+
+
+def test_a_refused_listing_is_not_reconciled_and_the_admin_forces_it_on_the_source_page(woo_ctx, drain_jobs, drc,
+                                                                                       tmp_path):
+    """The more-than-half stop leaves reconciled_at where it was (the daily schedule still finds it due, retried
+    after an hour, not every tick); the source page offers "Forceer afstemming" with a confirmation, which runs the
+    same service as `woo source reconcile --force` and records who forced it."""
+    import re
+    from datetime import timedelta
+
+    from woo.adapters.models import Event, Source
+    from woo.app import create_app
+
+    source_id, objs, ids = _published_source(woo_ctx, drain_jobs, drc, tmp_path, n=5)
+    old = sources.utcnow() - timedelta(hours=25)
+    with woo_ctx.unit_of_work() as s:
+        s.get(Source, source_id).reconciled_at = old
+    for obj in objs[:3]:
+        drc.delete(obj)
+    now = sources.utcnow()
+    assert sources.tick(woo_ctx, now)["reconciled"] == 0
+    with woo_ctx.unit_of_work() as s:
+        assert sources._aware(s.get(Source, source_id).reconciled_at) == sources._aware(old)  # not reconciled
+    assert sources.status(woo_ctx, source_id)["reconcile_refused"] is True
+    lists = sum(1 for path, _, _ in drc.log if path.endswith("/enkelvoudiginformatieobjecten"))
+    assert sources.tick(woo_ctx, now + timedelta(minutes=5))["reconciled"] == 0
+    assert sum(1 for path, _, _ in drc.log if path.endswith("/enkelvoudiginformatieobjecten")) == lists  # not again
+    assert set(_statuses(woo_ctx, ids).values()) == {"published"}
+
+    client = create_app(ctx=woo_ctx).test_client()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
+    assert client.post("/login", data={"username": "admin", "password": woo_ctx.admin_password,
+                                       "csrf_token": token}).status_code == 302
+    page = client.get(f"/beheer/bronnen/{source_id}").get_data(as_text=True)
+    assert "Forceer afstemming" in page and "3 van 5 documenten zouden worden ingetrokken" in page
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    url = f"/beheer/bronnen/{source_id}/afstemming-forceren"
+    resp = client.post(url, data={"csrf_token": token}, follow_redirects=True)  # not confirmed: nothing happens
+    assert "Bevestig eerst" in resp.get_data(as_text=True)
+    assert set(_statuses(woo_ctx, ids).values()) == {"published"}
+    resp = client.post(url, data={"csrf_token": token, "confirm": "1"}, follow_redirects=True)
+    assert "3 ingetrokken" in resp.get_data(as_text=True)
+    assert sorted(_statuses(woo_ctx, ids).values()) == ["published", "published", "withdrawn", "withdrawn",
+                                                         "withdrawn"]
+    with woo_ctx.unit_of_work() as s:
+        forced = [e for e in s.execute(select(Event).where(Event.action == "source.reconciled")).scalars()]
+        assert [(e.detail["forced"], e.detail["withdrawn"]) for e in forced] == [(True, 3)]
+        assert "admin" in forced[0].actor
+        assert sources._aware(s.get(Source, source_id).reconciled_at) > now
+    assert "Forceer afstemming" not in client.get(f"/beheer/bronnen/{source_id}").get_data(as_text=True)
+    assert not drc.contract_errors

@@ -220,7 +220,8 @@ def _view(session: Session, s: Source, full: bool) -> dict:
             "last_started_at": s.last_started_at, "last_finished_at": s.last_finished_at,
             "next_run_at": s.next_run_at, "counts": dict(s.counts or {}), "totals": dict(s.totals or {}),
             "last_error": s.last_error, "note": s.note, "freshness": s.freshness, "freshness_at": s.freshness_at,
-            "steps": s.steps, "has_secret": bool(s.secret),
+            "steps": s.steps, "has_secret": bool(s.secret), "reconciled_at": s.reconciled_at,
+            "reconcile_refused": bool(s.note and s.note.startswith(GUARD_REFUSED)),
             "config": {k: v for k, v in (s.config or {}).items()}}
     if full:
         view["problems"] = list(s.problems or [])
@@ -1302,6 +1303,7 @@ def tick(ctx: Context, now: datetime | None = None) -> dict:
         _enqueue(ctx, source_id, token)
     fetches = _recover_fetches(ctx, now, FETCH_STALE_AFTER)
     reconciled = 0
+    due_listing = [i for i in due_listing if not _refused_recently(ctx, i)]
     for source_id in due_listing:  # hard deletions where the remote has no change feed for them (zgw-drc)
         try:
             if "refused" not in reconcile(ctx, source_id):
@@ -1377,18 +1379,28 @@ def _reconcile(ctx: Context, source_id: int, work: _Work, kind: str, config: dic
         refused = None if remote else "De volledige documentenlijst was leeg; niets ingetrokken."
     except base.ConnectorError as exc:
         remote, refused = set(), str(exc)
+    guarded = False
     if not refused and not force:
         live, missing = _missing_count(ctx, source_id, remote)
         if missing * 2 > live:
-            refused = (f"Afstemming gestopt: {missing} van {live} documenten zouden worden ingetrokken; controleer "
+            guarded = True
+            refused = (f"{GUARD_REFUSED} {missing} van {live} documenten zouden worden ingetrokken; controleer "
                        f"de bron of forceer met `woo source reconcile --force`.")
     with ctx.unit_of_work() as session:
         src = session.get(Source, source_id)
-        src.reconciled_at = utcnow()
+        if guarded:  # not reconciled: the daily schedule still finds it due (retried after REFUSED_RETRY)
+            src.note = refused  # the admin page's "Forceer afstemming" is shown while this stands
+        else:
+            src.reconciled_at = utcnow()
+            if src.note and src.note.startswith(GUARD_REFUSED):
+                src.note = None
         if refused:
             src.problems = ([{"where": "volledige lijst", "message": refused, "at": _now_label()}]
                             + list(src.problems or []))[:MAX_PROBLEMS]
-            return {"refused": refused}
+    if guarded:
+        _mark_refused(ctx, source_id)
+    if refused:
+        return {"refused": refused}
     out = {"checked": 0, "deleted": 0, "withdrawn": 0}
     withdrawn_dossiers: list[str] = []
     refresh: list[tuple[str, str | None]] = []
@@ -1421,11 +1433,37 @@ def _reconcile(ctx: Context, source_id: int, work: _Work, kind: str, config: dic
         from woo.services import feeds
 
         feeds.refresh_pending(ctx)
-    if out["deleted"]:
+    if out["deleted"] or force:  # a forced one always: who forced it
         with ctx.unit_of_work() as session:
             audit.record(session, (actor or SYSTEM).label, "source.reconciled", None, source=source_id, forced=force,
                          **out)
     return out
+
+
+GUARD_REFUSED = "Afstemming gestopt:"  # the more-than-half guard's message starts so (also the source's note)
+REFUSED_RETRY = timedelta(hours=1)  # a guard-refused listing is tried again by the tick after this, not each minute
+
+
+def _refused_key(source_id: int) -> str:
+    return f"woo:source:{source_id}:reconcile-refused"
+
+
+def _mark_refused(ctx: Context, source_id: int) -> None:
+    redis = getattr(ctx.queue, "redis", None)
+    if redis is None:  # jobs inline: no throttle store; the tick lists again each round
+        return
+    try:
+        redis.set(_refused_key(source_id), "1", ex=int(REFUSED_RETRY.total_seconds()))
+    except Exception as exc:  # noqa: BLE001 - Redis down: the tick lists again sooner, nothing else
+        log.warning("could not note the refused listing of source %s: %s", source_id, exc)
+
+
+def _refused_recently(ctx: Context, source_id: int) -> bool:
+    redis = getattr(ctx.queue, "redis", None)
+    try:
+        return bool(redis is not None and redis.exists(_refused_key(source_id)))
+    except Exception:  # noqa: BLE001 - unknown: list (the guard holds anyway)
+        return False
 
 
 def recover(ctx: Context) -> int:
