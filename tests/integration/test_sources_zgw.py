@@ -379,3 +379,19 @@ def test_a_refused_listing_is_not_reconciled_and_the_admin_forces_it_on_the_sour
         assert sources._aware(s.get(Source, source_id).reconciled_at) > now
     assert "Forceer afstemming" not in client.get(f"/beheer/bronnen/{source_id}").get_data(as_text=True)
     assert not drc.contract_errors
+
+
+def test_the_guard_count_and_the_withdrawals_read_the_stored_ids_in_the_same_chunks(woo_ctx, drain_jobs, drc,
+                                                                                   tmp_path, monkeypatch):
+    """One chunk reader for both: deletions in different chunks are all found, the count covers every chunk."""
+    source_id, objs, ids = _published_source(woo_ctx, drain_jobs, drc, tmp_path, n=5)
+    monkeypatch.setattr(sources, "CHUNK", 2)
+    assert [len(rows) for rows in sources._live_document_chunks(woo_ctx, source_id)] == [2, 2, 1]
+    drc.delete(objs[0])  # the first chunk
+    drc.delete(objs[4])  # the last one
+    remote = {o["url"].rsplit("/", 1)[-1] for o in objs[1:4]}
+    assert sources._missing_count(woo_ctx, source_id, remote) == (5, 2)
+    assert sources.reconcile(woo_ctx, source_id) == {"checked": 5, "deleted": 2, "withdrawn": 2}
+    assert [len(rows) for rows in sources._live_document_chunks(woo_ctx, source_id)] == [2, 1]
+    gone = {objs[0]["url"].rsplit("/", 1)[-1], objs[4]["url"].rsplit("/", 1)[-1]}
+    assert {r for r, st in _statuses(woo_ctx, ids).items() if st == "withdrawn"} == gone

@@ -40,7 +40,7 @@ from woo.domain.dossiers import Kind, Role
 from woo.domain.lifecycle import Status
 from woo.intake.connectors import base, registry
 from woo.publish.records import as_utc
-from woo.services import audit
+from woo.services import audit, publication
 from woo.services.context import SYSTEM, Actor, Context
 
 log = logging.getLogger(__name__)
@@ -457,7 +457,7 @@ def step(ctx: Context, source_id: int, token: str, chain: bool = True) -> str:
             return "stale"
     # 3. the files: one background job per item (download into woo's S3, the ingest service, its jobs)
     _enqueue_fetches(ctx, planned)
-    _refresh_front(ctx, refresh)
+    publication.refresh_front_files(ctx, refresh, method="GET")  # the withdrawals are committed: their 410s
     for dossier_id in withdrawn_dossiers:
         _withdraw_dossier(ctx, dossier_id)
     if counts.get("withdrawn"):
@@ -1070,8 +1070,6 @@ def _apply_deletion(session: Session, work: _Work, record: base.RemoteDeletion, 
     archive; an unpublished one is marked and never published by the connector. A withdrawn document's
     (id, public_base_url) goes to ``refresh``: after the commit the front servers fetch its file URL anew
     (publication.refresh_front_files), as on a manual withdrawal."""
-    from woo.services import publication
-
     item = _item(session, work.source_id, record.remote_id)
     if item is None or item.deleted:
         return
@@ -1103,14 +1101,6 @@ def _apply_deletion(session: Session, work: _Work, record: base.RemoteDeletion, 
         d = session.get(Dossier, item.dossier_id)
         if d is not None and d.status == "openbaar":
             withdrawn_dossiers.append(d.id)
-
-
-def _refresh_front(ctx: Context, docs: list[tuple[str, str | None]]) -> None:
-    """After the commit of withdrawals: the front servers fetch the file URLs anew (GET: the 410 is small and
-    stored before this returns), as publication.withdraw does. Best-effort, never raises."""
-    from woo.services import publication
-
-    publication.refresh_front_files(ctx, docs, method="GET")
 
 
 def _withdraw_dossier(ctx: Context, dossier_id: str) -> None:
@@ -1323,19 +1313,31 @@ def tick(ctx: Context, now: datetime | None = None) -> dict:
 RECONCILE_EVERY = timedelta(hours=24)  # a full listing (no change feed for hard deletions) once a day
 
 
-def _missing_count(ctx: Context, source_id: int, remote: set) -> tuple[int, int]:
-    """(live stored documents, those of them missing from ``remote``), read in chunks."""
-    live = missing = last = 0
+CHUNK = 500  # stored ids read per transaction by the full listing: memory does not grow with the source
+
+
+def _live_document_chunks(ctx: Context, source_id: int, chunk: int | None = None):
+    """The source's live stored documents as lists of (item id, remote id), ``chunk`` at a time, each read in a
+    short transaction of its own. The one reader of the guard's count and of the withdraw loop."""
+    last = 0
     while True:
         with ctx.unit_of_work() as session:
             rows = session.execute(select(SourceItem.id, SourceItem.remote_id).where(
                 SourceItem.source_id == source_id, SourceItem.kind == "document", SourceItem.deleted.is_(False),
-                SourceItem.id > last).order_by(SourceItem.id).limit(500)).all()
+                SourceItem.id > last).order_by(SourceItem.id).limit(chunk or CHUNK)).all()
         if not rows:
-            return live, missing
+            return
         last = rows[-1].id
+        yield rows
+
+
+def _missing_count(ctx: Context, source_id: int, remote: set) -> tuple[int, int]:
+    """(live stored documents, those of them missing from ``remote``), read in chunks."""
+    live = missing = 0
+    for rows in _live_document_chunks(ctx, source_id):
         live += len(rows)
         missing += sum(1 for _, remote_id in rows if remote_id not in remote)
+    return live, missing
 
 
 def reconcile(ctx: Context, ref, *, force: bool = False, actor: Actor | None = None) -> dict:
@@ -1403,30 +1405,24 @@ def _reconcile(ctx: Context, source_id: int, work: _Work, kind: str, config: dic
         return {"refused": refused}
     out = {"checked": 0, "deleted": 0, "withdrawn": 0}
     withdrawn_dossiers: list[str] = []
-    refresh: list[tuple[str, str | None]] = []
-    last = 0
-    while True:  # the stored ids in chunks: memory does not grow with the size of the source
+    for rows in _live_document_chunks(ctx, source_id):  # in chunks: memory stays flat
+        out["checked"] += len(rows)
+        gone = [remote_id for _, remote_id in rows if remote_id not in remote]
+        if not gone:
+            continue
         counts: dict = {}
+        refresh: list[tuple[str, str | None]] = []
         with ctx.unit_of_work() as session:
-            rows = session.execute(select(SourceItem.id, SourceItem.remote_id).where(
-                SourceItem.source_id == source_id, SourceItem.kind == "document", SourceItem.deleted.is_(False),
-                SourceItem.id > last).order_by(SourceItem.id).limit(500)).all()
-            if not rows:
-                break
-            last = rows[-1].id
-            out["checked"] += len(rows)
-            for _, remote_id in rows:
-                if remote_id not in remote:
-                    _apply_deletion(session, work, base.RemoteDeletion(remote_id), counts, withdrawn_dossiers,
-                                    refresh)
+            _preload(session, source_id, [base.RemoteDeletion(r) for r in gone], agendas=False)
+            for remote_id in gone:
+                _apply_deletion(session, work, base.RemoteDeletion(remote_id), counts, withdrawn_dossiers, refresh)
             if counts:
                 src = _lock_source(session, source_id)
                 src.totals = _add(src.totals, counts)
                 src.counts = _add(src.counts, counts)
                 for key in ("deleted", "withdrawn"):
                     out[key] += counts.get(key, 0)
-        _refresh_front(ctx, refresh)  # this chunk is committed: its 410s reach the front servers now
-        refresh = []
+        publication.refresh_front_files(ctx, refresh, method="GET")  # this chunk is committed: its 410s now
     for dossier_id in withdrawn_dossiers:
         _withdraw_dossier(ctx, dossier_id)
     if out["withdrawn"]:
