@@ -395,3 +395,42 @@ def test_the_guard_count_and_the_withdrawals_read_the_stored_ids_in_the_same_chu
     assert [len(rows) for rows in sources._live_document_chunks(woo_ctx, source_id)] == [2, 1]
     gone = {objs[0]["url"].rsplit("/", 1)[-1], objs[4]["url"].rsplit("/", 1)[-1]}
     assert {r for r, st in _statuses(woo_ctx, ids).items() if st == "withdrawn"} == gone
+
+
+def test_an_uploads_extraction_runs_before_the_waiting_file_fetches_of_a_big_sync(woo_ctx, drc, tmp_path):
+    """The sync's fetch jobs wait on their own queue (woo-sync), which the worker takes only when the light and
+    heavy queues are empty: with both waiting, one job of a real rq worker is the upload's extraction."""
+    from rq import Queue, SimpleWorker
+
+    from woo import worker
+    from woo.adapters.models import Job
+    from woo.adapters.queue import QUEUES
+    from woo.services import accounts, jobs
+    from woo.services.ingest import ingest
+
+    for i in range(3):
+        drc.add(make_pdf(tmp_path / f"s{i}.pdf", [f"Besluit nummer {i} over de haven."]).read_bytes(),
+                informatieobjecttype=TYPE_BESLUIT, titel=f"Besluit {i}", creatiedatum="2026-10-01")
+    source_id = sources.add(woo_ctx, SYSTEM, "gm0363", "zgw-drc", "zaaksysteem",
+                            {"base_url": drc.base_url, "client_id": CLIENT_ID, "informatieobjecttypen": [TYPE_BESLUIT]},
+                            secret=SECRET)
+    sources.sync(woo_ctx, SYSTEM, source_id)
+    sources.run_until_done(woo_ctx, source_id, fetch=False)  # the steps; their fetch jobs are queued
+    assert sources.status(woo_ctx, source_id)["items"]["fetch_pending"] == 3
+    conn = woo_ctx.queue.redis
+    light = Queue("woo", connection=conn)
+    for job_id in light.job_ids:  # the first step's rq job, already run here: it would only find itself stale
+        if job_id.startswith(f"woo-source-{source_id}-"):
+            light.remove(job_id)
+    with woo_ctx.unit_of_work() as s:
+        org = accounts.default_organisation(s).id
+    pdf = make_pdf(tmp_path / "upload.pdf", ["Raadsbesluit over de begroting, door een medewerker geüpload."])
+    doc_id = ingest(woo_ctx, SYSTEM, org, "upload.pdf", path=pdf, source="ui").document_id
+    queues = [Queue(name, connection=conn) for name in QUEUES]
+    worker.use_context(woo_ctx)
+    SimpleWorker(queues, connection=conn).work(burst=True, max_jobs=1)
+    with woo_ctx.unit_of_work() as s:
+        extract = s.execute(select(Job).where(Job.document_id == doc_id, Job.kind == "extract")).scalar_one()
+        assert extract.status == jobs.DONE
+    assert sources.status(woo_ctx, source_id)["items"]["fetch_pending"] == 3  # not one fetched yet
+    assert Queue("woo-sync", connection=conn).count >= 1  # the fetches wait there, not on the light queue

@@ -13,6 +13,9 @@ A sync is a chain of rq jobs on the light queue, one batch (one remote page) per
    counts, compare-and-set on the step number: two runs of one step never both move on.
 4. If the remote has more, the job enqueues the next step.
 
+The files are fetched by jobs of their own (``fetch_items``) on the ``woo-sync`` queue, which a worker takes
+only when the light and heavy queues are empty: a big sync never holds back an upload's extraction.
+
 A crash (kill -9) anywhere repeats at most the current page, and the mapping makes a repeat a no-op: what
 was done is found unchanged, what was not is done. Nothing is lost, nothing is duplicated.
 Incremental syncs are scheduled by the worker's once-a-minute maintenance tick (``tick``), per source
@@ -34,6 +37,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from woo.adapters.models import Document, Dossier, DossierDocument, Organisation, Source, SourceItem, utcnow
+from woo.adapters.queue import SYNC
 from woo.domain import sources as rules
 from woo.domain import tooi
 from woo.domain.dossiers import Kind, Role
@@ -710,8 +714,9 @@ def _batches(items: list, now: datetime | None = None) -> list[tuple[str, list[i
 def _enqueue_fetches(ctx: Context, planned: list[tuple[str, list[int]]]) -> None:
     for token, item_ids in planned:
         try:
-            ctx.queue.enqueue("woo.worker.fetch_source_items", item_ids, token, job_id=token, queue="woo",
-                              at_front=True)
+            # their own queue, after light and heavy: a big sync's fetches never go ahead of an upload's
+            # extraction (nor of the extraction of the files fetched before them)
+            ctx.queue.enqueue("woo.worker.fetch_source_items", item_ids, token, job_id=token, queue=SYNC)
         except Exception as exc:  # noqa: BLE001 - Redis down: the items stay pending; the tick queues them again
             log.warning("could not enqueue the fetch of source items %s..: %s", item_ids[:3], exc)
             return
