@@ -29,7 +29,7 @@ import json
 import logging
 import tempfile
 import uuid
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
@@ -64,7 +64,9 @@ COUNT_LABELS_NL = {"pages": "pagina's", "records": "records", "documents_created
                    "unchanged": "ongewijzigd", "meetings_created": "nieuwe vergaderingen",
                    "meetings_updated": "bijgewerkte vergaderingen", "withdrawn": "ingetrokken",
                    "deleted": "verwijderd bij de bron", "skipped": "overgeslagen", "problems": "problemen",
-                   "published": "automatisch gepubliceerd", "files_queued": "bestanden op te halen"}
+                   "published": "automatisch gepubliceerd", "files_queued": "bestanden op te halen",
+                   "motions_created": "nieuwe moties en amendementen", "motions_updated": "bijgewerkte moties en "
+                   "amendementen", "committees": "commissies"}
 
 
 class SourceError(ValueError):
@@ -436,6 +438,10 @@ def step(ctx: Context, source_id: int, token: str, chain: bool = True) -> str:
                 _apply_document(session, ctx, work, record, counts, problems)
             elif isinstance(record, base.RemoteDeletion):
                 _apply_deletion(session, work, record, counts, withdrawn_dossiers, refresh)
+            elif isinstance(record, base.RemoteMotion):
+                _apply_motion(session, work, record, counts, problems)
+            elif isinstance(record, base.RemoteCommittee):
+                _apply_committee(session, work, record, counts)
         counts["problems"] = len(problems)
         session.flush()
         planned = _batches([item for item in dict.fromkeys(fetches) if item.fetch_state == PENDING and not item.deleted])
@@ -1128,6 +1134,10 @@ def _apply_meeting(session: Session, work: _Work, record: base.RemoteMeeting, co
         counts["unchanged"] = counts.get("unchanged", 0) + 1
         return
     title = " ".join((record.title or record.remote_id).split())[:480]
+    if record.committee and record.committee.startswith("committee:"):  # a reference: its name, when known
+        named = _item(session, work.source_id, record.committee)
+        if named is not None and named.kind == "committee" and named.record:
+            record = replace(record, committee=named.record.get("name") or record.committee)
     category = tooi.category_by_code(rules.meeting_category_code(record.committee, record.title))
     d = session.get(Dossier, item.dossier_id) if item and item.dossier_id else None
     if d is None:
@@ -1168,6 +1178,61 @@ def _apply_meeting(session: Session, work: _Work, record: base.RemoteMeeting, co
         _hold(session, work, part)
         for remote_id in part:
             _link(session, work, _item(session, work.source_id, remote_id), problems)
+
+
+def _apply_committee(session: Session, work: _Work, record: base.RemoteCommittee, counts: dict) -> None:
+    """Kept so that a meeting naming its committee by id gets the committee's name (category and reason)."""
+    item = _item(session, work.source_id, record.remote_id) or _new_item(session, work.source_id, record.remote_id,
+                                                                         "committee")
+    item.kind, item.record, item.deleted = "committee", {"name": record.name, "classification": record.classification}, False
+    counts["committees"] = counts.get("committees", 0) + 1
+
+
+def _apply_motion(session: Session, work: _Work, record: base.RemoteMotion, counts: dict, problems: list) -> None:
+    """A motie or amendement: its outcome and votes (per fraction) kept with its meeting (``motions_of``), its
+    documents placed in the meeting's dossier as documents on that motion (category context 2c)."""
+    data = {"title": " ".join(record.title.split())[:1000], "motion_type": record.motion_type,
+            "result": record.result, "status": record.status,
+            "date": record.date.isoformat() if record.date else None, "in_favour": record.in_favour,
+            "against": record.against, "fractions": [list(f) for f in record.fractions],
+            "proposers": list(record.proposers), "agenda_item_id": record.agenda_item_id,
+            "attachments": list(record.attachments)}
+    fingerprint = hashlib.sha256(json.dumps([data, record.meeting_id], sort_keys=True).encode()).hexdigest()
+    item = _item(session, work.source_id, record.remote_id)
+    if item is not None and item.fingerprint == fingerprint and not item.deleted:
+        counts["unchanged"] = counts.get("unchanged", 0) + 1
+        return
+    key = "motions_updated" if item is not None and item.fingerprint else "motions_created"
+    item = item or _new_item(session, work.source_id, record.remote_id, "motion")
+    item.kind, item.record, item.fingerprint = "motion", data, fingerprint
+    item.meeting_remote_id, item.remote_modified, item.deleted = record.meeting_id, record.modified, False
+    counts[key] = counts.get(key, 0) + 1
+    if not record.meeting_id:
+        return
+    _hold(session, work, record.attachments)
+    label = f"{record.motion_type or 'Motie'}: {data['title']}"[:1000]
+    for doc_remote in record.attachments:
+        doc_item = _item(session, work.source_id, doc_remote) or _new_item(session, work.source_id, doc_remote)
+        if not doc_item.meeting_remote_id:
+            doc_item.meeting_remote_id = record.meeting_id
+        if not doc_item.agenda_item:
+            doc_item.agenda_item = label
+        if doc_item.document_id:
+            session.flush()
+            _link(session, work, doc_item, problems)
+
+
+def motions_of(session: Session, dossier_id: str) -> list[dict]:
+    """The moties and amendementen of the meeting that is ``dossier_id``, with outcome and votes per fraction."""
+    meetings = session.execute(select(SourceItem.source_id, SourceItem.remote_id).where(
+        SourceItem.dossier_id == dossier_id, SourceItem.kind == "meeting")).all()
+    out = []
+    for source_id, remote_id in meetings:
+        for item in session.execute(select(SourceItem).where(
+                SourceItem.source_id == source_id, SourceItem.meeting_remote_id == remote_id,
+                SourceItem.kind == "motion", SourceItem.deleted.is_(False)).order_by(SourceItem.id)).scalars():
+            out.append({"remote_id": item.remote_id, **(item.record or {})})
+    return out
 
 
 def _link(session: Session, work: _Work, item: SourceItem, problems: list | None = None) -> None:
