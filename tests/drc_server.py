@@ -108,6 +108,8 @@ class DrcServer:
     contract_errors: list[str] = field(default_factory=list)
     log: list[tuple[str, str, int]] = field(default_factory=list)  # (path, query string, status)
     seen_tokens: list[dict] = field(default_factory=list)       # decoded JWT claims of accepted requests
+    list_gate: threading.Event | None = None  # when set up: a list request waits for it (a listing held open)
+    list_entered: threading.Event = field(default_factory=threading.Event)  # a list request reached the gate
     validate_responses: bool = True  # the benchmark switches it off to time the connector, not openapi-core
 
     def __post_init__(self):
@@ -289,6 +291,9 @@ class DrcServer:
         return self._list(request) if operation == "list" else self._download(request, object_uuid)
 
     def _list(self, request: Request) -> Response:
+        if self.list_gate is not None:
+            self.list_entered.set()
+            self.list_gate.wait(120)
         with self._lock:
             found = [o for o in self.objects
                      if all(request.args.get(key) in (None, o.get(key)) for key in ("bronorganisatie", "identificatie"))]

@@ -99,6 +99,24 @@ class Feed:
                                     "classification": classification, "agenda": items,
                                     "source_info": {"supplier": self.supplier, "source": self.source_key}}, to)
 
+    def motion(self, motion_id: str, name: str, meeting: str, *, motion_type: str = "Motie",
+               result: str = "aangenomen", votes: list[tuple[str, str]] = (), attachments: list[str] = (),
+               to: str = "snapshot", **extra) -> dict:
+        """A motion.schema.json entity; ``votes``: (option, fraction) per member, counted into the tally."""
+        payload = {"id": motion_id, "type": "Motion", "name": name, "motion_type": motion_type, "result": result,
+                   "status": f"{motion_type} {result}", "date": "2026-11-12", "meeting": meeting,
+                   "votes": [{"option": o, "voter": f"person:{i}", "group_name": g} for i, (o, g) in enumerate(votes)],
+                   "tally": {"in_favour": sum(1 for o, _ in votes if o == "voor"),
+                             "against": sum(1 for o, _ in votes if o == "tegen")},
+                   "attachment": list(attachments),
+                   "source_info": {"supplier": self.supplier, "source": self.source_key}, **extra}
+        return self.add("Motion", payload, to)
+
+    def committee(self, committee_id: str, name: str, classification: str = "committee") -> dict:
+        return self.add("Committee", {"id": committee_id, "type": "Committee", "name": name,
+                                      "classification": classification,
+                                      "source_info": {"supplier": self.supplier, "source": self.source_key}})
+
 
 class ObvServer:
     def __init__(self, feed: Feed, rate_per_minute: float = 6000.0, page_size_max: int = 1000):

@@ -86,9 +86,10 @@ def db_upgrade(data_dir):
 @main.command(help="Run the rq worker that does extraction, classification and other background jobs.")
 @instance_option
 @click.option("--burst", is_flag=True, help="Process what is queued, then stop.")
-@click.option("--queue", "queues", multiple=True, type=click.Choice(["woo", "woo-heavy"]),
-              help="Queue(s) to take jobs from, in order of preference (default: woo, then woo-heavy). "
-                   "woo = text layers, privacy, classification; woo-heavy = OCR and PDF/A.")
+@click.option("--queue", "queues", multiple=True, type=click.Choice(["woo", "woo-heavy", "woo-sync"]),
+              help="Queue(s) to take jobs from, in order of preference (default: woo, woo-heavy, woo-sync). "
+                   "woo = text layers, privacy, classification; woo-heavy = OCR and PDF/A; woo-sync = the "
+                   "files of source syncs.")
 @click.option("--no-maintenance", is_flag=True, help="Leave fixity/retention housekeeping to another worker.")
 def worker(data_dir, burst, queues, no_maintenance):
     from woo.worker import work

@@ -80,8 +80,9 @@ def main() -> int:
             wenv = {**os.environ, **env, "WOO_DATA_DIR": str(tmp / "data")}
 
             def start_worker():
-                # the light queue only: the sync steps; extraction jobs wait (not what is measured here)
-                w = subprocess.Popen([sys.executable, "-m", "woo", "worker", "--queue", "woo", "--no-maintenance"],
+                # the light and sync queues: the sync steps and their file fetches (extraction runs first, also measured)
+                w = subprocess.Popen([sys.executable, "-m", "woo", "worker", "--queue", "woo", "--queue", "woo-sync",
+                                      "--no-maintenance"],
                                      env=wenv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                      start_new_session=True)
                 workers.append(w)

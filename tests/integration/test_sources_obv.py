@@ -447,3 +447,58 @@ def test_remote_date_modified_reaches_lastmod_and_never_moves_it_back(woo_ctx, d
         doc = s.get(Document, d2)
         assert doc.metadata_["intake"]["modified"].startswith("2026-11-25")  # the change itself was taken in
         assert doc.remote_modified.replace(tzinfo=timezone.utc) == ahead
+
+
+def test_motions_and_amendments_with_votes_per_fraction_are_kept_with_the_meeting_dossier(woo_ctx, drain_jobs,
+                                                                                         tmp_path):
+    """Motion entities (motion.schema.json: outcome, tally, per-member votes with their fraction) are mapped into
+    their meeting's dossier: shown with the votes per fraction, their documents placed in that dossier; a meeting
+    naming its committee by id (committee.schema.json) gets the committee's name; a second run changes nothing."""
+    import re
+
+    from woo.app import create_app
+
+    college, m3 = "committee:notubiz:gemeente:test:college", "meeting:notubiz:gemeente:test:3"
+    motie_doc = "document:notubiz:gemeente:test:motie-groen"
+    feed = Feed()
+    with ObvServer(feed) as server:
+        text = "Motie groen in de wijk. De raad verzoekt het college meer bomen te planten in de wijk. Nummer 7."
+        feed.document(motie_doc, "Motie groen in de wijk", _pdf(tmp_path, "mg", text), classification="Motie")
+        feed.committee(college, "College van burgemeester en wethouders")
+        feed.meeting(M1, "Raadsvergadering 12 november 2026", "2026-11-12T19:30:00Z", [("Moties", [])])
+        feed.add("Meeting", {"id": m3, "type": "Meeting", "name": "Vergadering 10 november 2026",
+                             "start_date": "2026-11-10T09:00:00Z", "committee": college,
+                             "source_info": {"supplier": feed.supplier, "source": feed.source_key}})
+        feed.motion("motion:notubiz:gemeente:test:1", "Motie groen in de wijk", M1, result="aangenomen",
+                    votes=[("voor", "VVD"), ("voor", "VVD"), ("voor", "GroenLinks"), ("tegen", "PVV")],
+                    attachments=[motie_doc])
+        feed.motion("motion:notubiz:gemeente:test:2", "Amendement parkeren", M1, motion_type="Amendement",
+                    result="verworpen", votes=[("tegen", "VVD"), ("voor", "GroenLinks")])
+        server.mark_snapshot()
+        source_id = _add(woo_ctx, server)
+        view = _sync(woo_ctx, drain_jobs, source_id)
+        assert view["last_error"] is None and view["counts"]["motions_created"] == 2, view
+        with woo_ctx.unit_of_work() as s:
+            raad = s.execute(select(SourceItem.dossier_id).where(SourceItem.remote_id == M1)).scalar_one()
+            motions = sources.motions_of(s, raad)
+            assert [(m["title"], m["motion_type"], m["result"], m["in_favour"], m["against"]) for m in motions] == [
+                ("Motie groen in de wijk", "Motie", "aangenomen", 3, 1),
+                ("Amendement parkeren", "Amendement", "verworpen", 1, 1)]
+            assert motions[0]["fractions"] == [["GroenLinks", 1, 0], ["PVV", 0, 1], ["VVD", 2, 0]]
+            doc = _doc(s, source_id, motie_doc)
+            assert s.get(DossierDocument, doc.id).dossier_id == raad  # the motion's document, in its meeting
+            vergadering = s.get(Dossier, s.execute(select(SourceItem.dossier_id)
+                                                   .where(SourceItem.remote_id == m3)).scalar_one())
+            assert vergadering.category == _cat("2d")  # the college, named by its committee entity
+            before = _counts(s)
+        client = create_app(ctx=woo_ctx).test_client()
+        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
+        assert client.post("/login", data={"username": "admin", "password": woo_ctx.admin_password,
+                                           "csrf_token": token}).status_code == 302
+        page = client.get(f"/dossiers/{raad}/beheer").get_data(as_text=True)
+        assert "Moties en amendementen" in page and "GroenLinks: 1 voor, 0 tegen; PVV: 0 voor, 1 tegen; VVD: 2 voor" \
+            in page and "3 voor, 1 tegen" in page and "verworpen" in page
+        view = _sync(woo_ctx, drain_jobs, source_id, full=True)  # everything again: nothing new, nothing changed
+        assert "motions_created" not in view["counts"] and "motions_updated" not in view["counts"], view["counts"]
+        with woo_ctx.unit_of_work() as s:
+            assert _counts(s) == before

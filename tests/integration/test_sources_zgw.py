@@ -238,3 +238,199 @@ def test_a_document_withdrawn_by_the_full_listing_asks_the_front_servers_to_refr
     for remote_id, doc_id in ids.items():
         if remote_id != gone:
             assert f"/publicaties/{doc_id}/bestand" not in asked
+
+
+def test_one_sync_per_source_at_a_time_also_while_its_full_listing_runs(woo_ctx, drain_jobs, drc, tmp_path):
+    """A second sync of a source that is syncing is refused (Dutch); a sync or a listing started while the listing
+    runs is refused too, and the schedule skips the source; afterwards both work again."""
+    import threading
+    from datetime import timedelta
+
+    from woo.adapters.models import Source, utcnow
+
+    drc.add(make_pdf(tmp_path / "a.pdf", ["Besluit kapvergunning Dorpsstraat, verleend."]).read_bytes(),
+            informatieobjecttype=TYPE_BESLUIT, titel="Besluit kapvergunning", creatiedatum="2026-10-01")
+    source_id = sources.add(woo_ctx, SYSTEM, "gm0363", "zgw-drc", "zaaksysteem",
+                            {"base_url": drc.base_url, "client_id": CLIENT_ID, "informatieobjecttypen": [TYPE_BESLUIT]},
+                            secret=SECRET)
+    token = sources.sync(woo_ctx, SYSTEM, source_id)
+    with pytest.raises(sources.SourceError, match="wordt al gesynchroniseerd"):
+        sources.sync(woo_ctx, SYSTEM, source_id, full=True)
+    assert sources.reconcile(woo_ctx, source_id)["refused"].startswith("Bron 'zaaksysteem' wordt al gesynchroniseerd")
+    with woo_ctx.unit_of_work() as s:
+        assert s.get(Source, source_id).run_token == token  # the running chain is kept, not replaced
+    drain_jobs()
+    assert sources.status(woo_ctx, source_id)["counts"]["documents_created"] == 1
+
+    drc.list_gate = threading.Event()
+    out: dict = {}
+    listing = threading.Thread(target=lambda: out.update(sources.reconcile(woo_ctx, source_id)))
+    listing.start()
+    try:
+        assert drc.list_entered.wait(30)
+        assert sources.status(woo_ctx, source_id)["state_label"].startswith("Bezig met het vergelijken")
+        with pytest.raises(sources.SourceError, match="vergelijkt nu de volledige documentenlijst"):
+            sources.sync(woo_ctx, SYSTEM, source_id)
+        assert "vergelijkt nu" in sources.reconcile(woo_ctx, source_id)["refused"]
+        with woo_ctx.unit_of_work() as s:
+            s.get(Source, source_id).next_run_at = utcnow() - timedelta(minutes=1)  # a sync is due
+        assert sources.tick(woo_ctx)["started"] == 0
+    finally:
+        drc.list_gate.set()
+        listing.join(60)
+    assert out == {"checked": 1, "deleted": 0, "withdrawn": 0}
+    assert sources.status(woo_ctx, source_id)["state"] == "idle"
+    sources.sync(woo_ctx, SYSTEM, source_id)
+    drain_jobs()
+    assert sources.status(woo_ctx, source_id)["state"] == "idle"
+
+
+def test_a_listing_whose_process_was_killed_does_not_hold_the_source(woo_ctx, drain_jobs, drc, tmp_path):
+    """kill -9 of the process running the full listing: the source is not held for ever; a sync starts."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    from tests.conftest import cli_env
+    from woo.adapters.models import Source
+
+    drc.add(make_pdf(tmp_path / "a.pdf", ["Besluit kapvergunning Dorpsstraat, verleend."]).read_bytes(),
+            informatieobjecttype=TYPE_BESLUIT, titel="Besluit kapvergunning", creatiedatum="2026-10-01")
+    source_id = sources.add(woo_ctx, SYSTEM, "gm0363", "zgw-drc", "zaaksysteem",
+                            {"base_url": drc.base_url, "client_id": CLIENT_ID, "informatieobjecttypen": [TYPE_BESLUIT]},
+                            secret=SECRET)
+    sources.sync(woo_ctx, SYSTEM, source_id)
+    drain_jobs()
+    drc.list_gate = threading.Event()
+    env = {**os.environ, **cli_env(woo_ctx.settings), "WOO_SECRET_KEY": woo_ctx.settings.secret_key}
+    proc = subprocess.Popen([sys.executable, "-m", "woo", "source", "reconcile", "zaaksysteem"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert drc.list_entered.wait(60)
+        deadline = time.monotonic() + 30
+        while sources.status(woo_ctx, source_id)["state"] != "listing" and time.monotonic() < deadline:
+            time.sleep(0.1)
+        with pytest.raises(sources.SourceError, match="vergelijkt nu"):
+            sources.sync(woo_ctx, SYSTEM, source_id)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(30)
+    finally:
+        drc.list_gate.set()
+        if proc.poll() is None:
+            proc.kill()
+    assert sources.status(woo_ctx, source_id)["state"] == "listing"  # left behind by the killed process
+    sources.tick(woo_ctx)
+    with woo_ctx.unit_of_work() as s:
+        assert s.get(Source, source_id).state != "listing"  # the tick expired it: its holder is gone
+    sources.sync(woo_ctx, SYSTEM, source_id)
+    drain_jobs()
+    assert sources.status(woo_ctx, source_id)["state"] == "idle"
+
+
+def test_a_refused_listing_is_not_reconciled_and_the_admin_forces_it_on_the_source_page(woo_ctx, drain_jobs, drc,
+                                                                                       tmp_path):
+    """The more-than-half stop leaves reconciled_at where it was (the daily schedule still finds it due, retried
+    after an hour, not every tick); the source page offers "Forceer afstemming" with a confirmation, which runs the
+    same service as `woo source reconcile --force` and records who forced it."""
+    import re
+    from datetime import timedelta
+
+    from woo.adapters.models import Event, Source
+    from woo.app import create_app
+
+    source_id, objs, ids = _published_source(woo_ctx, drain_jobs, drc, tmp_path, n=5)
+    old = sources.utcnow() - timedelta(hours=25)
+    with woo_ctx.unit_of_work() as s:
+        s.get(Source, source_id).reconciled_at = old
+    for obj in objs[:3]:
+        drc.delete(obj)
+    now = sources.utcnow()
+    assert sources.tick(woo_ctx, now)["reconciled"] == 0
+    with woo_ctx.unit_of_work() as s:
+        assert sources._aware(s.get(Source, source_id).reconciled_at) == sources._aware(old)  # not reconciled
+    assert sources.status(woo_ctx, source_id)["reconcile_refused"] is True
+    lists = sum(1 for path, _, _ in drc.log if path.endswith("/enkelvoudiginformatieobjecten"))
+    assert sources.tick(woo_ctx, now + timedelta(minutes=5))["reconciled"] == 0
+    assert sum(1 for path, _, _ in drc.log if path.endswith("/enkelvoudiginformatieobjecten")) == lists  # not again
+    assert set(_statuses(woo_ctx, ids).values()) == {"published"}
+
+    client = create_app(ctx=woo_ctx).test_client()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
+    assert client.post("/login", data={"username": "admin", "password": woo_ctx.admin_password,
+                                       "csrf_token": token}).status_code == 302
+    page = client.get(f"/beheer/bronnen/{source_id}").get_data(as_text=True)
+    assert "Forceer afstemming" in page and "3 van 5 documenten zouden worden ingetrokken" in page
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    url = f"/beheer/bronnen/{source_id}/afstemming-forceren"
+    resp = client.post(url, data={"csrf_token": token}, follow_redirects=True)  # not confirmed: nothing happens
+    assert "Bevestig eerst" in resp.get_data(as_text=True)
+    assert set(_statuses(woo_ctx, ids).values()) == {"published"}
+    resp = client.post(url, data={"csrf_token": token, "confirm": "1"}, follow_redirects=True)
+    assert "3 ingetrokken" in resp.get_data(as_text=True)
+    assert sorted(_statuses(woo_ctx, ids).values()) == ["published", "published", "withdrawn", "withdrawn",
+                                                         "withdrawn"]
+    with woo_ctx.unit_of_work() as s:
+        forced = [e for e in s.execute(select(Event).where(Event.action == "source.reconciled")).scalars()]
+        assert [(e.detail["forced"], e.detail["withdrawn"]) for e in forced] == [(True, 3)]
+        assert "admin" in forced[0].actor
+        assert sources._aware(s.get(Source, source_id).reconciled_at) > now
+    assert "Forceer afstemming" not in client.get(f"/beheer/bronnen/{source_id}").get_data(as_text=True)
+    assert not drc.contract_errors
+
+
+def test_the_guard_count_and_the_withdrawals_read_the_stored_ids_in_the_same_chunks(woo_ctx, drain_jobs, drc,
+                                                                                   tmp_path, monkeypatch):
+    """One chunk reader for both: deletions in different chunks are all found, the count covers every chunk."""
+    source_id, objs, ids = _published_source(woo_ctx, drain_jobs, drc, tmp_path, n=5)
+    monkeypatch.setattr(sources, "CHUNK", 2)
+    assert [len(rows) for rows in sources._live_document_chunks(woo_ctx, source_id)] == [2, 2, 1]
+    drc.delete(objs[0])  # the first chunk
+    drc.delete(objs[4])  # the last one
+    remote = {o["url"].rsplit("/", 1)[-1] for o in objs[1:4]}
+    assert sources._missing_count(woo_ctx, source_id, remote) == (5, 2)
+    assert sources.reconcile(woo_ctx, source_id) == {"checked": 5, "deleted": 2, "withdrawn": 2}
+    assert [len(rows) for rows in sources._live_document_chunks(woo_ctx, source_id)] == [2, 1]
+    gone = {objs[0]["url"].rsplit("/", 1)[-1], objs[4]["url"].rsplit("/", 1)[-1]}
+    assert {r for r, st in _statuses(woo_ctx, ids).items() if st == "withdrawn"} == gone
+
+
+def test_an_uploads_extraction_runs_before_the_waiting_file_fetches_of_a_big_sync(woo_ctx, drc, tmp_path):
+    """The sync's fetch jobs wait on their own queue (woo-sync), which the worker takes only when the light and
+    heavy queues are empty: with both waiting, one job of a real rq worker is the upload's extraction."""
+    from rq import Queue, SimpleWorker
+
+    from woo import worker
+    from woo.adapters.models import Job
+    from woo.adapters.queue import QUEUES
+    from woo.services import accounts, jobs
+    from woo.services.ingest import ingest
+
+    for i in range(3):
+        drc.add(make_pdf(tmp_path / f"s{i}.pdf", [f"Besluit nummer {i} over de haven."]).read_bytes(),
+                informatieobjecttype=TYPE_BESLUIT, titel=f"Besluit {i}", creatiedatum="2026-10-01")
+    source_id = sources.add(woo_ctx, SYSTEM, "gm0363", "zgw-drc", "zaaksysteem",
+                            {"base_url": drc.base_url, "client_id": CLIENT_ID, "informatieobjecttypen": [TYPE_BESLUIT]},
+                            secret=SECRET)
+    sources.sync(woo_ctx, SYSTEM, source_id)
+    sources.run_until_done(woo_ctx, source_id, fetch=False)  # the steps; their fetch jobs are queued
+    assert sources.status(woo_ctx, source_id)["items"]["fetch_pending"] == 3
+    conn = woo_ctx.queue.redis
+    light = Queue("woo", connection=conn)
+    for job_id in light.job_ids:  # the first step's rq job, already run here: it would only find itself stale
+        if job_id.startswith(f"woo-source-{source_id}-"):
+            light.remove(job_id)
+    with woo_ctx.unit_of_work() as s:
+        org = accounts.default_organisation(s).id
+    pdf = make_pdf(tmp_path / "upload.pdf", ["Raadsbesluit over de begroting, door een medewerker geüpload."])
+    doc_id = ingest(woo_ctx, SYSTEM, org, "upload.pdf", path=pdf, source="ui").document_id
+    queues = [Queue(name, connection=conn) for name in QUEUES]
+    worker.use_context(woo_ctx)
+    SimpleWorker(queues, connection=conn).work(burst=True, max_jobs=1)
+    with woo_ctx.unit_of_work() as s:
+        extract = s.execute(select(Job).where(Job.document_id == doc_id, Job.kind == "extract")).scalar_one()
+        assert extract.status == jobs.DONE
+    assert sources.status(woo_ctx, source_id)["items"]["fetch_pending"] == 3  # not one fetched yet
+    assert Queue("woo-sync", connection=conn).count >= 1  # the fetches wait there, not on the light queue

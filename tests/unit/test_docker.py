@@ -146,7 +146,7 @@ def test_healthchecks_and_start_order():
 
 def test_commands():
     # light and heavy work on their own workers (issue 12: no head-of-line blocking)
-    assert SERVICES["worker"]["command"] == ["woo", "worker", "--queue", "woo"]
+    assert SERVICES["worker"]["command"] == ["woo", "worker", "--queue", "woo", "--queue", "woo-sync"]
     heavy = SERVICES["worker-heavy"]["command"]
     assert heavy[:2] == ["woo", "worker"] and heavy[heavy.index("--queue") + 1] == "woo-heavy"
     assert "--no-maintenance" in heavy and "--no-maintenance" not in SERVICES["worker"]["command"]

@@ -52,7 +52,7 @@ def test_ndjson_lines_are_read_one_by_one_and_bad_ones_become_problems():
              json.dumps({"op": "upsert", "entity_id": "meeting:x:5", "entity_type": "Meeting",
                          "payload": {"id": "meeting:x:5", "type": "Meeting", "name": "Raad", "start_date": "gisteren"}})]
     records, problems = parse_ndjson(lines, "gm0363")
-    doc, deletion = records
+    doc, deletion, motion = records
     assert isinstance(doc, base.RemoteDocument) and doc.meeting_id == "meeting:x:9" and doc.kind == "Raadsvoorstel"
     assert doc.file.url == "https://example.org/f.pdf" and doc.organisation_code == "gm0363"
     assert doc.modified.isoformat() == "2026-11-01T10:00:00+00:00"
@@ -61,7 +61,9 @@ def test_ndjson_lines_are_read_one_by_one_and_bad_ones_become_problems():
     assert "regel 2" in where and "regel 3" in where  # malformed JSON, not an object
     assert "name" in where["document:x:2"]  # schema-invalid: named, skipped
     assert "start_date" in where["meeting:x:5"]  # not a date-time
-    assert "motion:x:4" not in where  # a valid motion is simply not imported
+    assert "motion:x:4" not in where  # a valid motion is read: no outcome, no votes, no meeting
+    assert isinstance(motion, base.RemoteMotion) and motion.title == "M1" and motion.in_favour is None
+    assert motion.meeting_id is None and motion.fractions == ()
 
 
 def test_context_rules():

@@ -5,7 +5,8 @@ from typing import Callable, Protocol
 
 JOB_TIMEOUT = 60 * 60  # OCR of a long scan can take a while
 LIGHT, HEAVY = "woo", "woo-heavy"  # text layers, privacy, classification / OCR, PDF/A
-QUEUES = (LIGHT, HEAVY)
+SYNC = "woo-sync"  # a source sync's file fetches: taken only when light and heavy are empty (rq's queue order)
+QUEUES = (LIGHT, HEAVY, SYNC)
 
 
 class JobQueue(Protocol):

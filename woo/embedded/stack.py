@@ -167,9 +167,10 @@ def worker_children(data_dir: Path, logs: Path, env: dict) -> list[CommandChild]
     children = []
     for i in range(worker_count(env)):
         name = "worker" if i == 0 else f"worker{i + 1}"
-        extra = ["--queue", "woo"] + ([] if i == 0 else ["--no-maintenance"])
+        extra = ["--queue", "woo", "--queue", "woo-sync"] + ([] if i == 0 else ["--no-maintenance"])
         children.append(CommandChild(name, base + extra, logs, env=env, stop_timeout=20.0))
-    children.append(CommandChild("heavy", base + ["--queue", "woo-heavy", "--queue", "woo", "--no-maintenance"],
+    children.append(CommandChild("heavy", base + ["--queue", "woo-heavy", "--queue", "woo", "--queue", "woo-sync",
+                                                "--no-maintenance"],
                                  logs, env=env, stop_timeout=20.0))
     return children
 

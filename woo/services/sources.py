@@ -13,6 +13,9 @@ A sync is a chain of rq jobs on the light queue, one batch (one remote page) per
    counts, compare-and-set on the step number: two runs of one step never both move on.
 4. If the remote has more, the job enqueues the next step.
 
+The files are fetched by jobs of their own (``fetch_items``) on the ``woo-sync`` queue, which a worker takes
+only when the light and heavy queues are empty: a big sync never holds back an upload's extraction.
+
 A crash (kill -9) anywhere repeats at most the current page, and the mapping makes a repeat a no-op: what
 was done is found unchanged, what was not is done. Nothing is lost, nothing is duplicated.
 Incremental syncs are scheduled by the worker's once-a-minute maintenance tick (``tick``), per source
@@ -26,7 +29,7 @@ import json
 import logging
 import tempfile
 import uuid
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
@@ -34,13 +37,14 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from woo.adapters.models import Document, Dossier, DossierDocument, Organisation, Source, SourceItem, utcnow
+from woo.adapters.queue import SYNC
 from woo.domain import sources as rules
 from woo.domain import tooi
 from woo.domain.dossiers import Kind, Role
 from woo.domain.lifecycle import Status
 from woo.intake.connectors import base, registry
 from woo.publish.records import as_utc
-from woo.services import audit
+from woo.services import audit, publication
 from woo.services.context import SYSTEM, Actor, Context
 
 log = logging.getLogger(__name__)
@@ -49,15 +53,20 @@ DEFAULT_INTERVAL = 240  # minutes: "every few hours"
 STALE_AFTER = timedelta(minutes=15)  # a running/queued step older than this without a live rq job is resumed
 MAX_PROBLEMS = 50
 HEARTBEAT_GRACE = timedelta(seconds=90)  # rq's horse heartbeat comes every few seconds while a job runs
+LISTING = "listing"  # state while reconcile compares the full listing: no sync step runs meanwhile
+LISTING_MAX = timedelta(hours=6)  # a listing holder on another host whose heartbeat is older is taken as dead
 STATE_LABELS_NL = {"idle": "Wacht op de volgende synchronisatie", "queued": "In de wachtrij",
-                   "running": "Bezig", "error": "Fout bij de laatste synchronisatie"}
+                   "running": "Bezig", "error": "Fout bij de laatste synchronisatie",
+                   LISTING: "Bezig met het vergelijken van de volledige documentenlijst"}
 PHASE_LABELS_NL = {"snapshot": "Volledige import", "changes": "Wijzigingen bijhouden"}
 COUNT_LABELS_NL = {"pages": "pagina's", "records": "records", "documents_created": "nieuwe documenten",
                    "documents_updated": "bijgewerkte documenten", "files_replaced": "nieuwe bestandsversies",
                    "unchanged": "ongewijzigd", "meetings_created": "nieuwe vergaderingen",
                    "meetings_updated": "bijgewerkte vergaderingen", "withdrawn": "ingetrokken",
                    "deleted": "verwijderd bij de bron", "skipped": "overgeslagen", "problems": "problemen",
-                   "published": "automatisch gepubliceerd", "files_queued": "bestanden op te halen"}
+                   "published": "automatisch gepubliceerd", "files_queued": "bestanden op te halen",
+                   "motions_created": "nieuwe moties en amendementen", "motions_updated": "bijgewerkte moties en "
+                   "amendementen", "committees": "commissies"}
 
 
 class SourceError(ValueError):
@@ -217,7 +226,8 @@ def _view(session: Session, s: Source, full: bool) -> dict:
             "last_started_at": s.last_started_at, "last_finished_at": s.last_finished_at,
             "next_run_at": s.next_run_at, "counts": dict(s.counts or {}), "totals": dict(s.totals or {}),
             "last_error": s.last_error, "note": s.note, "freshness": s.freshness, "freshness_at": s.freshness_at,
-            "steps": s.steps, "has_secret": bool(s.secret),
+            "steps": s.steps, "has_secret": bool(s.secret), "reconciled_at": s.reconciled_at,
+            "reconcile_refused": bool(s.note and s.note.startswith(GUARD_REFUSED)),
             "config": {k: v for k, v in (s.config or {}).items()}}
     if full:
         view["problems"] = list(s.problems or [])
@@ -243,9 +253,12 @@ def _view(session: Session, s: Source, full: bool) -> dict:
 def sync(ctx: Context, actor: Actor, ref, full: bool = False) -> str:
     """Start a sync chain now (``full``: forget the cursors, import everything again). Returns its token."""
     with ctx.unit_of_work() as session:
-        src = _find(session, ref)
+        src = _lock_source(session, _find(session, ref).id, beat=False)
         if not src.enabled:
             raise SourceError(f"Bron '{src.name}' staat uit; zet haar eerst aan.")
+        busy = _busy(ctx, src)
+        if busy:
+            raise SourceError(busy)
         if full:
             src.phase, src.cursor, src.changes_cursor = "snapshot", None, None
             src.note = "Volledige synchronisatie gevraagd."
@@ -254,6 +267,50 @@ def sync(ctx: Context, actor: Actor, ref, full: bool = False) -> str:
         source_id = src.id
     _enqueue(ctx, source_id, token)
     return token
+
+
+def _busy(ctx: Context, src: Source) -> str | None:
+    """Why ``src`` cannot start a sync or a listing now (Dutch), or None. One sync per source at a time: a
+    chain whose rq job still lives, or a listing whose process still lives. A holder that died (kill -9) does not
+    hold the source: its chain is taken over, its listing expires."""
+    if src.state in ("queued", "running") and src.run_token and _chain_alive(ctx, src):
+        return (f"Bron '{src.name}' wordt al gesynchroniseerd; een tweede synchronisatie start niet. Wacht tot de "
+                "lopende klaar is.")
+    if src.state == LISTING and _listing_alive(src):
+        return (f"Bron '{src.name}' vergelijkt nu de volledige documentenlijst; er start niets anders tot dat "
+                "klaar is. Probeer het straks opnieuw.")
+    return None
+
+
+def _chain_alive(ctx: Context, src: Source) -> bool:
+    if getattr(ctx.queue, "redis", None) is None:  # jobs run inline: the chain lives while it beats
+        return src.heartbeat_at is not None and _aware(src.heartbeat_at) > utcnow() - STALE_AFTER
+    return _rq_alive(ctx, src.rq_id)
+
+
+def _listing_holder() -> str:
+    import os
+    import socket
+
+    return f"{LISTING}:{socket.gethostname()}:{os.getpid()}"
+
+
+def _listing_alive(src: Source) -> bool:
+    """The listing's process (``listing:host:pid`` in rq_id) still runs; on another host, its start is recent."""
+    import os
+    import socket
+
+    parts = (src.rq_id or "").split(":")
+    host, pid = (parts[1], parts[2]) if len(parts) == 3 else ("", "")
+    if host != socket.gethostname():  # no way to ask that host: its start is recent enough
+        return src.heartbeat_at is not None and _aware(src.heartbeat_at) > utcnow() - LISTING_MAX
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, ValueError, OSError):
+        return True
+    return True
 
 
 def _start(src: Source) -> str:
@@ -381,6 +438,10 @@ def step(ctx: Context, source_id: int, token: str, chain: bool = True) -> str:
                 _apply_document(session, ctx, work, record, counts, problems)
             elif isinstance(record, base.RemoteDeletion):
                 _apply_deletion(session, work, record, counts, withdrawn_dossiers, refresh)
+            elif isinstance(record, base.RemoteMotion):
+                _apply_motion(session, work, record, counts, problems)
+            elif isinstance(record, base.RemoteCommittee):
+                _apply_committee(session, work, record, counts)
         counts["problems"] = len(problems)
         session.flush()
         planned = _batches([item for item in dict.fromkeys(fetches) if item.fetch_state == PENDING and not item.deleted])
@@ -406,7 +467,7 @@ def step(ctx: Context, source_id: int, token: str, chain: bool = True) -> str:
             return "stale"
     # 3. the files: one background job per item (download into woo's S3, the ingest service, its jobs)
     _enqueue_fetches(ctx, planned)
-    _refresh_front(ctx, refresh)
+    publication.refresh_front_files(ctx, refresh, method="GET")  # the withdrawals are committed: their 410s
     for dossier_id in withdrawn_dossiers:
         _withdraw_dossier(ctx, dossier_id)
     if counts.get("withdrawn"):
@@ -568,10 +629,12 @@ def _preload(session: Session, source_id: int, records, agendas: bool = True, ex
         list(session.execute(select(Document).where(Document.id.in_(docs[start:start + 500]))).scalars())
 
 
-def _lock_source(session: Session, source_id: int) -> Source:
+def _lock_source(session: Session, source_id: int, beat: bool = True) -> Source:
     """The source row, locked until commit (written first: on SQLite that takes the write lock, so what is
-    read is what the concurrent fetch jobs committed) and read fresh."""
-    session.execute(update(Source).where(Source.id == source_id).values(heartbeat_at=utcnow())
+    read is what the concurrent fetch jobs committed) and read fresh. ``beat``: the write is the heartbeat
+    (off where the heartbeat is what is being judged)."""
+    session.execute(update(Source).where(Source.id == source_id)
+                    .values(heartbeat_at=utcnow() if beat else Source.heartbeat_at)
                     .execution_options(synchronize_session=False))
     return session.execute(select(Source).where(Source.id == source_id).with_for_update()
                            .execution_options(populate_existing=True)).scalar_one()
@@ -657,8 +720,9 @@ def _batches(items: list, now: datetime | None = None) -> list[tuple[str, list[i
 def _enqueue_fetches(ctx: Context, planned: list[tuple[str, list[int]]]) -> None:
     for token, item_ids in planned:
         try:
-            ctx.queue.enqueue("woo.worker.fetch_source_items", item_ids, token, job_id=token, queue="woo",
-                              at_front=True)
+            # their own queue, after light and heavy: a big sync's fetches never go ahead of an upload's
+            # extraction (nor of the extraction of the files fetched before them)
+            ctx.queue.enqueue("woo.worker.fetch_source_items", item_ids, token, job_id=token, queue=SYNC)
         except Exception as exc:  # noqa: BLE001 - Redis down: the items stay pending; the tick queues them again
             log.warning("could not enqueue the fetch of source items %s..: %s", item_ids[:3], exc)
             return
@@ -1017,8 +1081,6 @@ def _apply_deletion(session: Session, work: _Work, record: base.RemoteDeletion, 
     archive; an unpublished one is marked and never published by the connector. A withdrawn document's
     (id, public_base_url) goes to ``refresh``: after the commit the front servers fetch its file URL anew
     (publication.refresh_front_files), as on a manual withdrawal."""
-    from woo.services import publication
-
     item = _item(session, work.source_id, record.remote_id)
     if item is None or item.deleted:
         return
@@ -1052,14 +1114,6 @@ def _apply_deletion(session: Session, work: _Work, record: base.RemoteDeletion, 
             withdrawn_dossiers.append(d.id)
 
 
-def _refresh_front(ctx: Context, docs: list[tuple[str, str | None]]) -> None:
-    """After the commit of withdrawals: the front servers fetch the file URLs anew (GET: the 410 is small and
-    stored before this returns), as publication.withdraw does. Best-effort, never raises."""
-    from woo.services import publication
-
-    publication.refresh_front_files(ctx, docs, method="GET")
-
-
 def _withdraw_dossier(ctx: Context, dossier_id: str) -> None:
     from woo.services import dossiers
 
@@ -1080,6 +1134,10 @@ def _apply_meeting(session: Session, work: _Work, record: base.RemoteMeeting, co
         counts["unchanged"] = counts.get("unchanged", 0) + 1
         return
     title = " ".join((record.title or record.remote_id).split())[:480]
+    if record.committee and record.committee.startswith("committee:"):  # a reference: its name, when known
+        named = _item(session, work.source_id, record.committee)
+        if named is not None and named.kind == "committee" and named.record:
+            record = replace(record, committee=named.record.get("name") or record.committee)
     category = tooi.category_by_code(rules.meeting_category_code(record.committee, record.title))
     d = session.get(Dossier, item.dossier_id) if item and item.dossier_id else None
     if d is None:
@@ -1120,6 +1178,61 @@ def _apply_meeting(session: Session, work: _Work, record: base.RemoteMeeting, co
         _hold(session, work, part)
         for remote_id in part:
             _link(session, work, _item(session, work.source_id, remote_id), problems)
+
+
+def _apply_committee(session: Session, work: _Work, record: base.RemoteCommittee, counts: dict) -> None:
+    """Kept so that a meeting naming its committee by id gets the committee's name (category and reason)."""
+    item = _item(session, work.source_id, record.remote_id) or _new_item(session, work.source_id, record.remote_id,
+                                                                         "committee")
+    item.kind, item.record, item.deleted = "committee", {"name": record.name, "classification": record.classification}, False
+    counts["committees"] = counts.get("committees", 0) + 1
+
+
+def _apply_motion(session: Session, work: _Work, record: base.RemoteMotion, counts: dict, problems: list) -> None:
+    """A motie or amendement: its outcome and votes (per fraction) kept with its meeting (``motions_of``), its
+    documents placed in the meeting's dossier as documents on that motion (category context 2c)."""
+    data = {"title": " ".join(record.title.split())[:1000], "motion_type": record.motion_type,
+            "result": record.result, "status": record.status,
+            "date": record.date.isoformat() if record.date else None, "in_favour": record.in_favour,
+            "against": record.against, "fractions": [list(f) for f in record.fractions],
+            "proposers": list(record.proposers), "agenda_item_id": record.agenda_item_id,
+            "attachments": list(record.attachments)}
+    fingerprint = hashlib.sha256(json.dumps([data, record.meeting_id], sort_keys=True).encode()).hexdigest()
+    item = _item(session, work.source_id, record.remote_id)
+    if item is not None and item.fingerprint == fingerprint and not item.deleted:
+        counts["unchanged"] = counts.get("unchanged", 0) + 1
+        return
+    key = "motions_updated" if item is not None and item.fingerprint else "motions_created"
+    item = item or _new_item(session, work.source_id, record.remote_id, "motion")
+    item.kind, item.record, item.fingerprint = "motion", data, fingerprint
+    item.meeting_remote_id, item.remote_modified, item.deleted = record.meeting_id, record.modified, False
+    counts[key] = counts.get(key, 0) + 1
+    if not record.meeting_id:
+        return
+    _hold(session, work, record.attachments)
+    label = f"{record.motion_type or 'Motie'}: {data['title']}"[:1000]
+    for doc_remote in record.attachments:
+        doc_item = _item(session, work.source_id, doc_remote) or _new_item(session, work.source_id, doc_remote)
+        if not doc_item.meeting_remote_id:
+            doc_item.meeting_remote_id = record.meeting_id
+        if not doc_item.agenda_item:
+            doc_item.agenda_item = label
+        if doc_item.document_id:
+            session.flush()
+            _link(session, work, doc_item, problems)
+
+
+def motions_of(session: Session, dossier_id: str) -> list[dict]:
+    """The moties and amendementen of the meeting that is ``dossier_id``, with outcome and votes per fraction."""
+    meetings = session.execute(select(SourceItem.source_id, SourceItem.remote_id).where(
+        SourceItem.dossier_id == dossier_id, SourceItem.kind == "meeting")).all()
+    out = []
+    for source_id, remote_id in meetings:
+        for item in session.execute(select(SourceItem).where(
+                SourceItem.source_id == source_id, SourceItem.meeting_remote_id == remote_id,
+                SourceItem.kind == "motion", SourceItem.deleted.is_(False)).order_by(SourceItem.id)).scalars():
+            out.append({"remote_id": item.remote_id, **(item.record or {})})
+    return out
 
 
 def _link(session: Session, work: _Work, item: SourceItem, problems: list | None = None) -> None:
@@ -1237,6 +1350,8 @@ def tick(ctx: Context, now: datetime | None = None) -> dict:
                 if not _rq_alive(ctx, src.rq_id):
                     src.heartbeat_at = now
                     resumed.append((src.id, src.run_token))
+            elif src.state == LISTING and not _listing_alive(src):  # its process died (kill -9): expired
+                src.state, src.run_token, src.rq_id = ("error" if src.last_error else "idle"), None, None
         auto = [s.id for s in session.execute(select(Source).where(Source.enabled.is_(True))).scalars()
                 if s.auto_publish]
         # only between syncs, and only once the first import is done (a listing during it proves nothing)
@@ -1248,10 +1363,11 @@ def tick(ctx: Context, now: datetime | None = None) -> dict:
         _enqueue(ctx, source_id, token)
     fetches = _recover_fetches(ctx, now, FETCH_STALE_AFTER)
     reconciled = 0
+    due_listing = [i for i in due_listing if not _refused_recently(ctx, i)]
     for source_id in due_listing:  # hard deletions where the remote has no change feed for them (zgw-drc)
         try:
-            reconcile(ctx, source_id)
-            reconciled += 1
+            if "refused" not in reconcile(ctx, source_id):
+                reconciled += 1
         except Exception:  # noqa: BLE001 - next round
             log.exception("full listing of source %s", source_id)
     published = 0
@@ -1267,19 +1383,31 @@ def tick(ctx: Context, now: datetime | None = None) -> dict:
 RECONCILE_EVERY = timedelta(hours=24)  # a full listing (no change feed for hard deletions) once a day
 
 
-def _missing_count(ctx: Context, source_id: int, remote: set) -> tuple[int, int]:
-    """(live stored documents, those of them missing from ``remote``), read in chunks."""
-    live = missing = last = 0
+CHUNK = 500  # stored ids read per transaction by the full listing: memory does not grow with the source
+
+
+def _live_document_chunks(ctx: Context, source_id: int, chunk: int | None = None):
+    """The source's live stored documents as lists of (item id, remote id), ``chunk`` at a time, each read in a
+    short transaction of its own. The one reader of the guard's count and of the withdraw loop."""
+    last = 0
     while True:
         with ctx.unit_of_work() as session:
             rows = session.execute(select(SourceItem.id, SourceItem.remote_id).where(
                 SourceItem.source_id == source_id, SourceItem.kind == "document", SourceItem.deleted.is_(False),
-                SourceItem.id > last).order_by(SourceItem.id).limit(500)).all()
+                SourceItem.id > last).order_by(SourceItem.id).limit(chunk or CHUNK)).all()
         if not rows:
-            return live, missing
+            return
         last = rows[-1].id
+        yield rows
+
+
+def _missing_count(ctx: Context, source_id: int, remote: set) -> tuple[int, int]:
+    """(live stored documents, those of them missing from ``remote``), read in chunks."""
+    live = missing = 0
+    for rows in _live_document_chunks(ctx, source_id):
         live += len(rows)
         missing += sum(1 for _, remote_id in rows if remote_id not in remote)
+    return live, missing
 
 
 def reconcile(ctx: Context, ref, *, force: bool = False, actor: Actor | None = None) -> dict:
@@ -1291,12 +1419,30 @@ def reconcile(ctx: Context, ref, *, force: bool = False, actor: Actor | None = N
     a filter that changed is likelier than a mass deletion): the status says so, ``force=True`` (an admin, ``woo
     source reconcile --force``) withdraws them anyway. Returns the counts (``checked``, ``deleted``,
     ``withdrawn``) or ``{"refused": reason}``."""
+    holder = _listing_holder()
     with ctx.unit_of_work() as session:
-        src = _find(session, ref)
+        src = _lock_source(session, _find(session, ref).id, beat=False)
+        busy = _busy(ctx, src)
+        if busy:  # skipped, not refused: nothing is recorded, the schedule tries again
+            return {"refused": busy}
         source_id = src.id
         work = _Work(src.id, src.organisation_id, src.organisation.tooi_uri if src.organisation else None,
                      src.kind, src.name, src.steps, bool(src.auto_publish))
         kind, config, sealed = src.kind, dict(src.config or {}), src.secret
+        # the source is held while its listing runs: no sync starts or takes a step (a dead chain's place is kept)
+        held = (src.state, src.run_token, src.rq_id, src.heartbeat_at)
+        src.state, src.run_token, src.rq_id, src.heartbeat_at = LISTING, None, holder, utcnow()
+    try:
+        return _reconcile(ctx, source_id, work, kind, config, sealed, force, actor)
+    finally:
+        with ctx.unit_of_work() as session:
+            src = _lock_source(session, source_id)
+            if src.state == LISTING and src.rq_id == holder:
+                src.state, src.run_token, src.rq_id, src.heartbeat_at = held
+
+
+def _reconcile(ctx: Context, source_id: int, work: _Work, kind: str, config: dict, sealed: str | None, force: bool,
+               actor: Actor | None) -> dict:
     try:  # a secret that no longer decrypts is a refusal shown on the status, like a failed listing
         connector = registry.build(kind, config, _unseal(ctx, sealed))
         if not hasattr(connector, "remote_ids"):
@@ -1305,55 +1451,85 @@ def reconcile(ctx: Context, ref, *, force: bool = False, actor: Actor | None = N
         refused = None if remote else "De volledige documentenlijst was leeg; niets ingetrokken."
     except base.ConnectorError as exc:
         remote, refused = set(), str(exc)
+    guarded = False
     if not refused and not force:
         live, missing = _missing_count(ctx, source_id, remote)
         if missing * 2 > live:
-            refused = (f"Afstemming gestopt: {missing} van {live} documenten zouden worden ingetrokken; controleer "
+            guarded = True
+            refused = (f"{GUARD_REFUSED} {missing} van {live} documenten zouden worden ingetrokken; controleer "
                        f"de bron of forceer met `woo source reconcile --force`.")
     with ctx.unit_of_work() as session:
         src = session.get(Source, source_id)
-        src.reconciled_at = utcnow()
+        if guarded:  # not reconciled: the daily schedule still finds it due (retried after REFUSED_RETRY)
+            src.note = refused  # the admin page's "Forceer afstemming" is shown while this stands
+        else:
+            src.reconciled_at = utcnow()
+            if src.note and src.note.startswith(GUARD_REFUSED):
+                src.note = None
         if refused:
             src.problems = ([{"where": "volledige lijst", "message": refused, "at": _now_label()}]
                             + list(src.problems or []))[:MAX_PROBLEMS]
-            return {"refused": refused}
+    if guarded:
+        _mark_refused(ctx, source_id)
+    if refused:
+        return {"refused": refused}
     out = {"checked": 0, "deleted": 0, "withdrawn": 0}
     withdrawn_dossiers: list[str] = []
-    refresh: list[tuple[str, str | None]] = []
-    last = 0
-    while True:  # the stored ids in chunks: memory does not grow with the size of the source
+    for rows in _live_document_chunks(ctx, source_id):  # in chunks: memory stays flat
+        out["checked"] += len(rows)
+        gone = [remote_id for _, remote_id in rows if remote_id not in remote]
+        if not gone:
+            continue
         counts: dict = {}
+        refresh: list[tuple[str, str | None]] = []
         with ctx.unit_of_work() as session:
-            rows = session.execute(select(SourceItem.id, SourceItem.remote_id).where(
-                SourceItem.source_id == source_id, SourceItem.kind == "document", SourceItem.deleted.is_(False),
-                SourceItem.id > last).order_by(SourceItem.id).limit(500)).all()
-            if not rows:
-                break
-            last = rows[-1].id
-            out["checked"] += len(rows)
-            for _, remote_id in rows:
-                if remote_id not in remote:
-                    _apply_deletion(session, work, base.RemoteDeletion(remote_id), counts, withdrawn_dossiers,
-                                    refresh)
+            _preload(session, source_id, [base.RemoteDeletion(r) for r in gone], agendas=False)
+            for remote_id in gone:
+                _apply_deletion(session, work, base.RemoteDeletion(remote_id), counts, withdrawn_dossiers, refresh)
             if counts:
                 src = _lock_source(session, source_id)
                 src.totals = _add(src.totals, counts)
                 src.counts = _add(src.counts, counts)
                 for key in ("deleted", "withdrawn"):
                     out[key] += counts.get(key, 0)
-        _refresh_front(ctx, refresh)  # this chunk is committed: its 410s reach the front servers now
-        refresh = []
+        publication.refresh_front_files(ctx, refresh, method="GET")  # this chunk is committed: its 410s now
     for dossier_id in withdrawn_dossiers:
         _withdraw_dossier(ctx, dossier_id)
     if out["withdrawn"]:
         from woo.services import feeds
 
         feeds.refresh_pending(ctx)
-    if out["deleted"]:
+    if out["deleted"] or force:  # a forced one always: who forced it
         with ctx.unit_of_work() as session:
             audit.record(session, (actor or SYSTEM).label, "source.reconciled", None, source=source_id, forced=force,
                          **out)
     return out
+
+
+GUARD_REFUSED = "Afstemming gestopt:"  # the more-than-half guard's message starts so (also the source's note)
+REFUSED_RETRY = timedelta(hours=1)  # a guard-refused listing is tried again by the tick after this, not each minute
+
+
+def _refused_key(source_id: int) -> str:
+    return f"woo:source:{source_id}:reconcile-refused"
+
+
+def _mark_refused(ctx: Context, source_id: int) -> None:
+    redis = getattr(ctx.queue, "redis", None)
+    if redis is None:  # jobs inline: no throttle store; the tick lists again each round
+        return
+    try:
+        redis.set(_refused_key(source_id), "1", ex=int(REFUSED_RETRY.total_seconds()))
+    except Exception as exc:  # noqa: BLE001 - Redis down: the tick lists again sooner, nothing else
+        log.warning("could not note the refused listing of source %s: %s", source_id, exc)
+
+
+def _refused_recently(ctx: Context, source_id: int) -> bool:
+    redis = getattr(ctx.queue, "redis", None)
+    try:
+        return bool(redis is not None and redis.exists(_refused_key(source_id)))
+    except Exception:  # noqa: BLE001 - unknown: list (the guard holds anyway)
+        return False
 
 
 def recover(ctx: Context) -> int:

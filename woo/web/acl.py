@@ -126,6 +126,7 @@ RULES: dict[str, Rule] = {
     "sources.enable": action("admin", scoped=False),
     "sources.disable": action("admin", scoped=False),
     "sources.sync_now": action("admin", scoped=False),
+    "sources.force_reconcile": action("admin", scoped=False),  # past the more-than-half stop of a full listing
     # organisations and units (woo/web/organisations.py, issue 14): admin only; the hand-over of a document or a
     # dossier to another unit of its organisation is an edit of that object
     "organisations.index": action("admin", scoped=False),

@@ -19,6 +19,7 @@ from woo.publish import inventarislijst
 from woo.publish.records import as_utc, file_url
 from woo.services import dossiers as svc
 from woo.services import organisations as orgsvc
+from woo.services import sources as sourcesvc
 from woo.services.context import Actor
 from woo.web.auth import login_required, may, require
 
@@ -264,7 +265,8 @@ def detail(dossier_id: str):
                                judgements=rules.JUDGEMENT_LABELS_NL, roles=rules.ROLE_LABELS_NL,
                                editable=rules.is_editable(d.status) and not other_unit, late=late,
                                accepts=rules.accepts_documents(d.status) and not other_unit,
-                               other_unit=other_unit, reasons=tooi.redenen_verwijdering())
+                               other_unit=other_unit, reasons=tooi.redenen_verwijdering(),
+                               motions=sourcesvc.motions_of(s, d.id) if d.kind == "vergadering" else [])
 
 
 def _act(dossier_id: str, action: str, fn, ok: str):

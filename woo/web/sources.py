@@ -11,7 +11,9 @@ from sqlalchemy import select
 from woo.adapters.models import Organisation
 from woo.app import context
 from woo.domain import tooi
+from woo.domain.roles import allowed
 from woo.services import sources
+from woo.web.acl import rule_for
 from woo.web.admin import _require_admin
 from woo.web.auth import login_required
 
@@ -65,7 +67,14 @@ def detail(source_id: int):
         view = sources.status(context(), source_id)
     except sources.SourceError:
         abort(404, description="Bron niet gevonden.")
-    return render_template("admin/source.html", s=view, count_labels=sources.COUNT_LABELS_NL)
+    return render_template("admin/source.html", s=view, count_labels=sources.COUNT_LABELS_NL,
+                           may_force=_may_any(rule_for("sources.force_reconcile").action))
+
+
+def _may_any(action: str) -> bool:
+    """The logged-in user's roles allow ``action`` for some organisation (a button shown only to them)."""
+    p = g.get("principal")
+    return p is not None and any(allowed(p.roles_for(o), action) for o in p.organisation_ids() | {None})
 
 
 def _act(source_id: int, fn, ok: str):
@@ -101,3 +110,28 @@ def sync_now(source_id: int):
     full = request.form.get("full") == "1"
     return _act(source_id, lambda: sources.sync(context(), g.principal.actor, source_id, full=full),
                 "Synchronisatie staat in de wachtrij.")
+
+
+@bp.route("/<int:source_id>/afstemming-forceren", methods=["POST"])
+@login_required
+def force_reconcile(source_id: int):
+    """The refused full listing (more than half would go) run anyway: ``woo source reconcile --force``."""
+    _require_admin()
+    if not _may_any(rule_for("sources.force_reconcile").action):
+        abort(403, description="U heeft geen rechten voor deze handeling.")
+    if request.form.get("confirm") != "1":
+        flash("Bevestig eerst dat u de bron hebt gecontroleerd; er is niets ingetrokken.", "error")
+        return redirect(url_for("sources.detail", source_id=source_id))
+    try:
+        out = sources.reconcile(context(), source_id, force=True, actor=g.principal.actor)
+    except sources.SourceError as exc:
+        if "bestaat niet" in str(exc):
+            abort(404, description=str(exc))
+        flash(str(exc), "error")
+    else:
+        if "refused" in out:
+            flash(out["refused"], "error")
+        else:
+            flash(f"Afstemming geforceerd: {out['checked']} documenten vergeleken, {out['withdrawn']} ingetrokken.",
+                  "info")
+    return redirect(url_for("sources.detail", source_id=source_id))

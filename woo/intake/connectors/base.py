@@ -91,7 +91,34 @@ class ItemProblem:
     message: str        # Dutch, for the status page
 
 
-Record = RemoteDocument | RemoteMeeting | RemoteDeletion
+@dataclass(frozen=True)
+class RemoteMotion:
+    """A motie or amendement (OpenBesluitvorming ``Motion``) with its outcome and votes, decided in a meeting."""
+    remote_id: str
+    title: str
+    motion_type: str | None = None          # the supplier's label: "Motie", "Amendement", "Motie Vreemd"
+    result: str | None = None               # aangenomen / verworpen / ingetrokken / aangehouden / overig
+    status: str | None = None               # the supplier's own status text
+    date: date | None = None
+    meeting_id: str | None = None
+    agenda_item_id: str | None = None
+    attachments: tuple[str, ...] = ()       # remote ids of its documents
+    in_favour: int | None = None            # the tally, or counted from the votes
+    against: int | None = None
+    fractions: tuple[tuple[str, int, int], ...] = ()  # (fraction, voor, tegen) from the per-member votes
+    proposers: tuple[str, ...] = ()
+    modified: datetime | None = None
+
+
+@dataclass(frozen=True)
+class RemoteCommittee:
+    """A council committee (OpenBesluitvorming ``Committee``): meetings name it by id."""
+    remote_id: str
+    name: str
+    classification: str | None = None
+
+
+Record = RemoteDocument | RemoteMeeting | RemoteDeletion | RemoteMotion | RemoteCommittee
 
 
 @dataclass

@@ -26,7 +26,8 @@ from typing import BinaryIO, Callable
 from urllib.parse import urlsplit
 
 from .base import (AuthFailed, Batch, ConnectorError, CursorExpired, FileProblem, ItemProblem, RateLimited,
-                   RemoteAgendaItem, RemoteDeletion, RemoteDocument, RemoteFile, RemoteMeeting)
+                   RemoteAgendaItem, RemoteCommittee, RemoteDeletion, RemoteDocument, RemoteFile, RemoteMeeting,
+                   RemoteMotion)
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ DEFAULT_BASE_URL = "https://openbesluitvorming.nl"
 ENTITY_SCHEMAS = {"Document": "document.schema.json", "MediaObject": "document.schema.json",
                   "Report": "document.schema.json", "Meeting": "meeting.schema.json",
                   "Committee": "committee.schema.json", "Motion": "motion.schema.json"}
-IMPORTED_TYPES = {"Document", "MediaObject", "Report", "Meeting"}
+IMPORTED_TYPES = {"Document", "MediaObject", "Report", "Meeting", "Motion", "Committee"}
 MAX_WAIT = 120.0  # never sleep longer than this for one Retry-After
 
 
@@ -189,6 +190,31 @@ def _flatten_agenda(items, out: list, prefix: str = "") -> None:
         _flatten_agenda(item.get("agenda_items"), out, prefix)
 
 
+def _motion(entity_id: str, p: dict, modified: datetime | None) -> RemoteMotion:
+    """motion.schema.json: the outcome, the tally (or counted from the per-member votes) and the votes per
+    fraction (``group_name``, else ``group``; a vote without a fraction counts in the total only)."""
+    fractions: dict[str, list[int]] = {}
+    voor = tegen = 0
+    for vote in p.get("votes") or []:
+        side = 0 if vote.get("option") == "voor" else 1
+        voor, tegen = voor + (side == 0), tegen + (side == 1)
+        group = vote.get("group_name") or vote.get("group")
+        if group:
+            fractions.setdefault(str(group), [0, 0])[side] += 1
+    tally = p.get("tally") or {}
+    has_votes = bool(p.get("votes"))
+    return RemoteMotion(
+        remote_id=entity_id, title=p.get("name") or entity_id, motion_type=p.get("motion_type"),
+        result=p.get("result"), status=p.get("status"), date=_date(p.get("date") or p.get("last_discussed_at")),
+        meeting_id=str(p["meeting"]) if p.get("meeting") else None,
+        agenda_item_id=str(p["agenda_item"]) if p.get("agenda_item") else None,
+        attachments=tuple(str(a) for a in p.get("attachment") or [] if a),
+        in_favour=tally.get("in_favour", voor if has_votes else None),
+        against=tally.get("against", tegen if has_votes else None),
+        fractions=tuple((name, v, t) for name, (v, t) in sorted(fractions.items())),
+        proposers=tuple(str(x) for x in p.get("proposers") or []), modified=modified)
+
+
 def to_record(line: dict, organisation_code: str | None = None):
     """One export record -> a RemoteDocument / RemoteMeeting / RemoteDeletion, or None (not imported)."""
     entity_id, etype = str(line["entity_id"]), line.get("entity_type")
@@ -200,6 +226,11 @@ def to_record(line: dict, organisation_code: str | None = None):
     modified = _dt(p.get("date_modified")) or _dt(line.get("time"))
     extra = {"supplier": line.get("supplier"), "content_hash": line.get("content_hash"),
              "commit_id": line.get("commit_id"), "entity_type": etype, "source_key": line.get("source_key")}
+    if etype == "Motion":
+        return _motion(entity_id, p, modified)
+    if etype == "Committee":
+        return RemoteCommittee(remote_id=entity_id, name=p.get("name") or entity_id,
+                               classification=_first(p.get("classification")))
     if etype == "Meeting":
         agenda: list[RemoteAgendaItem] = []
         _flatten_agenda(p.get("agenda"), agenda)
