@@ -345,6 +345,16 @@ def import_dossier(ctx: Context, actor: Actor, organisation_id: int, values: dic
                    progress: Callable[[str, int, int], None] | None = None) -> ImportReport:
     """Check everything, then create the dossier with all its documents in one transaction, or nothing.
     ``values`` are the dossier's fields (woo.services.dossiers.create). Background jobs start afterwards."""
+    # Every identification of the import, the generated inventarislijst's too, goes to one siegfried child
+    # process: pygfried's Go heap (~90 MB) loaded into this process was most of the import's peak RSS.
+    with out_of_process():
+        return _import_dossier(ctx, actor, organisation_id, values, zip_path, inventory_path, inventory_name,
+                               decision_path, decision_name, progress)
+
+
+def _import_dossier(ctx: Context, actor: Actor, organisation_id: int, values: dict, zip_path: Path,
+                    inventory_path: Path, inventory_name: str, decision_path: Path | None,
+                    decision_name: str | None, progress: Callable[[str, int, int], None] | None) -> ImportReport:
     import time
 
     from woo.services import dossiers
@@ -369,7 +379,7 @@ def import_dossier(ctx: Context, actor: Actor, organisation_id: int, values: dic
     by_id = {r.id: r for r in rows}
     ids = set(by_id)
 
-    # thousands of identifications: siegfried's Go heap stays in a child process, not in this one
+    # thousands of identifications: siegfried's Go heap stays in a child process (import_dossier's)
     with out_of_process():
         decision: _Checked | None = None
         if decision_path is None:
