@@ -266,6 +266,7 @@ def main() -> int:
                 print(f"  publish transaction    {r['publish_s']:7.2f} s")
                 print(f"  until in stored sitemaps {r['until_in_sitemaps_s']:5.2f} s (goal <= 30 s); "
                       f"{r['in_stored_sitemaps']} URLs listed")
+                print(f"  peak RSS after publish {r['peak_rss_after_publish_mb']:7.1f} MB (jobs run in this process too)")
     finally:
         from woo.adapters.db import dispose_all
         dispose_all()
