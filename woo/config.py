@@ -38,6 +38,7 @@ ENVIRONMENT = {
                                   "model's source-held-out threshold (precision >= 0.97); default off",
     "WOO_DESTRUCTION_WINDOW_DAYS": "Days an approved destruction list can still be cancelled; default 7",
     "WOO_TRANSFER_YEARS": "Overbrengingstermijn for B-records in years: 20 (Archiefwet 1995) or 10 (new Archiefwet); default 20",
+    "WOO_IMPORT_BATCH": "Documents a dossier import writes at a time (flushed with one audit append, then forgotten by the session) inside its one transaction; default 250",
     "WOO_TRANSFER_DIR": "Directory where transfer packages made on the archivist's dossier page are written; default <data dir>/overbrenging",
     "WOO_OIDC_ISSUER": "OpenID Connect issuer URL (discovery at <issuer>/.well-known/openid-configuration); unset = no single sign-on",
     "WOO_OIDC_CLIENT_ID": "OIDC client id registered at the identity provider",
@@ -88,6 +89,7 @@ class Settings:
     fixity_interval_hours: float = 168.0
     destruction_window_days: int = 7
     transfer_years: int = 20
+    import_batch: int = 250  # documents a dossier import writes at a time (woo.services.dossier_import)
     transfer_dir: str | None = None  # packages made on the web (woo.services.transfer.default_out_dir)
     oidc_issuer: str | None = None
     oidc_client_id: str = ""
@@ -173,6 +175,7 @@ def load_settings(data_dir: Path | str | None = None, env: dict | None = None) -
         destruction_window_days=int(pick("WOO_DESTRUCTION_WINDOW_DAYS", "7")),
         transfer_years=int(pick("WOO_TRANSFER_YEARS", "20")),
         transfer_dir=pick("WOO_TRANSFER_DIR", "") or None,
+        import_batch=max(1, int(pick("WOO_IMPORT_BATCH", "250"))),
         oidc_issuer=pick("WOO_OIDC_ISSUER", "").rstrip("/") or None,
         oidc_client_id=pick("WOO_OIDC_CLIENT_ID", ""),
         oidc_client_secret=pick("WOO_OIDC_CLIENT_SECRET", ""),

@@ -8,10 +8,13 @@ For the largest size the extraction and privacy jobs are then run, the dossier i
 until every published document is in the stored sitemaps is measured.
 
     .venv/bin/python scripts/bench/dossier.py [--sizes 200,2000] [--database sqlite|postgresql] [--no-publish]
-                                              [--profile DIR]
+                                              [--profile DIR] [--tracemalloc]
 
 ``--profile DIR`` runs the import and the publish under cProfile and writes ``DIR/import-N.prof`` and
 ``DIR/publish-N.prof`` (read them with ``python -m pstats``); the top items are printed too.
+``--tracemalloc`` traces Python's own allocations and prints, per import phase, the peak of traced memory in
+that phase and the top allocation sites at the end of the import: it tells growth of Python objects (rows, ORM
+objects, PDF tables) from memory outside Python (a C or Go library). The timings are not meaningful with it.
 """
 from __future__ import annotations
 
@@ -96,7 +99,8 @@ def _profiled(profile_dir: str | None, name: str, fn):
             pstats.Stats(str(path), stream=sys.stderr).sort_stats(order).print_stats(15)
 
 
-def child(n: int, database_url: str, env: dict, work: Path, publish: bool, profile_dir: str | None = None) -> dict:
+def child(n: int, database_url: str, env: dict, work: Path, publish: bool, profile_dir: str | None = None,
+          trace: bool = False) -> dict:
     from benchlib import peak_rss_mb
 
     from woo import worker
@@ -117,20 +121,41 @@ def child(n: int, database_url: str, env: dict, work: Path, publish: bool, profi
     with ctx.unit_of_work() as s:
         org = accounts.default_organisation(s).id
     phase_rss: dict[str, float] = {}
+    traced: dict[str, float] = {}  # phase -> peak of Python's traced memory during it (MB), with --tracemalloc
+    current = ["voorbereiding" if trace else None]  # reading the inventory, before the first member
+    if trace:
+        import tracemalloc
+        tracemalloc.start(1)  # one frame: more makes a 2,000-document import take many minutes
 
     def progress(phase: str, done: int, total: int) -> None:  # the peak RSS when each phase starts
         phase_rss.setdefault(phase, round(peak_rss_mb(), 1))
+        if trace and phase != current[0]:
+            end_phase()
+            current[0] = phase
+
+    def end_phase() -> None:
+        if current[0] is not None:
+            traced[current[0]] = max(traced.get(current[0], 0), round(tracemalloc.get_traced_memory()[1] / 1e6, 1))
+        tracemalloc.reset_peak()
 
     t0 = time.perf_counter()
     report = _profiled(profile_dir, f"import-{n}", lambda: dossier_import.import_dossier(
         ctx, SYSTEM, org, {"title": f"Bench {n}", "kind": "woo-besluit", "decision": "deels openbaar"},
         files["zip"], files["inventory"], "inventaris.xlsx", files["decision"], "besluit.pdf", progress=progress))
     wall = time.perf_counter() - t0
+    top = []
+    if trace:
+        end_phase()
+        snapshot = tracemalloc.take_snapshot().filter_traces([tracemalloc.Filter(False, tracemalloc.__file__)])
+        top = [f"{s.size / 1e6:6.1f} MB {s.count:7d} blocks  {s.traceback[0].filename}:{s.traceback[0].lineno}"
+               for s in snapshot.statistics("lineno")[:8]]
+        tracemalloc.stop()
     out = {"n": n, "ok": report.ok, "problems": report.problems[:5], "zip_mb": round(zip_mb, 1),
            "timings": report.timings, "wall_s": round(wall, 2), "peak_rss_mb": round(peak_rss_mb(), 1),
            "rss_before_import_mb": round(rss_before, 1), "phase_rss": phase_rss,
            # the identification helper's own peak (woo.intake.identify.out_of_process)
-           "helper_peak_rss_mb": round(identify_mod.last_helper_peak_mb or 0, 1)}
+           "helper_peak_rss_mb": round(identify_mod.last_helper_peak_mb or 0, 1), "traced": traced,
+           "traced_top": top}
     if not publish or not report.ok:
         return out
     t1 = time.perf_counter()
@@ -173,12 +198,15 @@ def main() -> int:
     ap.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     ap.add_argument("--no-publish", action="store_true")
     ap.add_argument("--profile", metavar="DIR", help="cProfile the import and the publish, stats files in DIR")
+    ap.add_argument("--tracemalloc", action="store_true",
+                    help="per import phase the peak of Python's traced memory, and the top allocation sites")
     ap.add_argument("--child", type=int)
     ap.add_argument("--child-args")
     args = ap.parse_args()
     if args.child:
         a = json.loads(args.child_args)
-        print(json.dumps(child(args.child, a["db"], a["env"], Path(a["work"]), a["publish"], a.get("profile"))))
+        print(json.dumps(child(args.child, a["db"], a["env"], Path(a["work"]), a["publish"], a.get("profile"),
+                                     a.get("trace", False))))
         return 0
 
     from woo.embedded.servers import PostgresServer, RedisServer, S3Server
@@ -206,7 +234,8 @@ def main() -> int:
                 db = f"sqlite:///{tmp / f'woo-{n}.sqlite'}"
             payload = json.dumps({"db": db, "env": env, "work": str(tmp),
                                   "publish": (n == max(sizes)) and not args.no_publish,
-                                  "profile": str(Path(args.profile).resolve()) if args.profile else None})
+                                  "profile": str(Path(args.profile).resolve()) if args.profile else None,
+                                  "trace": args.tracemalloc})
             proc = subprocess.run([sys.executable, __file__, "--child", str(n), "--child-args", payload],
                                   capture_output=True, text=True)
             if args.profile:
@@ -225,12 +254,19 @@ def main() -> int:
                   f"{r['rss_before_import_mb']:.1f} MB before the import, incl. generating the test data)")
             print(f"  identification helper  {r.get('helper_peak_rss_mb', 0):7.1f} MB peak RSS (its own process)")
             print("  peak RSS as phases start " + ", ".join(f"{k} {v:.1f}" for k, v in r["phase_rss"].items()) + " MB")
+            if r.get("traced"):
+                print("  traced Python peak per phase " + ", ".join(f"{k} {v:.1f}" for k, v in r["traced"].items())
+                      + " MB (tracemalloc; timings above are slowed by it)")
+                print("  left traced at the end of the import (top sites):")
+                for line in r["traced_top"]:
+                    print("    " + line)
             if "publish_s" in r:
                 print(f"  extract+privacy jobs   {r['jobs_s']:7.1f} s (not part of the goal)")
                 print(f"  publish: {r['published']} published, {r['blocked']} blocked {r['blockers'] or ''}")
                 print(f"  publish transaction    {r['publish_s']:7.2f} s")
                 print(f"  until in stored sitemaps {r['until_in_sitemaps_s']:5.2f} s (goal <= 30 s); "
                       f"{r['in_stored_sitemaps']} URLs listed")
+                print(f"  peak RSS after publish {r['peak_rss_after_publish_mb']:7.1f} MB (jobs run in this process too)")
     finally:
         from woo.adapters.db import dispose_all
         dispose_all()

@@ -1,10 +1,12 @@
-"""The dossier import writes its documents in chunks inside one transaction (issue 13, speed and memory):
-the chunked import records the same rows and events as one written at once, the audit chain verifies, and a
-failure in a later chunk still leaves nothing behind."""
+"""The dossier import writes its documents in chunks (WOO_IMPORT_BATCH) inside one transaction (issue 13,
+speed and memory): the chunked import records the same rows and events as one written at once, the audit chain
+verifies, and a failure in a later chunk (one the database raises, or an injected one) still leaves nothing
+behind: no dossier, no documents, no events, no objects. What the database would refuse late is found up front."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
 
 from tests.integration.dossier_helpers import woo_besluit_files
 from woo.adapters.models import Document, DossierDocument, Event, Job, StoredFile
@@ -45,12 +47,31 @@ def _written(ctx, dossier_id, title):
     return docs, seq
 
 
+def _batch(monkeypatch, ctx, size: int) -> None:
+    """WOO_IMPORT_BATCH for this test's instance."""
+    monkeypatch.setattr(ctx, "settings", ctx.settings.replace(import_batch=size))
+
+
+def _counts(ctx):
+    from woo.adapters.models import Dossier
+
+    with ctx.unit_of_work() as s:
+        return {m.__name__: s.query(m).count() for m in (Dossier, Document, DossierDocument, StoredFile, Job, Event)}
+
+
+def test_import_batch_is_read_from_the_environment(tmp_path):
+    from woo.config import load_settings
+
+    assert load_settings(tmp_path, env={"WOO_IMPORT_BATCH": "2"}).import_batch == 2
+    assert load_settings(tmp_path, env={}).import_batch == 250
+
+
 def test_chunked_import_writes_the_same_as_one_chunk_and_the_chain_verifies(woo_ctx, tmp_path, monkeypatch):
     files = woo_besluit_files(tmp_path / "in", rows=ROWS)
-    monkeypatch.setattr(dossier_import, "IMPORT_CHUNK", 100000)
+    _batch(monkeypatch, woo_ctx, 100000)
     whole = _import(woo_ctx, files, "Dossier in een keer")
     assert whole.ok, whole.problems
-    monkeypatch.setattr(dossier_import, "IMPORT_CHUNK", 2)  # 7 rows: four chunks, the last one partly filled
+    _batch(monkeypatch, woo_ctx, 2)  # 7 rows: four chunks, the last one partly filled
     chunked = _import(woo_ctx, files, "Dossier in stukken")
     assert chunked.ok, chunked.problems
     assert chunked.documents == whole.documents == len(ROWS) + 2  # the decision letter, the inventarislijst
@@ -75,7 +96,7 @@ def test_chunked_import_writes_the_same_as_one_chunk_and_the_chain_verifies(woo_
 
 def test_failure_in_a_later_chunk_leaves_nothing(woo_ctx, tmp_path, monkeypatch):
     files = woo_besluit_files(tmp_path / "in", rows=ROWS)
-    monkeypatch.setattr(dossier_import, "IMPORT_CHUNK", 2)
+    _batch(monkeypatch, woo_ctx, 2)
     real_attach, calls = dossiers.attach, []
 
     def failing_attach(*args, **kwargs):
@@ -102,6 +123,70 @@ def test_failure_in_a_later_chunk_leaves_nothing(woo_ctx, tmp_path, monkeypatch)
     assert again.ok, again.problems
     with woo_ctx.unit_of_work() as s:
         assert audit.verify(s).ok
+
+
+def _refuse_number(ctx, number: str):
+    """A real database trigger that refuses the dossier row of one inventory number, as a constraint would:
+    the problem shows only when that row is written, in a late chunk."""
+    url = ctx.settings.database_url
+    with ctx.unit_of_work() as s:
+        if url.startswith("sqlite"):
+            s.execute(text(f"CREATE TRIGGER refuse_number BEFORE INSERT ON dossier_documents "
+                           f"WHEN NEW.number = '{number}' BEGIN SELECT RAISE(ABORT, 'geweigerd'); END"))
+        else:
+            s.execute(text(f"CREATE FUNCTION refuse_number() RETURNS trigger AS $$ BEGIN "
+                           f"IF NEW.number = '{number}' THEN RAISE EXCEPTION 'geweigerd'; END IF; RETURN NEW; "
+                           f"END $$ LANGUAGE plpgsql"))
+            s.execute(text("CREATE TRIGGER refuse_number BEFORE INSERT ON dossier_documents "
+                           "FOR EACH ROW EXECUTE FUNCTION refuse_number()"))
+
+    def drop():
+        with ctx.unit_of_work() as s:
+            if url.startswith("sqlite"):
+                s.execute(text("DROP TRIGGER refuse_number"))
+            else:
+                s.execute(text("DROP TRIGGER refuse_number ON dossier_documents"))
+                s.execute(text("DROP FUNCTION refuse_number()"))
+    return drop
+
+
+def test_database_refusing_a_row_in_the_last_chunk_leaves_nothing(woo_ctx, tmp_path, monkeypatch):
+    files = woo_besluit_files(tmp_path / "in", rows=ROWS)
+    _batch(monkeypatch, woo_ctx, 2)  # decision letter + 7 rows: the 7th row (2006) is in the fourth chunk
+    before = _counts(woo_ctx)
+    keys_before = {o.key for o in woo_ctx.store.list("documents/")}
+    drop = _refuse_number(woo_ctx, ROWS[-1][0])
+    try:
+        with pytest.raises(DBAPIError):
+            _import(woo_ctx, files, "Laat geweigerd dossier")
+    finally:
+        drop()
+    assert _counts(woo_ctx) == before  # no dossier, document, row, file, job or event of it
+    assert {o.key for o in woo_ctx.store.list("documents/")} == keys_before  # every object put is removed
+    with woo_ctx.unit_of_work() as s:
+        assert dossiers.list_dossiers(s, None) == []
+        assert audit.verify(s).ok
+    again = _import(woo_ctx, files, "Tweede poging")
+    assert again.ok, again.problems
+    assert _counts(woo_ctx)["Document"] == before["Document"] + len(ROWS) + 2
+
+
+def test_what_the_database_would_refuse_late_is_reported_up_front(woo_ctx, tmp_path, monkeypatch):
+    long_number = "9" * 101  # the last row: its Document nr. does not fit the column (100)
+    long_link = "https://example.org/" + "x" * 1000
+    rows = [*ROWS[:3], ("2003", "Reeds openbaar", "", "18-03-2024", long_link), *ROWS[4:],
+            (long_number, "Openbaar", "", "18-03-2024", "")]
+    files = woo_besluit_files(tmp_path / "in", rows=rows)
+    _batch(monkeypatch, woo_ctx, 2)
+    before = _counts(woo_ctx)
+    keys_before = {o.key for o in woo_ctx.store.list("documents/")}
+    report = _import(woo_ctx, files, "Te lange waarden")
+    assert not report.ok
+    assert report.problems == [
+        "Inventaris rij 5 (ID 2003): de publieke link is langer dan 1000 tekens.",
+        f"Inventaris rij 9 (ID {long_number}): het documentnummer is langer dan 100 tekens."]
+    assert _counts(woo_ctx) == before
+    assert {o.key for o in woo_ctx.store.list("documents/")} == keys_before
 
 
 def test_dossier_publish_appends_one_event_per_document_in_order(woo_ctx, tmp_path):

@@ -1,6 +1,9 @@
 """The inventarislijst of a dossier, generated from its judgements (never typed): CSV, XLSX and PDF.
 
-Pure (no database, no storage): the service hands in plain rows. Every cell is spreadsheet-safe: a value
+Pure (no database, no storage): the service hands in plain rows, as an iterable that each builder reads once,
+row by row (the service reads them from the database page by page, so a dossier of thousands of documents is
+never one list in memory; the PDF table is the one place fpdf keeps every row's cells until it lays out the
+table). Every cell is spreadsheet-safe: a value
 that a spreadsheet would read as a formula (starting with = + - @, a tab or a carriage return) gets a
 leading apostrophe, so an exported list never carries a formula back.
 """
@@ -8,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from woo.listpdf import landscape_pdf
@@ -47,16 +51,29 @@ class Header:
     generated_at: datetime
 
 
-def build_csv(rows: list[Row]) -> bytes:
+def iter_csv(rows: Iterable[Row]) -> Iterator[bytes]:
+    """The CSV, one encoded line at a time (a BOM first: Excel opens it as UTF-8)."""
     buf = io.StringIO()
     out = csv.writer(buf, delimiter=";")
-    out.writerow([label for _, label in COLUMNS])
+
+    def line(values) -> bytes:
+        out.writerow(values)
+        data = buf.getvalue().encode("utf-8")
+        buf.seek(0)
+        buf.truncate()
+        return data
+
+    yield "\ufeff".encode("utf-8") + line([label for _, label in COLUMNS])
     for r in rows:
-        out.writerow([safe_cell(getattr(r, key)) for key, _ in COLUMNS])
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM: Excel opens it as UTF-8
+        yield line([safe_cell(getattr(r, key)) for key, _ in COLUMNS])
 
 
-def build_xlsx(rows: list[Row]) -> bytes:
+def build_csv(rows: Iterable[Row]) -> bytes:
+    return b"".join(iter_csv(rows))
+
+
+def build_xlsx(rows: Iterable[Row]) -> bytes:
+    """A write-only workbook: each row goes to the sheet's XML as it is appended, none is kept."""
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
@@ -69,9 +86,13 @@ def build_xlsx(rows: list[Row]) -> bytes:
     return buf.getvalue()
 
 
-def build_pdf(header: Header, rows: list[Row]) -> bytes:
+def build_pdf(header: Header, rows: Iterable[Row], count: int | None = None) -> bytes:
     """A landscape A4 list; the preservation job later makes its PDF/A-2b rendition for the archive.
-    Deterministic for the same input (fixed creation date), so an unchanged list is not stored again."""
+    Deterministic for the same input (fixed creation date), so an unchanged list is not stored again.
+    ``count``: the number of rows, printed above the table (given, the rows need not be a list)."""
+    if count is None:
+        rows = list(rows)
+        count = len(rows)
     pdf, family, clean = landscape_pdf(f"Inventarislijst - {header.title}", header.organisation,
                                        header.generated_at)
     pdf.add_page()
@@ -80,7 +101,7 @@ def build_pdf(header: Header, rows: list[Row]) -> bytes:
     pdf.set_font(family, "", 9)
     for line in (f"Organisatie: {header.organisation}", f"Kenmerk: {header.reference or '-'}",
                  f"Besluit: {header.decision or '-'}" + (f" ({header.decision_date})" if header.decision_date else ""),
-                 f"Aantal documenten: {len(rows)}"):
+                 f"Aantal documenten: {count}"):
         pdf.multi_cell(0, 5, clean(line), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     pdf.set_font(family, "", 7)
@@ -91,4 +112,4 @@ def build_pdf(header: Header, rows: list[Row]) -> bytes:
     return bytes(pdf.output())
 
 
-__all__ = ["COLUMNS", "Row", "Header", "safe_cell", "build_csv", "build_xlsx", "build_pdf"]
+__all__ = ["COLUMNS", "Row", "Header", "safe_cell", "iter_csv", "build_csv", "build_xlsx", "build_pdf"]

@@ -12,8 +12,8 @@ Inventory columns (header names matched loosely: case, spaces and punctuation do
 Files are matched to rows by the ID in their file name ("1234.pdf", "1234 - mail aan wethouder.pdf",
 "Matter-1234.pdf"). Checked and reported in Dutch: rows without a file (only openbaar and deels openbaar
 need one), files without a row, duplicate IDs, unknown judgements and grounds, dates that do not parse
-(ISO, Dutch "18-03-2024" / "18 maart 2024", Excel serial numbers), formulas (never evaluated), files the
-intake refuses. The ZIP goes through woo.intake.archives (traversal, links, bombs); members are streamed
+(ISO, Dutch "18-03-2024" / "18 maart 2024", Excel serial numbers), formulas (never evaluated), document
+numbers and public links longer than their columns, files the intake refuses. The ZIP goes through woo.intake.archives (traversal, links, bombs); members are streamed
 one at a time to temporary files, never held in memory.
 """
 from __future__ import annotations
@@ -27,7 +27,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
-from woo.adapters.models import Document, Dossier, Job, Organisation, StoredFile
+from woo.adapters.models import Document, Dossier, DossierDocument, Job, Organisation, StoredFile
 from woo.domain import dossiers as rules
 from woo.domain.dossiers import DossierError, Judgement, Role
 from woo.domain.grounds import WOO_GROUNDS, split_grounds
@@ -265,6 +265,11 @@ def read_inventory(path: Path, filename: str) -> tuple[list[InventoryRow], list[
         row = InventoryRow(line, rid, _text(cell.get("number")) or rid, judgement, grounds,
                            title=_text(cell.get("title")), remark=_text(cell.get("remark")),
                            public_link=_text(cell.get("public_link")), role=role, date=parsed, extra=extra)
+        for label, value, column in (("het documentnummer", row.number, "number"),
+                                     ("de publieke link", row.public_link, "public_link")):
+            cap = DossierDocument.__table__.c[column].type.length
+            if len(value) > cap:  # else only the database would refuse it, after every file was stored
+                problems.append(f"Inventaris rij {line} (ID {rid}): {label} is langer dan {cap} tekens.")
         if judgement is not None and not unknown:
             for p in rules.judgement_problems(rules.DocumentJudgement(judgement, tuple(grounds), None, None,
                                                                       row.public_link or None)):
@@ -337,7 +342,6 @@ def _check_file(path: Path, filename: str, limit: int) -> tuple[_Checked | None,
 
 # --------------------------------------------------------------------------- the import
 
-IMPORT_CHUNK = 250  # documents written (flushed, their events appended) at a time inside the one transaction
 
 def import_dossier(ctx: Context, actor: Actor, organisation_id: int, values: dict, zip_path: Path,
                    inventory_path: Path, inventory_name: str, decision_path: Path | None = None,
@@ -345,6 +349,16 @@ def import_dossier(ctx: Context, actor: Actor, organisation_id: int, values: dic
                    progress: Callable[[str, int, int], None] | None = None) -> ImportReport:
     """Check everything, then create the dossier with all its documents in one transaction, or nothing.
     ``values`` are the dossier's fields (woo.services.dossiers.create). Background jobs start afterwards."""
+    # Every identification of the import, the generated inventarislijst's too, goes to one siegfried child
+    # process: pygfried's Go heap (~90 MB) loaded into this process was most of the import's peak RSS.
+    with out_of_process():
+        return _import_dossier(ctx, actor, organisation_id, values, zip_path, inventory_path, inventory_name,
+                               decision_path, decision_name, progress)
+
+
+def _import_dossier(ctx: Context, actor: Actor, organisation_id: int, values: dict, zip_path: Path,
+                    inventory_path: Path, inventory_name: str, decision_path: Path | None,
+                    decision_name: str | None, progress: Callable[[str, int, int], None] | None) -> ImportReport:
     import time
 
     from woo.services import dossiers
@@ -369,7 +383,7 @@ def import_dossier(ctx: Context, actor: Actor, organisation_id: int, values: dic
     by_id = {r.id: r for r in rows}
     ids = set(by_id)
 
-    # thousands of identifications: siegfried's Go heap stays in a child process, not in this one
+    # thousands of identifications: siegfried's Go heap stays in a child process (import_dossier's)
     with out_of_process():
         decision: _Checked | None = None
         if decision_path is None:
@@ -446,12 +460,14 @@ def import_dossier(ctx: Context, actor: Actor, organisation_id: int, values: dic
             dossier_id, dossier_title = d.id, d.title
             unit_id = d.unit_id  # every document belongs to its dossier's unit, as an upload into it does
             source = "dossier"
-            # Written in chunks: the chunk's rows are added without a flush each, then flushed at once with
-            # their audit events appended as one batch (audit.record_many: the same chain as one record per
-            # document), and forgotten by the session, so neither time per document nor memory grows with the
-            # size of the dossier. All chunks are in this one transaction: nothing is committed half.
+            # Written in chunks of WOO_IMPORT_BATCH: the chunk's rows are added without a flush each, then flushed
+            # at once with their audit events appended as one batch (audit.record_many: the same chain as one
+            # record per document), and forgotten by the session, so neither time per document nor memory grows
+            # with the size of the dossier. All chunks are in this one transaction: nothing is committed half,
+            # no reader sees a dossier half imported, and a crash leaves nothing to clean up but the objects.
             events: list[tuple[str, str | None, dict]] = []
             chunk_jobs: list[Job] = []
+            batch = ctx.settings.import_batch  # WOO_IMPORT_BATCH
 
             def add_doc(doc_id, title, c: _Checked | None, key, version, role, position, row: InventoryRow | None):
                 doc = Document(id=doc_id, organisation_id=organisation_id, unit_id=unit_id, source=source,
@@ -500,7 +516,7 @@ def import_dossier(ctx: Context, actor: Actor, organisation_id: int, values: dic
                 # file name, which may carry names and addresses no one checked (issue 14).
                 title = r.title or f"{dossier_title}, document {r.number or r.id}"
                 add_doc(doc_ids[r.id], title, c, keys.get(r.id), stored_versions.get(r.id), r.role, i, r)
-                if i % IMPORT_CHUNK == 0:
+                if i % batch == 0:
                     write_chunk()
                     tick("registreren", i, len(rows))
             events.append(("dossier.imported", None, {"dossier": dossier_id, "rows": len(rows),

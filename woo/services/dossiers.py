@@ -12,11 +12,12 @@ import hashlib
 import secrets
 import tempfile
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session, selectinload
 
 from woo.adapters.models import (Document, Dossier, DossierDocument, DossierTopic, Job, Organisation,
@@ -33,7 +34,7 @@ from woo.services.context import Actor, Context
 
 __all__ = ["DossierError", "create", "edit", "set_status", "add_topic", "topics", "add_documents",
            "ingest_document", "move_documents", "remove_document", "judge", "judge_bulk", "blockers", "publish",
-           "withdraw", "open_for_requester", "requester_dossier", "refresh_inventory", "inventory_rows", "get",
+           "withdraw", "open_for_requester", "requester_dossier", "refresh_inventory", "iter_inventory_rows", "inventory_count", "get",
            "items", "list_dossiers", "dossier_url", "PublishResult"]
 
 
@@ -835,24 +836,48 @@ def _fmt_date(value) -> str:
     return value.strftime("%d-%m-%Y")
 
 
-def inventory_rows(session: Session, d: Dossier, base_url: str | None = None) -> list[inventarislijst.Row]:
-    """The inventarislijst as data: every inventoried document with its judgement, grounds and where it is."""
-    out = []
-    for r in items(session, d.id):
-        if r.role in (Role.INVENTARISLIJST, Role.BESLUIT):
-            continue
-        j = rules.parse_judgement(r.judgement) if r.judgement else None
-        link = ""
-        if j == Judgement.REEDS_OPENBAAR:
-            link = r.public_link or ""
-        elif j in rules.PUBLISHED_AS_FILE and base_url:
-            link = file_url(base_url, r.document_id)
-        inv = r.inventory or {}
-        out.append(inventarislijst.Row(
-            number=r.number or "", title=r.document.title, date=_fmt_date(inv.get("date") or r.document.document_date),
-            judgement=rules.JUDGEMENT_LABELS_NL.get(j, "Nog niet beoordeeld") if j else "Nog niet beoordeeld",
-            grounds=rules.grounds_text(r.grounds), remark=r.remark or "", link=link))
-    return out
+INVENTORY_PAGE = 500  # inventory rows read from the database at a time
+
+
+def _inventoried(d: Dossier):
+    return (DossierDocument.dossier_id == d.id,
+            DossierDocument.role.notin_([Role.INVENTARISLIJST.value, Role.BESLUIT.value]))
+
+
+def inventory_count(session: Session, d: Dossier) -> int:
+    """How many documents the inventarislijst lists (all but the decision letter and the list itself)."""
+    return session.execute(select(func.count()).select_from(DossierDocument).where(*_inventoried(d))).scalar_one()
+
+
+def iter_inventory_rows(session: Session, d: Dossier, base_url: str | None = None) -> Iterator[inventarislijst.Row]:
+    """The inventarislijst as data: every inventoried document with its judgement, grounds and where it is, in
+    the dossier's order. Read in pages of INVENTORY_PAGE rows (keyset on position and document id) and only the
+    columns the list shows, so a dossier of thousands of documents is never loaded as ORM objects at once."""
+    cols = (DossierDocument.position, DossierDocument.document_id, DossierDocument.judgement,
+            DossierDocument.grounds, DossierDocument.remark, DossierDocument.number, DossierDocument.public_link,
+            DossierDocument.inventory, Document.title, Document.document_date)
+    after = None
+    while True:
+        stmt = (select(*cols).join(Document, Document.id == DossierDocument.document_id).where(*_inventoried(d))
+                .order_by(DossierDocument.position, DossierDocument.document_id).limit(INVENTORY_PAGE))
+        if after is not None:
+            stmt = stmt.where(tuple_(DossierDocument.position, DossierDocument.document_id) > after)
+        page = session.execute(stmt).all()
+        for r in page:
+            j = rules.parse_judgement(r.judgement) if r.judgement else None
+            link = ""
+            if j == Judgement.REEDS_OPENBAAR:
+                link = r.public_link or ""
+            elif j in rules.PUBLISHED_AS_FILE and base_url:
+                link = file_url(base_url, r.document_id)
+            inv = r.inventory or {}
+            yield inventarislijst.Row(
+                number=r.number or "", title=r.title, date=_fmt_date(inv.get("date") or r.document_date),
+                judgement=rules.JUDGEMENT_LABELS_NL.get(j, "Nog niet beoordeeld") if j else "Nog niet beoordeeld",
+                grounds=rules.grounds_text(r.grounds), remark=r.remark or "", link=link)
+        if len(page) < INVENTORY_PAGE:
+            return
+        after = (page[-1].position, page[-1].document_id)
 
 
 def inventory_header(d: Dossier) -> inventarislijst.Header:
@@ -908,7 +933,8 @@ def refresh_inventory(ctx: Context, actor: Actor, dossier_id: str) -> str | None
     (text, privacy gate, PDF/A) again. Returns the document id."""
     with ctx.unit_of_work() as session:
         d = _load(session, dossier_id)
-        pdf = inventarislijst.build_pdf(inventory_header(d), inventory_rows(session, d, _base_url(ctx, d)))
+        pdf = inventarislijst.build_pdf(inventory_header(d), iter_inventory_rows(session, d, _base_url(ctx, d)),
+                                        inventory_count(session, d))
         current = session.execute(select(DossierDocument).where(
             DossierDocument.dossier_id == d.id, DossierDocument.role == Role.INVENTARISLIJST.value)).scalar_one_or_none()
         org_id, title = d.organisation_id, f"Inventarislijst {d.title}"[:1000]

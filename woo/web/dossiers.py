@@ -85,14 +85,14 @@ def page(dossier_id: str):
 
 
 def _inventory(dossier_id: str, fmt: str) -> Response:
-    with context().unit_of_work() as s:
+    with context().unit_of_work() as s:  # the rows are read page by page while the file is written
         d, site = _public_dossier(s, dossier_id)
-        rows = svc.inventory_rows(s, d, site.base_url)
+        rows = svc.iter_inventory_rows(s, d, site.base_url)
+        data = inventarislijst.build_csv(rows) if fmt == "csv" else inventarislijst.build_xlsx(rows)
     if fmt == "csv":
-        return Response(inventarislijst.build_csv(rows), mimetype="text/csv",
+        return Response(data, mimetype="text/csv",
                         headers={"Content-Disposition": 'attachment; filename="inventarislijst.csv"'})
-    return Response(inventarislijst.build_xlsx(rows),
-                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": 'attachment; filename="inventarislijst.xlsx"'})
 
 
