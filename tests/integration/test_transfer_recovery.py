@@ -14,7 +14,7 @@ from datetime import timedelta
 import bagit
 from sqlalchemy import select
 
-from tests.conftest import cli_env, drain
+from tests.conftest import cli_env, drain, process_alive
 from tests.integration.retention_helpers import logged_in_client, users
 from tests.integration.test_dossier_retention_ui import _b_dossier, _nothing_made
 from woo.adapters.models import Event, TransferJob, TransferPackage, utcnow
@@ -48,14 +48,6 @@ worker.work(load_settings(), burst=True, queues=[HEAVY], maintenance=False)
 """
 
 
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
 def _wait_for(check, what: str, seconds: float = 180) -> None:
     deadline = time.monotonic() + seconds
     while not check():
@@ -81,7 +73,7 @@ def test_a_transfer_whose_worker_was_killed_is_made_again_and_leaves_no_half_pac
         if worker.poll() is None:
             worker.kill()
         worker.wait()
-    _wait_for(lambda: not _alive(horse), "the work-horse to die with its worker")
+    _wait_for(lambda: not process_alive(horse), "the work-horse to die with its worker")
     with woo_ctx.unit_of_work() as s:
         job = s.get(TransferJob, job_id)
         half = out / job.request["package_id"]
