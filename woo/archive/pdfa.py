@@ -29,6 +29,7 @@ import pikepdf
 from lxml import etree
 
 from woo.adapters import bounded
+from woo.archive import ods_fit
 from woo.intake import precheck
 from woo.intake.extract import (DOCX_COMMENT_PART, DOCX_REMOVED_CHANGES, DOCX_STORY_PART, ODF_ANNOTATION_ENDS,
                                 ODF_ANNOTATIONS, ODF_KINDS, ODF_TRACKED_CHANGES, W)
@@ -400,7 +401,8 @@ def clean_office_copy(src: Path, kind: str, dest: Path) -> tuple[int, int]:
     """Write ``dest``: a copy of the DOCX or OpenDocument ``src`` without its comments (DOCX: the comment parts,
     their relationships and content types and the anchors in the text; ODT, ODS, ODP: the annotations) and with
     its tracked changes accepted (deleted text gone, inserted text kept, revision marks gone; a spreadsheet's
-    cells already show the accepted contents, its change records go); ``src`` is left as it is.
+    cells already show the accepted contents, its change records go); ``src`` is left as it is. A spreadsheet
+    (ODS) is also laid out to print every cell whole (woo.archive.ods_fit: wrapped, columns wide enough).
     Returns (comments removed, changes accepted). Raises zipfile.BadZipFile / etree.XMLSyntaxError for a
     broken file."""
     parser = etree.XMLParser(**_XML_PARSER)
@@ -410,6 +412,7 @@ def clean_office_copy(src: Path, kind: str, dest: Path) -> tuple[int, int]:
         return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zout:
+        add_styles = kind == "ods" and "styles.xml" not in zin.namelist()
         for info in zin.infolist():
             name = info.filename
             if kind == "docx" and DOCX_COMMENT_PART.fullmatch(name):
@@ -430,8 +433,18 @@ def clean_office_copy(src: Path, kind: str, dest: Path) -> tuple[int, int]:
             elif kind in ODF_KINDS and name in _ODF_PARTS:
                 root = etree.fromstring(data, parser)
                 c, t = _clean_odf_part(root)
+                if kind == "ods":  # whole cell contents in the rendition (woo.archive.ods_fit)
+                    ods_fit.wrap_styles(root)
+                    if name == "content.xml":
+                        ods_fit.widen_columns(root)
                 comments, changes, data = comments + c, changes + t, write(root)
+            elif add_styles and name == "META-INF/manifest.xml":
+                data = ods_fit.add_to_manifest(data, "styles.xml")
             zout.writestr(info, data)
+        if add_styles:  # a spreadsheet without styles.xml: one with the default cell style wrapping
+            root = etree.fromstring(ods_fit.STYLES_XML, parser)
+            ods_fit.wrap_styles(root)
+            zout.writestr("styles.xml", write(root))
     return comments, changes
 
 
@@ -444,8 +457,10 @@ def _public_copy(src: Path, kind: str, workdir: Path, steps: list[Step]) -> Path
         raise _Failed("De opmerkingen of bijgehouden wijzigingen in dit bestand konden niet worden verwijderd "
                       "(het bestand is beschadigd); lever het aan met de wijzigingen geaccepteerd en zonder "
                       "opmerkingen.", final=True) from None
+    whole = "; cellen volledig getoond (tekstterugloop, kolommen verbreed)" if kind == "ods" else ""
     steps.append(Step("woo.publieksversie", "1", f"ok (weergave zonder opmerkingen ({comments}) en met bijgehouden "
-                                                  f"wijzigingen geaccepteerd ({changes}); het origineel behoudt ze)"))
+                                                  f"wijzigingen geaccepteerd ({changes}){whole}; het origineel "
+                                                  "behoudt ze)"))
     return copy
 
 
@@ -467,7 +482,8 @@ def to_pdfa(src: Path, kind: str, workdir: Path | None = None, text: str | None 
             src.write_text(text or "", encoding="utf-8")
             kind = "txt"
         if kind in OFFICE_KINDS or kind in RENDERED_KINDS:
-            shown = _public_copy(src, kind, workdir, steps) if has_hidden_parts(src, kind) else src
+            # a spreadsheet always: Calc cuts off a long cell where the next one has content (ods_fit)
+            shown = _public_copy(src, kind, workdir, steps) if kind == "ods" or has_hidden_parts(src, kind) else src
             pdf, step = office_to_pdf(shown, kind, workdir)
             steps.append(step)
         out, validated = pdf_to_pdfa(pdf, workdir, steps)
