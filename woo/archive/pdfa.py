@@ -111,8 +111,9 @@ def tool_versions() -> dict[str, str]:
     return {"pikepdf": pikepdf.__version__, "libreoffice": _version("soffice"), "ghostscript": _version("gs")}
 
 
-def office_to_pdf(src: Path, kind: str, workdir: Path) -> tuple[Path, Step]:
-    """LibreOffice headless, exporting PDF/A-2 directly; a private profile per call (parallel-safe)."""
+def office_to_pdf(src: Path, kind: str, workdir: Path, target: str = "pdf") -> tuple[Path, Step]:
+    """LibreOffice headless, exporting PDF/A-2 directly; a private profile per call (parallel-safe).
+    ``target="ods"``: a spreadsheet saved as ODS instead (an XLSX on its way to the rendition, see to_pdfa)."""
     exe = _soffice()
     if exe is None:
         raise _Failed("LibreOffice is niet geïnstalleerd; kantoorbestanden kunnen niet naar PDF/A worden omgezet.")
@@ -120,7 +121,8 @@ def office_to_pdf(src: Path, kind: str, workdir: Path) -> tuple[Path, Step]:
     out_dir = workdir / "lo-out"
     out_dir.mkdir(exist_ok=True)
     profile = workdir / "lo-profile"
-    filt = f'pdf:{family}_pdf_Export:{{"SelectPdfVersion":{{"type":"long","value":"2"}}}}'
+    filt = f'pdf:{family}_pdf_Export:{{"SelectPdfVersion":{{"type":"long","value":"2"}}}}' if target == "pdf" \
+        else target
     # A plain ASCII name: LibreOffice names its output after the input.
     staged = workdir / f"input.{kind}"
     shutil.copyfile(src, staged)
@@ -140,7 +142,7 @@ def office_to_pdf(src: Path, kind: str, workdir: Path) -> tuple[Path, Step]:
         raise _Failed("LibreOffice kon niet worden gestart.") from None
     if proc.killed_by_limit:
         raise _Failed(bounded.limit_reason("LibreOffice", proc))
-    out = out_dir / "input.pdf"
+    out = out_dir / f"input.{target}"
     if proc.returncode != 0 or not out.exists() or out.stat().st_size == 0:
         raise _Failed("LibreOffice kon het bestand niet openen of omzetten naar PDF "
                       "(beschadigd, beveiligd met een wachtwoord of geen geldig kantoorbestand).")
@@ -481,6 +483,10 @@ def to_pdfa(src: Path, kind: str, workdir: Path | None = None, text: str | None 
             src = workdir / "text.txt"
             src.write_text(text or "", encoding="utf-8")
             kind = "txt"
+        if kind == "xlsx":  # Calc cuts long cells off here too: the rendition is made as of an ODS (ods_fit)
+            src, step = office_to_pdf(src, kind, workdir, target="ods")
+            steps.append(Step(step.tool, step.version, "ok (als ODS, om elke cel volledig te tonen)"))
+            kind = "ods"
         if kind in OFFICE_KINDS or kind in RENDERED_KINDS:
             # a spreadsheet always: Calc cuts off a long cell where the next one has content (ods_fit)
             shown = _public_copy(src, kind, workdir, steps) if kind == "ods" or has_hidden_parts(src, kind) else src
