@@ -93,6 +93,15 @@ def cli_env(settings) -> dict:
             "WOO_S3_BUCKET": settings.s3_bucket, "WOO_REDIS_URL": settings.redis_url, "WOO_SECRET_KEY": "x"}
 
 
+def process_alive(pid: int) -> bool:
+    """The process exists and is not a zombie (a killed child not reaped yet still answers kill(pid, 0))."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def drain(ctx) -> None:
     """Run every queued job, light and heavy queue, with a real rq worker in this process (SimpleWorker:
     no fork); until both queues are empty (a light job may queue heavy work and the other way round)."""

@@ -61,6 +61,12 @@ def work(settings: Settings, burst: bool = False, queues: list[str] | tuple[str,
     recovered = recover(_context())  # jobs a killed worker left behind
     from woo.services import sources
 
+    from woo.services import transfer
+
+    remade = transfer.recover(_context())  # transfer packages a killed worker was making
+    if remade["requeued"] or remade["failed"]:
+        print(f"woo worker: {remade['requeued']} overbrengingspakket(ten) opnieuw in de wachtrij, "
+              f"{remade['failed']} mislukt")
     resumed = sources.recover(_context())  # sync chains a killed worker left behind
     if resumed:
         print(f"woo worker: {resumed} synchronisatie(s) van bronnen hervat")

@@ -102,3 +102,51 @@ def test_a_docx_copy_without_comments_keeps_the_text_and_leaves_the_original(tmp
     assert [p.text for p in docx.Document(str(out)).paragraphs] == ["Geachte heer Bakker,", "Het college besluit."]
     # a value said only in a comment (its text or author) is not printed; one in the body is
     assert set(unprinted_only(src, "docx", ["06-12345678", "Jan de Vries", "Bakker"])) == {"06-12345678", "Jan de Vries"}
+
+
+# A contact cell next to a filled one (Calc cut it off there: "Contactpersohet..."), a remark longer than the
+# widest column a page holds (it must wrap), and a word (a web address) that needs a wider column.
+_LONG_CELLS = [["Contactpersoon:", "het Klantcontactcentrum"],
+               ["Contactpersoon: mevrouw A. de Vries-Jansen, afdeling Publiekszaken", "06-12345678"],
+               ["Opmerking: " + "de aanvraag is op tijd ontvangen en wordt binnen acht weken behandeld; " * 3, "ja"],
+               ["https://www.voorbeeldgemeente.nl/contact/publiekszaken", "gevuld"]]
+
+
+def _saved_by_calc(src, tmp_path):
+    """The same sheet as LibreOffice Calc itself saves it (styles.xml, column and row styles)."""
+    import subprocess
+
+    out = tmp_path / "calc"
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless",
+                    "--convert-to", "ods", "--outdir", str(out), str(src)], capture_output=True, check=True,
+                   timeout=180)
+    return out / src.name
+
+
+@needs_lo
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) not installed")
+@pytest.mark.parametrize("made_by,kind", [("woo", "ods"), ("calc", "ods"), ("woo", "xlsx")])
+def test_a_spreadsheet_rendition_prints_every_cell_whole(tmp_path, made_by, kind):
+    import subprocess
+    import zipfile
+
+    from tests.factories import make_ods, make_xlsx
+    from woo.intake.extract import extract_text
+
+    src = (make_ods if kind == "ods" else make_xlsx)(tmp_path / f"contacten.{kind}", _LONG_CELLS, title="Contacten")
+    if made_by == "calc":
+        src = _saved_by_calc(src, tmp_path)
+    before = _sha(src)
+    res = to_pdfa(src, kind, tmp_path / "work")
+    assert res.ok and res.validated, res.reason
+    flat = " ".join(subprocess.run(["pdftotext", str(res.path), "-"], capture_output=True, text=True,
+                                   check=True).stdout.split())
+    for row in _LONG_CELLS:
+        for cell in row:
+            assert " ".join(cell.split()) in flat, (cell, flat)
+    assert _sha(src) == before  # the original keeps its own layout
+    assert "cellen volledig getoond" in next(s.outcome for s in res.steps if s.tool == "woo.publieksversie")
+    with zipfile.ZipFile(src) as zf:
+        assert not any(b"wrap" in zf.read(n) for n in zf.namelist() if n.endswith(".xml"))
+    rows = extract_text(src, kind).text.splitlines()
+    assert [r for r in rows if not r.startswith("#")] == ["\t".join(r).strip() for r in _LONG_CELLS]

@@ -6,15 +6,8 @@ import os
 import signal
 import time
 
+from tests.conftest import process_alive
 from woo.worker import _die_with_parent
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 def test_a_horse_gets_killed_when_its_worker_dies():
@@ -34,12 +27,12 @@ def test_a_horse_gets_killed_when_its_worker_dies():
     horse = int(os.read(read, 32))
     os.waitpid(worker, 0)
     deadline = time.time() + 10
-    while _alive(horse) and time.time() < deadline:
+    while process_alive(horse) and time.time() < deadline:
         time.sleep(0.1)
     try:
-        assert not _alive(horse), "the horse outlived its worker"
+        assert not process_alive(horse), "the horse outlived its worker"
     finally:
-        if _alive(horse):
+        if process_alive(horse):
             os.kill(horse, signal.SIGKILL)
 
 

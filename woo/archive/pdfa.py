@@ -29,6 +29,7 @@ import pikepdf
 from lxml import etree
 
 from woo.adapters import bounded
+from woo.archive import ods_fit
 from woo.intake import precheck
 from woo.intake.extract import (DOCX_COMMENT_PART, DOCX_REMOVED_CHANGES, DOCX_STORY_PART, ODF_ANNOTATION_ENDS,
                                 ODF_ANNOTATIONS, ODF_KINDS, ODF_TRACKED_CHANGES, W)
@@ -110,8 +111,9 @@ def tool_versions() -> dict[str, str]:
     return {"pikepdf": pikepdf.__version__, "libreoffice": _version("soffice"), "ghostscript": _version("gs")}
 
 
-def office_to_pdf(src: Path, kind: str, workdir: Path) -> tuple[Path, Step]:
-    """LibreOffice headless, exporting PDF/A-2 directly; a private profile per call (parallel-safe)."""
+def office_to_pdf(src: Path, kind: str, workdir: Path, target: str = "pdf") -> tuple[Path, Step]:
+    """LibreOffice headless, exporting PDF/A-2 directly; a private profile per call (parallel-safe).
+    ``target="ods"``: a spreadsheet saved as ODS instead (an XLSX on its way to the rendition, see to_pdfa)."""
     exe = _soffice()
     if exe is None:
         raise _Failed("LibreOffice is niet geïnstalleerd; kantoorbestanden kunnen niet naar PDF/A worden omgezet.")
@@ -119,7 +121,8 @@ def office_to_pdf(src: Path, kind: str, workdir: Path) -> tuple[Path, Step]:
     out_dir = workdir / "lo-out"
     out_dir.mkdir(exist_ok=True)
     profile = workdir / "lo-profile"
-    filt = f'pdf:{family}_pdf_Export:{{"SelectPdfVersion":{{"type":"long","value":"2"}}}}'
+    filt = f'pdf:{family}_pdf_Export:{{"SelectPdfVersion":{{"type":"long","value":"2"}}}}' if target == "pdf" \
+        else target
     # A plain ASCII name: LibreOffice names its output after the input.
     staged = workdir / f"input.{kind}"
     shutil.copyfile(src, staged)
@@ -139,7 +142,7 @@ def office_to_pdf(src: Path, kind: str, workdir: Path) -> tuple[Path, Step]:
         raise _Failed("LibreOffice kon niet worden gestart.") from None
     if proc.killed_by_limit:
         raise _Failed(bounded.limit_reason("LibreOffice", proc))
-    out = out_dir / "input.pdf"
+    out = out_dir / f"input.{target}"
     if proc.returncode != 0 or not out.exists() or out.stat().st_size == 0:
         raise _Failed("LibreOffice kon het bestand niet openen of omzetten naar PDF "
                       "(beschadigd, beveiligd met een wachtwoord of geen geldig kantoorbestand).")
@@ -400,7 +403,8 @@ def clean_office_copy(src: Path, kind: str, dest: Path) -> tuple[int, int]:
     """Write ``dest``: a copy of the DOCX or OpenDocument ``src`` without its comments (DOCX: the comment parts,
     their relationships and content types and the anchors in the text; ODT, ODS, ODP: the annotations) and with
     its tracked changes accepted (deleted text gone, inserted text kept, revision marks gone; a spreadsheet's
-    cells already show the accepted contents, its change records go); ``src`` is left as it is.
+    cells already show the accepted contents, its change records go); ``src`` is left as it is. A spreadsheet
+    (ODS) is also laid out to print every cell whole (woo.archive.ods_fit: wrapped, columns wide enough).
     Returns (comments removed, changes accepted). Raises zipfile.BadZipFile / etree.XMLSyntaxError for a
     broken file."""
     parser = etree.XMLParser(**_XML_PARSER)
@@ -410,6 +414,7 @@ def clean_office_copy(src: Path, kind: str, dest: Path) -> tuple[int, int]:
         return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zout:
+        add_styles = kind == "ods" and "styles.xml" not in zin.namelist()
         for info in zin.infolist():
             name = info.filename
             if kind == "docx" and DOCX_COMMENT_PART.fullmatch(name):
@@ -430,8 +435,18 @@ def clean_office_copy(src: Path, kind: str, dest: Path) -> tuple[int, int]:
             elif kind in ODF_KINDS and name in _ODF_PARTS:
                 root = etree.fromstring(data, parser)
                 c, t = _clean_odf_part(root)
+                if kind == "ods":  # whole cell contents in the rendition (woo.archive.ods_fit)
+                    ods_fit.wrap_styles(root)
+                    if name == "content.xml":
+                        ods_fit.widen_columns(root)
                 comments, changes, data = comments + c, changes + t, write(root)
+            elif add_styles and name == "META-INF/manifest.xml":
+                data = ods_fit.add_to_manifest(data, "styles.xml")
             zout.writestr(info, data)
+        if add_styles:  # a spreadsheet without styles.xml: one with the default cell style wrapping
+            root = etree.fromstring(ods_fit.STYLES_XML, parser)
+            ods_fit.wrap_styles(root)
+            zout.writestr("styles.xml", write(root))
     return comments, changes
 
 
@@ -444,8 +459,10 @@ def _public_copy(src: Path, kind: str, workdir: Path, steps: list[Step]) -> Path
         raise _Failed("De opmerkingen of bijgehouden wijzigingen in dit bestand konden niet worden verwijderd "
                       "(het bestand is beschadigd); lever het aan met de wijzigingen geaccepteerd en zonder "
                       "opmerkingen.", final=True) from None
+    whole = "; cellen volledig getoond (tekstterugloop, kolommen verbreed)" if kind == "ods" else ""
     steps.append(Step("woo.publieksversie", "1", f"ok (weergave zonder opmerkingen ({comments}) en met bijgehouden "
-                                                  f"wijzigingen geaccepteerd ({changes}); het origineel behoudt ze)"))
+                                                  f"wijzigingen geaccepteerd ({changes}){whole}; het origineel "
+                                                  "behoudt ze)"))
     return copy
 
 
@@ -466,8 +483,13 @@ def to_pdfa(src: Path, kind: str, workdir: Path | None = None, text: str | None 
             src = workdir / "text.txt"
             src.write_text(text or "", encoding="utf-8")
             kind = "txt"
+        if kind == "xlsx":  # Calc cuts long cells off here too: the rendition is made as of an ODS (ods_fit)
+            src, step = office_to_pdf(src, kind, workdir, target="ods")
+            steps.append(Step(step.tool, step.version, "ok (als ODS, om elke cel volledig te tonen)"))
+            kind = "ods"
         if kind in OFFICE_KINDS or kind in RENDERED_KINDS:
-            shown = _public_copy(src, kind, workdir, steps) if has_hidden_parts(src, kind) else src
+            # a spreadsheet always: Calc cuts off a long cell where the next one has content (ods_fit)
+            shown = _public_copy(src, kind, workdir, steps) if kind == "ods" or has_hidden_parts(src, kind) else src
             pdf, step = office_to_pdf(shown, kind, workdir)
             steps.append(step)
         out, validated = pdf_to_pdfa(pdf, workdir, steps)

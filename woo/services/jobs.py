@@ -110,13 +110,13 @@ class _Chain:
     def __init__(self):
         self.ids: list[int] = []          # follow-ups to run next, in order
         self.kinds: dict[int, str] = {}   # job id -> kind of the rows add_job made in this chain
-        self.rq_id = _current_rq_id()     # the rq job running the chain (None outside rq)
+        self.rq_id = current_rq_id()     # the rq job running the chain (None outside rq)
 
 
 _CHAIN: ContextVar[_Chain | None] = ContextVar("woo_job_chain", default=None)
 
 
-def _current_rq_id() -> str | None:
+def current_rq_id() -> str | None:
     try:
         from rq import get_current_job
 
@@ -377,42 +377,55 @@ def _process_started(pid: int) -> float | None:
         return None
 
 
-def recover(ctx: Context) -> dict[str, int]:
-    """Jobs left 'queued'/'running' whose rq job is gone or dead (a worker was killed mid-job, Redis lost
-    its data) are queued again; after MAX_RECOVERIES attempts they are marked failed, visibly.
-    Called when `woo worker` starts. rq's own registry cleanup first moves jobs whose worker stopped
-    sending heartbeats to 'failed', so a job another live worker is running is left alone."""
-    from rq.job import Job as RqJob
+def cleanup_registries(redis) -> None:
+    """rq's own registry cleanup: jobs whose worker stopped sending heartbeats (or whose timeout passed) are
+    moved to 'failed', so the checks of ``rq_alive`` see them as gone."""
     from rq.registry import StartedJobRegistry
 
-    redis = getattr(ctx.queue, "redis", None)
-    if redis is None:
-        return {"requeued": 0, "failed": 0}
     from woo.adapters.queue import QUEUES
 
     try:
         for name in QUEUES:
             StartedJobRegistry(name, connection=redis).cleanup()
-    except Exception as exc:  # noqa: BLE001 - best effort; the per-job checks below still apply
+    except Exception as exc:  # noqa: BLE001 - best effort; the per-job checks still apply
         log.warning("rq registry cleanup failed: %s", exc)
+
+
+def rq_alive(redis, rq_id: str | None) -> bool:
+    """Whether the rq job ``rq_id`` will still run or is running: it exists, is waiting (and really in its
+    queue) or started by a worker that is not known to be gone. The one liveness check of every recovery
+    (document jobs here, transfer packages in services.transfer)."""
+    from rq.job import Job as RqJob
+
+    if not rq_id:
+        return False
+    try:
+        rq_job = RqJob.fetch(rq_id, connection=redis)
+        status = str(rq_job.get_status(refresh=True)).split(".")[-1].lower()
+        if status == "queued" and _dequeued_and_dropped(redis, rq_job):
+            return False
+        if status == "started" and _worker_dead(redis, rq_job.worker_name):
+            return False
+        return status in ("queued", "started", "deferred", "scheduled")
+    except Exception:  # noqa: BLE001 - NoSuchJobError and friends: the rq job is gone
+        return False
+
+
+def recover(ctx: Context) -> dict[str, int]:
+    """Jobs left 'queued'/'running' whose rq job is gone or dead (a worker was killed mid-job, Redis lost
+    its data) are queued again; after MAX_RECOVERIES attempts they are marked failed, visibly.
+    Called when `woo worker` starts. rq's own registry cleanup first moves jobs whose worker stopped
+    sending heartbeats to 'failed', so a job another live worker is running is left alone."""
+    redis = getattr(ctx.queue, "redis", None)
+    if redis is None:
+        return {"requeued": 0, "failed": 0}
+    cleanup_registries(redis)
     counts = {"requeued": 0, "failed": 0}
     with ctx.unit_of_work() as session:
         stuck = session.execute(select(Job).where(Job.status.in_([QUEUED, RUNNING]))).scalars().all()
         candidates = [(j.id, j.rq_id) for j in stuck]
     for job_id, rq_id in candidates:
-        alive = False
-        if rq_id:
-            try:
-                rq_job = RqJob.fetch(rq_id, connection=redis)
-                status = str(rq_job.get_status(refresh=True)).split(".")[-1].lower()
-                alive = status in ("queued", "started", "deferred", "scheduled")
-                if status == "queued" and _dequeued_and_dropped(redis, rq_job):
-                    alive = False
-                if status == "started" and _worker_dead(redis, rq_job.worker_name):
-                    alive = False
-            except Exception:  # noqa: BLE001 - NoSuchJobError and friends: the rq job is gone
-                alive = False
-        if alive:
+        if rq_alive(redis, rq_id):
             continue
         with ctx.unit_of_work() as session:
             job = session.get(Job, job_id)

@@ -1,5 +1,5 @@
-"""Housekeeping the worker does on its own: rewrite pending MDTO sidecars, recover jobs a killed
-worker left running, catch up on sitemap pages, start due source syncs, plan the daily and weekly digest runs,
+"""Housekeeping the worker does on its own: rewrite pending MDTO sidecars, recover jobs (and transfer packages)
+a killed worker left running, catch up on sitemap pages, start due source syncs, plan the daily and weekly digest runs,
 and start the periodic fixity pass when it is due.
 
 ``tick`` is called about once a minute by every `woo worker`; a Redis lock lets only one of them do the
@@ -28,6 +28,12 @@ def tick(ctx: Context, now: float | None = None) -> dict:
         return {"skipped": True}
     done: dict = {"skipped": False}
     done["recovered"] = jobs.recover(ctx)
+    try:  # transfer packages whose worker died while making them
+        from woo.services import transfer
+
+        done["transfers"] = transfer.recover(ctx)
+    except Exception as exc:  # noqa: BLE001 - retried next round
+        log.warning("transfer job recovery failed: %s", exc)
     described, problems = preservation.describe_pending(ctx, limit=500)
     done["described"] = described
     for problem in problems:

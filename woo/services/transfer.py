@@ -231,9 +231,11 @@ def default_out_dir(ctx: Context) -> Path:
 
 def prepare(ctx: Context, actor: Actor, out_dir: Path, document_ids: list[str] | None = None,
             today: date | None = None, progress: Callable[[int], None] | None = None,
-            dossier_ids: list[str] | None = None) -> TransferPackage:
+            dossier_ids: list[str] | None = None, package_id: str | None = None) -> TransferPackage:
     """Write the package for the selection (or the given ids, plus every record of ``dossier_ids``) and
-    remember which records it holds. A dossier goes whole, as its MDTO aggregation with its records inside."""
+    remember which records it holds. A dossier goes whole, as its MDTO aggregation with its records inside.
+    ``package_id``: the id (and folder name under ``out_dir``) to use, chosen beforehand by a job that must
+    find its folder again if its worker dies while writing it (see ``recover``)."""
     with ctx.unit_of_work() as session:
         retsvc.require_role(session, actor, Role.ARCHIVIST, "Een overbrenging voorbereiden", TransferError)
         extra = []
@@ -247,7 +249,7 @@ def prepare(ctx: Context, actor: Actor, out_dir: Path, document_ids: list[str] |
         ids = list(dict.fromkeys(list(document_ids or []) + extra))
     if not ids:
         raise TransferError("Er zijn geen records die voor overbrenging in aanmerking komen.")
-    package_id = new_id()
+    package_id = package_id or new_id()
     written: list[Path] = []  # the bag, once pkg.write finished it
     held: list[tuple[str, str | None]] = []  # objects given an S3 legal hold here
     try:
@@ -469,13 +471,16 @@ WAITING, RUNNING, DONE, FAILED = "wachtend", "bezig", "klaar", "mislukt"  # Tran
 JOB_OPEN = (WAITING, RUNNING)
 STALE_RUNNING_S = 60 * 60 + 300  # past rq's job timeout (adapters.queue.JOB_TIMEOUT): its worker is gone
 STALE_WAITING_S = 24 * 3600
+RECENT_WAITING_S = 30  # a waiting job this young may not have reached the queue yet (start enqueues after commit)
+ABANDONED_NL = ("Het maken van het pakket is afgebroken (de worker stopte); er is niets achtergebleven. Maak het "
+                "pakket opnieuw.")
+GAVE_UP_NL = ("Het maken van het pakket is steeds afgebroken (de worker stopte {n} keer); er is niets "
+              "achtergebleven. Maak het pakket opnieuw of vraag de beheerder het logboek van de worker te bekijken.")
 log = logging.getLogger(__name__)
 
 
 def _stale(job: TransferJob, now: datetime | None = None) -> bool:
-    now = now or utcnow()
-    at = job.updated_at if job.updated_at.tzinfo else job.updated_at.replace(tzinfo=timezone.utc)
-    age = (now - at).total_seconds()
+    age = ((now or utcnow()) - _aware(job.updated_at)).total_seconds()
     return age > (STALE_RUNNING_S if job.status == RUNNING else STALE_WAITING_S)
 
 
@@ -484,9 +489,92 @@ def latest_job(session: Session, dossier_id: str) -> TransferJob | None:
     job = session.execute(select(TransferJob).where(TransferJob.dossier_id == dossier_id)
                           .order_by(TransferJob.created_at.desc(), TransferJob.id).limit(1)).scalar_one_or_none()
     if job is not None and job.status in JOB_OPEN and _stale(job):
-        job.status, job.error = FAILED, ("Het maken van het pakket is afgebroken (de worker stopte); er is niets "
-                                         "achtergebleven. Maak het pakket opnieuw.")
+        _discard_attempt(session, None, job)
+        job.status, job.error = FAILED, ABANDONED_NL
     return job
+
+
+def _rq_id(job_id: str, attempt: int) -> str:
+    return f"woo-transfer-{job_id}" + (f"-{attempt}" if attempt else "")
+
+
+def _discard_attempt(session: Session, ctx: Context | None, job: TransferJob) -> bool:
+    """What an attempt of ``job`` killed mid-way left behind goes: the package folder it was writing (a
+    package whose row was committed is complete and stays) and, with ``ctx``, the S3 legal holds it set on
+    objects of records that hold no transfer hold in the database (the transaction that would have recorded
+    them never committed). Returns whether the attempt had in fact finished its package."""
+    request = job.request or {}
+    package_id, folder = request.get("package_id"), request.get("folder")
+    if package_id and session.get(TransferPackage, package_id) is not None:
+        return True
+    if folder and package_id and Path(folder).name == package_id:
+        shutil.rmtree(folder, ignore_errors=True)
+    if ctx is not None and folder:
+        for doc in retsvc.dossier_documents(session, job.dossier_id):
+            if not doc.legal_hold:
+                for f in doc.files:
+                    _legal_hold(ctx, f.object_key, f.version_id, on=False)
+    return False
+
+
+def recover(ctx: Context) -> dict[str, int]:
+    """Transfer jobs whose rq job is gone or whose worker died (kill -9, a crash; the same check as document
+    jobs, jobs.rq_alive) are queued again after removing what the killed attempt wrote; after
+    jobs.MAX_RECOVERIES attempts they are marked failed with a Dutch reason. A job whose package was in fact
+    completed is marked done. Called when `woo worker` starts and by the worker's housekeeping round, so the
+    dossier page does not wait for rq's job timeout (an hour)."""
+    from woo.adapters.queue import HEAVY
+    from woo.services import jobs
+
+    counts = {"requeued": 0, "failed": 0, "done": 0}
+    redis = getattr(ctx.queue, "redis", None)
+    if redis is None:
+        return counts
+    jobs.cleanup_registries(redis)
+    now = utcnow()
+    with ctx.unit_of_work() as session:
+        candidates = [(j.id, (j.request or {}).get("rq_id") or _rq_id(j.id, 0)) for j in session.execute(
+            select(TransferJob).where(TransferJob.status.in_(JOB_OPEN))).scalars()
+            if j.status == RUNNING or (now - _aware(j.updated_at)).total_seconds() >= RECENT_WAITING_S]
+    for job_id, rq_id in candidates:
+        if jobs.rq_alive(redis, rq_id):
+            continue
+        with ctx.unit_of_work() as session:
+            job = session.execute(select(TransferJob).where(TransferJob.id == job_id).with_for_update()) \
+                .scalar_one_or_none()
+            if job is None or job.status not in JOB_OPEN or (job.request or {}).get("rq_id", rq_id) != rq_id:
+                continue  # finished meanwhile, or another recovery queued it again
+            request = dict(job.request or {})
+            if _discard_attempt(session, ctx, job):  # killed after the package was stored, before the job row
+                package = session.get(TransferPackage, request["package_id"])
+                job.status, job.package_id, job.done, job.total = DONE, package.id, package.records, package.records
+                counts["done"] += 1
+                continue
+            attempt = int(request.get("recoveries") or 0) + 1
+            if attempt > jobs.MAX_RECOVERIES:
+                job.status, job.error = FAILED, GAVE_UP_NL.format(n=attempt - 1)
+                audit.record(session, SYSTEM.label, "transfer.failed", None, dossier=job.dossier_id, taak=job_id,
+                             reden=job.error)
+                counts["failed"] += 1
+                continue
+            request.update(recoveries=attempt, rq_id=_rq_id(job_id, attempt))
+            request.pop("package_id", None)
+            request.pop("folder", None)
+            job.request, job.status, job.done = request, WAITING, 0
+            audit.record(session, SYSTEM.label, "transfer.recovered", None, dossier=job.dossier_id, taak=job_id,
+                         poging=attempt + 1)
+            new_rq_id = request["rq_id"]
+        try:
+            ctx.queue.enqueue("woo.worker.run_transfer", job_id, job_id=new_rq_id, queue=HEAVY)
+        except Exception as exc:  # noqa: BLE001 - Redis gone again: the next round finds it once more
+            log.warning("could not enqueue recovered transfer job %s: %s", job_id, exc)
+            continue
+        counts["requeued"] += 1
+    return counts
+
+
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo else at.replace(tzinfo=timezone.utc)
 
 
 def start(ctx: Context, actor: Actor, dossier_id: str) -> str:
@@ -510,12 +598,13 @@ def start(ctx: Context, actor: Actor, dossier_id: str) -> str:
         job = TransferJob(id=new_id(), dossier_id=dossier_id, created_by=actor.label, status=WAITING, done=0,
                           total=len(_dossier_record_ids(session, dossier_id)) + 1,  # + the dossier's aggregation
                           request={"actor": {"kind": actor.kind, "id": actor.id, "name": actor.name}})
+        job.request["rq_id"] = _rq_id(job.id, 0)
         session.add(job)
         audit.record(session, actor.label, "transfer.queued", None, dossier=dossier_id, taak=job.id,
                      records=job.total)
         job_id = job.id
     try:
-        ctx.queue.enqueue("woo.worker.run_transfer", job_id, job_id=f"woo-transfer-{job_id}", queue=HEAVY)
+        ctx.queue.enqueue("woo.worker.run_transfer", job_id, job_id=_rq_id(job_id, 0), queue=HEAVY)
     except Exception as exc:  # noqa: BLE001 - Redis down: an honest failed job, nothing was made
         _finish_job(ctx, job_id, FAILED, error="De wachtrij is niet bereikbaar; het pakket is niet gemaakt. "
                                                "Probeer het later opnieuw.")
@@ -552,12 +641,21 @@ def failure_nl(exc: BaseException, out_dir: Path) -> str:
 def run_job(ctx: Context, job_id: str) -> str:
     """The rq job (heavy queue): ``prepare`` the dossier's package, writing its progress to the job's row (at
     most about once a second); then the outcome (the package, or the Dutch reason it was not made)."""
+    from woo.services.jobs import current_rq_id
+
+    out_dir, package_id = default_out_dir(ctx), new_id()
     with ctx.unit_of_work() as session:
-        job = session.get(TransferJob, job_id)
-        if job is None or job.status in (DONE, FAILED):
+        job = session.execute(select(TransferJob).where(TransferJob.id == job_id).with_for_update()) \
+            .scalar_one_or_none()
+        if job is None or job.status != WAITING:
             return job.status if job else FAILED
-        job.status, job.done = RUNNING, 0
-        dossier_id, total, a = job.dossier_id, job.total, (job.request or {}).get("actor") or {}
+        request, current = dict(job.request or {}), current_rq_id()
+        if current and request.get("rq_id") and current != request["rq_id"]:
+            return job.status  # an rq job recovery replaced (its worker was taken for dead): the new one runs
+        # where this attempt writes, so that recovery can remove it if this worker dies while writing
+        request.update(package_id=package_id, folder=str(Path(out_dir) / package_id))
+        job.request, job.status, job.done = request, RUNNING, 0
+        dossier_id, total, a = job.dossier_id, job.total, request.get("actor") or {}
     actor = Actor(a.get("kind") or "system", a.get("id"), a.get("name") or "system")
     count, last = [0], [0.0]
 
@@ -570,9 +668,9 @@ def run_job(ctx: Context, job_id: str) -> str:
         with ctx.unit_of_work() as session:
             session.get(TransferJob, job_id).done = count[0]
 
-    out_dir = default_out_dir(ctx)
     try:
-        package = prepare(ctx, actor, out_dir, None, dossier_ids=[dossier_id], progress=progress)
+        package = prepare(ctx, actor, out_dir, None, dossier_ids=[dossier_id], progress=progress,
+                          package_id=package_id)
     except Exception as exc:  # noqa: BLE001 - said on the page; the traceback goes to the worker log
         if not isinstance(exc, TransferError):
             log.exception("transfer job %s failed", job_id)
@@ -582,7 +680,7 @@ def run_job(ctx: Context, job_id: str) -> str:
     return DONE
 
 
-__all__ = ["TransferError", "cancel", "CANCELLED", "start", "run_job", "latest_job", "failure_nl", "WAITING",
+__all__ = ["TransferError", "cancel", "CANCELLED", "start", "run_job", "recover", "latest_job", "failure_nl", "WAITING",
            "RUNNING", "DONE", "FAILED", "JOB_OPEN", "Selection", "select_records", "cutoff", "prepare", "mark_sent",
            "confirm", "ConfirmResult", "TRANSFERABLE", "MADE", "SENT", "CONFIRMED", "OPEN", "STATUS_NL",
            "open_packages", "dossier_refusal", "dossier_packages", "default_out_dir"]

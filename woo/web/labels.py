@@ -68,6 +68,7 @@ ACTIONS_NL = {
     "transfer.confirmed": "Overbrenging bevestigd", "transfer.prepared": "Overbrenging voorbereid",
     "transfer.sent": "Overbrengingspakket verzonden", "transfer.cancelled": "Overbrengingspakket geannuleerd",
     "transfer.queued": "Overbrengingspakket wordt gemaakt", "transfer.failed": "Overbrengingspakket niet gemaakt",
+    "transfer.recovered": "Overbrengingspakket opnieuw in de wachtrij (worker gestopt)",
     "user.activated": "Gebruiker geactiveerd", "user.created": "Gebruiker aangemaakt",
     "user.deactivated": "Gebruiker gedeactiveerd", "user.logged_out_everywhere": "Overal uitgelogd",
     "user.roles_changed": "Rollen gewijzigd",
