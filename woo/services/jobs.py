@@ -126,16 +126,32 @@ def _current_rq_id() -> str | None:
     return current.id if current is not None else None
 
 
-def dispatch(ctx: Context, job_id: int) -> None:
+def rq_job_id(job_id: int, attempt: int) -> str:
+    """The rq job id of a job's attempt (so a re-dispatch of the same attempt is the same rq job)."""
+    return f"woo-job-{job_id}-{attempt}"
+
+
+def new_job(session, **columns) -> Job:
+    """A new job row whose rq id is recorded at once (``rq_job_id`` of attempt 0): its dispatch after the
+    commit (``dispatch(ctx, job.id, known=...)``) then needs no transaction of its own."""
+    job = Job(**columns)
+    session.add(job)
+    session.flush()
+    job.rq_id = rq_job_id(job.id, 0)
+    return job
+
+
+def dispatch(ctx: Context, job_id: int, known: tuple[str, str | None] | None = None) -> None:
     """Hand a job to the queue after its row is committed; a queue outage is shown, not lost.
     Inside a running job a light follow-up runs next in this process (see run); its row stays 'queued'
     until then, carrying the rq id of the job that runs it, so recover() leaves it alone while that job
-    lives and queues it again when its worker died first."""
+    lives and queues it again when its worker died first.
+    ``known``: (kind, routed queue) of a row made by new_job and not run yet, whose rq id is in it already."""
     chain = _CHAIN.get()
     if chain is not None and job_id in chain.kinds:
         chain.ids.append(job_id)  # made by add_job in this chain: kind and rq id are already in its row
         return
-    attempt, kind, routed = _attempt(ctx, job_id)
+    attempt, kind, routed = (0, *known) if known else _attempt(ctx, job_id)
     if chain is not None and kind and not _heavy(kind, routed):
         chain.ids.append(job_id)
         if chain.rq_id:
@@ -148,7 +164,7 @@ def dispatch(ctx: Context, job_id: int) -> None:
         # OCR, and a light kind routed to the heavy queue (a long or scanned document's text layer), are on
         # the way to "ready for review": ahead of the PDF/A renditions nobody waits for.
         urgent = kind in URGENT_HEAVY_KINDS or (kind not in HEAVY_KINDS and _heavy(kind, routed))
-        rq_id = ctx.queue.enqueue("woo.worker.run_job", job_id, job_id=f"woo-job-{job_id}-{attempt}",
+        rq_id = ctx.queue.enqueue("woo.worker.run_job", job_id, job_id=rq_job_id(job_id, attempt),
                                   queue=queue_of(kind, routed), **({"at_front": True} if urgent else {}))
     except Exception as exc:  # Redis down: keep the job visible as failed so it can be retried
         log.warning("could not enqueue job %s: %s", job_id, exc)
@@ -157,7 +173,7 @@ def dispatch(ctx: Context, job_id: int) -> None:
             if job and job.status == QUEUED:
                 job.status, job.error = FAILED, "Wachtrij niet bereikbaar (Redis); start de taak later opnieuw."
         return
-    if rq_id:
+    if rq_id and not (known and rq_id == rq_job_id(job_id, attempt)):
         with ctx.unit_of_work() as session:
             job = session.get(Job, job_id)
             if job:
@@ -178,18 +194,28 @@ def run(ctx: Context, job_id: int) -> str:
         return _finish(ctx, *_run_one(ctx, job_id))
     from woo.adapters.readcache import ReadCache
 
+    from woo.services import worklist
+
     chain_ctx = ctx if isinstance(ctx.store, ReadCache) else dataclasses.replace(ctx, store=ReadCache(ctx.store))
     chain = _Chain()
     token = _CHAIN.set(chain)
+    changed: set = set()
     try:
-        status, done = _run_one(chain_ctx, job_id)
-        first = status if done is None else DONE
-        while chain.ids:  # the next job's start and the previous one's end: one transaction
-            status, done = _run_one(chain_ctx, chain.ids.pop(0), done_before=done)
-        _finish(chain_ctx, status, done)
+        with worklist.deferred() as changed:  # the work list is assessed once, by the chain's last transaction
+            status, done = _run_one(chain_ctx, job_id)
+            first = status if done is None else DONE
+            while chain.ids:  # the next job's start and the previous one's end: one transaction
+                status, done = _run_one(chain_ctx, chain.ids.pop(0), done_before=done)
+        _finish(chain_ctx, status, done, changed)
+        changed = set()
         _after_chain(ctx, job_id)
     finally:
         _CHAIN.reset(token)
+        if changed:  # the chain broke off: its documents are assessed all the same
+            try:
+                _finish(ctx, "", None, changed)
+            except Exception:  # noqa: BLE001 - the error that broke the chain is what is raised
+                log.exception("work list of job %s's chain not assessed", job_id)
         for left in chain.ids:  # only when the loop itself broke off: hand them to the queue
             chain.kinds.pop(left, None)
             dispatch(ctx, left)
@@ -211,12 +237,16 @@ def _after_chain(ctx: Context, job_id: int) -> None:
         log.exception("late publication after job %s failed", job_id)
 
 
-def _finish(ctx: Context, status: str, done: int | None) -> str:
-    if done is not None:
+def _finish(ctx: Context, status: str, done: int | None, changed=()) -> str:
+    """Mark the last job of a chain done and assess the documents the chain changed (worklist.deferred)."""
+    from woo.services import worklist
+
+    if done is not None or changed:
         with ctx.unit_of_work() as session:
-            _mark_done(session, done)
-        return DONE
-    return status
+            if done is not None:
+                _mark_done(session, done)
+            worklist.note(session, changed)
+    return DONE if done is not None else status
 
 
 def _mark_done(session, job_id: int) -> None:
