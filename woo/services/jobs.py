@@ -111,6 +111,7 @@ class _Chain:
         self.ids: list[int] = []          # follow-ups to run next, in order
         self.kinds: dict[int, str] = {}   # job id -> kind of the rows add_job made in this chain
         self.rq_id = _current_rq_id()     # the rq job running the chain (None outside rq)
+        self.document_id: str | None = None  # the document of its first job (read when that job starts)
 
 
 _CHAIN: ContextVar[_Chain | None] = ContextVar("woo_job_chain", default=None)
@@ -208,7 +209,7 @@ def run(ctx: Context, job_id: int) -> str:
                 status, done = _run_one(chain_ctx, chain.ids.pop(0), done_before=done)
         _finish(chain_ctx, status, done, changed)
         changed = set()
-        _after_chain(ctx, job_id)
+        _after_chain(ctx, job_id, chain.document_id)
     finally:
         _CHAIN.reset(token)
         if changed:  # the chain broke off: its documents are assessed all the same
@@ -222,11 +223,12 @@ def run(ctx: Context, job_id: int) -> str:
     return first
 
 
-def _after_chain(ctx: Context, job_id: int) -> None:
+def _after_chain(ctx: Context, job_id: int, document_id: str | None = None) -> None:
     """A late document of a published dossier goes out once its jobs are done and it passes the gate."""
-    with ctx.unit_of_work() as session:
-        job = session.get(Job, job_id)
-        document_id = job.document_id if job else None
+    if document_id is None:  # the first job was done already or gone: nothing was read when it started
+        with ctx.unit_of_work() as session:
+            job = session.get(Job, job_id)
+            document_id = job.document_id if job else None
     if not document_id:
         return
     from woo.services import dossiers
@@ -266,6 +268,9 @@ def _run_one(ctx: Context, job_id: int, done_before: int | None = None) -> tuple
             return (job.status if job else "missing"), None
         job.status, job.error, job.attempts = RUNNING, None, job.attempts + 1
         kind, document_id = job.kind, job.document_id
+    chain = _CHAIN.get()
+    if chain is not None and chain.document_id is None:
+        chain.document_id = document_id
     try:
         handler = handlers()[kind]
         handler(ctx, document_id)
