@@ -127,6 +127,7 @@ def heartbeat_simple_worker():  # a class made on first use: rq.worker is import
 
             self.set_state(WorkerStatus.IDLE)
 
+    _Worker.__name__ = _Worker.__qualname__ = "HeartbeatSimpleWorker"  # as rq's log lines show it
     _HEARTBEAT_CLASS = _Worker
     return _Worker
 

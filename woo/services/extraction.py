@@ -36,7 +36,7 @@ def _extract(ctx: Context, document_id: str, *, ocr: bool) -> None:
         original = jobs.original_of(doc)
         key, version, kind, filename = original.object_key, original.version_id, doc.format_kind, original.filename
         text_file = doc.file("text")  # what is stored already (idempotence, below)
-        stored_sha = text_file.sha256 if text_file is not None else None
+        has_text, stored_sha = text_file is not None, text_file.sha256 if text_file is not None else None
         ocr_done = bool((doc.metadata_ or {}).get("ocr_done"))
 
     with local_copy(ctx.store, key, version, Path(filename).suffix.lower(), "woo-extract-") as local:
@@ -51,9 +51,9 @@ def _extract(ctx: Context, document_id: str, *, ocr: bool) -> None:
     digest = hashlib.sha256(data).hexdigest()
     follow = ("ocr",) if result.needs_ocr else tuple(k for k in ("privacy", "classify", "preserve")
                                                     if k in jobs.handlers())
-    if stored_sha is not None and stored_sha == digest and not ocr and not result.needs_ocr:
+    if has_text and stored_sha == digest and not ocr and not result.needs_ocr:
         return  # idempotent: the same text is already stored
-    if stored_sha is not None and result.needs_ocr and ocr_done:
+    if has_text and result.needs_ocr and ocr_done:
         return  # a re-run of the text-layer job never replaces text OCR already produced
 
     text_key = f"documents/{document_id}/{uuid.uuid4().hex}"
