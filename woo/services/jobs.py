@@ -112,6 +112,7 @@ class _Chain:
         self.kinds: dict[int, str] = {}   # job id -> kind of the rows add_job made in this chain
         self.rq_id = _current_rq_id()     # the rq job running the chain (None outside rq)
         self.document_id: str | None = None  # the document of its first job (read when that job starts)
+        self.new: dict[int, tuple[str, None]] = {}  # other rows add_job made (heavy kinds): (kind, routed)
 
 
 _CHAIN: ContextVar[_Chain | None] = ContextVar("woo_job_chain", default=None)
@@ -152,7 +153,12 @@ def dispatch(ctx: Context, job_id: int, known: tuple[str, str | None] | None = N
     if chain is not None and job_id in chain.kinds:
         chain.ids.append(job_id)  # made by add_job in this chain: kind and rq id are already in its row
         return
-    attempt, kind, routed = (0, *known) if known else _attempt(ctx, job_id)
+    if known is None and chain is not None:
+        known = chain.new.pop(job_id, None)
+    if known:
+        attempt, kind, routed, recorded = 0, *known, rq_job_id(job_id, 0)
+    else:
+        attempt, kind, routed, recorded = _attempt(ctx, job_id)
     if chain is not None and kind and not _heavy(kind, routed):
         chain.ids.append(job_id)
         if chain.rq_id:
@@ -174,17 +180,17 @@ def dispatch(ctx: Context, job_id: int, known: tuple[str, str | None] | None = N
             if job and job.status == QUEUED:
                 job.status, job.error = FAILED, "Wachtrij niet bereikbaar (Redis); start de taak later opnieuw."
         return
-    if rq_id and not (known and rq_id == rq_job_id(job_id, attempt)):
+    if rq_id and rq_id != recorded:
         with ctx.unit_of_work() as session:
             job = session.get(Job, job_id)
             if job:
                 job.rq_id = rq_id
 
 
-def _attempt(ctx: Context, job_id: int) -> tuple[int, str, str | None]:
+def _attempt(ctx: Context, job_id: int) -> tuple[int, str, str | None, str | None]:
     with ctx.unit_of_work() as session:
         job = session.get(Job, job_id)
-        return (job.attempts, job.kind, job.queue) if job else (0, "", None)
+        return (job.attempts, job.kind, job.queue, job.rq_id) if job else (0, "", None, None)
 
 
 def run(ctx: Context, job_id: int) -> str:
@@ -309,12 +315,15 @@ def add_job(session, document_id: str, kind: str) -> Job:
                                             Job.status.in_([QUEUED, RUNNING]))).scalar_one_or_none()
     if job is None:
         chain = _CHAIN.get()
-        light_follow_up = chain is not None and kind not in HEAVY_KINDS
-        job = Job(document_id=document_id, kind=kind, rq_id=chain.rq_id if light_follow_up else None)
-        session.add(job)
-        session.flush()
-        if light_follow_up:
+        if chain is not None and kind not in HEAVY_KINDS:  # runs next in this chain, under its rq job
+            job = Job(document_id=document_id, kind=kind, rq_id=chain.rq_id)
+            session.add(job)
+            session.flush()
             chain.kinds[job.id] = kind
+        else:
+            job = new_job(session, document_id=document_id, kind=kind)
+            if chain is not None:
+                chain.new[job.id] = (kind, None)
     return job
 
 
