@@ -84,10 +84,16 @@ class Stack:
         self._wait_http()
 
     def start_workers(self) -> None:
+        """The first worker takes both queues (rq forks a work-horse per job), the others only the light one
+        and run their jobs in their own process (WOO_LIGHT_WORKER=simple), as `woo up` starts them."""
         log = open(self.root / "worker.log", "ab")
-        while len([w for w in self.workers if w.poll() is None]) < self.worker_count:
-            self.workers.append(subprocess.Popen(WOO + ["worker"], env=self.env, stdout=log, stderr=log,
-                                                 start_new_session=True))
+        self.workers = [w for w in self.workers if w.poll() is None]
+        while len(self.workers) < self.worker_count:
+            both = not any(getattr(w, "woo_both", False) for w in self.workers)
+            w = subprocess.Popen(WOO + ["worker"] + ([] if both else ["--queue", "woo", "--no-maintenance"]),
+                                 env=self.env, stdout=log, stderr=log, start_new_session=True)
+            w.woo_both = both
+            self.workers.append(w)
 
     def _wait_http(self, timeout: float = 60) -> None:
         import requests
@@ -167,7 +173,7 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=90)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--uploaders", type=int, default=2)
-    ap.add_argument("--workers", type=int, default=4, help="rq workers during the run (each on both queues)")
+    ap.add_argument("--workers", type=int, default=4, help="rq workers during the run (one on both queues, the others light-only)")
     ap.add_argument("--readers", type=int, default=2, help="threads reading the API and public pages meanwhile")
     args = ap.parse_args()
     import requests

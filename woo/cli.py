@@ -91,10 +91,15 @@ def db_upgrade(data_dir):
                    "woo = text layers, privacy, classification; woo-heavy = OCR and PDF/A; woo-sync = the "
                    "files of source syncs.")
 @click.option("--no-maintenance", is_flag=True, help="Leave fixity/retention housekeeping to another worker.")
-def worker(data_dir, burst, queues, no_maintenance):
+@click.option("--worker-class", type=click.Choice(["simple", "fork"]), default=None,
+              help="How a worker on the light queue only runs its jobs: in its own process (simple, the "
+                   "default; WOO_LIGHT_WORKER) or in a forked work-horse per job (fork). A worker that also "
+                   "takes the heavy queue always forks.")
+def worker(data_dir, burst, queues, no_maintenance, worker_class):
     from woo.worker import work
 
-    work(load_settings(data_dir), burst=burst, queues=queues or None, maintenance=not no_maintenance)
+    work(load_settings(data_dir), burst=burst, queues=queues or None, maintenance=not no_maintenance,
+         worker_class=worker_class)
 
 
 def _expand(paths: list[Path]) -> list[Path]:

@@ -84,6 +84,7 @@ class Settings:
     base_url: str = "http://127.0.0.1:8000"
     organisation: str = "gm0363"
     jobs_inline: bool = False
+    light_worker: str = "simple"  # how a light-queue worker runs its jobs: "simple" (in-process) or "fork"
     auto_accept_confidence: float | str | None = None  # a number, "model" (the model's measured value) or off
     oai_admin_email: str | None = None
     fixity_interval_hours: float = 168.0
@@ -130,6 +131,18 @@ def _truthy(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+WORKER_CLASSES = ("simple", "fork")
+
+
+def _worker_class(value: str) -> str:
+    """WOO_LIGHT_WORKER: "simple" runs light jobs in the worker process itself (no fork and re-import per
+    job), "fork" gives every job a fresh work-horse process (rq's default)."""
+    value = (value or "simple").strip().lower()
+    if value not in WORKER_CLASSES:
+        raise ValueError(f"WOO_LIGHT_WORKER moet 'simple' of 'fork' zijn, niet {value!r}.")
+    return value
+
+
 def _secret_key(data_dir: Path) -> str:
     """A stable per-instance key, so sessions survive a restart of `woo up`."""
     path = data_dir / "secret_key"
@@ -170,6 +183,7 @@ def load_settings(data_dir: Path | str | None = None, env: dict | None = None) -
         base_url=pick("WOO_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
         organisation=pick("WOO_ORGANISATION", "gm0363"),
         jobs_inline=_truthy(pick("WOO_JOBS_INLINE", "0")),
+        light_worker=_worker_class(pick("WOO_LIGHT_WORKER", "simple")),
         fixity_interval_hours=float(pick("WOO_FIXITY_INTERVAL_HOURS", "168")),
         oai_admin_email=pick("WOO_OAI_ADMIN_EMAIL", "") or None,
         destruction_window_days=int(pick("WOO_DESTRUCTION_WINDOW_DAYS", "7")),

@@ -3,24 +3,10 @@ from __future__ import annotations
 
 import os
 
-from woo.config import Settings, load_settings
+from woo.config import Settings
 
-_CONTEXT = None
-
-
-def use_context(ctx) -> None:
-    """Run jobs in this process with this context (in-process workers: tests, inline mode)."""
-    global _CONTEXT
-    _CONTEXT = ctx
-
-
-def _context():
-    global _CONTEXT
-    if _CONTEXT is None:
-        from woo.services.context import build_context
-
-        _CONTEXT = build_context(load_settings())
-    return _CONTEXT
+from woo.services.context import jobs_context as _context
+from woo.services.context import use_for_jobs as use_context  # noqa: F401  (tests, benchmarks: in-process workers)
 
 
 def run_job(job_id: int) -> str:
@@ -39,13 +25,14 @@ def refresh_feeds() -> dict:
 
 
 def work(settings: Settings, burst: bool = False, queues: list[str] | tuple[str, ...] | None = None,
-         maintenance: bool = True) -> None:
+         maintenance: bool = True, worker_class: str | None = None) -> None:
     """One rq worker on ``queues`` (default: light, then heavy). Several run side by side in `woo up`
-    and compose, so a long OCR on the heavy queue never blocks the light jobs of other documents."""
+    and compose, so a long OCR on the heavy queue never blocks the light jobs of other documents.
+    ``worker_class`` (default: settings.light_worker): see worker_class_for."""
     import os
 
     from redis import Redis
-    from rq import Queue, Worker
+    from rq import Queue
 
     from woo.adapters.queue import HEAVY, QUEUES
     from woo.services import maintenance as housekeeping
@@ -81,7 +68,74 @@ def work(settings: Settings, burst: bool = False, queues: list[str] | tuple[str,
         os.nice(HEAVY_NICENESS)
     warm_up(_context())
     _freeze_for_forks()
-    Worker([Queue(name, connection=conn) for name in names], connection=conn).work(burst=burst, with_scheduler=False)
+    cls = worker_class_for(names, worker_class or settings.light_worker)
+    cls([Queue(name, connection=conn) for name in names], connection=conn).work(burst=burst, with_scheduler=False)
+
+
+def worker_class_for(queues: list[str], wanted: str = "simple"):
+    """The rq worker class for a worker on ``queues``. A worker on the light queue only runs its jobs in
+    its own process ("simple": no fork, no copy-on-write of the warmed-up heap, no re-import per job);
+    one that also takes heavy work (OCR, PDF/A: hostile files, long tool runs) keeps a work-horse per job
+    ("fork"), so a crash in a job never takes the worker down. A light job that did take its simple worker
+    down (kill -9, out of memory) is queued again by recover() on the heavy queue."""
+    from rq import Worker
+
+    from woo.adapters.queue import LIGHT
+
+    if wanted == "simple" and list(queues) == [LIGHT]:
+        return heartbeat_simple_worker()
+    return Worker
+
+
+_HEARTBEAT_CLASS = None
+
+
+def heartbeat_simple_worker():  # a class made on first use: rq.worker is imported in workers only
+    """rq's SimpleWorker with the liveness of a forking worker: while a job runs, a thread renews the
+    worker's and the job's heartbeat every ``job_monitoring_interval`` seconds with a short TTL (the forking
+    worker's monitor loop does the same). SimpleWorker itself sets one heartbeat of the job's whole timeout
+    (an hour) and then none, so a worker killed mid-job left its job 'started' for that hour. Now:
+    - on this host, recover() (run by the restarted worker) sees the worker's pid is gone at once;
+    - elsewhere, the job's started-registry entry expires a minute after the last beat, rq's registry
+      cleanup marks it failed and recover() queues it again."""
+    global _HEARTBEAT_CLASS
+    if _HEARTBEAT_CLASS is not None:
+        return _HEARTBEAT_CLASS
+    import threading
+
+    from rq.worker import SimpleWorker
+
+    class _Worker(SimpleWorker):
+        def get_heartbeat_ttl(self, job, working_time: float = 0.0) -> int:
+            return super(SimpleWorker, self).get_heartbeat_ttl(job, working_time)  # the forking worker's
+
+        def execute_job(self, job, queue):
+            execution = self.prepare_execution(job)
+            done = threading.Event()
+
+            def beat():
+                while not done.wait(self.job_monitoring_interval):
+                    try:
+                        self.maintain_heartbeats(job, execution)
+                    except Exception:  # noqa: BLE001 - Redis briefly away: the next beat tries again
+                        import logging
+
+                        logging.getLogger(__name__).warning("heartbeat of job %s failed", job.id, exc_info=True)
+
+            thread = threading.Thread(target=beat, name="woo-heartbeat", daemon=True)
+            thread.start()
+            try:
+                self.perform_job(job, queue, execution)
+            finally:
+                done.set()
+                thread.join()
+            from rq.worker import WorkerStatus
+
+            self.set_state(WorkerStatus.IDLE)
+
+    _Worker.__name__ = _Worker.__qualname__ = "HeartbeatSimpleWorker"  # as rq's log lines show it
+    _HEARTBEAT_CLASS = _Worker
+    return _Worker
 
 
 HEAVY_NICENESS = 10  # CPU priority of a worker whose first queue is the heavy one (0: as the light ones)

@@ -30,3 +30,21 @@ def test_lower_layers_do_not_import_upper_ones():
                 if any(name == up or name.startswith(up + ".") for up in UPPER):
                     offenders.append(f"{path.relative_to(WOO.parent)}: {name}")
     assert offenders == []
+
+
+# The service layer is what web, API, CLI and worker all call: it never imports any of them (the worker
+# registers the context its job entry points run with: woo.services.context.use_for_jobs). Nor do the
+# adapters below it.
+SERVICE = ("services", "adapters")
+ENTRY_POINTS = ("woo.worker", "woo.web", "woo.cli", "woo.cli_publish", "woo.cli_organisations",
+                "woo.cli_sources", "woo.cli_shims", "woo.app", "woo.wsgi")
+
+
+def test_services_do_not_import_the_worker_web_or_cli():
+    offenders = []
+    for package in SERVICE:
+        for path in sorted((WOO / package).rglob("*.py")):
+            for name in _imports(path):
+                if any(name == up or name.startswith(up + ".") for up in ENTRY_POINTS):  # "from woo import worker" too
+                    offenders.append(f"{path.relative_to(WOO.parent)}: {name}")
+    assert offenders == []

@@ -576,32 +576,50 @@ def organisation_by_label(value: str | None) -> tooi.Organisation | None:
     return None
 
 
+@lru_cache(maxsize=1)
+def _org_lookup() -> tuple[frozenset[str], dict[tuple[str, ...], tuple[list[int], dict]]]:
+    """_org_index for the scan of a text: the words a name can start with (every other word is skipped at
+    once), and per key its name lengths, longest first, with the one entry of each token sequence. A key
+    such as "burgemeester en" has hundreds of entries ("... wethouders van <each municipality>"): looking
+    up the text's next n words per length replaces comparing them with every entry, same result (each
+    sequence is in the index once, tried longest first as the entry list is sorted)."""
+    index = _org_index()
+    lookup = {}
+    for key, entries in index.items():
+        by_seq = {tuple(seq): (seq, org, case_sensitive) for seq, org, case_sensitive in entries}
+        lookup[key] = (sorted({len(seq) for seq, _, _ in entries}, reverse=True), by_seq)
+    return frozenset(key[0] for key in index), lookup
+
+
 def _org_mentions(seg: _Segment):
     toks = _tokens(seg.text)
     low = [t[0] for t in toks]
-    index = _org_index()
-    i = 0
-    while i < len(toks):
+    firsts, lookup = _org_lookup()
+    resume = 0  # after a mention, the search goes on behind it
+    for i in [j for j, word in enumerate(low) if word in firsts]:  # a name starts only with such a word
+        if i < resume:
+            continue
         hit = None
         for key in (tuple(low[i:i + 2]), (low[i],)):
-            for seq, org, case_sensitive in index.get(key, ()):
-                n = len(seq)
-                if low[i:i + n] == seq:
+            lengths, by_seq = lookup.get(key, ((), None))
+            for n in lengths:
+                entry = by_seq.get(tuple(low[i:i + n])) if i + n <= len(low) else None
+                if entry is not None:
+                    seq, org, case_sensitive = entry
                     if case_sensitive and toks[i][3] != org.label:
                         continue  # one-word names ("Politie", "Stark") only as written in the register
-                    hit = (seq, org, case_sensitive)
+                    hit = entry
                     break
             if hit:
                 break
         if hit is None:
-            i += 1
             continue
         seq, org, single = hit
         start, end = toks[i][1], toks[i + len(seq) - 1][2]
         before = " ".join(t[0] for t in toks[max(0, i - 6):i])
         after = " ".join(t[0] for t in toks[i + len(seq):i + len(seq) + 3])
         yield org, start, end, single, before, after
-        i += len(seq)
+        resume = i + len(seq)
 
 
 def _org_candidates(segments: list[_Segment]) -> list[Suggestion]:

@@ -48,10 +48,30 @@ def build_context(settings: Settings, store: ObjectStore | None = None,
         queue = InlineQueue() if settings.jobs_inline else RqQueue(settings.redis_url)
     ctx = Context(settings, session_factory(settings.database_url), store, queue)
     if settings.jobs_inline:
-        from woo import worker
-
-        worker.use_context(ctx)  # inline jobs run with this very context
+        use_for_jobs(ctx)  # inline jobs run with this very context
     return ctx
+
+
+# The context the job entry points (woo.worker, and any other rq entry point) run with in this process. It
+# lives here, below the worker, so the service layer never imports the worker that calls it: the worker (or
+# a test, a benchmark, inline mode above) registers a context, and the entry points ask for it.
+_JOBS_CONTEXT: Context | None = None
+
+
+def use_for_jobs(ctx: Context | None) -> None:
+    """Run the jobs of this process with ``ctx`` (in-process workers: tests, inline mode); None: forget it."""
+    global _JOBS_CONTEXT
+    _JOBS_CONTEXT = ctx
+
+
+def jobs_context() -> Context:
+    """The registered context, else one built once from the environment (a worker process)."""
+    global _JOBS_CONTEXT
+    if _JOBS_CONTEXT is None:
+        from woo.config import load_settings
+
+        _JOBS_CONTEXT = build_context(load_settings())
+    return _JOBS_CONTEXT
 
 
 @dataclass(frozen=True)

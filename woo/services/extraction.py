@@ -35,6 +35,9 @@ def _extract(ctx: Context, document_id: str, *, ocr: bool) -> None:
         doc = session.get(Document, document_id)
         original = jobs.original_of(doc)
         key, version, kind, filename = original.object_key, original.version_id, doc.format_kind, original.filename
+        text_file = doc.file("text")  # what is stored already (idempotence, below)
+        has_text, stored_sha = text_file is not None, text_file.sha256 if text_file is not None else None
+        ocr_done = bool((doc.metadata_ or {}).get("ocr_done"))
 
     with local_copy(ctx.store, key, version, Path(filename).suffix.lower(), "woo-extract-") as local:
         try:
@@ -48,13 +51,10 @@ def _extract(ctx: Context, document_id: str, *, ocr: bool) -> None:
     digest = hashlib.sha256(data).hexdigest()
     follow = ("ocr",) if result.needs_ocr else tuple(k for k in ("privacy", "classify", "preserve")
                                                     if k in jobs.handlers())
-    with ctx.unit_of_work() as session:
-        doc = session.get(Document, document_id)
-        text_file = doc.file("text")
-        if text_file is not None and text_file.sha256 == digest and not ocr and not result.needs_ocr:
-            return  # idempotent: the same text is already stored
-        if text_file is not None and result.needs_ocr and (doc.metadata_ or {}).get("ocr_done"):
-            return  # a re-run of the text-layer job never replaces text OCR already produced
+    if has_text and stored_sha == digest and not ocr and not result.needs_ocr:
+        return  # idempotent: the same text is already stored
+    if has_text and result.needs_ocr and ocr_done:
+        return  # a re-run of the text-layer job never replaces text OCR already produced
 
     text_key = f"documents/{document_id}/{uuid.uuid4().hex}"
     stored = ctx.store.put_bytes(text_key, data, "text/plain; charset=utf-8")

@@ -239,7 +239,6 @@ def _check_metadata(ctx: Context, actor: Actor, report: FixityReport, threads: i
 
 def periodic_fixity() -> None:
     """rq entry point for the scheduled full pass (enqueued by woo.services.maintenance when due)."""
-    from woo import worker
-    from woo.services.context import SYSTEM
+    from woo.services.context import SYSTEM, jobs_context
 
-    run_fixity(worker._context(), SYSTEM)
+    run_fixity(jobs_context(), SYSTEM)

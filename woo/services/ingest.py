@@ -14,7 +14,7 @@ from typing import BinaryIO, Callable
 
 from sqlalchemy import select
 
-from woo.adapters.models import Document, Job, Organisation, StoredFile
+from woo.adapters.models import Document, Organisation, StoredFile
 from woo.domain import text
 from woo.domain.lifecycle import Status
 from woo.intake import precheck
@@ -116,37 +116,50 @@ def _ingest_spooled(ctx: Context, actor: Actor, organisation_id: int, name: str,
 
     document_id = uuid.uuid4().hex
     key = object_key(document_id)
-    stored = ctx.store.put_file(key, spooled.path, ident.mime)
+
+    def rows(session, stored):
+        doc = Document(id=document_id, organisation_id=organisation_id, source=source,
+                       title=(title or Path(name).stem)[:1000], status=Status.CONCEPT,
+                       format_kind=ident.kind, publication_id=publication_id,
+                       created_by=actor.id if actor.kind == "user" else None)
+        doc.unit_id = _unit_of_new(session, actor, organisation_id, publication_id) if unit == DEFAULT_UNIT \
+            else unit
+        session.add(doc)
+        session.add(StoredFile(document=doc, role="original", object_key=key,
+                               version_id=stored.version_id, filename=name, size=spooled.size,
+                               sha256=spooled.sha256, mime_type=ident.mime, puid=ident.puid,
+                               format_name=ident.format_name))
+        audit.record(session, actor.label, "document.ingested", document_id, filename=name,
+                     size=spooled.size, sha256=spooled.sha256, source=source)
+        audit.record(session, actor.label, "document.identified", document_id, mime=ident.mime,
+                     puid=ident.puid, format=ident.format_name, kind=ident.kind,
+                     extension_mismatch=ident.extension_mismatch,
+                     **({"route": f"heavy ({estimate.why})"} if estimate.heavy else {}))
+        return doc, None
+
+    _store_original(ctx, key, spooled.path, ident.mime, estimate, rows, within)
+    return IngestResult(name, "accepted", document_id=document_id)
+
+
+def _store_original(ctx: Context, key: str, path: Path, mime: str, estimate: precheck.Estimate,
+                    rows: Callable, within: Callable | None):
+    """The tail ingest and replace_original share: put the file under ``key``, then one transaction with
+    ``rows(session, stored)`` (-> the document and a value for the caller), the document's extract job and
+    ``within(session, doc)``; the object just put is removed again when that transaction fails (no orphan).
+    The job goes to the queue after the commit; its rq id is in its row already (jobs.new_job), so that
+    takes no further transaction. Returns the value ``rows`` gave."""
+    stored = ctx.store.put_file(key, path, mime)
     try:
         with ctx.unit_of_work() as session:
-            doc = Document(id=document_id, organisation_id=organisation_id, source=source,
-                           title=(title or Path(name).stem)[:1000], status=Status.CONCEPT,
-                           format_kind=ident.kind, publication_id=publication_id,
-                           created_by=actor.id if actor.kind == "user" else None)
-            doc.unit_id = _unit_of_new(session, actor, organisation_id, publication_id) if unit == DEFAULT_UNIT \
-                else unit
-            session.add(doc)
-            session.add(StoredFile(document=doc, role="original", object_key=key,
-                                   version_id=stored.version_id, filename=name, size=spooled.size,
-                                   sha256=spooled.sha256, mime_type=ident.mime, puid=ident.puid,
-                                   format_name=ident.format_name))
-            audit.record(session, actor.label, "document.ingested", document_id, filename=name,
-                         size=spooled.size, sha256=spooled.sha256, source=source)
-            audit.record(session, actor.label, "document.identified", document_id, mime=ident.mime,
-                         puid=ident.puid, format=ident.format_name, kind=ident.kind,
-                         extension_mismatch=ident.extension_mismatch,
-                         **({"route": f"heavy ({estimate.why})"} if estimate.heavy else {}))
-            job = Job(document=doc, kind="extract", queue=extract_queue(estimate))
-            session.add(job)
-            session.flush()
-            job_id = job.id
+            doc, value = rows(session, stored)
+            job_id = jobs.new_job(session, document_id=doc.id, kind="extract", queue=extract_queue(estimate)).id
             if within is not None:
                 within(session, doc)
     except BaseException:
-        ctx.store.delete_all_versions(key)  # no orphan left behind when the row could not be written
+        ctx.store.delete_all_versions(key)
         raise
-    jobs.dispatch(ctx, job_id)
-    return IngestResult(name, "accepted", document_id=document_id)
+    jobs.dispatch(ctx, job_id, known=("extract", extract_queue(estimate)))
+    return value
 
 
 def _unit_of(session, organisation_id: int, unit_id: int) -> bool:
@@ -189,33 +202,25 @@ def replace_original(ctx: Context, document_id: str, path: Path, filename: str, 
     except precheck.Refused as exc:
         raise ReplaceRefused(exc.reason) from exc
     key = object_key(document_id)
-    stored = ctx.store.put_file(key, path, ident.mime)
-    try:
-        with ctx.unit_of_work() as session:
-            doc = session.get(Document, document_id)
-            old_keys = [f.object_key for f in doc.files]
-            for f in list(doc.files):
-                session.delete(f)
-            for j in list(doc.jobs):
-                if j.kind not in keep_jobs:
-                    session.delete(j)
-            for f in session.execute(select(PrivacyFinding).where(PrivacyFinding.document_id == document_id)).scalars():
-                session.delete(f)
-            session.flush()
-            session.add(StoredFile(document_id=document_id, role="original", object_key=key,
-                                   version_id=stored.version_id, filename=filename, size=path.stat().st_size,
-                                   sha256=sha, mime_type=ident.mime, puid=ident.puid, format_name=ident.format_name))
-            doc.format_kind = ident.kind
-            doc.suggestion = None
-            job = Job(document_id=document_id, kind="extract", queue=extract_queue(estimate))
-            session.add(job)
-            session.flush()
-            job_id = job.id
-            if within is not None:
-                within(session, doc)
-    except BaseException:
-        ctx.store.delete_all_versions(key)
-        raise
+
+    def rows(session, stored):
+        doc = session.get(Document, document_id)
+        old_keys = [f.object_key for f in doc.files]
+        for f in list(doc.files):
+            session.delete(f)
+        for j in list(doc.jobs):
+            if j.kind not in keep_jobs:
+                session.delete(j)
+        for f in session.execute(select(PrivacyFinding).where(PrivacyFinding.document_id == document_id)).scalars():
+            session.delete(f)
+        session.flush()
+        session.add(StoredFile(document_id=document_id, role="original", object_key=key,
+                               version_id=stored.version_id, filename=filename, size=path.stat().st_size,
+                               sha256=sha, mime_type=ident.mime, puid=ident.puid, format_name=ident.format_name))
+        doc.format_kind = ident.kind
+        doc.suggestion = None
+        return doc, old_keys
+
+    old_keys = _store_original(ctx, key, path, ident.mime, estimate, rows, within)
     for old in old_keys:
         ctx.store.delete_all_versions(old)
-    jobs.dispatch(ctx, job_id)

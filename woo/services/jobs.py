@@ -111,6 +111,8 @@ class _Chain:
         self.ids: list[int] = []          # follow-ups to run next, in order
         self.kinds: dict[int, str] = {}   # job id -> kind of the rows add_job made in this chain
         self.rq_id = current_rq_id()     # the rq job running the chain (None outside rq)
+        self.document_id: str | None = None  # the document of its first job (read when that job starts)
+        self.new: dict[int, tuple[str, None]] = {}  # other rows add_job made (heavy kinds): (kind, routed)
 
 
 _CHAIN: ContextVar[_Chain | None] = ContextVar("woo_job_chain", default=None)
@@ -126,16 +128,37 @@ def current_rq_id() -> str | None:
     return current.id if current is not None else None
 
 
-def dispatch(ctx: Context, job_id: int) -> None:
+def rq_job_id(job_id: int, attempt: int) -> str:
+    """The rq job id of a job's attempt (so a re-dispatch of the same attempt is the same rq job)."""
+    return f"woo-job-{job_id}-{attempt}"
+
+
+def new_job(session, **columns) -> Job:
+    """A new job row whose rq id is recorded at once (``rq_job_id`` of attempt 0): its dispatch after the
+    commit (``dispatch(ctx, job.id, known=...)``) then needs no transaction of its own."""
+    job = Job(**columns)
+    session.add(job)
+    session.flush()
+    job.rq_id = rq_job_id(job.id, 0)
+    return job
+
+
+def dispatch(ctx: Context, job_id: int, known: tuple[str, str | None] | None = None) -> None:
     """Hand a job to the queue after its row is committed; a queue outage is shown, not lost.
     Inside a running job a light follow-up runs next in this process (see run); its row stays 'queued'
     until then, carrying the rq id of the job that runs it, so recover() leaves it alone while that job
-    lives and queues it again when its worker died first."""
+    lives and queues it again when its worker died first.
+    ``known``: (kind, routed queue) of a row made by new_job and not run yet, whose rq id is in it already."""
     chain = _CHAIN.get()
     if chain is not None and job_id in chain.kinds:
         chain.ids.append(job_id)  # made by add_job in this chain: kind and rq id are already in its row
         return
-    attempt, kind, routed = _attempt(ctx, job_id)
+    if known is None and chain is not None:
+        known = chain.new.pop(job_id, None)
+    if known:
+        attempt, kind, routed, recorded = 0, *known, rq_job_id(job_id, 0)
+    else:
+        attempt, kind, routed, recorded = _attempt(ctx, job_id)
     if chain is not None and kind and not _heavy(kind, routed):
         chain.ids.append(job_id)
         if chain.rq_id:
@@ -148,7 +171,7 @@ def dispatch(ctx: Context, job_id: int) -> None:
         # OCR, and a light kind routed to the heavy queue (a long or scanned document's text layer), are on
         # the way to "ready for review": ahead of the PDF/A renditions nobody waits for.
         urgent = kind in URGENT_HEAVY_KINDS or (kind not in HEAVY_KINDS and _heavy(kind, routed))
-        rq_id = ctx.queue.enqueue("woo.worker.run_job", job_id, job_id=f"woo-job-{job_id}-{attempt}",
+        rq_id = ctx.queue.enqueue("woo.worker.run_job", job_id, job_id=rq_job_id(job_id, attempt),
                                   queue=queue_of(kind, routed), **({"at_front": True} if urgent else {}))
     except Exception as exc:  # Redis down: keep the job visible as failed so it can be retried
         log.warning("could not enqueue job %s: %s", job_id, exc)
@@ -157,17 +180,17 @@ def dispatch(ctx: Context, job_id: int) -> None:
             if job and job.status == QUEUED:
                 job.status, job.error = FAILED, "Wachtrij niet bereikbaar (Redis); start de taak later opnieuw."
         return
-    if rq_id:
+    if rq_id and rq_id != recorded:
         with ctx.unit_of_work() as session:
             job = session.get(Job, job_id)
             if job:
                 job.rq_id = rq_id
 
 
-def _attempt(ctx: Context, job_id: int) -> tuple[int, str, str | None]:
+def _attempt(ctx: Context, job_id: int) -> tuple[int, str, str | None, str | None]:
     with ctx.unit_of_work() as session:
         job = session.get(Job, job_id)
-        return (job.attempts, job.kind, job.queue) if job else (0, "", None)
+        return (job.attempts, job.kind, job.queue, job.rq_id) if job else (0, "", None, None)
 
 
 def run(ctx: Context, job_id: int) -> str:
@@ -178,30 +201,41 @@ def run(ctx: Context, job_id: int) -> str:
         return _finish(ctx, *_run_one(ctx, job_id))
     from woo.adapters.readcache import ReadCache
 
+    from woo.services import worklist
+
     chain_ctx = ctx if isinstance(ctx.store, ReadCache) else dataclasses.replace(ctx, store=ReadCache(ctx.store))
     chain = _Chain()
     token = _CHAIN.set(chain)
+    changed: set = set()
     try:
-        status, done = _run_one(chain_ctx, job_id)
-        first = status if done is None else DONE
-        while chain.ids:  # the next job's start and the previous one's end: one transaction
-            status, done = _run_one(chain_ctx, chain.ids.pop(0), done_before=done)
-        _finish(chain_ctx, status, done)
-        _after_chain(ctx, job_id)
+        with worklist.deferred() as changed:  # the work list is assessed once, by the chain's last transaction
+            status, done = _run_one(chain_ctx, job_id)
+            first = status if done is None else DONE
+            while chain.ids:  # the next job's start and the previous one's end: one transaction
+                status, done = _run_one(chain_ctx, chain.ids.pop(0), done_before=done)
+        _finish(chain_ctx, status, done, changed)
+        changed = set()
+        _after_chain(ctx, job_id, chain.document_id)
     finally:
         _CHAIN.reset(token)
+        if changed:  # the chain broke off: its documents are assessed all the same
+            try:
+                _finish(ctx, "", None, changed)
+            except Exception:  # noqa: BLE001 - the error that broke the chain is what is raised
+                log.exception("work list of job %s's chain not assessed", job_id)
         for left in chain.ids:  # only when the loop itself broke off: hand them to the queue
             chain.kinds.pop(left, None)
             dispatch(ctx, left)
     return first
 
 
-def _after_chain(ctx: Context, job_id: int) -> None:
+def _after_chain(ctx: Context, job_id: int, document_id: str | None = None) -> None:
     """A late document of a published dossier, and an organisation's bereikbaarheidsgegevens, go out once
     their jobs are done and they pass the gate."""
-    with ctx.unit_of_work() as session:
-        job = session.get(Job, job_id)
-        document_id = job.document_id if job else None
+    if document_id is None:  # the first job was done already or gone: nothing was read when it started
+        with ctx.unit_of_work() as session:
+            job = session.get(Job, job_id)
+            document_id = job.document_id if job else None
     if not document_id:
         return
     from woo.services import contact_details, dossiers
@@ -213,12 +247,16 @@ def _after_chain(ctx: Context, job_id: int) -> None:
         log.exception("late publication after job %s failed", job_id)
 
 
-def _finish(ctx: Context, status: str, done: int | None) -> str:
-    if done is not None:
+def _finish(ctx: Context, status: str, done: int | None, changed=()) -> str:
+    """Mark the last job of a chain done and assess the documents the chain changed (worklist.deferred)."""
+    from woo.services import worklist
+
+    if done is not None or changed:
         with ctx.unit_of_work() as session:
-            _mark_done(session, done)
-        return DONE
-    return status
+            if done is not None:
+                _mark_done(session, done)
+            worklist.note(session, changed)
+    return DONE if done is not None else status
 
 
 def _mark_done(session, job_id: int) -> None:
@@ -238,6 +276,9 @@ def _run_one(ctx: Context, job_id: int, done_before: int | None = None) -> tuple
             return (job.status if job else "missing"), None
         job.status, job.error, job.attempts = RUNNING, None, job.attempts + 1
         kind, document_id = job.kind, job.document_id
+    chain = _CHAIN.get()
+    if chain is not None and chain.document_id is None:
+        chain.document_id = document_id
     try:
         handler = handlers()[kind]
         handler(ctx, document_id)
@@ -276,12 +317,15 @@ def add_job(session, document_id: str, kind: str) -> Job:
                                             Job.status.in_([QUEUED, RUNNING]))).scalar_one_or_none()
     if job is None:
         chain = _CHAIN.get()
-        light_follow_up = chain is not None and kind not in HEAVY_KINDS
-        job = Job(document_id=document_id, kind=kind, rq_id=chain.rq_id if light_follow_up else None)
-        session.add(job)
-        session.flush()
-        if light_follow_up:
+        if chain is not None and kind not in HEAVY_KINDS:  # runs next in this chain, under its rq job
+            job = Job(document_id=document_id, kind=kind, rq_id=chain.rq_id)
+            session.add(job)
+            session.flush()
             chain.kinds[job.id] = kind
+        else:
+            job = new_job(session, document_id=document_id, kind=kind)
+            if chain is not None:
+                chain.new[job.id] = (kind, None)
     return job
 
 
