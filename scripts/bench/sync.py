@@ -55,7 +55,44 @@ class CollectingQueue:
         return None
 
 
-def child(n: int, database: str, profile: str | None = None, fetch_up_to: int = 1000) -> dict:
+def _traced_step(sources, marks: list) -> None:
+    """Wrap ``sources.step`` so each step (one page) records the traced memory it peaked at and kept."""
+    import tracemalloc
+
+    original = sources.step
+
+    def step(*args, **kwargs):
+        tracemalloc.reset_peak()
+        before = tracemalloc.get_traced_memory()[0]
+        out = original(*args, **kwargs)
+        current, peak = tracemalloc.get_traced_memory()
+        marks.append({"step": len(marks) + 1, "before_mb": round(before / 2**20, 2),
+                      "peak_mb": round(peak / 2**20, 2), "after_mb": round(current / 2**20, 2)})
+        return out
+
+    sources.step = step
+
+
+def _top(snapshot, base=None, limit: int = 12) -> list[str]:
+    import tracemalloc
+
+    snapshot = snapshot.filter_traces([tracemalloc.Filter(False, tracemalloc.__file__)])
+    stats = snapshot.compare_to(base, "lineno") if base is not None else snapshot.statistics("lineno")
+    out = []
+    for s in stats[:limit]:
+        frame = s.traceback[0]
+        size = getattr(s, "size_diff", s.size)
+        out.append(f"{size / 2**20:8.2f} MB {getattr(s, 'count_diff', s.count):>8} blocks  "
+                   f"{frame.filename.replace(str(ROOT) + '/', '')}:{frame.lineno}")
+    return out
+
+
+def child(n: int, database: str, profile: str | None = None, fetch_up_to: int = 1000,
+          trace: bool = False) -> dict:
+    if trace:
+        import tracemalloc
+
+        tracemalloc.start(1)
     from benchlib import peak_rss_mb
     from tests.obv_server import Feed, ObvServer
     from woo.config import load_settings
@@ -103,6 +140,11 @@ def child(n: int, database: str, profile: str | None = None, fetch_up_to: int = 
                                      "rate_per_minute": 1e9})
             rss_before = peak_rss_mb()
             rss_now = _vm("VmRSS")
+            marks: list = []
+            if trace:
+                _traced_step(sources, marks)
+                traced_fixture = tracemalloc.get_traced_memory()[0]
+                snap_start = tracemalloc.take_snapshot()
             _reset_peak()  # from here VmHWM is the peak of the sync itself (the feed built above stays in memory)
             profiler = None
             if profile:
@@ -118,6 +160,11 @@ def child(n: int, database: str, profile: str | None = None, fetch_up_to: int = 
                 profiler.disable()
                 profiler.dump_stats(profile)
             rss = peak_rss_mb()
+            trace_out = None
+            if trace:
+                snap_end = tracemalloc.take_snapshot()
+                trace_out = {"traced_at_sync_start_mb": round(traced_fixture / 2**20, 2), "steps": marks,
+                             "kept_by_the_sync": _top(snap_end, snap_start), "held_at_sync_start": _top(snap_start)}
             pending = view["items"].get("fetch_pending", 0)
             fetch_s = fetched = None
             if n <= fetch_up_to:  # the background part: each file downloaded and taken in (jobs only collected)
@@ -136,7 +183,7 @@ def child(n: int, database: str, profile: str | None = None, fetch_up_to: int = 
                 "counts": view["counts"], "state": view["state"], "error": view["last_error"],
                 "noop_counts": again["counts"], "jobs_queued": queue.jobs, "pending_after_sync": pending,
                 "fetch_s": round(fetch_s, 2) if fetch_s is not None else None, "fetched": fetched,
-                "peak_rss_after_fetch_mb": round(peak_rss_mb(), 1)}
+                "peak_rss_after_fetch_mb": round(peak_rss_mb(), 1), "tracemalloc": trace_out}
     finally:
         for srv in (pg, redis, s3):
             if srv is not None:
@@ -153,10 +200,14 @@ def main() -> int:
     ap.add_argument("--fetch-up-to", type=int, default=1000,
                     help="also time the background file fetches for sizes up to this (default 1000)")
     ap.add_argument("--profile", help="write a cProfile of the timed sync to this file (pstats)")
+    ap.add_argument("--tracemalloc", action="store_true",
+                    help="trace Python allocations (slow): traced memory per sync step (page) and the top "
+                         "allocation sites held at the sync's start and kept by it")
     ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        print(json.dumps(child(args.child, args.database, args.profile, args.fetch_up_to)))
+        print(json.dumps(child(args.child, args.database, args.profile, args.fetch_up_to,
+                                    args.tracemalloc)))
         return 0
     print(f"# sync benchmark on {platform.node()} ({platform.machine()}, Python {platform.python_version()}), "
           f"database {args.database}")
@@ -164,7 +215,8 @@ def main() -> int:
     for n in [int(x) for x in args.sizes.split(",")]:
         profile = ["--profile", f"{args.profile}.{n}"] if args.profile else []
         out = subprocess.run([sys.executable, __file__, "--child", str(n), "--database", args.database, *profile,
-                              "--fetch-up-to", str(args.fetch_up_to)],
+                              "--fetch-up-to", str(args.fetch_up_to),
+                              *(["--tracemalloc"] if args.tracemalloc else [])],
                              capture_output=True, text=True)
         if out.returncode != 0:
             print(out.stderr[-3000:], file=sys.stderr)
@@ -178,6 +230,19 @@ def main() -> int:
               f"{r['counts'].get('meetings_created', 0)} meetings, {r['counts'].get('problems', 0)} problems; "
               f"{r['jobs_queued']} jobs queued; no-op change run {r['noop_changes_run_s']} s; "
               f"load {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
+        if r.get("tracemalloc"):
+            t = r["tracemalloc"]
+            print(f"        tracemalloc: {t['traced_at_sync_start_mb']} MB traced at the sync's start (the fixture "
+                  "feed and server live in this process)")
+            for m in t["steps"]:
+                print(f"        step {m['step']:>3}: traced {m['before_mb']:7.2f} -> peak {m['peak_mb']:7.2f} "
+                      f"-> after {m['after_mb']:7.2f} MB")
+            print("        top sites held at the sync's start:")
+            for line in t["held_at_sync_start"]:
+                print("          " + line)
+            print("        top sites grown by the sync (end minus start):")
+            for line in t["kept_by_the_sync"]:
+                print("          " + line)
         if r["fetch_s"] is not None:
             print(f"        then the files (background jobs, run here one by one): {r['fetch_s']} s "
                   f"({n / r['fetch_s']:.1f} files/s), {r['fetched']}; created "
