@@ -3,7 +3,8 @@
 
 Each size runs in a fresh child process (its own peak RSS, VmHWM) against a fresh instance on real servers
 (SeaweedFS S3, Redis, SQLite or PostgreSQL) and a local server speaking the export contract
-(tests/obv_server.py): N small PDF documents (unique bytes), one meeting per 20 documents with them on its
+(tests/obv_server.py, in a process of its own so that the measured RSS is woo's, not the feed's;
+--server-in-process for the old way): N small PDF documents (unique bytes), one meeting per 20 documents with them on its
 agenda, pages of 1000 records. The timed part is the metadata sync: every page
 fetched and recorded (source items with their records, meeting dossiers, the cursor), each file to fetch
 queued as a background job per item. Those jobs (download into woo's S3 through the ingest service, document
@@ -11,18 +12,20 @@ row, mapping, placement in the meeting dossier, extract job queued) are then run
 apart (--fetch-up-to; the extract jobs are only collected). A second, no-op run of the change feed is timed.
 Goal: 10,000 in <= 60 s, peak RSS flat from 1,000 to 10,000. Prints figures, asserts nothing.
 
-    .venv/bin/python scripts/bench/sync.py [--sizes 1000,10000] [--database sqlite|postgresql]
+    .venv/bin/python scripts/bench/sync.py [--sizes 1000,10000] [--database sqlite|postgresql] [--tracemalloc]
 """
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import platform
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,16 +58,40 @@ class CollectingQueue:
         return None
 
 
-def child(n: int, database: str, profile: str | None = None, fetch_up_to: int = 1000) -> dict:
-    from benchlib import peak_rss_mb
-    from tests.obv_server import Feed, ObvServer
-    from woo.config import load_settings
-    from woo.embedded.servers import PostgresServer, RedisServer, S3Server
-    from woo.services import sources
-    from woo.services.bootstrap import bootstrap_instance
-    from woo.services.context import SYSTEM, build_context
+def _traced_step(sources, marks: list) -> None:
+    """Wrap ``sources.step`` so each step (one page) records the traced memory it peaked at and kept."""
+    import tracemalloc
 
-    tmp = Path(tempfile.mkdtemp(prefix="woo-bench-sync-"))
+    original = sources.step
+
+    def step(*args, **kwargs):
+        tracemalloc.reset_peak()
+        before = tracemalloc.get_traced_memory()[0]
+        out = original(*args, **kwargs)
+        current, peak = tracemalloc.get_traced_memory()
+        marks.append({"step": len(marks) + 1, "before_mb": round(before / 2**20, 2),
+                      "peak_mb": round(peak / 2**20, 2), "after_mb": round(current / 2**20, 2)})
+        return out
+
+    sources.step = step
+
+
+def _top(snapshot, base=None, limit: int = 12) -> list[str]:
+    import tracemalloc
+
+    snapshot = snapshot.filter_traces([tracemalloc.Filter(False, tracemalloc.__file__)])
+    stats = snapshot.compare_to(base, "lineno") if base is not None else snapshot.statistics("lineno")
+    out = []
+    for s in stats[:limit]:
+        frame = s.traceback[0]
+        size = getattr(s, "size_diff", s.size)
+        out.append(f"{size / 2**20:8.2f} MB {getattr(s, 'count_diff', s.count):>8} blocks  "
+                   f"{frame.filename.replace(str(ROOT) + '/', '')}:{frame.lineno}")
+    return out
+
+
+def _build_feed(n: int, server) -> None:
+    """N small PDF documents (unique bytes), one meeting per 20 documents with them on its agenda."""
     from fpdf import FPDF
 
     pdf = FPDF()
@@ -72,6 +99,77 @@ def child(n: int, database: str, profile: str | None = None, fetch_up_to: int = 
     pdf.set_font("helvetica", size=11)
     pdf.cell(0, 10, "Raadsvoorstel")
     template = bytes(pdf.output())
+    feed = server.feed
+    meetings: dict[int, list] = {}
+    for i in range(n):
+        doc_id = f"document:notubiz:gemeente:bench:{i}"
+        feed.document(doc_id, f"Raadsvoorstel {i}", template + f"\n%woo-bench {i}\n".encode(),
+                      meeting=f"meeting:notubiz:gemeente:bench:{i // 20}")
+        meetings.setdefault(i // 20, []).append((doc_id, f"Raadsvoorstel {i}"))
+    for m, docs in meetings.items():
+        title = "Ingekomen stukken" if m % 5 == 0 else "Voorstellen"
+        feed.meeting(f"meeting:notubiz:gemeente:bench:{m}", f"Raadsvergadering {m}", "2026-11-12T19:30:00Z",
+                     [(title, docs)])
+    server.mark_snapshot()
+
+
+def _serve(n: int, conn) -> None:
+    """The server process: builds the feed, serves it, says its URL and build time, runs until told to stop."""
+    import logging
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    from tests.obv_server import Feed, ObvServer
+
+    with ObvServer(Feed(source_key="bench"), rate_per_minute=1e9) as server:
+        t = time.perf_counter()
+        _build_feed(n, server)
+        conn.send((server.url, time.perf_counter() - t))
+        conn.recv()
+
+
+@contextmanager
+def _feed_server(n: int, in_process: bool = False):
+    """The local OpenBesluitvorming server with its feed, yielding (url, build seconds). In a process of its
+    own (default): the feed (N records and files) then does not count in the measured RSS, which is woo's
+    alone; ``in_process`` serves it from a thread here, as the benchmark did before (its RSS then grows by
+    the feed, ~2 MB per 1,000 documents, whatever the sync does)."""
+    if in_process:
+        from tests.obv_server import Feed, ObvServer
+
+        with ObvServer(Feed(source_key="bench"), rate_per_minute=1e9) as server:
+            t = time.perf_counter()
+            _build_feed(n, server)
+            yield server.url, time.perf_counter() - t
+        return
+    mp = multiprocessing.get_context("spawn")
+    mine, theirs = mp.Pipe()
+    proc = mp.Process(target=_serve, args=(n, theirs), daemon=True)
+    proc.start()
+    try:
+        if not mine.poll(600):
+            raise RuntimeError("the feed server did not start")
+        yield mine.recv()
+    finally:
+        mine.send("stop")
+        proc.join(30)
+        if proc.is_alive():
+            proc.kill()
+
+
+def child(n: int, database: str, profile: str | None = None, fetch_up_to: int = 1000,
+          trace: bool = False, server_in_process: bool = False) -> dict:
+    if trace:
+        import tracemalloc
+
+        tracemalloc.start(1)
+    from benchlib import peak_rss_mb
+    from woo.config import load_settings
+    from woo.embedded.servers import PostgresServer, RedisServer, S3Server
+    from woo.services import sources
+    from woo.services.bootstrap import bootstrap_instance
+    from woo.services.context import SYSTEM, build_context
+
+    tmp = Path(tempfile.mkdtemp(prefix="woo-bench-sync-"))
     s3 = S3Server(tmp / "s3").start()
     redis = RedisServer(tmp / "redis").start()
     pg = PostgresServer(tmp / "pg").start() if database == "postgresql" else None
@@ -83,27 +181,18 @@ def child(n: int, database: str, profile: str | None = None, fetch_up_to: int = 
         queue = CollectingQueue()
         ctx = build_context(settings, queue=queue)
         bootstrap_instance(settings, ctx)
-        feed = Feed(source_key="bench")
-        with ObvServer(feed, rate_per_minute=1e9) as server:
-            t_build = time.perf_counter()
-            meetings: dict[int, list] = {}
-            for i in range(n):
-                doc_id = f"document:notubiz:gemeente:bench:{i}"
-                feed.document(doc_id, f"Raadsvoorstel {i}", template + f"\n%woo-bench {i}\n".encode(),
-                              meeting=f"meeting:notubiz:gemeente:bench:{i // 20}")
-                meetings.setdefault(i // 20, []).append((doc_id, f"Raadsvoorstel {i}"))
-            for m, docs in meetings.items():
-                title = "Ingekomen stukken" if m % 5 == 0 else "Voorstellen"
-                feed.meeting(f"meeting:notubiz:gemeente:bench:{m}", f"Raadsvergadering {m}", "2026-11-12T19:30:00Z",
-                             [(title, docs)])
-            server.mark_snapshot()
-            build_s = time.perf_counter() - t_build
+        with _feed_server(n, server_in_process) as (url, build_s):
             source_id = sources.add(ctx, SYSTEM, "gm0363", "openbesluitvorming", "bench",
-                                    {"source_key": "bench", "base_url": server.url, "page_size": 1000,
+                                    {"source_key": "bench", "base_url": url, "page_size": 1000,
                                      "rate_per_minute": 1e9})
             rss_before = peak_rss_mb()
             rss_now = _vm("VmRSS")
-            _reset_peak()  # from here VmHWM is the peak of the sync itself (the feed built above stays in memory)
+            marks: list = []
+            if trace:
+                _traced_step(sources, marks)
+                traced_fixture = tracemalloc.get_traced_memory()[0]
+                snap_start = tracemalloc.take_snapshot()
+            _reset_peak()  # from here VmHWM is the peak of the sync itself
             profiler = None
             if profile:
                 import cProfile
@@ -118,6 +207,11 @@ def child(n: int, database: str, profile: str | None = None, fetch_up_to: int = 
                 profiler.disable()
                 profiler.dump_stats(profile)
             rss = peak_rss_mb()
+            trace_out = None
+            if trace:
+                snap_end = tracemalloc.take_snapshot()
+                trace_out = {"traced_at_sync_start_mb": round(traced_fixture / 2**20, 2), "steps": marks,
+                             "kept_by_the_sync": _top(snap_end, snap_start), "held_at_sync_start": _top(snap_start)}
             pending = view["items"].get("fetch_pending", 0)
             fetch_s = fetched = None
             if n <= fetch_up_to:  # the background part: each file downloaded and taken in (jobs only collected)
@@ -136,7 +230,7 @@ def child(n: int, database: str, profile: str | None = None, fetch_up_to: int = 
                 "counts": view["counts"], "state": view["state"], "error": view["last_error"],
                 "noop_counts": again["counts"], "jobs_queued": queue.jobs, "pending_after_sync": pending,
                 "fetch_s": round(fetch_s, 2) if fetch_s is not None else None, "fetched": fetched,
-                "peak_rss_after_fetch_mb": round(peak_rss_mb(), 1)}
+                "peak_rss_after_fetch_mb": round(peak_rss_mb(), 1), "tracemalloc": trace_out}
     finally:
         for srv in (pg, redis, s3):
             if srv is not None:
@@ -153,10 +247,17 @@ def main() -> int:
     ap.add_argument("--fetch-up-to", type=int, default=1000,
                     help="also time the background file fetches for sizes up to this (default 1000)")
     ap.add_argument("--profile", help="write a cProfile of the timed sync to this file (pstats)")
+    ap.add_argument("--tracemalloc", action="store_true",
+                    help="trace Python allocations (slow): traced memory per sync step (page) and the top "
+                         "allocation sites held at the sync's start and kept by it")
+    ap.add_argument("--server-in-process", action="store_true",
+                    help="serve the feed from a thread of the measured process (the old way: its RSS includes "
+                         "the feed's records and files)")
     ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        print(json.dumps(child(args.child, args.database, args.profile, args.fetch_up_to)))
+        print(json.dumps(child(args.child, args.database, args.profile, args.fetch_up_to,
+                                    args.tracemalloc, args.server_in_process)))
         return 0
     print(f"# sync benchmark on {platform.node()} ({platform.machine()}, Python {platform.python_version()}), "
           f"database {args.database}")
@@ -164,7 +265,9 @@ def main() -> int:
     for n in [int(x) for x in args.sizes.split(",")]:
         profile = ["--profile", f"{args.profile}.{n}"] if args.profile else []
         out = subprocess.run([sys.executable, __file__, "--child", str(n), "--database", args.database, *profile,
-                              "--fetch-up-to", str(args.fetch_up_to)],
+                              "--fetch-up-to", str(args.fetch_up_to),
+                              *(["--tracemalloc"] if args.tracemalloc else []),
+                              *(["--server-in-process"] if args.server_in_process else [])],
                              capture_output=True, text=True)
         if out.returncode != 0:
             print(out.stderr[-3000:], file=sys.stderr)
@@ -178,6 +281,19 @@ def main() -> int:
               f"{r['counts'].get('meetings_created', 0)} meetings, {r['counts'].get('problems', 0)} problems; "
               f"{r['jobs_queued']} jobs queued; no-op change run {r['noop_changes_run_s']} s; "
               f"load {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
+        if r.get("tracemalloc"):
+            t = r["tracemalloc"]
+            print(f"        tracemalloc: {t['traced_at_sync_start_mb']} MB traced at the sync's start "
+                  + ("(the fixture feed and server live in this process)" if args.server_in_process else ""))
+            for m in t["steps"]:
+                print(f"        step {m['step']:>3}: traced {m['before_mb']:7.2f} -> peak {m['peak_mb']:7.2f} "
+                      f"-> after {m['after_mb']:7.2f} MB")
+            print("        top sites held at the sync's start:")
+            for line in t["held_at_sync_start"]:
+                print("          " + line)
+            print("        top sites grown by the sync (end minus start):")
+            for line in t["kept_by_the_sync"]:
+                print("          " + line)
         if r["fetch_s"] is not None:
             print(f"        then the files (background jobs, run here one by one): {r['fetch_s']} s "
                   f"({n / r['fetch_s']:.1f} files/s), {r['fetched']}; created "
