@@ -283,8 +283,8 @@ def main() -> int:
               f"load {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
         if r.get("tracemalloc"):
             t = r["tracemalloc"]
-            print(f"        tracemalloc: {t['traced_at_sync_start_mb']} MB traced at the sync's start "
-                  + ("(the fixture feed and server live in this process)" if args.server_in_process else ""))
+            print(f"        tracemalloc: {t['traced_at_sync_start_mb']} MB traced at the sync's start"
+                  + (" (the fixture feed and server live in this process)" if args.server_in_process else ""))
             for m in t["steps"]:
                 print(f"        step {m['step']:>3}: traced {m['before_mb']:7.2f} -> peak {m['peak_mb']:7.2f} "
                       f"-> after {m['after_mb']:7.2f} MB")
