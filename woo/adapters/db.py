@@ -47,6 +47,11 @@ def _create(url: str) -> Engine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
+            # WAL + NORMAL: a commit no longer waits for an fsync (2.9 ms -> 0.2 ms a commit on this VM,
+            # ~15 commits a document, each holding the one write lock the other workers wait for). The
+            # database stays consistent; a killed process loses nothing, only a power loss or OS crash
+            # can undo the last commits before the next checkpoint (production runs PostgreSQL).
+            cur.execute("PRAGMA synchronous=NORMAL")
             # Deleted content is overwritten with zeros, not left in free pages: destruction must be
             # physical (woo.services.compaction also truncates the WAL after a destruction list).
             cur.execute("PRAGMA secure_delete=ON")
