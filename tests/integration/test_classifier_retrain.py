@@ -85,3 +85,46 @@ def test_retrain_switches_when_better_and_new_suggestions_use_it(woo_ctx, tmp_pa
         assert sess.get(Document, doc_id).suggestion["category"] == tooi.category_by_label(CONVENANT).uri
         event = sess.execute(select(Event).where(Event.action == "classifier.retrained")).scalar_one()
     assert event.detail["switched"] is True and event.detail["held_out"] == len(held_out)
+
+
+class _CountingStore:
+    """The suite's real store; counts how often the model pointer is looked up in it."""
+
+    def __init__(self, store):
+        self.inner, self.pointer_reads = store, 0
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def stat(self, key):
+        self.pointer_reads += key == classifier_models.POINTER
+        return self.inner.stat(key)
+
+
+def test_the_pointer_is_read_once_until_a_retrain(woo_ctx, tmp_path):
+    """Not an S3 round trip per document: the pointer is read again only after a retrain's audit event
+    (what every switch writes, from any process)."""
+    import dataclasses
+
+    from woo.services import audit
+
+    store = _CountingStore(woo_ctx.store)
+    ctx = dataclasses.replace(woo_ctx, store=store)
+    with ctx.unit_of_work() as s:
+        org = accounts.default_organisation(s).id
+
+    def classify(n: int, start: int) -> list[str]:
+        ids = [ingest(ctx, SYSTEM, org, f"besluit{i}.pdf", path=make_pdf(tmp_path / f"besluit{i}.pdf", [
+            f"Besluit {i} van het college op uw aanvraag. Geachte aanvrager, wij verlenen de vergunning."]))
+            .document_id for i in range(start, start + n)]
+        drain(ctx)
+        with ctx.unit_of_work() as s:
+            assert all(s.get(Document, i).suggestion for i in ids)
+        return ids
+
+    classify(3, 0)
+    assert store.pointer_reads == 1
+    with ctx.unit_of_work() as s:  # what retrain records, here from "another process" that kept the model
+        audit.record(s, SYSTEM.label, classifier_models.RETRAINED, None, switched=False)
+    classify(2, 3)
+    assert store.pointer_reads == 2

@@ -220,3 +220,25 @@ def test_a_horse_after_warm_up_imports_nothing_of_woo_for_its_chain(woo_ctx, tmp
     assert got["new"] == [], f"a horse imported {got['new']} for its chain: load them in worker.warm_up"
     kinds = _jobs_of(woo_ctx, ids[0])
     assert kinds["privacy"].status == "done" and kinds["classify"].status == "done"
+
+
+def test_a_chain_skips_the_hooks_that_cannot_apply_to_its_document(woo_ctx, tmp_path, monkeypatch):
+    """Fewer transactions a document: a document of no dossier and no organisation page is not looked up
+    again for late publication, and a scan that leaves findings to decide does not look for a public
+    rendition it cannot make yet (the decision asks for it). Results stay those of the jobs one by one."""
+    from woo.services import contact_details, dossiers
+
+    calls: list[str] = []
+    for module, name in ((dossiers, "publish_late_for_document"), (contact_details, "publish_when_ready"),
+                         (privacy, "ensure_public_rendition")):
+        real = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda ctx, doc_id, _n=name, _r=real: calls.append(_n) or _r(ctx, doc_id))
+    ids = _ingest_letters(woo_ctx, tmp_path)
+    _work_light_queue(woo_ctx)
+    for doc_id in ids:
+        kinds = _jobs_of(woo_ctx, doc_id)
+        assert {k: kinds[k].status for k in ("extract", "privacy", "classify")} == \
+            {"extract": "done", "privacy": "done", "classify": "done"}
+        with woo_ctx.unit_of_work() as s:
+            assert any(f.decision == privacy.OPEN for f in privacy.original_findings(s, doc_id))
+    assert calls == []

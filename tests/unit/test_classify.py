@@ -278,3 +278,22 @@ def test_context_prior_per_role_in_a_meeting():
     # a role means nothing outside a meeting
     besluit, reasons = prior(DocumentContext(dossier_kind="woo-besluit", dossier_role="agenda"), uris)
     assert besluit[do] == besluit[is_] == 0.0 and len(reasons) == 1
+
+
+def test_cue_word_look_first_is_a_necessary_condition_of_every_cue():
+    """A cue is skipped when none of its required words occur; that must never skip a cue that matches."""
+    from woo.classify.cues import CUES, required_words
+
+    assert required_words(r"\bstaatsblad\b") == ("staatsblad",)
+    assert required_words(r"\bministeri[eë]le regeling\b|\bregeling van de minister\b") == (
+        "le regeling", "regeling van de minister")
+    assert required_words(r"\bbeleidsregel(s)?\b|\b[1-9][0-9]{3}\b") is None  # an alternative without words
+    assert required_words(r"(?i:staatsblad)") is None
+    looked = [c for c in CUES if required_words(c.pattern)]
+    assert len(looked) > 100  # nearly every cue has its words
+    # on real letters, every cue whose regex matches contains one of its words
+    for text in (WOO_BESLUIT, BESCHIKKING, WOO_BESLUIT + "\n" + BESCHIKKING):
+        for cue in looked:
+            zone = text if cue.cased else text.lower()
+            if cue.regex.search(zone):
+                assert any(w in zone for w in required_words(cue.pattern)), cue.id

@@ -1,6 +1,7 @@
 """Database engine, sessions and migrations (Alembic from the first table on)."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
@@ -33,6 +34,14 @@ def dispose_all() -> None:
     _ENGINES.clear()
 
 
+def sqlite_synchronous() -> str:
+    """FULL (default: every commit on disk before it returns) or NORMAL, from WOO_SQLITE_SYNCHRONOUS."""
+    value = os.environ.get("WOO_SQLITE_SYNCHRONOUS", "full").strip().upper()
+    if value not in ("FULL", "NORMAL"):
+        raise ValueError(f"WOO_SQLITE_SYNCHRONOUS moet 'full' of 'normal' zijn, niet {value.lower()!r}.")
+    return value
+
+
 def _create(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
@@ -47,6 +56,12 @@ def _create(url: str) -> Engine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
+            # WOO_SQLITE_SYNCHRONOUS=normal (opt-in): a WAL commit no longer waits for an fsync (2.1 ms ->
+            # 0.15 ms a commit on this VM, each holding the one write lock the other workers wait for). The
+            # database stays consistent and a killed process loses nothing, but a power loss or OS crash can
+            # undo the last commits, an acknowledged upload included: so FULL stays the default.
+            if sqlite_synchronous() == "NORMAL":
+                cur.execute("PRAGMA synchronous=NORMAL")
             # Deleted content is overwritten with zeros, not left in free pages: destruction must be
             # physical (woo.services.compaction also truncates the WAL after a destruction list).
             cur.execute("PRAGMA secure_delete=ON")

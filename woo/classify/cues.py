@@ -49,6 +49,56 @@ def _compile(pattern: str, cased: bool = False) -> re.Pattern:
     return re.compile(pattern, re.UNICODE | re.MULTILINE | re.DOTALL)
 
 
+_MIN_LITERAL = 3  # shorter required words occur in nearly every text: not worth a look first
+
+
+@lru_cache(maxsize=None)
+def required_words(pattern: str) -> tuple[str, ...] | None:
+    """Words of which every match of ``pattern`` contains at least one, or None when there are none to tell.
+
+    Python's ``re`` scans a pattern that starts with ``\\b`` or an alternation position by position; most
+    cue patterns are such alternations of words, and most texts contain none of them. ``word in text`` is
+    a fast substring search, so a cue whose words are all absent is skipped without running its regex. A
+    necessary condition only: when a word occurs, the regex decides as before (same results).
+    """
+    from re import _constants as sre, _parser
+
+    def seq(items) -> frozenset[str] | None:
+        best, run = None, ""
+
+        def consider(cand):
+            nonlocal best
+            if cand and (best is None or min(map(len, cand)) > min(map(len, best))):
+                best = cand
+
+        for op, av in items:
+            if op is sre.LITERAL:
+                run += chr(av)
+                continue
+            if op is sre.AT:  # zero-width: the literal run goes on across it
+                continue
+            consider(frozenset({run}) if run else None)
+            run = ""
+            if op is sre.SUBPATTERN:
+                if not av[1] & re.IGNORECASE:  # "(?i:...)": the words would not be lower case
+                    consider(seq(av[-1]))
+            elif op is sre.BRANCH:
+                alts = [seq(branch) for branch in av[1]]
+                consider(frozenset().union(*alts) if all(alts) else None)
+            elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT) and av[0] >= 1:
+                consider(seq(av[2]))
+        consider(frozenset({run}) if run else None)
+        return best
+
+    try:
+        words = seq(_parser.parse(pattern, re.UNICODE | re.MULTILINE | re.DOTALL))
+    except Exception:  # noqa: BLE001 - an unusual construct: no look first, the regex alone decides
+        return None
+    if not words or min(map(len, words)) < _MIN_LITERAL:
+        return None
+    return tuple(sorted(words))
+
+
 def _c(cid, cat, where, weight, pattern, reason, min_count=1, **kw):
     return Cue(cid, cat, pattern, where, weight, reason, min_count, **kw)
 
@@ -387,8 +437,10 @@ def fire(head: str, body: str, title: str = "", *, table: bool = False) -> dict[
     for cue in CUES:
         if cue.derived or (cue.tabular_only and not table) or (listed and cue.id in PROSE_ONLY):
             continue
-        where = "head" if cue.where == "head" else cue.where
-        text = texts[where] if cue.cased else lowered[where]
+        text = texts[cue.where] if cue.cased else lowered[cue.where]
+        words = required_words(cue.pattern)
+        if words is not None and not any(w in text for w in words):
+            continue
         if cue.where in ("head", "title"):
             n = 1 if cue.regex.search(text) else 0
         else:

@@ -29,7 +29,7 @@ def document_context(session: Session, doc: Document):
 
 
 def classify_document(ctx: Context, document_id: str) -> None:
-    from woo.services.classifier_models import active_classifier
+    from woo.services.classifier_models import active_classifier, pointer_marker
 
     with ctx.unit_of_work() as session:
         doc = session.get(Document, document_id)
@@ -46,8 +46,9 @@ def classify_document(ctx: Context, document_id: str) -> None:
             import dataclasses
 
             context = dataclasses.replace(from_source, dossier_role=context.dossier_role if context else None)
+        marker = pointer_marker(session)
     text = b"".join(_prefix(ctx.store.iter_chunks(key, version_id=version), MAX_TEXT_BYTES)).decode("utf-8", "ignore")
-    classifier = active_classifier(ctx)
+    classifier = active_classifier(ctx, marker)
     result = classifier.classify(text, title=title, filename=filename, properties=props, context=context)
     from woo.metadata.suggest import suggest_metadata
     from woo.services import describe

@@ -12,16 +12,19 @@ import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from woo.adapters.models import Document
+from woo.adapters.models import Document, Event
 from woo.services import audit
 from woo.services.context import Actor, Context
 
 PREFIX = "models/classifier/"
 POINTER = PREFIX + "active.json"
 HELD_OUT_SHARE = 3  # one in three confirmed documents is kept aside to compare the models
-_loaded: dict[str, object] = {}  # object key -> Classifier, per process
+RETRAINED = "classifier.retrained"  # the audit event every switch of the pointer writes (``retrain``)
+_loaded: dict[str, object] = {}  # object key -> Classifier, per process; _POINTER_SEEN -> (marker, pointer)
+_POINTER_SEEN = "pointer"
 
 
 class RetrainError(ValueError):
@@ -34,11 +37,29 @@ def _pointer(ctx: Context) -> dict | None:
     return json.loads(ctx.store.get_bytes(POINTER))
 
 
-def active_classifier(ctx: Context):
-    """The instance's active model, else the one shipped in the package."""
+def pointer_marker(session: Session) -> int:
+    """Cheap stand-in for the pointer's state: the id of the last retrain event (0: never retrained).
+
+    Only ``retrain`` writes the pointer, and it records a retrain event in the same step, so while this
+    number stays the same the pointer read before still holds: one indexed query in a transaction the
+    caller has open anyway, instead of an S3 round trip per document."""
+    return session.execute(select(func.max(Event.id)).where(Event.action == RETRAINED)).scalar() or 0
+
+
+def active_classifier(ctx: Context, marker: int | None = None):
+    """The instance's active model, else the one shipped in the package.
+
+    With ``marker`` (``pointer_marker`` of the caller's session) the pointer is read from the store only
+    when a retrain happened since it was last read in this process; without, it is read every time."""
     from woo.classify import Classifier, default_classifier
 
-    pointer = _pointer(ctx)
+    seen = _loaded.get(_POINTER_SEEN)
+    if marker is not None and seen is not None and seen[0] == marker:
+        pointer = seen[1]
+    else:
+        pointer = _pointer(ctx)
+        if marker is not None:
+            _loaded[_POINTER_SEEN] = (marker, pointer)
     if pointer is None:
         return default_classifier()
     key = pointer["key"]
@@ -106,7 +127,7 @@ def retrain(ctx: Context, actor: Actor, corpus: Path | None, *, min_held_out: in
                                                  "held_out": len(held_out)}).encode(), "application/json")
     summary = {k: v for k, v in result.items() if k != "model" and isinstance(v, (int, float, str, bool, dict))}
     with ctx.unit_of_work() as session:
-        audit.record(session, actor.label, "classifier.retrained", None, switched=switched, model=key,
+        audit.record(session, actor.label, RETRAINED, None, switched=switched, model=key,
                      trained_on=len(training), held_out=len(held_out), comparison=summary)
     return {"switched": switched, "model": key, "trained_on": len(training), "held_out": len(held_out),
             "comparison": summary, "calibration": calibration}

@@ -113,6 +113,7 @@ class _Chain:
         self.rq_id = current_rq_id()     # the rq job running the chain (None outside rq)
         self.document_id: str | None = None  # the document of its first job (read when that job starts)
         self.new: dict[int, tuple[str, None]] = {}  # other rows add_job made (heavy kinds): (kind, routed)
+        self.after: bool | None = None  # read by the chain's last transaction: may its document go out now?
 
 
 _CHAIN: ContextVar[_Chain | None] = ContextVar("woo_job_chain", default=None)
@@ -213,9 +214,10 @@ def run(ctx: Context, job_id: int) -> str:
             first = status if done is None else DONE
             while chain.ids:  # the next job's start and the previous one's end: one transaction
                 status, done = _run_one(chain_ctx, chain.ids.pop(0), done_before=done)
-        _finish(chain_ctx, status, done, changed)
+        _finish(chain_ctx, status, done, changed, chain)
         changed = set()
-        _after_chain(ctx, job_id, chain.document_id)
+        if chain.after is not False:  # not read, or a dossier's or organisation's document
+            _after_chain(ctx, job_id, chain.document_id)
     finally:
         _CHAIN.reset(token)
         if changed:  # the chain broke off: its documents are assessed all the same
@@ -247,8 +249,9 @@ def _after_chain(ctx: Context, job_id: int, document_id: str | None = None) -> N
         log.exception("late publication after job %s failed", job_id)
 
 
-def _finish(ctx: Context, status: str, done: int | None, changed=()) -> str:
-    """Mark the last job of a chain done and assess the documents the chain changed (worklist.deferred)."""
+def _finish(ctx: Context, status: str, done: int | None, changed=(), chain: _Chain | None = None) -> str:
+    """Mark the last job of a chain done and assess the documents the chain changed (worklist.deferred).
+    With ``chain``: also read, in the same transaction, whether _after_chain has anything to look at."""
     from woo.services import worklist
 
     if done is not None or changed:
@@ -256,7 +259,19 @@ def _finish(ctx: Context, status: str, done: int | None, changed=()) -> str:
             if done is not None:
                 _mark_done(session, done)
             worklist.note(session, changed)
+            if chain is not None and chain.document_id:
+                chain.after = _may_go_out(session, chain.document_id)
     return DONE if done is not None else status
+
+
+def _may_go_out(session, document_id: str) -> bool:
+    """Whether _after_chain's hooks can apply: only a document of a dossier (a late one of a published
+    dossier) or an organisation's bereikbaarheidsgegevens document; each hook checks the rest itself."""
+    from woo.adapters.models import Document
+    from woo.services.contact_details import SOURCE
+
+    doc = session.get(Document, document_id)
+    return doc is not None and (doc.publication_id is not None or doc.source == SOURCE)
 
 
 def _mark_done(session, job_id: int) -> None:

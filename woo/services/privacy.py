@@ -111,7 +111,13 @@ def scan_document(ctx: Context, document_id: str) -> None:
             counts["eigen_contactgegevens"] = own_count
         audit.record(session, SYSTEM.label, "privacy.scanned", document_id, findings=counts)
         scan_metadata(session, session.get(Document, document_id))
-    ensure_public_rendition(ctx, document_id)
+        session.flush()
+        # ensure_public_rendition returns at once while a finding waits for a decision (the decision
+        # calls it again): seen here, in the scan's own transaction, it needs no transaction of its own
+        waiting = any(f.decision in (OPEN, PROPOSED_OFFICIAL) for f in original_findings(session, document_id)
+                      if f.location is None)
+    if not waiting:
+        ensure_public_rendition(ctx, document_id)
 
 
 # Where else personal data can reach the public: the title, the metadata that is published, and the file
