@@ -239,10 +239,14 @@ import json, sys
 import pygfried
 for line in sys.stdin:
     try:
-        m = pygfried.identify(json.loads(line), detailed=True)["files"][0]["matches"][0]
+        request = json.loads(line)
+        path, ref = (request, None) if isinstance(request, str) else (request["path"], request["ref"])
+        m = pygfried.identify(path, detailed=True)["files"][0]["matches"][0]
         out = {"id": m.get("id"), "format": m.get("format")}
     except Exception as exc:
-        out = {"error": type(exc).__name__}
+        out, ref = {"error": type(exc).__name__}, locals().get("ref")
+    if ref is not None:
+        out["ref"] = ref
     sys.stdout.write(json.dumps(out) + "\\n")
     sys.stdout.flush()
 """
@@ -264,14 +268,32 @@ class _SiegfriedProcess:
 
     def identify(self, path: Path) -> dict:
         import json
+        import uuid
 
-        with self.lock:
-            self.proc.stdin.write(json.dumps(str(path)) + "\n")
-            self.proc.stdin.flush()
+        if self.pid == os.getpid():
+            with self.lock:
+                self.proc.stdin.write(json.dumps(str(path)) + "\n")
+                self.proc.stdin.flush()
+                line = self.proc.stdout.readline()
+            if not line:
+                raise OSError("siegfried helper ended")
+            return json.loads(line)
+        # A forked work-horse of the worker that started the helper (see shared_helper): each request carries
+        # a reference, and answers to other references (left by a horse killed before it read its answer)
+        # are skipped. The worker runs one horse at a time, so requests never interleave.
+        ref = uuid.uuid4().hex
+        self.proc.stdin.write(json.dumps({"path": str(path), "ref": ref}) + "\n")
+        self.proc.stdin.flush()
+        while True:
             line = self.proc.stdout.readline()
-        if not line:
-            raise OSError("siegfried helper ended")
-        return json.loads(line)
+            if not line:
+                raise OSError("siegfried helper ended")
+            try:
+                answer = json.loads(line)
+            except ValueError:
+                continue  # the rest of an answer a killed horse had begun to read
+            if isinstance(answer, dict) and answer.pop("ref", None) == ref:
+                return answer
 
     def close(self) -> None:
         global last_helper_peak_mb
@@ -310,11 +332,28 @@ class out_of_process:
         return False
 
 
+_shared: _SiegfriedProcess | None = None
+
+
+def shared_helper() -> None:
+    """Start one siegfried child for this process *and the processes it forks later* (a forking rq worker's
+    work-horses, one at a time). siegfried loads its Go runtime and signature file on the first
+    identification of every process (0.8 s of CPU, 1-2.7 s on a busy 2-core machine): paid in each horse,
+    that was most of a PDF/A rendition's time on the heavy queue. It cannot be loaded in the worker
+    before the fork instead: a forked child of a process that has used it hangs (Go's threads do not
+    survive a fork). The child ends when the worker (and with it every horse) has ended: its stdin closes."""
+    global _shared
+    if _shared is None:
+        _shared = _SiegfriedProcess()
+
+
 def _pronom(path: Path) -> tuple[str | None, str | None]:
     """PRONOM id and name via siegfried; None when it cannot say (never fatal)."""
     helper = _helper
+    if (helper is None or helper.pid != os.getpid()) and _shared is not None:
+        helper = _shared  # this process, or a horse forked from it
     try:
-        if helper is not None and helper.pid == os.getpid():
+        if helper is not None and (helper.pid == os.getpid() or helper is _shared):
             try:
                 match = helper.identify(path)
             except (OSError, ValueError):  # the helper died: identify here instead
@@ -327,6 +366,11 @@ def _pronom(path: Path) -> tuple[str | None, str | None]:
     if not puid or puid == "UNKNOWN":
         return None, None
     return puid, match.get("format") or None
+
+
+def pronom(path: Path) -> tuple[str | None, str | None]:
+    """PRONOM id and format name of a file (siegfried), None when it cannot say."""
+    return _pronom(path)
 
 
 def _pronom_here(path: Path) -> dict:

@@ -35,12 +35,10 @@ PDFA_MIME = "application/pdf"
 
 
 def _identify_pdfa(path: Path) -> tuple[str, str]:
-    try:
-        import pygfried
+    from woo.intake.identify import pronom
 
-        puid = pygfried.identify(str(path))
-    except Exception:  # identification is informative; the validator already spoke
-        puid = "fmt/477"
+    # siegfried's shared child when the worker started one (woo.worker: no Go runtime load per horse)
+    puid = pronom(path)[0] or "fmt/477"  # identification is informative; the validator already spoke
     names = {"fmt/476": "PDF/A-2a", "fmt/477": "PDF/A-2b", "fmt/478": "PDF/A-2u", "fmt/95": "PDF/A-1a",
              "fmt/354": "PDF/A-1b"}
     return puid, names.get(puid, "Acrobat PDF/A - Portable Document Format")
