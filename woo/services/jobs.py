@@ -8,6 +8,7 @@ import os
 import time
 import traceback
 from contextvars import ContextVar
+from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from sqlalchemy import select
@@ -393,7 +394,6 @@ def _worker_dead(redis, worker_name: str | None) -> bool:
     passed; a worker killed mid-job is restarted by `woo up` within seconds, and its job should not wait.
     A worker on another host is left to rq's registry (its pid says nothing here)."""
     import socket
-    from datetime import datetime, timezone
 
     if not worker_name:
         return False
@@ -450,10 +450,11 @@ def cleanup_registries(redis) -> None:
         log.warning("rq registry cleanup failed: %s", exc)
 
 
-def rq_alive(redis, rq_id: str | None) -> bool:
+def rq_alive(redis, rq_id: str | None, heartbeat_grace: timedelta | None = None) -> bool:
     """Whether the rq job ``rq_id`` will still run or is running: it exists, is waiting (and really in its
     queue) or started by a worker that is not known to be gone. The one liveness check of every recovery
-    (document jobs here, transfer packages in services.transfer)."""
+    (document jobs here, transfer packages in services.transfer, sync chains in services.sources).
+    ``heartbeat_grace``: a started job also counts as dead once its last heartbeat is older than that."""
     from rq.job import Job as RqJob
 
     if not rq_id:
@@ -465,6 +466,10 @@ def rq_alive(redis, rq_id: str | None) -> bool:
             return False
         if status == "started" and _worker_dead(redis, rq_job.worker_name):
             return False
+        beat = getattr(rq_job, "last_heartbeat", None)
+        if status == "started" and heartbeat_grace is not None and beat is not None:
+            beat = beat if beat.tzinfo else beat.replace(tzinfo=timezone.utc)
+            return datetime.now(timezone.utc) - beat < heartbeat_grace
         return status in ("queued", "started", "deferred", "scheduled")
     except Exception:  # noqa: BLE001 - NoSuchJobError and friends: the rq job is gone
         return False

@@ -44,7 +44,7 @@ from woo.domain.dossiers import Kind, Role
 from woo.domain.lifecycle import Status
 from woo.intake.connectors import base, registry
 from woo.publish.records import as_utc
-from woo.services import audit, publication
+from woo.services import audit, jobs, publication
 from woo.services.context import SYSTEM, Actor, Context
 
 log = logging.getLogger(__name__)
@@ -1546,51 +1546,9 @@ def recover(ctx: Context) -> int:
 
 
 def _rq_alive(ctx: Context, rq_id: str | None) -> bool:
+    """A sync chain's rq job lives: jobs.rq_alive, and a started one only while its work-horse beats."""
     redis = getattr(ctx.queue, "redis", None)
-    if redis is None or not rq_id:
-        return False
-    from rq.job import Job as RqJob
-
-    try:
-        job = RqJob.fetch(rq_id, connection=redis)
-        status_ = str(job.get_status(refresh=True)).split(".")[-1].lower()
-    except Exception:  # noqa: BLE001 - NoSuchJobError: gone
-        return False
-    if status_ == "started":  # a worker killed with -9 leaves its job 'started': alive only while it beats
-        if _worker_gone(redis, job):
-            return False
-        beat = getattr(job, "last_heartbeat", None)
-        if beat is None:
-            return True
-        beat = beat if beat.tzinfo else beat.replace(tzinfo=timezone.utc)
-        return utcnow() - beat < HEARTBEAT_GRACE
-    return status_ in ("queued", "deferred", "scheduled")
-
-
-def _worker_gone(redis, job) -> bool:
-    """The job's worker ran on this host and its process no longer exists (killed with -9): the job is dead
-    now, not only once its heartbeat has grown old (a worker restarted at once would otherwise wait for it)."""
-    import os
-    import socket
-
-    name = getattr(job, "worker_name", None)
-    if not name:
-        return False
-    try:
-        from rq import Worker
-
-        w = Worker.find_by_key(Worker.redis_worker_namespace_prefix + name, connection=redis)
-    except Exception:  # noqa: BLE001 - unknown: decide by the heartbeat
-        return False
-    if w is None or not w.hostname or w.hostname != socket.gethostname() or not w.pid:
-        return False
-    try:
-        os.kill(int(w.pid), 0)
-    except ProcessLookupError:
-        return True
-    except (PermissionError, ValueError, OSError):
-        return False
-    return False
+    return redis is not None and jobs.rq_alive(redis, rq_id, heartbeat_grace=HEARTBEAT_GRACE)
 
 
 def _aware(value: datetime) -> datetime:
