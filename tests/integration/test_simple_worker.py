@@ -24,7 +24,7 @@ pytestmark = pytest.mark.parametrize("backend", ["sqlite"])
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# `woo worker --queue woo` as `woo up` starts it, except that its extract job writes the pid of the process
+# `woo worker --queue woo --queue woo-sync` as `woo up` and compose start it, except that its extract job writes the pid of the process
 # running it and then hangs, so the test can kill the worker in the middle of that job.
 WORKER = """
 import os, sys, time
@@ -37,7 +37,7 @@ def hang(ctx, document_id):
 
 extraction.extract_document = hang
 from woo.cli import main
-main(["worker", "--data-dir", sys.argv[2], "--queue", "woo", "--no-maintenance"])
+main(["worker", "--data-dir", sys.argv[2], "--queue", "woo", "--queue", "woo-sync", "--no-maintenance"])
 """
 
 
