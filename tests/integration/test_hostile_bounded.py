@@ -11,6 +11,7 @@ import http.server
 import re
 import resource
 import shutil
+import sys
 import threading
 import time
 import zipfile
@@ -72,6 +73,28 @@ def test_bounded_run_limits_memory_and_cpu():
     spin = bounded.run(["python3", "-c", "while True: pass"], timeout=60, cpu_seconds=1)
     assert spin.killed_by_limit and "rekentijd" in bounded.limit_reason("x", spin)
     _no_leftovers()
+
+
+def test_a_tool_runs_at_its_callers_cpu_priority_in_its_callers_session(tmp_path):
+    """The heavy worker is niced so that OCR and PDF/A yield the cores to the light workers. With the kernel's
+    autogroups a new session gets its own equal CPU share whatever its nice value, so a tool in a session of
+    its own (Ghostscript for PDF/A) competed with the light workers as an equal."""
+    import os
+
+    probe = [sys.executable, "-c", "import os; print(os.getsid(0), os.getpgid(0), os.getpid(), os.nice(0))"]
+    out = tmp_path / "seen"
+    pid = os.fork()
+    if pid == 0:  # a niced heavy worker
+        try:
+            os.nice(7)
+            out.write_text(bounded.run(probe, timeout=60, text=True).stdout + f" {os.getsid(0)} {os.nice(0)}")
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+    sid, pgid, tool_pid, nice, caller_sid, caller_nice = (int(v) for v in out.read_text().split())
+    assert sid == caller_sid, "the tool must stay in its caller's session (one CPU share with it)"
+    assert nice == caller_nice >= 7, "the tool must inherit its caller's lower CPU priority"
+    assert pgid != caller_sid and pgid != os.getpgid(0), "the tool still leads a process group of its own"
 
 
 def test_a_tool_dies_with_the_process_that_started_it(tmp_path):

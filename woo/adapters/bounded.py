@@ -2,7 +2,7 @@
 
 Each tool (tesseract/ocrmypdf, LibreOffice, Ghostscript, antiword/catdoc, ...) runs
 
-- in its own session and process group, killed whole (``os.killpg``) on timeout *and* after it
+- in its own process group (in the caller's session), killed whole (``os.killpg``) on timeout *and* after it
   ends, so no helper it forked (soffice.bin, gs under ocrmypdf) outlives the call; the group is led
   by a tiny guard (_toolguard.py) that kills it too when the calling process dies (rq killed the
   work-horse, `woo up` stopped), since a group of its own escapes the caller's group cleanup;
@@ -154,10 +154,13 @@ def run(cmd: list[str], *, timeout: float, memory_mb: int | None = -1, cpu_secon
     try:
         proc = subprocess.Popen(argv, stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=cwd,
-                                start_new_session=True, preexec_fn=_limits(memory_mb, cpu_seconds))
+                                process_group=0, preexec_fn=_limits(memory_mb, cpu_seconds))
     except OSError as exc:
         raise ToolError("tool_missing", f"{label} kon niet worden gestart.") from exc
-    pgid = proc.pid  # start_new_session: the guard leads its own group
+    # A group of its own (the guard leads it), not a session of its own: with the kernel's autogroups each
+    # session gets an equal share of the CPU whatever its nice value, so a Ghostscript started by the niced
+    # heavy worker in a new session took a core from the light workers (PDF/A delaying "ready for review").
+    pgid = proc.pid
     STARTED_GROUPS.append(pgid)
     # Read both pipes in threads and wait for the guard itself, not for EOF: a helper the tool left
     # running in the background (holding stdout) must not keep this call waiting until the timeout.
