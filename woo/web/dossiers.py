@@ -252,6 +252,11 @@ def create():
 @bp.route("/dossiers/<dossier_id>/beheer")
 @login_required
 def detail(dossier_id: str):
+    return _detail(dossier_id)
+
+
+def _detail(dossier_id: str, judge_form=None, judge_error: str | None = None, code: int = 200):
+    """The dossier page; after a refused judgement with the officer's input kept and the Dutch reason."""
     ctx = context()
     with ctx.unit_of_work() as s:
         d = _own(s, dossier_id, "document.read")
@@ -266,7 +271,8 @@ def detail(dossier_id: str):
                                editable=rules.is_editable(d.status) and not other_unit, late=late,
                                accepts=rules.accepts_documents(d.status) and not other_unit,
                                other_unit=other_unit, reasons=tooi.redenen_verwijdering(),
-                               motions=sourcesvc.motions_of(s, d.id) if d.kind == "vergadering" else [])
+                               motions=sourcesvc.motions_of(s, d.id) if d.kind == "vergadering" else [],
+                               judge_form=judge_form, judge_error=judge_error), code
 
 
 def _act(dossier_id: str, action: str, fn, ok: str):
@@ -313,7 +319,13 @@ def judge(dossier_id: str):
         n = svc.judge_bulk(context(), _actor(), dossier_id, ids, f.get("judgement"), grounds, f.get("remark"),
                            f.get("public_link"))
         return f"{n} document(en) beoordeeld."
-    return _act(dossier_id, "document.edit", run, "Beoordeeld.")
+    with context().unit_of_work() as s:
+        _own(s, dossier_id, "document.edit")
+    try:
+        flash(run(), "ok")
+    except rules.DossierError as exc:  # shown on the form, the officer's choices and text kept
+        return _detail(dossier_id, judge_form=f, judge_error=str(exc), code=422)
+    return redirect(url_for("dossiers.detail", dossier_id=dossier_id))
 
 
 @bp.route("/dossiers/<dossier_id>/status", methods=["POST"])
