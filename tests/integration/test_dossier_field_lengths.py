@@ -12,6 +12,7 @@ from tests.integration.test_dossier_interfaces import _token
 from tests.integration.test_web_api import _csrf, login
 from woo.adapters.models import Document, Dossier, DossierDocument
 from woo.app import create_app
+from woo.domain import tooi
 from woo.services import accounts, dossiers
 from woo.services.context import SYSTEM
 
@@ -103,3 +104,23 @@ def test_cli_refuses_too_long_reference(woo_ctx, tmp_path):
     assert r.exit_code == 1 and "Het kenmerk is langer dan 200 tekens." in r.output
     with woo_ctx.unit_of_work() as s:
         assert s.execute(select(Dossier.id).where(Dossier.title == "Losse publicatie")).first() is None
+
+
+def test_web_new_dossier_form_shows_refusal_with_input_kept(woo_ctx):
+    app = create_app(ctx=woo_ctx)
+    app.config["TESTING"] = True
+    client = app.test_client()
+    login(client, woo_ctx=woo_ctx)
+    with woo_ctx.unit_of_work() as s:
+        org_id = accounts.default_organisation(s).id
+    category = tooi.category_by_code("2g").uri
+    r = client.post("/dossiers", data={"csrf_token": _csrf(client, "/dossiers"), "title": "Adviezen haven",
+                                       "kind": "publicatie", "category": category, "organisation_id": org_id,
+                                       "reference": "K" * 201, "summary": "Alle adviezen"})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422
+    assert re.search(r'id="create-error">Het kenmerk is langer dan 200 tekens\.<', html)
+    assert 'value="Adviezen haven"' in html and f'value="{"K" * 201}"' in html and ">Alle adviezen</textarea>" in html
+    assert f'<option value="{category}" selected>' in html and '<option value="publicatie" selected>' in html
+    with woo_ctx.unit_of_work() as s:
+        assert s.execute(select(Dossier.id)).first() is None

@@ -175,6 +175,11 @@ def _own(s, dossier_id: str, action: str) -> Dossier:
 @bp.route("/dossiers")
 @login_required
 def index():
+    return _index()
+
+
+def _index(create_form=None, create_error: str | None = None, code: int = 200):
+    """The dossier list; after a refused "Nieuw dossier" with the officer's input kept and the Dutch reason."""
     with context().unit_of_work() as s:
         from woo.services.documents import visible_organisations
 
@@ -198,7 +203,8 @@ def index():
         return render_template("dossiers/index.html", dossiers=items, orgs=orgs, kinds=rules.KIND_LABELS_NL,
                                statuses=rules.STATUS_LABELS_NL, categories=tooi.woo_categories(),
                                term_label=_term_label(term), year=year, units=units if ids is None else None,
-                               unit_names=orgsvc.unit_names(s, (d.unit_id for d in items)))
+                               unit_names=orgsvc.unit_names(s, (d.unit_id for d in items)),
+                               cf=create_form or {}, create_error=create_error), code
 
 
 def _term_label(term: str | None) -> str | None:
@@ -242,9 +248,8 @@ def create():
     values["topics"] = [t for t in (f.get("topics") or "").split(",") if t.strip()]
     try:
         dossier_id = svc.create(context(), _actor(), org_id, values)
-    except rules.DossierError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("dossiers.index"))
+    except rules.DossierError as exc:  # shown on the form, the officer's input kept
+        return _index(create_form=f, create_error=str(exc), code=422)
     flash("Dossier aangemaakt.", "ok")
     return redirect(url_for("dossiers.detail", dossier_id=dossier_id))
 
