@@ -381,6 +381,46 @@ def test_a_refused_listing_is_not_reconciled_and_the_admin_forces_it_on_the_sour
     assert not drc.contract_errors
 
 
+def test_a_refusal_survives_a_full_sync_request_and_a_forced_reconcile_clears_it(woo_ctx, drain_jobs, drc, tmp_path):
+    """The refusal is kept apart from the source's note: a full-sync request (and the sync it starts) overwrites
+    the note, yet the source page still offers "Forceer afstemming" with the refusal's reason until a forced
+    reconcile withdraws the documents and clears it."""
+    import re
+
+    from woo.adapters.models import Source
+    from woo.app import create_app
+
+    source_id, objs, ids = _published_source(woo_ctx, drain_jobs, drc, tmp_path, n=5)
+    for obj in objs[:3]:
+        drc.delete(obj)
+    refused = sources.reconcile(woo_ctx, source_id)["refused"]
+    assert refused.startswith(sources.GUARD_REFUSED)
+    client = create_app(ctx=woo_ctx).test_client()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
+    assert client.post("/login", data={"username": "admin", "password": woo_ctx.admin_password,
+                                       "csrf_token": token}).status_code == 302
+
+    def force_reason():
+        page = client.get(f"/beheer/bronnen/{source_id}").get_data(as_text=True)
+        found = re.search(r'<p id="force-reason">([^<]*)</p>', page)
+        return found and found.group(1), "Forceer afstemming" in page
+
+    assert force_reason() == (refused, True)
+    sources.sync(woo_ctx, SYSTEM, source_id, full=True)
+    assert sources.status(woo_ctx, source_id)["note"] == "Volledige synchronisatie gevraagd."
+    assert force_reason() == (refused, True)
+    drain_jobs()  # the full sync runs
+    assert sources.status(woo_ctx, source_id)["reconcile_refused"] is True
+    assert force_reason() == (refused, True)
+    assert set(_statuses(woo_ctx, ids).values()) == {"published"}
+    assert sources.reconcile(woo_ctx, source_id, force=True)["withdrawn"] == 3
+    view = sources.status(woo_ctx, source_id)
+    assert view["reconcile_refused"] is False and view["reconcile_refusal"] is None
+    assert force_reason() == (None, False)
+    with woo_ctx.unit_of_work() as s:
+        assert s.get(Source, source_id).reconcile_refused is None
+
+
 def test_the_guard_count_and_the_withdrawals_read_the_stored_ids_in_the_same_chunks(woo_ctx, drain_jobs, drc,
                                                                                    tmp_path, monkeypatch):
     """One chunk reader for both: deletions in different chunks are all found, the count covers every chunk."""

@@ -621,6 +621,9 @@ class Source(Base):
     freshness: Mapped[dict | None] = mapped_column(JSON)         # the remote's own /api/status entry
     freshness_at: Mapped[datetime | None]
     reconciled_at: Mapped[datetime | None]  # last full listing compared with the stored ids (zgw-drc)
+    # the more-than-half guard's Dutch refusal while it stands ("Forceer afstemming"); apart from ``note``, which a
+    # full-sync request or an expired cursor overwrites
+    reconcile_refused: Mapped[str | None] = mapped_column(Text)
     last_started_at: Mapped[datetime | None]
     last_finished_at: Mapped[datetime | None]
     next_run_at: Mapped[datetime | None] = mapped_column(index=True)

@@ -27,7 +27,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
-from woo.adapters.models import Document, Dossier, DossierDocument, Job, Organisation, StoredFile
+from woo.adapters.models import Document, Dossier, Job, Organisation, StoredFile
 from woo.domain import dossiers as rules
 from woo.domain.dossiers import DossierError, Judgement, Role
 from woo.domain.grounds import WOO_GROUNDS, split_grounds
@@ -202,6 +202,8 @@ def _iter_csv(path: Path, problems: list[str]):
 
 def read_inventory(path: Path, filename: str) -> tuple[list[InventoryRow], list[str]]:
     """The rows of an inventory (XLSX or CSV) and the Dutch problems found in it."""
+    from woo.services import dossiers  # the one length check, shared with a judgement (late, as below)
+
     problems: list[str] = []
     suffix = PurePosixPath(filename.lower()).suffix
     if suffix in (".xlsx", ".xlsm"):
@@ -265,11 +267,9 @@ def read_inventory(path: Path, filename: str) -> tuple[list[InventoryRow], list[
         row = InventoryRow(line, rid, _text(cell.get("number")) or rid, judgement, grounds,
                            title=_text(cell.get("title")), remark=_text(cell.get("remark")),
                            public_link=_text(cell.get("public_link")), role=role, date=parsed, extra=extra)
-        for label, value, column in (("het documentnummer", row.number, "number"),
-                                     ("de publieke link", row.public_link, "public_link")):
-            cap = DossierDocument.__table__.c[column].type.length
-            if len(value) > cap:  # else only the database would refuse it, after every file was stored
-                problems.append(f"Inventaris rij {line} (ID {rid}): {label} is langer dan {cap} tekens.")
+        # else only the database would refuse it, after every file was stored
+        for p in dossiers.inventory_length_problems(row.number, row.public_link):
+            problems.append(f"Inventaris rij {line} (ID {rid}): {p}")
         if judgement is not None and not unknown:
             for p in rules.judgement_problems(rules.DocumentJudgement(judgement, tuple(grounds), None, None,
                                                                       row.public_link or None)):

@@ -109,6 +109,29 @@ def list_dossiers(session: Session, organisation_ids: set[int] | None, status: s
 
 # --------------------------------------------------------------------------- fields, topics
 
+def length_problems(model, fields) -> list[str]:
+    """Dutch problems for text longer than its column (``fields``: (label, value, column name) triples, the
+    label as it reads mid-sentence). Every door that writes such a field asks this first: else PostgreSQL
+    refuses the value late (value too long, a 500) and SQLite stores it silently."""
+    out = []
+    for label, value, column in fields:
+        cap = model.__table__.c[column].type.length
+        if value and len(value) > cap:
+            out.append(f"{label} is langer dan {cap} tekens.")
+    return out
+
+
+def inventory_length_problems(number: str | None, public_link: str | None) -> list[str]:
+    """The inventory row's document number and public link (the import, a judgement)."""
+    return length_problems(DossierDocument, (("het documentnummer", number, "number"),
+                                             ("de publieke link", public_link, "public_link")))
+
+
+def _refuse(problems: list[str]) -> None:
+    if problems:
+        raise DossierError(" ".join(p[0].upper() + p[1:] for p in problems))
+
+
 def _parse_date(value) -> date | None:
     if value in (None, ""):
         return None
@@ -154,6 +177,7 @@ def _fields(session: Session, org_id: int, values: dict, current: Dossier | None
     problems = rules.fields_problems(f)
     if problems:
         raise DossierError(" ".join(problems))
+    _refuse(length_problems(Dossier, (("het kenmerk", f.reference, "reference"),)))
     return f
 
 
@@ -489,10 +513,16 @@ def _set_judgement(session: Session, actor: Actor, d: Dossier, item: DossierDocu
            grounds=item.grounds, remark=item.remark)
 
 
+def _judgement(judgement, grounds, remark, number, public_link) -> rules.DocumentJudgement:
+    j = rules.make_judgement(judgement, grounds, remark, number, public_link)
+    _refuse(inventory_length_problems(j.number, j.public_link))
+    return j
+
+
 def judge(ctx: Context, actor: Actor, dossier_id: str, document_id: str, judgement: str,
           grounds: str | list[str] | None = None, remark: str | None = None, number: str | None = None,
           public_link: str | None = None) -> None:
-    j = rules.make_judgement(judgement, grounds, remark, number, public_link)
+    j = _judgement(judgement, grounds, remark, number, public_link)
     with ctx.unit_of_work() as session:
         d = _load(session, dossier_id, for_update=True)
         organisations.check_unit_of(session, actor, "document.edit", d)
@@ -512,7 +542,7 @@ def judge_bulk(ctx: Context, actor: Actor, dossier_id: str, document_ids: list[s
                grounds: str | list[str] | None = None, remark: str | None = None,
                public_link: str | None = None) -> int:
     """The same judgement for many documents, all or none."""
-    j = rules.make_judgement(judgement, grounds, remark, None, public_link)
+    j = _judgement(judgement, grounds, remark, None, public_link)
     with ctx.unit_of_work() as session:
         d = _load(session, dossier_id, for_update=True)
         organisations.check_unit_of(session, actor, "document.edit", d)

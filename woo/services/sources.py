@@ -227,7 +227,7 @@ def _view(session: Session, s: Source, full: bool) -> dict:
             "next_run_at": s.next_run_at, "counts": dict(s.counts or {}), "totals": dict(s.totals or {}),
             "last_error": s.last_error, "note": s.note, "freshness": s.freshness, "freshness_at": s.freshness_at,
             "steps": s.steps, "has_secret": bool(s.secret), "reconciled_at": s.reconciled_at,
-            "reconcile_refused": bool(s.note and s.note.startswith(GUARD_REFUSED)),
+            "reconcile_refused": bool(s.reconcile_refused), "reconcile_refusal": s.reconcile_refused,
             "config": {k: v for k, v in (s.config or {}).items()}}
     if full:
         view["problems"] = list(s.problems or [])
@@ -1461,9 +1461,10 @@ def _reconcile(ctx: Context, source_id: int, work: _Work, kind: str, config: dic
     with ctx.unit_of_work() as session:
         src = session.get(Source, source_id)
         if guarded:  # not reconciled: the daily schedule still finds it due (retried after REFUSED_RETRY)
-            src.note = refused  # the admin page's "Forceer afstemming" is shown while this stands
+            src.note = refused
+            src.reconcile_refused = refused  # the admin page's "Forceer afstemming" is shown while this stands
         else:
-            src.reconciled_at = utcnow()
+            src.reconciled_at, src.reconcile_refused = utcnow(), None
             if src.note and src.note.startswith(GUARD_REFUSED):
                 src.note = None
         if refused:

@@ -175,6 +175,11 @@ def _own(s, dossier_id: str, action: str) -> Dossier:
 @bp.route("/dossiers")
 @login_required
 def index():
+    return _index()
+
+
+def _index(create_form=None, create_error: str | None = None, code: int = 200):
+    """The dossier list; after a refused "Nieuw dossier" with the officer's input kept and the Dutch reason."""
     with context().unit_of_work() as s:
         from woo.services.documents import visible_organisations
 
@@ -198,7 +203,8 @@ def index():
         return render_template("dossiers/index.html", dossiers=items, orgs=orgs, kinds=rules.KIND_LABELS_NL,
                                statuses=rules.STATUS_LABELS_NL, categories=tooi.woo_categories(),
                                term_label=_term_label(term), year=year, units=units if ids is None else None,
-                               unit_names=orgsvc.unit_names(s, (d.unit_id for d in items)))
+                               unit_names=orgsvc.unit_names(s, (d.unit_id for d in items)),
+                               cf=create_form or {}, create_error=create_error), code
 
 
 def _term_label(term: str | None) -> str | None:
@@ -242,9 +248,8 @@ def create():
     values["topics"] = [t for t in (f.get("topics") or "").split(",") if t.strip()]
     try:
         dossier_id = svc.create(context(), _actor(), org_id, values)
-    except rules.DossierError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("dossiers.index"))
+    except rules.DossierError as exc:  # shown on the form, the officer's input kept
+        return _index(create_form=f, create_error=str(exc), code=422)
     flash("Dossier aangemaakt.", "ok")
     return redirect(url_for("dossiers.detail", dossier_id=dossier_id))
 
@@ -252,6 +257,11 @@ def create():
 @bp.route("/dossiers/<dossier_id>/beheer")
 @login_required
 def detail(dossier_id: str):
+    return _detail(dossier_id)
+
+
+def _detail(dossier_id: str, judge_form=None, judge_error: str | None = None, code: int = 200):
+    """The dossier page; after a refused judgement with the officer's input kept and the Dutch reason."""
     ctx = context()
     with ctx.unit_of_work() as s:
         d = _own(s, dossier_id, "document.read")
@@ -266,7 +276,8 @@ def detail(dossier_id: str):
                                editable=rules.is_editable(d.status) and not other_unit, late=late,
                                accepts=rules.accepts_documents(d.status) and not other_unit,
                                other_unit=other_unit, reasons=tooi.redenen_verwijdering(),
-                               motions=sourcesvc.motions_of(s, d.id) if d.kind == "vergadering" else [])
+                               motions=sourcesvc.motions_of(s, d.id) if d.kind == "vergadering" else [],
+                               judge_form=judge_form, judge_error=judge_error), code
 
 
 def _act(dossier_id: str, action: str, fn, ok: str):
@@ -313,7 +324,13 @@ def judge(dossier_id: str):
         n = svc.judge_bulk(context(), _actor(), dossier_id, ids, f.get("judgement"), grounds, f.get("remark"),
                            f.get("public_link"))
         return f"{n} document(en) beoordeeld."
-    return _act(dossier_id, "document.edit", run, "Beoordeeld.")
+    with context().unit_of_work() as s:
+        _own(s, dossier_id, "document.edit")
+    try:
+        flash(run(), "ok")
+    except rules.DossierError as exc:  # shown on the form, the officer's choices and text kept
+        return _detail(dossier_id, judge_form=f, judge_error=str(exc), code=422)
+    return redirect(url_for("dossiers.detail", dossier_id=dossier_id))
 
 
 @bp.route("/dossiers/<dossier_id>/status", methods=["POST"])
