@@ -47,3 +47,22 @@ def test_a_number_repeated_on_every_page_is_matched_once(monkeypatch):
     found = [(f.page, f.text) for f in scan_pages(pages) if f.type == "phone"]
     assert found == [(i, "030 286 0000") for i in range(1, 6)]
     assert len(calls) == len(set(calls)) == 1  # "030 286 0000" in every window: one match
+
+
+def test_folding_an_ascii_word_skips_the_unicode_decomposition(monkeypatch):
+    """The name scan folds every capitalised word; a plain ASCII word is its own folding, without NFKD."""
+    import unicodedata
+
+    from woo.privacy.names import find_person_name, fold
+
+    text = "Geachte heer Pieter van den Berg,\nOp 3 maart sprak Gulsen Yilmaz met Jan Jansen."
+    list(find_person_name(text))  # the name lists and their OCR variants are built once, first
+    real = unicodedata.normalize
+    calls: list[str] = []
+    monkeypatch.setattr(unicodedata, "normalize", lambda form, s: calls.append(s) or real(form, s))
+    assert fold("Jansen") == "Jansen" and calls == []
+    assert fold("Gülşen") == "Gulsen" and fold("Łukasz") == "Lukasz" and fold("Straße") == "Strasse"
+    calls.clear()
+    found = [text[s:e] for s, e in find_person_name(text)]
+    assert "Pieter van den Berg" in found and "Jan Jansen" in found
+    assert len(calls) == 0
