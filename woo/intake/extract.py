@@ -806,28 +806,16 @@ def extract_text(path: Path | bytes, kind: str | None = None, *, ocr: bool = Tru
 def _extract_kind(path: Path, kind: str, *, ocr: bool, max_pages: int | None, max_chars: int | None) -> Extraction:
     if kind == "pdf":
         return _pdf(path, ocr=ocr, max_pages=max_pages, max_chars=max_chars)
-    if kind == "docx":
-        return _docx(path, max_chars=max_chars)
-    if kind == "pptx":
-        return _pptx(path, max_chars=max_chars)
-    if kind == "xlsx":
-        return _xlsx(path, max_chars=max_chars)
     if kind in ODF_KINDS:
         return _odf(path, kind, max_chars=max_chars)
     if kind in ("txt", "csv"):
         return _plain(path, kind, max_chars=max_chars)
-    if kind == "html":
-        return _html(path, max_chars=max_chars)
-    if kind == "xml":
-        return _xml(path, max_chars=max_chars)
-    if kind == "eml":
-        return _eml(path, max_chars=max_chars)
-    if kind == "msg":
-        return _msg(path, max_chars=max_chars)
-    if kind == "doc":
-        return _doc(path, max_chars=max_chars)
     if kind in ("jpeg", "png", "tiff"):
         return _image(path, kind, ocr=ocr, max_chars=max_chars)
+    reader = {"docx": _docx, "pptx": _pptx, "xlsx": _xlsx, "html": _html, "xml": _xml, "eml": _eml, "msg": _msg,
+              "doc": _doc}.get(kind)
+    if reader is not None:
+        return reader(path, max_chars=max_chars)
     raise ExtractionError("unsupported", f"Tekstextractie voor bestandssoort '{kind}' wordt niet ondersteund.")
 
 
