@@ -242,3 +242,28 @@ def test_a_chain_skips_the_hooks_that_cannot_apply_to_its_document(woo_ctx, tmp_
         with woo_ctx.unit_of_work() as s:
             assert any(f.decision == privacy.OPEN for f in privacy.original_findings(s, doc_id))
     assert calls == []
+
+
+def test_a_pdf_text_layer_and_privacy_scan_make_no_temporary_folder(woo_ctx, tmp_path, monkeypatch):
+    """The chain reads a PDF original from the read cache's bytes: no folder, write and removal per job."""
+    import tempfile
+
+    ids = _ingest_letters(woo_ctx, tmp_path)
+    made: list[str] = []
+    real = tempfile.TemporaryDirectory
+
+    def counting(*args, **kwargs):
+        made.append(kwargs.get("prefix") or (args[1] if len(args) > 1 else ""))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tempfile, "TemporaryDirectory", counting)
+    _work_light_queue(woo_ctx)
+    for doc_id in ids:
+        kinds = _jobs_of(woo_ctx, doc_id)
+        assert {k: kinds[k].status for k in ("extract", "privacy", "classify")} == \
+            {"extract": "done", "privacy": "done", "classify": "done"}
+    assert not [p for p in made if p in ("woo-extract-", "woo-privacy-")], made
+    with woo_ctx.unit_of_work() as s:  # the scan still saw the text and the file's hidden content
+        rows = s.execute(select(PrivacyFinding).where(PrivacyFinding.document_id.in_(ids))).scalars().all()
+        assert {"bsn", "person_name"} <= {f.type for f in rows}
+        assert any(f.type == "hidden" and "auteur" in f.text for f in rows)

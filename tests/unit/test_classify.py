@@ -297,3 +297,23 @@ def test_cue_word_look_first_is_a_necessary_condition_of_every_cue():
             zone = text if cue.cased else text.lower()
             if cue.regex.search(zone):
                 assert any(w in zone for w in required_words(cue.pattern)), cue.id
+
+
+def test_cleaning_runs_the_address_pattern_only_on_text_with_an_at_sign(monkeypatch):
+    """clean() removes e-mail addresses; a text without "@" has none, and is not scanned for them."""
+    from woo.classify import text as text_mod
+
+    real = text_mod._EMAIL
+    scanned: list[str] = []
+
+    class Counting:
+        def sub(self, repl, s):
+            scanned.append(s)
+            return real.sub(repl, s)
+
+    monkeypatch.setattr(text_mod, "_EMAIL", Counting())
+    assert text_mod.clean("Mail j.jansen@utrecht.nl of bel.") == "Mail of bel."
+    assert len(scanned) == 1
+    assert text_mod.clean("Het college besluit:\n\n  de vergunning te verlenen.") == \
+        "Het college besluit:\nde vergunning te verlenen."
+    assert len(scanned) == 1

@@ -147,11 +147,13 @@ def _local(tag) -> str:
 
 # ---------------------------------------------------------------------------------------------- PDF
 
-def _pdf(path: Path, *, ocr: bool, max_pages: int | None, max_chars: int | None) -> Extraction:
+def _pdf(path: Path | bytes, *, ocr: bool, max_pages: int | None, max_chars: int | None) -> Extraction:
+    """``path`` may be the file's bytes (the job's read cache holds them: no temporary file needed) unless
+    OCR may run, which needs a file for ocrmypdf."""
     import pypdfium2 as pdfium
 
     try:
-        doc = pdfium.PdfDocument(str(path))
+        doc = pdfium.PdfDocument(path if isinstance(path, bytes) else str(path))
     except pdfium.PdfiumError as exc:
         if "password" in str(exc).lower():
             raise ExtractionError("encrypted_pdf", "De PDF is met een wachtwoord beveiligd.") from exc
@@ -207,12 +209,14 @@ def _pdf(path: Path, *, ocr: bool, max_pages: int | None, max_chars: int | None)
     return result
 
 
-def _xmp(path: Path) -> dict:
+def _xmp(path: Path | bytes) -> dict:
     """Title/author from XMP when the document information dictionary has none (common in PDF 2.0)."""
     try:
+        import io
+
         import pikepdf
 
-        with pikepdf.open(path) as pdf:
+        with pikepdf.open(io.BytesIO(path) if isinstance(path, bytes) else path) as pdf:
             meta = pdf.open_metadata()
             out = {"title": meta.get("dc:title"), "author": meta.get("dc:creator"),
                    "subject": meta.get("dc:description"), "created": meta.get("xmp:CreateDate"),
@@ -781,40 +785,44 @@ def _image(path: Path, kind: str, *, ocr: bool, max_chars: int | None) -> Extrac
 
 # ---------------------------------------------------------------------------------------------- entry
 
-def extract_text(path: Path, kind: str | None = None, *, ocr: bool = True, max_pages: int | None = None,
+def extract_text(path: Path | bytes, kind: str | None = None, *, ocr: bool = True, max_pages: int | None = None,
                  max_chars: int | None = None) -> Extraction:
-    """Text and properties of `path`. `kind` is an identify() kind; identified here when omitted."""
+    """Text and properties of `path`. `kind` is an identify() kind; identified here when omitted.
+    A PDF's text layer (``kind="pdf"``, ``ocr=False``) may be given as the file's bytes instead of a path
+    (a job's read cache holds them already: no temporary file)."""
+    if isinstance(path, bytes):
+        if kind != "pdf" or ocr:
+            raise TypeError("bytes are read for a PDF's text layer only (kind='pdf', ocr=False)")
+        return _guarded(lambda: _pdf(path, ocr=False, max_pages=max_pages, max_chars=max_chars))
     path = Path(path)
     if kind is None:
         try:
             kind = identify(path, path.name).require_accepted().kind
         except RejectedFile as exc:  # callers handle one exception type
             raise ExtractionError(exc.code, exc.reason) from exc
+    return _guarded(lambda: _extract_kind(path, kind, ocr=ocr, max_pages=max_pages, max_chars=max_chars))
+
+
+def _extract_kind(path: Path, kind: str, *, ocr: bool, max_pages: int | None, max_chars: int | None) -> Extraction:
+    if kind == "pdf":
+        return _pdf(path, ocr=ocr, max_pages=max_pages, max_chars=max_chars)
+    if kind in ODF_KINDS:
+        return _odf(path, kind, max_chars=max_chars)
+    if kind in ("txt", "csv"):
+        return _plain(path, kind, max_chars=max_chars)
+    if kind in ("jpeg", "png", "tiff"):
+        return _image(path, kind, ocr=ocr, max_chars=max_chars)
+    reader = {"docx": _docx, "pptx": _pptx, "xlsx": _xlsx, "html": _html, "xml": _xml, "eml": _eml, "msg": _msg,
+              "doc": _doc}.get(kind)
+    if reader is not None:
+        return reader(path, max_chars=max_chars)
+    raise ExtractionError("unsupported", f"Tekstextractie voor bestandssoort '{kind}' wordt niet ondersteund.")
+
+
+def _guarded(run) -> Extraction:
+    """``run()``, with the library errors hostile or odd files cause turned into ExtractionError."""
     try:
-        if kind == "pdf":
-            return _pdf(path, ocr=ocr, max_pages=max_pages, max_chars=max_chars)
-        if kind == "docx":
-            return _docx(path, max_chars=max_chars)
-        if kind == "pptx":
-            return _pptx(path, max_chars=max_chars)
-        if kind == "xlsx":
-            return _xlsx(path, max_chars=max_chars)
-        if kind in ODF_KINDS:
-            return _odf(path, kind, max_chars=max_chars)
-        if kind in ("txt", "csv"):
-            return _plain(path, kind, max_chars=max_chars)
-        if kind == "html":
-            return _html(path, max_chars=max_chars)
-        if kind == "xml":
-            return _xml(path, max_chars=max_chars)
-        if kind == "eml":
-            return _eml(path, max_chars=max_chars)
-        if kind == "msg":
-            return _msg(path, max_chars=max_chars)
-        if kind == "doc":
-            return _doc(path, max_chars=max_chars)
-        if kind in ("jpeg", "png", "tiff"):
-            return _image(path, kind, ocr=ocr, max_chars=max_chars)
+        return run()
     except ExtractionError:
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # EOF/zlib: a damaged compressed member
@@ -826,7 +834,6 @@ def extract_text(path: Path, kind: str | None = None, *, ocr: bool = True, max_p
         if reason is None:
             raise
         raise ExtractionError("unreadable", reason) from exc
-    raise ExtractionError("unsupported", f"Tekstextractie voor bestandssoort '{kind}' wordt niet ondersteund.")
 
 
 def dutch_reason(exc: BaseException) -> str | None:

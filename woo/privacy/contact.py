@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 import phonenumbers
 
@@ -68,18 +69,29 @@ _DIGIT = re.compile(r"\d")
 _CANDIDATE = re.compile(r"(?<![\d/\w])(?:\+|00|\(0|0|14)[\d \t()\-–./]{2,24}\d")
 
 
-def _plan_phones(text: str) -> Iterator[Span]:
+@lru_cache(maxsize=8192)
+def _dialled_numbers(window: str) -> tuple[Span, ...]:
+    """Spans (in ``window``) of the numbers the numbering plan knows, single-digit table cells left out.
+    A pure function of the window, kept per process: half the windows the corpus gives are repeats (a
+    letterhead's or footer's number on every page), and the matcher is most of the privacy scan's time."""
+    out = []
     # Leniency VALID: the number must exist in the numbering plan, which rules out dates, amounts
     # and most reference numbers.
+    for m in phonenumbers.PhoneNumberMatcher(window, "NL", leniency=phonenumbers.Leniency.VALID):
+        if len(re.findall(r"(?<!\d)\d(?!\d)", m.raw_string)) >= 4:
+            continue  # "(0) 3 3 3 3 7 15 34": single-digit table cells, not a dialled number
+        out.append((m.start, m.end))
+    return tuple(out)
+
+
+def _plan_phones(text: str) -> Iterator[Span]:
     for cand in _CANDIDATE.finditer(text):
         lo = max(0, cand.start() - 1)
         window = text[lo:cand.end() + 1]
         if len(_DIGIT.findall(window)) < _MIN_DIGITS:
             continue  # "0.25", "0-3", "14-3": too few digits for any valid number; the matcher is slow
-        for m in phonenumbers.PhoneNumberMatcher(window, "NL", leniency=phonenumbers.Leniency.VALID):
-            if len(re.findall(r"(?<!\d)\d(?!\d)", m.raw_string)) >= 4:
-                continue  # "(0) 3 3 3 3 7 15 34": single-digit table cells, not a dialled number
-            start, end = lo + m.start, lo + m.end
+        for m_start, m_end in _dialled_numbers(window):
+            start, end = lo + m_start, lo + m_end
             before = text[max(0, start - 30):start]
             if _REFERENCE_BEFORE.search(before) and not _PHONE_BEFORE.search(before):
                 continue

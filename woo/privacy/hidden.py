@@ -5,6 +5,7 @@ office files as ZIP parts through the project's hardened XML parser (no entities
 """
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from pathlib import Path
@@ -47,20 +48,22 @@ def _short(value: object) -> str:
     return text if len(text) <= _MAX_SHOWN else text[:_MAX_SHOWN] + "…"
 
 
-def open_pdf(path: Path) -> pikepdf.Pdf:
-    """Open a PDF, refusing any encryption (also owner-password-only "protection")."""
+def open_pdf(path: Path | bytes, name: str = "original.pdf") -> pikepdf.Pdf:
+    """Open a PDF (a file, or its bytes called ``name`` in messages), refusing any encryption (also
+    owner-password-only "protection")."""
+    shown = Path(name) if isinstance(path, bytes) else path
     try:
-        pdf = pikepdf.open(path)
+        pdf = pikepdf.open(io.BytesIO(path) if isinstance(path, bytes) else path)
     except pikepdf.PasswordError as exc:
-        raise EncryptedDocumentError(path) from exc
+        raise EncryptedDocumentError(shown) from exc
     if pdf.is_encrypted:
         pdf.close()
-        raise EncryptedDocumentError(path)
+        raise EncryptedDocumentError(shown)
     return pdf
 
 
-def _revisions(path: Path, linearized: bool) -> int:
-    data = Path(path).read_bytes()
+def _revisions(path: Path | bytes, linearized: bool) -> int:
+    data = path if isinstance(path, bytes) else Path(path).read_bytes()
     eofs = len(re.findall(rb"%%EOF", data))
     # A linearized file carries a first-page trailer: two %%EOF markers for one revision.
     return max(1, eofs - 1 if linearized and eofs >= 2 else eofs)
@@ -120,9 +123,10 @@ def _pdf_actions(pdf: pikepdf.Pdf) -> list[str]:
     return [f"PDF bevat {k}" + (f" ({n}x)" if n > 1 else "") for k, n in found.items()]
 
 
-def inspect_pdf(path: Path) -> list[str]:
+def inspect_pdf(path: Path | bytes, name: str = "original.pdf") -> list[str]:
+    """Hidden content of a PDF file, or of its bytes (``name``: how the encryption message calls them)."""
     out: list[str] = []
-    with open_pdf(path) as pdf:
+    with open_pdf(path, name) as pdf:
         for key, label in _DOCINFO_LABELS.items():
             value = pdf.docinfo.get(key) if pdf.trailer.get("/Info") is not None else None
             if value is not None and str(value).strip():
@@ -264,12 +268,15 @@ def inspect_odf(path: Path) -> list[str]:
     return out
 
 
-def inspect_hidden(path: Path, kind: str) -> list[str]:
+def inspect_hidden(path: Path | bytes, kind: str, name: str = "original.pdf") -> list[str]:
     """Dutch descriptions of hidden content in `path` (kind as from identify()); [] if none or
-    the kind has no hidden parts we know of. Raises EncryptedDocumentError for encrypted PDFs."""
+    the kind has no hidden parts we know of. Raises EncryptedDocumentError for encrypted PDFs.
+    A PDF may be given as its bytes (``name``: how the encryption message calls the file)."""
     kind = (kind or "").lower()
     if kind == "pdf":
-        return inspect_pdf(Path(path))
+        return inspect_pdf(path if isinstance(path, bytes) else Path(path), name)
+    if isinstance(path, bytes):
+        raise TypeError("bytes are inspected for a PDF only")
     if kind == "docx":
         return inspect_docx(Path(path))
     if kind in ODF_KINDS:

@@ -242,6 +242,8 @@ _FOLD_EXTRA = str.maketrans({"ł": "l", "Ł": "L", "ı": "i", "ø": "o", "Ø": "
 
 def fold(word: str) -> str:
     """A word without its diacritics, as OCR without the language's model reads it ("Gülşen" -> "Gulsen")."""
+    if word.isascii():  # nothing to translate, decompose or drop (the scan asks this of every capitalised word)
+        return word
     import unicodedata
 
     decomposed = unicodedata.normalize("NFKD", word.translate(_FOLD_EXTRA))

@@ -8,16 +8,33 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from woo.adapters.models import Document, StoredFile
 from woo.adapters.objectstore import local_copy
+from woo.adapters.readcache import MAX_OBJECT_BYTES
 from woo.domain import text
 from woo.intake.extract import ExtractionError, extract_text
 from woo.services import audit, jobs
 from woo.services.context import SYSTEM, Context
 
 MAX_TEXT_CHARS = 20_000_000  # a 2,000-page report is ~6 M characters; this bounds memory
+
+
+@contextmanager
+def original_source(ctx: Context, key: str, version: str | None, suffix: str, size: int | None, prefix: str,
+                    *, in_memory: bool) -> Iterator[Path | bytes]:
+    """A stored original for a reader that takes a file's bytes as well as its path (``in_memory``): its
+    bytes when it is small enough for the job chain's read cache (adapters.readcache), which keeps them for
+    the next job; else a local copy in a temporary folder (woo.adapters.objectstore.local_copy). Bytes spare
+    the folder, the write and the removal, per job."""
+    if in_memory and size is not None and size <= MAX_OBJECT_BYTES:
+        yield ctx.store.get_bytes(key, version)
+        return
+    with local_copy(ctx.store, key, version, suffix, prefix) as local:
+        yield local
 
 
 def extract_document(ctx: Context, document_id: str) -> None:
@@ -35,11 +52,14 @@ def _extract(ctx: Context, document_id: str, *, ocr: bool) -> None:
         doc = session.get(Document, document_id)
         original = jobs.original_of(doc)
         key, version, kind, filename = original.object_key, original.version_id, doc.format_kind, original.filename
+        size = original.size
         text_file = doc.file("text")  # what is stored already (idempotence, below)
         has_text, stored_sha = text_file is not None, text_file.sha256 if text_file is not None else None
         ocr_done = bool((doc.metadata_ or {}).get("ocr_done"))
 
-    with local_copy(ctx.store, key, version, Path(filename).suffix.lower(), "woo-extract-") as local:
+    # a PDF's text layer is read from its bytes (OCR, and every other format, from a file)
+    with original_source(ctx, key, version, Path(filename).suffix.lower(), size, "woo-extract-",
+                         in_memory=kind == "pdf" and not ocr) as local:
         try:
             result = extract_text(local, kind, max_chars=MAX_TEXT_CHARS, ocr=ocr)
         except ExtractionError as exc:

@@ -55,6 +55,7 @@ def scan_document(ctx: Context, document_id: str) -> None:
     """rq job after extraction. Idempotent: decisions on findings that are found again are kept."""
     from woo.privacy.document import scan_extracted
     from woo.privacy.hidden import EncryptedDocumentError, inspect_hidden, removed_in_public_pdf
+    from woo.services.extraction import original_source
 
     with ctx.unit_of_work() as session:
         doc = session.get(Document, document_id)
@@ -64,14 +65,15 @@ def scan_document(ctx: Context, document_id: str) -> None:
         kind = doc.format_kind
         contact = dict(doc.organisation.contact or {}) if doc.organisation else {}
         text_ref = (text_file.object_key, text_file.version_id)
-        orig_ref = (original.object_key, original.version_id, Path(original.filename).suffix.lower())
+        orig_ref = (original.object_key, original.version_id, Path(original.filename).suffix.lower(), original.size)
     text = ctx.store.get_bytes(text_ref[0], text_ref[1]).decode("utf-8", "replace")
     pages = text.split("\f")
     found = [(f.type, f.page, f.start, f.end, f.text, f.masked, f.role)
              for f in scan_extracted(kind, "\n\n".join(pages), pages)]
-    with local_copy(ctx.store, orig_ref[0], orig_ref[1], orig_ref[2], "woo-privacy-") as local:
+    # a PDF is inspected from its bytes (the chain's read cache holds them since the text layer was read)
+    with original_source(ctx, *orig_ref, "woo-privacy-", in_memory=kind == "pdf") as local:
         try:
-            hidden = inspect_hidden(local, kind)
+            hidden = inspect_hidden(local, kind, name="original" + orig_ref[2])
         except EncryptedDocumentError as exc:
             raise jobs.JobFailed(str(exc)) from exc
     found += [("hidden", None, None, None, h, h[:300], None) for h in hidden]
