@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import resource
+import subprocess
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -63,3 +65,38 @@ class CollectJobs:
                 kind = s.get(Job, job_id).kind
             if kind not in skip:
                 jobs.run(ctx, job_id)
+
+
+def floor(ctx, files: list[Path], tmp: Path) -> float:
+    ctx.store.put_bytes("bench/warmup", b"x", "application/octet-stream")
+    t0 = time.perf_counter()
+    for i, f in enumerate(files):
+        subprocess.run(["pdftotext", "-q", str(f), str(tmp / "floor.txt")], check=False)
+        ctx.store.put_file(f"bench/raw/{i}", f, "application/pdf")
+    return time.perf_counter() - t0
+
+
+def readiness(ctx) -> dict:
+    """Documents ready for review (privacy and classify done), documents waiting for OCR, PDF/A done."""
+    from sqlalchemy import select
+
+    from woo.adapters.models import Job
+    with ctx.unit_of_work() as s:
+        rows = s.execute(select(Job.document_id, Job.kind, Job.status)).all()
+    done: dict[str, set] = {}
+    failed, ocr, open_light, preserve_open = set(), set(), 0, 0
+    for doc, kind, status in rows:
+        if kind == "ocr":
+            ocr.add(doc)
+        if status == "done":
+            done.setdefault(doc, set()).add(kind)
+        elif status == "failed":
+            failed.add(doc)
+        elif kind == "preserve":
+            preserve_open += 1
+        else:
+            open_light += 1
+    ready = {d for d, k in done.items() if {"privacy", "classify"} <= k}
+    return {"ready": ready, "ocr": ocr, "failed": failed, "open_light": open_light,
+            "preserve_open": preserve_open,
+            "preserved": sum(1 for k in done.values() if "preserve" in k)}
