@@ -148,3 +148,24 @@ def ready_headline(ready_s: float | None, docs: int, floor_s: float) -> str:
         return "everything until ready for review: not within the time limit"
     return (f"everything until ready for review: {ready_s:.2f} s = {docs / ready_s:.1f} docs/s = "
             f"{ready_s / floor_s:.2f}x the floor (floor {floor_s:.2f} s = {docs / floor_s:.1f} docs/s)")
+
+
+def run_child(argv: list[str]) -> dict | None:
+    """Run a bench's child (``python argv...``) and read the JSON of its last line; None (its stderr's tail
+    printed) when it failed."""
+    import json
+    import sys
+
+    proc = subprocess.run([sys.executable, *argv], capture_output=True, text=True)
+    if proc.returncode != 0:
+        print(proc.stderr[-3000:], file=sys.stderr)
+        return None
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def ready_report(r: dict, docs: int, indent: str = "  ") -> None:
+    """Print a ``--ready`` child's result: its counts, the headline against the floor, the load."""
+    print(f"{indent}with the stack ({r['workers']} light workers + 1 heavy): {r.get('ready', 0)} of {docs} "
+          f"documents ready, {r.get('failed', 0)} failed, {r.get('ocr', 0)} needed OCR")
+    print(f"{indent}**{ready_headline(r.get('ready_s'), docs, r['floor_s'])}**")
+    print(f"{indent}load {Path('/proc/loadavg').read_text().strip()}", flush=True)

@@ -264,7 +264,7 @@ def main() -> int:
     ap.add_argument("--child", type=int)
     ap.add_argument("--child-args")
     args = ap.parse_args()
-    from benchlib import ready_headline
+    from benchlib import ready_report, run_child
 
     if args.child:
         a = json.loads(args.child_args)
@@ -338,18 +338,15 @@ def main() -> int:
             if args.ready:
                 payload = json.dumps({"db": database(f"bench_ready_{n}" if pg else f"woo-ready-{n}"), "env": env,
                                       "work": str(tmp), "ready": True, "workers": args.workers})
-                proc = subprocess.run([sys.executable, __file__, "--child", str(n), "--child-args", payload],
-                                      capture_output=True, text=True)
-                if proc.returncode != 0:
-                    print(proc.stderr[-3000:], file=sys.stderr)
+                r = run_child([__file__, "--child", str(n), "--child-args", payload])
+                if r is None:
                     return 1
-                r = json.loads(proc.stdout.strip().splitlines()[-1])
-                print(f"  with the stack ({r['workers']} light workers + 1 heavy), import ok={r['ok']} "
-                      f"{r['problems'] or ''}: import returned after {r['import_s']:.2f} s; {r.get('ready', 0)} of "
-                      f"{r['documents']} documents ready, {r.get('failed', 0)} failed, {r.get('ocr', 0)} needed OCR")
-                print("  **" + ready_headline(r.get("ready_s"), r["documents"], r["floor_s"]) + "**")
-                print(f"  (floor over the {r['floor_docs']} files taken in: the ZIP members and the decision letter)")
-            print(f"  load {_load()}", flush=True)
+                print(f"  the import with the stack: ok={r['ok']} {r['problems'] or ''}, returned after "
+                      f"{r['import_s']:.2f} s; floor over the {r['floor_docs']} files taken in (the ZIP's members "
+                      "and the decision letter)")
+                ready_report(r, r["documents"])
+            else:
+                print(f"  load {_load()}", flush=True)
     finally:
         from woo.adapters.db import dispose_all
         dispose_all()

@@ -31,7 +31,6 @@ import json
 import multiprocessing
 import os
 import platform
-import subprocess
 import sys
 import tempfile
 import time
@@ -323,7 +322,7 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=0, help="light workers of the --ready run (WOO_WORKERS)")
     ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
-    from benchlib import ready_headline
+    from benchlib import ready_report, run_child
 
     if args.child and args.ready:
         print(json.dumps(ready_child(args.child, args.database, args.workers, args.server_in_process)))
@@ -337,15 +336,11 @@ def main() -> int:
     results = []
     for n in [int(x) for x in args.sizes.split(",")]:
         profile = ["--profile", f"{args.profile}.{n}"] if args.profile else []
-        out = subprocess.run([sys.executable, __file__, "--child", str(n), "--database", args.database, *profile,
-                              "--fetch-up-to", str(args.fetch_up_to),
-                              *(["--tracemalloc"] if args.tracemalloc else []),
-                              *(["--server-in-process"] if args.server_in_process else [])],
-                             capture_output=True, text=True)
-        if out.returncode != 0:
-            print(out.stderr[-3000:], file=sys.stderr)
+        r = run_child([__file__, "--child", str(n), "--database", args.database, *profile,
+                       "--fetch-up-to", str(args.fetch_up_to), *(["--tracemalloc"] if args.tracemalloc else []),
+                       *(["--server-in-process"] if args.server_in_process else [])])
+        if r is None:
             return 1
-        r = json.loads(out.stdout.strip().splitlines()[-1])
         results.append(r)
         load = os.getloadavg()
         print(f"{n:>6} documents: metadata sync {r['seconds']:7.2f} s ({r['docs_per_s']} docs/s), peak RSS "
@@ -372,19 +367,12 @@ def main() -> int:
                   f"({n / r['fetch_s']:.1f} files/s), {r['fetched']}; created "
                   f"{r['counts'].get('documents_created', 0)} documents; peak RSS {r['peak_rss_after_fetch_mb']} MB")
         if args.ready:
-            out = subprocess.run([sys.executable, __file__, "--child", str(n), "--ready", "--database", args.database,
-                                  "--workers", str(args.workers),
-                                  *(["--server-in-process"] if args.server_in_process else [])],
-                                 capture_output=True, text=True)
-            if out.returncode != 0:
-                print(out.stderr[-3000:], file=sys.stderr)
+            rr = run_child([__file__, "--child", str(n), "--ready", "--database", args.database,
+                            "--workers", str(args.workers), *(["--server-in-process"] if args.server_in_process else [])])
+            if rr is None:
                 return 1
-            rr = json.loads(out.stdout.strip().splitlines()[-1])
-            print(f"        with the stack ({rr['workers']} light workers + 1 heavy): sync state {rr['state']} "
-                  f"{rr['error'] or ''}; {rr['ready']} of {n} documents ready, {rr['failed']} failed, "
-                  f"{rr['ocr']} needed OCR")
-            print("        **" + ready_headline(rr["ready_s"], n, rr["floor_s"]) + "**")
-            print(f"        load {Path('/proc/loadavg').read_text().strip()}", flush=True)
+            print(f"        the sync with the stack: state {rr['state']} {rr['error'] or ''}")
+            ready_report(rr, n, indent="        ")
     if len(results) >= 2:
         a, b = results[0], results[-1]
         print(f"goal: {b['n']} in <= 60 s -> {b['seconds']} s; RSS {a['peak_rss_mb']} MB at {a['n']} vs "
