@@ -289,10 +289,13 @@ def ready_child(n: int, database: str, workers: int = 0, server_in_process: bool
             files.append(tmp / "in" / f"{i:05d}.pdf")
             files[-1].write_bytes(_doc_bytes(template, i))
         floor_s = floor(ctx, files, tmp)
+        # added switched off: the first worker's housekeeping would otherwise start it as due before the clock
         source_id = sources.add(ctx, SYSTEM, "gm0363", "openbesluitvorming", "bench",
-                                {"source_key": "bench", "base_url": url, "page_size": 1000, "rate_per_minute": 1e9})
+                                {"source_key": "bench", "base_url": url, "page_size": 1000, "rate_per_minute": 1e9},
+                                enabled=False)
         with stack_workers(ctx, ctx.settings.data_dir, env, tmp / "logs", workers) as light:
             t0 = time.perf_counter()
+            sources.set_enabled(ctx, SYSTEM, source_id, True)
             sources.sync(ctx, SYSTEM, source_id)
             ready = wait_ready(ctx, t0, n)
             view = sources.status(ctx, source_id)
