@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import resource
+import subprocess
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -63,3 +65,107 @@ class CollectJobs:
                 kind = s.get(Job, job_id).kind
             if kind not in skip:
                 jobs.run(ctx, job_id)
+
+
+def floor(ctx, files: list[Path], tmp: Path) -> float:
+    ctx.store.put_bytes("bench/warmup", b"x", "application/octet-stream")
+    t0 = time.perf_counter()
+    for i, f in enumerate(files):
+        subprocess.run(["pdftotext", "-q", str(f), str(tmp / "floor.txt")], check=False)
+        ctx.store.put_file(f"bench/raw/{i}", f, "application/pdf")
+    return time.perf_counter() - t0
+
+
+def readiness(ctx) -> dict:
+    """Documents ready for review (privacy and classify done), documents waiting for OCR, PDF/A done."""
+    from sqlalchemy import select
+
+    from woo.adapters.models import Job
+    with ctx.unit_of_work() as s:
+        rows = s.execute(select(Job.document_id, Job.kind, Job.status)).all()
+    done: dict[str, set] = {}
+    failed, ocr, open_light, preserve_open = set(), set(), 0, 0
+    for doc, kind, status in rows:
+        if kind == "ocr":
+            ocr.add(doc)
+        if status == "done":
+            done.setdefault(doc, set()).add(kind)
+        elif status == "failed":
+            failed.add(doc)
+        elif kind == "preserve":
+            preserve_open += 1
+        else:
+            open_light += 1
+    ready = {d for d, k in done.items() if {"privacy", "classify"} <= k}
+    return {"ready": ready, "ocr": ocr, "failed": failed, "open_light": open_light,
+            "preserve_open": preserve_open,
+            "preserved": sum(1 for k in done.values() if "preserve" in k)}
+
+
+@contextmanager
+def stack_workers(ctx, data_dir: Path, env: dict, logs: Path, workers: int = 0, wait_s: float = 600.0):
+    """The workers of `woo up` (``woo.embedded.stack.worker_children``: WOO_WORKERS light workers, default one
+    per core, plus the heavy one) on ``ctx``'s Redis, started and stopped around the block; yields the number
+    of light workers once every worker has warmed up and registered with Redis (the clock starts after)."""
+    import os
+
+    from rq import Worker
+
+    from woo.embedded.stack import worker_children, worker_count
+
+    env = {**os.environ, **env, "WOO_DATA_DIR": str(data_dir)}
+    if workers:
+        env["WOO_WORKERS"] = str(workers)
+    logs.mkdir(parents=True, exist_ok=True)
+    children = worker_children(data_dir, logs, env)
+    try:
+        for child in children:
+            child.start()
+        by = time.perf_counter() + wait_s
+        while Worker.count(connection=ctx.queue.redis) < len(children) and time.perf_counter() < by:
+            time.sleep(0.5)
+        yield worker_count(env)
+    finally:
+        for child in reversed(children):
+            child.stop()
+
+
+def wait_ready(ctx, t0: float, expected: int, timeout: float = 3600.0) -> dict:
+    """Poll ``readiness`` until ``expected`` documents are ready for review (or failed): ``ready_s`` is the wall
+    time from ``t0`` (None when the time limit passed first), with the counts seen last."""
+    st = readiness(ctx)
+    while len(st["ready"] | st["failed"]) < expected and time.perf_counter() < t0 + timeout:
+        time.sleep(0.5)  # polling is cheap next to the work, but not free: the bench shares the cores
+        st = readiness(ctx)
+    done = len(st["ready"] | st["failed"]) >= expected
+    return {"ready_s": time.perf_counter() - t0 if done else None, "expected": expected,
+            "ready": len(st["ready"]), "failed": len(st["failed"]), "ocr": len(st["ocr"])}
+
+
+def ready_headline(ready_s: float | None, docs: int, floor_s: float) -> str:
+    """The line the issue 18 benches lead with: everything until ready for review against the floor."""
+    if ready_s is None:
+        return "everything until ready for review: not within the time limit"
+    return (f"everything until ready for review: {ready_s:.2f} s = {docs / ready_s:.1f} docs/s = "
+            f"{ready_s / floor_s:.2f}x the floor (floor {floor_s:.2f} s = {docs / floor_s:.1f} docs/s)")
+
+
+def run_child(argv: list[str]) -> dict | None:
+    """Run a bench's child (``python argv...``) and read the JSON of its last line; None (its stderr's tail
+    printed) when it failed."""
+    import json
+    import sys
+
+    proc = subprocess.run([sys.executable, *argv], capture_output=True, text=True)
+    if proc.returncode != 0:
+        print(proc.stderr[-3000:], file=sys.stderr)
+        return None
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def ready_report(r: dict, docs: int, indent: str = "  ") -> None:
+    """Print a ``--ready`` child's result: its counts, the headline against the floor, the load."""
+    print(f"{indent}with the stack ({r['workers']} light workers + 1 heavy): {r.get('ready', 0)} of {docs} "
+          f"documents ready, {r.get('failed', 0)} failed, {r.get('ocr', 0)} needed OCR")
+    print(f"{indent}**{ready_headline(r.get('ready_s'), docs, r['floor_s'])}**")
+    print(f"{indent}load {Path('/proc/loadavg').read_text().strip()}", flush=True)

@@ -8,7 +8,15 @@ For the largest size the extraction and privacy jobs are then run, the dossier i
 until every published document is in the stored sitemaps is measured.
 
     .venv/bin/python scripts/bench/dossier.py [--sizes 200,2000] [--database sqlite|postgresql] [--no-publish]
-                                              [--profile DIR] [--tracemalloc]
+                                              [--profile DIR] [--tracemalloc] [--ready [--workers N]]
+
+``--ready`` (issue 18) adds, per size, a run on a fresh instance (its own child process) with the workers of
+`woo up` (``woo.embedded.stack.worker_children``) taking the background jobs from Redis: printed are the floor
+for the same documents (``pdftotext`` + a raw S3 PUT of each ZIP member and the decision letter, one after the
+other; ``benchlib.floor``) and the headline "everything until ready for review": the wall time from the start of
+the import until every document it brought in has its text layer, privacy scan and category + metadata
+suggestions (``benchlib.readiness``, the definition ``ingest.py`` uses), in docs/s and as a multiple of the floor.
+``--workers N`` sets WOO_WORKERS for it. For the issue's figures: ``--sizes 100,1000 --ready --no-publish``.
 
 ``--profile DIR`` runs the import and the publish under cProfile and writes ``DIR/import-N.prof`` and
 ``DIR/publish-N.prof`` (read them with ``python -m pstats``); the top items are printed too.
@@ -39,6 +47,10 @@ JUDGEMENTS = [("Openbaar", ""), ("Deels openbaar", "5.1.2e"), ("Niet openbaar", 
 
 DUTCH = ("In deze notitie staat wat de gemeente heeft besloten over de haven en wat dat betekent voor de "
          "bewoners, de ondernemers en de bezoekers van het gebied in de komende jaren.")
+
+def _load() -> str:
+    return Path("/proc/loadavg").read_text().strip()
+
 
 def make_dossier(out: Path, n: int) -> dict:
     from fpdf import FPDF
@@ -192,6 +204,51 @@ def child(n: int, database_url: str, env: dict, work: Path, publish: bool, profi
     return out
 
 
+def ready_child(n: int, database_url: str, env: dict, work: Path, workers: int = 0) -> dict:
+    """The same import with the stack's workers taking its jobs: the floor of its documents, then the wall
+    time from the start of the import until every document it brought in is ready for review."""
+    from benchlib import floor, stack_workers, wait_ready
+    from sqlalchemy import distinct, func, select
+
+    from woo.adapters.models import Job
+
+    from woo import worker
+    from woo.config import load_settings
+    from woo.services import accounts, dossier_import
+    from woo.services.bootstrap import bootstrap_instance
+    from woo.services.context import SYSTEM, build_context
+
+    files = make_dossier(work / f"in-{n}", n) if not (work / f"in-{n}" / "documenten.zip").exists() else {
+        "zip": work / f"in-{n}" / "documenten.zip", "inventory": work / f"in-{n}" / "inventaris.xlsx",
+        "decision": work / f"in-{n}" / "besluit.pdf"}
+    members = work / f"members-{n}"  # the floor's files: the same bytes the import takes in
+    with zipfile.ZipFile(files["zip"]) as zf:
+        zf.extractall(members)
+    docs = sorted(members.rglob("*.pdf")) + [files["decision"]]
+    env = {**env, "WOO_DATABASE_URL": database_url}
+    settings = load_settings(work / f"data-ready-{n}", env=env)
+    ctx = build_context(settings)
+    bootstrap_instance(settings, ctx)
+    worker.use_context(ctx)
+    with ctx.unit_of_work() as s:
+        org = accounts.default_organisation(s).id
+    floor_s = floor(ctx, docs, work)
+    with stack_workers(ctx, settings.data_dir, env, work / f"logs-{n}", workers) as light:
+        t0 = time.perf_counter()
+        report = dossier_import.import_dossier(
+            ctx, SYSTEM, org, {"title": f"Bench {n}", "kind": "woo-besluit", "decision": "deels openbaar"},
+            files["zip"], files["inventory"], "inventaris.xlsx", files["decision"], "besluit.pdf")
+        import_s = time.perf_counter() - t0
+        # what it brought in: the members, the decision letter and the inventarislijst woo made of the rows
+        with ctx.unit_of_work() as s:
+            brought = s.execute(select(func.count(distinct(Job.document_id)))).scalar()
+        ready = wait_ready(ctx, t0, brought) if report.ok else {}
+    ctx.queue.redis.flushdb()  # PDF/A jobs left for the heavy queue must not reach the next size's workers
+    return {"n": n, "ok": report.ok, "problems": report.problems[:5], "documents": brought,
+            "floor_docs": len(docs), "floor_s": round(floor_s, 2), "import_s": round(import_s, 2),
+            "workers": light, **ready}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="200,2000")
@@ -200,11 +257,20 @@ def main() -> int:
     ap.add_argument("--profile", metavar="DIR", help="cProfile the import and the publish, stats files in DIR")
     ap.add_argument("--tracemalloc", action="store_true",
                     help="per import phase the peak of Python's traced memory, and the top allocation sites")
+    ap.add_argument("--ready", action="store_true",
+                    help="also: the import with the stack's workers, until every document is ready for review, "
+                         "against the floor (issue 18)")
+    ap.add_argument("--workers", type=int, default=0, help="light workers of the --ready run (WOO_WORKERS)")
     ap.add_argument("--child", type=int)
     ap.add_argument("--child-args")
     args = ap.parse_args()
+    from benchlib import ready_report, run_child
+
     if args.child:
         a = json.loads(args.child_args)
+        if a.get("ready"):
+            print(json.dumps(ready_child(args.child, a["db"], a["env"], Path(a["work"]), a.get("workers", 0))))
+            return 0
         print(json.dumps(child(args.child, a["db"], a["env"], Path(a["work"]), a["publish"], a.get("profile"),
                                      a.get("trace", False))))
         return 0
@@ -220,18 +286,20 @@ def main() -> int:
         env = {"WOO_S3_ENDPOINT": s3.endpoint, "WOO_S3_ACCESS_KEY": s3.access_key, "WOO_S3_SECRET_KEY": s3.secret_key,
                "WOO_REDIS_URL": redis.url, "WOO_SECRET_KEY": "bench"}
         print(f"machine: {platform.node()} {platform.machine()} {os.cpu_count()} cores, "
-              f"python {platform.python_version()}, db {args.database}")
+              f"python {platform.python_version()}, db {args.database}; load {_load()}")
+
+        def database(name: str) -> str:
+            if not pg:
+                return f"sqlite:///{tmp / f'{name}.sqlite'}"
+            import sqlalchemy as sa
+            eng = sa.create_engine(pg.url, isolation_level="AUTOCOMMIT")
+            with eng.connect() as c:
+                c.execute(sa.text(f'CREATE DATABASE "{name}"'))
+            eng.dispose()
+            return pg.url.rsplit("/", 1)[0] + "/" + name
+
         for n in sizes:
-            if pg:
-                import sqlalchemy as sa
-                name = f"bench_{n}"
-                eng = sa.create_engine(pg.url, isolation_level="AUTOCOMMIT")
-                with eng.connect() as c:
-                    c.execute(sa.text(f'CREATE DATABASE "{name}"'))
-                eng.dispose()
-                db = pg.url.rsplit("/", 1)[0] + "/" + name
-            else:
-                db = f"sqlite:///{tmp / f'woo-{n}.sqlite'}"
+            db = database(f"bench_{n}" if pg else f"woo-{n}")
             payload = json.dumps({"db": db, "env": env, "work": str(tmp),
                                   "publish": (n == max(sizes)) and not args.no_publish,
                                   "profile": str(Path(args.profile).resolve()) if args.profile else None,
@@ -267,6 +335,18 @@ def main() -> int:
                 print(f"  until in stored sitemaps {r['until_in_sitemaps_s']:5.2f} s (goal <= 30 s); "
                       f"{r['in_stored_sitemaps']} URLs listed")
                 print(f"  peak RSS after publish {r['peak_rss_after_publish_mb']:7.1f} MB (jobs run in this process too)")
+            if args.ready:
+                payload = json.dumps({"db": database(f"bench_ready_{n}" if pg else f"woo-ready-{n}"), "env": env,
+                                      "work": str(tmp), "ready": True, "workers": args.workers})
+                r = run_child([__file__, "--child", str(n), "--child-args", payload])
+                if r is None:
+                    return 1
+                print(f"  the import with the stack: ok={r['ok']} {r['problems'] or ''}, returned after "
+                      f"{r['import_s']:.2f} s; floor over the {r['floor_docs']} files taken in (the ZIP's members "
+                      "and the decision letter)")
+                ready_report(r, r["documents"])
+            else:
+                print(f"  load {_load()}", flush=True)
     finally:
         from woo.adapters.db import dispose_all
         dispose_all()

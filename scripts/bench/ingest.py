@@ -34,7 +34,6 @@ import platform
 import pstats
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -44,6 +43,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = Path(os.environ.get("WOO_SHARED") or ROOT.parent / "shared") / "corpus"
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from benchlib import floor, readiness  # noqa: E402  (shared with dossier.py and sync.py)
 
 LIGHT_KINDS = ("extract", "ocr", "privacy", "classify")  # until ready for review (ocr: heavy queue)
 
@@ -152,15 +154,6 @@ def organisation(ctx) -> int:
 
     with ctx.unit_of_work() as s:
         return accounts.default_organisation(s).id
-
-
-def floor(ctx, files: list[Path], tmp: Path) -> float:
-    ctx.store.put_bytes("bench/warmup", b"x", "application/octet-stream")
-    t0 = time.perf_counter()
-    for i, f in enumerate(files):
-        subprocess.run(["pdftotext", "-q", str(f), str(tmp / "floor.txt")], check=False)
-        ctx.store.put_file(f"bench/raw/{i}", f, "application/pdf")
-    return time.perf_counter() - t0
 
 
 # ----------------------------------------------------------------------------------------- run 1: phases
@@ -307,32 +300,6 @@ def ocr_docs(ctx) -> int:
 
 
 # ----------------------------------------------------------------------------------------- run 2: stack
-
-def readiness(ctx) -> dict:
-    """Documents ready for review (privacy and classify done), documents waiting for OCR, PDF/A done."""
-    from sqlalchemy import select
-
-    from woo.adapters.models import Job
-    with ctx.unit_of_work() as s:
-        rows = s.execute(select(Job.document_id, Job.kind, Job.status)).all()
-    done: dict[str, set] = {}
-    failed, ocr, open_light, preserve_open = set(), set(), 0, 0
-    for doc, kind, status in rows:
-        if kind == "ocr":
-            ocr.add(doc)
-        if status == "done":
-            done.setdefault(doc, set()).add(kind)
-        elif status == "failed":
-            failed.add(doc)
-        elif kind == "preserve":
-            preserve_open += 1
-        else:
-            open_light += 1
-    ready = {d for d, k in done.items() if {"privacy", "classify"} <= k}
-    return {"ready": ready, "ocr": ocr, "failed": failed, "open_light": open_light,
-            "preserve_open": preserve_open,
-            "preserved": sum(1 for k in done.values() if "preserve" in k)}
-
 
 def run_stack(inst: Instance, files: list[Path], args) -> dict:
     from woo.embedded.stack import worker_children, worker_count
