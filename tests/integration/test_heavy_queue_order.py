@@ -12,7 +12,7 @@ from woo.services.context import SYSTEM
 from woo.services.ingest import ingest
 from woo.worker import heavy_queue_order, worker_class_for
 
-pytestmark = pytest.mark.parametrize("backend", ["sqlite"])
+pytestmark = pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 
 
 def _document(ctx, tmp_path, name: str) -> str:
