@@ -5,6 +5,7 @@ import dataclasses
 import importlib.util
 import logging
 import os
+import re
 import time
 import traceback
 from contextvars import ContextVar
@@ -133,6 +134,21 @@ def current_rq_id() -> str | None:
 def rq_job_id(job_id: int, attempt: int) -> str:
     """The rq job id of a job's attempt (so a re-dispatch of the same attempt is the same rq job)."""
     return f"woo-job-{job_id}-{attempt}"
+
+
+def yields_to_light(ctx: Context, rq_id: str) -> bool:
+    """Whether the rq job ``rq_id`` on the heavy queue is work nobody waits for on the way to "ready for
+    review" (a PDF/A rendition), which the heavy worker puts behind waiting light jobs
+    (woo.worker.pdfa_yielding_worker). Not a document job's rq id (a transfer package): False."""
+    match = _RQ_ID.fullmatch(rq_id)
+    if match is None:
+        return False
+    with ctx.unit_of_work() as session:
+        kind = session.execute(select(Job.kind).where(Job.id == int(match.group(1)))).scalar()
+    return kind in HEAVY_KINDS and kind not in URGENT_HEAVY_KINDS
+
+
+_RQ_ID = re.compile(r"woo-job-(\d+)-\d+")
 
 
 def new_job(session, **columns) -> Job:
