@@ -15,8 +15,8 @@ Two runs per size, each on a fresh instance:
    PDF/A is reported on a line of its own from rq's job records of the heavy queue: its busy window (first
    start to last end), the time inside the jobs and the gaps between them.
 
-Not measured here (issue 18 item 1): the same ratio for a dossier import and a source sync;
-scripts/bench/dossier.py and sync.py time their own steps but have no floor and no "ready for review" yet.
+The same ratio for a dossier import and a source sync: ``scripts/bench/dossier.py --ready`` and
+``scripts/bench/sync.py --ready`` (floor and readiness shared through benchlib).
 
 Documents: the corpus PDFs repeated (each copy made unique by a trailing PDF comment, so deduplication
 does not skip them), or with ``--generated`` (and without ../shared) text PDFs made with fpdf2.
