@@ -67,8 +67,10 @@ def _durable_after_commit(engine: Engine, db_path: str) -> None:
     SQLite's busy handler, so a held lock costs them more than its length). So connections run with
     synchronous=NORMAL (COMMIT writes the frames and releases the lock) and the commit returns only after
     sync_wal: to the caller a commit is exactly as durable as under FULL (an acknowledged upload survives a
-    power loss), the lock is just free during the fsync. WOO_SQLITE_SYNCHRONOUS=normal (opt-in) skips the
-    fsync too: a power loss may then undo the last commits."""
+    power loss), the lock is just free during the fsync. The one difference: another connection may read a
+    commit during its fsync (~2 ms) before its caller returns; whatever that reader commits in turn is synced
+    with it (one WAL, synced in order). WOO_SQLITE_SYNCHRONOUS=normal (opt-in) skips the fsync too: a power
+    loss may then undo the last commits."""
     dialect = engine.dialect
     commit = dialect.do_commit
     skip = sqlite_synchronous() == "NORMAL"
