@@ -37,3 +37,33 @@ def test_login_upload_detail(live_server, woo_ctx, tmp_path):
         expect(page.locator(".jobs")).to_contain_text("Klaar")
         expect(page.locator(".text-preview")).to_contain_text("college van B en W")
         browser.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_files_chosen_before_the_upload_script_ran_are_sent(live_server, woo_ctx, tmp_path):
+    """On a slow connection (or a loaded machine) an officer can choose files before upload.js has run; their
+    change event then had no listener and nothing happened, with the submit button already hidden."""
+    import time
+
+    from playwright.sync_api import expect, sync_playwright
+
+    good = make_pdf(tmp_path / "raadsbesluit.pdf", ["Raadsbesluit over de haven, 12 maart 2025."])
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        page = browser.new_page()
+        login(page, live_server, "admin", woo_ctx.admin_password)
+        held = []
+
+        def slow_script(route):  # upload.js arrives only after the files were chosen
+            held.append(route)
+
+        page.route("**/static/upload.js", slow_script)
+        page.goto(live_server + "/documenten/nieuw", wait_until="commit")  # the parser waits for the script
+        page.set_input_files("#files", [str(good)])
+        deadline = time.monotonic() + 30
+        while not held and time.monotonic() < deadline:
+            page.wait_for_timeout(50)
+        assert held, "the page did not ask for upload.js"
+        held[0].continue_()
+        expect(page.locator("#results li.accepted")).to_contain_text("Opgenomen", timeout=30000)
+        browser.close()

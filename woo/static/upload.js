@@ -189,4 +189,6 @@
     zone.addEventListener(t, function (e) { e.preventDefault(); zone.classList.remove("over"); });
   });
   zone.addEventListener("drop", function (e) { add(e.dataTransfer.files); });
+  // files chosen before this script ran (a slow connection) fired their change event unheard: send them now
+  if (input.files && input.files.length) { add(input.files); input.value = ""; }
 })();
