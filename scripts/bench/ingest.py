@@ -45,7 +45,7 @@ CORPUS = Path(os.environ.get("WOO_SHARED") or ROOT.parent / "shared") / "corpus"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchlib import floor, readiness  # noqa: E402  (shared with dossier.py and sync.py)
+from benchlib import floor, readiness, stack_workers  # noqa: E402  (shared with dossier.py and sync.py)
 
 LIGHT_KINDS = ("extract", "ocr", "privacy", "classify")  # until ready for review (ocr: heavy queue)
 
@@ -302,28 +302,14 @@ def ocr_docs(ctx) -> int:
 # ----------------------------------------------------------------------------------------- run 2: stack
 
 def run_stack(inst: Instance, files: list[Path], args) -> dict:
-    from woo.embedded.stack import worker_children, worker_count
     from woo.services.context import SYSTEM
     from woo.services.ingest import ingest
 
     ctx = inst.context()
     org = organisation(ctx)
-    env = {**os.environ, **inst.env, "WOO_DATA_DIR": str(inst.settings.data_dir)}
-    if args.workers:
-        env["WOO_WORKERS"] = str(args.workers)
-    logs = inst.tmp / "logs"
-    logs.mkdir(exist_ok=True)
-    children = worker_children(inst.settings.data_dir, logs, env)
-    for child in children:
-        child.start()
-    from rq import Worker
-
-    # The clock starts when every worker has warmed up (woo.worker.warm_up) and registered with Redis.
-    ready_by = time.perf_counter() + 600
-    while Worker.count(connection=ctx.queue.redis) < len(children) and time.perf_counter() < ready_by:
-        time.sleep(0.5)
     n = len(files)
-    try:
+    # The clock starts when every worker has warmed up (woo.worker.warm_up) and registered with Redis.
+    with stack_workers(ctx, inst.settings.data_dir, inst.env, inst.tmp / "logs", args.workers) as workers:
         t0 = time.perf_counter()
         results = [ingest(ctx, SYSTEM, org, f.name, path=f, source="cli") for f in files]
         t_ingest = time.perf_counter() - t0
@@ -345,10 +331,7 @@ def run_stack(inst: Instance, files: list[Path], args) -> dict:
             time.sleep(0.5)  # polling is cheap next to the work, but not free: the bench shares the cores
         st = readiness(ctx)
         heavy = heavy_queue_times(ctx)
-    finally:
-        for child in reversed(children):
-            child.stop()
-    return {"workers": worker_count(env), "ingest": t_ingest, "ready": t_ready, "all": t_all, "pdfa": t_pdfa,
+    return {"workers": workers, "ingest": t_ingest, "ready": t_ready, "all": t_all, "pdfa": t_pdfa,
             "accepted": accepted, "ocr_docs": len(st["ocr"]), "failed": len(st["failed"]),
             "preserved": st["preserved"], "states": job_states(ctx), "n": n, "ready_count": len(st["ready"]),
             "waited": time.perf_counter() - t0, "heavy": heavy}
