@@ -157,3 +157,37 @@ def test_keyboard_walks_upload_review_document(live_server, woo_ctx, tmp_path):
             page.keyboard.press("Enter")
             assert page.evaluate("document.activeElement.id") == "inhoud", path
         browser.close()
+
+
+def test_axe_on_the_dossier_forms_refusing_too_long_text_both_widths(live_server, woo_ctx, tmp_path):
+    """The "Nieuw dossier" and judgement forms in their refused state (text longer than its column): the Dutch
+    message on the form, the input kept, and no WCAG 2.1 A/AA violation at either width."""
+    from playwright.sync_api import expect, sync_playwright
+
+    doc_id, _pub_id, dossier_id = _world(woo_ctx, tmp_path)
+    dossiers.add_documents(woo_ctx, SYSTEM, dossier_id, [doc_id])
+    problems: dict[str, list] = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        for width in WIDTHS:
+            page = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True).new_page()
+            login(page, live_server, "admin", woo_ctx.admin_password)
+            page.goto(live_server + "/dossiers")
+            page.fill("#title", "Woo-verzoek parkeren")
+            page.fill("#reference", "K" * 201)
+            page.get_by_role("button", name="Dossier aanmaken").click()
+            expect(page.locator("#create-error")).to_contain_text("200 tekens")
+            expect(page.locator("#title")).to_have_value("Woo-verzoek parkeren")
+            if found := _axe(page):
+                problems[f"{width}px nieuw dossier"] = found
+            page.goto(live_server + f"/dossiers/{dossier_id}/beheer")
+            page.get_by_label("Kies Besluit omgevingsvergunning kap").check()
+            page.fill("#public_link", "https://example.nl/" + "a" * 1000)
+            page.get_by_role("button", name="Beoordeling opslaan").click()
+            expect(page.locator("#judge-error")).to_contain_text("1000 tekens")
+            expect(page.get_by_label("Kies Besluit omgevingsvergunning kap")).to_be_checked()
+            if found := _axe(page):
+                problems[f"{width}px beoordeling"] = found
+            page.context.close()
+        browser.close()
+    assert not problems, "\n".join(f"{k}: {v}" for k, v in problems.items())
