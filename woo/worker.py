@@ -80,8 +80,8 @@ def work(settings: Settings, burst: bool = False, queues: list[str] | tuple[str,
 
 def worker_class_for(queues: list[str], wanted: str = "simple"):
     """The rq worker class for a worker on ``queues``. A worker without the heavy queue (the light queue,
-    and the sync file fetches it takes when that is empty) runs its jobs in its own process ("simple": no fork, no copy-on-write of the warmed-up heap, no re-import per job);
-    one that also takes heavy work (OCR, PDF/A: hostile files, long tool runs) keeps a work-horse per job
+    and the sync file fetches it takes when that is empty) runs its jobs in its own process ("simple": no
+    fork, no copy-on-write of the warmed-up heap, no re-import per job); one that also takes heavy work (OCR, PDF/A: hostile files, long tool runs) keeps a work-horse per job
     ("fork"), so a crash in a job never takes the worker down. A light job that did take its simple worker
     down (kill -9, out of memory) is queued again by recover() on the heavy queue."""
     from rq import Worker
