@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from woo.listpdf import landscape_pdf
+from woo.listpdf import landscape_pdf, table
 
 
 class ReportPdfError(RuntimeError):
@@ -44,10 +44,8 @@ def build_pdf(header: Header, tables: list[tuple[str, list[str], list[list]]]) -
             continue
         first = 90 if len(columns) > 2 else 150
         rest = (277 - first) / max(len(columns) - 1, 1)
-        with pdf.table(col_widths=(first,) + (rest,) * (len(columns) - 1), text_align="LEFT") as table:
-            table.row([clean(str(c)) for c in columns])
-            for r in rows:
-                table.row([clean("" if v is None else str(v)) for v in r])
+        table(pdf, (first,) + (rest,) * (len(columns) - 1), [clean(str(c)) for c in columns],
+              ([clean("" if v is None else str(v)) for v in r] for r in rows))
     return bytes(pdf.output())
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from woo import exports
 from woo.adapters import bounded
-from woo.listpdf import landscape_pdf
+from woo.listpdf import landscape_pdf, table
 
 
 CSV_COLUMNS = ["document_id", "titel", "woo_categorie", "selectielijst", "resultaat", "waardering",
@@ -97,31 +97,26 @@ def build_pdf(header: Header, rows: list[dict], skipped: list[dict] | None = Non
     pdf.set_font(family, "B", 11)
     pdf.cell(0, 7, clean("Specificatie per selectielijstcategorie"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(family, "", 8)
-    with pdf.table(col_widths=(120, 25, 40, 40), text_align="LEFT") as table:
-        table.row([clean(c) for c in ("Resultaat", "Aantal", "Oudste brondatum", "Jongste brondatum")])
-        for key, count, first, last in _summary(rows):
-            table.row([clean(key), str(count), first, last])
+    table(pdf, (120, 25, 40, 40),
+          [clean(c) for c in ("Resultaat", "Aantal", "Oudste brondatum", "Jongste brondatum")],
+          ([clean(key), str(count), first, last] for key, count, first, last in _summary(rows)))
     pdf.ln(3)
     pdf.set_font(family, "B", 11)
     pdf.cell(0, 7, clean("Vernietigde records"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(family, "", 7)
-    with pdf.table(col_widths=(55, 95, 18, 10, 20, 22, 22, 30), text_align="LEFT") as table:
-        table.row([clean(c) for c in ("Document", "Titel", "Resultaat", "W.", "Termijn", "Brondatum",
-                                      "Actiedatum", "Vernietigd op")])
-        for r in rows:
-            table.row([clean(str(r.get(k) or "")) for k in ("document_id", "titel", "resultaat", "waardering",
-                                                             "bewaartermijn", "brondatum", "archiefactiedatum",
-                                                             "vernietigd_op")])
+    table(pdf, (55, 95, 18, 10, 20, 22, 22, 30),
+          [clean(c) for c in ("Document", "Titel", "Resultaat", "W.", "Termijn", "Brondatum", "Actiedatum",
+                              "Vernietigd op")],
+          ([clean(str(r.get(k) or "")) for k in ("document_id", "titel", "resultaat", "waardering", "bewaartermijn",
+                                                 "brondatum", "archiefactiedatum", "vernietigd_op")] for r in rows))
     if skipped:
         pdf.ln(3)
         pdf.set_font(family, "B", 11)
         pdf.cell(0, 7, clean("Niet vernietigd (overgeslagen bij uitvoering)"), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font(family, "", 7)
-        with pdf.table(col_widths=(55, 80, 18, 120), text_align="LEFT") as table:
-            table.row([clean(c) for c in ("Document", "Titel", "Resultaat", "Reden")])
-            for r in skipped:
-                table.row([clean(str(r.get(k) or "")) for k in ("document_id", "titel", "resultaat",
-                                                                 "reden_overgeslagen")])
+        table(pdf, (55, 80, 18, 120), [clean(c) for c in ("Document", "Titel", "Resultaat", "Reden")],
+              ([clean(str(r.get(k) or "")) for k in ("document_id", "titel", "resultaat", "reden_overgeslagen")]
+               for r in skipped))
     return bytes(pdf.output())
 
 

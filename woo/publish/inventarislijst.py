@@ -2,9 +2,8 @@
 
 Pure (no database, no storage): the service hands in plain rows, as an iterable that each builder reads once,
 row by row (the service reads them from the database page by page, so a dossier of thousands of documents is
-never one list in memory; the PDF table is the one place fpdf keeps every row's cells until it lays out the
-table). Every cell is spreadsheet-safe: a value
-that a spreadsheet would read as a formula (starting with = + - @, a tab or a carriage return) gets a
+never one list in memory; the PDF table too is laid out row by row as they come). Every cell is spreadsheet-safe:
+a value that a spreadsheet would read as a formula (starting with = + - @, a tab or a carriage return) gets a
 leading apostrophe, so an exported list never carries a formula back.
 """
 from __future__ import annotations
@@ -14,7 +13,7 @@ import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from woo.listpdf import landscape_pdf
+from woo.listpdf import landscape_pdf, table
 
 
 COLUMNS = [("number", "Documentnummer"), ("title", "Document"), ("date", "Datum"), ("judgement", "Beoordeling"),
@@ -105,10 +104,8 @@ def build_pdf(header: Header, rows: Iterable[Row], count: int | None = None) -> 
         pdf.multi_cell(0, 5, clean(line), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     pdf.set_font(family, "", 7)
-    with pdf.table(col_widths=(22, 70, 18, 22, 55, 45, 45), text_align="LEFT") as table:
-        table.row([clean(label) for _, label in COLUMNS])
-        for r in rows:
-            table.row([clean(getattr(r, key) or "") for key, _ in COLUMNS])
+    table(pdf, (22, 70, 18, 22, 55, 45, 45), [clean(label) for _, label in COLUMNS],
+          ([clean(getattr(r, key) or "") for key, _ in COLUMNS] for r in rows))
     return bytes(pdf.output())
 
 
