@@ -199,6 +199,13 @@ def test_the_doors_refuse_control_characters_in_dutch(woo_ctx, tmp_path):
     (tmp_path / "brief.txt").write_text("Een korte brief.\n", encoding="utf-8")
     rejected = ingest(woo_ctx, SYSTEM, org_id, "brief.txt", path=tmp_path / "brief.txt", title="Brief\u0000")
     assert rejected.status == "rejected" and rejected.code == "bad_title" and "stuurtekens" in rejected.reason
+    # a title longer than a document's title may be is refused with the limit, not cut short unseen
+    too_long = ingest(woo_ctx, SYSTEM, org_id, "brief.txt", path=tmp_path / "brief.txt", title="B" * 1001)
+    assert too_long.status == "rejected" and too_long.code == "title_too_long" and "1000 tekens" in too_long.reason
+    kept = ingest(woo_ctx, SYSTEM, org_id, "brief.txt", path=tmp_path / "brief.txt", title="B" * 1000)
+    assert kept.status == "accepted"
+    with woo_ctx.unit_of_work() as s:
+        assert s.get(Document, kept.document_id).title == "B" * 1000
 
 
 # --------------------------------------------------------------------------- issue 17: the HTTP details

@@ -21,6 +21,7 @@ from woo.intake import precheck
 from woo.intake.identify import RejectedFile, identify, safe_filename
 from woo.intake.spool import Spooled, TooLarge, hash_file, spool
 from woo.services import audit, jobs
+from woo.services.describe import MAX_TITLE
 from woo.services.context import Actor, Context
 
 
@@ -69,6 +70,9 @@ def ingest(ctx: Context, actor: Actor, organisation_id: int, filename: str, *,
             title = text.check_text(title, "De titel")
         except text.InvalidText as exc:
             return IngestResult(name, "rejected", reason=str(exc), code="bad_title")
+        if len(title) > MAX_TITLE:  # refused, never cut: the officer's text is kept whole or not taken
+            return IngestResult(name, "rejected", code="title_too_long",
+                                reason=f"De titel is te lang (meer dan {MAX_TITLE} tekens).")
     limit = ctx.settings.max_upload_bytes
     try:
         spooled = hash_file(path, limit) if path is not None else spool(stream, limit)
@@ -119,7 +123,7 @@ def _ingest_spooled(ctx: Context, actor: Actor, organisation_id: int, name: str,
 
     def rows(session, stored):
         doc = Document(id=document_id, organisation_id=organisation_id, source=source,
-                       title=(title or Path(name).stem)[:1000], status=Status.CONCEPT,
+                       title=title or Path(name).stem[:MAX_TITLE], status=Status.CONCEPT,
                        format_kind=ident.kind, publication_id=publication_id,
                        created_by=actor.id if actor.kind == "user" else None)
         doc.unit_id = _unit_of_new(session, actor, organisation_id, publication_id) if unit == DEFAULT_UNIT \
