@@ -1242,6 +1242,45 @@ def dossier_show(data_dir, dossier_id, as_json):
             click.echo(f"  - {doc_id}: {' '.join(reasons)}")
 
 
+@dossier_group.command("status", help="Move a dossier between concept and gereed (judgements change only in a "
+                                       "concept); publishing and withdrawing have their own commands.")
+@instance_option
+@click.argument("dossier_id")
+@click.argument("target", type=click.Choice(["concept", "gereed"]))
+@click.option("--user", "username")
+def dossier_status(data_dir, dossier_id, target, username):
+    from woo.services import dossiers
+
+    ctx = _context(data_dir)
+    try:
+        dossiers.set_status(ctx, _cli_actor(ctx, username), dossier_id, target)
+    except dossiers.DossierError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Dossier is nu {target}.")
+
+
+@dossier_group.command("judge", help="Judge documents of a dossier (openbaar, deels openbaar, niet openbaar, reeds "
+                                      "openbaar): the same judgement for every DOCUMENT_ID given, all or none.")
+@instance_option
+@click.argument("dossier_id")
+@click.argument("document_ids", nargs=-1, required=True)
+@click.option("--judgement", required=True, help="openbaar, deels-openbaar, niet-openbaar or reeds-openbaar.")
+@click.option("--ground", "grounds", multiple=True, help="Woo refusal ground, e.g. 5.1.2e (repeatable).")
+@click.option("--remark", help="Toelichting for the inventarislijst.")
+@click.option("--public-link", help="Where a document that is reeds openbaar can be found.")
+@click.option("--user", "username")
+def dossier_judge(data_dir, dossier_id, document_ids, judgement, grounds, remark, public_link, username):
+    from woo.services import dossiers
+
+    ctx = _context(data_dir)
+    try:
+        n = dossiers.judge_bulk(ctx, _cli_actor(ctx, username), dossier_id, list(document_ids), judgement,
+                                list(grounds), remark, public_link)
+    except dossiers.DossierError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{n} {'document' if n == 1 else 'documenten'} beoordeeld.")
+
+
 @dossier_group.command("publish", help="Mark ready (if concept) and publish the whole dossier, or nothing.")
 @instance_option
 @click.argument("dossier_id")

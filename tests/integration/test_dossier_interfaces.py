@@ -148,6 +148,30 @@ def test_cli_dossier_commands(woo_ctx, tmp_path):
     shown = run.invoke(main, ["dossier", "show", did, "--json", *data], env=env)
     info = json.loads(shown.output)
     assert info["kind"] == "vergadering" and len(info["documents"]) == 3 and info["status"] == "gereed"
+    # judging from the CLI: the same service call as the pages and the API, refusals in Dutch, all or none;
+    # judgements change only in a concept, so the dossier goes back to concept first
+    first = info["documents"][0]["document"]
+    judge = ["dossier", "judge", did]
+    closed = run.invoke(main, [*judge, first, "--judgement", "openbaar", *data], env=env)
+    assert closed.exit_code == 1 and "status 'Gereed'" in closed.output
+    opened = run.invoke(main, ["dossier", "status", did, "concept", *data], env=env)
+    assert opened.exit_code == 0 and "concept" in opened.output, opened.output
+    bad = run.invoke(main, [*judge, first, "--judgement", "misschien", *data], env=env)
+    assert bad.exit_code == 1 and "Onbekende beoordeling" in bad.output
+    stray = run.invoke(main, [*judge, first, "bestaat-niet", "--judgement", "niet-openbaar", "--ground", "5.1.2e",
+                              *data], env=env)
+    assert stray.exit_code == 1 and "Niet in dit dossier: bestaat-niet" in stray.output
+    refused = run.invoke(main, [*judge, first, "--judgement", "niet-openbaar", "--ground", "9.9", *data], env=env)
+    assert refused.exit_code == 1 and "Onbekende weigeringsgrond" in refused.output
+    assert [d["judgement"] for d in json.loads(run.invoke(main, ["dossier", "show", did, "--json", *data],
+                                                          env=env).output)["documents"]] == \
+        [d["judgement"] for d in info["documents"]]  # nothing changed by the refusals
+    judged = run.invoke(main, [*judge, first, "--judgement", "niet-openbaar", "--ground", "5.1.2e", *data], env=env)
+    assert judged.exit_code == 0 and "1 document beoordeeld" in judged.output, judged.output
+    docs = json.loads(run.invoke(main, ["dossier", "show", did, "--json", *data], env=env).output)["documents"]
+    assert docs[0]["judgement"] == "niet-openbaar" and docs[0]["grounds"] == ["5.1.2e"], docs[0]
+    back = run.invoke(main, [*judge, first, "--judgement", "openbaar", *data], env=env)
+    assert back.exit_code == 0, back.output
     # back to concept is the officer's choice; the CLI publish moves concept -> gereed itself
     ok = run.invoke(main, ["dossier", "publish", did, *data], env=env)
     assert ok.exit_code == 0 and "3 bestanden openbaar" in ok.output, ok.output
