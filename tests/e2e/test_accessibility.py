@@ -17,7 +17,7 @@ from tests.factories import make_pdf, make_txt
 from tests.integration.test_publish import DATED
 from woo.domain import tooi
 from woo.domain.roles import Role
-from woo.services import accounts, classification, dossiers, organisations, publication
+from woo.services import accounts, classification, dossiers, organisations, publication, sources
 from woo.services.context import SYSTEM
 from woo.services.ingest import ingest
 
@@ -63,13 +63,19 @@ def test_axe_every_page_every_role_both_widths(live_server, woo_ctx, tmp_path):
     doc_id, pub_id, dossier_id = _world(woo_ctx, tmp_path)
     with woo_ctx.unit_of_work() as s:
         org_id = accounts.default_organisation(s).id
+    # a connected system, never synced (nothing listens there): its page and the list as an admin first sees them
+    source_id = sources.add(woo_ctx, SYSTEM, org_id, "zgw-drc", "Zaaksysteem",
+                            {"base_url": "http://127.0.0.1:9/api/v1", "client_id": "woo",
+                             "informatieobjecttypen": ["http://127.0.0.1:9/catalogi/api/v1/informatieobjecttypen/1"]},
+                            secret="a-test-secret-with-enough-bytes-0123456789", enabled=False)
     officer_pages = ["/werk", "/documenten", "/documenten?werk=metadata_onvolledig", "/documenten?werk=klaar",
                      "/documenten?werk=beoordelen", f"/documenten/{doc_id}",
                      "/documenten/nieuw", "/beoordelen", "/dossiers", f"/dossiers/{dossier_id}/beheer",
                      "/archief/termijnen", "/archief/vernietigingslijsten", f"/archief/documenten/{doc_id}",
                      f"/archief/dossiers/{dossier_id}", "/audit",
                      "/beheer/gebruikers", "/beheer/tokens", "/beheer/taken", "/beheer/organisaties",
-                     f"/beheer/organisaties/{org_id}", "/documenten?afdelingen=alle"]
+                     f"/beheer/organisaties/{org_id}", "/documenten?afdelingen=alle",
+                     "/beheer/bronnen", f"/beheer/bronnen/{source_id}"]
     public_pages = ["/publicaties", "/publicaties?q=vergunning", f"/publicaties/{pub_id}", "/publicaties/onbekend",
                     "/login"]
     shots = os.environ.get("WOO_SCREENSHOTS")
