@@ -193,14 +193,19 @@ def timed_handlers(times: dict[str, float], profiles: dict | None):
         for kind, fn in original().items():
             def timed(ctx, document_id, _fn=fn, _kind=kind):
                 prof = profiles.setdefault(_kind, cProfile.Profile()) if profiles is not None else None
+                outer = profiles.get("") if profiles is not None else None  # the phase's (one profiler at a time)
                 t0 = time.perf_counter()
                 if prof:
+                    if outer:
+                        outer.disable()
                     prof.enable()
                 try:
                     return _fn(ctx, document_id)
                 finally:
                     if prof:
                         prof.disable()
+                        if outer:
+                            outer.enable()
                     times[_kind] = times.get(_kind, 0.0) + time.perf_counter() - t0
             out[kind] = timed
         return out
@@ -235,6 +240,7 @@ def profile_summary(prof, kind: str, out: Path | None) -> list[str]:
         stats.sort_stats("cumulative").print_stats(40)
         stats.sort_stats("tottime").print_stats(25)
         (out / f"{kind}.txt").write_text(buf.getvalue())
+        prof.dump_stats(str(out / f"{kind}.prof"))  # for pstats callers/callees
     return lines
 
 
@@ -269,15 +275,27 @@ def run_phases(inst: Instance, files: list[Path], args) -> dict:
     results = [ingest(ctx, SYSTEM, org, f.name, path=f, source="cli") for f in files]
     walls["ingest"] = time.perf_counter() - t0
     kinds = ("extract", "ocr", "privacy", "classify") + (() if args.skip_pdfa else ("preserve",))
+    import cProfile
+
     with timed_handlers(times, profiles):
         for kind in kinds:
+            # the phase outside its handlers too: where the "jobs" line's time goes (jobs-KIND.txt)
+            phase = cProfile.Profile() if profiles is not None else None
+            if phase:
+                profiles[""] = phase
             t1 = time.perf_counter()
+            if phase:
+                phase.enable()
             queue.run_kind(ctx, kind)  # a job may run its light follow-ups in the same process (see jobs.run)
+            if phase:
+                phase.disable()
+                profiles[f"jobs-{kind}"] = profiles.pop("")
             walls[kind] = time.perf_counter() - t1
     prof_lines = {}
     if profiles is not None:
         for kind, prof in profiles.items():
-            prof_lines[kind] = profile_summary(prof, kind, Path(args.profile))
+            if prof.getstats():  # a phase with no jobs (ocr on text PDFs) has nothing to say
+                prof_lines[kind] = profile_summary(prof, kind, Path(args.profile))
     return {"floor": floor_s, "handlers": times, "walls": walls, "profiles": prof_lines,
             "accepted": sum(r.status == "accepted" for r in results), "states": job_states(ctx),
             "ocr_docs": ocr_docs(ctx)}
