@@ -271,11 +271,18 @@ def run_phases(inst: Instance, files: list[Path], args) -> dict:
     times: dict[str, float] = {}
     profiles = {} if args.profile else None
     walls: dict[str, float] = {}
+    import cProfile
+
+    ingest_prof = cProfile.Profile() if profiles is not None else None
     t0 = time.perf_counter()
+    if ingest_prof:
+        ingest_prof.enable()
     results = [ingest(ctx, SYSTEM, org, f.name, path=f, source="cli") for f in files]
+    if ingest_prof:
+        ingest_prof.disable()
+        profiles["ingest"] = ingest_prof
     walls["ingest"] = time.perf_counter() - t0
     kinds = ("extract", "ocr", "privacy", "classify") + (() if args.skip_pdfa else ("preserve",))
-    import cProfile
 
     with timed_handlers(times, profiles):
         for kind in kinds:
@@ -390,6 +397,8 @@ def report(n: int, total_mb: float, source: str, ph: dict) -> None:
     print(f"floor (pdftotext + raw S3 PUT, one after the other): {fl:7.2f} s = {n / fl:6.1f} docs/s")
     print("phases, one process (handler time per kind; the rest of a phase is job bookkeeping):")
     print(f"  {'ingest':10s} {ph['walls']['ingest']:7.2f} s  (spool, hash, identify, S3 put, rows)")
+    for line in ph["profiles"].get("ingest", []):
+        print(line)
     for kind in ("extract", "ocr", "privacy", "classify", "preserve"):
         if kind in h:
             print(f"  {kind:10s} {h[kind]:7.2f} s")
