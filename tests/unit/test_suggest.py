@@ -254,6 +254,29 @@ def test_kamerstuk_numbers():
     assert cited and cited[0].value == "Kamerstuk 31 839 nr. 912" and cited[0].confidence < HIGH_CONFIDENCE
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("Jaarverslag\nTWEEDE KAMER, VERGADERJAAR 2018–2019, 35 200, nr. 1\n", "Kamerstuk 35 200 nr. 1"),
+    ("Brief\nKamerstukken\n35 925\nnr. 7\n", "Kamerstuk 35 925 nr. 7"),
+    ("Zoals eerder gemeld (KAMERSTUK 31 839, nr. 912).", "Kamerstuk 31 839 nr. 912"),
+    ("Verordening\nCVDR654321_2\n", "CVDR654321_2"),
+    ("Plan\nNL.IMRO.0344.BPWEST-VA01\n", "NL.IMRO.0344.BPWEST-VA01"),
+    ("Uitspraak ECLI:NL:RVS:2024:1234 van de Afdeling.", "ECLI:NL:RVS:2024:1234"),
+    ("Gelet op BWBR0005537 (Awb).", "BWBR0005537"),
+    ("Aanvraag\nolo-nummer: 1234567\n", "OLO 1234567"),
+])
+def test_gated_identifier_rules_still_find_their_identifier(text, expected):
+    # Each rule behind a literal gate (suggest._ID_GATES), in the spelling the gate must let through.
+    values = {s.value for s in suggest_metadata(text) if s.field == "identifiers"}
+    assert expected in values
+
+
+def test_identifier_gates_name_existing_rules():
+    from woo.metadata import suggest
+
+    reasons = {reason for _, _, _, reason in suggest._ID_RULES}
+    assert set(suggest._ID_GATES) <= reasons
+
+
 def test_identifiers_in_links_cite_other_documents():
     text = "##Regeling\n\nGelet op [artikel 4](../../wet/BWBR0005537/README.md) van de Awb;\nCVDR123456_1\n"
     values = {s.value for s in suggest_metadata(text) if s.field == "identifiers"}

@@ -700,10 +700,29 @@ _ID_RULES: list[tuple[float, re.Pattern, str, str]] = [
 ]
 
 
+# A literal every match of a rule contains, looked for first: sre scans a text for one literal (also
+# case-insensitively) in a tenth of the time it takes to try a pattern that starts with \b or a lookbehind at
+# every position (0.17-0.22 ms a rule on a corpus document's 25,000 characters). Each gate has its rule's
+# flags, so it can never skip a text its rule would match.
+_ID_GATES: dict[str, re.Pattern] = {
+    "Kamerstuknummer in de voet": re.compile("vergaderjaar", re.I),
+    "Kamerstuknummer in de kop": re.compile("kamerstuk", re.I),
+    "verwijzing naar een Kamerstuk": re.compile("kamerstuk", re.I),
+    "CVDR-nummer (lokale regelgeving)": re.compile("CVDR"),
+    "IMRO-idn van een ruimtelijk plan": re.compile(r"NL\.IMRO\."),
+    "ECLI-nummer": re.compile("ECLI:NL:"),
+    "BWB-nummer (wet of regeling)": re.compile("BWBR"),
+    "OLO-nummer van de aanvraag": re.compile("OLO", re.I),
+}
+
+
 def _identifier_candidates(segments: list[_Segment]) -> list[Suggestion]:
     seen: dict[str, Suggestion] = {}
     for seg in segments:
         for conf, rule, template, reason in _ID_RULES:
+            gate = _ID_GATES.get(reason)
+            if gate is not None and not gate.search(seg.text):
+                continue
             for m in rule.finditer(seg.text):
                 if template == "kamerstuk":
                     dossier = re.sub(r"^(\d{2})\s?(\d{3})", r"\1 \2", m.group("dossier"))
