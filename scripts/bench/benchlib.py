@@ -1,6 +1,7 @@
 """Small helpers the benchmark scripts share (they are run as scripts, so this sits beside them)."""
 from __future__ import annotations
 
+import os
 import resource
 import subprocess
 import time
@@ -17,6 +18,70 @@ def peak_rss_mb() -> float:
     except OSError:
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def cpu_seconds(pid: int, descendants: bool = True) -> float | None:
+    """User + system CPU seconds of process ``pid``, of the children it has waited for and of its live
+    descendants (an rq work-horse mid-job, a PostgreSQL backend), from /proc; None when it is gone. A child
+    reaped between two readings moves from the live sum into its parent's: the difference stays right."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    total = sum(int(fields[i]) for i in (11, 12, 13, 14)) / os.sysconf("SC_CLK_TCK")  # utime stime cutime cstime
+    return total + (sum(cpu_seconds(child) or 0.0 for child in _children(pid)) if descendants else 0.0)
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            out += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return out
+
+
+def machine_cpu_seconds() -> tuple[float, float]:
+    """(busy, idle) CPU seconds of the whole machine since boot, summed over its cores (/proc/stat)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK"), idle / os.sysconf("SC_CLK_TCK")
+
+
+class CpuMeter:
+    """Where the cores went during a window: CPU seconds of named groups of processes (each with its
+    descendants) between ``start`` and ``stop``, and the machine's idle time; "rest" is the machine's busy
+    time outside the groups. ``own`` names processes counted without descendants (the bench itself, whose
+    children are the servers and workers named in the other groups)."""
+
+    def __init__(self, groups: dict[str, list[int]], own: dict[str, int] | None = None):
+        self.groups = {name: [p for p in pids if p] for name, pids in groups.items()}
+        self.own = own or {}
+        self._start: dict[str, float] = {}
+
+    def _read(self) -> dict[str, float]:
+        out = {name: sum(cpu_seconds(p) or 0.0 for p in pids) for name, pids in self.groups.items()}
+        out |= {name: cpu_seconds(pid, descendants=False) or 0.0 for name, pid in self.own.items()}
+        out["machine busy"], out["machine idle"] = machine_cpu_seconds()
+        return out
+
+    def start(self) -> None:
+        self._start = self._read()
+
+    def stop(self) -> dict[str, float]:
+        end = self._read()
+        spent = {name: end[name] - self._start.get(name, 0.0) for name in end}
+        spent["rest"] = spent["machine busy"] - sum(v for k, v in spent.items() if not k.startswith("machine"))
+        return spent
+
+
+def cpu_line(spent: dict[str, float], window_s: float, indent: str = "  ") -> str:
+    """One line for a report: each group's CPU seconds in the window, against the cores x window."""
+    cores = os.cpu_count() or 1
+    parts = ", ".join(f"{name} {secs:.1f}" for name, secs in spent.items() if name not in ("machine busy",))
+    return (f"{indent}CPU seconds in that window ({cores} cores x {window_s:.2f} s = {cores * window_s:.1f}): "
+            f"{parts}")
 
 
 @contextmanager
@@ -103,10 +168,12 @@ def readiness(ctx) -> dict:
 
 
 @contextmanager
-def stack_workers(ctx, data_dir: Path, env: dict, logs: Path, workers: int = 0, wait_s: float = 600.0):
+def stack_workers(ctx, data_dir: Path, env: dict, logs: Path, workers: int = 0, wait_s: float = 600.0,
+                  pids: dict | None = None):
     """The workers of `woo up` (``woo.embedded.stack.worker_children``: WOO_WORKERS light workers, default one
     per core, plus the heavy one) on ``ctx``'s Redis, started and stopped around the block; yields the number
-    of light workers once every worker has warmed up and registered with Redis (the clock starts after)."""
+    of light workers once every worker has warmed up and registered with Redis (the clock starts after).
+    ``pids``, when given, receives {"light workers": [...], "heavy worker": [...]} (for a CpuMeter)."""
     import os
 
     from rq import Worker
@@ -121,6 +188,9 @@ def stack_workers(ctx, data_dir: Path, env: dict, logs: Path, workers: int = 0, 
     try:
         for child in children:
             child.start()
+        if pids is not None:
+            pids["light workers"] = [c.pid for c in children[:-1]]
+            pids["heavy worker"] = [children[-1].pid]
         by = time.perf_counter() + wait_s
         while Worker.count(connection=ctx.queue.redis) < len(children) and time.perf_counter() < by:
             time.sleep(0.5)

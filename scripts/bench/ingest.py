@@ -45,7 +45,7 @@ CORPUS = Path(os.environ.get("WOO_SHARED") or ROOT.parent / "shared") / "corpus"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchlib import floor, readiness, stack_workers  # noqa: E402  (shared with dossier.py and sync.py)
+from benchlib import CpuMeter, cpu_line, floor, readiness, stack_workers  # noqa: E402  (shared with dossier.py and sync.py)
 
 LIGHT_KINDS = ("extract", "ocr", "privacy", "classify")  # until ready for review (ocr: heavy queue)
 
@@ -334,8 +334,13 @@ def run_stack(inst: Instance, files: list[Path], args) -> dict:
     org = organisation(ctx)
     n = len(files)
     # The clock starts when every worker has warmed up (woo.worker.warm_up) and registered with Redis.
-    with stack_workers(ctx, inst.settings.data_dir, inst.env, inst.tmp / "logs", args.workers) as workers:
+    pids: dict = {}
+    with stack_workers(ctx, inst.settings.data_dir, inst.env, inst.tmp / "logs", args.workers, pids=pids) as workers:
+        meter = CpuMeter({**pids, "S3": [inst.s3.pid], "Redis": [inst.redis.pid]}
+                         | ({"PostgreSQL": [inst.pg.pid]} if inst.pg else {}), own={"this process (ingest)": os.getpid()})
+        meter.start()
         t0 = time.perf_counter()
+        cpu = None
         results = [ingest(ctx, SYSTEM, org, f.name, path=f, source="cli") for f in files]
         t_ingest = time.perf_counter() - t0
         accepted = sum(r.status == "accepted" for r in results)
@@ -347,6 +352,7 @@ def run_stack(inst: Instance, files: list[Path], args) -> dict:
             text_docs = accepted - len(st["ocr"])
             if t_ready is None and len(st["ready"] - st["ocr"]) + len(st["failed"] - st["ocr"]) >= text_docs:
                 t_ready = now
+                cpu = meter.stop()
             if t_all is None and len(st["ready"] | st["failed"]) >= accepted:
                 t_all = now
             if t_pdfa is None and t_all is not None and st["preserve_open"] == 0:
@@ -359,7 +365,7 @@ def run_stack(inst: Instance, files: list[Path], args) -> dict:
     return {"workers": workers, "ingest": t_ingest, "ready": t_ready, "all": t_all, "pdfa": t_pdfa,
             "accepted": accepted, "ocr_docs": len(st["ocr"]), "failed": len(st["failed"]),
             "preserved": st["preserved"], "states": job_states(ctx), "n": n, "ready_count": len(st["ready"]),
-            "waited": time.perf_counter() - t0, "heavy": heavy}
+            "waited": time.perf_counter() - t0, "heavy": heavy, "cpu": cpu}
 
 
 def heavy_queue_times(ctx) -> dict:
@@ -424,6 +430,8 @@ def report_stack(stk: dict, fl: float) -> None:
     print(f"  **everything until ready for review** ({text_docs} text-layer documents): {stk['ready']:7.2f} s "
           f"= {text_docs / stk['ready']:6.1f} docs/s = **{stk['ready'] / fl:.2f}x the floor** (goal <= 2.0x, "
           f">= 10 docs/s)")
+    if stk.get("cpu"):
+        print(cpu_line(stk["cpu"], stk["ready"]))
     if stk["ocr_docs"] and stk["all"]:
         print(f"  incl. the {stk['ocr_docs']} documents that need OCR (heavy queue): {stk['all']:7.2f} s")
     if stk["pdfa"] is not None:
