@@ -60,18 +60,23 @@ class CpuMeter:
         self.own = own or {}
         self._start: dict[str, float] = {}
 
-    def _read(self) -> dict[str, float]:
+    def read(self) -> dict[str, float]:
+        """The counters now (cumulative): ``between`` two reads is what was spent in that interval."""
         out = {name: sum(cpu_seconds(p) or 0.0 for p in pids) for name, pids in self.groups.items()}
         out |= {name: cpu_seconds(pid, descendants=False) or 0.0 for name, pid in self.own.items()}
         out["machine busy"], out["machine idle"] = machine_cpu_seconds()
         return out
 
     def start(self) -> None:
-        self._start = self._read()
+        self._start = self.read()
 
     def stop(self) -> dict[str, float]:
-        end = self._read()
-        spent = {name: end[name] - self._start.get(name, 0.0) for name in end}
+        return self.between(None, self.read())
+
+    def between(self, before: dict[str, float] | None, after: dict[str, float]) -> dict[str, float]:
+        """CPU seconds spent from ``before`` (None: the start) to ``after``, two of this meter's reads."""
+        before = self._start if before is None else before
+        spent = {name: after[name] - before.get(name, 0.0) for name in after}
         spent["rest"] = spent["machine busy"] - sum(v for k, v in spent.items() if not k.startswith("machine"))
         return spent
 

@@ -39,3 +39,21 @@ def test_a_process_that_is_gone_has_no_cpu_seconds():
     gone.wait()  # reaped: /proc no longer has it (its pid is not reused this soon)
     assert cpu_seconds(gone.pid) is None
     assert cpu_seconds(os.getpid()) > 0
+
+
+def test_reads_split_the_window_and_add_up_to_it():
+    burner = subprocess.Popen([sys.executable, "-c", "import time\nt=time.process_time()\n"
+                               "while time.process_time() - t < 0.5: pass\ntime.sleep(30)"])
+    try:
+        meter = CpuMeter({"burner": [burner.pid]})
+        meter.start()
+        time.sleep(1.0)  # the burn falls in the first interval
+        mid = meter.read()
+        time.sleep(0.3)  # the burner sleeps through the second
+        end = meter.read()
+        first, second, whole = meter.between(None, mid), meter.between(mid, end), meter.between(None, end)
+    finally:
+        burner.kill()
+        burner.wait()
+    assert first["burner"] >= 0.3 and second["burner"] < 0.1
+    assert abs(first["burner"] + second["burner"] - whole["burner"]) < 0.02
