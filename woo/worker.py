@@ -222,6 +222,8 @@ def yield_cpu() -> None:
 
             logging.getLogger(__name__).warning("SCHED_IDLE not available (%s); the heavy worker runs at nice %s",
                                                 exc, HEAVY_NICENESS)
+
+
 _WARM_SAMPLE = ("Besluit van het college van burgemeester en wethouders van de gemeente Utrecht van 3 maart 2025 "
                 "op het verzoek van Jan de Vries, Oudegracht 12, 3511 AB Utrecht, telefoon 06-12345678.")
 

@@ -149,6 +149,12 @@ class Instance:
             if server:
                 server.stop()
 
+    def __enter__(self) -> "Instance":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
 
 def organisation(ctx) -> int:
     from woo.services import accounts
@@ -414,14 +420,17 @@ def heavy_queue_times(ctx) -> dict:
 
 # ----------------------------------------------------------------------------------------- report
 
+def heading(n: int, total_mb: float, source: str, accepted: int, ocr_docs: int, fl: float) -> None:
+    print(f"\n== {n} documents ({source}, {total_mb:.1f} MB, {accepted} accepted, {ocr_docs} need OCR) ==")
+    print(f"floor (pdftotext + raw S3 PUT, one after the other): {fl:7.2f} s = {n / fl:6.1f} docs/s")
+
+
 def report(n: int, total_mb: float, source: str, ph: dict) -> None:
     fl = ph["floor"]
     h = ph["handlers"]
     ready_kinds = ("extract", "ocr", "privacy", "classify")
     seq_ready = ph["walls"]["ingest"] + sum(ph["walls"].get(k, 0.0) for k in ready_kinds)
-    print(f"\n== {n} documents ({source}, {total_mb:.1f} MB, {ph['accepted']} accepted, "
-          f"{ph['ocr_docs']} need OCR) ==")
-    print(f"floor (pdftotext + raw S3 PUT, one after the other): {fl:7.2f} s = {n / fl:6.1f} docs/s")
+    heading(n, total_mb, source, ph["accepted"], ph["ocr_docs"], fl)
     print("phases, one process (handler time per kind; the rest of a phase is job bookkeeping):")
     print(f"  {'ingest':10s} {ph['walls']['ingest']:7.2f} s  (spool, hash, identify, S3 put, rows)")
     for line in ph["profiles"].get("ingest", []):
@@ -510,23 +519,14 @@ def main() -> int:
             source = "corpus" if use_corpus else "generated text PDFs"
             ph = None
             if not args.no_phases:
-                inst = Instance(tmp / "phases", args.database)
-                try:
+                with Instance(tmp / "phases", args.database) as inst:
                     ph = run_phases(inst, files, args)
-                finally:
-                    inst.stop()
                 report(n, total_mb, source, ph)
             if not args.no_stack:
-                inst = Instance(tmp / "stack", args.database)
-                try:
+                with Instance(tmp / "stack", args.database) as inst:
                     stk = run_stack(inst, files, args)
-                finally:
-                    inst.stop()
                 if ph is None:
-                    print(f"\n== {n} documents ({source}, {total_mb:.1f} MB, {stk['accepted']} accepted, "
-                          f"{stk['ocr_docs']} need OCR) ==")
-                    print(f"floor (pdftotext + raw S3 PUT, one after the other): {stk['floor']:7.2f} s = "
-                          f"{n / stk['floor']:6.1f} docs/s")
+                    heading(n, total_mb, source, stk["accepted"], stk["ocr_docs"], stk["floor"])
                 report_stack(stk, ph["floor"] if ph else stk["floor"])
             print(f"load after this size: {os.getloadavg()[0]:.2f}", flush=True)
         finally:
